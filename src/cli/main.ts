@@ -1,0 +1,20 @@
+#!/usr/bin/env node
+// The `yibao` command. `yibao serve` starts the platform: the database (embedded unless
+// DATABASE_URL is set), migrations, demo data on first start, then the HTTP server.
+import { serve } from './serve.ts';
+
+const [command = 'serve', ...args] = process.argv.slice(2);
+
+const commands: Record<string, (args: string[]) => Promise<void>> = {
+  serve: () => serve(),
+};
+
+const run = commands[command];
+if (!run) {
+  console.error(`unknown command "${command}". Commands: ${Object.keys(commands).join(', ')}`);
+  process.exit(2);
+}
+run(args).catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

@@ -1,0 +1,41 @@
+import path from 'node:path';
+import { readConfig } from '../server/config.ts';
+import { buildApp } from '../server/app.ts';
+import { createPool, ensureDatabase } from '../store/db.ts';
+import { startEmbeddedPostgres, type EmbeddedServer } from '../store/embedded.ts';
+import { migrate } from '../store/migrate.ts';
+
+export async function serve(): Promise<void> {
+  const started = performance.now();
+  const config = readConfig();
+  const log = (line: string): void => console.log(`[yibao] ${line}`);
+
+  let embedded: EmbeddedServer | undefined;
+  let url = config.databaseUrl;
+  if (!url) {
+    const pgDir = path.join(config.dataDir, 'pg');
+    log(`starting embedded PostgreSQL in ${pgDir}`);
+    embedded = await startEmbeddedPostgres(pgDir);
+    await ensureDatabase(embedded.url('postgres'), 'yibao');
+    url = embedded.url('yibao');
+  }
+  const pool = createPool(url);
+  await migrate(pool, log);
+
+  const app = await buildApp({ pool, now: () => new Date(), logLevel: config.logLevel === 'silent' ? undefined : 'warn' });
+  await app.listen({ port: config.port, host: config.host });
+  log(`ready on http://localhost:${config.port} in ${Math.round(performance.now() - started)} ms`);
+
+  let stopping = false;
+  const shutdown = async (signal: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    log(`${signal}: stopping`);
+    await app.close();
+    await pool.end();
+    if (embedded) await embedded.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}

@@ -1,0 +1,48 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import { YibaoError, type ErrorKind } from '../engine/errors.ts';
+import type { Pool } from '../store/db.ts';
+
+// Builds the HTTP application. Route handlers stay thin: they validate, call the store and
+// the engine, and shape answers; no business rule lives here.
+
+export interface AppDeps {
+  pool: Pool;
+  /** The one clock of the process; tests inject their own. */
+  now: () => Date;
+  logLevel?: string;
+}
+
+const STATUS: Record<ErrorKind, number> = {
+  invalid: 400,
+  not_found: 404,
+  conflict: 409,
+  forbidden: 403,
+  unauthenticated: 401,
+};
+
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: deps.logLevel ? { level: deps.logLevel } : false,
+    bodyLimit: 16 * 1024 * 1024, // a long inpatient fee upload is a few MB of JSON
+  });
+
+  // One place turns errors into answers: a client's mistake is never a 500.
+  app.setErrorHandler((err, request, reply) => {
+    if (err instanceof YibaoError) {
+      return reply.status(STATUS[err.kind]).send({ error: err.kind, message: err.bilingual(), details: err.details });
+    }
+    const e = err as { validation?: unknown; statusCode?: number; message: string };
+    if (e.validation || (e.statusCode && e.statusCode < 500)) {
+      return reply.status(e.statusCode ?? 400).send({ error: 'invalid', message: `请求无效 / invalid request: ${e.message}` });
+    }
+    request.log.error(err);
+    return reply.status(500).send({ error: 'internal', message: '服务器内部错误 / internal server error' });
+  });
+
+  app.get('/healthz', async (_req, reply) => {
+    await deps.pool.query('SELECT 1');
+    return reply.send({ status: 'ok' });
+  });
+
+  return app;
+}

@@ -1,0 +1,35 @@
+import path from 'node:path';
+import { invalid } from '../engine/errors.ts';
+
+// Everything the process reads from its environment, read once, validated, in one place.
+export interface Config {
+  /** HTTP port (contract: `PORT`, default 8080). */
+  port: number;
+  host: string;
+  /** Where the embedded PostgreSQL and other state live (contract: `YIBAO_DATA_DIR`). */
+  dataDir: string;
+  /** An external PostgreSQL; when absent the embedded one is started (contract: `DATABASE_URL`). */
+  databaseUrl: string | undefined;
+  /** Number of demo persons generated on first start (0 disables the demo). */
+  demoPersons: number;
+  logLevel: string;
+}
+
+export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const port = Number(env.PORT ?? '8080');
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw invalid('PORT', '端口应为 0-65535 的整数', 'expected an integer port from 0 to 65535');
+  }
+  const demoPersons = Number(env.YIBAO_DEMO_PERSONS ?? '2000');
+  if (!Number.isInteger(demoPersons) || demoPersons < 0) {
+    throw invalid('YIBAO_DEMO_PERSONS', '应为非负整数', 'expected a non-negative integer');
+  }
+  return {
+    port,
+    host: env.HOST ?? '0.0.0.0',
+    dataDir: path.resolve(env.YIBAO_DATA_DIR ?? '.yibao'),
+    databaseUrl: env.DATABASE_URL || undefined,
+    demoPersons,
+    logLevel: env.LOG_LEVEL ?? 'info',
+  };
+}
