@@ -125,3 +125,16 @@ CREATE TABLE audit_log (
   detail    jsonb NOT NULL DEFAULT '{}'
 );
 CREATE INDEX audit_log_subject ON audit_log (subject);
+
+-- Medical certificates other than the ID card (mdtrt_cert_type 01 electronic voucher token,
+-- 03 social security card with its card_sn). An ID card (02) is found by persons.certno.
+CREATE TABLE person_certs (
+  mdtrt_cert_type text NOT NULL CHECK (mdtrt_cert_type IN ('01', '03')),
+  mdtrt_cert_no   text NOT NULL,
+  psn_no          text NOT NULL REFERENCES persons (psn_no),
+  card_sn         text,
+  valid_until     date,
+  PRIMARY KEY (mdtrt_cert_type, mdtrt_cert_no),
+  CHECK (mdtrt_cert_type <> '03' OR card_sn IS NOT NULL)
+);
+CREATE INDEX person_certs_psn ON person_certs (psn_no);

@@ -1,0 +1,88 @@
+// Codes of the national interface (DOMAIN.md §3) as string unions, so that a medical type
+// cannot be passed where an insurance type is expected. Dictionaries with labels for 1901
+// and the pages are built from these same lists.
+
+export const INSUTYPES = {
+  '310': { zh: '职工基本医疗保险', en: "employees' basic medical insurance" },
+  '320': { zh: '公务员医疗补助', en: 'civil-servant medical subsidy' },
+  '330': { zh: '大额医疗费用补助', en: 'large-amount medical subsidy' },
+  '340': { zh: '离休人员医疗保障', en: 'retired cadres medical security' },
+  '370': { zh: '企业补充医疗保险', en: 'enterprise supplementary medical insurance' },
+  '390': { zh: '城乡居民基本医疗保险', en: "urban-rural residents' basic medical insurance" },
+  '392': { zh: '城乡居民大病医疗保险', en: "residents' critical-illness insurance" },
+  '410': { zh: '长期照护保险', en: 'long-term care insurance' },
+  '510': { zh: '生育保险', en: 'maternity insurance' },
+} as const;
+export type Insutype = keyof typeof INSUTYPES;
+
+export const MED_TYPES = {
+  '11': { zh: '普通门诊', en: 'general outpatient' },
+  '12': { zh: '门诊挂号', en: 'outpatient registration' },
+  '13': { zh: '急诊', en: 'emergency' },
+  '14': { zh: '门诊慢特病', en: 'outpatient chronic/special disease' },
+  '21': { zh: '普通住院', en: 'general inpatient' },
+  '22': { zh: '外伤住院', en: 'injury inpatient' },
+  '23': { zh: '转外诊治住院', en: 'referred-out inpatient' },
+  '24': { zh: '急诊转住院', en: 'emergency to inpatient' },
+  '41': { zh: '定点药店购药', en: 'pharmacy purchase' },
+  '51': { zh: '生育门诊', en: 'maternity outpatient' },
+  '52': { zh: '生育住院', en: 'maternity inpatient' },
+} as const;
+export type MedType = keyof typeof MED_TYPES;
+
+export const MDTRT_CERT_TYPES = {
+  '01': { zh: '医保电子凭证', en: 'electronic medical-insurance voucher' },
+  '02': { zh: '居民身份证', en: 'resident ID card' },
+  '03': { zh: '社会保障卡', en: 'social security card' },
+} as const;
+export type MdtrtCertType = keyof typeof MDTRT_CERT_TYPES;
+
+export const FUND_PAY_TYPES = {
+  '310100': { zh: '职工基本医疗保险统筹基金', en: "employees' pooled fund" },
+  '310200': { zh: '职工基本医疗保险个人账户基金', en: 'personal account' },
+  '320100': { zh: '公务员医疗补助资金', en: 'civil-servant subsidy' },
+  '330100': { zh: '职工大额医疗费用补助基金', en: 'large-amount subsidy' },
+  '390100': { zh: '城乡居民基本医疗保险基金', en: "residents' pooled fund" },
+  '390200': { zh: '城乡居民大病医疗保险资金', en: "residents' critical-illness insurance" },
+  '610100': { zh: '医疗救助基金', en: 'medical assistance' },
+  '999996': { zh: '医院负担金额', en: 'borne by the hospital' },
+} as const;
+export type FundPayType = keyof typeof FUND_PAY_TYPES;
+
+/** chrgitm_lv: catalog class. */
+export const CHRGITM_LVS = {
+  '01': { zh: '甲类', en: 'class A (fully in scope)' },
+  '02': { zh: '乙类', en: 'class B (first self-pay share, then in scope)' },
+  '03': { zh: '丙类（自费）', en: 'class C (fully self-paid)' },
+} as const;
+export type ChrgitmLv = keyof typeof CHRGITM_LVS;
+
+/** Institution level (医疗机构等级) as the policy engine reads it. */
+export const HOSP_LVS = {
+  '1': { zh: '一级', en: 'level 1' },
+  '2': { zh: '二级', en: 'level 2' },
+  '3': { zh: '三级', en: 'level 3' },
+  '9': { zh: '未定级（村卫生室、社区站）', en: 'unrated (village clinic, community station)' },
+  '0': { zh: '零售药店', en: 'retail pharmacy' },
+} as const;
+export type HospLv = keyof typeof HOSP_LVS;
+
+/**
+ * How a visit stands across regions, decided by the cooperation layer (filings, agreements,
+ * emergency and referral flags) and priced by the insured place's policy (its cross-region
+ * terms). `local` is a visit in the insured pooling region itself.
+ */
+export const CROSS_REGION_STATUSES = {
+  local: { zh: '参保地就医', en: 'treated in the insured pooling region' },
+  long_term_filed: { zh: '长期异地备案（视同本地）', en: 'long-term filing (treated as local)' },
+  referral_filed: { zh: '异地转诊备案', en: 'referral filing' },
+  emergency: { zh: '急诊抢救（视同已备案）', en: 'emergency (counts as filed)' },
+  temporary_filed: { zh: '其他临时外出备案', en: 'temporary filing (other travel)' },
+  in_province_unfiled: { zh: '省内异地免备案', en: 'in-province travel without filing' },
+  unfiled: { zh: '未备案异地就医', en: 'treated elsewhere without filing' },
+} as const;
+export type CrossRegionStatus = keyof typeof CROSS_REGION_STATUSES;
+
+export function isCode<T extends string>(table: Record<T, unknown>, value: unknown): value is T {
+  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(table, value);
+}
