@@ -62,7 +62,8 @@ export async function nextRefmsgSerial(db: Queryable): Promise<number> {
 
 /** Serialises concurrent messages with the same (institution, msgid) until the transaction ends. */
 export async function lockMessageKey(client: Client, fixmedinsCode: string, msgid: string): Promise<void> {
-  await client.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`${fixmedinsCode}\u0000${msgid}`]);
+  // Two 32-bit hashes: a collision only makes two unrelated messages wait for each other.
+  await client.query(`SELECT pg_advisory_xact_lock(hashtext($1), hashtext($2))`, [fixmedinsCode, msgid]);
 }
 
 export interface StoredMessage {

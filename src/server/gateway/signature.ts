@@ -5,8 +5,9 @@ import { canonicalJson } from './canonical.ts';
 // Envelope signatures (SM2 over SM3, node:crypto on OpenSSL 3). The signed text is the
 // canonical JSON (./canonical.ts) of the request body exactly as parsed, with the `cainfo`
 // member removed; `cainfo` carries the DER signature in base64 (hex is accepted too).
-// OpenSSL applies the SM2 user-id digest Z with its default id "1234567812345678".
-// See docs/interface.md, "Signatures".
+// A key read from PEM/DER is an SM2 key to OpenSSL 3.0, which then signs per GB/T 32918
+// (SM3 over Z || message) with an EMPTY distinguishing id, not GM/T 0009's
+// "1234567812345678"; node:crypto cannot set the id. See docs/interface.md, "Signatures".
 
 /** The exact text an institution signs for `body`. */
 export function signedText(body: Record<string, unknown>): string {
@@ -15,10 +16,19 @@ export function signedText(body: Record<string, unknown>): string {
 }
 
 /** Signs a request body (clients and tests); returns the body with `cainfo` and `signtype` set. */
-export function signBody(body: Record<string, unknown>, privateKey: crypto.KeyLike): Record<string, unknown> {
+export function signBody(body: Record<string, unknown>, privateKey: crypto.KeyObject | string): Record<string, unknown> {
   const withType = { ...body, signtype: 'SM2' };
-  const signature = crypto.sign('sm3', Buffer.from(signedText(withType), 'utf8'), privateKey);
+  const signature = crypto.sign('sm3', Buffer.from(signedText(withType), 'utf8'), asSm2PrivateKey(privateKey));
   return { ...withType, cainfo: signature.toString('base64') };
+}
+
+/**
+ * A key fresh from generateKeyPairSync('ec', { namedCurve: 'SM2' }) is a plain EC key to
+ * OpenSSL and would sign ECDSA-style without Z; re-reading it from PKCS#8 makes it SM2.
+ */
+function asSm2PrivateKey(key: crypto.KeyObject | string): crypto.KeyObject {
+  if (typeof key === 'string') return crypto.createPrivateKey(key);
+  return crypto.createPrivateKey({ key: key.export({ type: 'pkcs8', format: 'der' }), format: 'der', type: 'pkcs8' });
 }
 
 const keyCache = new Map<string, crypto.KeyObject>();
