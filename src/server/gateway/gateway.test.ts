@@ -227,6 +227,12 @@ describe('authentication', () => {
       const foreign = await post(w.app, signBody(envelope('9001', { signIn: {} }, { fixmedins_code: OTHER_HOSPITAL }), stranger.privateKey));
       assert.equal(foreign.body.infcode, -1);
 
+      // A client signing with node:crypto (OpenSSL's empty id) is accepted too.
+      const viaNode = envelope('1901', { data: { type: 'INSUTYPE' } }, { fixmedins_code: OTHER_HOSPITAL, sign_no, signtype: 'SM2' });
+      const pemKey = crypto.createPrivateKey(keys.privateKey.export({ type: 'pkcs8', format: 'pem' }));
+      const nodeSigned = { ...viaNode, cainfo: crypto.sign('sm3', Buffer.from(signedText(viaNode)), pemKey).toString('base64') };
+      assert.equal((await post(w.app, nodeSigned)).body.infcode, 0);
+
       const garbage = await post(w.app, { ...query, cainfo: '!!not base64!!' });
       assert.equal(garbage.body.infcode, -1);
       assert.match(garbage.body.err_msg, /cainfo/);
