@@ -1,6 +1,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { YibaoError, type ErrorKind } from '../engine/errors.ts';
 import type { Pool } from '../store/db.ts';
+import { registerCooperationRoutes } from './api/cooperation.ts';
 
 // Builds the HTTP application. Route handlers stay thin: they validate, call the store and
 // the engine, and shape answers; no business rule lives here.
@@ -43,6 +44,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await deps.pool.query('SELECT 1');
     return reply.send({ status: 'ok' });
   });
+
+  await registerCooperationRoutes(app, deps);
 
   return app;
 }
