@@ -2,6 +2,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { YibaoError, type ErrorKind } from '../engine/errors.ts';
 import type { Pool } from '../store/db.ts';
 import { registerCooperationRoutes } from './api/cooperation.ts';
+import { gatewayRoutes } from './gateway/route.ts';
 
 // Builds the HTTP application. Route handlers stay thin: they validate, call the store and
 // the engine, and shape answers; no business rule lives here.
@@ -45,6 +46,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     return reply.send({ status: 'ok' });
   });
 
+  await gatewayRoutes(app, { pool: deps.pool, now: deps.now });
   await registerCooperationRoutes(app, deps);
 
   return app;

@@ -1,0 +1,184 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { CALL_SERVICE_PATH } from './route.ts';
+import { HOSPITAL, RESIDENT, assertWellFormed, envelope, openWorld, post, signInAs, type World } from '../../../test/support/gateway-world.ts';
+
+// What real HIS send, what broken clients send, and what a fuzzer sends: every answer is
+// HTTP 200 with a well-formed response envelope.
+
+let w: World;
+let sign_no: string;
+before(async () => {
+  w = await openWorld();
+  sign_no = await signInAs(w.app);
+});
+after(async () => {
+  await w.close();
+});
+
+const person = (extra: Record<string, unknown> = {}) => ({ data: { mdtrt_cert_type: '02', mdtrt_cert_no: RESIDENT.certno, ...extra } });
+
+describe('real-client quirks are accepted', () => {
+  test('nulls and empty strings in the header and the input', async () => {
+    const res = await post(
+      w.app,
+      envelope('1101', person({ card_sn: null, psn_name: '', begntime: null, certno: '' }), {
+        insuplc_admdvs: null, opter_type: null, opter_name: '', cainfo: null, signtype: null, dev_no: null, inf_time: '', sign_no,
+      }),
+    );
+    assert.equal(res.body.infcode, 0, res.body.err_msg);
+    assert.equal(res.body.output.baseinfo.psn_no, RESIDENT.psn_no);
+  });
+
+  test('numbers as strings and strings as numbers', async () => {
+    const res = await post(w.app, envelope(1101 as unknown as string, { data: { mdtrt_cert_type: 2, mdtrt_cert_no: RESIDENT.certno } }, { opter_type: 1, mdtrtarea_admvs: 430200, sign_no }));
+    assert.equal(res.body.infcode, 0, res.body.err_msg);
+    const years = await post(w.app, envelope('5310', { data: { certno: RESIDENT.certno, psn_cert_type: 1, begn_year: '2020', end_year: 2026 } }, { sign_no }));
+    assert.equal(years.body.infcode, 0, years.body.err_msg);
+  });
+
+  for (const infver of ['V1.0', 'v1.0', '1.0', '1', 1, null, '']) {
+    test(`infver ${JSON.stringify(infver)}`, async () => {
+      const res = await post(w.app, envelope('1101', person(), { infver, sign_no }));
+      assert.equal(res.body.infcode, 0, res.body.err_msg);
+    });
+  }
+
+  test('an unsupported infver is refused naming infver', async () => {
+    const res = await post(w.app, envelope('1101', person(), { infver: 'V2.0', sign_no }));
+    assert.equal(res.body.infcode, -1);
+    assert.match(res.body.err_msg, /infver/);
+  });
+
+  test('extra fields (serv_code, serv_sign, unknown input fields) are ignored', async () => {
+    const res = await post(w.app, envelope('1101', { ...person({ exp_content: 'x', hospital_private: { a: 1 } }), extra: [1, 2] }, { serv_code: 'abc', serv_sign: 'def', enctype: '', sign_no }));
+    assert.equal(res.body.infcode, 0, res.body.err_msg);
+  });
+
+  test('input sent as a JSON text', async () => {
+    const res = await post(w.app, envelope('1101', JSON.stringify(person()), { sign_no }));
+    assert.equal(res.body.infcode, 0, res.body.err_msg);
+  });
+
+  for (const contentType of ['text/plain', 'application/x-www-form-urlencoded', 'application/json;charset=GBK', '']) {
+    test(`content-type "${contentType}" with a JSON body`, async () => {
+      const res = await post(w.app, JSON.stringify(envelope('1101', person(), { sign_no })), contentType);
+      assert.equal(res.body.infcode, 0, res.body.err_msg);
+    });
+  }
+
+  test('a UTF-8 byte-order mark before the JSON', async () => {
+    const res = await post(w.app, '\uFEFF' + JSON.stringify(envelope('1901', { data: { type: 'MED_TYPE' } }, { sign_no })));
+    assert.equal(res.body.infcode, 0, res.body.err_msg);
+  });
+});
+
+describe('malformed requests get a -1 envelope naming the problem', () => {
+  const cases: Array<[string, string | Record<string, unknown>, RegExp]> = [
+    ['not JSON', '{"infno": "1101", ', /body/],
+    ['empty body', '', /body/],
+    ['a JSON array', '[{"infno":"1101"}]', /body.*JSON/],
+    ['a JSON string', '"1101"', /body/],
+    ['JSON null', 'null', /body/],
+    ['missing infno', { ...envelope('1101', person()), infno: undefined }, /infno/],
+    ['infno an object', envelope({ x: 1 } as unknown as string, person()), /infno/],
+    ['infno not four digits', envelope('11011', person()), /infno/],
+    ['missing msgid and fixmedins_code', { ...envelope('1101', person()), msgid: null, fixmedins_code: '' }, /msgid.*fixmedins_code/],
+    ['mdtrtarea_admvs not a region', envelope('1101', person(), { mdtrtarea_admvs: '43' }), /mdtrtarea_admvs/],
+    ['opter_type out of range', envelope('1101', person(), { opter_type: '9' }), /opter_type/],
+    ['input an array', envelope('1101', [1, 2]), /input/],
+    ['input a number', envelope('1101', 42), /input/],
+    ['input not JSON text', envelope('1101', '{oops'), /input/],
+    ['a NUL in the input', envelope('1101', { data: { mdtrt_cert_no: 'a\u0000b' } }, { sign_no: 'x' }), /input\.data\.mdtrt_cert_no/],
+    ['mdtrt_cert_type not a code', envelope('1101', { data: { mdtrt_cert_type: '07', mdtrt_cert_no: '1' } }, { sign_no: '__SIGN__' }), /input\.data\.mdtrt_cert_type/],
+    ['data missing', envelope('1101', {}, { sign_no: '__SIGN__' }), /input\.data/],
+    ['data a list of numbers', envelope('1101', { data: [1] }, { sign_no: '__SIGN__' }), /input\.data/],
+    ['certno an object', envelope('1101', { data: { certno: { a: 1 } } }, { sign_no: '__SIGN__' }), /input\.data\.certno/],
+  ];
+  for (const [name, payload, expected] of cases) {
+    test(name, async () => {
+      const body = typeof payload === 'string' ? payload : JSON.parse(JSON.stringify(payload).replaceAll('__SIGN__', sign_no));
+      const res = await post(w.app, body);
+      assert.equal(res.body.infcode, -1);
+      assert.match(res.body.err_msg, expected);
+    });
+  }
+
+  test('every bad header field is listed at once', async () => {
+    const res = await post(w.app, { infno: 'abc', msgid: 7, mdtrtarea_admvs: true, fixmedins_code: HOSPITAL, input: {} });
+    assert.equal(res.body.infcode, -1);
+    for (const field of ['infno', 'mdtrtarea_admvs']) assert.match(res.body.err_msg, new RegExp(field));
+  });
+
+  test('a body over the size limit', async () => {
+    const res = await w.app.inject({ method: 'POST', url: CALL_SERVICE_PATH, headers: { 'content-type': 'application/json' }, payload: 'x'.repeat(17 * 1024 * 1024) });
+    const body = JSON.parse(res.body);
+    assertWellFormed(res.statusCode, body);
+    assert.equal(body.infcode, -1);
+    assert.match(body.err_msg, /too large/);
+  });
+});
+
+describe('fuzz', () => {
+  const scalar = fc.oneof(
+    fc.constant(null),
+    fc.constant(''),
+    fc.boolean(),
+    fc.integer(),
+    fc.double(),
+    fc.string(),
+    fc.string({ unit: 'binary' }),
+    fc.constantFrom('1101', '9001', '9002', '1201', '1901', '5310', '2207', 'V1.0', '1', '02', '430200', HOSPITAL, RESIDENT.certno),
+  );
+  const json = fc.letrec((tie) => ({
+    value: fc.oneof({ depthSize: 'small' }, scalar, tie('array'), tie('object')),
+    array: fc.array(tie('value'), { maxLength: 4 }),
+    object: fc.dictionary(fc.oneof(fc.string(), fc.constantFrom('data', 'signIn', 'mdtrt_cert_type', 'mdtrt_cert_no', 'certno', 'card_sn', 'type')), tie('value'), { maxKeys: 5 }),
+  })).value;
+  const headerValue = fc.oneof(scalar, json);
+  const fields = ['infno', 'msgid', 'mdtrtarea_admvs', 'insuplc_admdvs', 'fixmedins_code', 'sign_no', 'infver', 'opter_type', 'cainfo', 'signtype', 'inf_time', 'input'];
+  // Mostly plausible envelopes with some fields replaced or dropped, plus arbitrary JSON and text.
+  const mutated = fc
+    .tuple(
+      fc.constantFrom('1101', '9001', '9002', '1201', '1901', '5310', '0000'),
+      fc.dictionary(fc.constantFrom(...fields), headerValue, { maxKeys: 4 }),
+      fc.subarray(fields, { maxLength: 3 }),
+      fc.oneof(json, fc.record({ data: json }), fc.record({ data: fc.record({ mdtrt_cert_type: scalar, mdtrt_cert_no: scalar, card_sn: scalar, certno: scalar, psn_cert_type: scalar, type: scalar }, { requiredKeys: [] }) })),
+      fc.boolean(),
+    )
+    .map(([infno, replaced, dropped, input, signed]) => {
+      const base: Record<string, unknown> = { ...envelope(infno, input, signed ? { sign_no } : {}), ...replaced };
+      for (const f of dropped) delete base[f];
+      return JSON.stringify(base);
+    });
+  const body = fc.oneof(
+    { weight: 6, arbitrary: mutated as fc.Arbitrary<string | Buffer> },
+    { weight: 2, arbitrary: json.map((v) => JSON.stringify(v) ?? '') },
+    { weight: 1, arbitrary: fc.string({ unit: 'binary' }) },
+    { weight: 1, arbitrary: fc.uint8Array({ maxLength: 200 }).map((b): string | Buffer => Buffer.from(b)) },
+  );
+
+  test('generated bodies: no crash, no HTTP 500, always a well-formed envelope', async () => {
+    await fc.assert(
+      fc.asyncProperty(body, fc.constantFrom('application/json', 'text/plain', ''), async (payload, contentType) => {
+        const res = await w.app.inject({
+          method: 'POST',
+          url: CALL_SERVICE_PATH,
+          headers: contentType ? { 'content-type': contentType } : {},
+          payload,
+        });
+        let parsed: Record<string, any>;
+        try {
+          parsed = JSON.parse(res.body);
+        } catch {
+          throw new Error(`not JSON (HTTP ${res.statusCode}): ${res.body.slice(0, 200)}`);
+        }
+        assertWellFormed(res.statusCode, parsed);
+        // A client's mistake is named; the platform's own failures would say "internal".
+        if (parsed.infcode === -1) assert.doesNotMatch(parsed.err_msg, /internal error/, parsed.err_msg);
+      }),
+      { numRuns: Number(process.env.FUZZ_RUNS ?? 300), seed: process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : undefined },
+    );
+  });
+});

@@ -1,0 +1,210 @@
+import crypto from 'node:crypto';
+import { YibaoError, conflict, invalid, unauthenticated } from '../../engine/errors.ts';
+import { inTransaction, type Pool, type Queryable } from '../../store/db.ts';
+import {
+  findIdempotentMessage,
+  findInstitutionAuth,
+  findSignIn,
+  insertMessage,
+  lockMessageKey,
+  nextRefmsgSerial,
+} from '../../store/gateway-store.ts';
+import { canonicalJson, differingPaths, sha256Hex } from './canonical.ts';
+import { normaliseEnvelope, parseBody, refmsgRegion, type GatewayResponse } from './envelope.ts';
+import { verifyBodySignature } from './signature.ts';
+import { compactMillis, compactSeconds } from './time.ts';
+import type { TransactionRegistry } from './transactions.ts';
+import type { GatewayContext, GatewayEnvelope, TransactionHandler } from './types.ts';
+
+// The gateway's one pipeline: parse → dispatch → authenticate → (idempotency) → handle →
+// answer → log. Every path ends in a well-formed response envelope; nothing here throws.
+
+export interface GatewayDeps {
+  pool: Pool;
+  now: () => Date;
+  registry: TransactionRegistry;
+  /** Where unexpected failures are reported (the answer itself stays a -1 envelope). */
+  logError: (err: unknown, context: Record<string, unknown>) => void;
+}
+
+interface Outcome {
+  output: Record<string, unknown>;
+  warnings: string[];
+}
+
+/** A successful write already answered: its stored response is returned verbatim. */
+class Replay {
+  constructor(readonly response: GatewayResponse) {}
+}
+
+export async function callService(deps: GatewayDeps, body: unknown): Promise<GatewayResponse> {
+  const receivedAt = deps.now();
+  let raw: Record<string, unknown> | undefined;
+  let envelope: GatewayEnvelope | undefined;
+  let serial: number | undefined;
+  const answer = async (result: Outcome | YibaoError | Error): Promise<GatewayResponse> => {
+    serial ??= await nextSerial(deps.pool);
+    const ok = !(result instanceof Error);
+    return {
+      infcode: ok ? 0 : -1,
+      inf_refmsgid: refmsgRegion(raw) + compactSeconds(receivedAt) + String(serial).padStart(10, '0'),
+      refmsg_time: compactMillis(receivedAt),
+      respond_time: compactMillis(deps.now()),
+      err_msg: ok ? null : result instanceof YibaoError ? result.bilingual() : internalMessage(),
+      warn_msg: ok && result.warnings.length > 0 ? result.warnings.join('；') : null,
+      output: ok ? result.output : {},
+    };
+  };
+
+  let response: GatewayResponse;
+  let loggedAsIdempotent = false;
+  try {
+    raw = parseBody(body);
+    envelope = normaliseEnvelope(raw);
+    const handler = deps.registry.get(envelope.infno);
+    if (!handler) throw unsupported(envelope.infno, deps.registry);
+    const env = envelope;
+    const prepared = await authenticate(deps, raw, env, handler);
+    if (handler.writes) {
+      serial = await nextSerial(deps.pool);
+      const result = await inTransaction(deps.pool, async (client) => {
+        await lockMessageKey(client, env.fixmedins_code, env.msgid);
+        const request = canonicalRequest(env);
+        const previous = await findIdempotentMessage(client, env.fixmedins_code, env.msgid);
+        if (previous) {
+          if (previous.request_hash === request.hash) return new Replay(previous.response as unknown as GatewayResponse);
+          const paths = differingPaths(previous.request, request.value);
+          throw conflict(
+            'msgid',
+            `报文ID ${env.msgid} 已用于内容不同的报文（不同之处：${paths.join('、')}），重发须与原报文一致，新业务请使用新的报文ID`,
+            `msgid ${env.msgid} was already used for a message with different content (differs at: ${paths.join(', ')}); a retry must repeat the original, new business needs a new msgid`,
+          );
+        }
+        const outcome = await run(handler, prepared, env, receivedAt, client, deps.pool);
+        const resp = await answer(outcome);
+        await insertMessage(client, {
+          fixmedins_code: env.fixmedins_code,
+          msgid: env.msgid,
+          infno: env.infno,
+          idempotent: true,
+          request_hash: request.hash,
+          request: request.value,
+          response: resp as unknown as Record<string, unknown>,
+          infcode: resp.infcode,
+          received_at: receivedAt,
+          answered_at: deps.now(),
+        });
+        return resp;
+      });
+      if (result instanceof Replay) {
+        response = result.response;
+      } else {
+        response = result;
+        loggedAsIdempotent = true;
+      }
+    } else {
+      response = await answer(await run(handler, prepared, env, receivedAt, deps.pool, deps.pool));
+    }
+  } catch (err) {
+    if (!(err instanceof YibaoError)) deps.logError(err, { infno: envelope?.infno, msgid: envelope?.msgid });
+    response = await answer(err instanceof Error ? err : new Error(String(err)));
+  }
+  if (envelope && !loggedAsIdempotent) await logMessage(deps, envelope, response, receivedAt);
+  return response;
+}
+
+interface Prepared {
+  institution: GatewayContext['institution'];
+  signIn: GatewayContext['signIn'];
+}
+
+/** Known institution, its signature when it registered a key, and a live sign-in of its own. */
+async function authenticate(deps: GatewayDeps, raw: Record<string, unknown>, env: GatewayEnvelope, handler: TransactionHandler): Promise<Prepared> {
+  const inst = await findInstitutionAuth(deps.pool, env.fixmedins_code);
+  if (!inst) {
+    throw unauthenticated('fixmedins_code', `定点医药机构 ${env.fixmedins_code} 不存在或未登记`, `no designated institution ${env.fixmedins_code} is registered`);
+  }
+  if (inst.sm2_public_key) verifyBodySignature(raw, env.cainfo, env.signtype, inst.sm2_public_key);
+  let signIn: GatewayContext['signIn'];
+  if (handler.requiresSignIn) {
+    if (!env.sign_no) throw unauthenticated('sign_no', '必填：请先签到（9001）取得签到编号', 'required: sign in first (9001) to obtain a sign_no');
+    const row = await findSignIn(deps.pool, env.sign_no);
+    if (!row || row.fixmedins_code !== env.fixmedins_code) {
+      // Another institution's sign_no is answered like an unknown one: nothing leaks.
+      throw unauthenticated('sign_no', `签到编号 ${env.sign_no} 无效：不是本机构签到取得的`, `sign_no ${env.sign_no} is not valid: it was not issued to this institution by 9001`);
+    }
+    if (row.signout_time) {
+      throw unauthenticated('sign_no', `签到编号 ${env.sign_no} 已签退，请重新签到（9001）`, `sign_no ${env.sign_no} was signed out; sign in again (9001)`);
+    }
+    signIn = { sign_no: row.sign_no, opter: row.opter ?? undefined, sign_time: row.sign_time };
+  }
+  const { sm2_public_key: _key, ...institution } = inst;
+  return { institution, signIn };
+}
+
+async function run(
+  handler: TransactionHandler,
+  prepared: Prepared,
+  envelope: GatewayEnvelope,
+  receivedAt: Date,
+  db: Queryable,
+  pool: Pool,
+): Promise<Outcome> {
+  const warnings: string[] = [];
+  const ctx: GatewayContext = {
+    pool,
+    db,
+    now: () => receivedAt,
+    envelope,
+    institution: prepared.institution,
+    signIn: prepared.signIn,
+    warn: (message) => void warnings.push(message),
+  };
+  const output = await handler.handle(ctx);
+  return { output, warnings };
+}
+
+/** What idempotency compares: the transaction and its input, not the envelope's changing metadata. */
+function canonicalRequest(env: GatewayEnvelope): { value: unknown; hash: string } {
+  const value = { infno: env.infno, input: env.input };
+  return { value, hash: sha256Hex(canonicalJson(value)) };
+}
+
+async function logMessage(deps: GatewayDeps, env: GatewayEnvelope, response: GatewayResponse, receivedAt: Date): Promise<void> {
+  const request = canonicalRequest(env);
+  try {
+    await insertMessage(deps.pool, {
+      fixmedins_code: env.fixmedins_code,
+      msgid: env.msgid,
+      infno: env.infno,
+      idempotent: false,
+      request_hash: request.hash,
+      request: request.value,
+      response: response as unknown as Record<string, unknown>,
+      infcode: response.infcode,
+      received_at: receivedAt,
+      answered_at: deps.now(),
+    });
+  } catch (err) {
+    // The answer is already made; a log failure must not turn it into an error.
+    deps.logError(err, { infno: env.infno, msgid: env.msgid, while: 'logging the message' });
+  }
+}
+
+async function nextSerial(pool: Pool): Promise<number> {
+  try {
+    return await nextRefmsgSerial(pool);
+  } catch {
+    // Without the database the answer still needs an id; collisions are then merely unlikely.
+    return crypto.randomInt(0, 2 ** 32);
+  }
+}
+
+function unsupported(infno: string, registry: TransactionRegistry): YibaoError {
+  const known = [...registry.keys()].sort().join(', ');
+  return invalid('infno', `不支持的交易编号 ${infno}（本平台支持：${known}）`, `unsupported transaction ${infno} (supported here: ${known})`);
+}
+
+function internalMessage(): string {
+  return '平台内部错误，请稍后重试；如持续出现请联系经办机构并提供 inf_refmsgid / internal error of the platform; retry later, and if it persists report the inf_refmsgid';
+}

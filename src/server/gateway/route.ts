@@ -1,0 +1,59 @@
+import type { FastifyInstance } from 'fastify';
+import { invalid } from '../../engine/errors.ts';
+import type { Pool } from '../../store/db.ts';
+import { callService } from './gateway.ts';
+import { compactMillis, compactSeconds } from './time.ts';
+import { buildRegistry, type TransactionRegistry } from './transactions.ts';
+
+// The national interface's one endpoint (a contract: the path never changes). Whatever
+// arrives — any content type, broken JSON, a body too large — is answered with HTTP 200 and
+// a response envelope; the body is parsed by the gateway itself, not by Fastify.
+export const CALL_SERVICE_PATH = '/fsi/api/rsfComIfsService/callService';
+
+export interface GatewayRouteDeps {
+  pool: Pool;
+  now: () => Date;
+  registry?: TransactionRegistry;
+}
+
+export async function gatewayRoutes(app: FastifyInstance, deps: GatewayRouteDeps): Promise<void> {
+  const registry = deps.registry ?? buildRegistry();
+  await app.register(async (scope) => {
+    // HIS send application/json, text/plain, form types or nothing at all: take the bytes.
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+
+    // Failures before the handler (body too large, an aborted upload) still get an envelope.
+    scope.setErrorHandler((err, request, reply) => {
+      const at = deps.now();
+      const e = err as { statusCode?: number; message?: string };
+      if (!e.statusCode || e.statusCode >= 500) request.log.error(err);
+      const why =
+        e.statusCode === 413
+          ? invalid('body', '请求报文过大', 'the body is too large')
+          : invalid('body', '请求报文无法读取', `the body could not be read (${e.message ?? 'unknown error'})`);
+      return reply.status(200).send({
+        infcode: -1,
+        inf_refmsgid: '000000' + compactSeconds(at) + String(Math.floor(Math.random() * 1e10)).padStart(10, '0'),
+        refmsg_time: compactMillis(at),
+        respond_time: compactMillis(deps.now()),
+        err_msg: why.bilingual(),
+        warn_msg: null,
+        output: {},
+      });
+    });
+
+    scope.post(CALL_SERVICE_PATH, async (request, reply) => {
+      const response = await callService(
+        {
+          pool: deps.pool,
+          now: deps.now,
+          registry,
+          logError: (err, context) => request.log.error({ err, ...context }, 'gateway: unexpected failure'),
+        },
+        request.body ?? '',
+      );
+      return reply.status(200).header('content-type', 'application/json; charset=utf-8').send(response);
+    });
+  });
+}

@@ -1,0 +1,54 @@
+// The interface's clock faces: every time it writes is China Standard Time (UTC+8, no
+// daylight saving), whatever the server's zone. The instant itself comes from ctx.now.
+
+const CST_OFFSET_MS = 8 * 3600 * 1000;
+
+function parts(at: Date): { y: string; mo: string; d: string; h: string; mi: string; s: string; ms: string } {
+  const t = new Date(at.getTime() + CST_OFFSET_MS);
+  const p = (n: number, w = 2): string => String(n).padStart(w, '0');
+  return {
+    y: p(t.getUTCFullYear(), 4),
+    mo: p(t.getUTCMonth() + 1),
+    d: p(t.getUTCDate()),
+    h: p(t.getUTCHours()),
+    mi: p(t.getUTCMinutes()),
+    s: p(t.getUTCSeconds()),
+    ms: p(t.getUTCMilliseconds(), 3),
+  };
+}
+
+/** yyyyMMddHHmmssSSS (refmsg_time, respond_time). */
+export function compactMillis(at: Date): string {
+  const x = parts(at);
+  return `${x.y}${x.mo}${x.d}${x.h}${x.mi}${x.s}${x.ms}`;
+}
+
+/** yyyyMMddHHmmss (inside inf_refmsgid). */
+export function compactSeconds(at: Date): string {
+  return compactMillis(at).slice(0, 14);
+}
+
+/** yyyy-MM-dd HH:mm:ss (sign_time, begntime…). */
+export function dateTime(at: Date): string {
+  const x = parts(at);
+  return `${x.y}-${x.mo}-${x.d} ${x.h}:${x.mi}:${x.s}`;
+}
+
+/** The calendar date in China, yyyy-MM-dd. */
+export function chinaDate(at: Date): string {
+  return dateTime(at).slice(0, 10);
+}
+
+/** A stored date (yyyy-mm-dd) as the interface's datetime at midnight. */
+export function dateAsDateTime(date: string): string {
+  return `${date} 00:00:00`;
+}
+
+/** Full years between a birth date and a date, both yyyy-mm-dd (a 29 February birthday turns on 1 March). */
+export function ageOn(brdy: string, on: string): number {
+  const [by, bm, bd] = brdy.split('-').map(Number) as [number, number, number];
+  const [y, m, d] = on.split('-').map(Number) as [number, number, number];
+  let age = y - by;
+  if (m < bm || (m === bm && d < bd)) age -= 1;
+  return Math.max(0, age);
+}
