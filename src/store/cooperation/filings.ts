@@ -10,7 +10,7 @@ import {
   type FilingKind,
   type FilingStatus,
 } from '../../engine/filing-rules.ts';
-import { inTransaction, type Client as PoolClient, type Pool, type Queryable } from '../db.ts';
+import { inTransaction, type Pool, type Queryable } from '../db.ts';
 import { loadCalendar } from './calendar.ts';
 import { audit, compactDate, findPerson, loadFilingPolicy, poolingRegionOf, regionExists, type Actor, type PersonRow } from './common.ts';
 import { notify } from './notifications.ts';
@@ -116,7 +116,7 @@ function kindZh(kind: FilingKind): string {
 }
 
 /** Validates and writes a filing inside the caller's transaction. */
-async function insertFiling(c: PoolClient, now: Date, input: FilingInput, person: PersonRow, replaces: FilingRow | null): Promise<FilingRow> {
+async function insertFiling(c: Queryable, now: Date, input: FilingInput, person: PersonRow, replaces: FilingRow | null): Promise<FilingRow> {
   const today = beijingDate(now);
   const home = await poolingRegionOf(c, person.insuplc_admdvs);
   if (!(await regionExists(c, input.mdtrtarea_admdvs))) throw invalid('mdtrtarea_admdvs', '就医地区划不存在', 'unknown destination region');
@@ -186,10 +186,13 @@ async function insertFiling(c: PoolClient, now: Date, input: FilingInput, person
 }
 
 export async function createFiling(pool: Pool, now: Date, input: FilingInput): Promise<FilingRow> {
-  return inTransaction(pool, async (c) => {
-    const person = await findPerson(c, { psn_no: input.psn_no, certno: input.certno }, true);
-    return insertFiling(c, now, input, person, null);
-  });
+  return inTransaction(pool, (c) => createFilingIn(c, now, input));
+}
+
+/** The same inside the caller's transaction (the gateway's, for 2501). */
+export async function createFilingIn(c: Queryable, now: Date, input: FilingInput): Promise<FilingRow> {
+  const person = await findPerson(c, { psn_no: input.psn_no, certno: input.certno }, true);
+  return insertFiling(c, now, input, person, null);
 }
 
 export interface Decision {
@@ -224,10 +227,14 @@ export async function reviewFiling(pool: Pool, now: Date, actor: Actor, filingNo
 }
 
 export async function revokeFiling(pool: Pool, now: Date, actor: Actor, filingNo: string, reason: string | null): Promise<FilingRow> {
-  return inTransaction(pool, async (c) => {
+  return inTransaction(pool, (c) => revokeFilingIn(c, now, actor, filingNo, reason));
+}
+
+export async function revokeFilingIn(c: Queryable, now: Date, actor: Actor, filingNo: string, reason: string | null): Promise<FilingRow> {
+  {
     const f = await getFiling(c, filingNo, true);
     if (f.status !== 'effective' && f.status !== 'pending_review') throw conflict('filing_no', `备案状态为 ${f.status}，不能撤销`, `a ${f.status} filing cannot be revoked`);
-    if (actor.type === 'hospital' && f.filer_type !== 'hospital') throw conflict('filing_no', '医疗机构只能撤销本机构办理的备案', 'a hospital revokes only the filings it made');
+    if (actor.type === 'hospital' && (f.filer_type !== 'hospital' || f.filer_id !== actor.id)) throw conflict('filing_no', '医疗机构只能撤销本机构办理的备案', 'a hospital revokes only the filings it made');
     const today = beijingDate(now);
     await c.query('UPDATE filings SET status = $2, revoked_on = $3, revoked_by = $4, revoke_reason = $5 WHERE id = $1', [f.id, 'revoked', today, `${actor.type}:${actor.id}`, reason]);
     await event(c, f.id, now, actor, 'revoke', f.status, 'revoked', reason);
@@ -239,7 +246,7 @@ export async function revokeFiling(pool: Pool, now: Date, actor: Actor, filingNo
       body: { zh: `备案 ${filingNo} 自 ${today} 起撤销。`, en: `Filing ${filingNo} is revoked from ${today}.` },
     });
     return getFiling(c, filingNo);
-  });
+  }
 }
 
 /**

@@ -219,6 +219,16 @@ export async function applyRecognition(pool: Pool, now: Date, input: Recognition
   return inTransaction(pool, (c) => insertRecognition(c, now, input, null));
 }
 
+/** The same inside the caller's transaction (the gateway's, for 2503). */
+export async function applyRecognitionIn(c: Queryable, now: Date, input: RecognitionInput): Promise<RecognitionRow> {
+  return insertRecognition(c, now, input, null);
+}
+
+/** The disease a code names for a person's insured region (its own list, then the national one). */
+export async function diseaseFor(q: Queryable, psnInsuplc: string, code: string): Promise<{ code: string; name: string; icd10_ranges: string[] } | undefined> {
+  return findDisease(q, await poolingRegionOf(q, psnInsuplc), code);
+}
+
 /** Renewal: a new recognition starting the day after the old one ends, with fresh evidence. */
 export async function renewRecognition(pool: Pool, now: Date, no: string, input: Omit<RecognitionInput, 'psn_no' | 'certno' | 'opsp_dise_code'>): Promise<RecognitionRow> {
   return inTransaction(pool, async (c) => {
@@ -251,8 +261,15 @@ export async function reviewRecognition(pool: Pool, now: Date, actor: Actor, no:
 }
 
 export async function revokeRecognition(pool: Pool, now: Date, actor: Actor, no: string, reason: string | null): Promise<RecognitionRow> {
-  return inTransaction(pool, async (c) => {
+  return inTransaction(pool, (c) => revokeRecognitionIn(c, now, actor, no, reason));
+}
+
+export async function revokeRecognitionIn(c: Queryable, now: Date, actor: Actor, no: string, reason: string | null): Promise<RecognitionRow> {
+  {
     const r = await getRecognition(c, no, true);
+    if (actor.type === 'hospital' && r.ide_fixmedins_code !== actor.id) {
+      throw conflict('recognition_no', '医疗机构只能撤销本机构鉴定的备案', 'a hospital revokes only the recognitions it identified');
+    }
     if (r.status !== 'recognised' && r.status !== 'pending_review') throw conflict('recognition_no', `认定状态为 ${r.status}，不能撤销`, `a ${r.status} recognition cannot be revoked`);
     const today = beijingDate(now);
     await c.query('UPDATE recognitions SET status = $2, revoked_on = $3, revoked_by = $4, revoke_reason = $5 WHERE id = $1', [r.id, 'revoked', today, `${actor.type}:${actor.id}`, reason]);
@@ -264,7 +281,7 @@ export async function revokeRecognition(pool: Pool, now: Date, actor: Actor, no:
       body: { zh: `${r.opsp_dise_name}认定 ${no} 自 ${today} 起撤销。`, en: `Recognition ${no} is revoked from ${today}.` },
     });
     return getRecognition(c, no);
-  });
+  }
 }
 
 // ---- separately paid drugs ----------------------------------------------------------------
