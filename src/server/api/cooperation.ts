@@ -69,7 +69,6 @@ export function filingInput(o: Json): FilingInput {
 }
 
 export function recognitionInput(o: Json): RecognitionInput {
-  const filer = obj(o.filer ?? { type: 'person', id: o.psn_no ?? o.certno ?? '' }, 'filer');
   const psn_no = optStr(o, 'psn_no');
   const certno = optStr(o, 'certno');
   if (!psn_no && !certno) throw invalid('psn_no', '须提供 psn_no 或 certno', 'psn_no or certno is required');
@@ -77,6 +76,16 @@ export function recognitionInput(o: Json): RecognitionInput {
     ...(psn_no ? { psn_no } : {}),
     ...(certno ? { certno } : {}),
     opsp_dise_code: str(o, 'opsp_dise_code'),
+    ...identification(o),
+  };
+}
+
+/** The hospital's identification of a disease: what an application and a renewal both carry. */
+function identification(o: Json): Omit<RecognitionInput, 'psn_no' | 'certno' | 'opsp_dise_code'> {
+  const filer = obj(o.filer ?? { type: 'person', id: o.psn_no ?? o.certno ?? '' }, 'filer');
+  const filerType = str(filer, 'type', 'filer.');
+  if (!['person', 'agent', 'grid_worker', 'hospital', 'staff'].includes(filerType)) throw invalid('filer.type', '办理人类型无效', 'unknown filer type');
+  return {
     diag_code: str(o, 'diag_code'),
     ide_fixmedins_code: str(o, 'ide_fixmedins_code'),
     diag_dr_codg: str(o, 'diag_dr_codg'),
@@ -85,7 +94,7 @@ export function recognitionInput(o: Json): RecognitionInput {
     resp_dr_codg: optStr(o, 'resp_dr_codg') ?? null,
     resp_dr_name: optStr(o, 'resp_dr_name') ?? null,
     begndate: optDate(o, 'begndate'),
-    filer: { type: str(filer, 'type', 'filer.') as RecognitionInput['filer']['type'], id: str(filer, 'id', 'filer.'), consent_ref: optStr(filer, 'consent_ref', 'filer.') ?? null },
+    filer: { type: filerType as RecognitionInput['filer']['type'], id: str(filer, 'id', 'filer.'), consent_ref: optStr(filer, 'consent_ref', 'filer.') ?? null },
     evidence: evidenceList(o),
   };
 }
@@ -240,8 +249,7 @@ export async function registerCooperationRoutes(app: FastifyInstance, deps: AppD
   });
   app.post('/api/v1/recognitions/:no/renew', async (req, reply) => {
     const b = body(req.body);
-    const { psn_no: _p, certno: _c, opsp_dise_code: _d, ...rest } = recognitionInput({ ...b, psn_no: 'renewal', opsp_dise_code: 'renewal' });
-    return reply.status(201).send(await renewRecognition(pool, deps.now(), (req.params as Params).no!, rest));
+    return reply.status(201).send(await renewRecognition(pool, deps.now(), (req.params as Params).no!, identification(b)));
   });
   app.put('/api/v1/separately-paid-drugs/:admdvs/:drug_code', async (req) => {
     const b = body(req.body);

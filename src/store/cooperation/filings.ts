@@ -1,5 +1,5 @@
 import { addWorkingDays, beijingDate, isIsoDate, type IsoDate } from '../../engine/calendar.ts';
-import { YibaoError, conflict, invalid, notFound } from '../../engine/errors.ts';
+import { conflict, invalid, notFound } from '../../engine/errors.ts';
 import {
   FILING_KINDS,
   checkChangeAllowed,
@@ -231,22 +231,20 @@ export async function revokeFiling(pool: Pool, now: Date, actor: Actor, filingNo
 }
 
 export async function revokeFilingIn(c: Queryable, now: Date, actor: Actor, filingNo: string, reason: string | null): Promise<FilingRow> {
-  {
-    const f = await getFiling(c, filingNo, true);
-    if (f.status !== 'effective' && f.status !== 'pending_review') throw conflict('filing_no', `备案状态为 ${f.status}，不能撤销`, `a ${f.status} filing cannot be revoked`);
-    if (actor.type === 'hospital' && (f.filer_type !== 'hospital' || f.filer_id !== actor.id)) throw conflict('filing_no', '医疗机构只能撤销本机构办理的备案', 'a hospital revokes only the filings it made');
-    const today = beijingDate(now);
-    await c.query('UPDATE filings SET status = $2, revoked_on = $3, revoked_by = $4, revoke_reason = $5 WHERE id = $1', [f.id, 'revoked', today, `${actor.type}:${actor.id}`, reason]);
-    await event(c, f.id, now, actor, 'revoke', f.status, 'revoked', reason);
-    await audit(c, now, actor, 'filing.revoke', `filing:${filingNo}`, { from: f.status, revoked_on: today, reason });
-    const person = await findPerson(c, { psn_no: f.psn_no });
-    await notify(c, now, person, {
-      subject: `filing:${filingNo}`,
-      title: { zh: '异地就医备案已撤销', en: 'Filing revoked' },
-      body: { zh: `备案 ${filingNo} 自 ${today} 起撤销。`, en: `Filing ${filingNo} is revoked from ${today}.` },
-    });
-    return getFiling(c, filingNo);
-  }
+  const f = await getFiling(c, filingNo, true);
+  if (f.status !== 'effective' && f.status !== 'pending_review') throw conflict('filing_no', `备案状态为 ${f.status}，不能撤销`, `a ${f.status} filing cannot be revoked`);
+  if (actor.type === 'hospital' && (f.filer_type !== 'hospital' || f.filer_id !== actor.id)) throw conflict('filing_no', '医疗机构只能撤销本机构办理的备案', 'a hospital revokes only the filings it made');
+  const today = beijingDate(now);
+  await c.query('UPDATE filings SET status = $2, revoked_on = $3, revoked_by = $4, revoke_reason = $5 WHERE id = $1', [f.id, 'revoked', today, `${actor.type}:${actor.id}`, reason]);
+  await event(c, f.id, now, actor, 'revoke', f.status, 'revoked', reason);
+  await audit(c, now, actor, 'filing.revoke', `filing:${filingNo}`, { from: f.status, revoked_on: today, reason });
+  const person = await findPerson(c, { psn_no: f.psn_no });
+  await notify(c, now, person, {
+    subject: `filing:${filingNo}`,
+    title: { zh: '异地就医备案已撤销', en: 'Filing revoked' },
+    body: { zh: `备案 ${filingNo} 自 ${today} 起撤销。`, en: `Filing ${filingNo} is revoked from ${today}.` },
+  });
+  return getFiling(c, filingNo);
 }
 
 /**
@@ -364,9 +362,4 @@ export async function escalateOverdue(pool: Pool, now: Date, actor: Actor, asOf:
     }
     return r.rows.map(({ filing_no, escalation_level }) => ({ filing_no, escalation_level }));
   });
-}
-
-export function assertFilingNo(value: unknown): string {
-  if (typeof value !== 'string' || !value) throw new YibaoError('invalid', [{ field: 'filing_no', zh: '缺少备案号', en: 'filing_no is required' }]);
-  return value;
 }

@@ -265,23 +265,21 @@ export async function revokeRecognition(pool: Pool, now: Date, actor: Actor, no:
 }
 
 export async function revokeRecognitionIn(c: Queryable, now: Date, actor: Actor, no: string, reason: string | null): Promise<RecognitionRow> {
-  {
-    const r = await getRecognition(c, no, true);
-    if (actor.type === 'hospital' && r.ide_fixmedins_code !== actor.id) {
-      throw conflict('recognition_no', '医疗机构只能撤销本机构鉴定的备案', 'a hospital revokes only the recognitions it identified');
-    }
-    if (r.status !== 'recognised' && r.status !== 'pending_review') throw conflict('recognition_no', `认定状态为 ${r.status}，不能撤销`, `a ${r.status} recognition cannot be revoked`);
-    const today = beijingDate(now);
-    await c.query('UPDATE recognitions SET status = $2, revoked_on = $3, revoked_by = $4, revoke_reason = $5 WHERE id = $1', [r.id, 'revoked', today, `${actor.type}:${actor.id}`, reason]);
-    await audit(c, now, actor, 'recognition.revoke', `recognition:${no}`, { from: r.status, revoked_on: today, reason });
-    const person = await findPerson(c, { psn_no: r.psn_no });
-    await notify(c, now, person, {
-      subject: `recognition:${no}`,
-      title: { zh: '门诊慢特病认定已撤销', en: 'Chronic disease recognition revoked' },
-      body: { zh: `${r.opsp_dise_name}认定 ${no} 自 ${today} 起撤销。`, en: `Recognition ${no} is revoked from ${today}.` },
-    });
-    return getRecognition(c, no);
+  const r = await getRecognition(c, no, true);
+  if (actor.type === 'hospital' && r.ide_fixmedins_code !== actor.id) {
+    throw conflict('recognition_no', '医疗机构只能撤销本机构鉴定的备案', 'a hospital revokes only the recognitions it identified');
   }
+  if (r.status !== 'recognised' && r.status !== 'pending_review') throw conflict('recognition_no', `认定状态为 ${r.status}，不能撤销`, `a ${r.status} recognition cannot be revoked`);
+  const today = beijingDate(now);
+  await c.query('UPDATE recognitions SET status = $2, revoked_on = $3, revoked_by = $4, revoke_reason = $5 WHERE id = $1', [r.id, 'revoked', today, `${actor.type}:${actor.id}`, reason]);
+  await audit(c, now, actor, 'recognition.revoke', `recognition:${no}`, { from: r.status, revoked_on: today, reason });
+  const person = await findPerson(c, { psn_no: r.psn_no });
+  await notify(c, now, person, {
+    subject: `recognition:${no}`,
+    title: { zh: '门诊慢特病认定已撤销', en: 'Chronic disease recognition revoked' },
+    body: { zh: `${r.opsp_dise_name}认定 ${no} 自 ${today} 起撤销。`, en: `Recognition ${no} is revoked from ${today}.` },
+  });
+  return getRecognition(c, no);
 }
 
 // ---- separately paid drugs ----------------------------------------------------------------
