@@ -226,6 +226,8 @@ describe('chronic diseases and the 赣湘 agreement', () => {
     assert.equal(rec.status, 201, JSON.stringify(rec.body));
     assert.equal(rec.body.status, 'pending_review');
     assert.equal(rec.body.enddate, '2028-02-19', 'valid 24 months');
+    const rq = await call('GET', '/api/v1/recognitions/queue?as_of=2026-03-10&insuplc_admdvs=360400');
+    assert.deepEqual(rq.body.items.map((i: any) => [i.recognition_no, i.review_due, i.overdue]), [[rec.body.recognition_no, '2026-03-09', true]]);
     const ok = await call('POST', `/api/v1/recognitions/${rec.body.recognition_no}/review`, { decision: 'approve', opter: 'jj-staff-02' });
     assert.equal(ok.body.status, 'recognised');
 
@@ -233,6 +235,8 @@ describe('chronic diseases and the 赣湘 agreement', () => {
     assert.equal(member.body.allowed, true, JSON.stringify(member.body.reasons));
     assert.equal(member.body.terms.chronicDisease.basis, 'agreement');
     assert.equal(member.body.terms.chronicDisease.agreementNo, 'GX10-2026');
+    const posted = await call('POST', '/api/v1/eligibility', { psn_no: p.psn_no, fixmedins_code: INSTITUTIONS.changshaHospital, med_type: '14', begndate: '2026-03-03', diag_code: 'G20.x00' });
+    assert.deepEqual(posted.body, member.body, 'GET and POST answer alike');
     const nonMember = await eligibility(p.psn_no, INSTITUTIONS.beijingHospital, '14', '2026-03-03', { diag_code: 'G20.x00' });
     assert.equal(nonMember.body.allowed, false);
     assert.equal(nonMember.body.reasons.at(-1).code, 'chronic_not_cross_province');

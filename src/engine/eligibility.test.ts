@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { decideEligibility, type AgreementFact, type EligibilityFacts, type InstitutionFact } from './eligibility.ts';
 import { DEFAULT_FILING_POLICY, type FilingFact } from './filing-rules.ts';
 import { NATIONAL_LIST, icdInRange, type ChronicDisease, type RecognitionFact } from './chronic-disease.ts';
@@ -181,4 +182,46 @@ test('ICD-10 ranges', () => {
   assert.ok(!icdInRange('D10.000', 'C00-D09'));
   assert.ok(icdInRange('I10.x00x002', 'I10'));
   assert.ok(icdInRange('Z94.001', 'Z94'));
+});
+
+test('property: a decision is consistent with the filings it was given', () => {
+  const day = fc.integer({ min: 0, max: 400 }).map((n) => new Date(Date.UTC(2026, 0, 1 + n)).toISOString().slice(0, 10));
+  const filing = fc.record({
+    kind: fc.constantFrom('resettled_retiree', 'long_term_resident', 'posted_worker', 'referral', 'emergency', 'temporary_other'),
+    status: fc.constantFrom('pending_review', 'effective', 'rejected', 'revoked', 'superseded'),
+    dest: fc.constantFrom('430100', '430000', '110100'),
+    begndate: day,
+    length: fc.option(fc.integer({ min: 0, max: 300 }), { nil: null }),
+    revokedAfter: fc.option(fc.integer({ min: 0, max: 300 }), { nil: null }),
+  });
+  fc.assert(
+    fc.property(fc.array(filing, { maxLength: 5 }), day, fc.integer({ min: 0, max: 20 }), (raw, begndate, stay) => {
+      const shift = (d: string, n: number): string => new Date(Date.parse(d + 'T00:00:00Z') + n * 86400_000).toISOString().slice(0, 10);
+      const filings: FilingFact[] = raw.map((r, i) => ({
+        filingNo: `F${i}`,
+        kind: r.kind,
+        status: r.status,
+        insuplcAdmdvs: '360400',
+        mdtrtareaAdmdvs: r.dest,
+        begndate: r.begndate,
+        enddate: r.length === null ? null : shift(r.begndate, r.length),
+        effectiveOn: r.status === 'pending_review' || r.status === 'rejected' ? null : r.begndate,
+        revokedOn: r.status === 'revoked' || r.status === 'superseded' ? shift(r.begndate, r.revokedAfter ?? 0) : null,
+        fixmedinsCode: null,
+      }));
+      const visit = { medType: '21' as const, begndate, enddate: shift(begndate, stay) };
+      const d = decideEligibility(facts({ filings, visit }));
+      assert.ok(d.allowed, 'cross-province unfiled care is allowed by the default policy');
+      if (d.terms.filingNo !== null) {
+        const used = filings.find((f) => f.filingNo === d.terms.filingNo)!;
+        assert.ok(used.mdtrtareaAdmdvs !== '110100' && used.status !== 'pending_review' && used.status !== 'rejected');
+        assert.ok(used.begndate <= visit.enddate && (used.enddate === null || used.enddate >= visit.begndate));
+        if (used.revokedOn !== null) assert.ok(visit.enddate < used.revokedOn, 'a revoked filing counts only before its revocation');
+      } else {
+        assert.equal(d.status, 'unfiled');
+        assert.equal(d.terms.reduced, true);
+      }
+      assert.equal(d.terms.treatedAsLocal, d.status === 'long_term_filed');
+    }),
+  );
 });

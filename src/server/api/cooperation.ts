@@ -25,6 +25,7 @@ import {
   applyRecognition,
   getRecognition,
   listDiseases,
+  recognitionQueue,
   recognitionsOf,
   renewRecognition,
   reviewRecognition,
@@ -237,6 +238,11 @@ export async function registerCooperationRoutes(app: FastifyInstance, deps: AppD
     const q = req.query as Json;
     const person = await findPerson(pool, { psn_no: optStr(q, 'psn_no'), certno: optStr(q, 'certno') });
     return { recognitions: await recognitionsOf(pool, person.psn_no) };
+  });
+  app.get('/api/v1/recognitions/queue', async (req) => {
+    const q = req.query as Json;
+    const asOf = optStr(q, 'as_of') ?? today();
+    return { as_of: asOf, items: await recognitionQueue(pool, asOf, optStr(q, 'insuplc_admdvs')) };
   });
   app.get('/api/v1/recognitions/:no', async (req) => getRecognition(pool, (req.params as Params).no!));
   app.post('/api/v1/recognitions/:no/review', async (req) => {

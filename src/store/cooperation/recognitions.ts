@@ -323,3 +323,14 @@ export async function findSeparatelyPaidDrug(q: Queryable, admdvs: string, drugC
   const row = r.rows[0];
   return row ? { drugCode: row.drug_code, drugName: row.drug_name, icd10Ranges: row.icd10_ranges, dispensers: row.dispensers } : null;
 }
+
+/** Applications waiting for review, earliest deadline first, with the overdue flag. */
+export async function recognitionQueue(q: Queryable, asOf: IsoDate, insuplc?: string): Promise<(Pick<RecognitionRow, 'recognition_no' | 'psn_no' | 'insuplc_admdvs' | 'opsp_dise_code' | 'opsp_dise_name' | 'review_due'> & { overdue: boolean })[]> {
+  if (!isIsoDate(asOf)) throw invalid('as_of', '日期应为 yyyy-mm-dd', 'as_of must be yyyy-mm-dd');
+  const r = await q.query<Pick<RecognitionRow, 'recognition_no' | 'psn_no' | 'insuplc_admdvs' | 'opsp_dise_code' | 'opsp_dise_name' | 'review_due'>>(
+    `SELECT recognition_no, psn_no, insuplc_admdvs, opsp_dise_code, opsp_dise_name, review_due FROM recognitions
+     WHERE status = 'pending_review' AND ($1::text IS NULL OR insuplc_admdvs = $1) ORDER BY review_due, id LIMIT 1000`,
+    [insuplc ?? null],
+  );
+  return r.rows.map((row) => ({ ...row, overdue: row.review_due !== null && asOf > row.review_due }));
+}
