@@ -1,6 +1,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { YibaoError, type ErrorKind } from '../engine/errors.ts';
 import type { Pool } from '../store/db.ts';
+import { registerCooperationRoutes } from './api/cooperation.ts';
 import { gatewayRoutes } from './gateway/route.ts';
 
 // Builds the HTTP application. Route handlers stay thin: they validate, call the store and
@@ -46,6 +47,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   await gatewayRoutes(app, { pool: deps.pool, now: deps.now });
+  await registerCooperationRoutes(app, deps);
 
   return app;
 }

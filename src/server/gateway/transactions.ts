@@ -5,6 +5,9 @@ import { enrollmentContributionQuery } from './transactions/enrollment-history.t
 import { institutionInfo } from './transactions/institution-info.ts';
 import { personInfo } from './transactions/person-info.ts';
 import { signIn, signOut } from './transactions/sign-in.ts';
+import { chronicDiseaseFiling, chronicDiseaseFilingCancel } from './transactions/coop-chronic.ts';
+import { referralFiling, referralFilingCancel } from './transactions/coop-filing.ts';
+import { chronicDiseaseQuery, personFilingQuery, referralQuery } from './transactions/coop-queries.ts';
 
 // Every transaction the gateway answers, one line each. To add one, write a
 // TransactionHandler (see ./types.ts) and append it here; an infno registered twice stops
@@ -16,6 +19,13 @@ export const TRANSACTIONS: readonly TransactionHandler[] = [
   institutionInfo, // 1201
   dictionary, // 1901
   enrollmentContributionQuery, // 5310 (yibao extension)
+  referralFiling, // 2501
+  referralFilingCancel, // 2502
+  chronicDiseaseFiling, // 2503
+  chronicDiseaseFilingCancel, // 2504
+  chronicDiseaseQuery, // 5301
+  personFilingQuery, // 5302
+  referralQuery, // 5304
 ];
 
 export type TransactionRegistry = ReadonlyMap<string, TransactionHandler>;
