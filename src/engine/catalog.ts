@@ -145,7 +145,8 @@ export function classifyFeeLine(
 ): ClassifiedFeeLine {
   const sign = line.det_item_fee_sumamt < 0 ? -1 : 1;
   const total = (sign * line.det_item_fee_sumamt) as Fen;
-  const signed = (a: number): Fen => (sign * a) as Fen;
+  // Never -0: a refund's zero parts are plain zeros.
+  const signed = (a: number): Fen => (a === 0 ? 0 : sign * a) as Fen;
   const base = {
     feedetl_sn: line.feedetl_sn,
     med_list_codg: line.med_list_codg,
@@ -253,7 +254,8 @@ const RestrictSchema = Type.Object(
   { additionalProperties: false },
 );
 
-const codeUnion = (table: Record<string, unknown>) => Type.Union(Object.keys(table).map((k) => Type.Literal(k)));
+
+const codeUnion = <T extends Record<string, unknown>>(table: T) => Type.Enum(Object.keys(table) as (keyof T & string)[]);
 
 const ItemFields = {
   med_list_codg: Type.String({ pattern: '^[0-9A-Z]{6,40}$' }),

@@ -8,7 +8,8 @@ import { CROSS_REGION_STATUSES, HOSP_LVS, IDENTITY_GROUPS, type CrossRegionStatu
 import { ROUNDINGS, yuanToFen, type Bp, type Fen, type Rounding } from './money.ts';
 import { schemaProblems } from './schema-problems.ts';
 
-const codeUnion = (keys: readonly string[]) => Type.Union(keys.map((k) => Type.Literal(k)));
+const codeUnion = <const K extends string>(keys: readonly K[]) => Type.Enum(keys as K[]);
+const codeEnum = <T extends Record<string, unknown>>(table: T) => Type.Enum(Object.keys(table) as (keyof T & string)[]);
 const Yuan = Type.Union([Type.Number({ minimum: 0 }), Type.String()]);
 const BpS = Type.Integer({ minimum: 0 });
 const Text = Type.String({ minLength: 1 });
@@ -16,7 +17,7 @@ const Day = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' });
 const obj = <P extends Type.TProperties>(p: P) => Type.Object(p, { additionalProperties: false });
 const byLevel = <T extends Type.TSchema>(t: T) =>
   obj({ '0': Type.Optional(t), '9': Type.Optional(t), '1': Type.Optional(t), '2': Type.Optional(t), '3': Type.Optional(t) });
-const Identity = codeUnion(Object.keys(IDENTITY_GROUPS));
+const Identity = codeEnum(IDENTITY_GROUPS);
 
 const Disease = obj({
   id: Type.String({ pattern: '^[a-z0-9_]+$' }),
@@ -42,7 +43,7 @@ export const PolicyDocumentSchema = obj({
   effective_to: Type.Union([Day, Type.Null()]),
   source: Text,
   note: Type.Optional(Type.String()),
-  rounding: obj({ fund: codeUnion(Object.keys(ROUNDINGS)), assistance: codeUnion(Object.keys(ROUNDINGS)) }),
+  rounding: obj({ fund: codeEnum(ROUNDINGS), assistance: codeEnum(ROUNDINGS) }),
   outpatient: obj({
     deductible_yuan: Yuan,
     deductible_yuan_by_lv: Type.Optional(byLevel(Yuan)),
