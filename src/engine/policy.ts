@@ -269,17 +269,18 @@ export function loadPolicy(doc: unknown, isKnownDiseaseCode: DiseaseCodeLookup):
   }
 
   const o = d.outpatient;
+  const outCap = money(o.annual_cap_yuan, '/outpatient/annual_cap_yuan');
   const outpatient = {
     deductible_fen: money(o.deductible_yuan, '/outpatient/deductible_yuan'),
     deductible_fen_by_lv: levels(o.deductible_yuan_by_lv ?? {}, money, '/outpatient/deductible_yuan_by_lv') as LevelTable<Fen>,
     ratio_bp_by_lv: levels(o.ratio_bp_by_lv, ratio, '/outpatient/ratio_bp_by_lv') as LevelTable<Bp>,
     retiree_uplift_bp: ratio(o.retiree_uplift_bp, '/outpatient/retiree_uplift_bp'),
-    annual_cap_fen: money(o.annual_cap_yuan, '/outpatient/annual_cap_yuan'),
-    retiree_annual_cap_fen: money(o.retiree_annual_cap_yuan ?? o.annual_cap_yuan, '/outpatient/retiree_annual_cap_yuan'),
+    annual_cap_fen: outCap,
+    retiree_annual_cap_fen: o.retiree_annual_cap_yuan === undefined ? outCap : money(o.retiree_annual_cap_yuan, '/outpatient/retiree_annual_cap_yuan'),
   };
   for (const lv of LEVELS) {
     const r = outpatient.ratio_bp_by_lv[lv];
-    if (r !== null && r + outpatient.retiree_uplift_bp > 10000) {
+    if (r !== null && r <= 10000 && outpatient.retiree_uplift_bp > 0 && r + outpatient.retiree_uplift_bp > 10000) {
       problems.add(`/outpatient/retiree_uplift_bp`, `退休人员比例（${lv}级）超过100%`, `retiree ratio at level ${lv} exceeds 100%`);
     }
   }
@@ -331,7 +332,7 @@ export function loadPolicy(doc: unknown, isKnownDiseaseCode: DiseaseCodeLookup):
   }
   for (const lv of LEVELS) {
     const r = inpatient.ratio_bp_by_lv[lv];
-    if (r !== null && r + inpatient.retiree_uplift_bp > 10000) {
+    if (r !== null && r <= 10000 && inpatient.retiree_uplift_bp > 0 && r + inpatient.retiree_uplift_bp > 10000) {
       problems.add('/inpatient/retiree_uplift_bp', `退休人员住院比例（${lv}级）超过100%`, `retiree inpatient ratio at level ${lv} exceeds 100%`);
     }
   }
@@ -343,7 +344,8 @@ export function loadPolicy(doc: unknown, isKnownDiseaseCode: DiseaseCodeLookup):
       from_fen: money(t.from_yuan, `/serious_illness/tiers/${i}/from_yuan`),
       ratio_bp: ratio(t.ratio_bp, `/serious_illness/tiers/${i}/ratio_bp`),
     }));
-    if (tiers.length > 0 && tiers[0]!.from_fen !== money(si.deductible_yuan, '/serious_illness/deductible_yuan')) {
+    const siDeductible = money(si.deductible_yuan, '/serious_illness/deductible_yuan');
+    if (tiers.length > 0 && tiers[0]!.from_fen !== siDeductible) {
       problems.add('/serious_illness/tiers/0/from_yuan', '第一段起点应等于起付线', 'the first tier must start at the deductible');
     }
     for (let i = 1; i < tiers.length; i++) {
@@ -362,7 +364,7 @@ export function loadPolicy(doc: unknown, isKnownDiseaseCode: DiseaseCodeLookup):
     serious_illness = {
       fund_pay_type: si.fund_pay_type as '390200' | '330100',
       basis: si.basis as 'burden' | 'over_pool_cap',
-      deductible_fen: money(si.deductible_yuan, '/serious_illness/deductible_yuan'),
+      deductible_fen: siDeductible,
       tiers,
       annual_cap_fen: si.annual_cap_yuan === null ? null : money(si.annual_cap_yuan, '/serious_illness/annual_cap_yuan'),
     };
@@ -422,7 +424,7 @@ export function loadPolicy(doc: unknown, isKnownDiseaseCode: DiseaseCodeLookup):
   if (serious_illness !== null) {
     for (const t of tilts) {
       for (let i = 0; i < serious_illness.tiers.length; i++) {
-        if (serious_illness.tiers[i]!.ratio_bp + t.serious_illness_ratio_plus_bp > 10000) {
+        if (serious_illness.tiers[i]!.ratio_bp <= 10000 && t.serious_illness_ratio_plus_bp > 0 && serious_illness.tiers[i]!.ratio_bp + t.serious_illness_ratio_plus_bp > 10000) {
           problems.add(`${t.path}/serious_illness_ratio_plus_bp`, `倾斜后第${i + 1}段比例超过100%`, `tier ${i + 1} ratio exceeds 100% after the tilt`);
         }
       }
