@@ -6,7 +6,7 @@ import Type from 'typebox';
 import Value from 'typebox/value';
 import { Problems, invalid } from './errors.ts';
 import { CHRGITM_LVS, LIST_TYPES, MED_CHRGITM_TYPES, type ChrgitmLv, type ListType, type MedType } from './codes.ts';
-import { ROUNDINGS, ZERO_FEN, bp, mulBp, yuanToFen, type Bp, type Fen, type Rounding } from './money.ts';
+import { ROUNDINGS, mulBp, yuanToFen, type Bp, type Fen, type Rounding } from './money.ts';
 import { schemaProblems } from './schema-problems.ts';
 
 /** Which of the "two diseases" (两病) an outpatient drug treats. */
@@ -101,6 +101,8 @@ export interface ClassifiedFeeLine {
   readonly reason: Reason;
 }
 
+const FULL = 10000 as Bp;
+
 const isInpatient = (med_type: MedType): boolean => med_type.startsWith('2') || med_type === '52';
 
 /** Why an in-catalog item is not covered for this person and visit, or null when it is. */
@@ -130,6 +132,60 @@ function restrictionFailure(item: CatalogItem, line: FeeLine, person: ClassifyPe
   return null;
 }
 
+const NOT_IN_CATALOG: Reason = { zh: '不在就医地医保目录内，全自费', en: "not in the treatment place's catalog; fully self-paid" };
+const CLASS_C: Reason = { zh: '丙类项目，全自费', en: 'class C item; fully self-paid' };
+const CLASS_A: Reason = { zh: '甲类', en: 'class A' };
+const CLASS_A_OVER: Reason = { zh: '甲类；超出最高限价部分自付', en: 'class A; the amount above the price limit is self-paid' };
+const classBReasons = new Map<number, Reason>();
+
+/** The reason text of a 乙类 line, built once per share (the hot path allocates no strings). */
+function classBReason(selfpay: number, over: boolean): Reason {
+  const key = over ? -1 - selfpay : selfpay;
+  let r = classBReasons.get(key);
+  if (r === undefined) {
+    r = over
+      ? { zh: `乙类，先行自付比例 ${selfpay / 100}%；超出最高限价部分自付`, en: `class B, first self-pay share ${selfpay / 100}%; the amount above the price limit is self-paid` }
+      : { zh: `乙类，先行自付比例 ${selfpay / 100}%`, en: `class B, first self-pay share ${selfpay / 100}%` };
+    classBReasons.set(key, r);
+  }
+  return r;
+}
+
+/** One object shape for every classified line, so the hot path stays monomorphic. */
+function classified(
+  line: FeeLine,
+  chrgitm_lv: ChrgitmLv,
+  med_chrgitm_type: string,
+  selfpay_prop: Bp,
+  pric_uplmt_amt: Fen | null,
+  fulamt_ownpay_amt: number,
+  overlmt_amt: number,
+  preselfpay_amt: number,
+  inscp_scp_amt: number,
+  two_diseases: TwoDisease | null,
+  separately_paid: boolean,
+  reason: Reason,
+): ClassifiedFeeLine {
+  return {
+    feedetl_sn: line.feedetl_sn,
+    med_list_codg: line.med_list_codg,
+    det_item_fee_sumamt: line.det_item_fee_sumamt,
+    cnt: line.cnt,
+    pric: line.pric,
+    chrgitm_lv,
+    med_chrgitm_type,
+    selfpay_prop,
+    pric_uplmt_amt,
+    fulamt_ownpay_amt: fulamt_ownpay_amt as Fen,
+    overlmt_amt: overlmt_amt as Fen,
+    preselfpay_amt: preselfpay_amt as Fen,
+    inscp_scp_amt: inscp_scp_amt as Fen,
+    two_diseases,
+    separately_paid,
+    reason,
+  };
+}
+
 /**
  * Classify one fee line on the treatment place's catalog (DOMAIN.md §4 step 1): out of
  * catalog, 丙类 or failing a restriction → fully self-paid; a price above the limit → the
@@ -143,82 +199,34 @@ export function classifyFeeLine(
   visit: ClassifyVisit,
   regionDefaults: RegionDefaults,
 ): ClassifiedFeeLine {
-  const sign = line.det_item_fee_sumamt < 0 ? -1 : 1;
-  const total = (sign * line.det_item_fee_sumamt) as Fen;
-  // Never -0: a refund's zero parts are plain zeros.
-  const signed = (a: number): Fen => (a === 0 ? 0 : sign * a) as Fen;
-  const base = {
-    feedetl_sn: line.feedetl_sn,
-    med_list_codg: line.med_list_codg,
-    det_item_fee_sumamt: line.det_item_fee_sumamt,
-    cnt: line.cnt,
-    pric: line.pric,
-  };
+  const amount = line.det_item_fee_sumamt;
   if (item === undefined) {
-    return {
-      ...base,
-      chrgitm_lv: '03',
-      med_chrgitm_type: '14',
-      selfpay_prop: bp(10000),
-      pric_uplmt_amt: null,
-      fulamt_ownpay_amt: line.det_item_fee_sumamt,
-      overlmt_amt: ZERO_FEN,
-      preselfpay_amt: ZERO_FEN,
-      inscp_scp_amt: ZERO_FEN,
-      two_diseases: null,
-      separately_paid: false,
-      reason: { zh: '不在就医地医保目录内，全自费', en: "not in the treatment place's catalog; fully self-paid" },
-    };
+    return classified(line, '03', '14', FULL, null, amount, 0, 0, 0, null, false, NOT_IN_CATALOG);
   }
-  const common = {
-    ...base,
-    chrgitm_lv: item.chrgitm_lv,
-    med_chrgitm_type: item.med_chrgitm_type,
-    pric_uplmt_amt: item.pric_uplmt_fen,
-    two_diseases: item.two_diseases,
-    separately_paid: item.separately_paid,
-  };
-  const selfpay = item.chrgitm_lv === '02' ? (item.selfpay_prop_bp ?? regionDefaults.selfpay_prop_bp[item.list_type]) : (0 as Bp);
-  const refused: Reason | null =
-    item.chrgitm_lv === '03'
-      ? { zh: '丙类项目，全自费', en: 'class C item; fully self-paid' }
-      : restrictionFailure(item, line, person, visit);
+  const lv = item.chrgitm_lv;
+  if (lv === '03') {
+    return classified(line, lv, item.med_chrgitm_type, FULL, item.pric_uplmt_fen, amount, 0, 0, 0, null, false, CLASS_C);
+  }
+  const selfpay = lv === '02' ? (item.selfpay_prop_bp ?? regionDefaults.selfpay_prop_bp[item.list_type]) : (0 as Bp);
+  const refused = restrictionFailure(item, line, person, visit);
   if (refused !== null) {
-    return {
-      ...common,
-      selfpay_prop: item.chrgitm_lv === '03' ? bp(10000) : selfpay,
-      fulamt_ownpay_amt: line.det_item_fee_sumamt,
-      overlmt_amt: ZERO_FEN,
-      preselfpay_amt: ZERO_FEN,
-      inscp_scp_amt: ZERO_FEN,
-      two_diseases: null,
-      separately_paid: false,
-      reason: refused,
-    };
+    return classified(line, lv, item.med_chrgitm_type, selfpay, item.pric_uplmt_fen, amount, 0, 0, 0, null, false, refused);
   }
+  // Work on the absolute amount; a refund gets the same parts with the sign put back (never -0).
+  const neg = amount < 0;
+  const total = neg ? -amount : amount;
   let overlmt = 0;
   if (item.pric_uplmt_fen !== null && line.pric > item.pric_uplmt_fen) {
     // The count may be fractional (half a box); the excess is rounded to the fen, never above the line.
     overlmt = Math.min(total, Math.round((line.pric - item.pric_uplmt_fen) * Math.abs(line.cnt)));
   }
   const within = (total - overlmt) as Fen;
-  const pre = item.chrgitm_lv === '02' ? mulBp(within, selfpay, regionDefaults.preselfpay_rounding) : ZERO_FEN;
+  const pre = lv === '02' ? mulBp(within, selfpay, regionDefaults.preselfpay_rounding) : 0;
   const inscp = within - pre;
-  const zhParts: string[] = [item.chrgitm_lv === '01' ? '甲类' : `乙类，先行自付比例 ${selfpay / 100}%`];
-  const enParts: string[] = [item.chrgitm_lv === '01' ? 'class A' : `class B, first self-pay share ${selfpay / 100}%`];
-  if (overlmt > 0) {
-    zhParts.push('超出最高限价部分自付');
-    enParts.push('the amount above the price limit is self-paid');
-  }
-  return {
-    ...common,
-    selfpay_prop: selfpay,
-    fulamt_ownpay_amt: ZERO_FEN,
-    overlmt_amt: signed(overlmt),
-    preselfpay_amt: signed(pre),
-    inscp_scp_amt: signed(inscp),
-    reason: { zh: zhParts.join('；'), en: enParts.join('; ') },
-  };
+  const reason = lv === '01' ? (overlmt > 0 ? CLASS_A_OVER : CLASS_A) : classBReason(selfpay, overlmt > 0);
+  return neg
+    ? classified(line, lv, item.med_chrgitm_type, selfpay, item.pric_uplmt_fen, 0, overlmt === 0 ? 0 : -overlmt, pre === 0 ? 0 : -pre, inscp === 0 ? 0 : -inscp, item.two_diseases, item.separately_paid, reason)
+    : classified(line, lv, item.med_chrgitm_type, selfpay, item.pric_uplmt_fen, 0, overlmt, pre, inscp, item.two_diseases, item.separately_paid, reason);
 }
 
 /** Classify a whole bill; an uncatalogued code classifies as fully self-paid, never throws. */

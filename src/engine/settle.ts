@@ -216,6 +216,26 @@ function detail(type: FundPayType, inscp: number, remaining: number | null, pay:
   };
 }
 
+/** One of the two diseases' drugs: its ratio (less any cross-region cut) within its own cap, no deductible. */
+function payTwoDisease(
+  amount: number,
+  d: DiseaseTerms | undefined,
+  cut_bp: number,
+  rounding: Rounding,
+  acc: Accumulators,
+  incPaid: Record<string, Fen>,
+  steps: ExplanationStep[],
+): number {
+  if (amount <= 0 || d === undefined) return 0;
+  const ratio = clampBp(d.ratio_bp - cut_bp);
+  const raw = mulBp(fen(amount), ratio, rounding);
+  const room = pos(d.annual_cap_fen - (acc.two_diseases_paid_fen[d.id] ?? 0));
+  const pay = min(raw, room);
+  incPaid[d.id] = fen(pay);
+  steps.push({ step: 'two_diseases', zh: `“两病”门诊用药（${d.name}）`, en: `two-diseases outpatient drugs (${d.id})`, rule: d.path, in: { inscp_scp_amt: amount, ratio_bp: ratio, cap_room: room }, out: { fund_pay: pay, self_pay: amount - pay } });
+  return pay;
+}
+
 /** The chronic disease of the visit: the first policy disease matching a diagnosis, main diagnosis first. */
 function chronicDisease(policy: Policy, dise_codes: readonly string[]): DiseaseTerms | undefined {
   for (const code of dise_codes) for (const d of policy.chronic) if (diagnosisMatches(code, d.dise_codes)) return d;
@@ -330,18 +350,8 @@ export function settle(policy: Policy, input: SettlementInput): Settlement {
   }
 
   // 3. Two diseases (两病) outpatient drugs: no deductible, own caps per disease.
-  const twoPay = (amount: number, d: DiseaseTerms | undefined): void => {
-    if (amount <= 0 || d === undefined) return;
-    const ratio = clampBp(d.ratio_bp - cross.ratio_cut_bp);
-    const raw = mulBp(fen(amount), ratio, fundR);
-    const room = pos(d.annual_cap_fen - (acc.two_diseases_paid_fen[d.id] ?? 0));
-    const pay = min(raw, room);
-    inc.two_diseases_paid_fen[d.id] = fen(pay);
-    hifp += pay;
-    steps.push({ step: 'two_diseases', zh: `“两病”门诊用药（${d.name}）`, en: `two-diseases outpatient drugs (${d.id})`, rule: d.path, in: { inscp_scp_amt: amount, ratio_bp: ratio, cap_room: room }, out: { fund_pay: pay, self_pay: amount - pay } });
-  };
-  twoPay(twoHyp, hypTerms);
-  twoPay(twoDia, diaTerms);
+  hifp += payTwoDisease(twoHyp, hypTerms, cross.ratio_cut_bp, fundR, acc, inc.two_diseases_paid_fen, steps);
+  hifp += payTwoDisease(twoDia, diaTerms, cross.ratio_cut_bp, fundR, acc, inc.two_diseases_paid_fen, steps);
 
   // 4-5. Deductible, then the pooled fund's ratio within the annual cap, by scheme.
   const base = inscp - sepInscp - (hypTerms ? twoHyp : 0) - (diaTerms ? twoDia : 0);
