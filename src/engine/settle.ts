@@ -426,7 +426,9 @@ export function settle(policy: Policy, input: SettlementInput): Settlement {
   // 6. Critical-illness insurance (residents, 390200) or large-amount subsidy (employees, 330100).
   let serious = 0;
   const si = policy.serious_illness;
-  if (si !== null && scheme !== 'outpatient') {
+  // Inpatient stays count for both; chronic-disease burden counts for residents' critical illness,
+  // while the employees' large-amount subsidy starts only beyond the inpatient pooled cap.
+  if (si !== null && (scheme === 'inpatient' || (scheme === 'chronic' && si.basis === 'burden'))) {
     const tilt = policy.tilts.find((t) => t.identities.some((id) => person.identities.includes(id)));
     const cut = tilt?.serious_illness_deductible_cut_bp ?? 0;
     const plus = tilt?.serious_illness_ratio_plus_bp ?? 0;
