@@ -249,3 +249,27 @@ test('property: settling is deterministic and leaves its input untouched', () =>
     { numRuns: 200 },
   );
 });
+
+test('property: a charge and its refund cancel out', () => {
+  fc.assert(
+    fc.property(policyArb, claimArb, personArb, lineArb, (policy, claim, person, extraLine) => {
+      const charge = { ...extraLine, feedetl_sn: 'c' };
+      const neg = (n: number): Fen => (n === 0 ? 0 : -n) as Fen;
+      const refund = {
+        ...charge,
+        feedetl_sn: 'r',
+        det_item_fee_sumamt: neg(charge.det_item_fee_sumamt),
+        fulamt_ownpay_amt: neg(charge.fulamt_ownpay_amt),
+        overlmt_amt: neg(charge.overlmt_amt),
+        preselfpay_amt: neg(charge.preselfpay_amt),
+        inscp_scp_amt: neg(charge.inscp_scp_amt),
+      };
+      const opts = options(policy, claim, person, EMPTY_ACCUMULATORS);
+      const plain = settle(policy, settlementInput(claim.lines, opts));
+      const netted = settle(policy, settlementInput([...claim.lines, charge, refund], opts));
+      assert.deepEqual(netted.setlinfo, plain.setlinfo);
+      assert.deepEqual(netted.increments, plain.increments);
+    }),
+    { numRuns: 200 },
+  );
+});

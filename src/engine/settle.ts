@@ -327,9 +327,10 @@ export function settle(policy: Policy, input: SettlementInput): Settlement {
   }
 
   let hifp = 0;
-  const inc = {
+  // Mutable while the steps run; returned as the settlement's increments.
+  const inc: { -readonly [K in keyof Accumulators]: K extends 'admissions' ? number : Accumulators[K] extends Fen ? number : Record<string, Fen> } = {
     outpatient_deductible_used_fen: 0, outpatient_pool_paid_fen: 0, inpatient_pool_paid_fen: 0, separately_paid_fen: 0,
-    chronic_deductible_used_fen: {} as Record<string, Fen>, chronic_paid_fen: {} as Record<string, Fen>, two_diseases_paid_fen: {} as Record<string, Fen>,
+    chronic_deductible_used_fen: {}, chronic_paid_fen: {}, two_diseases_paid_fen: {},
     serious_base_fen: 0, serious_paid_fen: 0, civil_servant_paid_fen: 0, assistance_deductible_used_fen: 0, assistance_paid_fen: 0,
     outpatient_assistance_paid_fen: 0, reassistance_burden_fen: 0, reassistance_paid_fen: 0, admissions: scheme === 'inpatient' ? 1 : 0,
   };
@@ -421,7 +422,7 @@ export function settle(policy: Policy, input: SettlementInput): Settlement {
     in: { eligible, base_ratio_bp: ratio0, retiree_uplift_bp: uplift, cross_region_cut_bp: cross.ratio_cut_bp, ratio_bp: ratio, cap_room: capRoom, cap_rule: capRule, rounding: fundR },
     out: { hifp_pay: pool, pool_prop_selfpay: poolPropSelfpay, over_cap: overCap },
   });
-  if (hifp > 0) details.push(detail(poolType, inscp, scheme === 'outpatient' || scheme === 'inpatient' || scheme === 'chronic' ? capRoom - pool : null, hifp, scheme === 'chronic' ? `门诊慢特病 ${disease!.name}` : ''));
+  if (hifp > 0) details.push(detail(poolType, inscp, capRoom - pool, hifp, scheme === 'chronic' ? `门诊慢特病 ${disease!.name}` : ''));
 
   // 6. Critical-illness insurance (residents, 390200) or large-amount subsidy (employees, 330100).
   let serious = 0;
@@ -558,7 +559,8 @@ export function settle(policy: Policy, input: SettlementInput): Settlement {
     setlinfo,
     setldetail: details,
     lines: shares,
-    increments: inc as unknown as AccumulatorIncrements,
+    // Plain numbers here are fen by construction (every one came out of mulBp or fen sums).
+    increments: inc as AccumulatorIncrements,
     steps,
   };
 }
