@@ -330,7 +330,8 @@ export function loadCatalog(baseDoc: unknown, regionDoc?: unknown): Catalog {
       if (!merged.delete(it.med_list_codg)) problems.add(`(region)/items/${i}`, '删除的项目不在基础目录中', 'removed item is not in the base catalog');
       return;
     }
-    merged.set(it.med_list_codg, { ...(merged.get(it.med_list_codg) ?? {}), ...it });
+    const { removed: _removed, ...fields } = it;
+    merged.set(it.med_list_codg, { ...(merged.get(it.med_list_codg) ?? {}), ...fields });
   });
   const items = new Map<string, CatalogItem>();
   for (const [code, raw] of merged) {
