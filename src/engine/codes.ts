@@ -86,3 +86,46 @@ export type CrossRegionStatus = keyof typeof CROSS_REGION_STATUSES;
 export function isCode<T extends string>(table: Record<T, unknown>, value: unknown): value is T {
   return typeof value === 'string' && Object.prototype.hasOwnProperty.call(table, value);
 }
+
+/**
+ * Identity groups the engine prices (medical assistance, critical-illness tilts). The
+ * registry maps the national `psn_idet_type` of 1101's `idetinfo[]` onto these groups and
+ * passes the ones active at the visit date; the policy says what each group gets.
+ */
+export const IDENTITY_GROUPS = {
+  extreme_poverty: { zh: '特困人员', en: 'person in extreme poverty (supported)' },
+  minimum_living: { zh: '低保对象', en: 'minimum-living-allowance recipient' },
+  low_income_edge: { zh: '低保边缘家庭成员', en: 'member of a family on the edge of the allowance' },
+  relapse_poverty: { zh: '返贫致贫人口', en: 'person fallen (back) into poverty' },
+  monitored: { zh: '防返贫监测对象', en: 'person monitored against relapse into poverty' },
+  severe_disability: { zh: '重度残疾人', en: 'person with a severe disability' },
+  orphan: { zh: '孤儿', en: 'orphan' },
+} as const;
+export type IdentityGroup = keyof typeof IDENTITY_GROUPS;
+
+/** Catalog list kinds: each has its own default first self-pay share in a region. */
+export const LIST_TYPES = {
+  drug: { zh: '药品', en: 'drug' },
+  service: { zh: '医疗服务项目', en: 'medical service item' },
+  consumable: { zh: '医用耗材', en: 'medical consumable' },
+} as const;
+export type ListType = keyof typeof LIST_TYPES;
+
+/** med_chrgitm_type: the fee category a catalog item is billed under (the subset the demo catalogs use). */
+export const MED_CHRGITM_TYPES = {
+  '01': { zh: '床位费', en: 'bed' },
+  '02': { zh: '诊察费', en: 'consultation' },
+  '03': { zh: '检查费', en: 'examination' },
+  '04': { zh: '化验费', en: 'laboratory' },
+  '05': { zh: '治疗费', en: 'treatment' },
+  '06': { zh: '手术费', en: 'surgery' },
+  '07': { zh: '护理费', en: 'nursing' },
+  '08': { zh: '卫生材料费', en: 'medical materials' },
+  '09': { zh: '西药费', en: 'western medicine' },
+  '10': { zh: '中药饮片费', en: 'Chinese herbal pieces' },
+  '11': { zh: '中成药费', en: 'Chinese patent medicine' },
+  '12': { zh: '一般诊疗费', en: 'general consultation package' },
+  '13': { zh: '挂号费', en: 'registration' },
+  '14': { zh: '其他费', en: 'other' },
+} as const;
+export type MedChrgitmType = keyof typeof MED_CHRGITM_TYPES;

@@ -1,0 +1,42 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { claimInput, comparePolicies, explainText, loadPolicyDir, loadRegionCatalog, type ClaimFile } from './settle.ts';
+import { selectPolicy, settle } from '../engine/index.ts';
+
+const root = path.resolve(import.meta.dirname, '../..');
+const claim = (f: string): ClaimFile => JSON.parse(fs.readFileSync(path.join(root, 'policies/examples', f), 'utf8'));
+
+test('simulator: the village clinic claim settles 12.28 / 5.27 and explains its steps', () => {
+  const c = claim('village-clinic.claim.json');
+  const policy = selectPolicy(loadPolicyDir(), '430700', '390', c.visit.setl_date)!;
+  const input = claimInput(c, loadRegionCatalog('430700'));
+  const s = settle(policy, input);
+  assert.deepEqual([s.setlinfo.fund_pay_sumamt, s.setlinfo.psn_part_amt], [1228, 527]);
+  const text = explainText(s, input.lines);
+  assert.match(text, /两病/);
+  assert.match(text, /hifp_pay\s+12\.28/);
+});
+
+test('simulator: comparing Jiujiang 2026a with the falling deductible of 2026b costs the fund more and nobody pays more', () => {
+  const policies = loadPolicyDir();
+  const from = policies.find((p) => p.policy_id === '360400-310-2026a')!;
+  const to = policies.find((p) => p.policy_id === '360400-310-2026b')!;
+  const claims = fs
+    .readFileSync(path.join(root, 'policies/examples/jiujiang-employees-2026.claims.jsonl'), 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as ClaimFile);
+  const catalog = loadRegionCatalog('360400');
+  const r = comparePolicies(from, to, claims, () => catalog);
+  assert.equal(r.refused.from + r.refused.to, 0);
+  assert.ok(Number(r.fund_difference) > 0);
+  assert.equal(r.persons_paying_more, 0);
+  assert.ok(r.persons_paying_less > 0);
+  assert.equal(r.persons_paying_more + r.persons_paying_less + r.persons_paying_same, r.persons);
+  // Same policy on both sides: no difference at all.
+  const same = comparePolicies(from, from, claims, () => catalog);
+  assert.equal(same.fund_difference, '0.00');
+  assert.equal(same.persons_paying_same, same.persons);
+});

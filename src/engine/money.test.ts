@@ -1,0 +1,69 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { baseForPayment, formatYuan, fractionToBp, mulBp, yuanToFen, type Bp, type Fen } from './money.ts';
+import { YibaoError } from './errors.ts';
+
+test('yuan parse exactly, from text and from JSON numbers', () => {
+  assert.equal(yuanToFen('17.55'), 1755);
+  assert.equal(yuanToFen(17.55), 1755);
+  assert.equal(yuanToFen(4.52), 452);
+  assert.equal(yuanToFen('0.1'), 10);
+  assert.equal(yuanToFen(-4.5), -450);
+  assert.equal(yuanToFen(100000), 10000000);
+  assert.equal(yuanToFen(' 12 '), 1200);
+  for (const bad of ['1.234', 'abc', '', '1e3', 0.001, Number.NaN, '1,000']) {
+    assert.throws(() => yuanToFen(bad as string), YibaoError, String(bad));
+  }
+});
+
+test('formatYuan prints two decimals', () => {
+  assert.equal(formatYuan(1228 as Fen), '12.28');
+  assert.equal(formatYuan(5 as Fen), '0.05');
+  assert.equal(formatYuan(-23 as Fen), '-0.23');
+  assert.equal(formatYuan(10000000 as Fen), '100000.00');
+});
+
+test('rounding rules of the seeds: fund down, first self-pay half up', () => {
+  // 17.55 × 70% = 12.285: the village clinic's fund paid 12.28 (down); half up would give 12.29.
+  assert.equal(mulBp(1755 as Fen, 7000 as Bp, 'down'), 1228);
+  assert.equal(mulBp(1755 as Fen, 7000 as Bp, 'half_up'), 1229);
+  assert.equal(mulBp(1755 as Fen, 7000 as Bp, 'half_even'), 1228);
+  // 4.52 × 5% = 0.226 → 0.23 (the 2204 sample).
+  assert.equal(mulBp(452 as Fen, 500 as Bp, 'half_up'), 23);
+  assert.equal(mulBp(452 as Fen, 500 as Bp, 'down'), 22);
+  // half even: 0.125 → 0.12, 0.135 → 0.14
+  assert.equal(mulBp(25 as Fen, 5000 as Bp, 'half_even'), 12);
+  assert.equal(mulBp(27 as Fen, 5000 as Bp, 'half_even'), 14);
+  // refunds mirror charges
+  assert.equal(mulBp(-452 as Fen, 500 as Bp, 'half_up'), -23);
+  assert.equal(mulBp(-1755 as Fen, 7000 as Bp, 'down'), -1228);
+});
+
+test('fractionToBp reads the interface selfpay_prop', () => {
+  assert.equal(fractionToBp(0.05), 500);
+  assert.equal(fractionToBp(0.1), 1000);
+  assert.throws(() => fractionToBp(0.00001));
+});
+
+test('property: mulBp stays within one fen of the exact product and never exceeds the amount', () => {
+  fc.assert(
+    fc.property(fc.integer({ min: -1e9, max: 1e9 }), fc.integer({ min: 0, max: 10000 }), fc.constantFrom('down', 'half_up', 'half_even' as const), (a, r, mode) => {
+      const got = mulBp(a as Fen, r as Bp, mode);
+      const exact = (a * r) / 10000;
+      assert.ok(Math.abs(got - exact) < 1, `${a}×${r} ${mode}: ${got} vs ${exact}`);
+      assert.ok(Math.abs(got) <= Math.abs(a));
+      if (mode === 'down') assert.ok(Math.abs(got) <= Math.abs(exact));
+    }),
+  );
+});
+
+test('property: baseForPayment is the smallest base reaching the target', () => {
+  fc.assert(
+    fc.property(fc.integer({ min: 1, max: 1e8 }), fc.integer({ min: 1, max: 10000 }), fc.constantFrom('down', 'half_up', 'half_even' as const), (t, r, mode) => {
+      const b = baseForPayment(t as Fen, r as Bp, mode);
+      assert.ok(mulBp(b, r as Bp, mode) >= t);
+      assert.ok(mulBp((b - 1) as Fen, r as Bp, mode) < t);
+    }),
+  );
+});

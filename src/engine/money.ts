@@ -1,0 +1,131 @@
+// Money is integer fen; ratios are integer basis points (10000 = 100%). No float ever touches
+// an amount: yuan arrive as decimal text (or JSON numbers, read through their shortest decimal
+// form) and are parsed digit by digit. Rounding happens only in mulBp, with the rule the
+// policy names for that step, so the interface's identities hold to the fen.
+import { invalid } from './errors.ts';
+
+declare const fenBrand: unique symbol;
+declare const bpBrand: unique symbol;
+/** An amount in fen (分), an integer. Yuan never mix with it: convert with yuanToFen. */
+export type Fen = number & { readonly [fenBrand]: true };
+/** A ratio in basis points: 10000 = 100%, 500 = 5%. */
+export type Bp = number & { readonly [bpBrand]: true };
+
+export const ROUNDINGS = {
+  half_up: { zh: '四舍五入', en: 'round half away from zero' },
+  half_even: { zh: '银行家舍入（四舍六入五成双）', en: 'round half to even' },
+  down: { zh: '舍去（向零取整）', en: 'round toward zero (truncate)' },
+} as const;
+export type Rounding = keyof typeof ROUNDINGS;
+
+export const ZERO_FEN = 0 as Fen;
+export const FULL_BP = 10000 as Bp;
+/** Largest amount accepted anywhere: 10^13 fen (100 billion yuan) keeps fen × bp below 2^53. */
+export const MAX_ABS_FEN = 1e13;
+
+/** Brand an integer as fen; refuses fractions and amounts beyond MAX_ABS_FEN. */
+export function fen(n: number): Fen {
+  if (!Number.isSafeInteger(n) || Math.abs(n) > MAX_ABS_FEN) {
+    throw invalid('amount_fen', `金额必须是分为单位的整数：${n}`, `an amount must be an integer number of fen: ${n}`);
+  }
+  return n as Fen;
+}
+
+/** Brand an integer as basis points (0..10000 unless `allowAbove`). */
+export function bp(n: number): Bp {
+  if (!Number.isSafeInteger(n) || n < 0 || n > 10000) {
+    throw invalid('ratio_bp', `比例必须是 0 到 10000 之间的整数（基点）：${n}`, `a ratio must be an integer 0..10000 basis points: ${n}`);
+  }
+  return n as Bp;
+}
+
+const YUAN_TEXT = /^(-)?(\d{1,11})(?:\.(\d{1,2}))?$/;
+
+/**
+ * Parse yuan exactly: "17.55", "4.5", 17.55 (a JSON number is read through its shortest
+ * decimal text, which is what the sender wrote). More than two decimals is refused.
+ */
+export function yuanToFen(yuan: string | number, field = 'amount'): Fen {
+  let text: string;
+  if (typeof yuan === 'number') {
+    if (!Number.isFinite(yuan)) throw invalid(field, `金额不是有限数：${yuan}`, `amount is not finite: ${yuan}`);
+    text = String(yuan);
+    // String() gives exponent form for tiny/huge numbers; such amounts are never valid here.
+  } else {
+    text = yuan.trim();
+  }
+  const m = YUAN_TEXT.exec(text);
+  if (!m) {
+    throw invalid(field, `金额格式错误（元，至多两位小数）：${String(yuan)}`, `bad amount (yuan, at most two decimals): ${String(yuan)}`);
+  }
+  const whole = Number(m[2]);
+  const frac = m[3] === undefined ? 0 : Number(m[3].padEnd(2, '0'));
+  const abs = whole * 100 + frac;
+  return (m[1] ? -abs : abs) as Fen;
+}
+
+/** Fen to a yuan JSON number for the interface (17.55 prints as 17.55: fen/100 is the nearest double). */
+export function fenToYuan(amount: Fen): number {
+  return amount / 100;
+}
+
+/** Fen as yuan text with exactly two decimals: "12.28", "-0.23". */
+export function formatYuan(amount: Fen): string {
+  const neg = amount < 0;
+  const abs = neg ? -amount : amount;
+  const whole = Math.floor(abs / 100);
+  const frac = abs - whole * 100;
+  return `${neg ? '-' : ''}${whole}.${frac < 10 ? '0' : ''}${frac}`;
+}
+
+/** Parse a percentage or fraction the interface sends (selfpay_prop 0.05) into basis points. */
+export function fractionToBp(fraction: number, field = 'ratio'): Bp {
+  const n = Math.round(fraction * 10000);
+  if (Math.abs(n - fraction * 10000) > 1e-6) {
+    throw invalid(field, `比例精度超过万分之一：${fraction}`, `ratio finer than one basis point: ${fraction}`);
+  }
+  return bp(n);
+}
+
+export function bpToFraction(ratio: Bp): number {
+  return ratio / 10000;
+}
+
+/** Divide an integer by 10000 with a rounding rule; negative amounts round symmetrically (refunds mirror charges). */
+function div10000(product: number, rounding: Rounding): number {
+  const neg = product < 0;
+  const abs = neg ? -product : product;
+  let q = Math.floor(abs / 10000);
+  const r = abs - q * 10000;
+  if (rounding === 'half_up') {
+    if (r >= 5000) q += 1;
+  } else if (rounding === 'half_even') {
+    if (r > 5000 || (r === 5000 && q % 2 === 1)) q += 1;
+  }
+  return neg ? -q : q;
+}
+
+/** amount × ratio, rounded to the fen by the given rule: mulBp(1755, 7000, 'down') = 1228. */
+export function mulBp(amount: Fen, ratio: Bp, rounding: Rounding): Fen {
+  return div10000(amount * ratio, rounding) as Fen;
+}
+
+/**
+ * The smallest base whose mulBp(base, ratio, rounding) reaches `target`, for a non-negative
+ * target and ratio > 0: how much of a bill the remaining cap covers.
+ */
+export function baseForPayment(target: Fen, ratio: Bp, rounding: Rounding): Fen {
+  if (target <= 0) return ZERO_FEN;
+  let base = Math.ceil((target * 10000) / ratio);
+  // Walk at most a few fen to land on the rounding rule's exact boundary.
+  while (base > 0 && div10000((base - 1) * ratio, rounding) >= target) base -= 1;
+  while (div10000(base * ratio, rounding) < target) base += 1;
+  return base as Fen;
+}
+
+export const addFen = (a: Fen, b: Fen): Fen => (a + b) as Fen;
+export const subFen = (a: Fen, b: Fen): Fen => (a - b) as Fen;
+export const minFen = (a: Fen, b: Fen): Fen => (a < b ? a : b);
+export const maxFen = (a: Fen, b: Fen): Fen => (a > b ? a : b);
+/** Clamp to ≥ 0: a remaining deductible or cap is never negative. */
+export const nonNegative = (a: Fen): Fen => (a > 0 ? a : ZERO_FEN);
