@@ -8,10 +8,11 @@ import { feeDetailResult, feeLineFromInterface } from './interface.ts';
 import { item, TEST_DEFAULTS } from './testing.ts';
 import { YibaoError } from './errors.ts';
 import type { Bp, Fen } from './money.ts';
+import { nhsaFixture } from '../../test/support/fixtures.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const fixture = (name: string): { output: { result: Record<string, unknown>[] } } =>
-  JSON.parse(fs.readFileSync(path.join(root, '../../shared/fixtures/nhsa', name), 'utf8'));
+  nhsaFixture(name);
 const adult = { gend: '1', age: 35 };
 const outpatient = { med_type: '11' as const };
 const line = (sn: string, amount: number, extra: Partial<FeeLine> = {}): FeeLine => ({

@@ -10,6 +10,7 @@ import { settlementOutput } from './interface.ts';
 import { inScopeLine, residentPolicyDoc, settlementInput } from './testing.ts';
 import { YibaoError } from './errors.ts';
 import type { Fen } from './money.ts';
+import { nhsaFixture } from '../../test/support/fixtures.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const readJson = (p: string): unknown => JSON.parse(fs.readFileSync(path.join(root, p), 'utf8'));
@@ -41,7 +42,7 @@ test('golden seed 003: village clinic 17.55 hypertension drug → fund 12.28, pa
 });
 
 test('golden 2206 sample: employee outpatient, 4.52 乙 drug, all into the deductible, paid from the personal account', () => {
-  const sample = (readJson('../../shared/fixtures/nhsa/2206-response.his-mock.json') as { output: { setlinfo: Record<string, number> } }).output.setlinfo;
+  const sample = (nhsaFixture('2206-response.his-mock.json') as { output: { setlinfo: Record<string, number> } }).output.setlinfo;
   const policy = demoPolicy('430700-310-2026');
   const catalog = demoCatalog('430700'); // Hunan demo: drugs 5% first self-pay
   const fee: FeeLine = { feedetl_sn: 'yp570', med_list_codg: 'XA02BCA211E001010101012', det_item_fee_sumamt: 452 as Fen, cnt: 1, pric: 452 as Fen };

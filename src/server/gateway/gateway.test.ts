@@ -17,6 +17,7 @@ import {
   type World,
 } from '../../../test/support/gateway-world.ts';
 import { insertPerson } from '../../../test/support/registry-rows.ts';
+import { nhsaFixture } from '../../../test/support/fixtures.ts';
 
 let w: World;
 before(async () => {
@@ -136,7 +137,7 @@ describe('9001 then 1101', () => {
   });
 
   test('the spec sample request (fixtures/nhsa/1101-request) answers its person', async () => {
-    const sample = JSON.parse(fs.readFileSync('/work/shared/fixtures/nhsa/1101-request.spec-sample.json', 'utf8')) as Record<string, any>;
+    const sample = nhsaFixture('1101-request.spec-sample.json') as Record<string, any>;
     // The sample's person, with the sample's document type "2".
     await insertPerson(w.db.pool, { psn_no: '43020000000099', psn_cert_type: '02', certno: sample.input.data.certno, psn_name: sample.input.data.psn_name, gend: '1', brdy: '2020-01-01', insuplc_admdvs: '430200' });
     const sign_no = await signInAs(w.app);
