@@ -124,11 +124,14 @@ export interface ImportBatch {
   file_sha256: string;
   status: 'previewed' | 'applied';
   previewed_by: string;
-  previewed_at: Date;
+  previewed_at: string; // ISO 8601
   applied_by: string | null;
-  applied_at: Date | null;
+  applied_at: string | null;
   report: ChangeReport;
 }
+
+type BatchRow = Omit<ImportBatch, 'previewed_at' | 'applied_at'> & { previewed_at: Date; applied_at: Date | null };
+const toBatch = (r: BatchRow): ImportBatch => ({ ...r, previewed_at: r.previewed_at.toISOString(), applied_at: r.applied_at ? r.applied_at.toISOString() : null });
 
 const BATCH_COLUMNS = 'id, source, admdvs, idet_types, as_of, file_name, file_sha256, status, previewed_by, previewed_at, applied_by, applied_at, report';
 
@@ -324,12 +327,12 @@ export async function previewIdentityImport(pool: Pool, req: ImportRequest, ctx:
     const scope = await validateRequest(q, req, today);
     const { report } = await plan(q, scope, req.csv, today);
     const sha = crypto.createHash('sha256').update(req.csv).digest('hex');
-    const r = await q.query<ImportBatch>(
+    const r = await q.query<BatchRow>(
       `INSERT INTO identity_import_batches (source, admdvs, idet_types, as_of, file_name, file_sha256, csv, status, previewed_by, previewed_at, report)
        VALUES ($1,$2,$3,$4,$5,$6,$7,'previewed',$8,$9,$10) RETURNING ${BATCH_COLUMNS}`,
       [scope.source, scope.admdvs, scope.idetTypes, scope.asOf, req.file_name ?? '', sha, req.csv, ctx.actor, ctx.now, JSON.stringify(report)],
     );
-    const batch = r.rows[0]!;
+    const batch = toBatch(r.rows[0]!);
     await writeAudit(q, ctx, 'identity_import.preview', `identity_import:${batch.id}`, { counts: report.counts, source: scope.source, admdvs: scope.admdvs });
     return batch;
   });
@@ -341,7 +344,7 @@ export async function previewIdentityImport(pool: Pool, req: ImportRequest, ctx:
  */
 export async function applyIdentityImport(pool: Pool, batchId: number, ctx: WriteContext): Promise<ImportBatch> {
   return inTransaction(pool, async (q) => {
-    const found = await q.query<ImportBatch & { csv: string }>(`SELECT ${BATCH_COLUMNS}, csv FROM identity_import_batches WHERE id = $1 FOR UPDATE`, [batchId]);
+    const found = await q.query<BatchRow & { csv: string }>(`SELECT ${BATCH_COLUMNS}, csv FROM identity_import_batches WHERE id = $1 FOR UPDATE`, [batchId]);
     const batch = found.rows[0];
     if (!batch) throw notFound('id', `比对批次 ${batchId} 不存在`, `no identity import batch ${batchId}`);
     if (batch.status === 'applied') throw conflict('id', `比对批次 ${batchId} 已于 ${batch.applied_at?.toISOString()} 由 ${batch.applied_by} 执行`, `batch ${batchId} was already applied`);
@@ -363,16 +366,16 @@ export async function applyIdentityImport(pool: Pool, batchId: number, ctx: Writ
       await q.query('UPDATE person_identities SET endtime = $2 WHERE id = $1', [c.id, c.endtime]);
       await writeAudit(q, ctx, 'identity.change', c.psn_no, { identity_id: c.id, endtime: c.endtime, batch: batchId });
     }
-    const r = await q.query<ImportBatch>(
+    const r = await q.query<BatchRow>(
       `UPDATE identity_import_batches SET status = 'applied', applied_by = $2, applied_at = $3, report = $4 WHERE id = $1 RETURNING ${BATCH_COLUMNS}`,
       [batchId, ctx.actor, ctx.now, JSON.stringify(planned.report)],
     );
     await writeAudit(q, ctx, 'identity_import.apply', `identity_import:${batchId}`, { counts: planned.report.counts });
-    return r.rows[0]!;
+    return toBatch(r.rows[0]!);
   });
 }
 
 export async function getImportBatch(q: Queryable, batchId: number): Promise<ImportBatch | undefined> {
-  const r = await q.query<ImportBatch>(`SELECT ${BATCH_COLUMNS} FROM identity_import_batches WHERE id = $1`, [batchId]);
-  return r.rows[0];
+  const r = await q.query<BatchRow>(`SELECT ${BATCH_COLUMNS} FROM identity_import_batches WHERE id = $1`, [batchId]);
+  return r.rows[0] ? toBatch(r.rows[0]) : undefined;
 }
