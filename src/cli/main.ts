@@ -2,11 +2,13 @@
 // The `yibao` command. `yibao serve` starts the platform: the database (embedded unless
 // DATABASE_URL is set), migrations, demo data on first start, then the HTTP server.
 import { serve } from './serve.ts';
+import { seedCommand } from './seed.ts';
 
 const [command = 'serve', ...args] = process.argv.slice(2);
 
 const commands: Record<string, (args: string[]) => Promise<void>> = {
   serve: () => serve(),
+  seed: (args) => seedCommand(args),
 };
 
 const run = commands[command];
