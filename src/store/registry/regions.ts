@@ -85,7 +85,9 @@ export async function loadDivisions(opts: RegionImportOptions = {}): Promise<Row
     // xxxx99 市本级: the city's own level, where city-run employers and the city bureau's own insured sit.
     if (!MUNICIPALITIES.has(c.provinceCode)) rows.push({ code: c.code + '99', name: `${c.name}本级`, level: 'county', parent: six(c.code) });
   }
-  for (const a of areas) rows.push({ code: a.code, name: a.name, level: 'county', parent: six(a.cityCode) });
+  // Cities without counties (东莞, 中山, 儋州) list themselves as their own area: keep the city row.
+  const taken = new Set(rows.map((r) => r.code));
+  for (const a of areas) if (!taken.has(a.code)) rows.push({ code: a.code, name: a.name, level: 'county', parent: six(a.cityCode) });
 
   const detail = new Set(opts.detailCounties ?? []);
   const towns = await readChildren('streets.csv', detail);
