@@ -208,3 +208,27 @@ describe('identity comparison import', () => {
     assert.deepEqual(await counts(), before);
   });
 });
+
+describe('concurrency', () => {
+  test('two simultaneous enrollments of one person: one wins, the other is a clean 409', async () => {
+    const certno = makeIdCard('430211', '1992-02-02', 71);
+    assert.equal((await post('/api/v1/persons', { certno, psn_name: '何平', insuplc_admdvs: '430211' })).statusCode, 201);
+    const [r1, r2] = await Promise.all([
+      post(`/api/v1/persons/${certno}/enrollments`, { insutype: '390', psn_type: '1501', psn_insu_date: '2020-01-01' }),
+      post(`/api/v1/persons/${certno}/enrollments`, { insutype: '310', psn_type: '1101', emp_name: '株洲电力机车厂', psn_insu_date: '2020-01-01' }),
+    ]);
+    assert.deepEqual([r1.statusCode, r2.statusCode].sort(), [201, 409]);
+    const n = await db.pool.query(`SELECT count(*)::int AS n FROM enrollments e JOIN persons p USING (psn_no) WHERE p.certno = $1`, [certno]);
+    assert.equal(n.rows[0].n, 1);
+  });
+
+  test('simultaneous registrations in one region get distinct consecutive psn_no', async () => {
+    const certnos = Array.from({ length: 8 }, (_, i) => makeIdCard('360403', '1980-01-01', 100 + i));
+    const res = await Promise.all(certnos.map((certno, i) => post('/api/v1/persons', { certno, psn_name: `测试${'甲乙丙丁戊己庚辛'[i]}`, insuplc_admdvs: '360403' })));
+    assert.ok(res.every((r) => r.statusCode === 201), res.map((r) => r.body).join());
+    const nos = res.map((r) => r.json().psn_no).sort();
+    assert.equal(new Set(nos).size, 8);
+    // Jiujiang (360400) issued 1 to the worker earlier; these take 2..9.
+    assert.deepEqual(nos, Array.from({ length: 8 }, (_, i) => `360400${String(i + 2).padStart(10, '0')}`));
+  });
+});

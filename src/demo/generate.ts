@@ -34,6 +34,8 @@ export interface DemoOptions {
   log?: (line: string) => void;
   /** Clock for audit rows and created_at (the data itself never reads it). */
   now?: () => Date;
+  /** Pooling regions besides the default cities (see importRegions). */
+  extraPoolingRegions?: string[];
 }
 
 export interface FixturePersona {
@@ -452,7 +454,7 @@ export async function seedDemo(pool: Pool, opts: DemoOptions): Promise<Fixtures 
   const started = performance.now();
   const elapsed = (): string => `${((performance.now() - started) / 1000).toFixed(1)} s`;
   if (await demoSeeded(pool)) return undefined;
-  const regions = await importRegions(pool, { detailCounties: DETAIL_COUNTIES });
+  const regions = await importRegions(pool, { detailCounties: DETAIL_COUNTIES, extraPoolingRegions: opts.extraPoolingRegions });
   log(`regions: ${regions.count} (${elapsed()})`);
   if (opts.persons <= 0) return undefined;
 
