@@ -232,3 +232,24 @@ describe('concurrency', () => {
     assert.deepEqual(nos, Array.from({ length: 8 }, (_, i) => `360400${String(i + 2).padStart(10, '0')}`));
   });
 });
+
+describe('fuzz', () => {
+  test('property: arbitrary request bodies and paths never cause a 500, and a refusal writes nothing', async () => {
+    const fc = (await import('fast-check')).default;
+    const value = fc.oneof(fc.string(), fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.constantFrom('430204', '1501', '390', '2024-01-01', SHIFENG));
+    const body = fc.dictionary(fc.constantFrom('certno', 'psn_name', 'insuplc_admdvs', 'insutype', 'psn_type', 'year', 'amount_fen', 'payer', 'to_admdvs', 'transfer_date', 'csv', 'source', 'admdvs', 'x'), value);
+    const url = fc.constantFrom(
+      '/api/v1/persons', `/api/v1/persons/${SHIFENG}/enrollments`, `/api/v1/persons/${SHIFENG}/contributions`, `/api/v1/persons/${SHIFENG}/transfers`,
+      '/api/v1/persons/abc/enrollments', '/api/v1/identity-imports', '/api/v1/identity-imports/99999999999999999999/apply', `/api/v1/persons/${SHIFENG}/identities`,
+    );
+    await fc.assert(
+      fc.asyncProperty(url, body, async (u, b) => {
+        const before = await counts();
+        const res = await post(u, b);
+        assert.ok(res.statusCode < 500, `${u} ${JSON.stringify(b)} → ${res.statusCode} ${res.body}`);
+        if (res.statusCode >= 400) assert.deepEqual(await counts(), before);
+      }),
+      { numRuns: 150 },
+    );
+  });
+});

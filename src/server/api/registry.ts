@@ -74,7 +74,7 @@ const TransferBody = Type.Object(
 const ContributionBody = Type.Object(
   {
     year: Type.Integer({ minimum: 1990, maximum: 2100 }),
-    amount_fen: Type.Integer({ minimum: 1, description: 'amount in fen (分)' }),
+    amount_fen: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'amount in fen (分)' }),
     payer: codeOf(CONTRIBUTION_PAYERS, '缴费主体: person 个人, employer 单位, assistance 医疗救助资助参保, government 财政'),
     insutype: Type.Optional(codeOf(INSUTYPES, '险种类型')),
     paid_on: Type.Optional(Date),
@@ -107,8 +107,9 @@ const ImportBody = Type.Object(
 
 const Page = {
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
-  offset: Type.Optional(Type.Integer({ minimum: 0 })),
+  offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000_000 })),
 };
+const BatchId = Type.Object({ id: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }) });
 
 export function registryRoutes(deps: AppDeps): FastifyPluginAsyncTypebox {
   return async (app) => {
@@ -253,7 +254,7 @@ export function registryRoutes(deps: AppDeps): FastifyPluginAsyncTypebox {
     }, async (req, reply) => reply.status(201).send(await previewIdentityImport(pool, req.body, writeContext(req, deps))));
 
     app.get('/identity-imports/:id', {
-      schema: { tags: ['identities'], summary: '比对批次 / one import batch', params: Type.Object({ id: Type.Integer({ minimum: 1 }) }), response: { 200: M.ImportBatchModel, 400: ErrorBody, 404: ErrorBody } },
+      schema: { tags: ['identities'], summary: '比对批次 / one import batch', params: BatchId, response: { 200: M.ImportBatchModel, 400: ErrorBody, 404: ErrorBody } },
     }, async (req) => {
       const batch = await getImportBatch(pool, req.params.id);
       if (!batch) throw notFound('id', `比对批次 ${req.params.id} 不存在`, `no identity import batch ${req.params.id}`);
@@ -261,7 +262,7 @@ export function registryRoutes(deps: AppDeps): FastifyPluginAsyncTypebox {
     });
 
     app.post('/identity-imports/:id/apply', {
-      schema: { tags: ['identities'], summary: '身份比对导入：执行 / apply a previewed roster', params: Type.Object({ id: Type.Integer({ minimum: 1 }) }), response: { 200: M.ImportBatchModel, ...errors } },
+      schema: { tags: ['identities'], summary: '身份比对导入：执行 / apply a previewed roster', params: BatchId, response: { 200: M.ImportBatchModel, ...errors } },
     }, async (req) => applyIdentityImport(pool, req.params.id, writeContext(req, deps)));
   };
 }
