@@ -425,10 +425,10 @@ class PeopleGenerator {
           c.psn_no.push(psnNo); c.enrollment_id.push(eid); c.insuplc_admdvs.push(county.code); c.insutype.push('390'); c.year.push(year);
           c.amount_fen.push(RESIDENT_FEN[year]!); c.payer.push(assisted ? 'assistance' : 'person'); c.paid_on.push(paidOn);
         } else if (!retired) {
-          // Employer about 8 %, employee 2 % of the contribution base, for twelve months.
+          // Employer about 8 %, employee 2 % of the contribution base, for twelve months; the flexibly employed pay both.
           for (const [payer, rate] of [['employer', 0.08], ['person', 0.02]] as const) {
             c.psn_no.push(psnNo); c.enrollment_id.push(eid); c.insuplc_admdvs.push(county.code); c.insutype.push('310'); c.year.push(year);
-            c.amount_fen.push(Math.round(wage * rate) * 12); c.payer.push(payer === 'person' && psnType === '1103' ? 'person' : payer); c.paid_on.push(paidOn);
+            c.amount_fen.push(Math.round(wage * rate) * 12); c.payer.push(psnType === '1103' ? 'person' : payer); c.paid_on.push(paidOn);
           }
         }
       }
