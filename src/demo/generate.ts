@@ -3,7 +3,7 @@ import type { PsnIdetType } from '../engine/codes.ts';
 import { inTransaction, type Pool, type Queryable } from '../store/db.ts';
 import { addDays, writeAudit, type WriteContext } from '../store/registry/audit.ts';
 import {
-  bulkInsert, countiesOf, demoSeeded, emptyColumns, nextEnrollmentId, nextSerials, regionNames, saveSerials, syncSequences,
+  beginBulkLoad, bulkInsert, countiesOf, endBulkLoad, demoSeeded, emptyColumns, nextEnrollmentId, nextSerials, regionNames, saveSerials, syncSequences,
   tableCounts, townsWithVillages, type Columns,
 } from '../store/registry/bulk.ts';
 import { contribute, creditPersonalAccount } from '../store/registry/contributions.ts';
@@ -472,6 +472,7 @@ export async function seedDemo(pool: Pool, opts: DemoOptions): Promise<Fixtures 
     log(`personas: ${personas.length} (${elapsed()})`);
 
     const bulk = Math.max(0, opts.persons - personas.length);
+    const deferred = await beginBulkLoad(q);
     const gen = new PeopleGenerator(seed, counties, await nextSerials(q), taken, await nextEnrollmentId(q));
     const batchSize = opts.batchSize ?? 10_000;
     const every = Math.max(batchSize, Math.ceil(bulk / 20 / batchSize) * batchSize);
@@ -488,6 +489,8 @@ export async function seedDemo(pool: Pool, opts: DemoOptions): Promise<Fixtures 
       done += n;
       if (done % every === 0 || done === bulk) log(`persons: ${done + personas.length} / ${opts.persons} (${elapsed()})`);
     }
+    await endBulkLoad(q, deferred);
+    if (deferred) log(`foreign keys verified (${elapsed()})`);
     await saveSerials(q, gen.serials);
     await syncSequences(q);
     const counts = await tableCounts(q);

@@ -98,3 +98,51 @@ export async function regionNames(q: Queryable, codes: readonly string[]): Promi
   const r = await q.query<{ code: string; name: string }>('SELECT code, name FROM regions WHERE code = ANY($1)', [codes]);
   return new Map(r.rows.map((x) => [x.code, x.name]));
 }
+
+const BULK_TABLES = Object.keys(TABLES);
+
+/**
+ * Starts a bulk load inside the caller's transaction. PostgreSQL checks every foreign key with
+ * a query per inserted row, which is more than half the cost of loading a million people; when
+ * the role may (superuser) and no user trigger would be skipped, those per-row checks are
+ * switched off for this transaction and `endBulkLoad` checks every foreign key once, set-wise,
+ * before commit. Returns whether the checks were deferred.
+ */
+export async function beginBulkLoad(q: Queryable): Promise<boolean> {
+  const su = await q.query<{ rolsuper: boolean }>('SELECT rolsuper FROM pg_roles WHERE rolname = current_user');
+  if (!su.rows[0]?.rolsuper) return false;
+  const triggers = await q.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM pg_trigger WHERE NOT tgisinternal AND tgrelid = ANY(SELECT oid FROM pg_class WHERE relname = ANY($1) AND relkind IN ('r', 'p'))`,
+    [BULK_TABLES],
+  );
+  if (triggers.rows[0]!.n > 0) return false;
+  await q.query('SET LOCAL session_replication_role = replica');
+  return true;
+}
+
+/** Ends a bulk load: restores per-row checks and, if they were deferred, checks every foreign key of the loaded tables. */
+export async function endBulkLoad(q: Queryable, deferred: boolean): Promise<void> {
+  if (!deferred) return;
+  await q.query('SET LOCAL session_replication_role = origin');
+  const fks = await q.query<{ tbl: string; col: string; ref: string; refcol: string; name: string }>(
+    `SELECT c.conname AS name, t.relname AS tbl, a.attname AS col, r.relname AS ref, ra.attname AS refcol
+       FROM pg_constraint c
+       JOIN pg_class t ON t.oid = c.conrelid JOIN pg_class r ON r.oid = c.confrelid
+       JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1]
+       JOIN pg_attribute ra ON ra.attrelid = c.confrelid AND ra.attnum = c.confkey[1]
+      WHERE c.contype = 'f' AND t.relname = ANY($1) AND t.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema())`,
+    [BULK_TABLES],
+  );
+  const multi = await q.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid WHERE c.contype = 'f' AND t.relname = ANY($1) AND array_length(c.conkey, 1) > 1`,
+    [BULK_TABLES],
+  );
+  if (multi.rows[0]!.n > 0) throw new Error('bulk load: multi-column foreign keys are not verified; extend endBulkLoad');
+  for (const fk of fks.rows) {
+    const orphans = await q.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM "${fk.tbl}" t WHERE t."${fk.col}" IS NOT NULL
+         AND NOT EXISTS (SELECT 1 FROM "${fk.ref}" r WHERE r."${fk.refcol}" = t."${fk.col}")`,
+    );
+    if (orphans.rows[0]!.n > 0) throw new Error(`bulk load broke foreign key ${fk.name}: ${orphans.rows[0]!.n} rows of ${fk.tbl}.${fk.col} name no ${fk.ref}`);
+  }
+}
