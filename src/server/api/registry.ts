@@ -19,7 +19,7 @@ import * as M from './models.ts';
 // function inside one transaction, and returns what it got: rules live in the store and engine.
 
 const CertnoParam = Type.Object({ certno: Type.String({ description: '居民身份证号 / resident ID number (18 characters)', examples: ['11010519491231002X'] }) });
-const Date = Type.String({ pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$', description: 'yyyy-mm-dd' });
+const IsoDate = Type.String({ pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$', description: 'yyyy-mm-dd' });
 const Admdvs = Type.String({ pattern: '^[0-9]{6}$', description: '6-digit region code (医保区划)' });
 const keys = (o: object): string[] => Object.keys(o);
 const codeOf = (o: object, description: string) => Type.String({ enum: keys(o), description });
@@ -42,7 +42,7 @@ const PersonBody = Type.Object(
     tel: Type.Optional(Type.String({ maxLength: 30 })),
     addr: Type.Optional(Type.String({ maxLength: 200 })),
     gend: Type.Optional(Type.String({ enum: ['1', '2'], description: 'checked against the ID number' })),
-    brdy: Type.Optional(Date),
+    brdy: Type.Optional(IsoDate),
   },
   { additionalProperties: false },
 );
@@ -54,7 +54,7 @@ const EnrollmentBody = Type.Object(
     insuplc_admdvs: Type.Optional(Admdvs),
     emp_no: Type.Optional(Type.String({ maxLength: 30 })),
     emp_name: Type.Optional(Type.String({ maxLength: 200 })),
-    psn_insu_date: Type.Optional(Date),
+    psn_insu_date: Type.Optional(IsoDate),
   },
   { additionalProperties: false },
 );
@@ -62,7 +62,7 @@ const EnrollmentBody = Type.Object(
 const TransferBody = Type.Object(
   {
     to_admdvs: Admdvs,
-    transfer_date: Type.Optional(Date),
+    transfer_date: Type.Optional(IsoDate),
     insutype: Type.Optional(Type.String({ enum: ['310', '390'] })),
     psn_type: Type.Optional(codeOf(PSN_TYPES, '人员类别 in the new region')),
     emp_no: Type.Optional(Type.String({ maxLength: 30 })),
@@ -77,7 +77,7 @@ const ContributionBody = Type.Object(
     amount_fen: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'amount in fen (分)' }),
     payer: codeOf(CONTRIBUTION_PAYERS, '缴费主体: person 个人, employer 单位, assistance 医疗救助资助参保, government 财政'),
     insutype: Type.Optional(codeOf(INSUTYPES, '险种类型')),
-    paid_on: Type.Optional(Date),
+    paid_on: Type.Optional(IsoDate),
   },
   { additionalProperties: false },
 );
@@ -85,8 +85,8 @@ const ContributionBody = Type.Object(
 const IdentityBody = Type.Object(
   {
     psn_idet_type: codeOf(PSN_IDET_TYPES, '人员身份类别'),
-    begntime: Date,
-    endtime: Type.Optional(Date),
+    begntime: IsoDate,
+    endtime: Type.Optional(IsoDate),
     source: Type.Optional(codeOf(IDENTITY_SOURCES, '来源')),
     memo: Type.Optional(Type.String({ maxLength: 500 })),
   },
@@ -98,7 +98,7 @@ const ImportBody = Type.Object(
     source: codeOf(IDENTITY_SOURCES, '比对数据来源'),
     admdvs: Admdvs,
     idet_types: Type.Optional(Type.Array(codeOf(PSN_IDET_TYPES, '人员身份类别'), { maxItems: 20 })),
-    as_of: Type.Optional(Date),
+    as_of: Type.Optional(IsoDate),
     file_name: Type.Optional(Type.String({ maxLength: 200 })),
     csv: Type.String({ description: 'header certno,psn_idet_type,begntime[,endtime][,psn_name][,memo]' }),
   },
