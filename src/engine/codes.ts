@@ -107,7 +107,8 @@ export type PsnType = keyof typeof PSN_TYPES;
  * psn_idet_type: 人员身份类别, the groups medical assistance and the tilted critical-illness
  * terms look at. The national dictionary's exact codes were not found in a public source we
  * could check, so this is yibao's own documented dictionary (docs/glossary.md); a deployment
- * maps it to its province's codes at the gateway if they differ.
+ * maps it to its province's codes at the gateway if they differ (some published HIS specs give
+ * the field 3 characters, so such a mapping may be needed at the interface).
  */
 export const PSN_IDET_TYPES = {
   '2101': { zh: '特困供养人员', en: 'extreme-poverty supported person (特困)' },

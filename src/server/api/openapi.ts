@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 export async function registerOpenApi(app: FastifyInstance): Promise<void> {
   await app.register(swagger, {
     openapi: {
-      openapi: '3.0.3',
+      openapi: '3.1.0', // 3.1: JSON Schema's null type is valid, and the schemas use it for absent values
       info: {
         title: 'yibao REST API',
         description: '医保平台 REST 接口：参保登记、参保缴费信息跨省查询、身份比对导入 / registry, cross-province enrollment query, identity comparison import',
