@@ -3,6 +3,7 @@
 // DATABASE_URL is set), migrations, demo data on first start, then the HTTP server.
 import { serve } from './serve.ts';
 import { compareCommand, settleCommand } from './settle.ts';
+import { seedCommand } from './seed.ts';
 
 const [command = 'serve', ...args] = process.argv.slice(2);
 
@@ -10,6 +11,7 @@ const commands: Record<string, (args: string[]) => Promise<void>> = {
   serve: () => serve(),
   settle: settleCommand,
   compare: compareCommand,
+  seed: (args) => seedCommand(args),
 };
 
 const run = commands[command];

@@ -4,6 +4,7 @@ import { buildApp } from '../server/app.ts';
 import { createPool, ensureDatabase } from '../store/db.ts';
 import { startEmbeddedPostgres, type EmbeddedServer } from '../store/embedded.ts';
 import { migrate } from '../store/migrate.ts';
+import { seedOnFirstStart } from './seed.ts';
 
 export async function serve(): Promise<void> {
   const started = performance.now();
@@ -21,6 +22,7 @@ export async function serve(): Promise<void> {
   }
   const pool = createPool(url);
   await migrate(pool, log);
+  await seedOnFirstStart(pool, config, log);
 
   const app = await buildApp({ pool, now: () => new Date(), logLevel: config.logLevel === 'silent' ? undefined : 'warn' });
   await app.listen({ port: config.port, host: config.host });

@@ -129,3 +129,67 @@ export const MED_CHRGITM_TYPES = {
   '14': { zh: '其他费', en: 'other' },
 } as const;
 export type MedChrgitmType = keyof typeof MED_CHRGITM_TYPES;
+/** psn_type: 人员类别 (DOMAIN.md §3). 11xx working, 12xx retired, 1300 retired cadre, 14xx minors, 15xx adult residents, 16xx elderly residents. */
+export const PSN_TYPES = {
+  '1101': { zh: '在职职工', en: 'employee' },
+  '1102': { zh: '在职公务员', en: 'civil servant' },
+  '1103': { zh: '灵活就业人员', en: 'flexibly employed' },
+  '1201': { zh: '退休人员', en: 'retired employee' },
+  '1202': { zh: '退休公务员', en: 'retired civil servant' },
+  '1300': { zh: '离休人员', en: 'retired cadre (离休)' },
+  '1401': { zh: '中小学生', en: 'school pupil' },
+  '1402': { zh: '学龄前儿童', en: 'pre-school child' },
+  '1403': { zh: '大学生', en: 'university student' },
+  '1501': { zh: '成年居民', en: 'adult resident' },
+  '1601': { zh: '老年居民（60 周岁以上）', en: 'elderly resident (60+)' },
+} as const;
+export type PsnType = keyof typeof PSN_TYPES;
+
+/**
+ * psn_idet_type: 人员身份类别, the groups medical assistance and the tilted critical-illness
+ * terms look at. The national dictionary's exact codes were not found in a public source we
+ * could check, so this is yibao's own documented dictionary (docs/glossary.md); a deployment
+ * maps it to its province's codes at the gateway if they differ (some published HIS specs give
+ * the field 3 characters, so such a mapping may be needed at the interface).
+ */
+export const PSN_IDET_TYPES = {
+  '2101': { zh: '特困供养人员', en: 'extreme-poverty supported person (特困)' },
+  '2102': { zh: '最低生活保障对象', en: 'minimum living allowance recipient (低保)' },
+  '2103': { zh: '低保边缘家庭成员', en: 'member of a near-低保 low-income family' },
+  '2104': { zh: '返贫致贫人口', en: 'person returned to or newly in poverty (返贫致贫)' },
+  '2105': { zh: '防止返贫监测对象', en: 'person monitored against returning to poverty' },
+  '2201': { zh: '重度残疾人', en: 'severely disabled person (重残, grade 1-2)' },
+  '2301': { zh: '退役军人', en: 'veteran' },
+  '2302': { zh: '优抚对象', en: 'entitled group (优抚: martyrs\' families, disabled servicemen)' },
+  '2401': { zh: '离休干部', en: 'retired cadre (离休)' },
+  '2501': { zh: '孤儿及事实无人抚养儿童', en: 'orphan or de-facto unsupported child' },
+} as const;
+export type PsnIdetType = keyof typeof PSN_IDET_TYPES;
+
+/** Who paid a contribution (缴费主体). `assistance` is 资助参保: medical assistance pays the person's share. */
+export const CONTRIBUTION_PAYERS = {
+  person: { zh: '个人缴费', en: 'the insured person' },
+  employer: { zh: '单位缴费', en: 'the employer' },
+  assistance: { zh: '医疗救助资助参保', en: 'medical-assistance subsidy (资助参保)' },
+  government: { zh: '财政补助', en: 'government subsidy' },
+} as const;
+export type ContributionPayer = keyof typeof CONTRIBUTION_PAYERS;
+
+/** psn_insu_stas: 参保状态. */
+export const PSN_INSU_STAS = {
+  '1': { zh: '正常参保', en: 'active' },
+  '2': { zh: '暂停参保', en: 'suspended' },
+  '4': { zh: '终止参保', en: 'ended' },
+} as const;
+export type PsnInsuStas = keyof typeof PSN_INSU_STAS;
+
+/** Sources of identity comparison data (比对数据来源). */
+export const IDENTITY_SOURCES = {
+  civil_affairs: { zh: '民政部门', en: 'civil affairs' },
+  disabled_federation: { zh: '残联', en: 'disabled persons\' federation' },
+  tax: { zh: '税务部门', en: 'tax bureau' },
+  veterans_affairs: { zh: '退役军人事务部门', en: 'veterans affairs' },
+  rural_revitalization: { zh: '乡村振兴部门', en: 'rural revitalisation bureau' },
+  staff: { zh: '经办人员录入', en: 'bureau staff' },
+} as const;
+export type IdentitySource = keyof typeof IDENTITY_SOURCES;

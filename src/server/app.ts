@@ -3,6 +3,8 @@ import { YibaoError, type ErrorKind } from '../engine/errors.ts';
 import type { Pool } from '../store/db.ts';
 import { registerCooperationRoutes } from './api/cooperation.ts';
 import { gatewayRoutes } from './gateway/route.ts';
+import { registerOpenApi } from './api/openapi.ts';
+import { registryRoutes } from './api/registry.ts';
 
 // Builds the HTTP application. Route handlers stay thin: they validate, call the store and
 // the engine, and shape answers; no business rule lives here.
@@ -40,6 +42,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     request.log.error(err);
     return reply.status(500).send({ error: 'internal', message: '服务器内部错误 / internal server error' });
   });
+
+  await registerOpenApi(app);
+  await app.register(registryRoutes(deps), { prefix: '/api/v1' });
 
   app.get('/healthz', async (_req, reply) => {
     await deps.pool.query('SELECT 1');

@@ -12,6 +12,8 @@ export interface Config {
   databaseUrl: string | undefined;
   /** Number of demo persons generated on first start (0 disables the demo). */
   demoPersons: number;
+  /** Counties (or provinces) that pool on their own besides the default cities (`YIBAO_EXTRA_POOLING_REGIONS`, comma-separated). */
+  extraPoolingRegions: string[];
   logLevel: string;
 }
 
@@ -24,12 +26,17 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!Number.isInteger(demoPersons) || demoPersons < 0) {
     throw invalid('YIBAO_DEMO_PERSONS', '应为非负整数', 'expected a non-negative integer');
   }
+  const extraPoolingRegions = (env.YIBAO_EXTRA_POOLING_REGIONS ?? '').split(',').map((c) => c.trim()).filter(Boolean);
+  for (const code of extraPoolingRegions) {
+    if (!/^[0-9]{6}$/.test(code)) throw invalid('YIBAO_EXTRA_POOLING_REGIONS', `统筹区 ${code} 应为 6 位区划代码`, `pooling region ${code} must be a 6-digit region code`);
+  }
   return {
     port,
     host: env.HOST ?? '0.0.0.0',
     dataDir: path.resolve(env.YIBAO_DATA_DIR ?? '.yibao'),
     databaseUrl: env.DATABASE_URL || undefined,
     demoPersons,
+    extraPoolingRegions,
     logLevel: env.LOG_LEVEL ?? 'info',
   };
 }

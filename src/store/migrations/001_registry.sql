@@ -14,6 +14,7 @@ CREATE TABLE regions (
   is_pooling      boolean NOT NULL DEFAULT false
 );
 CREATE INDEX regions_parent ON regions (parent_code);
+CREATE INDEX regions_pooling ON regions (pooling_admdvs);
 
 -- 定点医药机构: hospitals H + 11 digits, retail pharmacies P + 11 digits.
 CREATE TABLE institutions (
@@ -46,7 +47,8 @@ CREATE TABLE persons (
   naty            text NOT NULL DEFAULT '01',
   tel             text,
   addr            text,
-  insuplc_admdvs  text NOT NULL REFERENCES regions (code),
+  insuplc_admdvs  text NOT NULL REFERENCES regions (code), -- current insured pooling region
+  live_admdvs     text REFERENCES regions (code), -- where the person lives (居住地), may differ
   created_at      timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX persons_insuplc ON persons (insuplc_admdvs);
@@ -57,6 +59,25 @@ CREATE TABLE psn_no_serials (
   next    bigint NOT NULL
 );
 
+-- One upload of comparison data (比对数据) from civil affairs, the disabled federation, tax…:
+-- previewed first (the report says what would change), then applied by a named person.
+CREATE TABLE identity_import_batches (
+  id            bigserial PRIMARY KEY,
+  source        text NOT NULL,
+  admdvs        text NOT NULL REFERENCES regions (code), -- the roster covers persons insured here
+  idet_types    text[] NOT NULL, -- the identity types the roster is authoritative for
+  as_of         date NOT NULL, -- identities missing from the roster end the day before
+  file_name     text NOT NULL DEFAULT '',
+  file_sha256   text NOT NULL,
+  csv           text NOT NULL,
+  status        text NOT NULL CHECK (status IN ('previewed', 'applied')),
+  previewed_by  text NOT NULL,
+  previewed_at  timestamptz NOT NULL,
+  applied_by    text,
+  applied_at    timestamptz,
+  report        jsonb NOT NULL
+);
+
 -- Identities (人员身份: 特困, 低保, 重残, 返贫致贫…) with validity periods.
 CREATE TABLE person_identities (
   id              bigserial PRIMARY KEY,
@@ -65,11 +86,14 @@ CREATE TABLE person_identities (
   begntime        date NOT NULL,
   endtime         date,
   source          text NOT NULL, -- who said so: civil_affairs, disabled_federation, tax, staff…
-  import_batch_id bigint,
+  import_batch_id bigint REFERENCES identity_import_batches (id),
+  ended_by_batch_id bigint REFERENCES identity_import_batches (id),
   memo            text,
   CHECK (endtime IS NULL OR endtime >= begntime)
 );
 CREATE INDEX person_identities_psn ON person_identities (psn_no);
+-- No two open periods of the same identity for one person.
+CREATE UNIQUE INDEX person_identities_one_open ON person_identities (psn_no, psn_idet_type) WHERE endtime IS NULL;
 
 -- 参保: one row per enrollment period; transfers close one row and open another.
 CREATE TABLE enrollments (
@@ -89,6 +113,7 @@ CREATE TABLE enrollments (
   CHECK (end_date IS NULL OR end_date >= psn_insu_date)
 );
 CREATE INDEX enrollments_psn ON enrollments (psn_no);
+CREATE INDEX enrollments_admdvs ON enrollments (insuplc_admdvs);
 -- At most one active basic enrollment (职工基本 310 or 城乡居民基本 390) per person.
 CREATE UNIQUE INDEX enrollments_one_active_basic ON enrollments (psn_no)
   WHERE psn_insu_stas = '1' AND insutype IN ('310', '390');

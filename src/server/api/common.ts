@@ -1,0 +1,46 @@
+import type { FastifyInstance, FastifyRequest, FastifySchemaValidationError } from 'fastify';
+import { YibaoError } from '../../engine/errors.ts';
+import type { WriteContext } from '../../store/registry/audit.ts';
+import type { AppDeps } from '../app.ts';
+
+// What every REST route shares: the acting person, and schema failures turned into the one
+// error type so that a malformed request names its field in Chinese and English.
+
+/** Until staff authentication lands, the caller names themself in `X-Yibao-Actor` (recorded in the audit log). */
+export function writeContext(req: FastifyRequest, deps: AppDeps): WriteContext {
+  const header = req.headers['x-yibao-actor'];
+  const actor = typeof header === 'string' && header.trim() !== '' ? header.trim().slice(0, 100) : 'api';
+  return { actor, now: deps.now() };
+}
+
+const ZH: Record<string, string> = {
+  required: '缺少必填字段',
+  type: '类型不正确',
+  pattern: '格式不正确',
+  enum: '取值不在允许范围内',
+  minLength: '长度过短',
+  maxLength: '长度过长',
+  minimum: '数值过小',
+  maximum: '数值过大',
+  additionalProperties: '不允许的字段',
+  format: '格式不正确',
+  minItems: '项目过少',
+  maxItems: '项目过多',
+};
+
+export function schemaError(errors: FastifySchemaValidationError[], dataVar: string): YibaoError {
+  return new YibaoError(
+    'invalid',
+    errors.map((e) => {
+      const params = e.params as { missingProperty?: string; additionalProperty?: string };
+      const path = (e.instancePath ?? '').replace(/^\//, '').replace(/\//g, '.');
+      const leaf = params.missingProperty ?? params.additionalProperty;
+      const field = [dataVar === 'body' ? '' : dataVar, path, leaf].filter(Boolean).join('.') || dataVar;
+      return { field, zh: ZH[e.keyword] ?? '取值无效', en: e.message ?? 'invalid value' };
+    }),
+  );
+}
+
+export function useBilingualValidation(app: FastifyInstance): void {
+  app.setSchemaErrorFormatter((errors, dataVar) => schemaError(errors, dataVar));
+}
