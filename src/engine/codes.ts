@@ -193,3 +193,31 @@ export const IDENTITY_SOURCES = {
   staff: { zh: '经办人员录入', en: 'bureau staff' },
 } as const;
 export type IdentitySource = keyof typeof IDENTITY_SOURCES;
+
+/**
+ * Which group of the policy engine an identity of the registry falls in. Identities with no
+ * group (veterans, 离休 cadres) change no benefit of the basic scheme here: 离休 care is its
+ * own insurance type (340).
+ */
+export const IDENTITY_GROUP_OF: Record<PsnIdetType, IdentityGroup | null> = {
+  '2101': 'extreme_poverty',
+  '2102': 'minimum_living',
+  '2103': 'low_income_edge',
+  '2104': 'relapse_poverty',
+  '2105': 'monitored',
+  '2201': 'severe_disability',
+  '2301': null,
+  '2302': null,
+  '2401': null,
+  '2501': 'orphan',
+};
+
+/** The engine's identity groups of a person's identities in force, each once, in a stable order. */
+export function identityGroupsOf(psnIdetTypes: readonly string[]): IdentityGroup[] {
+  const groups = new Set<IdentityGroup>();
+  for (const t of psnIdetTypes) {
+    const g = isCode(PSN_IDET_TYPES, t) ? IDENTITY_GROUP_OF[t] : null;
+    if (g) groups.add(g);
+  }
+  return (Object.keys(IDENTITY_GROUPS) as IdentityGroup[]).filter((g) => groups.has(g));
+}
