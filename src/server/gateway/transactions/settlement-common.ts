@@ -69,7 +69,7 @@ export function readFeeLines(input: Obj, key: string, mdtrtId: string | undefine
 }
 
 export function feeResults(lines: readonly ClassifiedFeeLine[]): Obj[] {
-  return lines.map((l) => ({ ...feeDetailResult(l), lmt_used_flag: '0', bas_medn_flag: '0', hi_nego_drug_flag: '0', drt_reim_flag: '0', exp_content: null }));
+  return lines.map((l) => ({ ...feeDetailResult(l), lmt_used_flag: '0', bas_medn_flag: '0', hi_nego_drug_flag: '0', drt_reim_flag: '0', list_sp_item_flag: null, chld_medc_flag: null, exp_content: null }));
 }
 
 function personFields(p: PersonRow, on: string): Obj {
@@ -106,7 +106,7 @@ export function settlementAnswer(r: SettledResult, medinsSetlId: string | undefi
 }
 
 /** The answer of a cancellation: the cancel row's setlinfo (negated amounts) and setldetail. */
-export function cancelAnswer(r: CancelResult): Obj {
+export function cancelAnswer(r: CancelResult, medinsSetlId?: string): Obj {
   const c = r.cancel;
   return {
     setlinfo: {
@@ -123,6 +123,9 @@ export function cancelAnswer(r: CancelResult): Obj {
       clr_optins: c.insuplc_admdvs,
       clr_way: '1',
       clr_type: c.clr_type,
+      // Whether a civil-servant subsidy took part (the person's flag is not kept with the settlement).
+      cvlserv_flag: r.original.setlinfo.cvlserv_pay > 0 ? '1' : '0',
+      medins_setl_id: medinsSetlId ?? `${c.fixmedins_code}${compactSeconds(c.setl_time)}${c.setl_id.slice(-4)}`,
       exp_content: null,
     },
     setldetail: c.setldetail.map(setldetailEntry),
