@@ -494,7 +494,8 @@ export async function cancelSettlement(q: Queryable, actor: Actor, input: { setl
   if (!input.kinds.includes(visit.kind)) throw invalid(`${input.path}.setl_id`, `结算 ${orig.setl_id} 不是本交易可撤销的类别`, `settlement ${orig.setl_id} is a ${visit.kind} settlement, not cancelled by this transaction`);
   if (visit.kind === 'inpatient') {
     // Mid-stay settlements are cancelled newest first, so the stay's lines stay consistent.
-    const later = await q.query(`SELECT 1 FROM settlements WHERE mdtrt_id = $1 AND kind = 'settle' AND status = 'settled' AND setl_time > $2`, [visit.mdtrt_id, orig.setl_time]);
+    // setl_id comes from one sequence, so a larger number is a later settlement.
+    const later = await q.query(`SELECT 1 FROM settlements WHERE mdtrt_id = $1 AND kind = 'settle' AND status = 'settled' AND setl_id::bigint > $2::bigint`, [visit.mdtrt_id, orig.setl_id]);
     if ((later.rowCount ?? 0) > 0) throw conflict(`${input.path}.setl_id`, '须先撤销该住院之后的结算', 'cancel the later settlements of this stay first');
   }
   const acc = await lockAccumulators(q, orig.psn_no, orig.setl_year);
