@@ -12,6 +12,7 @@ import { addIdentity, listIdentities } from '../store/registry/identities.ts';
 import { insertInstitutions, type Institution } from '../store/registry/institutions.ts';
 import { addPersonCert, createPerson, formatPsnNo } from '../store/registry/persons.ts';
 import { importRegions } from '../store/registry/regions.ts';
+import { seedSettlementDocuments } from '../store/settlement/documents.ts';
 import { employerName, personName } from './names.ts';
 import { DEMO_CITIES, DETAIL_COUNTIES, type DemoCity } from './places.ts';
 import { NAMED_INSTITUTIONS, PERSONAS, type PersonaSpec } from './personas.ts';
@@ -453,6 +454,9 @@ export async function seedDemo(pool: Pool, opts: DemoOptions): Promise<Fixtures 
   const now = opts.now ?? (() => new Date());
   const started = performance.now();
   const elapsed = (): string => `${((performance.now() - started) / 1000).toFixed(1)} s`;
+  // Policies and catalogs are versioned data: new files are loaded on every start.
+  const docs = await seedSettlementDocuments(pool);
+  if (docs.policies + docs.catalogs > 0) log(`policy documents: ${docs.policies}, catalogs: ${docs.catalogs} loaded`);
   if (await demoSeeded(pool)) return undefined;
   const regions = await importRegions(pool, { detailCounties: DETAIL_COUNTIES, extraPoolingRegions: opts.extraPoolingRegions });
   log(`regions: ${regions.count} (${elapsed()})`);
