@@ -30,12 +30,18 @@ const RETRYABLE = new Set(['40001', '40P01']); // serialization failure, deadloc
  * Runs `work` in one transaction: committed when it returns, rolled back when it throws, so a
  * request never leaves a partial write. Serialization failures and deadlocks are retried.
  */
-export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>, maxAttempts = 5): Promise<T> {
+export async function inTransaction<T>(
+  pool: pg.Pool,
+  work: (client: pg.PoolClient, begun: pg.QueryResult[]) => Promise<T>,
+  maxAttempts = 5,
+  /** Statements sent with BEGIN in the same round trip (literal SQL, no parameters); their results reach `work`. */
+  withBegin = '',
+): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     const client = await pool.connect();
     try {
-      await client.query('BEGIN');
-      const result = await work(client);
+      const begun = await client.query(withBegin ? `BEGIN; ${withBegin}` : 'BEGIN');
+      const result = await work(client, (Array.isArray(begun) ? begun : [begun]).slice(1));
       await client.query('COMMIT');
       return result;
     } catch (err) {
