@@ -19,11 +19,11 @@ import { checkEligibility } from '../cooperation/eligibility.ts';
 import { poolingRegionOf } from '../cooperation/common.ts';
 import { chinaDate } from '../registry/audit.ts';
 import { activeBasicEnrollment } from '../registry/enrollments.ts';
-import { findPersonByPsnNo, identitiesOn, type PersonRow } from '../interface-reads.ts';
+import { findPersonByPsnNo, type PersonRow } from '../interface-reads.ts';
 import { documents } from './documents.ts';
 import { balanceChanges, reversed, settlementLegs, type Leg } from './ledger.ts';
 import {
-  findVisit, insertLines, insertVisit, nextMdtrtId, takenLineNumbers, unsettledLines, updateVisit,
+  findVisit, insertLines, insertVisit, nextMdtrtId, unsettledLines, updateVisit,
   type LineExtras, type StoredLine, type VisitKind, type VisitRow,
 } from './visits.ts';
 
@@ -44,9 +44,21 @@ export interface Actor {
 
 type Obj = Record<string, unknown>;
 
+// Pooling regions change only when the regions are re-imported (yibao seed --regions), which
+// an operator follows with a restart; the hot path need not ask again for every message.
+const pooling = new Map<string, string>();
+async function poolingRegion(q: Queryable, admdvs: string): Promise<string> {
+  let p = pooling.get(admdvs);
+  if (p === undefined) {
+    p = await poolingRegionOf(q, admdvs);
+    pooling.set(admdvs, p);
+  }
+  return p;
+}
+
 /** Checks that the calling institution acts in its own treatment region; returns that pooling region. */
 export async function treatmentRegion(q: Queryable, actor: Actor, mdtrtareaAdmvs: string): Promise<string> {
-  const own = await poolingRegionOf(q, actor.admdvs);
+  const own = await poolingRegion(q, actor.admdvs);
   if (mdtrtareaAdmvs !== own && mdtrtareaAdmvs !== actor.admdvs) {
     throw forbidden(
       'mdtrtarea_admvs',
@@ -79,7 +91,7 @@ export interface OpenVisitInput {
 }
 
 export interface OpenedVisit {
-  visit: VisitRow;
+  visit: VisitWithPerson;
   person: PersonRow;
   warnings: string[];
 }
@@ -105,8 +117,8 @@ export async function openVisit(q: Queryable, actor: Actor, input: OpenVisitInpu
   if (input.insutype !== undefined && input.insutype !== enrollment.insutype) {
     throw invalid('insutype', `险种 ${input.insutype} 与参保信息（${enrollment.insutype}）不符`, `insutype ${input.insutype} does not match the enrollment (${enrollment.insutype})`);
   }
-  const insured = await poolingRegionOf(q, enrollment.insuplc_admdvs);
-  if (input.insuplc_admdvs !== undefined && input.insuplc_admdvs !== insured && (await poolingRegionOf(q, input.insuplc_admdvs)) !== insured) {
+  const insured = await poolingRegion(q, enrollment.insuplc_admdvs);
+  if (input.insuplc_admdvs !== undefined && input.insuplc_admdvs !== insured && (await poolingRegion(q, input.insuplc_admdvs)) !== insured) {
     throw invalid('insuplc_admdvs', `参保地 ${input.insuplc_admdvs} 与人员参保地 ${insured} 不符`, `insuplc_admdvs ${input.insuplc_admdvs} does not match the person's insured region ${insured}`);
   }
   const day = chinaDate(input.begntime);
@@ -149,11 +161,11 @@ export async function openVisit(q: Queryable, actor: Actor, input: OpenVisitInpu
     info: input.info,
   };
   await insertVisit(q, visit, actor.now);
-  return { visit, person, warnings };
+  return { visit: { ...visit, person }, person, warnings };
 }
 
 /** The visit named by an input, checked to be this institution's and this person's. */
-export async function requireVisit(q: Queryable, actor: Actor, mdtrtId: string, psnNo: string | undefined, path: string, lock: boolean): Promise<VisitRow> {
+export async function requireVisit(q: Queryable, actor: Actor, mdtrtId: string, psnNo: string | undefined, path: string, lock: boolean): Promise<VisitWithPerson> {
   const v = await findVisit(q, mdtrtId, lock);
   if (!v || v.fixmedins_code !== actor.fixmedins_code) {
     throw notFound(`${path}.mdtrt_id`, `本机构无就诊 ${mdtrtId}`, `no visit ${mdtrtId} at this institution`);
@@ -168,28 +180,20 @@ export function requireStatus(v: VisitRow, allowed: readonly string[], path: str
   throw conflict(`${path}.mdtrt_id`, `就诊 ${v.mdtrt_id} ${zh[v.status]}，不能${action.zh}`, `visit ${v.mdtrt_id} is ${v.status}; cannot ${action.en}`);
 }
 
-async function personOf(q: Queryable, psnNo: string): Promise<PersonRow> {
-  const p = await findPersonByPsnNo(q, psnNo);
-  assertInvariant(p !== undefined, 'a visit names a registered person');
-  return p;
-}
+export type VisitWithPerson = VisitRow & { person: PersonRow };
 
 /** 2204 / 2301 / 2102: classify on the treatment region's catalog, store in one multi-row insert. */
-export async function uploadFees(q: Queryable, actor: Actor, visit: VisitRow, lines: readonly FeeLine[], extras: readonly LineExtras[], path: string): Promise<ClassifiedFeeLine[]> {
+export async function uploadFees(q: Queryable, actor: Actor, visit: VisitWithPerson, lines: readonly FeeLine[], extras: readonly LineExtras[], path: string): Promise<ClassifiedFeeLine[]> {
   const seen = new Set<string>();
   for (const l of lines) {
     if (seen.has(l.feedetl_sn)) throw invalid(`${path}.feedetl_sn`, `费用明细流水号 ${l.feedetl_sn} 重复`, `feedetl_sn ${l.feedetl_sn} appears twice`);
     seen.add(l.feedetl_sn);
   }
-  const taken = await takenLineNumbers(q, visit.mdtrt_id, [...seen]);
-  if (taken.length > 0) {
-    throw conflict(`${path}.feedetl_sn`, `费用明细流水号已上传：${taken.join('、')}`, `feedetl_sn already uploaded: ${taken.join(', ')}`);
-  }
   const docs = await documents.get(q);
   const catalog = documents.catalogFor(docs, visit.mdtrtarea_admvs);
-  const person = await personOf(q, visit.psn_no);
+  const person = visit.person;
   const classified = classifyFeeLines(catalog, lines, { gend: person.gend, age: ageOn(person.brdy, chinaDate(visit.begntime)) }, { med_type: visit.med_type as VisitRow['med_type'] & keyof typeof MED_TYPES });
-  await insertLines(q, visit.mdtrt_id, actor.msgid, classified, extras);
+  await insertLines(q, visit.mdtrt_id, actor.msgid, classified, extras, path);
   return classified;
 }
 
@@ -261,7 +265,7 @@ const RETIREE = (psnType: string): boolean => psnType.startsWith('12') || psnTyp
  * (again for a stay, at its discharge date), policy of the insured region on the settlement
  * day, accumulators locked, the engine, then every write in one statement.
  */
-export async function settleVisit(q: Queryable, actor: Actor, visit: VisitRow, o: SettleOptions): Promise<SettledResult> {
+export async function settleVisit(q: Queryable, actor: Actor, visit: VisitWithPerson, o: SettleOptions): Promise<SettledResult> {
   const lines = await unsettledLines(q, visit.mdtrt_id);
   if (lines.length === 0) throw conflict(`${o.path}.mdtrt_id`, `就诊 ${visit.mdtrt_id} 没有待结算的费用明细`, `visit ${visit.mdtrt_id} has no unsettled fee lines`);
   let medfee = 0;
@@ -300,23 +304,27 @@ export async function settleVisit(q: Queryable, actor: Actor, visit: VisitRow, o
   if (!policy) {
     throw notFound('insuplc_admdvs', `参保地 ${visit.insuplc_admdvs} 险种 ${visit.insutype} 在 ${day} 没有生效的待遇政策`, `no policy of ${visit.insuplc_admdvs} for insutype ${visit.insutype} in force on ${day}`);
   }
-  const person = await personOf(q, visit.psn_no);
+  const person = visit.person;
   const year = Number(day.slice(0, 4));
   // The row lock serialises every settlement of this person: caps and deductibles hold.
   const acc = o.preview ? await readAccumulatorsOf(q, visit.psn_no, year) : await lockAccumulators(q, visit.psn_no, year);
-  const extra = await q.query<{ balc_fen: number | null; pwd_sha256: string | null; cvl: boolean }>(
+  // Everything else the settlement reads, in one round trip (taken after the accumulator lock,
+  // so the account balance cannot move under this settlement).
+  const extra = await q.query<{ balc_fen: number | null; pwd_sha256: string | null; cvl: boolean; idet: string[] | null; serial: number | null }>(
     `SELECT (SELECT balc_fen FROM personal_accounts WHERE psn_no = $1) AS balc_fen,
             (SELECT pwd_sha256 FROM person_certs WHERE mdtrt_cert_type = $2 AND mdtrt_cert_no = $3) AS pwd_sha256,
-            EXISTS (SELECT 1 FROM enrollments WHERE psn_no = $1 AND insutype = '320' AND psn_insu_stas = '1') AS cvl`,
-    [visit.psn_no, visit.mdtrt_cert_type ?? '', visit.mdtrt_cert_no ?? ''],
+            EXISTS (SELECT 1 FROM enrollments WHERE psn_no = $1 AND insutype = '320' AND psn_insu_stas = '1') AS cvl,
+            (SELECT array_agg(psn_idet_type) FROM person_identities WHERE psn_no = $1 AND begntime <= $4 AND (endtime IS NULL OR endtime >= $4)) AS idet,
+            CASE WHEN $5 THEN NULL ELSE nextval('settlement_serial') END AS serial`,
+    [visit.psn_no, visit.mdtrt_cert_type ?? '', visit.mdtrt_cert_no ?? '', day, o.preview],
   );
-  const { balc_fen, pwd_sha256, cvl } = extra.rows[0]!;
+  const { balc_fen, pwd_sha256, cvl, idet, serial } = extra.rows[0]!;
   // A card's password is checked within its province; across provinces the card is enough.
   if (!o.preview && pwd_sha256 !== null && visit.insuplc_admdvs.slice(0, 2) === visit.mdtrtarea_admvs.slice(0, 2)) {
     const given = o.psn_pwd === undefined ? '' : crypto.createHash('sha256').update(`${visit.psn_no}:${o.psn_pwd}`).digest('hex');
     if (given !== pwd_sha256) throw forbidden(`${o.path}.psn_pwd`, o.psn_pwd === undefined ? '必填：该卡设有密码' : '密码错误', o.psn_pwd === undefined ? 'required: this card has a password' : 'wrong password');
   }
-  const identities = identityGroupsOf((await identitiesOn(q, visit.psn_no, day)).map((i) => i.psn_idet_type));
+  const identities = identityGroupsOf(idet ?? []);
   const settlement = settle(policy, {
     visit: {
       med_type: visit.med_type as keyof typeof MED_TYPES,
@@ -336,7 +344,7 @@ export async function settleVisit(q: Queryable, actor: Actor, visit: VisitRow, o
   const result: SettledResult = { setl_id: null, setl_time: actor.now, visit, person, settlement, lines, cvlserv: cvl, cross_region_status: status };
   if (o.preview) return result;
 
-  const serial = (await q.query<{ n: number }>(`SELECT nextval('settlement_serial') AS n`)).rows[0]!.n;
+  assertInvariant(serial !== null, 'a settlement has its serial');
   const setlId = String(serial);
   const legs = settlementLegs({ setlinfo: settlement.setlinfo, setldetail: settlement.setldetail, psn_no: visit.psn_no, fixmedins_code: visit.fixmedins_code, insuplc_admdvs: visit.insuplc_admdvs, mdtrtarea_admvs: visit.mdtrtarea_admvs });
   const nextAcc = applyIncrements(acc, settlement.increments);
@@ -491,6 +499,7 @@ export async function cancelSettlement(q: Queryable, actor: Actor, input: { setl
   if (input.psn_no !== undefined && input.psn_no !== orig.psn_no) throw invalid(`${input.path}.psn_no`, `结算 ${orig.setl_id} 不属于人员 ${input.psn_no}`, `settlement ${orig.setl_id} is not of person ${input.psn_no}`);
   if (orig.status === 'cancelled') throw conflict(`${input.path}.setl_id`, `结算 ${orig.setl_id} 已撤销`, `settlement ${orig.setl_id} was already cancelled`);
   const visit = (await findVisit(q, orig.mdtrt_id, true))!;
+  const { person } = visit;
   if (!input.kinds.includes(visit.kind)) throw invalid(`${input.path}.setl_id`, `结算 ${orig.setl_id} 不是本交易可撤销的类别`, `settlement ${orig.setl_id} is a ${visit.kind} settlement, not cancelled by this transaction`);
   if (visit.kind === 'inpatient') {
     // Mid-stay settlements are cancelled newest first, so the stay's lines stay consistent.
@@ -519,7 +528,7 @@ export async function cancelSettlement(q: Queryable, actor: Actor, input: { setl
   });
   if (visit.kind === 'pharmacy') await q.query(`UPDATE fee_lines SET status = 'cancelled' WHERE mdtrt_id = $1`, [visit.mdtrt_id]);
   const cancel = (await findSettlement(q, String(serial)))!;
-  return { cancel, original: { ...orig, status: 'cancelled' }, visit, person: await personOf(q, orig.psn_no), balc_fen: setlinfo.balc };
+  return { cancel, original: { ...orig, status: 'cancelled' }, visit, person, balc_fen: setlinfo.balc };
 }
 
 export { updateVisit };

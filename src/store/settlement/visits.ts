@@ -1,8 +1,10 @@
 import type { ClassifiedFeeLine } from '../../engine/index.ts';
+import { conflict } from '../../engine/errors.ts';
 import type { Bp, Fen } from '../../engine/money.ts';
 import type { ChrgitmLv } from '../../engine/codes.ts';
 import type { TwoDisease } from '../../engine/catalog.ts';
 import type { Queryable } from '../db.ts';
+import type { PersonRow } from '../interface-reads.ts';
 
 // Visits (就诊), their diagnoses and fee lines (004_settlement.sql): the rows the settlement
 // transactions read and write before any money moves.
@@ -52,10 +54,21 @@ export async function insertVisit(q: Queryable, v: VisitRow, at: Date): Promise<
   );
 }
 
-/** The visit, locked until the transaction ends when `lock` (settlement, cancellation, changes). */
-export async function findVisit(q: Queryable, mdtrtId: string, lock: boolean): Promise<VisitRow | undefined> {
-  const r = await q.query<VisitRow>(`SELECT ${VISIT_COLUMNS} FROM visits WHERE mdtrt_id = $1${lock ? ' FOR UPDATE' : ''}`, [mdtrtId]);
-  return r.rows[0];
+/**
+ * The visit with its person (one round trip), the visit row locked until the transaction ends
+ * when `lock` (settlement, cancellation, changes).
+ */
+export async function findVisit(q: Queryable, mdtrtId: string, lock: boolean): Promise<(VisitRow & { person: PersonRow }) | undefined> {
+  const r = await q.query<VisitRow & { p_cert_type: string; p_certno: string; p_name: string; p_gend: string; p_naty: string; p_brdy: string; p_insuplc: string }>(
+    `SELECT ${VISIT_COLUMNS.replace(/(\w+)/g, 'v.$1')}, p.psn_cert_type AS p_cert_type, p.certno AS p_certno, p.psn_name AS p_name, p.gend AS p_gend,
+            p.naty AS p_naty, p.brdy AS p_brdy, p.insuplc_admdvs AS p_insuplc
+       FROM visits v JOIN persons p ON p.psn_no = v.psn_no WHERE v.mdtrt_id = $1${lock ? ' FOR UPDATE OF v' : ''}`,
+    [mdtrtId],
+  );
+  const row = r.rows[0];
+  if (!row) return undefined;
+  const { p_cert_type, p_certno, p_name, p_gend, p_naty, p_brdy, p_insuplc, ...visit } = row;
+  return { ...visit, person: { psn_no: visit.psn_no, psn_cert_type: p_cert_type, certno: p_certno, psn_name: p_name, gend: p_gend, naty: p_naty, brdy: p_brdy, insuplc_admdvs: p_insuplc } };
 }
 
 export async function updateVisit(
@@ -114,14 +127,12 @@ export interface LineExtras {
   init_feedetl_sn: string | null;
 }
 
-/** The visit's feedetl_sn already taken (uploaded or cancelled: a number is never reused). */
-export async function takenLineNumbers(q: Queryable, mdtrtId: string, sns: readonly string[]): Promise<string[]> {
-  const r = await q.query<{ feedetl_sn: string }>(`SELECT feedetl_sn FROM fee_lines WHERE mdtrt_id = $1 AND feedetl_sn = ANY($2::text[])`, [mdtrtId, sns]);
-  return r.rows.map((x) => x.feedetl_sn);
-}
-
 /** One multi-row INSERT for the whole upload. */
-export async function insertLines(q: Queryable, mdtrtId: string, msgid: string, lines: readonly ClassifiedFeeLine[], extras: readonly LineExtras[]): Promise<void> {
+/**
+ * One multi-row INSERT for the whole upload. A feedetl_sn the visit already has (uploaded or
+ * cancelled: a number is never reused) is refused by the key; the error names it.
+ */
+export async function insertLines(q: Queryable, mdtrtId: string, msgid: string, lines: readonly ClassifiedFeeLine[], extras: readonly LineExtras[], path: string): Promise<void> {
   const col = <T>(f: (l: ClassifiedFeeLine, i: number) => T): T[] => lines.map(f);
   await q.query(
     `INSERT INTO fee_lines (mdtrt_id, upload_msgid, status, seq, feedetl_sn, med_list_codg, det_item_fee_sumamt, cnt, pric, chrgitm_lv, med_chrgitm_type,
@@ -142,7 +153,11 @@ export async function insertLines(q: Queryable, mdtrtId: string, msgid: string, 
       col((_, i) => extras[i]!.chrg_bchno), col((_, i) => extras[i]!.medins_list_codg), col((_, i) => extras[i]!.fee_ocur_time),
       col((_, i) => extras[i]!.hosp_appr_flag), col((_, i) => extras[i]!.init_feedetl_sn),
     ],
-  );
+  ).catch((err: { code?: string; constraint?: string; detail?: string }) => {
+    if (err.code !== '23505' || err.constraint !== 'fee_lines_pkey') throw err;
+    const sn = /\(mdtrt_id, feedetl_sn\)=\([^,]*, (.*)\)/.exec(err.detail ?? '')?.[1] ?? '?';
+    throw conflict(`${path}.feedetl_sn`, `费用明细流水号已上传：${sn}`, `feedetl_sn already uploaded: ${sn}`);
+  });
 }
 
 interface LineDbRow {
