@@ -4,6 +4,7 @@ import { nhsaFixture } from './support/fixtures.ts';
 import { HOSPITAL, PHARMACY, RESIDENT, envelope, post, signInAs } from './support/gateway-world.ts';
 import { assertBooksHold, counts, lines, openSettlementWorld, type SettlementWorld } from './support/settlement-world.ts';
 import { accountBalance } from '../src/store/settlement/ledger.ts';
+import { setCertPassword } from '../src/store/settlement/passwords.ts';
 
 // Outpatient direct settlement through the real gateway: 2201 → 2203 → 2204 → 2206 → 2207 →
 // 2208, the stored explanation (5203), idempotency, and refusals that change nothing.
@@ -160,4 +161,21 @@ test('2601 reverses a settlement by omsgid; a pharmacy sale settles and cancels 
   assert.equal((await counts(w.db.pool)).settlements, before.settlements! + 1);
   ok(await w.call('2103', { data: { setl_id: sold.setlinfo.setl_id, psn_no: RESIDENT.psn_no } }, head));
   await assertBooksHold(w.db.pool);
+});
+
+test('a card with a password needs it to settle within its province', async () => {
+  await setCertPassword(w.db.pool, RESIDENT.psn_no, '01', RESIDENT.voucher, '135790');
+  const reg = ok(await w.call('2201', { data: { mdtrt_cert_type: '01', mdtrt_cert_no: RESIDENT.voucher, insutype: '390' } }));
+  const id = reg.data.mdtrt_id as string;
+  assert.equal(reg.data.psn_no, RESIDENT.psn_no, 'the voucher names the patient');
+  ok(await w.call('2204', { feedetail: lines(id, RESIDENT.psn_no) }));
+  const none = await w.call('2207', { data: { psn_no: RESIDENT.psn_no, mdtrt_id: id } });
+  assert.match(none.body.err_msg, /input\.data\.psn_pwd.*required/);
+  const wrong = await w.call('2207', { data: { psn_no: RESIDENT.psn_no, mdtrt_id: id, psn_pwd: '000000' } });
+  assert.match(wrong.body.err_msg, /wrong password/);
+  ok(await w.call('2207', { data: { psn_no: RESIDENT.psn_no, mdtrt_id: id, psn_pwd: '135790' } }));
+  // A voucher of another person does not register this one.
+  const mismatch = await w.call('2201', { data: { psn_no: '43020000000003', mdtrt_cert_type: '01', mdtrt_cert_no: RESIDENT.voucher } });
+  assert.match(mismatch.body.err_msg, /does not match the medical certificate/);
+  await setCertPassword(w.db.pool, RESIDENT.psn_no, '01', RESIDENT.voucher, null);
 });

@@ -13,6 +13,7 @@ import { insertInstitutions, type Institution } from '../store/registry/institut
 import { addPersonCert, createPerson, formatPsnNo } from '../store/registry/persons.ts';
 import { importRegions } from '../store/registry/regions.ts';
 import { seedSettlementDocuments } from '../store/settlement/documents.ts';
+import { applyDemoPasswords, settlementFixtures, type SettlementFixtures } from './settlement.ts';
 import { employerName, personName } from './names.ts';
 import { DEMO_CITIES, DETAIL_COUNTIES, type DemoCity } from './places.ts';
 import { NAMED_INSTITUTIONS, PERSONAS, type PersonaSpec } from './personas.ts';
@@ -80,6 +81,8 @@ export interface Fixtures {
   demo_today: string;
   personas: FixturePersona[];
   institutions: FixtureInstitution[];
+  /** Catalog items per region, a village clinic, a pharmacy and demo card passwords (issue 5). */
+  settlement: SettlementFixtures;
 }
 
 const round6 = (x: number): number => Math.round(x * 1e6) / 1e6;
@@ -500,6 +503,8 @@ export async function seedDemo(pool: Pool, opts: DemoOptions): Promise<Fixtures 
     const counts = await tableCounts(q);
     await writeAudit(q, ctx, 'demo.seed', 'demo', { seed, persons: opts.persons, counts });
     log(`demo loaded: ${Object.entries(counts).map(([t, n]) => `${t} ${n}`).join(', ')} (${elapsed()})`);
-    return { version: 1 as const, seed, demo_today: DEMO_TODAY, personas, institutions: named };
+    const settlement = settlementFixtures(personas, named);
+    await applyDemoPasswords(q, settlement);
+    return { version: 1 as const, seed, demo_today: DEMO_TODAY, personas, institutions: named, settlement };
   });
 }

@@ -1,4 +1,3 @@
-import crypto from 'node:crypto';
 import {
   applyIncrements,
   classifyFeeLines,
@@ -21,6 +20,7 @@ import { chinaDate } from '../registry/audit.ts';
 import { activeBasicEnrollment } from '../registry/enrollments.ts';
 import { findPersonByPsnNo, type PersonRow } from '../interface-reads.ts';
 import { documents } from './documents.ts';
+import { passwordHash } from './passwords.ts';
 import { balanceChanges, reversed, settlementLegs, type Leg } from './ledger.ts';
 import {
   findVisit, insertLines, insertVisit, nextMdtrtId, unsettledLines, updateVisit,
@@ -321,7 +321,7 @@ export async function settleVisit(q: Queryable, actor: Actor, visit: VisitWithPe
   const { balc_fen, pwd_sha256, cvl, idet, serial } = extra.rows[0]!;
   // A card's password is checked within its province; across provinces the card is enough.
   if (!o.preview && pwd_sha256 !== null && visit.insuplc_admdvs.slice(0, 2) === visit.mdtrtarea_admvs.slice(0, 2)) {
-    const given = o.psn_pwd === undefined ? '' : crypto.createHash('sha256').update(`${visit.psn_no}:${o.psn_pwd}`).digest('hex');
+    const given = o.psn_pwd === undefined ? '' : passwordHash(visit.psn_no, o.psn_pwd);
     if (given !== pwd_sha256) throw forbidden(`${o.path}.psn_pwd`, o.psn_pwd === undefined ? '必填：该卡设有密码' : '密码错误', o.psn_pwd === undefined ? 'required: this card has a password' : 'wrong password');
   }
   const identities = identityGroupsOf(idet ?? []);

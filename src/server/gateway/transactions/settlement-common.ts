@@ -7,11 +7,26 @@ import { inputList, optionalDateTime, optionalString, requiredString } from '../
 import { yuanToFen } from '../money.ts';
 import { ageOn, chinaDate, compactSeconds, dateTime } from '../time.ts';
 import type { GatewayContext } from '../types.ts';
+import { resolvePerson } from './person.ts';
 
 // What the settlement transactions share: the actor (caller, clock, msgid), the fee-line
 // reader of 2204/2301/2102, and the setlinfo/setldetail answer of 2206/2207/2208/2303/2304/2305/2101-2103.
 
 type Obj = Record<string, unknown>;
+
+/**
+ * Who a registration (2201/2401/2102) is for: its medical certificate when it names one
+ * (checked as in 1101: card_sn, expiry), else its psn_no; both given must agree.
+ */
+export async function patientOf(ctx: GatewayContext, d: Obj, path: string): Promise<string> {
+  const psnNo = optionalString(d, 'psn_no', path, 30);
+  if (d['mdtrt_cert_type'] === undefined && psnNo !== undefined) return psnNo;
+  const person = await resolvePerson(ctx.db, d, path, chinaDate(ctx.now()), { allowPsnNo: true });
+  if (psnNo !== undefined && psnNo !== person.psn_no) {
+    throw invalid(`${path}.psn_no`, `人员编号 ${psnNo} 与就诊凭证（${person.psn_no}）不符`, `psn_no ${psnNo} does not match the medical certificate (${person.psn_no})`);
+  }
+  return person.psn_no;
+}
 
 export function actorOf(ctx: GatewayContext): Actor {
   const i = ctx.institution;

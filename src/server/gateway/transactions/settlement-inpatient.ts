@@ -4,7 +4,7 @@ import { cancelLines, replaceDiagnoses } from '../../../store/settlement/visits.
 import { inputList, inputObject, optionalDateTime, optionalFlag, optionalString, requiredString } from '../input.ts';
 import { yuanToFen } from '../money.ts';
 import type { GatewayContext, TransactionHandler } from '../types.ts';
-import { actorOf, cancelAnswer, feeResults, settlementAnswer } from './settlement-common.ts';
+import { actorOf, patientOf, cancelAnswer, feeResults, settlementAnswer } from './settlement-common.ts';
 import { diseCodes, pick, readDiagnoses, upload } from './settlement-outpatient.ts';
 
 // Inpatient direct settlement: 2401 admission, 2403 change, 2404 cancel admission, 2301/2302
@@ -29,7 +29,7 @@ export const admission: TransactionHandler = {
     const codes = diseCodes(diagnoses);
     const opened = await openVisit(ctx.db, actorOf(ctx), {
       kind: 'inpatient',
-      psn_no: requiredString(d, 'psn_no', path, 30),
+      psn_no: await patientOf(ctx, d, path),
       insutype: optionalString(d, 'insutype', path, 6),
       insuplc_admdvs: ctx.envelope.insuplc_admdvs,
       mdtrtarea_admvs: ctx.envelope.mdtrtarea_admvs,

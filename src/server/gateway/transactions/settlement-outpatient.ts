@@ -4,7 +4,7 @@ import { cancelLines, replaceDiagnoses, type Diagnosis } from '../../../store/se
 import { inputList, inputObject, optionalDateTime, optionalFlag, optionalInteger, optionalString, requiredString } from '../input.ts';
 import { yuanToFen } from '../money.ts';
 import type { GatewayContext, TransactionHandler } from '../types.ts';
-import { actorOf, cancelAnswer, feeResults, readFeeLines, settlementAnswer } from './settlement-common.ts';
+import { actorOf, patientOf, cancelAnswer, feeResults, readFeeLines, settlementAnswer } from './settlement-common.ts';
 
 // Outpatient direct settlement: 2201 registration (issues mdtrt_id), 2202 its cancellation,
 // 2203 visit and diagnoses, 2204/2205 fee upload and its cancellation, 2206 pre-settlement,
@@ -26,7 +26,7 @@ export const outpatientRegistration: TransactionHandler = {
     if (!OUTPATIENT_MED_TYPES.includes(medType)) throw invalid(`${path}.med_type`, `门诊挂号的医疗类别应为 ${OUTPATIENT_MED_TYPES.join('、')}`, `an outpatient registration's med_type is one of ${OUTPATIENT_MED_TYPES.join(', ')}`);
     const opened = await openVisit(ctx.db, actorOf(ctx), {
       kind: 'outpatient',
-      psn_no: requiredString(d, 'psn_no', path, 30),
+      psn_no: await patientOf(ctx, d, path),
       insutype: optionalString(d, 'insutype', path, 6),
       insuplc_admdvs: ctx.envelope.insuplc_admdvs,
       mdtrtarea_admvs: ctx.envelope.mdtrtarea_admvs,

@@ -7,7 +7,7 @@ import type { Queryable } from '../../../store/db.ts';
 import { inputObject, optionalDateTime, optionalFlag, optionalString, requiredString } from '../input.ts';
 import { yuanToFen } from '../money.ts';
 import type { GatewayContext, TransactionHandler } from '../types.ts';
-import { actorOf, cancelAnswer, readFeeLines, settlementAnswer } from './settlement-common.ts';
+import { actorOf, patientOf, cancelAnswer, readFeeLines, settlementAnswer } from './settlement-common.ts';
 
 // Pharmacy purchases (2101 pre-settle, 2102 settle, 2103 cancel): one message opens the sale,
 // uploads its lines and settles. And 2601 冲正: a HIS that lost an answer reverses the
@@ -20,7 +20,7 @@ async function pharmacySale(ctx: GatewayContext, db: Queryable, preview: boolean
   const read = readFeeLines(ctx.envelope.input, 'feedetail', undefined);
   const opened = await openVisit(db, actor, {
     kind: 'pharmacy',
-    psn_no: requiredString(d, 'psn_no', path, 30),
+    psn_no: await patientOf(ctx, d, path),
     insutype: optionalString(d, 'insutype', path, 6),
     insuplc_admdvs: ctx.envelope.insuplc_admdvs,
     mdtrtarea_admvs: ctx.envelope.mdtrtarea_admvs,
