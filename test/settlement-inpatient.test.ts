@@ -26,7 +26,7 @@ const line = (mdtrtId: string, sn: string, codg: string, amount: number, cnt = 1
 
 test('a cross-province stay filed after admission settles at discharge on the insured region’s policy', async () => {
   const head = { insuplc_admdvs: '360400' };
-  const adm = ok(await w.call('2401', { mdtrtinfo: { psn_no: RETIREE.psn_no, insutype: '310', med_type: '21', begntime: '2026-03-10 08:00:00', ipt_no: 'ZY001', mdtrt_cert_type: '03', mdtrt_cert_no: RETIREE.card, adm_diag_code: 'I63.900' }, diseinfo: [{ diag_type: '1', diag_code: 'I63.900', diag_name: '脑梗死', maindiag_flag: '1' }] }, head));
+  const adm = ok(await w.call('2401', { mdtrtinfo: { psn_no: RETIREE.psn_no, insutype: '310', med_type: '21', begntime: '2026-03-10 08:00:00', ipt_no: 'ZY001', mdtrt_cert_type: '03', mdtrt_cert_no: RETIREE.card, card_sn: RETIREE.card_sn, adm_diag_code: 'I63.900' }, diseinfo: [{ diag_type: '1', diag_code: 'I63.900', diag_name: '脑梗死', maindiag_flag: '1' }] }, head));
   const mdtrtId = adm.result.mdtrt_id as string;
   const inHosp = ok(await w.call('5303', { data: { psn_no: RETIREE.psn_no } }));
   assert.deepEqual(inHosp.data.map((r: any) => r.mdtrt_id), [mdtrtId]);

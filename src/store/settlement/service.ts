@@ -23,7 +23,7 @@ import { documents } from './documents.ts';
 import { passwordHash } from './passwords.ts';
 import { balanceChanges, reversed, settlementLegs, type Leg } from './ledger.ts';
 import {
-  findVisit, insertLines, insertVisit, nextMdtrtId, unsettledLines, updateVisit,
+  findVisit, insertLines, insertVisit, unsettledLines, updateVisit,
   type LineExtras, type StoredLine, type VisitKind, type VisitRow,
 } from './visits.ts';
 
@@ -137,8 +137,7 @@ export async function openVisit(q: Queryable, actor: Actor, input: OpenVisitInpu
     if (!inpatient || decision.status === null) throw forbidden('psn_no', `不予直接结算：${why.zh}`, `not settled directly: ${why.en}`);
     warnings.push(`入院时尚不满足直接结算条件，出院结算时将重新判定：${why.zh} / not yet eligible at admission, decided again at discharge: ${why.en}`);
   }
-  const visit: VisitRow = {
-    mdtrt_id: await nextMdtrtId(q),
+  const row: Omit<VisitRow, 'mdtrt_id'> = {
     kind: input.kind,
     status: 'open',
     psn_no: person.psn_no,
@@ -160,7 +159,7 @@ export async function openVisit(q: Queryable, actor: Actor, input: OpenVisitInpu
     eligibility: { allowed: decision.allowed, status: decision.status, cross_province: decision.crossProvince, terms: decision.terms, reasons: decision.reasons } as unknown as Obj,
     info: input.info,
   };
-  await insertVisit(q, visit, actor.now);
+  const visit: VisitRow = { mdtrt_id: await insertVisit(q, row, actor.now), ...row };
   return { visit: { ...visit, person }, person, warnings };
 }
 

@@ -39,19 +39,18 @@ export interface VisitRow {
 const VISIT_COLUMNS = `mdtrt_id, kind, status, psn_no, insutype, psn_type, fixmedins_code, hosp_lv, mdtrtarea_admvs, insuplc_admdvs,
   med_type, begntime, endtime, ipt_otp_no, mdtrt_cert_type, mdtrt_cert_no, emergency_flag, dise_codes, cross_region_status, eligibility, info`;
 
-export async function nextMdtrtId(q: Queryable): Promise<string> {
-  return String((await q.query<{ n: number }>(`SELECT nextval('visit_serial') AS n`)).rows[0]!.n);
-}
-
-export async function insertVisit(q: Queryable, v: VisitRow, at: Date): Promise<void> {
-  await q.query(
-    `INSERT INTO visits (${VISIT_COLUMNS}, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)`,
+/** Inserts the visit; its mdtrt_id comes from visit_serial in the same statement. */
+export async function insertVisit(q: Queryable, v: Omit<VisitRow, 'mdtrt_id'>, at: Date): Promise<string> {
+  const r = await q.query<{ mdtrt_id: string }>(
+    `INSERT INTO visits (${VISIT_COLUMNS}, created_at)
+     VALUES (nextval('visit_serial')::text, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21) RETURNING mdtrt_id`,
     [
-      v.mdtrt_id, v.kind, v.status, v.psn_no, v.insutype, v.psn_type, v.fixmedins_code, v.hosp_lv, v.mdtrtarea_admvs, v.insuplc_admdvs,
+      v.kind, v.status, v.psn_no, v.insutype, v.psn_type, v.fixmedins_code, v.hosp_lv, v.mdtrtarea_admvs, v.insuplc_admdvs,
       v.med_type, v.begntime, v.endtime, v.ipt_otp_no, v.mdtrt_cert_type, v.mdtrt_cert_no, v.emergency_flag, v.dise_codes,
       v.cross_region_status, v.eligibility, v.info, at,
     ],
   );
+  return r.rows[0]!.mdtrt_id;
 }
 
 /**
