@@ -1,7 +1,8 @@
+import { addDays } from '../engine/calendar.ts';
 import { ageOn, makeIdCard, sequenceFor, type Gend } from '../engine/idcard.ts';
 import type { PsnIdetType } from '../engine/codes.ts';
 import { inTransaction, type Pool, type Queryable } from '../store/db.ts';
-import { addDays, writeAudit, type WriteContext } from '../store/registry/audit.ts';
+import { writeAudit, type WriteContext } from '../store/registry/audit.ts';
 import {
   beginBulkLoad, bulkInsert, countiesOf, endBulkLoad, demoSeeded, emptyColumns, nextEnrollmentId, nextSerials, regionNames, saveSerials, syncSequences,
   tableCounts, townsWithVillages, type Columns,

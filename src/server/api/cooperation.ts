@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { addWorkingDays, beijingDate } from '../../engine/calendar.ts';
+import { addWorkingDays, chinaDate } from '../../engine/calendar.ts';
 import { invalid } from '../../engine/errors.ts';
 import { assertKind, type FilerType } from '../../engine/filing-rules.ts';
 import type { AgreementClauseKind } from '../../engine/eligibility.ts';
@@ -118,7 +118,7 @@ function eligibilityQuery(o: Json): EligibilityQuery {
 
 export async function registerCooperationRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   const { pool } = deps;
-  const today = (): string => beijingDate(deps.now());
+  const today = (): string => chinaDate(deps.now());
 
   // ---- filings ----
   app.post('/api/v1/filings', async (req, reply) => reply.status(201).send(await createFiling(pool, deps.now(), filingInput(body(req.body)))));

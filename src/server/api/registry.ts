@@ -1,9 +1,10 @@
+import { chinaDate } from '../../engine/calendar.ts';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { CONTRIBUTION_PAYERS, IDENTITY_SOURCES, INSUTYPES, PSN_IDET_TYPES, PSN_TYPES } from '../../engine/codes.ts';
 import { notFound } from '../../engine/errors.ts';
 import { inTransaction } from '../../store/db.ts';
-import { chinaDate } from '../../store/registry/audit.ts';
+
 import { contribute, getPersonalAccount } from '../../store/registry/contributions.ts';
 import { enroll, listEnrollments, transfer } from '../../store/registry/enrollments.ts';
 import { insuranceHistory } from '../../store/registry/history.ts';

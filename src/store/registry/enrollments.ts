@@ -1,7 +1,8 @@
+import { addDays, chinaDate, isIsoDate } from '../../engine/calendar.ts';
 import { INSUTYPES, isCode, PSN_TYPES, type Insutype, type PsnType } from '../../engine/codes.ts';
 import { conflict, invalid, notFound, Problems } from '../../engine/errors.ts';
 import type { Queryable } from '../db.ts';
-import { addDays, chinaDate, isIsoDate, writeAudit, type WriteContext } from './audit.ts';
+import { writeAudit, type WriteContext } from './audit.ts';
 import { findPersonByPsnNo } from './persons.ts';
 import { requireInsuranceRegion } from './regions.ts';
 

@@ -1,5 +1,6 @@
+import { chinaDate } from '../../engine/calendar.ts';
 import type { Queryable } from '../db.ts';
-import { chinaDate } from './audit.ts';
+
 import { listContributions, getPersonalAccount, type Contribution, type PersonalAccount } from './contributions.ts';
 import { listEnrollments, type Enrollment } from './enrollments.ts';
 import { listIdentities, type Identity } from './identities.ts';

@@ -158,3 +158,17 @@ export async function listInstitutions(q: Queryable, f: InstitutionFilter = {}):
   ).rows;
   return { total, items };
 }
+
+/** Pharmacies that settle general-outpatient pooling in the given pooling regions, at most `perCounty` per county, in code order. */
+export async function poolingPharmacies(q: Queryable, poolingAdmdvs: readonly string[], perCounty: number): Promise<{ county_admdvs: string; fixmedins_code: string }[]> {
+  const r = await q.query<{ county_admdvs: string; fixmedins_code: string }>(
+    `SELECT county_admdvs, fixmedins_code FROM (
+       SELECT substr(i.admdvs, 1, 6) AS county_admdvs, i.fixmedins_code,
+              row_number() OVER (PARTITION BY substr(i.admdvs, 1, 6) ORDER BY i.fixmedins_code) AS n
+         FROM institutions i JOIN regions r ON r.code = substr(i.admdvs, 1, 6)
+        WHERE i.fixmedins_type = '2' AND i.settles_outpatient_pooling AND r.pooling_admdvs = ANY($1)) x
+      WHERE n <= $2 ORDER BY county_admdvs, fixmedins_code`,
+    [poolingAdmdvs, perCounty],
+  );
+  return r.rows;
+}

@@ -1,7 +1,8 @@
+import { chinaDate } from '../../../engine/calendar.ts';
 import { YibaoError, conflict, invalid, notFound } from '../../../engine/errors.ts';
 import { createFilingIn, getFiling, revokeFilingIn } from '../../../store/cooperation/filings.ts';
 import { inputObject, optionalDate, optionalString, requiredString } from '../input.ts';
-import { chinaDate } from '../time.ts';
+
 import type { TransactionHandler } from '../types.ts';
 
 // 2501 转院备案 / 2502 转院备案撤销: the referring hospital files a referral (异地转诊) in one

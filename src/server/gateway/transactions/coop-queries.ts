@@ -1,9 +1,10 @@
+import { chinaDate } from '../../../engine/calendar.ts';
 import { findPerson } from '../../../store/cooperation/common.ts';
 import { filingsOf } from '../../../store/cooperation/filings.ts';
 import { recognitionsOf } from '../../../store/cooperation/recognitions.ts';
 import { FILING_KINDS } from '../../../engine/filing-rules.ts';
 import { inputObject, optionalDate, requiredString } from '../input.ts';
-import { chinaDate } from '../time.ts';
+
 import type { TransactionHandler } from '../types.ts';
 
 // Queries a HIS makes before treating a person from elsewhere, as the national catalogue

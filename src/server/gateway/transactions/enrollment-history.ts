@@ -1,8 +1,9 @@
+import { chinaDate } from '../../../engine/calendar.ts';
 import { invalid } from '../../../engine/errors.ts';
 import { contributionsOf, enrollmentHistory } from '../../../store/interface-reads.ts';
 import { inputObject, optionalInteger } from '../input.ts';
 import { fenToYuan } from '../money.ts';
-import { chinaDate } from '../time.ts';
+
 import type { TransactionHandler } from '../types.ts';
 import { resolvePerson } from './person.ts';
 

@@ -1,7 +1,8 @@
+import { chinaDate } from '../../../engine/calendar.ts';
 import { accountBalanceFen, enrollmentsOn, identitiesOn } from '../../../store/interface-reads.ts';
 import { inputObject, optionalDate } from '../input.ts';
 import { fenToYuan } from '../money.ts';
-import { ageOn, chinaDate, dateAsDateTime } from '../time.ts';
+import { ageOn, dateAsDateTime } from '../time.ts';
 import type { TransactionHandler } from '../types.ts';
 import { resolvePerson } from './person.ts';
 
