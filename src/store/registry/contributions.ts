@@ -72,8 +72,13 @@ export async function contribute(q: Queryable, input: NewContribution, ctx: Writ
   return c;
 }
 
-export async function listContributions(q: Queryable, psnNo: string): Promise<Contribution[]> {
-  const r = await q.query<Contribution>(`SELECT ${CONTRIBUTION_COLUMNS} FROM contributions WHERE psn_no = $1 ORDER BY year, id`, [psnNo]);
+/** A person's contributions in payment order, all of them or those for the years `from`-`to`. */
+export async function listContributions(q: Queryable, psnNo: string, years?: { from: number; to: number }): Promise<Contribution[]> {
+  const r = await q.query<Contribution>(
+    `SELECT ${CONTRIBUTION_COLUMNS} FROM contributions
+      WHERE psn_no = $1 AND ($2::int IS NULL OR year BETWEEN $2 AND $3) ORDER BY year, paid_on, id`,
+    [psnNo, years?.from ?? null, years?.to ?? null],
+  );
   return r.rows;
 }
 

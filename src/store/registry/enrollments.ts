@@ -225,6 +225,17 @@ export async function listEnrollments(q: Queryable, psnNo: string): Promise<Enro
   return r.rows;
 }
 
+/** Enrollments in force on `date` (begun, not ended), whatever their status: what 1101 answers. */
+export async function enrollmentsOn(q: Queryable, psnNo: string, date: string): Promise<Enrollment[]> {
+  const r = await q.query<Enrollment>(
+    `SELECT ${ENROLLMENT_COLUMNS} FROM enrollments
+      WHERE psn_no = $1 AND psn_insu_date <= $2 AND (end_date IS NULL OR end_date >= $2)
+      ORDER BY insutype, psn_insu_date`,
+    [psnNo, date],
+  );
+  return r.rows;
+}
+
 export async function activeBasicEnrollment(q: Queryable, psnNo: string): Promise<Enrollment | undefined> {
   const r = await q.query<Enrollment>(
     `SELECT ${ENROLLMENT_COLUMNS} FROM enrollments WHERE psn_no = $1 AND psn_insu_stas = '1' AND insutype IN ('310', '390')`,
