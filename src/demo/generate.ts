@@ -59,19 +59,9 @@ export interface FixturePersona {
   conditions: Array<{ diag_code: string; diag_name: string }>;
 }
 
-export interface FixtureInstitution {
+/** A named institution as demo/fixtures.json lists it: its key and the registry row without the address. */
+export interface FixtureInstitution extends Omit<Institution, 'address'> {
   key: string;
-  fixmedins_code: string;
-  fixmedins_name: string;
-  fixmedins_type: string;
-  hosp_lv: string;
-  admdvs: string;
-  lat: number | null;
-  lng: number | null;
-  settles_cross_prov_outpatient: boolean;
-  settles_inpatient: boolean;
-  settles_chronic: boolean;
-  settles_outpatient_pooling: boolean;
 }
 
 export interface Fixtures {

@@ -41,21 +41,36 @@ import { actorOf, arr, body, bool, date, evidenceList, obj, optDate, optStr, str
 
 type Params = Record<string, string>;
 
-export function filingInput(o: Json): FilingInput {
-  const filer = obj(o.filer ?? { type: 'person', id: o.psn_no ?? o.certno ?? '' }, 'filer');
-  const filerType = str(filer, 'type', 'filer.');
-  if (!['person', 'agent', 'grid_worker', 'hospital', 'staff'].includes(filerType)) throw invalid('filer.type', '办理人类型无效', 'unknown filer type');
+/** Who an application is for: psn_no or certno (at least one). */
+function applicant(o: Json): { psn_no?: string; certno?: string } {
   const psn_no = optStr(o, 'psn_no');
   const certno = optStr(o, 'certno');
   if (!psn_no && !certno) throw invalid('psn_no', '须提供 psn_no 或 certno', 'psn_no or certno is required');
+  return { ...(psn_no ? { psn_no } : {}), ...(certno ? { certno } : {}) };
+}
+
+/** Who files: the `filer` object, by default the person themselves. */
+function filerOf(o: Json): { filer: Json; type: FilerType } {
+  const filer = obj(o.filer ?? { type: 'person', id: o.psn_no ?? o.certno ?? '' }, 'filer');
+  const type = str(filer, 'type', 'filer.');
+  if (!['person', 'agent', 'grid_worker', 'hospital', 'staff'].includes(type)) throw invalid('filer.type', '办理人类型无效', 'unknown filer type');
+  return { filer, type: type as FilerType };
+}
+
+/** The person a query string names by psn_no or certno. */
+function personOfQuery(pool: AppDeps['pool'], q: Json) {
+  return findPerson(pool, { psn_no: optStr(q, 'psn_no'), certno: optStr(q, 'certno') });
+}
+
+export function filingInput(o: Json): FilingInput {
+  const { filer, type: filerType } = filerOf(o);
   return {
-    ...(psn_no ? { psn_no } : {}),
-    ...(certno ? { certno } : {}),
+    ...applicant(o),
     kind: assertKind(o.kind),
     mdtrtarea_admdvs: str(o, 'mdtrtarea_admdvs'),
     begndate: date(o, 'begndate'),
     enddate: optDate(o, 'enddate'),
-    filer: { type: filerType as FilerType, id: str(filer, 'id', 'filer.'), name: optStr(filer, 'name', 'filer.') ?? null, consent_ref: optStr(filer, 'consent_ref', 'filer.') ?? null },
+    filer: { type: filerType, id: str(filer, 'id', 'filer.'), name: optStr(filer, 'name', 'filer.') ?? null, consent_ref: optStr(filer, 'consent_ref', 'filer.') ?? null },
     commitment: bool(o, 'commitment', false),
     evidence: evidenceList(o),
     fixmedins_code: optStr(o, 'fixmedins_code') ?? null,
@@ -70,12 +85,8 @@ export function filingInput(o: Json): FilingInput {
 }
 
 export function recognitionInput(o: Json): RecognitionInput {
-  const psn_no = optStr(o, 'psn_no');
-  const certno = optStr(o, 'certno');
-  if (!psn_no && !certno) throw invalid('psn_no', '须提供 psn_no 或 certno', 'psn_no or certno is required');
   return {
-    ...(psn_no ? { psn_no } : {}),
-    ...(certno ? { certno } : {}),
+    ...applicant(o),
     opsp_dise_code: str(o, 'opsp_dise_code'),
     ...identification(o),
   };
@@ -83,9 +94,7 @@ export function recognitionInput(o: Json): RecognitionInput {
 
 /** The hospital's identification of a disease: what an application and a renewal both carry. */
 function identification(o: Json): Omit<RecognitionInput, 'psn_no' | 'certno' | 'opsp_dise_code'> {
-  const filer = obj(o.filer ?? { type: 'person', id: o.psn_no ?? o.certno ?? '' }, 'filer');
-  const filerType = str(filer, 'type', 'filer.');
-  if (!['person', 'agent', 'grid_worker', 'hospital', 'staff'].includes(filerType)) throw invalid('filer.type', '办理人类型无效', 'unknown filer type');
+  const { filer, type: filerType } = filerOf(o);
   return {
     diag_code: str(o, 'diag_code'),
     ide_fixmedins_code: str(o, 'ide_fixmedins_code'),
@@ -95,7 +104,7 @@ function identification(o: Json): Omit<RecognitionInput, 'psn_no' | 'certno' | '
     resp_dr_codg: optStr(o, 'resp_dr_codg') ?? null,
     resp_dr_name: optStr(o, 'resp_dr_name') ?? null,
     begndate: optDate(o, 'begndate'),
-    filer: { type: filerType as RecognitionInput['filer']['type'], id: str(filer, 'id', 'filer.'), consent_ref: optStr(filer, 'consent_ref', 'filer.') ?? null },
+    filer: { type: filerType, id: str(filer, 'id', 'filer.'), consent_ref: optStr(filer, 'consent_ref', 'filer.') ?? null },
     evidence: evidenceList(o),
   };
 }
@@ -123,8 +132,7 @@ export async function registerCooperationRoutes(app: FastifyInstance, deps: AppD
   // ---- filings ----
   app.post('/api/v1/filings', async (req, reply) => reply.status(201).send(await createFiling(pool, deps.now(), filingInput(body(req.body)))));
   app.get('/api/v1/filings', async (req) => {
-    const q = req.query as Json;
-    const person = await findPerson(pool, { psn_no: optStr(q, 'psn_no'), certno: optStr(q, 'certno') });
+    const person = await personOfQuery(pool, req.query as Json);
     return { filings: await filingsOf(pool, person.psn_no) };
   });
   app.get('/api/v1/filings/queue', async (req) => {
@@ -235,8 +243,7 @@ export async function registerCooperationRoutes(app: FastifyInstance, deps: AppD
   });
   app.post('/api/v1/recognitions', async (req, reply) => reply.status(201).send(await applyRecognition(pool, deps.now(), recognitionInput(body(req.body)))));
   app.get('/api/v1/recognitions', async (req) => {
-    const q = req.query as Json;
-    const person = await findPerson(pool, { psn_no: optStr(q, 'psn_no'), certno: optStr(q, 'certno') });
+    const person = await personOfQuery(pool, req.query as Json);
     return { recognitions: await recognitionsOf(pool, person.psn_no) };
   });
   app.get('/api/v1/recognitions/queue', async (req) => {

@@ -40,14 +40,8 @@ export async function nationalDiseases(q: Queryable): Promise<ChronicDisease[]> 
   return (await listDiseases(q, NATIONAL_LIST)).map(toDisease);
 }
 
-export interface DiseaseInput {
-  list_admdvs: string;
-  code: string;
-  name: string;
-  icd10_ranges: string[];
-  validity_months: number | null;
-  valid_from: string;
-  valid_to: string | null;
+/** A list entry as staff send it: the row, with the note optional. */
+export interface DiseaseInput extends Omit<DiseaseRow, 'note'> {
   note?: string | null;
 }
 
