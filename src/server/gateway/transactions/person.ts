@@ -33,7 +33,7 @@ async function byMedicalCert(db: Queryable, data: Obj, path: string, certType: k
   }
   const label = MDTRT_CERT_TYPES[certType];
   if (certType === '02') {
-    const person = await findPersonByCertno(db, certNo.toUpperCase());
+    const person = await findPersonByCertno(db, certNo);
     if (!person) throw unknownPerson(`${path}.mdtrt_cert_no`, label.zh, label.en, certNo);
     return person;
   }
@@ -58,7 +58,7 @@ async function byDocument(db: Queryable, data: Obj, path: string, options: { all
     // Clients drop the leading zero of the document type ("1" for "01").
     const raw = optionalString(data, 'psn_cert_type', path, 6) ?? '01';
     const certType = /^\d$/.test(raw) ? raw.padStart(2, '0') : raw;
-    const person = await findPersonByCertno(db, certno.toUpperCase());
+    const person = await findPersonByCertno(db, certno);
     if (!person || person.psn_cert_type !== certType) throw unknownPerson(`${path}.certno`, `证件（类型 ${certType}）`, `document (type ${certType})`, certno);
     return person;
   }
