@@ -1,7 +1,8 @@
+import { addDays } from '../engine/calendar.ts';
 import { ageOn, makeIdCard, sequenceFor, type Gend } from '../engine/idcard.ts';
 import type { PsnIdetType } from '../engine/codes.ts';
 import { inTransaction, type Pool, type Queryable } from '../store/db.ts';
-import { addDays, writeAudit, type WriteContext } from '../store/registry/audit.ts';
+import { writeAudit, type WriteContext } from '../store/registry/audit.ts';
 import {
   beginBulkLoad, bulkInsert, countiesOf, endBulkLoad, demoSeeded, emptyColumns, nextEnrollmentId, nextSerials, regionNames, saveSerials, syncSequences,
   tableCounts, townsWithVillages, type Columns,
@@ -60,19 +61,9 @@ export interface FixturePersona {
   conditions: Array<{ diag_code: string; diag_name: string }>;
 }
 
-export interface FixtureInstitution {
+/** A named institution as demo/fixtures.json lists it: its key and the registry row without the address. */
+export interface FixtureInstitution extends Omit<Institution, 'address'> {
   key: string;
-  fixmedins_code: string;
-  fixmedins_name: string;
-  fixmedins_type: string;
-  hosp_lv: string;
-  admdvs: string;
-  lat: number | null;
-  lng: number | null;
-  settles_cross_prov_outpatient: boolean;
-  settles_inpatient: boolean;
-  settles_chronic: boolean;
-  settles_outpatient_pooling: boolean;
 }
 
 export interface Fixtures {

@@ -61,7 +61,7 @@ describe('9001 then 1101', () => {
       },
     );
     // The expired 特困 identity is not in force on the day; 低保 is.
-    assert.deepEqual(out.idetinfo, [{ psn_idet_type: '2302', psn_type_lv: null, memo: '低保', begntime: '2024-01-01 00:00:00', endtime: null }]);
+    assert.deepEqual(out.idetinfo, [{ psn_idet_type: '2102', psn_type_lv: null, memo: '低保', begntime: '2024-01-01 00:00:00', endtime: null }]);
     assert.equal(res.body.warn_msg, null);
   });
 

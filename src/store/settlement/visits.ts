@@ -4,7 +4,7 @@ import type { Bp, Fen } from '../../engine/money.ts';
 import type { ChrgitmLv } from '../../engine/codes.ts';
 import type { TwoDisease } from '../../engine/catalog.ts';
 import type { Queryable } from '../db.ts';
-import type { PersonRow } from '../interface-reads.ts';
+import { PERSON_COLUMNS, type Person as PersonRow } from '../registry/persons.ts';
 
 // Visits (就诊), their diagnoses and fee lines (004_settlement.sql): the rows the settlement
 // transactions read and write before any money moves.
@@ -58,16 +58,12 @@ export async function insertVisit(q: Queryable, v: Omit<VisitRow, 'mdtrt_id'>, a
  * when `lock` (settlement, cancellation, changes).
  */
 export async function findVisit(q: Queryable, mdtrtId: string, lock: boolean): Promise<(VisitRow & { person: PersonRow }) | undefined> {
-  const r = await q.query<VisitRow & { p_cert_type: string; p_certno: string; p_name: string; p_gend: string; p_naty: string; p_brdy: string; p_insuplc: string }>(
-    `SELECT ${VISIT_COLUMNS.replace(/(\w+)/g, 'v.$1')}, p.psn_cert_type AS p_cert_type, p.certno AS p_certno, p.psn_name AS p_name, p.gend AS p_gend,
-            p.naty AS p_naty, p.brdy AS p_brdy, p.insuplc_admdvs AS p_insuplc
+  const r = await q.query<VisitRow & { person: PersonRow }>(
+    `SELECT ${VISIT_COLUMNS.replace(/(\w+)/g, 'v.$1')}, (SELECT to_jsonb(x) FROM (SELECT ${PERSON_COLUMNS.replace(/(\w+)/g, 'p.$1')}) x) AS person
        FROM visits v JOIN persons p ON p.psn_no = v.psn_no WHERE v.mdtrt_id = $1${lock ? ' FOR UPDATE OF v' : ''}`,
     [mdtrtId],
   );
-  const row = r.rows[0];
-  if (!row) return undefined;
-  const { p_cert_type, p_certno, p_name, p_gend, p_naty, p_brdy, p_insuplc, ...visit } = row;
-  return { ...visit, person: { psn_no: visit.psn_no, psn_cert_type: p_cert_type, certno: p_certno, psn_name: p_name, gend: p_gend, naty: p_naty, brdy: p_brdy, insuplc_admdvs: p_insuplc } };
+  return r.rows[0];
 }
 
 export async function updateVisit(

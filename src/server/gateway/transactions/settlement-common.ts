@@ -2,10 +2,11 @@ import { feeLineFromInterface, setldetailEntry, setlinfoAmounts, feeDetailResult
 import { invalid } from '../../../engine/errors.ts';
 import type { CancelResult, SettledResult, Actor } from '../../../store/settlement/service.ts';
 import type { LineExtras } from '../../../store/settlement/visits.ts';
-import type { PersonRow } from '../../../store/interface-reads.ts';
+import type { Person as PersonRow } from '../../../store/registry/persons.ts';
 import { inputList, optionalDateTime, optionalString, requiredString } from '../input.ts';
 import { yuanToFen } from '../money.ts';
-import { ageOn, chinaDate, compactSeconds, dateTime } from '../time.ts';
+import { chinaDate } from '../../../engine/calendar.ts';
+import { ageOn, compactSeconds, dateTime } from '../time.ts';
 import type { GatewayContext } from '../types.ts';
 import { resolvePerson } from './person.ts';
 

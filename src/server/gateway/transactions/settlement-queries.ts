@@ -4,7 +4,8 @@ import { accumulatorRows, institutionDetails, institutionTotals, settlementsOf, 
 import { diagnosesOf, linesOf } from '../../../store/settlement/visits.ts';
 import { inputList, inputObject, optionalDate, optionalInteger, optionalString, requiredString } from '../input.ts';
 import { fenToYuan, yuanToFen } from '../money.ts';
-import { chinaDate, dateTime } from '../time.ts';
+import { chinaDate } from '../../../engine/calendar.ts';
+import { dateTime } from '../time.ts';
 import type { TransactionHandler } from '../types.ts';
 
 // 5201-5206-style queries (visits, diagnoses, settlements with their explanation, fee details,
