@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import { YibaoError, conflict, invalid, unauthenticated } from '../../engine/errors.ts';
 import { inTransaction, type Pool, type Queryable } from '../../store/db.ts';
-import { findCaller, findIdempotentMessage, insertMessage, messageLockSql, nextRefmsgSerial } from '../../store/gateway-store.ts';
+import { findCaller, insertMessage, insertMessageSql, messageBeginSql, nextRefmsgSerial, type MessageLogRow, type StoredMessage } from '../../store/gateway-store.ts';
 import { canonicalJson, differingPaths, sha256Hex } from './canonical.ts';
 import { normaliseEnvelope, parseBody, refmsgRegion, type GatewayResponse } from './envelope.ts';
 import { verifyBodySignature } from './signature.ts';
@@ -28,6 +28,14 @@ interface Outcome {
 /** A successful write already answered: its stored response is returned verbatim. */
 class Replay {
   constructor(readonly response: GatewayResponse) {}
+}
+
+/** A write answered now: its response and the record committed with it. */
+class Answered {
+  constructor(
+    readonly response: GatewayResponse,
+    readonly record: MessageLogRow,
+  ) {}
 }
 
 export async function callService(deps: GatewayDeps, body: unknown): Promise<GatewayResponse> {
@@ -59,11 +67,12 @@ export async function callService(deps: GatewayDeps, body: unknown): Promise<Gat
     const env = envelope;
     const prepared = await authenticate(deps, raw, env, handler);
     if (handler.writes) {
-      // BEGIN, the (institution, msgid) lock and the answer's serial go in one round trip.
+      // BEGIN, the (institution, msgid) lock, the answer's serial and the earlier answer go in
+      // one round trip; the answer's record goes with COMMIT in another.
       const result = await inTransaction(deps.pool, async (client, begun) => {
         serial = Number(begun[0]!.rows[0].n);
         const request = canonicalRequest(env);
-        const previous = await findIdempotentMessage(client, env.fixmedins_code, env.msgid);
+        const previous = begun[1]!.rows[0] as StoredMessage | undefined;
         if (previous) {
           if (previous.request_hash === request.hash) return new Replay(previous.response as unknown as GatewayResponse);
           const paths = differingPaths(previous.request, request.value);
@@ -75,7 +84,7 @@ export async function callService(deps: GatewayDeps, body: unknown): Promise<Gat
         }
         const outcome = await run(handler, prepared, env, receivedAt, client, deps.pool);
         const resp = await answer(outcome);
-        await insertMessage(client, {
+        return new Answered(resp, {
           fixmedins_code: env.fixmedins_code,
           msgid: env.msgid,
           infno: env.infno,
@@ -87,12 +96,14 @@ export async function callService(deps: GatewayDeps, body: unknown): Promise<Gat
           received_at: receivedAt,
           answered_at: deps.now(),
         });
-        return resp;
-      }, undefined, messageLockSql(env.fixmedins_code, env.msgid));
+      }, undefined, {
+        begin: messageBeginSql(env.fixmedins_code, env.msgid),
+        commit: (r) => (r instanceof Answered ? insertMessageSql(r.record) : undefined),
+      });
       if (result instanceof Replay) {
         response = result.response;
       } else {
-        response = result;
+        response = result.response;
         loggedAsIdempotent = true;
       }
     } else {

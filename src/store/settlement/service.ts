@@ -205,10 +205,7 @@ function readAccumulators(raw: unknown): Accumulators {
 /** The person's year row, created when absent and locked until the transaction ends. */
 export async function lockAccumulators(q: Queryable, psnNo: string, year: number): Promise<Accumulators> {
   // One statement creates or locks the row (ON CONFLICT DO UPDATE takes the row lock).
-  const r = await q.query<{ acc: unknown }>(
-    `INSERT INTO accumulators (psn_no, year, acc) VALUES ($1, $2, '{}') ON CONFLICT (psn_no, year) DO UPDATE SET year = EXCLUDED.year RETURNING acc`,
-    [psnNo, year],
-  );
+  const r = await q.query<{ acc: unknown }>({ name: 'settlement_lock_accumulators', text: `INSERT INTO accumulators (psn_no, year, acc) VALUES ($1, $2, '{}') ON CONFLICT (psn_no, year) DO UPDATE SET year = EXCLUDED.year RETURNING acc`, values: [psnNo, year] });
   return readAccumulators(r.rows[0]!.acc);
 }
 
@@ -309,14 +306,11 @@ export async function settleVisit(q: Queryable, actor: Actor, visit: VisitWithPe
   const acc = o.preview ? await readAccumulatorsOf(q, visit.psn_no, year) : await lockAccumulators(q, visit.psn_no, year);
   // Everything else the settlement reads, in one round trip (taken after the accumulator lock,
   // so the account balance cannot move under this settlement).
-  const extra = await q.query<{ balc_fen: number | null; pwd_sha256: string | null; cvl: boolean; idet: string[] | null; serial: number | null }>(
-    `SELECT (SELECT balc_fen FROM personal_accounts WHERE psn_no = $1) AS balc_fen,
+  const extra = await q.query<{ balc_fen: number | null; pwd_sha256: string | null; cvl: boolean; idet: string[] | null; serial: number | null }>({ name: 'settlement_reads', text: `SELECT (SELECT balc_fen FROM personal_accounts WHERE psn_no = $1) AS balc_fen,
             (SELECT pwd_sha256 FROM person_certs WHERE mdtrt_cert_type = $2 AND mdtrt_cert_no = $3) AS pwd_sha256,
             EXISTS (SELECT 1 FROM enrollments WHERE psn_no = $1 AND insutype = '320' AND psn_insu_stas = '1') AS cvl,
             (SELECT array_agg(psn_idet_type) FROM person_identities WHERE psn_no = $1 AND begntime <= $4 AND (endtime IS NULL OR endtime >= $4)) AS idet,
-            CASE WHEN $5 THEN NULL ELSE nextval('settlement_serial') END AS serial`,
-    [visit.psn_no, visit.mdtrt_cert_type ?? '', visit.mdtrt_cert_no ?? '', day, o.preview],
-  );
+            CASE WHEN $5 THEN NULL ELSE nextval('settlement_serial') END AS serial`, values: [visit.psn_no, visit.mdtrt_cert_type ?? '', visit.mdtrt_cert_no ?? '', day, o.preview] });
   const { balc_fen, pwd_sha256, cvl, idet, serial } = extra.rows[0]!;
   // A card's password is checked within its province; across provinces the card is enough.
   if (!o.preview && pwd_sha256 !== null && visit.insuplc_admdvs.slice(0, 2) === visit.mdtrtarea_admvs.slice(0, 2)) {
@@ -402,8 +396,7 @@ async function writeSettlement(q: Queryable, w: SettlementWrite): Promise<void> 
   const cross = w.visit.insuplc_admdvs !== w.visit.mdtrtarea_admvs;
   const owed = cross ? s.fund_pay_sumamt + s.acct_pay : 0;
   const month = chinaDate(w.setl_time).slice(0, 7).replace('-', '');
-  await q.query(
-    `WITH s AS (
+  await q.query({ name: 'settlement_write', text: `WITH s AS (
        INSERT INTO settlements (setl_id, kind, orig_setl_id, status, mdtrt_id, psn_no, fixmedins_code, insuplc_admdvs, mdtrtarea_admvs, insutype,
          psn_type, med_type, clr_type, mid_setl, setl_time, setl_year, cross_region_status, policy_id, policy_version, medfee_sumamt,
          fund_pay_sumamt, acct_pay, psn_cash_pay, hosp_part_amt, setlinfo, setldetail, increments, explanation, msgid)
@@ -423,8 +416,7 @@ async function writeSettlement(q: Queryable, w: SettlementWrite): Promise<void> 
                                                       credits_fen = ledger_balances.credits_fen + EXCLUDED.credits_fen),
      cr AS (INSERT INTO cross_region_owed (setl_id, insuplc_admdvs, mdtrtarea_admvs, fixmedins_code, clr_month, amount_fen)
             SELECT s.setl_id, $7, $8, $6, $40, $41 FROM s WHERE $42)
-     SELECT 1`,
-    [
+     SELECT 1`, values: [
       w.setl_id, w.kind, w.orig_setl_id, w.visit.mdtrt_id, w.visit.psn_no, w.visit.fixmedins_code, w.visit.insuplc_admdvs, w.visit.mdtrtarea_admvs,
       w.visit.insutype, w.visit.psn_type, w.visit.med_type, CLR_TYPE[w.visit.kind], w.mid_setl, w.setl_time, w.year, w.status, w.policy_id,
       w.policy_version, s.medfee_sumamt, s.fund_pay_sumamt, s.acct_pay, s.psn_cash_pay, s.hosp_part_amt, JSON.stringify(s), JSON.stringify(w.setldetail),
@@ -432,8 +424,7 @@ async function writeSettlement(q: Queryable, w: SettlementWrite): Promise<void> 
       w.eligibility === null ? null : JSON.stringify(w.eligibility), JSON.stringify(w.acc), w.settlements_delta, w.account_delta, w.reverses, amount,
       JSON.stringify(w.legs.map((l, n) => ({ n, d: l.debit, c: l.credit, a: l.amount }))), w.shard, JSON.stringify(balanceChanges(w.legs)),
       month, w.kind === 'settle' ? owed : -owed, cross,
-    ],
-  );
+    ] });
 }
 
 export interface StoredSettlement {

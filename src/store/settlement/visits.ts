@@ -41,15 +41,12 @@ const VISIT_COLUMNS = `mdtrt_id, kind, status, psn_no, insutype, psn_type, fixme
 
 /** Inserts the visit; its mdtrt_id comes from visit_serial in the same statement. */
 export async function insertVisit(q: Queryable, v: Omit<VisitRow, 'mdtrt_id'>, at: Date): Promise<string> {
-  const r = await q.query<{ mdtrt_id: string }>(
-    `INSERT INTO visits (${VISIT_COLUMNS}, created_at)
-     VALUES (nextval('visit_serial')::text, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21) RETURNING mdtrt_id`,
-    [
+  const r = await q.query<{ mdtrt_id: string }>({ name: 'settlement_insert_visit', text: `INSERT INTO visits (${VISIT_COLUMNS}, created_at)
+     VALUES (nextval('visit_serial')::text, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21) RETURNING mdtrt_id`, values: [
       v.kind, v.status, v.psn_no, v.insutype, v.psn_type, v.fixmedins_code, v.hosp_lv, v.mdtrtarea_admvs, v.insuplc_admdvs,
       v.med_type, v.begntime, v.endtime, v.ipt_otp_no, v.mdtrt_cert_type, v.mdtrt_cert_no, v.emergency_flag, v.dise_codes,
       v.cross_region_status, v.eligibility, v.info, at,
-    ],
-  );
+    ] });
   return r.rows[0]!.mdtrt_id;
 }
 
@@ -58,11 +55,8 @@ export async function insertVisit(q: Queryable, v: Omit<VisitRow, 'mdtrt_id'>, a
  * when `lock` (settlement, cancellation, changes).
  */
 export async function findVisit(q: Queryable, mdtrtId: string, lock: boolean): Promise<(VisitRow & { person: PersonRow }) | undefined> {
-  const r = await q.query<VisitRow & { person: PersonRow }>(
-    `SELECT ${VISIT_COLUMNS.replace(/(\w+)/g, 'v.$1')}, (SELECT to_jsonb(x) FROM (SELECT ${PERSON_COLUMNS.replace(/(\w+)/g, 'p.$1')}) x) AS person
-       FROM visits v JOIN persons p ON p.psn_no = v.psn_no WHERE v.mdtrt_id = $1${lock ? ' FOR UPDATE OF v' : ''}`,
-    [mdtrtId],
-  );
+  const r = await q.query<VisitRow & { person: PersonRow }>({ name: lock ? 'settlement_visit_lock' : 'settlement_visit', text: `SELECT ${VISIT_COLUMNS.replace(/(\w+)/g, 'v.$1')}, (SELECT to_jsonb(x) FROM (SELECT ${PERSON_COLUMNS.replace(/(\w+)/g, 'p.$1')}) x) AS person
+       FROM visits v JOIN persons p ON p.psn_no = v.psn_no WHERE v.mdtrt_id = $1${lock ? ' FOR UPDATE OF v' : ''}`, values: [mdtrtId] });
   return r.rows[0];
 }
 
@@ -129,8 +123,7 @@ export interface LineExtras {
  */
 export async function insertLines(q: Queryable, mdtrtId: string, msgid: string, lines: readonly ClassifiedFeeLine[], extras: readonly LineExtras[], path: string): Promise<void> {
   const col = <T>(f: (l: ClassifiedFeeLine, i: number) => T): T[] => lines.map(f);
-  await q.query(
-    `INSERT INTO fee_lines (mdtrt_id, upload_msgid, status, seq, feedetl_sn, med_list_codg, det_item_fee_sumamt, cnt, pric, chrgitm_lv, med_chrgitm_type,
+  await q.query({ name: 'settlement_insert_lines', text: `INSERT INTO fee_lines (mdtrt_id, upload_msgid, status, seq, feedetl_sn, med_list_codg, det_item_fee_sumamt, cnt, pric, chrgitm_lv, med_chrgitm_type,
        selfpay_prop_bp, pric_uplmt_fen, fulamt_ownpay_amt, overlmt_amt, preselfpay_amt, inscp_scp_amt, two_diseases, separately_paid, reason_zh, reason_en,
        chrg_bchno, medins_list_codg, fee_ocur_time, hosp_appr_flag, init_feedetl_sn)
      SELECT $1, $2, 'uploaded', coalesce((SELECT max(seq) FROM fee_lines WHERE mdtrt_id = $1), 0) + u.ord, u.sn, u.codg, u.amt, u.cnt, u.pric, u.lv, u.typ,
@@ -138,8 +131,7 @@ export async function insertLines(q: Queryable, mdtrtId: string, msgid: string, 
        FROM unnest($3::text[], $4::text[], $5::bigint[], $6::numeric[], $7::bigint[], $8::text[], $9::text[], $10::int[], $11::bigint[], $12::bigint[],
                    $13::bigint[], $14::bigint[], $15::bigint[], $16::text[], $17::boolean[], $18::text[], $19::text[], $20::text[], $21::text[],
                    $22::timestamptz[], $23::text[], $24::text[])
-         WITH ORDINALITY AS u(sn, codg, amt, cnt, pric, lv, typ, prop, uplmt, ful, over, pre, inscp, two, sep, rzh, ren, bch, mlc, ocur, appr, init, ord)`,
-    [
+         WITH ORDINALITY AS u(sn, codg, amt, cnt, pric, lv, typ, prop, uplmt, ful, over, pre, inscp, two, sep, rzh, ren, bch, mlc, ocur, appr, init, ord)`, values: [
       mdtrtId, msgid,
       col((l) => l.feedetl_sn), col((l) => l.med_list_codg), col((l) => l.det_item_fee_sumamt), col((l) => l.cnt), col((l) => l.pric),
       col((l) => l.chrgitm_lv), col((l) => l.med_chrgitm_type), col((l) => l.selfpay_prop), col((l) => l.pric_uplmt_amt), col((l) => l.fulamt_ownpay_amt),
@@ -147,8 +139,7 @@ export async function insertLines(q: Queryable, mdtrtId: string, msgid: string, 
       col((l) => l.reason.zh), col((l) => l.reason.en),
       col((_, i) => extras[i]!.chrg_bchno), col((_, i) => extras[i]!.medins_list_codg), col((_, i) => extras[i]!.fee_ocur_time),
       col((_, i) => extras[i]!.hosp_appr_flag), col((_, i) => extras[i]!.init_feedetl_sn),
-    ],
-  ).catch((err: { code?: string; constraint?: string; detail?: string }) => {
+    ] }).catch((err: { code?: string; constraint?: string; detail?: string }) => {
     if (err.code !== '23505' || err.constraint !== 'fee_lines_pkey') throw err;
     const sn = /\(mdtrt_id, feedetl_sn\)=\([^,]*, (.*)\)/.exec(err.detail ?? '')?.[1] ?? '?';
     throw conflict(`${path}.feedetl_sn`, `费用明细流水号已上传：${sn}`, `feedetl_sn already uploaded: ${sn}`);
@@ -216,7 +207,7 @@ const LINE_COLUMNS = `feedetl_sn, med_list_codg, det_item_fee_sumamt, cnt, pric,
 
 /** Lines uploaded and not yet settled: what the next (pre-)settlement prices. */
 export async function unsettledLines(q: Queryable, mdtrtId: string): Promise<StoredLine[]> {
-  const r = await q.query<LineDbRow>(`SELECT ${LINE_COLUMNS} FROM fee_lines WHERE mdtrt_id = $1 AND status = 'uploaded' AND setl_id IS NULL ORDER BY seq`, [mdtrtId]);
+  const r = await q.query<LineDbRow>({ name: 'settlement_unsettled_lines', text: `SELECT ${LINE_COLUMNS} FROM fee_lines WHERE mdtrt_id = $1 AND status = 'uploaded' AND setl_id IS NULL ORDER BY seq`, values: [mdtrtId] });
   return r.rows.map(toLine);
 }
 
