@@ -114,3 +114,34 @@ function assertShape(ours: Record<string, unknown>, sample: Record<string, unkno
   const missing = Object.keys(sample).filter((k) => !(k in ours) && !['exp_content', 'expContent'].includes(k));
   assert.deepEqual(missing, [], 'fields of the interface sample missing from the answer');
 }
+
+test('a national chronic disease settles across provinces as med_type 14 on the insured region’s chronic terms', async () => {
+  const filed = await w.call('2503', {
+    data: {
+      psn_no: RETIREE.psn_no, insutype: '310', opsp_dise_code: 'CP01', opsp_dise_name: '高血压', insu_optins: '360400', ide_fixmedins_no: HOSPITAL,
+      hosp_ide_date: '2026-03-14 00:00:00', diag_dr_codg: 'D430204001', diag_dr_name: '赵医生', diag_code: 'I10.x00', begndate: '2026-03-15',
+    },
+  });
+  assert.equal(filed.body.infcode, 0, filed.body.err_msg);
+  await w.db.pool.query('UPDATE institutions SET settles_chronic = true WHERE fixmedins_code = $1', [HOSPITAL]);
+  const reg = ok(await w.call('2201', { data: { psn_no: RETIREE.psn_no, insutype: '310', med_type: '14' } }));
+  const id = reg.data.mdtrt_id as string;
+  ok(await w.call('2203', { mdtrtinfo: { mdtrt_id: id, psn_no: RETIREE.psn_no, med_type: '14' }, diseinfo: [{ diag_type: '1', diag_code: 'I10.x00', diag_name: '高血压', maindiag_flag: '1' }] }));
+  // 氨氯地平 (甲类) for hypertension.
+  ok(await w.call('2204', { feedetail: [line(id, 'C1', 'XC08CAA001A001010100026', 100, 4)] }));
+  const setl = ok(await w.call('2207', { data: { psn_no: RETIREE.psn_no, mdtrt_id: id, medfee_sumamt: 100 } }));
+  assert.equal(setl.setlinfo.med_type, '14');
+  const q = ok(await w.call('5203', { data: { psn_no: RETIREE.psn_no, setl_id: setl.setlinfo.setl_id } }));
+  const pooled = q.setlinfo[0].explanation.steps.find((x: any) => x.step === 'pooled_fund');
+  assert.match(pooled.rule, /^\/chronic\/diseases\/\d+\/ratio_bp$/, 'priced on Jiujiang’s chronic-disease terms');
+  assert.equal(q.setlinfo[0].explanation.eligibility.terms.chronicDisease.basis, 'national_cross_province');
+  assert.ok(setl.setlinfo.hifp_pay > 0);
+  await assertBooksHold(w.db.pool);
+  // Without the recognition the same visit is not settled directly.
+  await w.db.pool.query('UPDATE institutions SET settles_chronic = false WHERE fixmedins_code = $1', [HOSPITAL]);
+  const reg2 = ok(await w.call('2201', { data: { psn_no: RETIREE.psn_no, insutype: '310', med_type: '14' } }));
+  ok(await w.call('2203', { mdtrtinfo: { mdtrt_id: reg2.data.mdtrt_id, psn_no: RETIREE.psn_no, med_type: '14' }, diseinfo: [{ diag_code: 'I10.x00', diag_name: '高血压' }] }));
+  ok(await w.call('2204', { feedetail: [line(reg2.data.mdtrt_id, 'C1', 'XC08CAA001A001010100026', 100, 4)] }));
+  const refused = await w.call('2207', { data: { psn_no: RETIREE.psn_no, mdtrt_id: reg2.data.mdtrt_id } });
+  assert.equal(refused.body.infcode, -1, 'an institution without the chronic-disease flag does not settle it');
+});

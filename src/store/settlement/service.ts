@@ -133,9 +133,11 @@ export async function openVisit(q: Queryable, actor: Actor, input: OpenVisitInpu
   });
   if (!decision.allowed) {
     const why = refusalText(decision.reasons);
-    // A stay may be admitted before its filing: the decision is taken again at discharge.
-    if (!inpatient || decision.status === null) throw forbidden('psn_no', `不予直接结算：${why.zh}`, `not settled directly: ${why.en}`);
-    warnings.push(`入院时尚不满足直接结算条件，出院结算时将重新判定：${why.zh} / not yet eligible at admission, decided again at discharge: ${why.en}`);
+    // A stay may be admitted before its filing, and a chronic-disease visit registered before
+    // its diagnosis (2203): both are decided again at settlement.
+    const later = inpatient || (input.med_type === '14' && input.dise_codes.length === 0);
+    if (!later || decision.status === null) throw forbidden('psn_no', `不予直接结算：${why.zh}`, `not settled directly: ${why.en}`);
+    warnings.push(`登记时尚不满足直接结算条件，结算时将重新判定：${why.zh} / not yet eligible at registration, decided again at settlement: ${why.en}`);
   }
   const row: Omit<VisitRow, 'mdtrt_id'> = {
     kind: input.kind,
