@@ -1,7 +1,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { nhsaFixture } from './support/fixtures.ts';
-import { HOSPITAL, PHARMACY, RESIDENT, envelope, post, signInAs } from './support/gateway-world.ts';
+import { HOSPITAL, PHARMACY, RESIDENT, RETIREE, envelope, post, signInAs } from './support/gateway-world.ts';
 import { assertBooksHold, counts, lines, openSettlementWorld, type SettlementWorld } from './support/settlement-world.ts';
 import { accountBalance } from '../src/store/settlement/ledger.ts';
 import { setCertPassword } from '../src/store/settlement/passwords.ts';
@@ -86,6 +86,10 @@ test('an outpatient visit settles, explains itself, and cancels back to nothing'
   assert.equal(twice.body.infcode, -1);
   assert.match(twice.body.err_msg, /already cancelled/);
   await assertBooksHold(w.db.pool);
+
+  // The ledger is append-only: a correction is a reversing transfer, never an edit.
+  await assert.rejects(w.db.pool.query(`UPDATE ledger_legs SET amount_fen = amount_fen + 1`), /append-only/);
+  await assert.rejects(w.db.pool.query(`DELETE FROM ledger_transfers`), /append-only/);
 
   // The visit can be settled again after the cancellation.
   const re = ok(await w.call('2207', { data: { psn_no: RESIDENT.psn_no, mdtrt_id: mdtrtId, medfee_sumamt: 52.6 } }));
@@ -178,4 +182,11 @@ test('a card with a password needs it to settle within its province', async () =
   const mismatch = await w.call('2201', { data: { psn_no: '43020000000003', mdtrt_cert_type: '01', mdtrt_cert_no: RESIDENT.voucher } });
   assert.match(mismatch.body.err_msg, /does not match the medical certificate/);
   await setCertPassword(w.db.pool, RESIDENT.psn_no, '01', RESIDENT.voucher, null);
+
+  // Across provinces the card is enough: the Jiujiang retiree's card has a password too.
+  await setCertPassword(w.db.pool, RETIREE.psn_no, '03', RETIREE.card, '112233');
+  const away = ok(await w.call('2201', { data: { mdtrt_cert_type: '03', mdtrt_cert_no: RETIREE.card, card_sn: RETIREE.card_sn, insutype: '310' } }));
+  ok(await w.call('2204', { feedetail: lines(away.data.mdtrt_id, RETIREE.psn_no) }));
+  ok(await w.call('2207', { data: { psn_no: RETIREE.psn_no, mdtrt_id: away.data.mdtrt_id } }));
+  await assertBooksHold(w.db.pool);
 });
