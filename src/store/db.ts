@@ -70,6 +70,18 @@ export async function inTransaction<T>(
   }
 }
 
+/** Runs `work` in a transaction that is always rolled back: what-if computations (pre-settlement) leave nothing. */
+export async function inRolledBackTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    return await work(client);
+  } finally {
+    await client.query('ROLLBACK').catch(() => undefined);
+    client.release();
+  }
+}
+
 type PendingRead = { text: string; values: readonly unknown[]; resolve: (r: pg.QueryResult) => void; reject: (e: unknown) => void };
 
 /** `text` with its $n placeholders replaced by quoted literals (outside quoted strings). */

@@ -23,7 +23,7 @@ import { documents } from './documents.ts';
 import { passwordHash } from './passwords.ts';
 import { balanceChanges, reversed, settlementLegs, type Leg } from './ledger.ts';
 import {
-  findVisit, insertLines, insertVisit, unsettledLines, updateVisit,
+  findVisit, insertLines, insertVisit, unsettledLines,
   type LineExtras, type StoredLine, type VisitKind, type VisitRow,
 } from './visits.ts';
 
@@ -433,6 +433,12 @@ async function writeSettlement(q: Queryable, w: SettlementWrite): Promise<void> 
     ] });
 }
 
+/** Whether the visit has a settlement that is not cancelled (a stay's mid-stay ones included). */
+export async function hasStandingSettlement(q: Queryable, mdtrtId: string): Promise<boolean> {
+  const r = await q.query(`SELECT 1 FROM settlements WHERE mdtrt_id = $1 AND kind = 'settle' AND status = 'settled' LIMIT 1`, [mdtrtId]);
+  return (r.rowCount ?? 0) > 0;
+}
+
 export interface StoredSettlement {
   setl_id: string;
   kind: 'settle' | 'cancel';
@@ -527,4 +533,3 @@ export async function cancelSettlement(q: Queryable, actor: Actor, input: { setl
   return { cancel, original: { ...orig, status: 'cancelled' }, visit, person, balc_fen: setlinfo.balc };
 }
 
-export { updateVisit };

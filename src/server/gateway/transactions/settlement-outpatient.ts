@@ -1,6 +1,6 @@
 import { conflict, invalid } from '../../../engine/errors.ts';
-import { cancelSettlement, openVisit, requireStatus, requireVisit, settleVisit, updateVisit, uploadFees } from '../../../store/settlement/service.ts';
-import { cancelLines, replaceDiagnoses, type Diagnosis } from '../../../store/settlement/visits.ts';
+import { cancelSettlement, openVisit, requireStatus, requireVisit, settleVisit, uploadFees } from '../../../store/settlement/service.ts';
+import { cancelLines, replaceDiagnoses, updateVisit, type Diagnosis } from '../../../store/settlement/visits.ts';
 import { inputList, inputObject, optionalDateTime, optionalFlag, optionalInteger, optionalString, requiredString } from '../input.ts';
 import { yuanToFen } from '../money.ts';
 import type { GatewayContext, TransactionHandler } from '../types.ts';
