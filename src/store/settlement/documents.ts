@@ -83,7 +83,8 @@ export class DocumentCache {
   }
 
   private async refresh(q: Queryable): Promise<CompiledDocuments> {
-    const g = (await q.query<{ g: number }>(`SELECT last_value AS g FROM settlement_documents_generation`)).rows[0]!.g;
+    // A sequence never advanced reports last_value 1 as well: count it as 0.
+    const g = (await q.query<{ g: number }>(`SELECT CASE WHEN is_called THEN last_value ELSE 0 END AS g FROM settlement_documents_generation`)).rows[0]!.g;
     if (!this.current || this.current.generation !== g) {
       this.current = await compile(q, g);
       this.baseOnly.clear();
