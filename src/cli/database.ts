@@ -6,6 +6,8 @@ import { migrate } from '../store/migrate.ts';
 
 export interface OpenDatabase {
   pool: Pool;
+  /** Where other processes (the HTTP workers) connect. */
+  url: string;
   close: () => Promise<void>;
 }
 
@@ -31,6 +33,7 @@ export async function openDatabase(config: Config, log: (line: string) => void):
   }
   return {
     pool,
+    url,
     close: async () => {
       await pool.end();
       await stopEmbedded();

@@ -1,30 +1,78 @@
-import { readConfig } from '../server/config.ts';
+import cluster from 'node:cluster';
+import { readConfig, type Config } from '../server/config.ts';
 import { buildApp } from '../server/app.ts';
+import { createPool } from '../store/db.ts';
 import { openDatabase } from './database.ts';
 import { seedOnFirstStart } from './seed.ts';
 
+// `yibao serve`. The primary process owns the database (starts the embedded server, migrates,
+// seeds); HTTP is served by YIBAO_WORKERS processes sharing the port through node:cluster,
+// since one Node process saturates one core long before PostgreSQL is busy. With one worker
+// the primary serves HTTP itself.
+
+const log = (line: string): void => console.log(`[yibao] ${line}`);
+
 export async function serve(): Promise<void> {
-  const started = performance.now();
   const config = readConfig();
-  const log = (line: string): void => console.log(`[yibao] ${line}`);
-
+  if (cluster.isWorker) return serveWorker(config);
+  const started = performance.now();
   const db = await openDatabase(config, log);
-  const pool = db.pool;
-  await seedOnFirstStart(pool, config, log);
-
-  const app = await buildApp({ pool, now: () => new Date(), logLevel: config.logLevel === 'silent' ? undefined : 'warn' });
-  await app.listen({ port: config.port, host: config.host });
-  log(`ready on http://localhost:${config.port} in ${Math.round(performance.now() - started)} ms`);
+  await seedOnFirstStart(db.pool, config, log);
 
   let stopping = false;
+  let stopHttp: () => Promise<void>;
+  if (config.workers <= 1) {
+    const app = await buildApp({ pool: db.pool, now: () => new Date(), logLevel: config.logLevel === 'silent' ? undefined : 'warn' });
+    await app.listen({ port: config.port, host: config.host });
+    stopHttp = () => app.close();
+  } else {
+    const fork = (): void => {
+      const worker = cluster.fork({ DATABASE_URL: db.url });
+      worker.on('exit', (code, signal) => {
+        if (stopping) return;
+        log(`worker ${worker.process.pid} exited (${signal ?? code}); starting another`);
+        fork();
+      });
+    };
+    const listening = new Promise<void>((resolve) => {
+      let n = 0;
+      cluster.on('listening', () => void (++n === config.workers && resolve()));
+    });
+    for (let i = 0; i < config.workers; i++) fork();
+    await listening;
+    stopHttp = async () => {
+      const exits = Object.values(cluster.workers ?? {}).map((w) => new Promise((r) => w!.once('exit', r)));
+      for (const w of Object.values(cluster.workers ?? {})) w!.process.kill('SIGTERM');
+      await Promise.all(exits);
+    };
+  }
+  log(`ready on http://localhost:${config.port} (${config.workers} worker${config.workers > 1 ? 's' : ''}) in ${Math.round(performance.now() - started)} ms`);
+
   const shutdown = async (signal: string): Promise<void> => {
     if (stopping) return;
     stopping = true;
     log(`${signal}: stopping`);
-    await app.close();
+    await stopHttp();
     await db.close();
     process.exit(0);
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+/** One HTTP worker: the primary has migrated and seeded; DATABASE_URL points at its database. */
+async function serveWorker(config: Config): Promise<void> {
+  const pool = createPool(config.databaseUrl!);
+  const app = await buildApp({ pool, now: () => new Date(), logLevel: config.logLevel === 'silent' ? undefined : 'warn' });
+  await app.listen({ port: config.port, host: config.host });
+  const stop = async (): Promise<void> => {
+    await app.close();
+    await pool.end();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop());
+  // A primary killed without warning must not leave workers holding the port.
+  process.on('disconnect', () => void stop());
+  // Ctrl-C reaches the whole process group: the primary decides how workers stop.
+  process.on('SIGINT', () => undefined);
 }

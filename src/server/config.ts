@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 import { invalid } from '../engine/errors.ts';
 
@@ -15,6 +16,8 @@ export interface Config {
   /** Counties (or provinces) that pool on their own besides the default cities (`YIBAO_EXTRA_POOLING_REGIONS`, comma-separated). */
   extraPoolingRegions: string[];
   logLevel: string;
+  /** HTTP worker processes sharing the port (node:cluster); all state is in PostgreSQL. */
+  workers: number;
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -30,7 +33,12 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   for (const code of extraPoolingRegions) {
     if (!/^[0-9]{6}$/.test(code)) throw invalid('YIBAO_EXTRA_POOLING_REGIONS', `统筹区 ${code} 应为 6 位区划代码`, `pooling region ${code} must be a 6-digit region code`);
   }
+  const workers = Number(env.YIBAO_WORKERS ?? String(Math.min(os.availableParallelism(), 8)));
+  if (!Number.isInteger(workers) || workers < 1 || workers > 64) {
+    throw invalid('YIBAO_WORKERS', '应为 1-64 的整数', 'expected an integer from 1 to 64');
+  }
   return {
+    workers,
     port,
     host: env.HOST ?? '0.0.0.0',
     dataDir: path.resolve(env.YIBAO_DATA_DIR ?? '.yibao'),
