@@ -4,6 +4,9 @@ import { invalid } from '../../engine/errors.ts';
 import { assertKind, type FilerType } from '../../engine/filing-rules.ts';
 import type { AgreementClauseKind } from '../../engine/eligibility.ts';
 import type { AppDeps } from '../app.ts';
+import { actorOfRequest, staffRegions } from '../auth/hook.ts';
+import { regionsCover } from '../../store/auth/principal.ts';
+import type { FastifyRequest } from 'fastify';
 import { createAgreement, getAgreement, listAgreements } from '../../store/cooperation/agreements.ts';
 import { deleteCalendarDay, listCalendarDays, loadCalendar, setCalendarDay } from '../../store/cooperation/calendar.ts';
 import { findPerson, loadFilingPolicy, setFilingPolicy } from '../../store/cooperation/common.ts';
@@ -34,7 +37,7 @@ import {
   upsertSeparatelyPaidDrug,
   type RecognitionInput,
 } from '../../store/cooperation/recognitions.ts';
-import { actorOf, arr, body, bool, date, evidenceList, obj, optDate, optStr, str, strings, type Json } from './cooperation-input.ts';
+import { arr, body, bool, date, evidenceList, obj, optDate, optStr, str, strings, type Json } from './cooperation-input.ts';
 
 // REST routes for filing, chronic-disease recognition, agreements, calendars, eligibility and
 // the inbox, under /api/v1. Thin: read the input, call the store, answer.
@@ -116,12 +119,29 @@ function eligibilityQuery(o: Json): EligibilityQuery {
   return q;
 }
 
+/**
+ * A person or grid worker files as themself (the session says who, not the body); staff at a
+ * window record who brought the application, as the body says.
+ */
+function withSessionFiler<T extends { filer: FilingInput['filer'] }>(req: FastifyRequest, input: T): T {
+  const p = req.principal;
+  if (p?.kind === 'person') return { ...input, filer: { type: 'person', id: p.psn_no, name: p.psn_name, consent_ref: null } };
+  if (p?.kind === 'staff' && p.role === 'grid_worker') return { ...input, filer: { type: 'grid_worker', id: p.username, name: p.display_name, consent_ref: req.consentRef ?? null } };
+  return input;
+}
+
+/** A queue shows a staff member only the insured regions they serve. */
+function inRegions<T extends { insuplc_admdvs: string }>(req: FastifyRequest, items: T[]): T[] {
+  const regions = staffRegions(req);
+  return regions === undefined ? items : items.filter((i) => regionsCover(regions, i.insuplc_admdvs));
+}
+
 export async function registerCooperationRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   const { pool } = deps;
   const today = (): string => beijingDate(deps.now());
 
   // ---- filings ----
-  app.post('/api/v1/filings', async (req, reply) => reply.status(201).send(await createFiling(pool, deps.now(), filingInput(body(req.body)))));
+  app.post('/api/v1/filings', async (req, reply) => reply.status(201).send(await createFiling(pool, deps.now(), withSessionFiler(req, filingInput(body(req.body))))));
   app.get('/api/v1/filings', async (req) => {
     const q = req.query as Json;
     const person = await findPerson(pool, { psn_no: optStr(q, 'psn_no'), certno: optStr(q, 'certno') });
@@ -129,21 +149,21 @@ export async function registerCooperationRoutes(app: FastifyInstance, deps: AppD
   });
   app.get('/api/v1/filings/queue', async (req) => {
     const q = req.query as Json;
-    return { as_of: optStr(q, 'as_of') ?? today(), items: await reviewQueue(pool, optStr(q, 'as_of') ?? today(), optStr(q, 'insuplc_admdvs')) };
+    return { as_of: optStr(q, 'as_of') ?? today(), items: inRegions(req, await reviewQueue(pool, optStr(q, 'as_of') ?? today(), optStr(q, 'insuplc_admdvs'))) };
   });
   app.post('/api/v1/filings/escalate', async (req) => {
     const b = body(req.body);
-    return { escalated: await escalateOverdue(pool, deps.now(), actorOf(b), optDate(b, 'as_of') ?? today()) };
+    return { escalated: await escalateOverdue(pool, deps.now(), actorOfRequest(req), optDate(b, 'as_of') ?? today()) };
   });
   app.get('/api/v1/filings/:filing_no', async (req) => filingDetail(pool, (req.params as Params).filing_no!));
   app.post('/api/v1/filings/:filing_no/review', async (req) => {
     const b = body(req.body);
     const decision = str(b, 'decision') as 'approve' | 'reject';
-    return reviewFiling(pool, deps.now(), actorOf(b), (req.params as Params).filing_no!, { decision, reason: optStr(b, 'reason') ?? null });
+    return reviewFiling(pool, deps.now(), actorOfRequest(req), (req.params as Params).filing_no!, { decision, reason: optStr(b, 'reason') ?? null });
   });
   app.post('/api/v1/filings/:filing_no/revoke', async (req) => {
     const b = body(req.body);
-    return revokeFiling(pool, deps.now(), actorOf(b), (req.params as Params).filing_no!, optStr(b, 'reason') ?? null);
+    return revokeFiling(pool, deps.now(), actorOfRequest(req), (req.params as Params).filing_no!, optStr(b, 'reason') ?? null);
   });
   app.post('/api/v1/filings/:filing_no/change', async (req, reply) => {
     const b = body(req.body);
@@ -158,11 +178,11 @@ export async function registerCooperationRoutes(app: FastifyInstance, deps: AppD
     if (b.commitment !== undefined) change.commitment = bool(b, 'commitment', false);
     change.reason = optStr(b, 'reason') ?? null;
     change.override_reason = optStr(b, 'override_reason') ?? null;
-    return reply.status(201).send(await changeFiling(pool, deps.now(), actorOf(b), (req.params as Params).filing_no!, change));
+    return reply.status(201).send(await changeFiling(pool, deps.now(), actorOfRequest(req), (req.params as Params).filing_no!, change));
   });
   app.post('/api/v1/filings/:filing_no/commitment-check', async (req) => {
     const b = body(req.body);
-    return checkCommitment(pool, deps.now(), actorOf(b), (req.params as Params).filing_no!, str(b, 'result') as 'verified' | 'failed', optStr(b, 'reason') ?? null);
+    return checkCommitment(pool, deps.now(), actorOfRequest(req), (req.params as Params).filing_no!, str(b, 'result') as 'verified' | 'failed', optStr(b, 'reason') ?? null);
   });
   app.get('/api/v1/filing-policies/:admdvs', async (req) => loadFilingPolicy(pool, (req.params as Params).admdvs!));
   app.put('/api/v1/filing-policies/:admdvs', async (req) => {
@@ -183,7 +203,7 @@ export async function registerCooperationRoutes(app: FastifyInstance, deps: AppD
       reviewDaysCrossProvince: int('review_days_cross_province', b.review_days_cross_province, current.reviewDaysCrossProvince),
       commitmentCheckDays: int('commitment_check_days', b.commitment_check_days, current.commitmentCheckDays),
     };
-    await setFilingPolicy(pool, deps.now(), actorOf(b), admdvs, next);
+    await setFilingPolicy(pool, deps.now(), actorOfRequest(req), admdvs, next);
     return next;
   });
 
@@ -197,13 +217,13 @@ export async function registerCooperationRoutes(app: FastifyInstance, deps: AppD
     const b = body(req.body);
     const { admdvs, day } = req.params as Params;
     const kind = str(b, 'kind') as 'holiday' | 'workday';
-    await setCalendarDay(pool, deps.now(), actorOf(b), admdvs!, { day: day!, kind, name: str(b, 'name') });
+    await setCalendarDay(pool, deps.now(), actorOfRequest(req), admdvs!, { day: day!, kind, name: str(b, 'name') });
     return { admdvs, day, kind, name: b.name };
   });
   app.delete('/api/v1/calendars/:admdvs/days/:day', async (req) => {
     const b = body(req.body ?? {});
     const { admdvs, day } = req.params as Params;
-    await deleteCalendarDay(pool, deps.now(), actorOf(b), admdvs!, day!);
+    await deleteCalendarDay(pool, deps.now(), actorOfRequest(req), admdvs!, day!);
     return { deleted: true };
   });
   app.get('/api/v1/calendars/:admdvs/working-days', async (req) => {
@@ -221,7 +241,7 @@ export async function registerCooperationRoutes(app: FastifyInstance, deps: AppD
     const b = body(req.body);
     const { list_admdvs, code } = req.params as Params;
     const vm = b.validity_months;
-    await upsertDisease(pool, deps.now(), actorOf(b), {
+    await upsertDisease(pool, deps.now(), actorOfRequest(req), {
       list_admdvs: list_admdvs!,
       code: code!,
       name: str(b, 'name'),
@@ -233,7 +253,7 @@ export async function registerCooperationRoutes(app: FastifyInstance, deps: AppD
     });
     return { diseases: await listDiseases(pool, list_admdvs!) };
   });
-  app.post('/api/v1/recognitions', async (req, reply) => reply.status(201).send(await applyRecognition(pool, deps.now(), recognitionInput(body(req.body)))));
+  app.post('/api/v1/recognitions', async (req, reply) => reply.status(201).send(await applyRecognition(pool, deps.now(), withSessionFiler(req, recognitionInput(body(req.body))))));
   app.get('/api/v1/recognitions', async (req) => {
     const q = req.query as Json;
     const person = await findPerson(pool, { psn_no: optStr(q, 'psn_no'), certno: optStr(q, 'certno') });
@@ -242,16 +262,16 @@ export async function registerCooperationRoutes(app: FastifyInstance, deps: AppD
   app.get('/api/v1/recognitions/queue', async (req) => {
     const q = req.query as Json;
     const asOf = optStr(q, 'as_of') ?? today();
-    return { as_of: asOf, items: await recognitionQueue(pool, asOf, optStr(q, 'insuplc_admdvs')) };
+    return { as_of: asOf, items: inRegions(req, await recognitionQueue(pool, asOf, optStr(q, 'insuplc_admdvs'))) };
   });
   app.get('/api/v1/recognitions/:no', async (req) => getRecognition(pool, (req.params as Params).no!));
   app.post('/api/v1/recognitions/:no/review', async (req) => {
     const b = body(req.body);
-    return reviewRecognition(pool, deps.now(), actorOf(b), (req.params as Params).no!, str(b, 'decision') as 'approve' | 'reject', optStr(b, 'reason') ?? null);
+    return reviewRecognition(pool, deps.now(), actorOfRequest(req), (req.params as Params).no!, str(b, 'decision') as 'approve' | 'reject', optStr(b, 'reason') ?? null);
   });
   app.post('/api/v1/recognitions/:no/revoke', async (req) => {
     const b = body(req.body);
-    return revokeRecognition(pool, deps.now(), actorOf(b), (req.params as Params).no!, optStr(b, 'reason') ?? null);
+    return revokeRecognition(pool, deps.now(), actorOfRequest(req), (req.params as Params).no!, optStr(b, 'reason') ?? null);
   });
   app.post('/api/v1/recognitions/:no/renew', async (req, reply) => {
     const b = body(req.body);
@@ -261,7 +281,7 @@ export async function registerCooperationRoutes(app: FastifyInstance, deps: AppD
     const b = body(req.body);
     const { admdvs, drug_code } = req.params as Params;
     const input = { admdvs: admdvs!, drug_code: drug_code!, drug_name: str(b, 'drug_name'), icd10_ranges: strings(b, 'icd10_ranges', true), dispensers: strings(b, 'dispensers', true) };
-    await upsertSeparatelyPaidDrug(pool, deps.now(), actorOf(b), input);
+    await upsertSeparatelyPaidDrug(pool, deps.now(), actorOfRequest(req), input);
     return input;
   });
 
@@ -277,7 +297,7 @@ export async function registerCooperationRoutes(app: FastifyInstance, deps: AppD
         params: c.params === undefined ? {} : obj(c.params, `clauses/${i}/params`),
       };
     });
-    const created = await createAgreement(pool, deps.now(), actorOf(b), {
+    const created = await createAgreement(pool, deps.now(), actorOfRequest(req), {
       agreement_no: str(b, 'agreement_no'),
       name: str(b, 'name'),
       signed_on: optDate(b, 'signed_on'),
