@@ -1,4 +1,5 @@
 import { ageOn, makeIdCard, sequenceFor, type Gend } from '../engine/idcard.ts';
+import { seedDemoStaff, type FixtureStaff } from './staff.ts';
 import type { PsnIdetType } from '../engine/codes.ts';
 import { inTransaction, type Pool, type Queryable } from '../store/db.ts';
 import { addDays, writeAudit, type WriteContext } from '../store/registry/audit.ts';
@@ -79,6 +80,8 @@ export interface Fixtures {
   demo_today: string;
   personas: FixturePersona[];
   institutions: FixtureInstitution[];
+  /** Staff accounts with their demo password (docs/web.md). */
+  staff: FixtureStaff[];
 }
 
 const round6 = (x: number): number => Math.round(x * 1e6) / 1e6;
@@ -496,6 +499,7 @@ export async function seedDemo(pool: Pool, opts: DemoOptions): Promise<Fixtures 
     const counts = await tableCounts(q);
     await writeAudit(q, ctx, 'demo.seed', 'demo', { seed, persons: opts.persons, counts });
     log(`demo loaded: ${Object.entries(counts).map(([t, n]) => `${t} ${n}`).join(', ')} (${elapsed()})`);
-    return { version: 1 as const, seed, demo_today: DEMO_TODAY, personas, institutions: named };
+    const staff = await seedDemoStaff(q, ctx, DEMO_TODAY, (key) => personas.find((p) => p.key === key)?.psn_no);
+    return { version: 1 as const, seed, demo_today: DEMO_TODAY, personas, institutions: named, staff };
   });
 }

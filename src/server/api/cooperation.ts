@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { addWorkingDays, beijingDate } from '../../engine/calendar.ts';
+import { addWorkingDays, beijingDate, workingDaysBetween } from '../../engine/calendar.ts';
 import { invalid } from '../../engine/errors.ts';
 import { assertKind, type FilerType } from '../../engine/filing-rules.ts';
 import type { AgreementClauseKind } from '../../engine/eligibility.ts';
@@ -130,10 +130,25 @@ function withSessionFiler<T extends { filer: FilingInput['filer'] }>(req: Fastif
   return input;
 }
 
-/** A queue shows a staff member only the insured regions they serve. */
-function inRegions<T extends { insuplc_admdvs: string }>(req: FastifyRequest, items: T[]): T[] {
+/**
+ * A queue shows a staff member only the insured regions they serve, each case with the working
+ * days left before its deadline on the insured region's calendar (negative: overdue by so many).
+ */
+async function inRegions<T extends { insuplc_admdvs: string; due?: string; review_due?: string | null }>(
+  pool: AppDeps['pool'], req: FastifyRequest, asOf: string, items: T[],
+): Promise<(T & { working_days_left: number | null })[]> {
   const regions = staffRegions(req);
-  return regions === undefined ? items : items.filter((i) => regionsCover(regions, i.insuplc_admdvs));
+  const mine = regions === undefined ? items : items.filter((i) => regionsCover(regions, i.insuplc_admdvs));
+  const calendars = new Map<string, Awaited<ReturnType<typeof loadCalendar>>>();
+  const out: (T & { working_days_left: number | null })[] = [];
+  for (const item of mine) {
+    const due = item.due ?? item.review_due ?? null;
+    let cal = calendars.get(item.insuplc_admdvs);
+    if (!cal) calendars.set(item.insuplc_admdvs, (cal = await loadCalendar(pool, item.insuplc_admdvs)));
+    const left = due === null ? null : due >= asOf ? workingDaysBetween(cal, asOf, due) : -workingDaysBetween(cal, due, asOf);
+    out.push({ ...item, working_days_left: left });
+  }
+  return out;
 }
 
 export async function registerCooperationRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
@@ -149,7 +164,7 @@ export async function registerCooperationRoutes(app: FastifyInstance, deps: AppD
   });
   app.get('/api/v1/filings/queue', async (req) => {
     const q = req.query as Json;
-    return { as_of: optStr(q, 'as_of') ?? today(), items: inRegions(req, await reviewQueue(pool, optStr(q, 'as_of') ?? today(), optStr(q, 'insuplc_admdvs'))) };
+    return { as_of: optStr(q, 'as_of') ?? today(), items: await inRegions(pool, req, optStr(q, 'as_of') ?? today(), await reviewQueue(pool, optStr(q, 'as_of') ?? today(), optStr(q, 'insuplc_admdvs'))) };
   });
   app.post('/api/v1/filings/escalate', async (req) => {
     const b = body(req.body);
@@ -262,7 +277,7 @@ export async function registerCooperationRoutes(app: FastifyInstance, deps: AppD
   app.get('/api/v1/recognitions/queue', async (req) => {
     const q = req.query as Json;
     const asOf = optStr(q, 'as_of') ?? today();
-    return { as_of: asOf, items: inRegions(req, await recognitionQueue(pool, asOf, optStr(q, 'insuplc_admdvs'))) };
+    return { as_of: asOf, items: await inRegions(pool, req, asOf, await recognitionQueue(pool, asOf, optStr(q, 'insuplc_admdvs'))) };
   });
   app.get('/api/v1/recognitions/:no', async (req) => getRecognition(pool, (req.params as Params).no!));
   app.post('/api/v1/recognitions/:no/review', async (req) => {

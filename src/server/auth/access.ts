@@ -53,7 +53,7 @@ export const ACCESS: Record<string, Access> = {
   'POST /api/v1/identity-imports': WINDOW,
   'GET /api/v1/identity-imports/:id': WINDOW,
   'POST /api/v1/identity-imports/:id/apply': WINDOW,
-  'GET /api/v1/grid/persons': ['grid_worker'],
+  'GET /api/v1/grid/persons': 'signed_in', // answers with the caller's own consents only
   'POST /api/v1/grid/consents': WINDOW,
 
   // filing and recognition

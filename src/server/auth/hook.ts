@@ -56,12 +56,13 @@ async function subjectOf(pool: Pool, req: FastifyRequest): Promise<Subject> {
   const body = (req.body !== null && typeof req.body === 'object' && !Array.isArray(req.body) ? req.body : {}) as Json;
   const one = async (sql: string, value: string): Promise<string | undefined> => (await pool.query<{ v: string }>(sql, [value])).rows[0]?.v;
 
+  // A person named by number or ID; one not (yet) registered falls through to the region checks.
   const certno = text(params.certno) ?? text(query.certno) ?? text(body.certno);
   const psn = text(params.psn_no) ?? text(query.psn_no) ?? text(body.psn_no);
   if (psn) return { psn_no: psn };
   if (certno) {
     const found = await one('SELECT psn_no AS v FROM persons WHERE certno = $1', certno.toUpperCase());
-    return found ? { psn_no: found } : {};
+    if (found) return { psn_no: found };
   }
   if (text(params.filing_no)) {
     const found = await one('SELECT psn_no AS v FROM filings WHERE filing_no = $1', text(params.filing_no)!);

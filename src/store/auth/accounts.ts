@@ -119,19 +119,19 @@ export async function requestSignInCode(pool: Pool, certno: string, now: Date, s
 const badCode = () => unauthenticated('code', '验证码不正确或已过期', 'the code is wrong or has expired');
 
 export async function personSignIn(pool: Pool, certno: string, code: string, now: Date): Promise<SessionStart> {
-  return inTransaction(pool, async (c) => {
+  // A wrong code is counted in the same transaction that read it, then refused once committed.
+  const result = await inTransaction(pool, async (c): Promise<SessionStart | 'wrong'> => {
     const r = await c.query<{ id: string; psn_no: string; code_sha256: Buffer; attempts: number; expires_at: Date; used_at: Date | null }>(
       `SELECT s.id, s.psn_no, s.code_sha256, s.attempts, s.expires_at, s.used_at FROM signin_codes s JOIN persons p USING (psn_no)
        WHERE p.certno = $1 ORDER BY s.created_at DESC LIMIT 1 FOR UPDATE OF s`,
       [certno.trim().toUpperCase()],
     );
     const row = r.rows[0];
-    if (!row || row.used_at || row.expires_at <= now || row.attempts >= CODE_MAX_ATTEMPTS) throw badCode();
+    if (!row || row.used_at || row.expires_at <= now || row.attempts >= CODE_MAX_ATTEMPTS) return 'wrong';
     const given = sha256(`${row.psn_no}:${code.trim()}`);
     if (!crypto.timingSafeEqual(given, row.code_sha256)) {
-      // Counted outside the rolled-back transaction so that failures add up.
-      await pool.query('UPDATE signin_codes SET attempts = attempts + 1 WHERE id = $1', [row.id]);
-      throw badCode();
+      await c.query('UPDATE signin_codes SET attempts = attempts + 1 WHERE id = $1', [row.id]);
+      return 'wrong';
     }
     await c.query('UPDATE signin_codes SET used_at = $2 WHERE id = $1', [row.id, now]);
     const token = await startSession(c, now, { kind: 'person', psn_no: row.psn_no });
@@ -139,6 +139,8 @@ export async function personSignIn(pool: Pool, certno: string, code: string, now
     const principal = await principalOfSession(c, token, now, false);
     return { token, principal: principal!, expires_at: new Date(now.getTime() + SESSION_MAX_MS) };
   });
+  if (result === 'wrong') throw badCode();
+  return result;
 }
 
 /** The principal behind a live session token, sliding its idle clock; undefined when ended or unknown. */

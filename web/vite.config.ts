@@ -1,0 +1,10 @@
+import { defineConfig } from 'vite';
+
+// The web pages: React with the automatic JSX runtime, built into web/dist, which the platform
+// serves at `/`. In development, /api goes to a running `npm run dev` on :8080.
+export default defineConfig({
+  root: import.meta.dirname,
+  oxc: { jsx: { runtime: 'automatic' } },
+  build: { outDir: 'dist', emptyOutDir: true, chunkSizeWarningLimit: 1500 },
+  server: { proxy: { '/api': 'http://localhost:8080' } },
+});
