@@ -36,8 +36,8 @@ function Chart({ option, label, onClick }: { option: echarts.EChartsCoreOption; 
     };
   }, []);
   useEffect(() => {
-    chart.current?.setOption({ aria: { enabled: true }, animation: false, ...option }, true);
-  }, [option]);
+    chart.current?.setOption({ aria: { enabled: true, label: { description: label } }, animation: false, ...option }, true);
+  }, [option, label]);
   return <div ref={ref} className="chart" role="img" aria-label={label} />;
 }
 
