@@ -3,6 +3,7 @@
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { runEngineBench } from './engine.ts';
+import { runDashboardBench } from './dashboard.ts';
 
 const { values } = parseArgs({
   args: process.argv.slice(2),
@@ -10,10 +11,19 @@ const { values } = parseArgs({
     quick: { type: 'boolean' },
     outpatient: { type: 'string' },
     inpatient: { type: 'string' },
+    dashboard: { type: 'boolean' },
+    persons: { type: 'string' },
   },
 });
 const quick = values.quick === true;
 const count = (v: string | undefined, full: number, short: number): number => (v === undefined ? (quick ? short : full) : Number(v));
+
+if (values.dashboard) {
+  // The dashboard part alone: it loads a database, which the engine part does not need.
+  const persons = count(values.persons, 1_000_000, 50_000);
+  console.log(JSON.stringify({ quick, node: process.version, cpu: os.cpus()[0]?.model ?? 'unknown', dashboard: await runDashboardBench(persons) }, null, 2));
+  process.exit(0);
+}
 
 const engine = runEngineBench({
   // The full run settles 10 million outpatient claims to show memory stays flat.

@@ -105,6 +105,12 @@ test('an insured person signs in with a code and sees contributions from two pro
   assert.ok(periods.some((p) => p.includes('湖南省')), `a Hunan period: ${periods.join(' | ')}`);
   assert.ok(periods.every((p) => /缴费 \d+ 笔/.test(p)), 'contributions in each province');
   await shoot(page, 'portal-home');
+  // Elder mode: larger type, higher contrast, the three common tasks as big buttons.
+  await page.getByRole('button', { name: '长辈模式' }).click();
+  assert.equal(await page.getByRole('button', { name: '长辈模式' }).getAttribute('aria-pressed'), 'true');
+  await page.getByRole('link', { name: '办理异地就医备案' }).waitFor();
+  await shoot(page, 'portal-home-elder');
+  await page.getByRole('button', { name: '长辈模式' }).click();
 });
 
 test('the person files for care in Deyang and follows it', async () => {

@@ -20,6 +20,35 @@ export interface StoredSettlement {
 }
 
 
+/** Plain names for the numbers the engine's steps name most often; others keep the interface's field name. */
+const TERMS: Record<string, { zh: string; en: string }> = {
+  lines: { zh: '明细条数', en: 'fee lines' },
+  medfee_sumamt: { zh: '医疗费用总额', en: 'total cost' },
+  fulamt_ownpay_amt: { zh: '全自费', en: 'not covered at all' },
+  overlmt_selfpay: { zh: '超限价自付', en: 'above the price limit' },
+  preselfpay_amt: { zh: '先行自付', en: 'your first share of class-B items' },
+  inscp_scp_amt: { zh: '政策范围内费用', en: 'covered amount' },
+  ratio_bp: { zh: '支付比例', en: 'rate' },
+  fund_pay: { zh: '基金支付', en: 'fund pays' },
+  self_pay: { zh: '个人自付', en: 'you pay' },
+  base: { zh: '计算基数', en: 'base' },
+  deductible_remaining: { zh: '剩余起付线', en: 'deductible left' },
+  act_pay_dedc: { zh: '本次起付线', en: 'deductible this time' },
+  deductible: { zh: '起付线', en: 'deductible' },
+  eligible: { zh: '可支付部分', en: 'eligible amount' },
+  cap_room: { zh: '剩余年度限额', en: 'annual cap left' },
+  hifp_pay: { zh: '统筹基金支付', en: 'pooled fund pays' },
+  pool_prop_selfpay: { zh: '统筹内个人负担', en: 'your share within pooling' },
+  hifmi_pay: { zh: '大病保险支付', en: 'critical illness pays' },
+  maf_pay: { zh: '医疗救助支付', en: 'medical assistance pays' },
+  acct_pay: { zh: '个人账户支付', en: 'personal account pays' },
+  psn_cash_pay: { zh: '现金支付', en: 'cash' },
+  psn_part_amt: { zh: '个人负担', en: 'your part' },
+  hosp_part_amt: { zh: '医院负担', en: 'hospital bears' },
+  identity: { zh: '身份', en: 'identity' },
+  threshold: { zh: '起付标准', en: 'threshold' },
+};
+
 function show(key: string, v: ExplainValue, tr: (zh: string, en: string) => string): string {
   if (v === null) return '—';
   if (typeof v === 'boolean') return v ? tr('是', 'yes') : tr('否', 'no');
@@ -35,6 +64,7 @@ export function SettlementExplanation({ settlement: s }: { settlement: Settlemen
   const funds = s.setldetail.filter((d) => d.fund_pay_type !== '310200' && d.fund_pay_type !== '999996');
   const fundSum = funds.reduce((n, d) => n + d.fund_payamt, 0);
   const addsUp = fundSum === i.fund_pay_sumamt && i.medfee_sumamt === i.fund_pay_sumamt + i.psn_part_amt + i.hosp_part_amt && i.psn_part_amt === i.acct_pay + i.psn_cash_pay;
+  const term = (k: string): string => (TERMS[k] ? (lang === 'zh' ? TERMS[k].zh : TERMS[k].en) : k);
   const fundName = (code: string, fallback: string): string => {
     const f = (FUND_PAY_TYPES as Record<string, { zh: string; en: string }>)[code];
     return f ? (lang === 'zh' ? f.zh : f.en) : fallback;
@@ -86,9 +116,9 @@ export function SettlementExplanation({ settlement: s }: { settlement: Settlemen
           <li key={n}>
             <p>{lang === 'zh' ? st.zh : st.en}</p>
             <p className="muted small">
-              {Object.entries(st.in).map(([k, v]) => `${k} ${show(k, v, tr)}`).join('，')}
+              {Object.entries(st.in).map(([k, v]) => `${term(k)} ${show(k, v, tr)}`).join('，')}
               {Object.keys(st.out).length > 0 && ' → '}
-              {Object.entries(st.out).map(([k, v]) => `${k} ${show(k, v, tr)}`).join('，')}
+              {Object.entries(st.out).map(([k, v]) => `${term(k)} ${show(k, v, tr)}`).join('，')}
             </p>
           </li>
         ))}

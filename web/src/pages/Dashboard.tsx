@@ -54,6 +54,10 @@ export function Dashboard({ me }: { me: Principal }) {
     queryKey: ['dash', 'enrollment', level, within],
     queryFn: () => api<{ items: RegionRow[] }>(`/api/v1/dashboard/enrollment?${new URLSearchParams({ level, ...(within ? { region: within } : {}) })}`),
   });
+  const provinces = useQuery({
+    queryKey: ['dash', 'enrollment', 'province', ''],
+    queryFn: () => api<{ items: RegionRow[] }>('/api/v1/dashboard/enrollment?level=province'),
+  });
   const queues = useQuery({ queryKey: ['dash', 'queues', from, to], queryFn: () => api<{ items: QueueMonth[] }>(`/api/v1/dashboard/queues?${new URLSearchParams({ from, to })}`) });
   const cases = useQuery({
     queryKey: ['dash', 'cases', month?.queue, month?.month],
@@ -96,8 +100,7 @@ export function Dashboard({ me }: { me: Principal }) {
           {(id) => (
             <select id={id} value={within} onChange={(e) => setWithin(e.target.value)}>
               <option value="">{tr('全部（按省）', 'All (by province)')}</option>
-              {(level === 'province' ? rows : []).map((r) => <option key={r.admdvs} value={r.admdvs}>{r.name}</option>)}
-              {within && <option value={within}>{within}</option>}
+              {(provinces.data?.items ?? []).map((r) => <option key={r.admdvs} value={r.admdvs}>{r.name}</option>)}
             </select>
           )}
         </Field>
