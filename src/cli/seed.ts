@@ -8,6 +8,7 @@ import { migrate } from '../store/migrate.ts';
 import { readConfig } from '../server/config.ts';
 import { DETAIL_COUNTIES } from '../demo/places.ts';
 import { importRegions } from '../store/registry/regions.ts';
+import { refreshDashboard } from '../store/dashboard.ts';
 
 // Demo data: loaded on the first start of `yibao serve` (an empty database), or explicitly
 // with `yibao seed [--fixtures FILE]`. Its size is YIBAO_DEMO_PERSONS (default 2000).
@@ -21,6 +22,7 @@ export function writeFixtures(file: string, fixtures: Fixtures): void {
 export async function seedOnFirstStart(pool: Pool, config: Config, log: (line: string) => void): Promise<void> {
   const fixtures = await seedDemo(pool, { persons: config.demoPersons, extraPoolingRegions: config.extraPoolingRegions, log: (l) => log(`demo: ${l}`) });
   if (fixtures) {
+    await refreshDashboard(pool);
     const file = path.join(config.dataDir, 'fixtures.json');
     writeFixtures(file, fixtures);
     log(`demo: personas and named institutions written to ${file}`);
@@ -49,6 +51,7 @@ export async function seedCommand(args: string[]): Promise<void> {
       return;
     }
     const fixtures = await seedDemo(pool, { persons: config.demoPersons, extraPoolingRegions: config.extraPoolingRegions, log: (l) => log(`demo: ${l}`) });
+    if (fixtures) await refreshDashboard(pool);
     if (!fixtures) log('the database already holds the demo (or YIBAO_DEMO_PERSONS=0); nothing to do');
     else if (fixturesFile) {
       writeFixtures(path.resolve(fixturesFile), fixtures);

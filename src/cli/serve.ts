@@ -5,6 +5,7 @@ import { createPool, ensureDatabase } from '../store/db.ts';
 import { startEmbeddedPostgres, type EmbeddedServer } from '../store/embedded.ts';
 import { migrate } from '../store/migrate.ts';
 import { seedOnFirstStart } from './seed.ts';
+import { refreshDashboard } from '../store/dashboard.ts';
 
 export async function serve(): Promise<void> {
   const started = performance.now();
@@ -27,6 +28,8 @@ export async function serve(): Promise<void> {
   const app = await buildApp({ pool, now: () => new Date(), logLevel: config.logLevel === 'silent' ? undefined : 'warn' });
   await app.listen({ port: config.port, host: config.host });
   log(`ready on http://localhost:${config.port} in ${Math.round(performance.now() - started)} ms`);
+  // The dashboard's enrollment figures are counted once per start (and on demand), not per view.
+  void refreshDashboard(pool).catch((err: Error) => log(`dashboard refresh failed: ${err.message}`));
 
   let stopping = false;
   const shutdown = async (signal: string): Promise<void> => {

@@ -1,6 +1,6 @@
 import { useId, type ReactNode } from 'react';
-import type { UseQueryResult } from '@tanstack/react-query';
-import { ApiError } from './api.ts';
+import { useQuery, type UseQueryResult } from '@tanstack/react-query';
+import { api, ApiError } from './api.ts';
 import { usePrefs } from './i18n.tsx';
 
 // The pieces every page shares: loading, empty and error states announced to screen readers,
@@ -103,4 +103,10 @@ export function StatusBadge({ status }: { status: string }) {
   const { lang } = usePrefs();
   const s = FILING_STATUS[status];
   return <Badge tone={s?.tone ?? 'info'}>{s ? (lang === 'zh' ? s.zh : s.en) : status}</Badge>;
+}
+
+/** A region code shown with its name (looked up once and kept); the code alone while loading. */
+export function RegionName({ code }: { code: string }) {
+  const q = useQuery({ queryKey: ['region', code], queryFn: () => api<{ name: string }>(`/api/v1/regions/${code}`), staleTime: Infinity, retry: false });
+  return <span title={code}>{q.data?.name ?? code}</span>;
 }

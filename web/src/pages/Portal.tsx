@@ -3,7 +3,7 @@ import { useState, type FormEvent } from 'react';
 import { api, ApiError, post, yuan, type Principal } from '../api.ts';
 import { usePrefs } from '../i18n.tsx';
 import { Link } from '../router.tsx';
-import { Badge, Card, Empty, ErrorBox, Field, FILING_KINDS, Query, StatusBadge } from '../ui.tsx';
+import { Badge, Card, Empty, ErrorBox, Field, FILING_KINDS, Query, RegionName, StatusBadge } from '../ui.tsx';
 import { ENROLL_STATUS, INSUTYPE, PAYER, type Filing, type History, type Institution, type Notification, type Recognition, type Region } from '../types.ts';
 import { SettlementExplanation, type StoredSettlement } from '../explanation.tsx';
 
@@ -206,7 +206,7 @@ export function FilingList({ filings }: { filings: Filing[] }) {
             <StatusBadge status={f.status} />
           </div>
           <p>
-            {tr('就医地', 'Treated in')} {f.mdtrtarea_admdvs} · {f.begndate} — {f.enddate ?? tr('长期有效', 'until revoked')}
+            {tr('就医地', 'Treated in')} <RegionName code={f.mdtrtarea_admdvs} /> · {f.begndate} — {f.enddate ?? tr('长期有效', 'until revoked')}
           </p>
           <p className="muted">
             {tr('备案号', 'Filing no.')} {f.filing_no}

@@ -2,7 +2,8 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { api, post, yuan, type Principal } from '../api.ts';
 import { usePrefs } from '../i18n.tsx';
-import { Badge, Card, Empty, ErrorBox, Field, FILING_KINDS, Query, StatusBadge } from '../ui.tsx';
+import { Badge, Card, Empty, ErrorBox, Field, FILING_KINDS, Query, RegionName, StatusBadge } from '../ui.tsx';
+import { PSN_TYPES } from '../../../src/engine/codes.ts';
 import { ENROLL_STATUS, INSUTYPE, type Filing, type History, type Recognition } from '../types.ts';
 import { FilingForm, FilingList } from './Portal.tsx';
 import { SettlementExplanation, type Settlement } from '../explanation.tsx';
@@ -90,8 +91,8 @@ export function StaffQueues({ me }: { me: Principal }) {
                 <Countdown left={it.working_days_left} due={it.due ?? it.review_due} />
               </div>
               <p className="muted">
-                {no} · {tr('参保人', 'Person')} {it.psn_no} · {it.insuplc_admdvs}
-                {it.mdtrtarea_admdvs ? ` → ${it.mdtrtarea_admdvs}` : ''} · {tr('期限', 'Due')} {it.due ?? it.review_due}
+                {no} · {tr('参保人', 'Person')} {it.psn_no} · <RegionName code={it.insuplc_admdvs} />
+                {it.mdtrtarea_admdvs && <> → <RegionName code={it.mdtrtarea_admdvs} /></>} · {tr('期限', 'Due')} {it.due ?? it.review_due}
                 {it.task === 'commitment_check' ? ` · ${tr('告知承诺核查', 'commitment check')}` : ''}
               </p>
               {canDecide && it.task !== 'commitment_check' && (
@@ -234,7 +235,11 @@ function RegistryActions({ certno }: { certno: string }) {
   const [date, setDate] = useState('');
   const [year, setYear] = useState(String(new Date().getFullYear()));
   const [amount, setAmount] = useState('');
+  const [insutype, setInsutype] = useState('390');
+  const [psnType, setPsnType] = useState('1501');
+  const [since, setSince] = useState('');
   const done = (): void => void qc.invalidateQueries({ queryKey: ['history'] });
+  const enroll = useMutation({ mutationFn: () => post(`/api/v1/persons/${certno}/enrollments`, { insutype, psn_type: psnType, ...(since ? { psn_insu_date: since } : {}) }), onSuccess: done });
   const transfer = useMutation({ mutationFn: () => post(`/api/v1/persons/${certno}/transfers`, { to_admdvs: to, ...(date ? { transfer_date: date } : {}) }), onSuccess: done });
   const contribute = useMutation({
     mutationFn: () => post(`/api/v1/persons/${certno}/contributions`, { year: Number(year), amount_fen: Math.round(Number(amount) * 100), payer: 'person' }),
@@ -242,6 +247,27 @@ function RegistryActions({ certno }: { certno: string }) {
   });
   return (
     <Card title={tr('参保业务', 'Enrollment business')}>
+      <form className="row" onSubmit={(e) => { e.preventDefault(); enroll.mutate(); }} aria-label={tr('参保登记', 'Enroll')}>
+        <Field label={tr('险种', 'Insurance')}>
+          {(id) => (
+            <select id={id} value={insutype} onChange={(e) => setInsutype(e.target.value)}>
+              <option value="390">{tr('城乡居民基本医疗保险', "Residents' basic")}</option>
+              <option value="310">{tr('职工基本医疗保险', "Employees' basic")}</option>
+            </select>
+          )}
+        </Field>
+        <Field label={tr('人员类别', 'Person type')}>
+          {(id) => (
+            <select id={id} value={psnType} onChange={(e) => setPsnType(e.target.value)}>
+              {Object.entries(PSN_TYPES).map(([code, t]) => <option key={code} value={code}>{tr(t.zh, t.en)}</option>)}
+            </select>
+          )}
+        </Field>
+        <Field label={tr('参保日期', 'From')}>{(id) => <input id={id} type="date" value={since} onChange={(e) => setSince(e.target.value)} />}</Field>
+        <div className="actions"><button type="submit" disabled={enroll.isPending}>{tr('参保登记', 'Enroll')}</button></div>
+      </form>
+      {enroll.isError && <ErrorBox error={enroll.error} />}
+      {enroll.isSuccess && <p className="state ok" role="status">{tr('已参保。', 'Enrolled.')}</p>}
       <form className="row" onSubmit={(e) => { e.preventDefault(); transfer.mutate(); }} aria-label={tr('转移接续', 'Transfer')}>
         <Field label={tr('转入地区划', 'Transfer to (region code)')}>{(id) => <input id={id} value={to} onChange={(e) => setTo(e.target.value)} pattern="[0-9]{6}" maxLength={6} />}</Field>
         <Field label={tr('转移日期', 'Transfer date')}>{(id) => <input id={id} type="date" value={date} onChange={(e) => setDate(e.target.value)} />}</Field>
@@ -260,10 +286,15 @@ function RegistryActions({ certno }: { certno: string }) {
   );
 }
 
+interface ImportRow { line: number; certno: string; psn_name?: string; psn_idet_type?: string; begntime?: string; endtime?: string | null }
 interface ImportBatch {
   id: number;
   status: string;
-  report: { counts: Record<string, number>; rows?: unknown; [k: string]: unknown };
+  report: {
+    counts: Record<string, number>;
+    added: ImportRow[]; ended: ImportRow[]; changed: ImportRow[];
+    rejected: { line: number; certno: string; field: string; reason_zh: string; reason_en: string }[];
+  };
 }
 
 export function StaffImports({ me }: { me: Principal }) {
@@ -307,10 +338,22 @@ export function StaffImports({ me }: { me: Principal }) {
               <div key={k}><dt>{{ rows: tr('行数', 'Rows'), added: tr('新增', 'Added'), ended: tr('终止', 'Ended'), changed: tr('变更', 'Changed'), unchanged: tr('不变', 'Unchanged'), rejected: tr('拒绝', 'Rejected') }[k]}</dt><dd>{counts[k] ?? 0}</dd></div>
             ))}
           </dl>
-          <details>
-            <summary>{tr('逐行明细', 'Line by line')}</summary>
-            <pre className="code">{JSON.stringify(batch.report, null, 2)}</pre>
-          </details>
+          <div className="scroll">
+            <table>
+              <caption className="sr-only">{tr('逐行明细', 'Line by line')}</caption>
+              <thead><tr><th scope="col">{tr('行', 'Line')}</th><th scope="col">{tr('身份证号', 'ID number')}</th><th scope="col">{tr('结果', 'Result')}</th><th scope="col">{tr('说明', 'Detail')}</th></tr></thead>
+              <tbody>
+                {([['added', tr('新增', 'Add'), 'ok'], ['ended', tr('终止', 'End'), 'warn'], ['changed', tr('变更', 'Change'), 'info']] as const).flatMap(([k, label, tone]) =>
+                  batch.report[k].map((r) => (
+                    <tr key={`${k}-${r.line}`}><td>{r.line}</td><td>{r.certno}</td><td><Badge tone={tone}>{label}</Badge></td><td>{r.psn_name ?? ''} {r.psn_idet_type ?? ''} {r.begntime ?? ''}{r.endtime ? ` — ${r.endtime}` : ''}</td></tr>
+                  )),
+                )}
+                {batch.report.rejected.map((r) => (
+                  <tr key={`rejected-${r.line}`}><td>{r.line}</td><td>{r.certno}</td><td><Badge tone="bad">{tr('拒绝', 'Rejected')}</Badge></td><td>{tr(r.reason_zh, r.reason_en)}</td></tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
           {apply.isError && <ErrorBox error={apply.error} />}
           <div className="actions">
             {batch.status === 'applied' ? <Badge tone="ok">{tr('已执行', 'Applied')}</Badge> : (
