@@ -1,9 +1,11 @@
 // `npm run bench [-- --quick]`: prints one JSON document with every part's figures.
+// `npm run bench -- --dashboard [--persons N]`: the dashboard's queries alone (docs/web.md).
 // The engine part runs in process; later parts (HTTP, database) add their own keys.
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { runEngineBench } from './engine.ts';
 import { runDashboardBench } from './dashboard.ts';
+import { runGatewayBench } from './gateway.ts';
 
 const { values } = parseArgs({
   args: process.argv.slice(2),
@@ -13,6 +15,9 @@ const { values } = parseArgs({
     inpatient: { type: 'string' },
     dashboard: { type: 'boolean' },
     persons: { type: 'string' },
+    'gateway-only': { type: 'boolean' },
+    seconds: { type: 'string' },
+    clients: { type: 'string' },
   },
 });
 const quick = values.quick === true;
@@ -25,11 +30,15 @@ if (values.dashboard) {
   process.exit(0);
 }
 
-const engine = runEngineBench({
-  // The full run settles 10 million outpatient claims to show memory stays flat.
-  outpatient: count(values.outpatient, 10_000_000, 300_000),
-  inpatient: count(values.inpatient, 500_000, 20_000),
-});
+const engine = values['gateway-only']
+  ? undefined
+  : runEngineBench({
+      // The full run settles 10 million outpatient claims to show memory stays flat.
+      outpatient: count(values.outpatient, 10_000_000, 300_000),
+      inpatient: count(values.inpatient, 500_000, 20_000),
+    });
+
+const gateway = await runGatewayBench({ quick, clients: count(values.clients, 32, 32), seconds: count(values.seconds, 20, 5) });
 
 console.log(
   JSON.stringify(
@@ -38,6 +47,7 @@ console.log(
       node: process.version,
       cpu: os.cpus()[0]?.model ?? 'unknown',
       engine,
+      gateway,
     },
     null,
     2,

@@ -1,9 +1,6 @@
-import path from 'node:path';
 import { readConfig } from '../server/config.ts';
 import { buildApp } from '../server/app.ts';
-import { createPool, ensureDatabase } from '../store/db.ts';
-import { startEmbeddedPostgres, type EmbeddedServer } from '../store/embedded.ts';
-import { migrate } from '../store/migrate.ts';
+import { openDatabase } from './database.ts';
 import { seedOnFirstStart } from './seed.ts';
 import { refreshDashboard } from '../store/dashboard.ts';
 
@@ -12,17 +9,8 @@ export async function serve(): Promise<void> {
   const config = readConfig();
   const log = (line: string): void => console.log(`[yibao] ${line}`);
 
-  let embedded: EmbeddedServer | undefined;
-  let url = config.databaseUrl;
-  if (!url) {
-    const pgDir = path.join(config.dataDir, 'pg');
-    log(`starting embedded PostgreSQL in ${pgDir}`);
-    embedded = await startEmbeddedPostgres(pgDir);
-    await ensureDatabase(embedded.url('postgres'), 'yibao');
-    url = embedded.url('yibao');
-  }
-  const pool = createPool(url);
-  await migrate(pool, log);
+  const db = await openDatabase(config, log);
+  const pool = db.pool;
   await seedOnFirstStart(pool, config, log);
 
   const app = await buildApp({ pool, now: () => new Date(), logLevel: config.logLevel === 'silent' ? undefined : 'warn' });
@@ -37,8 +25,7 @@ export async function serve(): Promise<void> {
     stopping = true;
     log(`${signal}: stopping`);
     await app.close();
-    await pool.end();
-    if (embedded) await embedded.stop();
+    await db.close();
     process.exit(0);
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));

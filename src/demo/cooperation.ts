@@ -1,3 +1,4 @@
+import { chinaDate } from '../engine/calendar.ts';
 import type { Pool } from '../store/db.ts';
 import { createAgreement, getAgreement } from '../store/cooperation/agreements.ts';
 import { setCalendarDay } from '../store/cooperation/calendar.ts';
@@ -5,6 +6,8 @@ import { loadFilingPolicy, setFilingPolicy, type Actor } from '../store/cooperat
 import { createFiling, reviewFiling } from '../store/cooperation/filings.ts';
 import { applyRecognition, reviewRecognition, upsertDisease } from '../store/cooperation/recognitions.ts';
 import { deliverOutbox, LoggingSender } from '../store/cooperation/notifications.ts';
+import { poolingPharmacies } from '../store/registry/institutions.ts';
+import type { Fixtures, FixturePersona } from './generate.ts';
 
 // Demo data for issue 4: the 赣湘 10-cities agreement (seed 000), Changde's in-province waiver
 // (seed 003), local chronic-disease lists, and filings and recognitions for persons the
@@ -80,7 +83,7 @@ export async function seedCooperationDemo(pool: Pool, input: CooperationDemoInpu
     psn_no: input.retiree.psn_no,
     kind: 'resettled_retiree',
     mdtrtarea_admdvs: '430100',
-    begndate: now.toISOString().slice(0, 10),
+    begndate: chinaDate(now),
     enddate: null,
     filer: { type: 'person', id: input.retiree.psn_no },
     commitment: false,
@@ -96,7 +99,7 @@ export async function seedCooperationDemo(pool: Pool, input: CooperationDemoInpu
       psn_no: input.traveller.psn_no,
       kind: 'temporary_other',
       mdtrtarea_admdvs: input.traveller.destination,
-      begndate: now.toISOString().slice(0, 10),
+      begndate: chinaDate(now),
       enddate: null,
       filer: { type: 'grid_worker', id: 'grid-demo-01', name: '网格员', consent_ref: 'demo/consent-01' },
       commitment: true,
@@ -114,7 +117,7 @@ export async function seedCooperationDemo(pool: Pool, input: CooperationDemoInpu
       ide_fixmedins_code: c.hospital,
       diag_dr_codg: `DEMO-DR-${i + 1}`,
       diag_dr_name: '演示医师',
-      hosp_ide_date: now.toISOString().slice(0, 10),
+      hosp_ide_date: chinaDate(now),
       filer: { type: 'person', id: c.psn_no },
       evidence: [{ kind: 'diagnosis', ref: `demo/diagnosis-${i + 1}.pdf` }],
     });
@@ -125,4 +128,29 @@ export async function seedCooperationDemo(pool: Pool, input: CooperationDemoInpu
 
   const messagesSent = await deliverOutbox(pool, [new LoggingSender('sms', input.log), new LoggingSender('wechat', input.log)], now);
   return { agreementNo, filings, recognitions, messagesSent };
+}
+
+/** The cooperation demo for the registry's personas: who files, who is recognised, which pharmacies the agreement names. */
+export async function seedCooperationForFixtures(pool: Pool, fixtures: Fixtures, now: Date, log?: (line: string) => void): Promise<CooperationDemoResult> {
+  const persona = (key: string): FixturePersona => {
+    const p = fixtures.personas.find((x) => x.key === key);
+    if (!p) throw new Error(`demo persona ${key} is missing from the fixtures`);
+    return p;
+  };
+  const institution = (key: string): string => {
+    const i = fixtures.institutions.find((x) => x.key === key);
+    if (!i) throw new Error(`demo institution ${key} is missing from the fixtures`);
+    return i.fixmedins_code;
+  };
+  return seedCooperationDemo(pool, {
+    now,
+    retiree: persona('jiujiang_retiree_in_changsha'),
+    traveller: { psn_no: persona('zhuzhou_shifeng_resident').psn_no, destination: '110100' },
+    chronic: [
+      { psn_no: persona('changde_elder_hypertension').psn_no, hospital: institution('changde_level3_hospital') },
+      { psn_no: persona('zhuzhou_employee_with_account').psn_no, hospital: institution('zhuzhou_level3_hospital') },
+    ],
+    pharmacies: await poolingPharmacies(pool, GANXIANG_CITIES, 2),
+    log,
+  });
 }

@@ -117,3 +117,31 @@ test('another seed gives other people', async () => {
     await c.drop();
   }
 });
+
+test('the settlement fixtures: each region classifies its listed items as listed; the demo card password is set', async () => {
+  const { loadRegionCatalog } = await import('../cli/settle.ts');
+  const { classifyFeeLines } = await import('../engine/index.ts');
+  const { passwordHash } = await import('../store/settlement/passwords.ts');
+  const regions = Object.keys(fa.settlement.catalog_items);
+  assert.ok(regions.includes('430100') && regions.includes('360400'), 'Changsha and Jiujiang are listed');
+  for (const [admdvs, it] of Object.entries(fa.settlement.catalog_items)) {
+    const line = (sn: string, codg: string, pric: number) => ({ feedetl_sn: sn, med_list_codg: codg, det_item_fee_sumamt: pric as never, cnt: 1, pric: pric as never });
+    const over = Math.round(it.price_limited.pric_uplmt_amt * 100) + 100;
+    const [a, b, c, lim] = classifyFeeLines(
+      loadRegionCatalog(admdvs),
+      [line('a', it.class_a.med_list_codg, 1000), line('b', it.class_b.med_list_codg, 1000), line('c', it.class_c.med_list_codg, 1000), line('l', it.price_limited.med_list_codg, over)],
+      { gend: '1', age: 40 },
+      { med_type: '21' },
+    );
+    assert.deepEqual([a!.chrgitm_lv, a!.inscp_scp_amt], ['01', 1000], `${admdvs} 甲`);
+    assert.deepEqual([b!.chrgitm_lv, b!.selfpay_prop / 10000], ['02', it.class_b.selfpay_prop], `${admdvs} 乙`);
+    assert.deepEqual([c!.chrgitm_lv, c!.fulamt_ownpay_amt], ['03', 1000], `${admdvs} 丙`);
+    assert.equal(lim!.overlmt_amt, 100, `${admdvs} price limit`);
+  }
+  assert.ok(fa.institutions.some((i) => i.fixmedins_code === fa.settlement.village_clinic.fixmedins_code && i.hosp_lv === '9'), 'a village clinic');
+  assert.ok(fa.institutions.some((i) => i.fixmedins_code === fa.settlement.pharmacy.fixmedins_code && i.fixmedins_type === '2'), 'a pharmacy');
+  for (const c of fa.settlement.card_passwords) {
+    const r = await a.pool.query(`SELECT pwd_sha256 FROM person_certs WHERE mdtrt_cert_type = $1 AND mdtrt_cert_no = $2`, [c.mdtrt_cert_type, c.mdtrt_cert_no]);
+    assert.equal(r.rows[0]?.pwd_sha256, passwordHash(c.psn_no, c.password), c.persona);
+  }
+});

@@ -1,8 +1,9 @@
+import { addDays } from '../engine/calendar.ts';
 import { ageOn, makeIdCard, sequenceFor, type Gend } from '../engine/idcard.ts';
 import { seedDemoStaff, type FixtureStaff } from './staff.ts';
 import type { PsnIdetType } from '../engine/codes.ts';
 import { inTransaction, type Pool, type Queryable } from '../store/db.ts';
-import { addDays, writeAudit, type WriteContext } from '../store/registry/audit.ts';
+import { writeAudit, type WriteContext } from '../store/registry/audit.ts';
 import {
   beginBulkLoad, bulkInsert, countiesOf, endBulkLoad, demoSeeded, emptyColumns, nextEnrollmentId, nextSerials, regionNames, saveSerials, syncSequences,
   tableCounts, townsWithVillages, type Columns,
@@ -13,6 +14,8 @@ import { addIdentity, listIdentities } from '../store/registry/identities.ts';
 import { insertInstitutions, type Institution } from '../store/registry/institutions.ts';
 import { addPersonCert, createPerson, formatPsnNo } from '../store/registry/persons.ts';
 import { importRegions } from '../store/registry/regions.ts';
+import { seedSettlementDocuments } from '../store/settlement/documents.ts';
+import { applyDemoPasswords, settlementFixtures, type SettlementFixtures } from './settlement.ts';
 import { employerName, personName } from './names.ts';
 import { DEMO_CITIES, DETAIL_COUNTIES, type DemoCity } from './places.ts';
 import { NAMED_INSTITUTIONS, PERSONAS, type PersonaSpec } from './personas.ts';
@@ -59,19 +62,9 @@ export interface FixturePersona {
   conditions: Array<{ diag_code: string; diag_name: string }>;
 }
 
-export interface FixtureInstitution {
+/** A named institution as demo/fixtures.json lists it: its key and the registry row without the address. */
+export interface FixtureInstitution extends Omit<Institution, 'address'> {
   key: string;
-  fixmedins_code: string;
-  fixmedins_name: string;
-  fixmedins_type: string;
-  hosp_lv: string;
-  admdvs: string;
-  lat: number | null;
-  lng: number | null;
-  settles_cross_prov_outpatient: boolean;
-  settles_inpatient: boolean;
-  settles_chronic: boolean;
-  settles_outpatient_pooling: boolean;
 }
 
 export interface Fixtures {
@@ -80,6 +73,8 @@ export interface Fixtures {
   demo_today: string;
   personas: FixturePersona[];
   institutions: FixtureInstitution[];
+  /** Catalog items per region, a village clinic, a pharmacy and demo card passwords (issue 5). */
+  settlement: SettlementFixtures;
   /** Staff accounts with their demo password (docs/web.md). */
   staff: FixtureStaff[];
 }
@@ -456,6 +451,9 @@ export async function seedDemo(pool: Pool, opts: DemoOptions): Promise<Fixtures 
   const now = opts.now ?? (() => new Date());
   const started = performance.now();
   const elapsed = (): string => `${((performance.now() - started) / 1000).toFixed(1)} s`;
+  // Policies and catalogs are versioned data: new files are loaded on every start.
+  const docs = await seedSettlementDocuments(pool);
+  if (docs.policies + docs.catalogs > 0) log(`policy documents: ${docs.policies}, catalogs: ${docs.catalogs} loaded`);
   if (await demoSeeded(pool)) return undefined;
   const regions = await importRegions(pool, { detailCounties: DETAIL_COUNTIES, extraPoolingRegions: opts.extraPoolingRegions });
   log(`regions: ${regions.count} (${elapsed()})`);
@@ -499,7 +497,9 @@ export async function seedDemo(pool: Pool, opts: DemoOptions): Promise<Fixtures 
     const counts = await tableCounts(q);
     await writeAudit(q, ctx, 'demo.seed', 'demo', { seed, persons: opts.persons, counts });
     log(`demo loaded: ${Object.entries(counts).map(([t, n]) => `${t} ${n}`).join(', ')} (${elapsed()})`);
+    const settlement = settlementFixtures(personas, named);
+    await applyDemoPasswords(q, settlement);
     const staff = await seedDemoStaff(q, ctx, DEMO_TODAY, (key) => personas.find((p) => p.key === key)?.psn_no);
-    return { version: 1 as const, seed, demo_today: DEMO_TODAY, personas, institutions: named, staff };
+    return { version: 1 as const, seed, demo_today: DEMO_TODAY, personas, institutions: named, settlement, staff };
   });
 }

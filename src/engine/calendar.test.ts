@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { addDays, addMonths, addWorkingDays, beijingDate, buildCalendar, isWorkingDay, workingDaysBetween, type CalendarDay } from './calendar.ts';
+import { addDays, addMonths, addWorkingDays, chinaDate, buildCalendar, isWorkingDay, workingDaysBetween, type CalendarDay } from './calendar.ts';
 
 // 2026 National Day (State Council schedule): 10-01…10-07 off, Sunday 09-20 and Saturday 10-10 worked.
 const national2026: CalendarDay[] = [
@@ -38,8 +38,8 @@ test('a region layer overrides the national one', () => {
 test('dates: months clamp to the month end, Beijing date of an instant', () => {
   assert.equal(addMonths('2026-08-31', 6), '2027-02-28');
   assert.equal(addDays('2026-12-31', 1), '2027-01-01');
-  assert.equal(beijingDate(new Date('2026-11-23T17:00:00Z')), '2026-11-24');
-  assert.equal(beijingDate(new Date('2026-11-23T15:59:59Z')), '2026-11-23');
+  assert.equal(chinaDate(new Date('2026-11-23T17:00:00Z')), '2026-11-24');
+  assert.equal(chinaDate(new Date('2026-11-23T15:59:59Z')), '2026-11-23');
 });
 
 test('property: the Nth working day after d is a working day with exactly N working days in between', () => {

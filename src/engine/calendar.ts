@@ -58,7 +58,7 @@ export function weekday(day: IsoDate): number {
 }
 
 /** The date in China (UTC+8, no daylight saving) of an instant: deadlines are Beijing dates. */
-export function beijingDate(instant: Date): IsoDate {
+export function chinaDate(instant: Date): IsoDate {
   return new Date(instant.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
 }
 

@@ -1,7 +1,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { YibaoError, type ErrorKind } from '../engine/errors.ts';
 import type { Pool } from '../store/db.ts';
-import { registerCooperationRoutes } from './api/cooperation.ts';
+import { cooperationRoutes } from './api/cooperation.ts';
 import { gatewayRoutes } from './gateway/route.ts';
 import { registerOpenApi } from './api/openapi.ts';
 import { registryRoutes } from './api/registry.ts';
@@ -56,15 +56,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Before any route: every /api/v1 route is behind the session and its scope.
   installAuth(app, deps);
   await registerAuthRoutes(app, deps);
+  // Every group of routes is a plugin made from the dependencies, mounted with its prefix.
   await app.register(registryRoutes(deps), { prefix: '/api/v1' });
+  await app.register(cooperationRoutes(deps), { prefix: '/api/v1' });
+  await app.register(gatewayRoutes({ pool: deps.pool, now: deps.now }));
 
   app.get('/healthz', async (_req, reply) => {
     await deps.pool.query('SELECT 1');
     return reply.send({ status: 'ok' });
   });
 
-  await gatewayRoutes(app, { pool: deps.pool, now: deps.now });
-  await registerCooperationRoutes(app, deps);
   await registerWorkbenchRoutes(app, deps);
   await serveWeb(app, deps.webDir);
 

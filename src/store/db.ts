@@ -26,17 +26,34 @@ export function createPool(url: string, max = 20): pg.Pool {
 
 const RETRYABLE = new Set(['40001', '40P01']); // serialization failure, deadlock
 
+/** Statements sent in the same round trip as BEGIN and COMMIT (literal SQL: no parameters). */
+export interface Batched<T> {
+  /** Sent with BEGIN; their results reach `work`, in order. */
+  begin?: string;
+  /** Sent before COMMIT, built from what `work` returned; undefined sends COMMIT alone. */
+  commit?: (result: T) => string | undefined;
+}
+
+/** Quotes a value as an SQL literal, for the batched statements above. */
+export const literal = (value: string): string => pg.escapeLiteral(value);
+
 /**
  * Runs `work` in one transaction: committed when it returns, rolled back when it throws, so a
  * request never leaves a partial write. Serialization failures and deadlocks are retried.
  */
-export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>, maxAttempts = 5): Promise<T> {
+export async function inTransaction<T>(
+  pool: pg.Pool,
+  work: (client: pg.PoolClient, begun: pg.QueryResult[]) => Promise<T>,
+  maxAttempts = 5,
+  batched: Batched<T> = {},
+): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     const client = await pool.connect();
     try {
-      await client.query('BEGIN');
-      const result = await work(client);
-      await client.query('COMMIT');
+      const begun = await client.query(batched.begin ? `BEGIN; ${batched.begin}` : 'BEGIN');
+      const result = await work(client, (Array.isArray(begun) ? begun : [begun]).slice(1));
+      const before = batched.commit?.(result);
+      await client.query(before ? `${before}; COMMIT` : 'COMMIT');
       return result;
     } catch (err) {
       await client.query('ROLLBACK').catch(() => undefined);

@@ -1,4 +1,5 @@
-import type { Client, Queryable } from './db.ts';
+import crypto from 'node:crypto';
+import { literal, type Queryable } from './db.ts';
 
 // Sign-ins and the message log of the national gateway (migration 002_gateway.sql).
 
@@ -60,10 +61,33 @@ export async function nextRefmsgSerial(db: Queryable): Promise<number> {
   return res.rows[0]!.n;
 }
 
-/** Serialises concurrent messages with the same (institution, msgid) until the transaction ends. */
-export async function lockMessageKey(client: Client, fixmedinsCode: string, msgid: string): Promise<void> {
-  // Two 32-bit hashes: a collision only makes two unrelated messages wait for each other.
-  await client.query(`SELECT pg_advisory_xact_lock(hashtext($1), hashtext($2))`, [fixmedinsCode, msgid]);
+/**
+ * What the gateway sends with BEGIN, in the same round trip: the advisory lock that
+ * serialises concurrent messages with the same (institution, msgid) until the transaction
+ * ends, with the answer's serial (`n`); then, in its own statement and so with a snapshot
+ * taken after the lock, the message already answered under this msgid (read with
+ * `storedMessage`). The lock key is 64 bits of sha256, computed here; a collision only makes
+ * two messages wait for each other.
+ */
+export function messageBeginSql(fixmedinsCode: string, msgid: string): string {
+  const key = crypto.createHash('sha256').update(`${fixmedinsCode}\u0000${msgid}`).digest().readBigInt64BE(0);
+  return `SELECT pg_advisory_xact_lock(${key.toString()}), nextval('gateway_refmsg_serial') AS n;
+    SELECT infno, request_hash, request, response FROM gateway_messages
+     WHERE fixmedins_code = ${literal(fixmedinsCode)} AND msgid = ${literal(msgid)} AND idempotent`;
+}
+
+/** The caller and its sign-in in one round trip (either may be absent). */
+export async function findCaller(db: Queryable, fixmedinsCode: string, signNo: string | undefined): Promise<{ institution: InstitutionAuth | undefined; signIn: SignInRow | undefined }> {
+  const res = await db.query<InstitutionAuth & { s_sign_no: string | null; s_fixmedins_code: string; s_opter: string | null; s_sign_time: Date; s_signout_time: Date | null }>({ name: 'gateway_find_caller', text: `SELECT i.fixmedins_code, i.fixmedins_name, i.fixmedins_type, i.hosp_lv, i.admdvs, i.sm2_public_key,
+            s.sign_no AS s_sign_no, s.fixmedins_code AS s_fixmedins_code, s.opter AS s_opter, s.sign_time AS s_sign_time, s.signout_time AS s_signout_time
+       FROM (SELECT 1) one
+       LEFT JOIN institutions i ON i.fixmedins_code = $1
+       LEFT JOIN gateway_sign_ins s ON s.sign_no = $2`, values: [fixmedinsCode, signNo ?? null] });
+  const r = res.rows[0]!;
+  return {
+    institution: r.fixmedins_code ? { fixmedins_code: r.fixmedins_code, fixmedins_name: r.fixmedins_name, fixmedins_type: r.fixmedins_type, hosp_lv: r.hosp_lv, admdvs: r.admdvs, sm2_public_key: r.sm2_public_key } : undefined,
+    signIn: r.s_sign_no ? { sign_no: r.s_sign_no, fixmedins_code: r.s_fixmedins_code, opter: r.s_opter, sign_time: r.s_sign_time, signout_time: r.s_signout_time } : undefined,
+  };
 }
 
 export interface StoredMessage {
@@ -93,6 +117,14 @@ export interface MessageLogRow {
   infcode: number;
   received_at: Date;
   answered_at: Date;
+}
+
+/** The INSERT of insertMessage as literal SQL, sent with COMMIT in one round trip. */
+export function insertMessageSql(row: MessageLogRow): string {
+  return `INSERT INTO gateway_messages (fixmedins_code, msgid, infno, idempotent, request_hash, request, response, infcode, received_at, answered_at)
+    VALUES (${[row.fixmedins_code, row.msgid, row.infno].map(literal).join(', ')}, ${row.idempotent}, ${literal(row.request_hash)},
+      ${literal(JSON.stringify(row.request))}::jsonb, ${literal(JSON.stringify(row.response))}::jsonb, ${Math.trunc(row.infcode)},
+      ${literal(row.received_at.toISOString())}::timestamptz, ${literal(row.answered_at.toISOString())}::timestamptz)`;
 }
 
 export async function insertMessage(db: Queryable, row: MessageLogRow): Promise<void> {

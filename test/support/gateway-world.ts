@@ -65,8 +65,8 @@ export async function seedRegistry(db: Queryable): Promise<void> {
 
   await insertPerson(db, { ...RESIDENT, gend: '1', insuplc_admdvs: '430200' });
   await insertEnrollment(db, { psn_no: RESIDENT.psn_no, insutype: '390', psn_type: '1501', insuplc_admdvs: '430200', psn_insu_date: '2015-01-01' });
-  await insertIdentity(db, { psn_no: RESIDENT.psn_no, psn_idet_type: '2302', begntime: '2024-01-01', memo: '低保' });
-  await insertIdentity(db, { psn_no: RESIDENT.psn_no, psn_idet_type: '2301', begntime: '2020-01-01', endtime: '2022-12-31', memo: '特困（已到期）' });
+  await insertIdentity(db, { psn_no: RESIDENT.psn_no, psn_idet_type: '2102', begntime: '2024-01-01', memo: '低保' });
+  await insertIdentity(db, { psn_no: RESIDENT.psn_no, psn_idet_type: '2101', begntime: '2020-01-01', endtime: '2022-12-31', memo: '特困（已到期）' });
   await insertCert(db, { mdtrt_cert_type: '01', mdtrt_cert_no: RESIDENT.voucher, psn_no: RESIDENT.psn_no, valid_until: '2027-01-01' });
 
   await insertPerson(db, { ...RETIREE, gend: '2', insuplc_admdvs: '360400' });

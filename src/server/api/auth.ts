@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { beijingDate } from '../../engine/calendar.ts';
+import { chinaDate } from '../../engine/calendar.ts';
 import { invalid } from '../../engine/errors.ts';
 import { consentedPersons, endSession, personSignIn, recordConsent, requestSignInCode, SESSION_MAX_MS, staffSignIn } from '../../store/auth/accounts.ts';
 import { ROLE_NAMES } from '../../store/auth/principal.ts';
@@ -68,7 +68,7 @@ export async function registerAuthRoutes(app: FastifyInstance, deps: AppDeps & {
 
   app.get('/api/v1/grid/persons', async (req) => {
     const p = req.principal!;
-    return { persons: p.kind === 'staff' ? await consentedPersons(pool, p.username, beijingDate(deps.now())) : [] };
+    return { persons: p.kind === 'staff' ? await consentedPersons(pool, p.username, chinaDate(deps.now())) : [] };
   });
 
   app.post('/api/v1/grid/consents', async (req, reply) => {

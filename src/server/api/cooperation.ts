@@ -1,5 +1,5 @@
-import type { FastifyInstance } from 'fastify';
-import { addWorkingDays, beijingDate, workingDaysBetween } from '../../engine/calendar.ts';
+import type { FastifyPluginAsync } from 'fastify';
+import { addWorkingDays, chinaDate, workingDaysBetween } from '../../engine/calendar.ts';
 import { invalid } from '../../engine/errors.ts';
 import { assertKind, type FilerType } from '../../engine/filing-rules.ts';
 import type { AgreementClauseKind } from '../../engine/eligibility.ts';
@@ -44,21 +44,36 @@ import { arr, body, bool, date, evidenceList, obj, optDate, optStr, str, strings
 
 type Params = Record<string, string>;
 
-export function filingInput(o: Json): FilingInput {
-  const filer = obj(o.filer ?? { type: 'person', id: o.psn_no ?? o.certno ?? '' }, 'filer');
-  const filerType = str(filer, 'type', 'filer.');
-  if (!['person', 'agent', 'grid_worker', 'hospital', 'staff'].includes(filerType)) throw invalid('filer.type', '办理人类型无效', 'unknown filer type');
+/** Who an application is for: psn_no or certno (at least one). */
+function applicant(o: Json): { psn_no?: string; certno?: string } {
   const psn_no = optStr(o, 'psn_no');
   const certno = optStr(o, 'certno');
   if (!psn_no && !certno) throw invalid('psn_no', '须提供 psn_no 或 certno', 'psn_no or certno is required');
+  return { ...(psn_no ? { psn_no } : {}), ...(certno ? { certno } : {}) };
+}
+
+/** Who files: the `filer` object, by default the person themselves. */
+function filerOf(o: Json): { filer: Json; type: FilerType } {
+  const filer = obj(o.filer ?? { type: 'person', id: o.psn_no ?? o.certno ?? '' }, 'filer');
+  const type = str(filer, 'type', 'filer.');
+  if (!['person', 'agent', 'grid_worker', 'hospital', 'staff'].includes(type)) throw invalid('filer.type', '办理人类型无效', 'unknown filer type');
+  return { filer, type: type as FilerType };
+}
+
+/** The person a query string names by psn_no or certno. */
+function personOfQuery(pool: AppDeps['pool'], q: Json) {
+  return findPerson(pool, { psn_no: optStr(q, 'psn_no'), certno: optStr(q, 'certno') });
+}
+
+export function filingInput(o: Json): FilingInput {
+  const { filer, type: filerType } = filerOf(o);
   return {
-    ...(psn_no ? { psn_no } : {}),
-    ...(certno ? { certno } : {}),
+    ...applicant(o),
     kind: assertKind(o.kind),
     mdtrtarea_admdvs: str(o, 'mdtrtarea_admdvs'),
     begndate: date(o, 'begndate'),
     enddate: optDate(o, 'enddate'),
-    filer: { type: filerType as FilerType, id: str(filer, 'id', 'filer.'), name: optStr(filer, 'name', 'filer.') ?? null, consent_ref: optStr(filer, 'consent_ref', 'filer.') ?? null },
+    filer: { type: filerType, id: str(filer, 'id', 'filer.'), name: optStr(filer, 'name', 'filer.') ?? null, consent_ref: optStr(filer, 'consent_ref', 'filer.') ?? null },
     commitment: bool(o, 'commitment', false),
     evidence: evidenceList(o),
     fixmedins_code: optStr(o, 'fixmedins_code') ?? null,
@@ -73,12 +88,8 @@ export function filingInput(o: Json): FilingInput {
 }
 
 export function recognitionInput(o: Json): RecognitionInput {
-  const psn_no = optStr(o, 'psn_no');
-  const certno = optStr(o, 'certno');
-  if (!psn_no && !certno) throw invalid('psn_no', '须提供 psn_no 或 certno', 'psn_no or certno is required');
   return {
-    ...(psn_no ? { psn_no } : {}),
-    ...(certno ? { certno } : {}),
+    ...applicant(o),
     opsp_dise_code: str(o, 'opsp_dise_code'),
     ...identification(o),
   };
@@ -86,9 +97,7 @@ export function recognitionInput(o: Json): RecognitionInput {
 
 /** The hospital's identification of a disease: what an application and a renewal both carry. */
 function identification(o: Json): Omit<RecognitionInput, 'psn_no' | 'certno' | 'opsp_dise_code'> {
-  const filer = obj(o.filer ?? { type: 'person', id: o.psn_no ?? o.certno ?? '' }, 'filer');
-  const filerType = str(filer, 'type', 'filer.');
-  if (!['person', 'agent', 'grid_worker', 'hospital', 'staff'].includes(filerType)) throw invalid('filer.type', '办理人类型无效', 'unknown filer type');
+  const { filer, type: filerType } = filerOf(o);
   return {
     diag_code: str(o, 'diag_code'),
     ide_fixmedins_code: str(o, 'ide_fixmedins_code'),
@@ -98,7 +107,7 @@ function identification(o: Json): Omit<RecognitionInput, 'psn_no' | 'certno' | '
     resp_dr_codg: optStr(o, 'resp_dr_codg') ?? null,
     resp_dr_name: optStr(o, 'resp_dr_name') ?? null,
     begndate: optDate(o, 'begndate'),
-    filer: { type: filerType as RecognitionInput['filer']['type'], id: str(filer, 'id', 'filer.'), consent_ref: optStr(filer, 'consent_ref', 'filer.') ?? null },
+    filer: { type: filerType, id: str(filer, 'id', 'filer.'), consent_ref: optStr(filer, 'consent_ref', 'filer.') ?? null },
     evidence: evidenceList(o),
   };
 }
@@ -151,199 +160,201 @@ async function inRegions<T extends { insuplc_admdvs: string; due?: string; revie
   return out;
 }
 
-export async function registerCooperationRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
-  const { pool } = deps;
-  const today = (): string => beijingDate(deps.now());
+/** The cooperation routes as a plugin; app.ts mounts it under /api/v1 like the registry's. */
+export function cooperationRoutes(deps: AppDeps): FastifyPluginAsync {
+  return async (app) => {
+    const { pool } = deps;
+    const today = (): string => chinaDate(deps.now());
 
-  // ---- filings ----
-  app.post('/api/v1/filings', async (req, reply) => reply.status(201).send(await createFiling(pool, deps.now(), withSessionFiler(req, filingInput(body(req.body))))));
-  app.get('/api/v1/filings', async (req) => {
-    const q = req.query as Json;
-    const person = await findPerson(pool, { psn_no: optStr(q, 'psn_no'), certno: optStr(q, 'certno') });
-    return { filings: await filingsOf(pool, person.psn_no) };
-  });
-  app.get('/api/v1/filings/queue', async (req) => {
-    const q = req.query as Json;
-    return { as_of: optStr(q, 'as_of') ?? today(), items: await inRegions(pool, req, optStr(q, 'as_of') ?? today(), await reviewQueue(pool, optStr(q, 'as_of') ?? today(), optStr(q, 'insuplc_admdvs'))) };
-  });
-  app.post('/api/v1/filings/escalate', async (req) => {
-    const b = body(req.body);
-    return { escalated: await escalateOverdue(pool, deps.now(), actorOfRequest(req), optDate(b, 'as_of') ?? today()) };
-  });
-  app.get('/api/v1/filings/:filing_no', async (req) => filingDetail(pool, (req.params as Params).filing_no!));
-  app.post('/api/v1/filings/:filing_no/review', async (req) => {
-    const b = body(req.body);
-    const decision = str(b, 'decision') as 'approve' | 'reject';
-    return reviewFiling(pool, deps.now(), actorOfRequest(req), (req.params as Params).filing_no!, { decision, reason: optStr(b, 'reason') ?? null });
-  });
-  app.post('/api/v1/filings/:filing_no/revoke', async (req) => {
-    const b = body(req.body);
-    return revokeFiling(pool, deps.now(), actorOfRequest(req), (req.params as Params).filing_no!, optStr(b, 'reason') ?? null);
-  });
-  app.post('/api/v1/filings/:filing_no/change', async (req, reply) => {
-    const b = body(req.body);
-    const change: Parameters<typeof changeFiling>[4] = {};
-    if (b.kind !== undefined) change.kind = assertKind(b.kind);
-    const dest = optStr(b, 'mdtrtarea_admdvs');
-    if (dest) change.mdtrtarea_admdvs = dest;
-    const begn = optDate(b, 'begndate');
-    if (begn) change.begndate = begn;
-    if (b.enddate !== undefined) change.enddate = optDate(b, 'enddate');
-    if (b.evidence !== undefined) change.evidence = evidenceList(b);
-    if (b.commitment !== undefined) change.commitment = bool(b, 'commitment', false);
-    change.reason = optStr(b, 'reason') ?? null;
-    change.override_reason = optStr(b, 'override_reason') ?? null;
-    return reply.status(201).send(await changeFiling(pool, deps.now(), actorOfRequest(req), (req.params as Params).filing_no!, change));
-  });
-  app.post('/api/v1/filings/:filing_no/commitment-check', async (req) => {
-    const b = body(req.body);
-    return checkCommitment(pool, deps.now(), actorOfRequest(req), (req.params as Params).filing_no!, str(b, 'result') as 'verified' | 'failed', optStr(b, 'reason') ?? null);
-  });
-  app.get('/api/v1/filing-policies/:admdvs', async (req) => loadFilingPolicy(pool, (req.params as Params).admdvs!));
-  app.put('/api/v1/filing-policies/:admdvs', async (req) => {
-    const b = body(req.body);
-    const admdvs = (req.params as Params).admdvs!;
-    const current = await loadFilingPolicy(pool, admdvs);
-    const int = (f: string, v: unknown, cur: number): number => {
-      if (v === undefined) return cur;
-      if (!Number.isInteger(v) || (v as number) < 0 || (v as number) > 365) throw invalid(f, `${f} 应为 0-365 的整数`, `${f} must be an integer 0-365`);
-      return v as number;
-    };
-    const next = {
-      inProvinceUnfiledAllowed: bool(b, 'in_province_unfiled_allowed', current.inProvinceUnfiledAllowed),
-      crossProvinceUnfiledAllowed: bool(b, 'cross_province_unfiled_allowed', current.crossProvinceUnfiledAllowed),
-      temporaryValidityMonths: int('temporary_validity_months', b.temporary_validity_months, current.temporaryValidityMonths),
-      longTermChangeAfterMonths: int('long_term_change_after_months', b.long_term_change_after_months, current.longTermChangeAfterMonths),
-      reviewDaysInProvince: int('review_days_in_province', b.review_days_in_province, current.reviewDaysInProvince),
-      reviewDaysCrossProvince: int('review_days_cross_province', b.review_days_cross_province, current.reviewDaysCrossProvince),
-      commitmentCheckDays: int('commitment_check_days', b.commitment_check_days, current.commitmentCheckDays),
-    };
-    await setFilingPolicy(pool, deps.now(), actorOfRequest(req), admdvs, next);
-    return next;
-  });
-
-  // ---- calendars ----
-  app.get('/api/v1/calendars/:admdvs/:year', async (req) => {
-    const { admdvs, year } = req.params as Params;
-    if (!/^\d{4}$/.test(year!)) throw invalid('year', '年份应为 4 位数字', 'year must be 4 digits');
-    return listCalendarDays(pool, admdvs!, Number(year));
-  });
-  app.put('/api/v1/calendars/:admdvs/days/:day', async (req) => {
-    const b = body(req.body);
-    const { admdvs, day } = req.params as Params;
-    const kind = str(b, 'kind') as 'holiday' | 'workday';
-    await setCalendarDay(pool, deps.now(), actorOfRequest(req), admdvs!, { day: day!, kind, name: str(b, 'name') });
-    return { admdvs, day, kind, name: b.name };
-  });
-  app.delete('/api/v1/calendars/:admdvs/days/:day', async (req) => {
-    const b = body(req.body ?? {});
-    const { admdvs, day } = req.params as Params;
-    await deleteCalendarDay(pool, deps.now(), actorOfRequest(req), admdvs!, day!);
-    return { deleted: true };
-  });
-  app.get('/api/v1/calendars/:admdvs/working-days', async (req) => {
-    const { admdvs } = req.params as Params;
-    const q = req.query as Json;
-    const from = date(q, 'from');
-    const days = Number(str(q, 'days'));
-    if (!Number.isInteger(days) || days < 0 || days > 366) throw invalid('days', 'days 应为 0-366 的整数', 'days must be an integer 0-366');
-    return { from, days, due: addWorkingDays(await loadCalendar(pool, admdvs!), from, days) };
-  });
-
-  // ---- chronic diseases, recognitions, separately paid drugs ----
-  app.get('/api/v1/chronic-diseases/:list_admdvs', async (req) => ({ diseases: await listDiseases(pool, (req.params as Params).list_admdvs!) }));
-  app.put('/api/v1/chronic-diseases/:list_admdvs/:code', async (req) => {
-    const b = body(req.body);
-    const { list_admdvs, code } = req.params as Params;
-    const vm = b.validity_months;
-    await upsertDisease(pool, deps.now(), actorOfRequest(req), {
-      list_admdvs: list_admdvs!,
-      code: code!,
-      name: str(b, 'name'),
-      icd10_ranges: strings(b, 'icd10_ranges', true),
-      validity_months: vm === undefined || vm === null ? null : (vm as number),
-      valid_from: date(b, 'valid_from'),
-      valid_to: optDate(b, 'valid_to'),
-      note: optStr(b, 'note') ?? null,
+    // ---- filings ----
+    app.post('/filings', async (req, reply) => reply.status(201).send(await createFiling(pool, deps.now(), withSessionFiler(req, filingInput(body(req.body))))));
+    app.get('/filings', async (req) => {
+      const person = await personOfQuery(pool, req.query as Json);
+      return { filings: await filingsOf(pool, person.psn_no) };
     });
-    return { diseases: await listDiseases(pool, list_admdvs!) };
-  });
-  app.post('/api/v1/recognitions', async (req, reply) => reply.status(201).send(await applyRecognition(pool, deps.now(), withSessionFiler(req, recognitionInput(body(req.body))))));
-  app.get('/api/v1/recognitions', async (req) => {
-    const q = req.query as Json;
-    const person = await findPerson(pool, { psn_no: optStr(q, 'psn_no'), certno: optStr(q, 'certno') });
-    return { recognitions: await recognitionsOf(pool, person.psn_no) };
-  });
-  app.get('/api/v1/recognitions/queue', async (req) => {
-    const q = req.query as Json;
-    const asOf = optStr(q, 'as_of') ?? today();
-    return { as_of: asOf, items: await inRegions(pool, req, asOf, await recognitionQueue(pool, asOf, optStr(q, 'insuplc_admdvs'))) };
-  });
-  app.get('/api/v1/recognitions/:no', async (req) => getRecognition(pool, (req.params as Params).no!));
-  app.post('/api/v1/recognitions/:no/review', async (req) => {
-    const b = body(req.body);
-    return reviewRecognition(pool, deps.now(), actorOfRequest(req), (req.params as Params).no!, str(b, 'decision') as 'approve' | 'reject', optStr(b, 'reason') ?? null);
-  });
-  app.post('/api/v1/recognitions/:no/revoke', async (req) => {
-    const b = body(req.body);
-    return revokeRecognition(pool, deps.now(), actorOfRequest(req), (req.params as Params).no!, optStr(b, 'reason') ?? null);
-  });
-  app.post('/api/v1/recognitions/:no/renew', async (req, reply) => {
-    const b = body(req.body);
-    return reply.status(201).send(await renewRecognition(pool, deps.now(), (req.params as Params).no!, identification(b)));
-  });
-  app.put('/api/v1/separately-paid-drugs/:admdvs/:drug_code', async (req) => {
-    const b = body(req.body);
-    const { admdvs, drug_code } = req.params as Params;
-    const input = { admdvs: admdvs!, drug_code: drug_code!, drug_name: str(b, 'drug_name'), icd10_ranges: strings(b, 'icd10_ranges', true), dispensers: strings(b, 'dispensers', true) };
-    await upsertSeparatelyPaidDrug(pool, deps.now(), actorOfRequest(req), input);
-    return input;
-  });
-
-  // ---- agreements ----
-  app.post('/api/v1/agreements', async (req, reply) => {
-    const b = body(req.body);
-    const clauses = arr(b, 'clauses').map((x, i) => {
-      const c = obj(x, `clauses/${i}`);
-      return {
-        kind: str(c, 'kind', `clauses/${i}/`) as AgreementClauseKind,
-        begndate: optDate(c, 'begndate', `clauses/${i}/`),
-        enddate: optDate(c, 'enddate', `clauses/${i}/`),
-        params: c.params === undefined ? {} : obj(c.params, `clauses/${i}/params`),
+    app.get('/filings/queue', async (req) => {
+      const q = req.query as Json;
+      const asOf = optStr(q, 'as_of') ?? today();
+      return { as_of: asOf, items: await inRegions(pool, req, asOf, await reviewQueue(pool, asOf, optStr(q, 'insuplc_admdvs'))) };
+    });
+    app.post('/filings/escalate', async (req) => {
+      const b = body(req.body);
+      return { escalated: await escalateOverdue(pool, deps.now(), actorOfRequest(req), optDate(b, 'as_of') ?? today()) };
+    });
+    app.get('/filings/:filing_no', async (req) => filingDetail(pool, (req.params as Params).filing_no!));
+    app.post('/filings/:filing_no/review', async (req) => {
+      const b = body(req.body);
+      const decision = str(b, 'decision') as 'approve' | 'reject';
+      return reviewFiling(pool, deps.now(), actorOfRequest(req), (req.params as Params).filing_no!, { decision, reason: optStr(b, 'reason') ?? null });
+    });
+    app.post('/filings/:filing_no/revoke', async (req) => {
+      const b = body(req.body);
+      return revokeFiling(pool, deps.now(), actorOfRequest(req), (req.params as Params).filing_no!, optStr(b, 'reason') ?? null);
+    });
+    app.post('/filings/:filing_no/change', async (req, reply) => {
+      const b = body(req.body);
+      const change: Parameters<typeof changeFiling>[4] = {};
+      if (b.kind !== undefined) change.kind = assertKind(b.kind);
+      const dest = optStr(b, 'mdtrtarea_admdvs');
+      if (dest) change.mdtrtarea_admdvs = dest;
+      const begn = optDate(b, 'begndate');
+      if (begn) change.begndate = begn;
+      if (b.enddate !== undefined) change.enddate = optDate(b, 'enddate');
+      if (b.evidence !== undefined) change.evidence = evidenceList(b);
+      if (b.commitment !== undefined) change.commitment = bool(b, 'commitment', false);
+      change.reason = optStr(b, 'reason') ?? null;
+      change.override_reason = optStr(b, 'override_reason') ?? null;
+      return reply.status(201).send(await changeFiling(pool, deps.now(), actorOfRequest(req), (req.params as Params).filing_no!, change));
+    });
+    app.post('/filings/:filing_no/commitment-check', async (req) => {
+      const b = body(req.body);
+      return checkCommitment(pool, deps.now(), actorOfRequest(req), (req.params as Params).filing_no!, str(b, 'result') as 'verified' | 'failed', optStr(b, 'reason') ?? null);
+    });
+    app.get('/filing-policies/:admdvs', async (req) => loadFilingPolicy(pool, (req.params as Params).admdvs!));
+    app.put('/filing-policies/:admdvs', async (req) => {
+      const b = body(req.body);
+      const admdvs = (req.params as Params).admdvs!;
+      const current = await loadFilingPolicy(pool, admdvs);
+      const int = (f: string, v: unknown, cur: number): number => {
+        if (v === undefined) return cur;
+        if (!Number.isInteger(v) || (v as number) < 0 || (v as number) > 365) throw invalid(f, `${f} 应为 0-365 的整数`, `${f} must be an integer 0-365`);
+        return v as number;
       };
+      const next = {
+        inProvinceUnfiledAllowed: bool(b, 'in_province_unfiled_allowed', current.inProvinceUnfiledAllowed),
+        crossProvinceUnfiledAllowed: bool(b, 'cross_province_unfiled_allowed', current.crossProvinceUnfiledAllowed),
+        temporaryValidityMonths: int('temporary_validity_months', b.temporary_validity_months, current.temporaryValidityMonths),
+        longTermChangeAfterMonths: int('long_term_change_after_months', b.long_term_change_after_months, current.longTermChangeAfterMonths),
+        reviewDaysInProvince: int('review_days_in_province', b.review_days_in_province, current.reviewDaysInProvince),
+        reviewDaysCrossProvince: int('review_days_cross_province', b.review_days_cross_province, current.reviewDaysCrossProvince),
+        commitmentCheckDays: int('commitment_check_days', b.commitment_check_days, current.commitmentCheckDays),
+      };
+      await setFilingPolicy(pool, deps.now(), actorOfRequest(req), admdvs, next);
+      return next;
     });
-    const created = await createAgreement(pool, deps.now(), actorOfRequest(req), {
-      agreement_no: str(b, 'agreement_no'),
-      name: str(b, 'name'),
-      signed_on: optDate(b, 'signed_on'),
-      begndate: date(b, 'begndate'),
-      enddate: optDate(b, 'enddate'),
-      members: strings(b, 'members', true),
-      clauses,
-      extra_diseases: arr(b, 'extra_diseases').map((x, i) => {
-        const d = obj(x, `extra_diseases/${i}`);
-        return { code: str(d, 'code', `extra_diseases/${i}/`), name: str(d, 'name', `extra_diseases/${i}/`), icd10_ranges: strings(d, 'icd10_ranges', true) };
-      }),
-      pooling_pharmacies: arr(b, 'pooling_pharmacies').map((x, i) => {
-        const ph = obj(x, `pooling_pharmacies/${i}`);
-        return { county_admdvs: str(ph, 'county_admdvs', `pooling_pharmacies/${i}/`), fixmedins_code: str(ph, 'fixmedins_code', `pooling_pharmacies/${i}/`) };
-      }),
+
+    // ---- calendars ----
+    app.get('/calendars/:admdvs/:year', async (req) => {
+      const { admdvs, year } = req.params as Params;
+      if (!/^\d{4}$/.test(year!)) throw invalid('year', '年份应为 4 位数字', 'year must be 4 digits');
+      return listCalendarDays(pool, admdvs!, Number(year));
     });
-    return reply.status(201).send(created);
-  });
-  app.get('/api/v1/agreements', async (req) => ({ agreements: await listAgreements(pool, optStr(req.query as Json, 'member')) }));
-  app.get('/api/v1/agreements/:agreement_no', async (req) => getAgreement(pool, (req.params as Params).agreement_no!));
+    app.put('/calendars/:admdvs/days/:day', async (req) => {
+      const b = body(req.body);
+      const { admdvs, day } = req.params as Params;
+      const kind = str(b, 'kind') as 'holiday' | 'workday';
+      await setCalendarDay(pool, deps.now(), actorOfRequest(req), admdvs!, { day: day!, kind, name: str(b, 'name') });
+      return { admdvs, day, kind, name: b.name };
+    });
+    app.delete('/calendars/:admdvs/days/:day', async (req) => {
+      const b = body(req.body ?? {});
+      const { admdvs, day } = req.params as Params;
+      await deleteCalendarDay(pool, deps.now(), actorOfRequest(req), admdvs!, day!);
+      return { deleted: true };
+    });
+    app.get('/calendars/:admdvs/working-days', async (req) => {
+      const { admdvs } = req.params as Params;
+      const q = req.query as Json;
+      const from = date(q, 'from');
+      const days = Number(str(q, 'days'));
+      if (!Number.isInteger(days) || days < 0 || days > 366) throw invalid('days', 'days 应为 0-366 的整数', 'days must be an integer 0-366');
+      return { from, days, due: addWorkingDays(await loadCalendar(pool, admdvs!), from, days) };
+    });
 
-  // ---- eligibility ----
-  app.get('/api/v1/eligibility', async (req) => checkEligibility(pool, eligibilityQuery(req.query as Json)));
-  app.post('/api/v1/eligibility', async (req) => checkEligibility(pool, eligibilityQuery(body(req.body))));
+    // ---- chronic diseases, recognitions, separately paid drugs ----
+    app.get('/chronic-diseases/:list_admdvs', async (req) => ({ diseases: await listDiseases(pool, (req.params as Params).list_admdvs!) }));
+    app.put('/chronic-diseases/:list_admdvs/:code', async (req) => {
+      const b = body(req.body);
+      const { list_admdvs, code } = req.params as Params;
+      const vm = b.validity_months;
+      await upsertDisease(pool, deps.now(), actorOfRequest(req), {
+        list_admdvs: list_admdvs!,
+        code: code!,
+        name: str(b, 'name'),
+        icd10_ranges: strings(b, 'icd10_ranges', true),
+        validity_months: vm === undefined || vm === null ? null : (vm as number),
+        valid_from: date(b, 'valid_from'),
+        valid_to: optDate(b, 'valid_to'),
+        note: optStr(b, 'note') ?? null,
+      });
+      return { diseases: await listDiseases(pool, list_admdvs!) };
+    });
+    app.post('/recognitions', async (req, reply) => reply.status(201).send(await applyRecognition(pool, deps.now(), withSessionFiler(req, recognitionInput(body(req.body))))));
+    app.get('/recognitions', async (req) => {
+      const person = await personOfQuery(pool, req.query as Json);
+      return { recognitions: await recognitionsOf(pool, person.psn_no) };
+    });
+    app.get('/recognitions/queue', async (req) => {
+      const q = req.query as Json;
+      const asOf = optStr(q, 'as_of') ?? today();
+      return { as_of: asOf, items: await inRegions(pool, req, asOf, await recognitionQueue(pool, asOf, optStr(q, 'insuplc_admdvs'))) };
+    });
+    app.get('/recognitions/:no', async (req) => getRecognition(pool, (req.params as Params).no!));
+    app.post('/recognitions/:no/review', async (req) => {
+      const b = body(req.body);
+      return reviewRecognition(pool, deps.now(), actorOfRequest(req), (req.params as Params).no!, str(b, 'decision') as 'approve' | 'reject', optStr(b, 'reason') ?? null);
+    });
+    app.post('/recognitions/:no/revoke', async (req) => {
+      const b = body(req.body);
+      return revokeRecognition(pool, deps.now(), actorOfRequest(req), (req.params as Params).no!, optStr(b, 'reason') ?? null);
+    });
+    app.post('/recognitions/:no/renew', async (req, reply) => {
+      const b = body(req.body);
+      return reply.status(201).send(await renewRecognition(pool, deps.now(), (req.params as Params).no!, identification(b)));
+    });
+    app.put('/separately-paid-drugs/:admdvs/:drug_code', async (req) => {
+      const b = body(req.body);
+      const { admdvs, drug_code } = req.params as Params;
+      const input = { admdvs: admdvs!, drug_code: drug_code!, drug_name: str(b, 'drug_name'), icd10_ranges: strings(b, 'icd10_ranges', true), dispensers: strings(b, 'dispensers', true) };
+      await upsertSeparatelyPaidDrug(pool, deps.now(), actorOfRequest(req), input);
+      return input;
+    });
 
-  // ---- inbox ----
-  app.get('/api/v1/inbox/:psn_no', async (req) => ({ notifications: await inbox(pool, (req.params as Params).psn_no!) }));
-  app.post('/api/v1/inbox/:psn_no/:id/read', async (req) => {
-    const { psn_no, id } = req.params as Params;
-    if (!/^\d+$/.test(id!)) throw invalid('id', 'id 应为数字', 'id must be a number');
-    if (!(await markRead(pool, psn_no!, Number(id), deps.now()))) throw invalid('id', '查无此消息', 'no such message');
-    return { read: true };
-  });
+    // ---- agreements ----
+    app.post('/agreements', async (req, reply) => {
+      const b = body(req.body);
+      const clauses = arr(b, 'clauses').map((x, i) => {
+        const c = obj(x, `clauses/${i}`);
+        return {
+          kind: str(c, 'kind', `clauses/${i}/`) as AgreementClauseKind,
+          begndate: optDate(c, 'begndate', `clauses/${i}/`),
+          enddate: optDate(c, 'enddate', `clauses/${i}/`),
+          params: c.params === undefined ? {} : obj(c.params, `clauses/${i}/params`),
+        };
+      });
+      const created = await createAgreement(pool, deps.now(), actorOfRequest(req), {
+        agreement_no: str(b, 'agreement_no'),
+        name: str(b, 'name'),
+        signed_on: optDate(b, 'signed_on'),
+        begndate: date(b, 'begndate'),
+        enddate: optDate(b, 'enddate'),
+        members: strings(b, 'members', true),
+        clauses,
+        extra_diseases: arr(b, 'extra_diseases').map((x, i) => {
+          const d = obj(x, `extra_diseases/${i}`);
+          return { code: str(d, 'code', `extra_diseases/${i}/`), name: str(d, 'name', `extra_diseases/${i}/`), icd10_ranges: strings(d, 'icd10_ranges', true) };
+        }),
+        pooling_pharmacies: arr(b, 'pooling_pharmacies').map((x, i) => {
+          const ph = obj(x, `pooling_pharmacies/${i}`);
+          return { county_admdvs: str(ph, 'county_admdvs', `pooling_pharmacies/${i}/`), fixmedins_code: str(ph, 'fixmedins_code', `pooling_pharmacies/${i}/`) };
+        }),
+      });
+      return reply.status(201).send(created);
+    });
+    app.get('/agreements', async (req) => ({ agreements: await listAgreements(pool, optStr(req.query as Json, 'member')) }));
+    app.get('/agreements/:agreement_no', async (req) => getAgreement(pool, (req.params as Params).agreement_no!));
+
+    // ---- eligibility ----
+    app.get('/eligibility', async (req) => checkEligibility(pool, eligibilityQuery(req.query as Json)));
+    app.post('/eligibility', async (req) => checkEligibility(pool, eligibilityQuery(body(req.body))));
+
+    // ---- inbox ----
+    app.get('/inbox/:psn_no', async (req) => ({ notifications: await inbox(pool, (req.params as Params).psn_no!) }));
+    app.post('/inbox/:psn_no/:id/read', async (req) => {
+      const { psn_no, id } = req.params as Params;
+      if (!/^\d+$/.test(id!)) throw invalid('id', 'id 应为数字', 'id must be a number');
+      if (!(await markRead(pool, psn_no!, Number(id), deps.now()))) throw invalid('id', '查无此消息', 'no such message');
+      return { read: true };
+    });
+  };
 }

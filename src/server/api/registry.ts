@@ -1,9 +1,10 @@
+import { chinaDate } from '../../engine/calendar.ts';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { CONTRIBUTION_PAYERS, IDENTITY_SOURCES, INSUTYPES, PSN_IDET_TYPES, PSN_TYPES } from '../../engine/codes.ts';
 import { notFound } from '../../engine/errors.ts';
 import { inTransaction } from '../../store/db.ts';
-import { chinaDate } from '../../store/registry/audit.ts';
+
 import { contribute, getPersonalAccount } from '../../store/registry/contributions.ts';
 import { enroll, listEnrollments, transfer } from '../../store/registry/enrollments.ts';
 import { insuranceHistory } from '../../store/registry/history.ts';
@@ -147,7 +148,11 @@ export function registryRoutes(deps: AppDeps): FastifyPluginAsyncTypebox {
           ...Page,
         }),
       },
-    }, async (req) => listInstitutions(pool, { ...req.query, fixmedins_type: req.query.fixmedins_type as '1' | '2' | undefined }));
+    }, async (req) => {
+      // Only the documented criteria: the store's filter also serves 1201 (code, name).
+      const { admdvs, hosp_lv, settles_outpatient_pooling, limit, offset } = req.query;
+      return listInstitutions(pool, { admdvs, fixmedins_type: req.query.fixmedins_type as '1' | '2' | undefined, hosp_lv, settles_outpatient_pooling, limit, offset });
+    });
 
     app.get('/institutions/:fixmedins_code', {
       schema: { tags: ['reference'], summary: '单个定点机构 / one institution', params: Type.Object({ fixmedins_code: Type.String() }), response: { 200: M.InstitutionModel, 404: ErrorBody } },

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { beijingDate } from '../../engine/calendar.ts';
+import { chinaDate } from '../../engine/calendar.ts';
 import { invalid } from '../../engine/errors.ts';
 import { listClaimExamples, listPolicyDocuments, readClaimExample, readPolicyDocument, diffDocuments, settleClaim, simulate, validatePolicyDocument } from '../../cli/policy-docs.ts';
 import { enrollmentByRegion, queueCases, queueDeadlines, refreshDashboard } from '../../store/dashboard.ts';
@@ -37,7 +37,7 @@ export async function registerWorkbenchRoutes(app: FastifyInstance, deps: AppDep
   });
   app.get('/api/v1/claim-examples', async () => ({ items: listClaimExamples() }));
 
-  const today = (): string => beijingDate(deps.now());
+  const today = (): string => chinaDate(deps.now());
   app.get('/api/v1/dashboard/enrollment', async (req) => {
     const q = req.query as Json;
     const level = optStr(q, 'level') ?? 'province';

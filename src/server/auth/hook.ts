@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { beijingDate } from '../../engine/calendar.ts';
+import { chinaDate } from '../../engine/calendar.ts';
 import { forbidden, unauthenticated } from '../../engine/errors.ts';
 import { activeConsent, principalOfSession } from '../../store/auth/accounts.ts';
 import { regionsCover, type Principal } from '../../store/auth/principal.ts';
@@ -112,7 +112,7 @@ export function installAuth(app: FastifyInstance, deps: { pool: Pool; now: () =>
     }
     if (p.role === 'grid_worker') {
       if (!subject.psn_no) throw denied();
-      const consent = await activeConsent(deps.pool, p.username, subject.psn_no, beijingDate(deps.now()));
+      const consent = await activeConsent(deps.pool, p.username, subject.psn_no, chinaDate(deps.now()));
       if (!consent) throw forbidden('consent', '该居民未授权您代办', 'this person has not consented to you acting for them');
       req.consentRef = consent;
       return;

@@ -61,7 +61,7 @@ describe('9001 then 1101', () => {
       },
     );
     // The expired 特困 identity is not in force on the day; 低保 is.
-    assert.deepEqual(out.idetinfo, [{ psn_idet_type: '2302', psn_type_lv: null, memo: '低保', begntime: '2024-01-01 00:00:00', endtime: null }]);
+    assert.deepEqual(out.idetinfo, [{ psn_idet_type: '2102', psn_type_lv: null, memo: '低保', begntime: '2024-01-01 00:00:00', endtime: null }]);
     assert.equal(res.body.warn_msg, null);
   });
 
@@ -246,9 +246,10 @@ describe('authentication', () => {
 describe('other transactions', () => {
   test('unknown infno → -1 listing what is supported', async () => {
     const sign_no = await signInAs(w.app);
-    const res = await post(w.app, envelope('2207', { data: {} }, { sign_no }));
+    // 3203 (clearing application) is not built yet.
+    const res = await post(w.app, envelope('3203', { data: {} }, { sign_no }));
     assert.equal(res.body.infcode, -1);
-    assert.match(res.body.err_msg, /2207/);
+    assert.match(res.body.err_msg, /3203/);
     assert.match(res.body.err_msg, /1101/);
   });
 

@@ -1,14 +1,7 @@
 import crypto from 'node:crypto';
 import { YibaoError, conflict, invalid, unauthenticated } from '../../engine/errors.ts';
 import { inTransaction, type Pool, type Queryable } from '../../store/db.ts';
-import {
-  findIdempotentMessage,
-  findInstitutionAuth,
-  findSignIn,
-  insertMessage,
-  lockMessageKey,
-  nextRefmsgSerial,
-} from '../../store/gateway-store.ts';
+import { findCaller, insertMessage, insertMessageSql, messageBeginSql, nextRefmsgSerial, type MessageLogRow, type StoredMessage } from '../../store/gateway-store.ts';
 import { canonicalJson, differingPaths, sha256Hex } from './canonical.ts';
 import { normaliseEnvelope, parseBody, refmsgRegion, type GatewayResponse } from './envelope.ts';
 import { verifyBodySignature } from './signature.ts';
@@ -35,6 +28,14 @@ interface Outcome {
 /** A successful write already answered: its stored response is returned verbatim. */
 class Replay {
   constructor(readonly response: GatewayResponse) {}
+}
+
+/** A write answered now: its response and the record committed with it. */
+class Answered {
+  constructor(
+    readonly response: GatewayResponse,
+    readonly record: MessageLogRow,
+  ) {}
 }
 
 export async function callService(deps: GatewayDeps, body: unknown): Promise<GatewayResponse> {
@@ -66,11 +67,12 @@ export async function callService(deps: GatewayDeps, body: unknown): Promise<Gat
     const env = envelope;
     const prepared = await authenticate(deps, raw, env, handler);
     if (handler.writes) {
-      serial = await nextSerial(deps.pool);
-      const result = await inTransaction(deps.pool, async (client) => {
-        await lockMessageKey(client, env.fixmedins_code, env.msgid);
+      // BEGIN, the (institution, msgid) lock, the answer's serial and the earlier answer go in
+      // one round trip; the answer's record goes with COMMIT in another.
+      const result = await inTransaction(deps.pool, async (client, begun) => {
+        serial = Number(begun[0]!.rows[0].n);
         const request = canonicalRequest(env);
-        const previous = await findIdempotentMessage(client, env.fixmedins_code, env.msgid);
+        const previous = begun[1]!.rows[0] as StoredMessage | undefined;
         if (previous) {
           if (previous.request_hash === request.hash) return new Replay(previous.response as unknown as GatewayResponse);
           const paths = differingPaths(previous.request, request.value);
@@ -82,7 +84,7 @@ export async function callService(deps: GatewayDeps, body: unknown): Promise<Gat
         }
         const outcome = await run(handler, prepared, env, receivedAt, client, deps.pool);
         const resp = await answer(outcome);
-        await insertMessage(client, {
+        return new Answered(resp, {
           fixmedins_code: env.fixmedins_code,
           msgid: env.msgid,
           infno: env.infno,
@@ -94,12 +96,14 @@ export async function callService(deps: GatewayDeps, body: unknown): Promise<Gat
           received_at: receivedAt,
           answered_at: deps.now(),
         });
-        return resp;
+      }, undefined, {
+        begin: messageBeginSql(env.fixmedins_code, env.msgid),
+        commit: (r) => (r instanceof Answered ? insertMessageSql(r.record) : undefined),
       });
       if (result instanceof Replay) {
         response = result.response;
       } else {
-        response = result;
+        response = result.response;
         loggedAsIdempotent = true;
       }
     } else {
@@ -120,7 +124,7 @@ interface Prepared {
 
 /** Known institution, its signature when it registered a key, and a live sign-in of its own. */
 async function authenticate(deps: GatewayDeps, raw: Record<string, unknown>, env: GatewayEnvelope, handler: TransactionHandler): Promise<Prepared> {
-  const inst = await findInstitutionAuth(deps.pool, env.fixmedins_code);
+  const { institution: inst, signIn: row } = await findCaller(deps.pool, env.fixmedins_code, handler.requiresSignIn ? env.sign_no : undefined);
   if (!inst) {
     throw unauthenticated('fixmedins_code', `定点医药机构 ${env.fixmedins_code} 不存在或未登记`, `no designated institution ${env.fixmedins_code} is registered`);
   }
@@ -128,7 +132,6 @@ async function authenticate(deps: GatewayDeps, raw: Record<string, unknown>, env
   let signIn: GatewayContext['signIn'];
   if (handler.requiresSignIn) {
     if (!env.sign_no) throw unauthenticated('sign_no', '必填：请先签到（9001）取得签到编号', 'required: sign in first (9001) to obtain a sign_no');
-    const row = await findSignIn(deps.pool, env.sign_no);
     if (!row || row.fixmedins_code !== env.fixmedins_code) {
       // Another institution's sign_no is answered like an unknown one: nothing leaks.
       throw unauthenticated('sign_no', `签到编号 ${env.sign_no} 无效：不是本机构签到取得的`, `sign_no ${env.sign_no} is not valid: it was not issued to this institution by 9001`);

@@ -116,3 +116,24 @@ export function describe(value: unknown): string {
   if (typeof value === 'object') return 'an object';
   return `${typeof value} ${String(value)}`;
 }
+
+/** A time "yyyy-MM-dd HH:mm:ss" (or a date, read as its midnight) in China Standard Time → the instant. */
+export function optionalDateTime(obj: Obj, key: string, path: string): Date | undefined {
+  const text = optionalString(obj, key, path, 30);
+  if (text === undefined) return undefined;
+  const m = /^(\d{4})-?(\d{2})-?(\d{2})(?:[ T](\d{2}):?(\d{2}):?(\d{2})(?:\.\d+)?)?$/.exec(text);
+  if (m) {
+    const iso = `${m[1]}-${m[2]}-${m[3]}T${m[4] ?? '00'}:${m[5] ?? '00'}:${m[6] ?? '00'}+08:00`;
+    const d = new Date(iso);
+    if (!Number.isNaN(d.getTime()) && Number(m[4] ?? 0) < 24 && Number(m[5] ?? 0) < 60 && Number(m[6] ?? 0) < 60) return d;
+  }
+  throw invalid(`${path}.${key}`, '应为时间 yyyy-MM-dd HH:mm:ss', `expected a time yyyy-MM-dd HH:mm:ss, got "${text}"`);
+}
+
+/** A '0'/'1' flag (clients send numbers as well); absent → `fallback`. */
+export function optionalFlag(obj: Obj, key: string, path: string, fallback: boolean): boolean {
+  const text = optionalString(obj, key, path, 1);
+  if (text === undefined) return fallback;
+  if (text !== '0' && text !== '1') throw invalid(`${path}.${key}`, '取值应为 0 或 1', `expected 0 or 1, got "${text}"`);
+  return text === '1';
+}

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import { invalid } from '../../engine/errors.ts';
 import type { Pool } from '../../store/db.ts';
 import { callService } from './gateway.ts';
@@ -16,9 +16,10 @@ export interface GatewayRouteDeps {
   registry?: TransactionRegistry;
 }
 
-export async function gatewayRoutes(app: FastifyInstance, deps: GatewayRouteDeps): Promise<void> {
+/** The gateway as a plugin of its own scope, so that taking raw bytes does not leak to the REST routes. */
+export function gatewayRoutes(deps: GatewayRouteDeps): FastifyPluginAsync {
   const registry = deps.registry ?? buildRegistry();
-  await app.register(async (scope) => {
+  return async (scope) => {
     // HIS send application/json, text/plain, form types or nothing at all: take the bytes.
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
@@ -55,5 +56,5 @@ export async function gatewayRoutes(app: FastifyInstance, deps: GatewayRouteDeps
       );
       return reply.status(200).header('content-type', 'application/json; charset=utf-8').send(response);
     });
-  });
+  };
 }

@@ -34,11 +34,6 @@ export function dateTime(at: Date): string {
   return `${x.y}-${x.mo}-${x.d} ${x.h}:${x.mi}:${x.s}`;
 }
 
-/** The calendar date in China, yyyy-MM-dd. */
-export function chinaDate(at: Date): string {
-  return dateTime(at).slice(0, 10);
-}
-
 /** A stored date (yyyy-mm-dd) as the interface's datetime at midnight. */
 export function dateAsDateTime(date: string): string {
   return `${date} 00:00:00`;

@@ -8,6 +8,18 @@ import { signIn, signOut } from './transactions/sign-in.ts';
 import { chronicDiseaseFiling, chronicDiseaseFilingCancel } from './transactions/coop-chronic.ts';
 import { referralFiling, referralFilingCancel } from './transactions/coop-filing.ts';
 import { chronicDiseaseQuery, personFilingQuery, referralQuery } from './transactions/coop-queries.ts';
+import {
+  outpatientFeeCancel, outpatientFeeUpload, outpatientPreSettle, outpatientRegistration, outpatientRegistrationCancel, outpatientSettle2207,
+  outpatientSettleCancel, outpatientVisitInfo,
+} from './transactions/settlement-outpatient.ts';
+import {
+  admission, admissionCancel, admissionChange, discharge, dischargeCancel, inpatientFeeCancel, inpatientFeeUpload, inpatientPreSettle,
+  inpatientSettle2304, inpatientSettleCancel,
+} from './transactions/settlement-inpatient.ts';
+import { pharmacyPreSettle, pharmacySettle, pharmacySettleCancel, reversal } from './transactions/settlement-pharmacy.ts';
+import {
+  accumulatorQuery, detailReconciliation, diagnosisQuery, feeDetailQuery, inHospitalQuery, settlementQuery, totalsReconciliation, visitQuery,
+} from './transactions/settlement-queries.ts';
 
 // Every transaction the gateway answers, one line each. To add one, write a
 // TransactionHandler (see ./types.ts) and append it here; an infno registered twice stops
@@ -26,6 +38,36 @@ export const TRANSACTIONS: readonly TransactionHandler[] = [
   chronicDiseaseQuery, // 5301
   personFilingQuery, // 5302
   referralQuery, // 5304
+  outpatientRegistration, // 2201
+  outpatientRegistrationCancel, // 2202
+  outpatientVisitInfo, // 2203
+  outpatientFeeUpload, // 2204
+  outpatientFeeCancel, // 2205
+  outpatientPreSettle, // 2206
+  outpatientSettle2207, // 2207
+  outpatientSettleCancel, // 2208
+  admission, // 2401
+  discharge, // 2402
+  admissionChange, // 2403
+  admissionCancel, // 2404
+  dischargeCancel, // 2405
+  inpatientFeeUpload, // 2301
+  inpatientFeeCancel, // 2302
+  inpatientPreSettle, // 2303
+  inpatientSettle2304, // 2304
+  inpatientSettleCancel, // 2305
+  pharmacyPreSettle, // 2101
+  pharmacySettle, // 2102
+  pharmacySettleCancel, // 2103
+  reversal, // 2601
+  visitQuery, // 5201
+  diagnosisQuery, // 5202
+  settlementQuery, // 5203
+  feeDetailQuery, // 5204
+  accumulatorQuery, // 5206
+  inHospitalQuery, // 5303
+  totalsReconciliation, // 3201
+  detailReconciliation, // 3202
 ];
 
 export type TransactionRegistry = ReadonlyMap<string, TransactionHandler>;

@@ -1,4 +1,4 @@
-import { addWorkingDays, beijingDate, isIsoDate, type IsoDate } from '../../engine/calendar.ts';
+import { addWorkingDays, chinaDate, isIsoDate, type IsoDate } from '../../engine/calendar.ts';
 import { conflict, invalid, notFound } from '../../engine/errors.ts';
 import {
   FILING_KINDS,
@@ -117,7 +117,7 @@ function kindZh(kind: FilingKind): string {
 
 /** Validates and writes a filing inside the caller's transaction. */
 async function insertFiling(c: Queryable, now: Date, input: FilingInput, person: PersonRow, replaces: FilingRow | null): Promise<FilingRow> {
-  const today = beijingDate(now);
+  const today = chinaDate(now);
   const home = await poolingRegionOf(c, person.insuplc_admdvs);
   if (!(await regionExists(c, input.mdtrtarea_admdvs))) throw invalid('mdtrtarea_admdvs', '就医地区划不存在', 'unknown destination region');
   for (const field of ['fixmedins_code', 'referring_fixmedins_code'] as const) {
@@ -206,7 +206,7 @@ export async function reviewFiling(pool: Pool, now: Date, actor: Actor, filingNo
   return inTransaction(pool, async (c) => {
     const f = await getFiling(c, filingNo, true);
     if (f.status !== 'pending_review') throw conflict('filing_no', `备案状态为 ${f.status}，无需审核`, `the filing is ${f.status}, not waiting for review`);
-    const today = beijingDate(now);
+    const today = chinaDate(now);
     const to: FilingStatus = d.decision === 'approve' ? 'effective' : 'rejected';
     await c.query(
       'UPDATE filings SET status = $2, decided_by = $3, decided_at = $4, decision_reason = $5, effective_on = $6 WHERE id = $1',
@@ -234,7 +234,7 @@ export async function revokeFilingIn(c: Queryable, now: Date, actor: Actor, fili
   const f = await getFiling(c, filingNo, true);
   if (f.status !== 'effective' && f.status !== 'pending_review') throw conflict('filing_no', `备案状态为 ${f.status}，不能撤销`, `a ${f.status} filing cannot be revoked`);
   if (actor.type === 'hospital' && (f.filer_type !== 'hospital' || f.filer_id !== actor.id)) throw conflict('filing_no', '医疗机构只能撤销本机构办理的备案', 'a hospital revokes only the filings it made');
-  const today = beijingDate(now);
+  const today = chinaDate(now);
   await c.query('UPDATE filings SET status = $2, revoked_on = $3, revoked_by = $4, revoke_reason = $5 WHERE id = $1', [f.id, 'revoked', today, `${actor.type}:${actor.id}`, reason]);
   await event(c, f.id, now, actor, 'revoke', f.status, 'revoked', reason);
   await audit(c, now, actor, 'filing.revoke', `filing:${filingNo}`, { from: f.status, revoked_on: today, reason });
@@ -261,7 +261,7 @@ export async function changeFiling(
   return inTransaction(pool, async (c) => {
     const f = await getFiling(c, filingNo, true);
     const person = await findPerson(c, { psn_no: f.psn_no }, true);
-    const today = beijingDate(now);
+    const today = chinaDate(now);
     const policy = await loadFilingPolicy(c, f.insuplc_admdvs);
     const override = Boolean(change.override_reason?.trim());
     if (override && actor.type !== 'staff') throw invalid('override_reason', '仅经办人员可提前变更长期备案', 'only staff may change a long-term filing early');
@@ -298,7 +298,7 @@ export async function checkCommitment(pool: Pool, now: Date, actor: Actor, filin
   return inTransaction(pool, async (c) => {
     const f = await getFiling(c, filingNo, true);
     if (!f.commitment || f.commitment_check !== 'pending') throw conflict('filing_no', '该备案无待核查的承诺', 'the filing has no commitment waiting for a check');
-    const today = beijingDate(now);
+    const today = chinaDate(now);
     const to: FilingStatus = result === 'failed' && f.status === 'effective' ? 'revoked' : f.status;
     await c.query('UPDATE filings SET commitment_check = $2, status = $3, revoked_on = $4, revoked_by = $5, revoke_reason = $6 WHERE id = $1', [
       f.id, result, to, to === 'revoked' ? today : f.revoked_on, to === 'revoked' ? `${actor.type}:${actor.id}` : null, to === 'revoked' ? reason : null,

@@ -1,4 +1,4 @@
-import { addDays, addWorkingDays, beijingDate, isIsoDate, type IsoDate } from '../../engine/calendar.ts';
+import { addDays, addWorkingDays, chinaDate, isIsoDate, type IsoDate } from '../../engine/calendar.ts';
 import {
   NATIONAL_LIST,
   checkDiseaseDefinition,
@@ -40,14 +40,8 @@ export async function nationalDiseases(q: Queryable): Promise<ChronicDisease[]> 
   return (await listDiseases(q, NATIONAL_LIST)).map(toDisease);
 }
 
-export interface DiseaseInput {
-  list_admdvs: string;
-  code: string;
-  name: string;
-  icd10_ranges: string[];
-  validity_months: number | null;
-  valid_from: string;
-  valid_to: string | null;
+/** A list entry as staff send it: the row, with the note optional. */
+export interface DiseaseInput extends Omit<DiseaseRow, 'note'> {
   note?: string | null;
 }
 
@@ -180,7 +174,7 @@ async function insertRecognition(c: Queryable, now: Date, input: RecognitionInpu
       (r.enddate === null || r.enddate >= begndate) && (enddate === null || r.begndate <= enddate),
   );
   if (clash) throw conflict('opsp_dise_code', `已有该病种认定 ${clash.recognition_no}`, `an overlapping recognition ${clash.recognition_no} exists for ${disease.code}`);
-  const today = beijingDate(now);
+  const today = chinaDate(now);
   // The designated hospital's identification (2503) is the review; others wait for staff.
   const atOnce = input.filer.type === 'hospital';
   const status: RecognitionStatus = atOnce ? 'recognised' : 'pending_review';
@@ -270,7 +264,7 @@ export async function revokeRecognitionIn(c: Queryable, now: Date, actor: Actor,
     throw conflict('recognition_no', '医疗机构只能撤销本机构鉴定的备案', 'a hospital revokes only the recognitions it identified');
   }
   if (r.status !== 'recognised' && r.status !== 'pending_review') throw conflict('recognition_no', `认定状态为 ${r.status}，不能撤销`, `a ${r.status} recognition cannot be revoked`);
-  const today = beijingDate(now);
+  const today = chinaDate(now);
   await c.query('UPDATE recognitions SET status = $2, revoked_on = $3, revoked_by = $4, revoke_reason = $5 WHERE id = $1', [r.id, 'revoked', today, `${actor.type}:${actor.id}`, reason]);
   await audit(c, now, actor, 'recognition.revoke', `recognition:${no}`, { from: r.status, revoked_on: today, reason });
   const person = await findPerson(c, { psn_no: r.psn_no });

@@ -25,20 +25,3 @@ export async function writeAudit(
   ]);
 }
 
-/** The calendar date in China (UTC+8, no daylight saving) for an instant, as yyyy-mm-dd. */
-export function chinaDate(at: Date): string {
-  return new Date(at.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
-}
-
-/** yyyy-mm-dd plus `days` (may be negative). */
-export function addDays(date: string, days: number): string {
-  const t = Date.parse(date + 'T00:00:00Z') + days * 86_400_000;
-  return new Date(t).toISOString().slice(0, 10);
-}
-
-/** A real calendar date written yyyy-mm-dd. */
-export function isIsoDate(value: unknown): value is string {
-  if (typeof value !== 'string' || !/^[0-9]{4}-[0-9]{2}-[0-9]{2}$/.test(value)) return false;
-  const t = Date.parse(value + 'T00:00:00Z');
-  return Number.isFinite(t) && new Date(t).toISOString().slice(0, 10) === value;
-}

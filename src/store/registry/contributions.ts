@@ -1,7 +1,8 @@
+import { chinaDate, isIsoDate } from '../../engine/calendar.ts';
 import { CONTRIBUTION_PAYERS, INSUTYPES, isCode, type ContributionPayer } from '../../engine/codes.ts';
 import { conflict, invalid, notFound, Problems } from '../../engine/errors.ts';
 import type { Queryable } from '../db.ts';
-import { chinaDate, isIsoDate, writeAudit, type WriteContext } from './audit.ts';
+import { writeAudit, type WriteContext } from './audit.ts';
 import { ENROLLMENT_COLUMNS, type Enrollment } from './enrollments.ts';
 
 // 缴费: what was paid, for which year, by whom (the person, the employer, or medical assistance
@@ -71,8 +72,13 @@ export async function contribute(q: Queryable, input: NewContribution, ctx: Writ
   return c;
 }
 
-export async function listContributions(q: Queryable, psnNo: string): Promise<Contribution[]> {
-  const r = await q.query<Contribution>(`SELECT ${CONTRIBUTION_COLUMNS} FROM contributions WHERE psn_no = $1 ORDER BY year, id`, [psnNo]);
+/** A person's contributions in payment order, all of them or those for the years `from`-`to`. */
+export async function listContributions(q: Queryable, psnNo: string, years?: { from: number; to: number }): Promise<Contribution[]> {
+  const r = await q.query<Contribution>(
+    `SELECT ${CONTRIBUTION_COLUMNS} FROM contributions
+      WHERE psn_no = $1 AND ($2::int IS NULL OR year BETWEEN $2 AND $3) ORDER BY year, paid_on, id`,
+    [psnNo, years?.from ?? null, years?.to ?? null],
+  );
   return r.rows;
 }
 

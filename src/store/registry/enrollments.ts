@@ -1,7 +1,8 @@
+import { addDays, chinaDate, isIsoDate } from '../../engine/calendar.ts';
 import { INSUTYPES, isCode, PSN_TYPES, type Insutype, type PsnType } from '../../engine/codes.ts';
 import { conflict, invalid, notFound, Problems } from '../../engine/errors.ts';
 import type { Queryable } from '../db.ts';
-import { addDays, chinaDate, isIsoDate, writeAudit, type WriteContext } from './audit.ts';
+import { writeAudit, type WriteContext } from './audit.ts';
 import { findPersonByPsnNo } from './persons.ts';
 import { requireInsuranceRegion } from './regions.ts';
 
@@ -221,6 +222,17 @@ export async function transfer(q: Queryable, input: TransferInput, ctx: WriteCon
 
 export async function listEnrollments(q: Queryable, psnNo: string): Promise<Enrollment[]> {
   const r = await q.query<Enrollment>(`SELECT ${ENROLLMENT_COLUMNS} FROM enrollments WHERE psn_no = $1 ORDER BY psn_insu_date, id`, [psnNo]);
+  return r.rows;
+}
+
+/** Enrollments in force on `date` (begun, not ended), whatever their status: what 1101 answers. */
+export async function enrollmentsOn(q: Queryable, psnNo: string, date: string): Promise<Enrollment[]> {
+  const r = await q.query<Enrollment>(
+    `SELECT ${ENROLLMENT_COLUMNS} FROM enrollments
+      WHERE psn_no = $1 AND psn_insu_date <= $2 AND (end_date IS NULL OR end_date >= $2)
+      ORDER BY insutype, psn_insu_date`,
+    [psnNo, date],
+  );
   return r.rows;
 }
 

@@ -1,5 +1,6 @@
+import { chinaDate } from '../../engine/calendar.ts';
 import type { Queryable } from '../db.ts';
-import { chinaDate } from './audit.ts';
+
 import { listContributions, getPersonalAccount, type Contribution, type PersonalAccount } from './contributions.ts';
 import { listEnrollments, type Enrollment } from './enrollments.ts';
 import { listIdentities, type Identity } from './identities.ts';
@@ -9,11 +10,15 @@ import { requirePersonByCertno, type Person } from './persons.ts';
 // this deployment holds, each period with its region's name and pooling region, and the
 // contributions paid in each.
 
-export interface HistoryPeriod extends Enrollment {
+/** An enrollment period with the names of its region and province. */
+export interface EnrollmentPeriod extends Enrollment {
   admdvs_name: string;
   pooling_admdvs: string | null;
   province_admdvs: string;
   province_name: string;
+}
+
+export interface HistoryPeriod extends EnrollmentPeriod {
   contributions: Contribution[];
 }
 
@@ -29,19 +34,14 @@ export interface InsuranceHistory {
   personal_account: PersonalAccount | null;
 }
 
-export async function insuranceHistory(q: Queryable, certno: string, now: Date): Promise<InsuranceHistory> {
-  const person = await requirePersonByCertno(q, certno);
-  const [enrollments, contributions, identities, account] = [
-    await listEnrollments(q, person.psn_no),
-    await listContributions(q, person.psn_no),
-    await listIdentities(q, person.psn_no),
-    await getPersonalAccount(q, person.psn_no),
-  ];
+/** Every enrollment period of the person in every region this deployment holds, oldest first. */
+export async function enrollmentPeriods(q: Queryable, psnNo: string): Promise<EnrollmentPeriod[]> {
+  const enrollments = await listEnrollments(q, psnNo);
   const codes = [...new Set(enrollments.flatMap((e) => [e.insuplc_admdvs, e.insuplc_admdvs.slice(0, 2) + '0000']))];
   const names = new Map(
     (await q.query<{ code: string; name: string; pooling_admdvs: string | null }>('SELECT code, name, pooling_admdvs FROM regions WHERE code = ANY($1)', [codes])).rows.map((r) => [r.code, r]),
   );
-  const periods: HistoryPeriod[] = enrollments.map((e) => {
+  return enrollments.map((e) => {
     const province = e.insuplc_admdvs.slice(0, 2) + '0000';
     return {
       ...e,
@@ -49,9 +49,19 @@ export async function insuranceHistory(q: Queryable, certno: string, now: Date):
       pooling_admdvs: names.get(e.insuplc_admdvs)?.pooling_admdvs ?? null,
       province_admdvs: province,
       province_name: names.get(province)?.name ?? '',
-      contributions: contributions.filter((c) => c.enrollment_id === e.id),
     };
   });
+}
+
+export async function insuranceHistory(q: Queryable, certno: string, now: Date): Promise<InsuranceHistory> {
+  const person = await requirePersonByCertno(q, certno);
+  const [enrollments, contributions, identities, account] = [
+    await enrollmentPeriods(q, person.psn_no),
+    await listContributions(q, person.psn_no),
+    await listIdentities(q, person.psn_no),
+    await getPersonalAccount(q, person.psn_no),
+  ];
+  const periods: HistoryPeriod[] = enrollments.map((e) => ({ ...e, contributions: contributions.filter((c) => c.enrollment_id === e.id) }));
   const regions: InsuranceHistory['regions'] = [];
   for (const p of periods) {
     if (!regions.some((r) => r.admdvs === p.insuplc_admdvs)) regions.push({ admdvs: p.insuplc_admdvs, name: p.admdvs_name, province_name: p.province_name });

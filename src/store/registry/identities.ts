@@ -1,9 +1,10 @@
+import { addDays, chinaDate, isIsoDate } from '../../engine/calendar.ts';
 import crypto from 'node:crypto';
 import { IDENTITY_SOURCES, isCode, PSN_IDET_TYPES, type IdentitySource } from '../../engine/codes.ts';
 import { parseIdCard } from '../../engine/idcard.ts';
 import { conflict, invalid, notFound, Problems } from '../../engine/errors.ts';
 import { inTransaction, type Pool, type Queryable } from '../db.ts';
-import { addDays, chinaDate, isIsoDate, writeAudit, type WriteContext } from './audit.ts';
+import { writeAudit, type WriteContext } from './audit.ts';
 import { regionPrefix } from './institutions.ts';
 import { getRegion } from './regions.ts';
 

@@ -124,6 +124,9 @@ export async function getInstitution(q: Queryable, code: string): Promise<Instit
 }
 
 export interface InstitutionFilter {
+  fixmedins_code?: string | undefined;
+  /** Part of the name. */
+  fixmedins_name?: string | undefined;
   /** A region code: institutions in it or below it (a city finds its counties' institutions). */
   admdvs?: string | undefined;
   fixmedins_type?: '1' | '2' | undefined;
@@ -133,6 +136,11 @@ export interface InstitutionFilter {
   offset?: number | undefined;
 }
 
+/** An institution as listed: with the name of its region. */
+export interface InstitutionListing extends Institution {
+  admdvs_name: string;
+}
+
 /** The code prefix that every division inside `admdvs` shares (430000 → 43, 430200 → 4302). */
 export function regionPrefix(admdvs: string): string {
   if (/^[0-9]{2}0000$/.test(admdvs)) return admdvs.slice(0, 2);
@@ -140,9 +148,11 @@ export function regionPrefix(admdvs: string): string {
   return admdvs;
 }
 
-export async function listInstitutions(q: Queryable, f: InstitutionFilter = {}): Promise<{ total: number; items: Institution[] }> {
+export async function listInstitutions(q: Queryable, f: InstitutionFilter = {}): Promise<{ total: number; items: InstitutionListing[] }> {
   const where: string[] = [];
   const args: unknown[] = [];
+  if (f.fixmedins_code !== undefined) where.push(`fixmedins_code = $${args.push(f.fixmedins_code)}`);
+  if (f.fixmedins_name !== undefined) where.push(`strpos(fixmedins_name, $${args.push(f.fixmedins_name)}) > 0`);
   if (f.admdvs !== undefined) where.push(`admdvs LIKE $${args.push(regionPrefix(f.admdvs) + '%')}`);
   if (f.fixmedins_type !== undefined) where.push(`fixmedins_type = $${args.push(f.fixmedins_type)}`);
   if (f.hosp_lv !== undefined) where.push(`hosp_lv = $${args.push(f.hosp_lv)}`);
@@ -151,12 +161,27 @@ export async function listInstitutions(q: Queryable, f: InstitutionFilter = {}):
   const total = (await q.query<{ n: number }>(`SELECT count(*)::int AS n FROM institutions ${w}`, args)).rows[0]!.n;
   const limit = Math.min(f.limit ?? 100, 1000);
   const items = (
-    await q.query<Institution>(
-      `SELECT ${INSTITUTION_COLUMNS} FROM institutions ${w} ORDER BY fixmedins_code LIMIT $${args.length + 1} OFFSET $${args.length + 2}`,
+    await q.query<InstitutionListing>(
+      `SELECT ${INSTITUTION_COLUMNS}, r.name AS admdvs_name FROM institutions JOIN regions r ON r.code = admdvs
+        ${w} ORDER BY fixmedins_code LIMIT $${args.length + 1} OFFSET $${args.length + 2}`,
       [...args, limit, f.offset ?? 0],
     )
   ).rows;
   return { total, items };
+}
+
+/** Pharmacies that settle general-outpatient pooling in the given pooling regions, at most `perCounty` per county, in code order. */
+export async function poolingPharmacies(q: Queryable, poolingAdmdvs: readonly string[], perCounty: number): Promise<{ county_admdvs: string; fixmedins_code: string }[]> {
+  const r = await q.query<{ county_admdvs: string; fixmedins_code: string }>(
+    `SELECT county_admdvs, fixmedins_code FROM (
+       SELECT substr(i.admdvs, 1, 6) AS county_admdvs, i.fixmedins_code,
+              row_number() OVER (PARTITION BY substr(i.admdvs, 1, 6) ORDER BY i.fixmedins_code) AS n
+         FROM institutions i JOIN regions r ON r.code = substr(i.admdvs, 1, 6)
+        WHERE i.fixmedins_type = '2' AND i.settles_outpatient_pooling AND r.pooling_admdvs = ANY($1)) x
+      WHERE n <= $2 ORDER BY county_admdvs, fixmedins_code`,
+    [poolingAdmdvs, perCounty],
+  );
+  return r.rows;
 }
 
 export interface NearbyInstitution extends Institution {

@@ -1,7 +1,8 @@
+import { chinaDate } from '../../engine/calendar.ts';
 import { parseIdCard } from '../../engine/idcard.ts';
 import { conflict, invalid, notFound, Problems } from '../../engine/errors.ts';
 import type { Queryable } from '../db.ts';
-import { chinaDate, writeAudit, type WriteContext } from './audit.ts';
+import { writeAudit, type WriteContext } from './audit.ts';
 import { getRegion, requireInsuranceRegion } from './regions.ts';
 
 // Insured persons (参保人). The ID number is the natural key people bring; psn_no is the
@@ -120,6 +121,29 @@ export async function findPersonByPsnNo(q: Queryable, psnNo: string): Promise<Pe
   return r.rows[0];
 }
 
+export interface MdtrtCert {
+  person: Person;
+  card_sn: string | null;
+  valid_until: string | null;
+}
+
+/**
+ * An electronic voucher (01) or social security card (03) and its holder, with what a caller
+ * checks before trusting it: the card_sn and the last day it is valid.
+ */
+export async function findMdtrtCert(q: Queryable, mdtrtCertType: '01' | '03', mdtrtCertNo: string): Promise<MdtrtCert | undefined> {
+  const r = await q.query<Person & { card_sn: string | null; valid_until: string | null }>(
+    `SELECT ${PERSON_COLUMNS.split(', ').map((c) => 'p.' + c).join(', ')}, c.card_sn, c.valid_until
+       FROM person_certs c JOIN persons p USING (psn_no)
+      WHERE c.mdtrt_cert_type = $1 AND c.mdtrt_cert_no = $2`,
+    [mdtrtCertType, mdtrtCertNo],
+  );
+  const row = r.rows[0];
+  if (!row) return undefined;
+  const { card_sn, valid_until, ...person } = row;
+  return { person, card_sn, valid_until };
+}
+
 /**
  * The person a medical certificate (就诊凭证) names: 01 electronic voucher token, 02 ID number,
  * 03 social security card (its card_sn must match when given).
@@ -127,17 +151,10 @@ export async function findPersonByPsnNo(q: Queryable, psnNo: string): Promise<Pe
 export async function findPersonByMdtrtCert(q: Queryable, mdtrtCertType: string, mdtrtCertNo: string, cardSn?: string): Promise<Person | undefined> {
   if (mdtrtCertType === '02') return findPersonByCertno(q, mdtrtCertNo);
   if (mdtrtCertType !== '01' && mdtrtCertType !== '03') return undefined;
-  const r = await q.query<Person & { card_sn: string | null }>(
-    `SELECT ${PERSON_COLUMNS.split(', ').map((c) => 'p.' + c).join(', ')}, c.card_sn
-       FROM person_certs c JOIN persons p USING (psn_no)
-      WHERE c.mdtrt_cert_type = $1 AND c.mdtrt_cert_no = $2`,
-    [mdtrtCertType, mdtrtCertNo],
-  );
-  const row = r.rows[0];
-  if (!row) return undefined;
-  if (mdtrtCertType === '03' && cardSn !== undefined && row.card_sn !== cardSn) return undefined;
-  const { card_sn: _sn, ...person } = row;
-  return person;
+  const cert = await findMdtrtCert(q, mdtrtCertType, mdtrtCertNo);
+  if (!cert) return undefined;
+  if (mdtrtCertType === '03' && cardSn !== undefined && cert.card_sn !== cardSn) return undefined;
+  return cert.person;
 }
 
 /** Resolves a path parameter that is an ID number; a malformed one is the client's mistake, an unknown one not found. */

@@ -1,9 +1,9 @@
-import { invalid, notFound } from '../../../engine/errors.ts';
+import { invalid } from '../../../engine/errors.ts';
 import { findPerson } from '../../../store/cooperation/common.ts';
 import { applyRecognitionIn, diseaseFor, getRecognition, revokeRecognitionIn } from '../../../store/cooperation/recognitions.ts';
 import { inputObject, optionalDate, optionalString, requiredString } from '../input.ts';
 import type { TransactionHandler } from '../types.ts';
-import { inInputTerms } from './coop-filing.ts';
+import { cancelledRecord, inInputTerms } from './coop-filing.ts';
 
 // 2503 人员慢特病备案 / 2504 人员慢特病备案撤销: the designated hospital that identified the
 // disease (医院鉴定) records it; its identification is the review, so it is recognised at once.
@@ -50,14 +50,7 @@ export const chronicDiseaseFilingCancel: TransactionHandler = {
   requiresSignIn: true,
   writes: true,
   async handle(ctx) {
-    const path = 'input.data';
-    const d = inputObject(ctx.envelope.input, 'data');
-    const no = requiredString(d, 'trt_dcla_detl_sn', path, 40);
-    const psnNo = requiredString(d, 'psn_no', path, 30);
-    const r = await getRecognition(ctx.db, no).catch(() => {
-      throw notFound(`${path}.trt_dcla_detl_sn`, '查无此备案', 'no such chronic disease filing');
-    });
-    if (r.psn_no !== psnNo) throw invalid(`${path}.psn_no`, '人员编号与备案不符', 'psn_no does not match the filing');
+    const { no, data: d, path } = await cancelledRecord(ctx, (no) => getRecognition(ctx.db, no), 'no such chronic disease filing');
     await revokeRecognitionIn(ctx.db, ctx.now(), { type: 'hospital', id: ctx.institution.fixmedins_code }, no, optionalString(d, 'memo', path, 500) ?? null);
     return {};
   },

@@ -1,8 +1,9 @@
+import { chinaDate } from '../../../engine/calendar.ts';
 import { YibaoError, conflict, invalid, notFound } from '../../../engine/errors.ts';
 import { createFilingIn, getFiling, revokeFilingIn } from '../../../store/cooperation/filings.ts';
 import { inputObject, optionalDate, optionalString, requiredString } from '../input.ts';
-import { chinaDate } from '../time.ts';
-import type { TransactionHandler } from '../types.ts';
+
+import type { GatewayContext, TransactionHandler } from '../types.ts';
 
 // 2501 转院备案 / 2502 转院备案撤销: the referring hospital files a referral (异地转诊) in one
 // stop; it takes effect at once and the person's inbox is told. The destination is
@@ -59,19 +60,32 @@ export const referralFilingCancel: TransactionHandler = {
   requiresSignIn: true,
   writes: true,
   async handle(ctx) {
-    const path = 'input.data';
-    const d = inputObject(ctx.envelope.input, 'data');
-    const no = requiredString(d, 'trt_dcla_detl_sn', path, 40);
-    const psnNo = requiredString(d, 'psn_no', path, 30);
-    const f = await getFiling(ctx.db, no).catch(() => {
-      throw notFound(`${path}.trt_dcla_detl_sn`, '查无此备案', 'no such filing');
-    });
-    if (f.psn_no !== psnNo) throw invalid(`${path}.psn_no`, '人员编号与备案不符', 'psn_no does not match the filing');
+    const { record: f, no, data: d, path } = await cancelledRecord(ctx, (no) => getFiling(ctx.db, no), 'no such filing');
     if (f.kind !== 'referral') throw conflict(`${path}.trt_dcla_detl_sn`, '不是转院备案', 'not a referral filing');
     await revokeFilingIn(ctx.db, ctx.now(), { type: 'hospital', id: ctx.institution.fixmedins_code, name: ctx.envelope.opter_name ?? null }, no, optionalString(d, 'memo', path, 500) ?? null);
     return {};
   },
 };
+
+/**
+ * The record a cancellation (2502, 2504) names by trt_dcla_detl_sn, refused unless it is the
+ * psn_no's: a hospital cannot cancel another person's filing by mistyping a number.
+ */
+export async function cancelledRecord<T extends { psn_no: string }>(
+  ctx: GatewayContext,
+  find: (no: string) => Promise<T>,
+  notFoundEn: string,
+): Promise<{ record: T; no: string; data: Record<string, unknown>; path: string }> {
+  const path = 'input.data';
+  const data = inputObject(ctx.envelope.input, 'data');
+  const no = requiredString(data, 'trt_dcla_detl_sn', path, 40);
+  const psnNo = requiredString(data, 'psn_no', path, 30);
+  const record = await find(no).catch(() => {
+    throw notFound(`${path}.trt_dcla_detl_sn`, '查无此备案', notFoundEn);
+  });
+  if (record.psn_no !== psnNo) throw invalid(`${path}.psn_no`, '人员编号与备案不符', 'psn_no does not match the filing');
+  return { record, no, data, path };
+}
 
 /**
  * Runs a store call and names refused fields as the envelope does (`input.refmedin.enddate`),

@@ -1,16 +1,25 @@
+import { chinaDate } from '../../../engine/calendar.ts';
 import { findPerson } from '../../../store/cooperation/common.ts';
 import { filingsOf } from '../../../store/cooperation/filings.ts';
 import { recognitionsOf } from '../../../store/cooperation/recognitions.ts';
 import { FILING_KINDS } from '../../../engine/filing-rules.ts';
 import { inputObject, optionalDate, requiredString } from '../input.ts';
-import { chinaDate } from '../time.ts';
-import type { TransactionHandler } from '../types.ts';
+
+import type { GatewayContext, TransactionHandler } from '../types.ts';
 
 // Queries a HIS makes before treating a person from elsewhere, as the national catalogue
 // names them: 5301 人员慢特病备案查询 (recognised chronic diseases), 5302 人员定点信息查询
 // (the person's filings: destination, kind, validity), 5304 转院信息查询 (referrals).
 // Only records valid on the query date (input.data.date, default today) unless
 // input.data.all is "1".
+
+/** What every query here reads: whose records, on which day, and whether invalid ones are wanted too. */
+async function queryOf(ctx: GatewayContext): Promise<{ psnNo: string; day: string; all: boolean }> {
+  const d = inputObject(ctx.envelope.input, 'data');
+  const person = await findPerson(ctx.db, { psn_no: requiredString(d, 'psn_no', 'input.data', 30) }, false, 'input.data.psn_no');
+  const day = optionalDate(d, 'date', 'input.data') ?? chinaDate(ctx.now());
+  return { psnNo: person.psn_no, day, all: d.all === '1' || d.all === 1 };
+}
 
 function valid(r: { status: string; begndate: string; enddate: string | null; revoked_on: string | null }, day: string, good: string): boolean {
   return r.status === good && r.begndate <= day && (r.enddate === null || day <= r.enddate) && (r.revoked_on === null || day < r.revoked_on);
@@ -22,11 +31,8 @@ export const chronicDiseaseQuery: TransactionHandler = {
   requiresSignIn: true,
   writes: false,
   async handle(ctx) {
-    const d = inputObject(ctx.envelope.input, 'data');
-    const person = await findPerson(ctx.db, { psn_no: requiredString(d, 'psn_no', 'input.data', 30) }, false, 'input.data.psn_no');
-    const day = optionalDate(d, 'date', 'input.data') ?? chinaDate(ctx.now());
-    const all = d.all === '1' || d.all === 1;
-    const rows = (await recognitionsOf(ctx.db, person.psn_no)).filter((r) => all || valid(r, day, 'recognised'));
+    const { psnNo, day, all } = await queryOf(ctx);
+    const rows = (await recognitionsOf(ctx.db, psnNo)).filter((r) => all || valid(r, day, 'recognised'));
     return {
       feedetail: rows.map((r) => ({
         trt_dcla_detl_sn: r.recognition_no,
@@ -71,11 +77,8 @@ export const personFilingQuery: TransactionHandler = {
   requiresSignIn: true,
   writes: false,
   async handle(ctx) {
-    const d = inputObject(ctx.envelope.input, 'data');
-    const person = await findPerson(ctx.db, { psn_no: requiredString(d, 'psn_no', 'input.data', 30) }, false, 'input.data.psn_no');
-    const day = optionalDate(d, 'date', 'input.data') ?? chinaDate(ctx.now());
-    const all = d.all === '1' || d.all === 1;
-    const rows = (await filingsOf(ctx.db, person.psn_no)).filter((f) => all || valid(f, day, 'effective'));
+    const { psnNo, day, all } = await queryOf(ctx);
+    const rows = (await filingsOf(ctx.db, psnNo)).filter((f) => all || valid(f, day, 'effective'));
     return { psnfixmedin: filingRows(rows, day) };
   },
 };
@@ -86,11 +89,8 @@ export const referralQuery: TransactionHandler = {
   requiresSignIn: true,
   writes: false,
   async handle(ctx) {
-    const d = inputObject(ctx.envelope.input, 'data');
-    const person = await findPerson(ctx.db, { psn_no: requiredString(d, 'psn_no', 'input.data', 30) }, false, 'input.data.psn_no');
-    const day = optionalDate(d, 'date', 'input.data') ?? chinaDate(ctx.now());
-    const all = d.all === '1' || d.all === 1;
-    const rows = (await filingsOf(ctx.db, person.psn_no)).filter((f) => f.kind === 'referral' && (all || valid(f, day, 'effective')));
+    const { psnNo, day, all } = await queryOf(ctx);
+    const rows = (await filingsOf(ctx.db, psnNo)).filter((f) => f.kind === 'referral' && (all || valid(f, day, 'effective')));
     return { refmedin: filingRows(rows, day) };
   },
 };

@@ -1,21 +1,17 @@
+import { chinaDate } from '../../../engine/calendar.ts';
+import { CONTRIBUTION_PAYERS } from '../../../engine/codes.ts';
 import { invalid } from '../../../engine/errors.ts';
-import { contributionsOf, enrollmentHistory } from '../../../store/interface-reads.ts';
+import { listContributions } from '../../../store/registry/contributions.ts';
+import { enrollmentPeriods } from '../../../store/registry/history.ts';
 import { inputObject, optionalInteger } from '../input.ts';
 import { fenToYuan } from '../money.ts';
-import { chinaDate } from '../time.ts';
+
 import type { TransactionHandler } from '../types.ts';
 import { resolvePerson } from './person.ts';
 
 // 5310 参保缴费信息跨省查询 (a yibao extension, not in the national catalogue): one person's
 // enrollment periods and contributions in every region this deployment holds, so a
 // hospital in one province sees the history a transfer (转移接续) left in another.
-
-const PAYER_NAMES: Record<string, string> = {
-  person: '个人缴费',
-  employer: '单位缴费',
-  assistance: '医疗救助资助参保',
-  government: '财政补助',
-};
 
 export const enrollmentContributionQuery: TransactionHandler = {
   infno: '5310',
@@ -31,8 +27,8 @@ export const enrollmentContributionQuery: TransactionHandler = {
     const toYear = optionalInteger(data, 'end_year', 'input.data', 1990, 2100) ?? thisYear;
     if (fromYear > toYear) throw invalid('input.data.end_year', '不应早于 begn_year', 'expected a year not before begn_year');
     const [enrollments, contributions] = await Promise.all([
-      enrollmentHistory(ctx.db, person.psn_no),
-      contributionsOf(ctx.db, person.psn_no, fromYear, toYear),
+      enrollmentPeriods(ctx.db, person.psn_no),
+      listContributions(ctx.db, person.psn_no, { from: fromYear, to: toYear }),
     ]);
     return {
       baseinfo: {
@@ -48,7 +44,7 @@ export const enrollmentContributionQuery: TransactionHandler = {
         psn_type: e.psn_type,
         insuplc_admdvs: e.insuplc_admdvs,
         insuplc_admdvs_name: e.admdvs_name,
-        prov_admdvs: e.insuplc_admdvs.slice(0, 2) + '0000',
+        prov_admdvs: e.province_admdvs,
         emp_name: e.emp_name,
         psn_insu_stas: e.psn_insu_stas,
         psn_insu_date: e.psn_insu_date,
@@ -63,7 +59,7 @@ export const enrollmentContributionQuery: TransactionHandler = {
         insuplc_admdvs: c.insuplc_admdvs,
         clct_amt: fenToYuan(c.amount_fen),
         clct_src: c.payer,
-        clct_src_name: PAYER_NAMES[c.payer] ?? c.payer,
+        clct_src_name: CONTRIBUTION_PAYERS[c.payer]?.zh ?? c.payer,
         paid_date: c.paid_on,
       })),
     };

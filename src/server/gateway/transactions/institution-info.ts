@@ -1,6 +1,6 @@
 import { HOSP_LVS } from '../../../engine/codes.ts';
 import { invalid } from '../../../engine/errors.ts';
-import { findInstitutions } from '../../../store/interface-reads.ts';
+import { listInstitutions } from '../../../store/registry/institutions.ts';
 import { inputObject, optionalString } from '../input.ts';
 import type { TransactionHandler } from '../types.ts';
 
@@ -30,7 +30,7 @@ export const institutionInfo: TransactionHandler = {
       throw invalid(`${path}.admdvs`, '应为6位数字区划代码', `expected a six-digit region code, got "${filter.admdvs}"`);
     }
     if (Object.values(filter).every((v) => v === undefined)) filter.fixmedins_code = ctx.institution.fixmedins_code;
-    const rows = await findInstitutions(ctx.db, filter, LIMIT + 1);
+    const { items: rows } = await listInstitutions(ctx.db, { ...filter, fixmedins_type: filter.fixmedins_type as '1' | '2' | undefined, limit: LIMIT + 1 });
     if (rows.length > LIMIT) ctx.warn(`结果超过${LIMIT}条，仅返回前${LIMIT}条，请缩小查询条件 / more than ${LIMIT} matches; the first ${LIMIT} are returned, narrow the query`);
     return {
       medinsinfo: rows.slice(0, LIMIT).map((r) => ({

@@ -1,7 +1,10 @@
-import { accountBalanceFen, enrollmentsOn, identitiesOn } from '../../../store/interface-reads.ts';
+import { chinaDate } from '../../../engine/calendar.ts';
+import { getPersonalAccount } from '../../../store/registry/contributions.ts';
+import { enrollmentsOn } from '../../../store/registry/enrollments.ts';
+import { identitiesOn } from '../../../store/registry/identities.ts';
 import { inputObject, optionalDate } from '../input.ts';
 import { fenToYuan } from '../money.ts';
-import { ageOn, chinaDate, dateAsDateTime } from '../time.ts';
+import { ageOn, dateAsDateTime } from '../time.ts';
 import type { TransactionHandler } from '../types.ts';
 import { resolvePerson } from './person.ts';
 
@@ -19,11 +22,12 @@ export const personInfo: TransactionHandler = {
     // begntime asks for the insurance in force on another day (e.g. the admission day).
     const on = optionalDate(data, 'begntime', 'input.data') ?? today;
     const person = await resolvePerson(ctx.db, data, 'input.data', today, { allowPsnNo: false });
-    const [enrollments, identities, balcFen] = await Promise.all([
+    const [enrollments, identities, account] = await Promise.all([
       enrollmentsOn(ctx.db, person.psn_no, on),
       identitiesOn(ctx.db, person.psn_no, on),
-      accountBalanceFen(ctx.db, person.psn_no),
+      getPersonalAccount(ctx.db, person.psn_no),
     ]);
+    const balcFen = account?.balc_fen ?? 0;
     if (enrollments.length === 0) ctx.warn(`该人员在 ${on} 无有效参保 / no insurance in force on ${on}`);
     const cvlserv = enrollments.some((e) => e.insutype === '320' && e.psn_insu_stas === '1');
     return {

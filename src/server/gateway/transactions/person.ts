@@ -1,7 +1,7 @@
 import { MDTRT_CERT_TYPES } from '../../../engine/codes.ts';
 import { invalid, notFound } from '../../../engine/errors.ts';
 import type { Queryable } from '../../../store/db.ts';
-import { findPersonByCertno, findPersonByMdtrtCert, findPersonByPsnNo, type PersonRow } from '../../../store/interface-reads.ts';
+import { findMdtrtCert, findPersonByCertno, findPersonByPsnNo, type Person } from '../../../store/registry/persons.ts';
 import { optionalCode, optionalString } from '../input.ts';
 
 // Who an input names: a medical certificate (mdtrt_cert_type 01 electronic voucher, 02 ID
@@ -16,7 +16,7 @@ export async function resolvePerson(
   path: string,
   today: string,
   options: { allowPsnNo: boolean },
-): Promise<PersonRow> {
+): Promise<Person> {
   const certType = optionalCode(data, 'mdtrt_cert_type', path, MDTRT_CERT_TYPES, 2);
   const person = certType ? await byMedicalCert(db, data, path, certType, today) : await byDocument(db, data, path, options);
   const name = optionalString(data, 'psn_name', path, 50);
@@ -26,14 +26,14 @@ export async function resolvePerson(
   return person;
 }
 
-async function byMedicalCert(db: Queryable, data: Obj, path: string, certType: keyof typeof MDTRT_CERT_TYPES, today: string): Promise<PersonRow> {
+async function byMedicalCert(db: Queryable, data: Obj, path: string, certType: keyof typeof MDTRT_CERT_TYPES, today: string): Promise<Person> {
   const certNo = optionalString(data, 'mdtrt_cert_no', path, 600);
   if (certNo === undefined) {
     throw invalid(`${path}.mdtrt_cert_no`, `必填：就诊凭证类型为 ${certType} 时须提供凭证编号`, `required when mdtrt_cert_type is ${certType}`);
   }
   const label = MDTRT_CERT_TYPES[certType];
   if (certType === '02') {
-    const person = await findPersonByCertno(db, certNo.toUpperCase());
+    const person = await findPersonByCertno(db, certNo);
     if (!person) throw unknownPerson(`${path}.mdtrt_cert_no`, label.zh, label.en, certNo);
     return person;
   }
@@ -41,7 +41,7 @@ async function byMedicalCert(db: Queryable, data: Obj, path: string, certType: k
   if (certType === '03' && cardSn === undefined) {
     throw invalid(`${path}.card_sn`, '必填：社会保障卡须提供卡识别码', 'required for a social security card (mdtrt_cert_type 03)');
   }
-  const cert = await findPersonByMdtrtCert(db, certType, certNo);
+  const cert = await findMdtrtCert(db, certType, certNo);
   if (!cert) throw unknownPerson(`${path}.mdtrt_cert_no`, label.zh, label.en, certNo);
   if (certType === '03' && cert.card_sn !== cardSn) {
     throw invalid(`${path}.card_sn`, '卡识别码与社会保障卡不符', 'the card_sn does not match the social security card');
@@ -52,13 +52,13 @@ async function byMedicalCert(db: Queryable, data: Obj, path: string, certType: k
   return cert.person;
 }
 
-async function byDocument(db: Queryable, data: Obj, path: string, options: { allowPsnNo: boolean }): Promise<PersonRow> {
+async function byDocument(db: Queryable, data: Obj, path: string, options: { allowPsnNo: boolean }): Promise<Person> {
   const certno = optionalString(data, 'certno', path, 50);
   if (certno !== undefined) {
     // Clients drop the leading zero of the document type ("1" for "01").
     const raw = optionalString(data, 'psn_cert_type', path, 6) ?? '01';
     const certType = /^\d$/.test(raw) ? raw.padStart(2, '0') : raw;
-    const person = await findPersonByCertno(db, certno.toUpperCase());
+    const person = await findPersonByCertno(db, certno);
     if (!person || person.psn_cert_type !== certType) throw unknownPerson(`${path}.certno`, `证件（类型 ${certType}）`, `document (type ${certType})`, certno);
     return person;
   }

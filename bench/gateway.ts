@@ -1,0 +1,271 @@
+// The gateway part of `npm run bench`: the real HTTP gateway (a `yibao serve` child process)
+// against an embedded, durable PostgreSQL holding the demo (1,000,000 persons; 2,000 with
+// --quick), driven by a keep-alive HTTP client in this process, on the same machine:
+//   flow_per_s     2201 → 2204 (10 lines) → 2207 flows a second at 32 concurrent clients
+//   settle_per_s   2207 alone, on visits whose fees were uploaded beforehand
+//   pg_raw_tx_per_s  a single-row INSERT transaction on the same database, same concurrency
+// The seeded cluster is kept under .yibao-bench/ and reused; it is seeded only when absent.
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { seedDemo } from '../src/demo/generate.ts';
+import { createPool, ensureDatabase, type Pool } from '../src/store/db.ts';
+import { freePort, startEmbeddedPostgres } from '../src/store/embedded.ts';
+import { migrate } from '../src/store/migrate.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+const CALL = '/fsi/api/rsfComIfsService/callService';
+const HOSPITAL = 'H43021100001'; // 株洲市中心医院, level 3 (demo/fixtures.json)
+const REGION = '430200';
+
+/** Ten lines from the demo catalog: 甲, 乙 with a first self-pay share, 丙, a price-limited service. */
+const LINE_CODES: Array<[string, number, number]> = [
+  ['XJ01CAA040E001010102231', 12.5, 2],
+  ['XC10AAA126A001010100417', 30.1, 1],
+  ['110200001', 10, 1],
+  ['250101001', 25, 1],
+  ['XA02BCA211E001010101012', 18.6, 2],
+  ['ZA01BAL0076020200917', 21.8, 1],
+  ['XA11GAV099A022010100655', 15, 1],
+  ['120400006', 8, 3],
+  ['C14010202600000024850000001', 3.5, 2],
+  ['210300001', 200, 1],
+];
+
+export interface GatewayBench {
+  persons: number;
+  clients: number;
+  seconds_per_phase: number;
+  flows: number;
+  flow_per_s: number;
+  flow_p50_ms: number;
+  flow_p99_ms: number;
+  settlements: number;
+  settle_per_s: number;
+  settle_p50_ms: number;
+  settle_p99_ms: number;
+  pg_raw_tx_per_s: number;
+  flow_to_pg_raw: number;
+  settle_to_pg_raw: number;
+  seed_seconds: number | null;
+  errors: number;
+}
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+
+function post(port: number, body: string): Promise<any> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, path: CALL, method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        try {
+          resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+        } catch (err) {
+          reject(err);
+        }
+      });
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+let serial = 0;
+function envelope(infno: string, input: unknown, signNo: string): string {
+  serial += 1;
+  return JSON.stringify({
+    infno, msgid: `${HOSPITAL}B${process.pid}${serial}`, mdtrtarea_admvs: REGION, insuplc_admdvs: REGION, fixmedins_code: HOSPITAL,
+    sign_no: signNo, infver: 'V1.0', opter_type: '1', opter: 'bench', inf_time: '', input,
+  });
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  return Math.round(sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! * 100) / 100;
+}
+
+/** `clients` loops of `once` for `seconds`; returns the count and each run's latency. */
+async function drive(clients: number, seconds: number, once: (client: number) => Promise<void>): Promise<{ n: number; secs: number; latencies: number[] }> {
+  const latencies: number[] = [];
+  const end = performance.now() + seconds * 1000;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: clients }, async (_, c) => {
+      while (performance.now() < end) {
+        const t = performance.now();
+        await once(c);
+        latencies.push(performance.now() - t);
+      }
+    }),
+  );
+  return { n: latencies.length, secs: (performance.now() - started) / 1000, latencies: latencies.sort((a, b) => a - b) };
+}
+
+/** With BENCH_SAMPLE_WAITS set, what the database's sessions wait on during the flows (to stderr). */
+function sampleWaits(pool: Pool): { stop: () => Promise<void> } {
+  if (!process.env.BENCH_SAMPLE_WAITS) return { stop: async () => undefined };
+  const seen = new Map<string, number>();
+  let on = true;
+  const loop = (async () => {
+    while (on) {
+      const r = await pool.query<{ w: string }>(`SELECT coalesce(wait_event_type || ':' || wait_event, state) || ' ' || left(regexp_replace(query, '\\s+', ' ', 'g'), 50) AS w FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid() AND state <> 'idle'`);
+      for (const { w } of r.rows) seen.set(w, (seen.get(w) ?? 0) + 1);
+      await new Promise((res) => setTimeout(res, 50));
+    }
+  })();
+  return {
+    stop: async () => {
+      on = false;
+      await loop;
+      for (const [w, n] of [...seen].sort((a, b) => b[1] - a[1]).slice(0, 25)) process.stderr.write(`[bench] wait ${n} ${w}\n`);
+    },
+  };
+}
+
+/** `clients` workers take items from `queue` until it is empty; each item's latency is kept. */
+async function drain<T>(clients: number, queue: readonly T[], once: (item: T) => Promise<void>): Promise<{ n: number; secs: number; latencies: number[] }> {
+  const latencies: number[] = [];
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      for (let i = next++; i < queue.length; i = next++) {
+        const t = performance.now();
+        await once(queue[i]!);
+        latencies.push(performance.now() - t);
+      }
+    }),
+  );
+  return { n: latencies.length, secs: (performance.now() - started) / 1000, latencies: latencies.sort((a, b) => a - b) };
+}
+
+async function startServer(url: string, port: number): Promise<ChildProcess> {
+  // BENCH_SERVER_FLAGS (e.g. --cpu-prof) profiles the server under load.
+  const flags = (process.env.BENCH_SERVER_FLAGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...flags, '--import', 'tsx', 'src/cli/main.ts', 'serve'], {
+    cwd: ROOT,
+    env: { ...process.env, DATABASE_URL: url, PORT: String(port), HOST: '127.0.0.1', YIBAO_DEMO_PERSONS: '0', LOG_LEVEL: 'silent' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (b: Buffer) => {
+      out += b.toString();
+      if (out.includes('ready on')) resolve();
+    });
+    child.on('exit', (code) => reject(new Error(`server exited with ${code}: ${out}`)));
+  });
+  return child;
+}
+
+async function personsOf(pool: Pool, n: number): Promise<string[]> {
+  const r = await pool.query<{ psn_no: string }>(
+    `SELECT p.psn_no FROM persons p JOIN regions g ON g.code = p.insuplc_admdvs
+       JOIN enrollments e ON e.psn_no = p.psn_no AND e.psn_insu_stas = '1' AND e.insutype IN ('310', '390') AND e.psn_insu_date <= '2026-01-01'
+      WHERE g.pooling_admdvs = $1 OR p.insuplc_admdvs = $1 LIMIT $2`,
+    [REGION, n],
+  );
+  return r.rows.map((x) => x.psn_no);
+}
+
+export async function runGatewayBench(opts: { quick: boolean; clients: number; seconds: number }): Promise<GatewayBench> {
+  const persons = opts.quick ? 2000 : 1_000_000;
+  const dir = path.join(ROOT, '.yibao-bench', opts.quick ? 'quick' : 'full');
+  const pg = await startEmbeddedPostgres(path.join(dir, 'pg'));
+  let server: ChildProcess | undefined;
+  const admin = pg.url('postgres');
+  await ensureDatabase(admin, 'yibao');
+  const url = pg.url('yibao');
+  const pool = createPool(url, opts.clients + 2);
+  try {
+    await migrate(pool);
+    let seedSeconds: number | null = null;
+    const t0 = performance.now();
+    const seeded = await seedDemo(pool, { persons, log: (l) => process.stderr.write(`[bench] demo: ${l}\n`) });
+    if (seeded) seedSeconds = Math.round((performance.now() - t0) / 100) / 10;
+    const people = await personsOf(pool, 5000);
+    if (people.length < opts.clients) throw new Error(`only ${people.length} persons insured in ${REGION}`);
+
+    const port = await freePort();
+    server = await startServer(url, port);
+    const signIn = await post(port, envelope('9001', { signIn: { opter_no: 'bench', mac: '', ip: '127.0.0.1' } }, ''));
+    const signNo = signIn.output.signinoutb.sign_no as string;
+    let errors = 0;
+    const must = (a: any): any => {
+      if (a.infcode !== 0) {
+        errors += 1;
+        if (errors <= 3) process.stderr.write(`[bench] ${a.err_msg}\n`);
+      }
+      return a.output;
+    };
+    let pick = 0;
+    // Each client takes the next person: one person's settlements serialise on its row lock.
+    const nextPerson = (): string => people[pick++ % people.length]!;
+    const open = async (): Promise<{ mdtrt_id: string; psn_no: string }> => {
+      const psnNo = nextPerson();
+      const reg = must(await post(port, envelope('2201', { data: { psn_no: psnNo, med_type: '11' } }, signNo)));
+      const mdtrtId = reg.data?.mdtrt_id as string;
+      must(await post(port, envelope('2204', { feedetail: LINE_CODES.map(([codg, pric, cnt], i) => ({ feedetl_sn: String(i + 1), mdtrt_id: mdtrtId, psn_no: psnNo, med_list_codg: codg, pric, cnt, det_item_fee_sumamt: (pric * cnt).toFixed(2) })) }, signNo)));
+      return { mdtrt_id: mdtrtId, psn_no: psnNo };
+    };
+    const settleOne = async (v: { mdtrt_id: string; psn_no: string }): Promise<void> => {
+      must(await post(port, envelope('2207', { data: { psn_no: v.psn_no, mdtrt_id: v.mdtrt_id, acct_used_flag: '0' } }, signNo)));
+    };
+
+    // Warm up (JIT, caches, connections).
+    await drive(opts.clients, 1, async () => settleOne(await open()));
+    const waits = sampleWaits(pool);
+    const flows = await drive(opts.clients, opts.seconds, async () => settleOne(await open()));
+    await waits.stop();
+
+    // Visits with fees uploaded, then 2207 alone.
+    const ready: Array<{ mdtrt_id: string; psn_no: string }> = [];
+    await drive(opts.clients, opts.seconds, async () => void ready.push(await open()));
+    const settles = await drain(opts.clients, ready, settleOne);
+    const settled = settles.n;
+
+    // The reference: a single-row insert transaction, same database, same concurrency.
+    await pool.query(`CREATE TABLE IF NOT EXISTS bench_raw (id bigserial PRIMARY KEY, psn_no text NOT NULL, amount_fen bigint NOT NULL, at timestamptz NOT NULL DEFAULT now())`);
+    const raw = await drive(opts.clients, opts.seconds, async (c) => {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        await client.query('INSERT INTO bench_raw (psn_no, amount_fen) VALUES ($1, $2)', [people[c]!, 100]);
+        await client.query('COMMIT');
+      } finally {
+        client.release();
+      }
+    });
+    const flowRate = flows.n / flows.secs;
+    const settleRate = settled / settles.secs;
+    const rawRate = raw.n / raw.secs;
+    const r1 = (x: number): number => Math.round(x * 10) / 10;
+    return {
+      persons,
+      clients: opts.clients,
+      seconds_per_phase: opts.seconds,
+      flows: flows.n,
+      flow_per_s: r1(flowRate),
+      flow_p50_ms: percentile(flows.latencies, 50),
+      flow_p99_ms: percentile(flows.latencies, 99),
+      settlements: settled,
+      settle_per_s: r1(settleRate),
+      settle_p50_ms: percentile(settles.latencies, 50),
+      settle_p99_ms: percentile(settles.latencies, 99),
+      pg_raw_tx_per_s: r1(rawRate),
+      flow_to_pg_raw: Math.round((flowRate / rawRate) * 1000) / 1000,
+      settle_to_pg_raw: Math.round((settleRate / rawRate) * 1000) / 1000,
+      seed_seconds: seedSeconds,
+      errors,
+    };
+  } finally {
+    server?.kill('SIGTERM');
+    if (server) await new Promise((r) => server!.once('exit', r));
+    agent.destroy();
+    await pool.end();
+    await pg.stop();
+    if (!fs.existsSync(path.join(dir, 'pg', 'PG_VERSION'))) throw new Error('bench cluster vanished');
+  }
+}

@@ -1,0 +1,149 @@
+import { feeLineFromInterface, setldetailEntry, setlinfoAmounts, feeDetailResult, type ClassifiedFeeLine, type FeeLine } from '../../../engine/index.ts';
+import { invalid } from '../../../engine/errors.ts';
+import type { CancelResult, SettledResult, Actor } from '../../../store/settlement/service.ts';
+import type { LineExtras } from '../../../store/settlement/visits.ts';
+import type { Person as PersonRow } from '../../../store/registry/persons.ts';
+import { inputList, optionalDateTime, optionalString, requiredString } from '../input.ts';
+import { yuanToFen } from '../money.ts';
+import { chinaDate } from '../../../engine/calendar.ts';
+import { ageOn, compactSeconds, dateTime } from '../time.ts';
+import type { GatewayContext } from '../types.ts';
+import { resolvePerson } from './person.ts';
+
+// What the settlement transactions share: the actor (caller, clock, msgid), the fee-line
+// reader of 2204/2301/2102, and the setlinfo/setldetail answer of 2206/2207/2208/2303/2304/2305/2101-2103.
+
+type Obj = Record<string, unknown>;
+
+/**
+ * Who a registration (2201/2401/2102) is for: its medical certificate when it names one
+ * (checked as in 1101: card_sn, expiry), else its psn_no; both given must agree.
+ */
+export async function patientOf(ctx: GatewayContext, d: Obj, path: string): Promise<string> {
+  const psnNo = optionalString(d, 'psn_no', path, 30);
+  if (d['mdtrt_cert_type'] === undefined && psnNo !== undefined) return psnNo;
+  const person = await resolvePerson(ctx.db, d, path, chinaDate(ctx.now()), { allowPsnNo: true });
+  if (psnNo !== undefined && psnNo !== person.psn_no) {
+    throw invalid(`${path}.psn_no`, `人员编号 ${psnNo} 与就诊凭证（${person.psn_no}）不符`, `psn_no ${psnNo} does not match the medical certificate (${person.psn_no})`);
+  }
+  return person.psn_no;
+}
+
+export function actorOf(ctx: GatewayContext): Actor {
+  const i = ctx.institution;
+  return { fixmedins_code: i.fixmedins_code, fixmedins_type: i.fixmedins_type, hosp_lv: i.hosp_lv, admdvs: i.admdvs, now: ctx.now(), msgid: ctx.envelope.msgid };
+}
+
+/** feedetail[] as sent → fee lines in fen and the columns kept beside them; every line must name `mdtrtId` when it names one. */
+export function readFeeLines(input: Obj, key: string, mdtrtId: string | undefined): { lines: FeeLine[]; extras: LineExtras[]; mdtrt_id: string | undefined; psn_no: string | undefined } {
+  const list = inputList(input, key);
+  if (list.length === 0) throw invalid(`input.${key}`, '费用明细不能为空', 'at least one fee line is required');
+  if (list.length > 5000) throw invalid(`input.${key}`, '单次最多上传5000条明细', 'at most 5000 lines per upload');
+  let visit = mdtrtId;
+  let psn: string | undefined;
+  const lines: FeeLine[] = [];
+  const extras: LineExtras[] = [];
+  list.forEach((raw, i) => {
+    const path = `input.${key}[${i}]`;
+    const m = optionalString(raw, 'mdtrt_id', path, 30);
+    if (m !== undefined) {
+      if (visit !== undefined && m !== visit) throw invalid(`${path}.mdtrt_id`, '同一批明细须属于同一就诊', 'all lines of one upload belong to one visit');
+      visit = m;
+    }
+    const p = optionalString(raw, 'psn_no', path, 30);
+    if (p !== undefined) {
+      if (psn !== undefined && p !== psn) throw invalid(`${path}.psn_no`, '同一批明细须属于同一人员', 'all lines of one upload belong to one person');
+      psn = p;
+    }
+    // Codes arrive as numbers too; the engine's reader wants text, amounts cross in money.ts.
+    const amount = (k: string): number | undefined => (raw[k] === undefined ? undefined : yuanToFen(raw[k], `${path}.${k}`));
+    const sum = amount('det_item_fee_sumamt');
+    const pric = amount('pric');
+    lines.push(
+      feeLineFromInterface(
+        {
+          feedetl_sn: requiredString(raw, 'feedetl_sn', path, 30),
+          med_list_codg: requiredString(raw, 'med_list_codg', path, 50),
+          det_item_fee_sumamt: sum === undefined ? undefined : (sum / 100).toFixed(2),
+          pric: pric === undefined ? undefined : (pric / 100).toFixed(2),
+          cnt: raw['cnt'],
+          hosp_appr_flag: optionalString(raw, 'hosp_appr_flag', path, 3),
+          init_feedetl_sn: optionalString(raw, 'init_feedetl_sn', path, 30),
+        },
+        path,
+      ),
+    );
+    extras.push({
+      chrg_bchno: optionalString(raw, 'chrg_bchno', path, 30) ?? null,
+      medins_list_codg: optionalString(raw, 'medins_list_codg', path, 150) ?? null,
+      fee_ocur_time: optionalDateTime(raw, 'fee_ocur_time', path) ?? null,
+      hosp_appr_flag: optionalString(raw, 'hosp_appr_flag', path, 3) ?? null,
+      init_feedetl_sn: optionalString(raw, 'init_feedetl_sn', path, 30) ?? null,
+    });
+  });
+  return { lines, extras, mdtrt_id: visit, psn_no: psn };
+}
+
+export function feeResults(lines: readonly ClassifiedFeeLine[]): Obj[] {
+  return lines.map((l) => ({ ...feeDetailResult(l), lmt_used_flag: '0', bas_medn_flag: '0', hi_nego_drug_flag: '0', drt_reim_flag: '0', list_sp_item_flag: null, chld_medc_flag: null, exp_content: null }));
+}
+
+function personFields(p: PersonRow, on: string): Obj {
+  return { psn_no: p.psn_no, psn_name: p.psn_name, psn_cert_type: p.psn_cert_type, certno: p.certno, gend: p.gend, naty: p.naty, brdy: p.brdy, age: ageOn(p.brdy, on) };
+}
+
+/** setlinfo + setldetail of a (pre-)settlement, as in the 2207/2304 samples. */
+export function settlementAnswer(r: SettledResult, medinsSetlId: string | undefined): Obj {
+  const s = r.settlement;
+  const v = r.visit;
+  return {
+    setlinfo: {
+      setl_id: r.setl_id,
+      mdtrt_id: v.mdtrt_id,
+      ...personFields(r.person, chinaDate(v.begntime)),
+      insutype: v.insutype,
+      psn_type: v.psn_type,
+      cvlserv_flag: r.cvlserv ? '1' : '0',
+      setl_time: dateTime(r.setl_time),
+      mdtrt_cert_type: v.mdtrt_cert_type,
+      med_type: v.med_type,
+      ...setlinfoAmounts(s.setlinfo),
+      clr_optins: v.insuplc_admdvs,
+      clr_way: '1',
+      clr_type: v.kind === 'inpatient' ? '21' : v.kind === 'pharmacy' ? '41' : '11',
+      medins_setl_id: medinsSetlId ?? `${v.fixmedins_code}${compactSeconds(r.setl_time)}${(r.setl_id ?? '0').slice(-4)}`,
+      insuplc_admdvs: v.insuplc_admdvs,
+      mdtrtarea_admvs: v.mdtrtarea_admvs,
+      cross_region_status: r.cross_region_status,
+      exp_content: null,
+    },
+    setldetail: s.setldetail.map(setldetailEntry),
+  };
+}
+
+/** The answer of a cancellation: the cancel row's setlinfo (negated amounts) and setldetail. */
+export function cancelAnswer(r: CancelResult, medinsSetlId?: string): Obj {
+  const c = r.cancel;
+  return {
+    setlinfo: {
+      setl_id: c.setl_id,
+      orig_setl_id: c.orig_setl_id,
+      mdtrt_id: c.mdtrt_id,
+      ...personFields(r.person, chinaDate(r.visit.begntime)),
+      insutype: c.insutype,
+      psn_type: c.psn_type,
+      setl_time: dateTime(c.setl_time),
+      mdtrt_cert_type: r.visit.mdtrt_cert_type,
+      med_type: c.med_type,
+      ...setlinfoAmounts(c.setlinfo),
+      clr_optins: c.insuplc_admdvs,
+      clr_way: '1',
+      clr_type: c.clr_type,
+      // Whether a civil-servant subsidy took part (the person's flag is not kept with the settlement).
+      cvlserv_flag: r.original.setlinfo.cvlserv_pay > 0 ? '1' : '0',
+      medins_setl_id: medinsSetlId ?? `${c.fixmedins_code}${compactSeconds(c.setl_time)}${c.setl_id.slice(-4)}`,
+      exp_content: null,
+    },
+    setldetail: c.setldetail.map(setldetailEntry),
+  };
+}

@@ -1,0 +1,207 @@
+import { conflict, invalid } from '../../../engine/errors.ts';
+import { cancelSettlement, openVisit, requireStatus, requireVisit, settleVisit, updateVisit, uploadFees } from '../../../store/settlement/service.ts';
+import { cancelLines, replaceDiagnoses, type Diagnosis } from '../../../store/settlement/visits.ts';
+import { inputList, inputObject, optionalDateTime, optionalFlag, optionalInteger, optionalString, requiredString } from '../input.ts';
+import { yuanToFen } from '../money.ts';
+import type { GatewayContext, TransactionHandler } from '../types.ts';
+import { actorOf, patientOf, cancelAnswer, feeResults, readFeeLines, settlementAnswer } from './settlement-common.ts';
+
+// Outpatient direct settlement: 2201 registration (issues mdtrt_id), 2202 its cancellation,
+// 2203 visit and diagnoses, 2204/2205 fee upload and its cancellation, 2206 pre-settlement,
+// 2207 settlement, 2208 cancellation. The store does the work (src/store/settlement).
+
+type Obj = Record<string, unknown>;
+
+const OUTPATIENT_MED_TYPES = ['11', '12', '13', '14', '41', '51'];
+
+export const outpatientRegistration: TransactionHandler = {
+  infno: '2201',
+  name: { zh: '门诊挂号', en: 'outpatient registration' },
+  requiresSignIn: true,
+  writes: true,
+  async handle(ctx) {
+    const path = 'input.data';
+    const d = inputObject(ctx.envelope.input, 'data');
+    const medType = optionalString(d, 'med_type', path, 6) ?? '11';
+    if (!OUTPATIENT_MED_TYPES.includes(medType)) throw invalid(`${path}.med_type`, `门诊挂号的医疗类别应为 ${OUTPATIENT_MED_TYPES.join('、')}`, `an outpatient registration's med_type is one of ${OUTPATIENT_MED_TYPES.join(', ')}`);
+    const opened = await openVisit(ctx.db, actorOf(ctx), {
+      kind: 'outpatient',
+      psn_no: await patientOf(ctx, d, path),
+      insutype: optionalString(d, 'insutype', path, 6),
+      insuplc_admdvs: ctx.envelope.insuplc_admdvs,
+      mdtrtarea_admvs: ctx.envelope.mdtrtarea_admvs,
+      med_type: medType,
+      begntime: optionalDateTime(d, 'begntime', path) ?? ctx.now(),
+      ipt_otp_no: optionalString(d, 'ipt_otp_no', path, 30),
+      mdtrt_cert_type: optionalString(d, 'mdtrt_cert_type', path, 3)?.padStart(2, '0'),
+      mdtrt_cert_no: optionalString(d, 'mdtrt_cert_no', path, 600),
+      emergency_flag: optionalFlag(d, 'emergency_flag', path, false),
+      dise_codes: [],
+      info: pick(d, ['atddr_no', 'dr_name', 'dept_code', 'dept_name', 'caty']),
+    });
+    for (const w of opened.warnings) ctx.warn(w);
+    return { data: { mdtrt_id: opened.visit.mdtrt_id, psn_no: opened.visit.psn_no, ipt_otp_no: opened.visit.ipt_otp_no, exp_content: null } };
+  },
+};
+
+export const outpatientRegistrationCancel: TransactionHandler = {
+  infno: '2202',
+  name: { zh: '门诊挂号撤销', en: 'outpatient registration cancellation' },
+  requiresSignIn: true,
+  writes: true,
+  async handle(ctx) {
+    const path = 'input.data';
+    const d = inputObject(ctx.envelope.input, 'data');
+    const v = await requireVisit(ctx.db, actorOf(ctx), requiredString(d, 'mdtrt_id', path, 30), optionalString(d, 'psn_no', path, 30), path, true);
+    if (v.kind !== 'outpatient') throw invalid(`${path}.mdtrt_id`, `就诊 ${v.mdtrt_id} 不是门诊挂号`, `visit ${v.mdtrt_id} is not an outpatient registration`);
+    requireStatus(v, ['open'], path, { zh: '撤销挂号', en: 'cancel the registration' });
+    // Uploaded lines go with the registration; settled ones would have made the visit 'settled'.
+    await cancelLines(ctx.db, v.mdtrt_id, { all: true });
+    await updateVisit(ctx.db, v.mdtrt_id, { status: 'cancelled' });
+    return {};
+  },
+};
+
+export function readDiagnoses(input: Obj, key: string): Diagnosis[] {
+  return inputList(input, key, true).map((x, i) => {
+    const path = `input.${key}[${i}]`;
+    return {
+      diag_type: optionalString(x, 'diag_type', path, 3) ?? '1',
+      diag_srt_no: optionalInteger(x, 'diag_srt_no', path, 0, 999) ?? i + 1,
+      diag_code: requiredString(x, 'diag_code', path, 30),
+      diag_name: optionalString(x, 'diag_name', path, 200) ?? '',
+      maindiag_flag: optionalFlag(x, 'maindiag_flag', path, i === 0),
+    };
+  });
+}
+
+/** Main diagnosis first: what the engine matches chronic diseases and the two diseases on. */
+export function diseCodes(list: readonly Diagnosis[]): string[] {
+  return [...list].sort((a, b) => Number(b.maindiag_flag) - Number(a.maindiag_flag) || a.diag_srt_no - b.diag_srt_no).map((x) => x.diag_code);
+}
+
+export const outpatientVisitInfo: TransactionHandler = {
+  infno: '2203',
+  name: { zh: '门诊就诊信息上传', en: 'outpatient visit information' },
+  requiresSignIn: true,
+  writes: true,
+  async handle(ctx) {
+    const path = 'input.mdtrtinfo';
+    const d = inputObject(ctx.envelope.input, 'mdtrtinfo');
+    const v = await requireVisit(ctx.db, actorOf(ctx), requiredString(d, 'mdtrt_id', path, 30), optionalString(d, 'psn_no', path, 30), path, true);
+    if (v.kind !== 'outpatient') throw invalid(`${path}.mdtrt_id`, `就诊 ${v.mdtrt_id} 不是门诊就诊`, `visit ${v.mdtrt_id} is not an outpatient visit`);
+    requireStatus(v, ['open'], path, { zh: '修改就诊信息', en: 'change the visit' });
+    const diagnoses = readDiagnoses(ctx.envelope.input, 'diseinfo');
+    const medType = optionalString(d, 'med_type', path, 6) ?? v.med_type;
+    if (!OUTPATIENT_MED_TYPES.includes(medType)) throw invalid(`${path}.med_type`, `门诊医疗类别应为 ${OUTPATIENT_MED_TYPES.join('、')}`, `an outpatient med_type is one of ${OUTPATIENT_MED_TYPES.join(', ')}`);
+    await replaceDiagnoses(ctx.db, v.mdtrt_id, diagnoses);
+    const codes = diseCodes(diagnoses);
+    const main = optionalString(d, 'dise_codg', path, 30);
+    await updateVisit(ctx.db, v.mdtrt_id, {
+      med_type: medType,
+      dise_codes: main !== undefined && !codes.includes(main) ? [main, ...codes] : codes,
+      info: { ...v.info, ...pick(d, ['main_cond_dscr', 'dise_codg', 'dise_name', 'birctrl_type', 'matn_type', 'geso_val']) },
+    });
+    return {};
+  },
+};
+
+export const outpatientFeeUpload: TransactionHandler = {
+  infno: '2204',
+  name: { zh: '门诊费用明细上传', en: 'outpatient fee details upload' },
+  requiresSignIn: true,
+  writes: true,
+  async handle(ctx) {
+    return { result: feeResults(await upload(ctx, ['outpatient'])) };
+  },
+};
+
+/** 2204 and 2301: one visit's lines, classified on the treatment region's catalog. */
+export async function upload(ctx: GatewayContext, kinds: readonly string[]) {
+  const read = readFeeLines(ctx.envelope.input, 'feedetail', undefined);
+  if (read.mdtrt_id === undefined) throw invalid('input.feedetail[0].mdtrt_id', '必填', 'required');
+  const actor = actorOf(ctx);
+  const v = await requireVisit(ctx.db, actor, read.mdtrt_id, read.psn_no, 'input.feedetail[0]', true);
+  if (!kinds.includes(v.kind)) throw invalid('input.feedetail[0].mdtrt_id', `就诊 ${v.mdtrt_id} 不是本交易的就诊类别`, `visit ${v.mdtrt_id} is a ${v.kind} visit, not uploaded by this transaction`);
+  requireStatus(v, ['open'], 'input.feedetail[0]', { zh: '上传费用明细', en: 'upload fee lines' });
+  return uploadFees(ctx.db, actor, v, read.lines, read.extras, 'input.feedetail');
+}
+
+export const outpatientFeeCancel: TransactionHandler = {
+  infno: '2205',
+  name: { zh: '门诊费用明细撤销', en: 'outpatient fee details cancellation' },
+  requiresSignIn: true,
+  writes: true,
+  async handle(ctx) {
+    const path = 'input.data';
+    const d = inputObject(ctx.envelope.input, 'data');
+    const v = await requireVisit(ctx.db, actorOf(ctx), requiredString(d, 'mdtrt_id', path, 30), optionalString(d, 'psn_no', path, 30), path, true);
+    if (v.kind !== 'outpatient') throw invalid(`${path}.mdtrt_id`, `就诊 ${v.mdtrt_id} 不是门诊就诊`, `visit ${v.mdtrt_id} is not an outpatient visit`);
+    requireStatus(v, ['open'], path, { zh: '撤销费用明细', en: 'cancel fee lines' });
+    const bch = optionalString(d, 'chrg_bchno', path, 30);
+    const done = await cancelLines(ctx.db, v.mdtrt_id, bch === undefined || bch === '0000' ? { all: true } : { chrg_bchno: bch });
+    if (done.length === 0) throw conflict(`${path}.chrg_bchno`, '没有可撤销的未结算费用明细', 'no unsettled fee lines to cancel');
+    return { result: done.map((sn) => ({ feedetl_sn: sn })) };
+  },
+};
+
+/** 2206/2207 input: the visit, the total the HIS computed, whether to use the personal account. */
+async function outpatientSettle(ctx: GatewayContext, preview: boolean) {
+  const path = 'input.data';
+  const d = inputObject(ctx.envelope.input, 'data');
+  const actor = actorOf(ctx);
+  const v = await requireVisit(ctx.db, actor, requiredString(d, 'mdtrt_id', path, 30), optionalString(d, 'psn_no', path, 30), path, !preview);
+  if (v.kind !== 'outpatient') throw invalid(`${path}.mdtrt_id`, `就诊 ${v.mdtrt_id} 不是门诊就诊`, `visit ${v.mdtrt_id} is not an outpatient visit`);
+  requireStatus(v, ['open'], path, { zh: preview ? '预结算' : '结算', en: preview ? 'pre-settle' : 'settle' });
+  const r = await settleVisit(ctx.db, actor, v, {
+    psn_no: optionalString(d, 'psn_no', path, 30),
+    medfee_sumamt: d['medfee_sumamt'] === undefined ? undefined : yuanToFen(d['medfee_sumamt'], `${path}.medfee_sumamt`),
+    acct_used_flag: optionalFlag(d, 'acct_used_flag', path, false),
+    mid_setl: false,
+    preview,
+    psn_pwd: optionalString(d, 'psn_pwd', path, 64),
+    path,
+  });
+  return settlementAnswer(r, optionalString(d, 'medins_setl_id', path, 30));
+}
+
+export const outpatientPreSettle: TransactionHandler = {
+  infno: '2206',
+  name: { zh: '门诊预结算', en: 'outpatient pre-settlement' },
+  requiresSignIn: true,
+  writes: false,
+  handle: (ctx) => outpatientSettle(ctx, true),
+};
+
+export const outpatientSettle2207: TransactionHandler = {
+  infno: '2207',
+  name: { zh: '门诊结算', en: 'outpatient settlement' },
+  requiresSignIn: true,
+  writes: true,
+  handle: (ctx) => outpatientSettle(ctx, false),
+};
+
+export const outpatientSettleCancel: TransactionHandler = {
+  infno: '2208',
+  name: { zh: '门诊结算撤销', en: 'outpatient settlement cancellation' },
+  requiresSignIn: true,
+  writes: true,
+  async handle(ctx) {
+    const path = 'input.data';
+    const d = inputObject(ctx.envelope.input, 'data');
+    const r = await cancelSettlement(ctx.db, actorOf(ctx), {
+      setl_id: requiredString(d, 'setl_id', path, 30),
+      mdtrt_id: optionalString(d, 'mdtrt_id', path, 30),
+      psn_no: optionalString(d, 'psn_no', path, 30),
+      kinds: ['outpatient'],
+      path,
+    });
+    return cancelAnswer(r);
+  },
+};
+
+export function pick(d: Obj, keys: readonly string[]): Obj {
+  const out: Obj = {};
+  for (const k of keys) if (d[k] !== undefined) out[k] = d[k];
+  return out;
+}

@@ -1,0 +1,141 @@
+import { conflict, invalid, notFound } from '../../../engine/errors.ts';
+import { findIdempotentMessage } from '../../../store/gateway-store.ts';
+import { cancelSettlement, openVisit, requireStatus, requireVisit, settleVisit, updateVisit, uploadFees } from '../../../store/settlement/service.ts';
+import { linesOfMessage } from '../../../store/settlement/queries.ts';
+import { cancelLines } from '../../../store/settlement/visits.ts';
+import type { Queryable } from '../../../store/db.ts';
+import { inputObject, optionalDateTime, optionalFlag, optionalString, requiredString } from '../input.ts';
+import { yuanToFen } from '../money.ts';
+import type { GatewayContext, TransactionHandler } from '../types.ts';
+import { actorOf, patientOf, cancelAnswer, readFeeLines, settlementAnswer } from './settlement-common.ts';
+
+// Pharmacy purchases (2101 pre-settle, 2102 settle, 2103 cancel): one message opens the sale,
+// uploads its lines and settles. And 2601 冲正: a HIS that lost an answer reverses the
+// original message by omsgid/oinfno.
+
+async function pharmacySale(ctx: GatewayContext, db: Queryable, preview: boolean) {
+  const path = 'input.data';
+  const d = inputObject(ctx.envelope.input, 'data');
+  const actor = actorOf(ctx);
+  const read = readFeeLines(ctx.envelope.input, 'feedetail', undefined);
+  const opened = await openVisit(db, actor, {
+    kind: 'pharmacy',
+    psn_no: await patientOf(ctx, d, path),
+    insutype: optionalString(d, 'insutype', path, 6),
+    insuplc_admdvs: ctx.envelope.insuplc_admdvs,
+    mdtrtarea_admvs: ctx.envelope.mdtrtarea_admvs,
+    med_type: optionalString(d, 'med_type', path, 6) ?? '41',
+    begntime: optionalDateTime(d, 'begntime', path) ?? ctx.now(),
+    ipt_otp_no: optionalString(d, 'ipt_otp_no', path, 30),
+    mdtrt_cert_type: optionalString(d, 'mdtrt_cert_type', path, 3)?.padStart(2, '0'),
+    mdtrt_cert_no: optionalString(d, 'mdtrt_cert_no', path, 600),
+    emergency_flag: false,
+    dise_codes: [],
+    info: {},
+  });
+  for (const w of opened.warnings) ctx.warn(w);
+  await uploadFees(db, actor, opened.visit, read.lines, read.extras, 'input.feedetail');
+  const r = await settleVisit(db, actor, opened.visit, {
+    psn_no: undefined,
+    medfee_sumamt: d['medfee_sumamt'] === undefined ? undefined : yuanToFen(d['medfee_sumamt'], `${path}.medfee_sumamt`),
+    acct_used_flag: optionalFlag(d, 'acct_used_flag', path, false),
+    mid_setl: false,
+    preview,
+    psn_pwd: optionalString(d, 'psn_pwd', path, 64),
+    path,
+  });
+  const answer = settlementAnswer(r, optionalString(d, 'medins_setl_id', path, 30));
+  // A pre-settlement keeps no visit: its mdtrt_id was never issued.
+  if (preview) (answer['setlinfo'] as Record<string, unknown>)['mdtrt_id'] = null;
+  return answer;
+}
+
+export const pharmacyPreSettle: TransactionHandler = {
+  infno: '2101',
+  name: { zh: '药店预结算', en: 'pharmacy pre-settlement' },
+  requiresSignIn: true,
+  writes: false,
+  async handle(ctx) {
+    // The sale is priced inside a transaction that is rolled back: nothing stays.
+    const client = await ctx.pool.connect();
+    try {
+      await client.query('BEGIN');
+      return await pharmacySale(ctx, client, true);
+    } finally {
+      await client.query('ROLLBACK').catch(() => undefined);
+      client.release();
+    }
+  },
+};
+
+export const pharmacySettle: TransactionHandler = {
+  infno: '2102',
+  name: { zh: '药店结算', en: 'pharmacy settlement' },
+  requiresSignIn: true,
+  writes: true,
+  handle: (ctx) => pharmacySale(ctx, ctx.db, false),
+};
+
+export const pharmacySettleCancel: TransactionHandler = {
+  infno: '2103',
+  name: { zh: '药店结算撤销', en: 'pharmacy settlement cancellation' },
+  requiresSignIn: true,
+  writes: true,
+  async handle(ctx) {
+    const path = 'input.data';
+    const d = inputObject(ctx.envelope.input, 'data');
+    const r = await cancelSettlement(ctx.db, actorOf(ctx), {
+      setl_id: requiredString(d, 'setl_id', path, 30),
+      mdtrt_id: optionalString(d, 'mdtrt_id', path, 30),
+      psn_no: optionalString(d, 'psn_no', path, 30),
+      kinds: ['pharmacy'],
+      path,
+    });
+    return cancelAnswer(r);
+  },
+};
+
+const SETTLING = new Set(['2207', '2304', '2102']);
+
+export const reversal: TransactionHandler = {
+  infno: '2601',
+  name: { zh: '冲正交易', en: 'reversal' },
+  requiresSignIn: true,
+  writes: true,
+  async handle(ctx) {
+    const path = 'input.data';
+    const d = inputObject(ctx.envelope.input, 'data');
+    const omsgid = requiredString(d, 'omsgid', path, 64);
+    const oinfno = requiredString(d, 'oinfno', path, 4);
+    const psnNo = optionalString(d, 'psn_no', path, 30);
+    const actor = actorOf(ctx);
+    const orig = await findIdempotentMessage(ctx.db, actor.fixmedins_code, omsgid);
+    if (!orig) throw notFound(`${path}.omsgid`, `本机构没有成功的原交易报文 ${omsgid}`, `no successful original message ${omsgid} from this institution`);
+    if (orig.infno !== oinfno) throw invalid(`${path}.oinfno`, `原交易 ${omsgid} 的交易编号是 ${orig.infno}，不是 ${oinfno}`, `message ${omsgid} was a ${orig.infno}, not ${oinfno}`);
+    const output = (orig.response['output'] ?? {}) as Record<string, any>;
+    if (SETTLING.has(oinfno)) {
+      const setlId = String(output['setlinfo']?.['setl_id'] ?? '');
+      const r = await cancelSettlement(ctx.db, actor, { setl_id: setlId, mdtrt_id: undefined, psn_no: psnNo, kinds: ['outpatient', 'inpatient', 'pharmacy'], path });
+      return { data: { omsgid, oinfno, reversed: 'settlement', setl_id: r.cancel.setl_id, orig_setl_id: setlId }, ...cancelAnswer(r) };
+    }
+    if (oinfno === '2201' || oinfno === '2401') {
+      const mdtrtId = String((output['data'] ?? output['result'])?.['mdtrt_id'] ?? '');
+      const v = await requireVisit(ctx.db, actor, mdtrtId, psnNo, path, true);
+      requireStatus(v, ['open'], path, { zh: '冲正登记', en: 'reverse the registration' });
+      const settled = await ctx.db.query(`SELECT 1 FROM settlements WHERE mdtrt_id = $1 AND kind = 'settle' AND status = 'settled'`, [v.mdtrt_id]);
+      if ((settled.rowCount ?? 0) > 0) throw conflict(`${path}.omsgid`, '该就诊已有结算，须先冲正结算', 'the visit has a settlement; reverse that first');
+      await cancelLines(ctx.db, v.mdtrt_id, { all: true });
+      await updateVisit(ctx.db, v.mdtrt_id, { status: 'cancelled' });
+      return { data: { omsgid, oinfno, reversed: 'visit', mdtrt_id: v.mdtrt_id } };
+    }
+    if (oinfno === '2204' || oinfno === '2301') {
+      const lines = await linesOfMessage(ctx.db, undefined, omsgid, actor.fixmedins_code);
+      if (lines.some((l) => l.setl_id !== null)) throw conflict(`${path}.omsgid`, '原报文上传的明细已结算，须先冲正结算', "the original upload's lines are settled; reverse the settlement first");
+      const live = lines.filter((l) => l.status === 'uploaded').map((l) => l.feedetl_sn);
+      if (live.length === 0) throw conflict(`${path}.omsgid`, '原报文上传的明细已撤销', "the original upload's lines were already cancelled");
+      const done = await cancelLines(ctx.db, lines[0]!.mdtrt_id, { feedetl_sn: live });
+      return { data: { omsgid, oinfno, reversed: 'fee_lines', mdtrt_id: lines[0]!.mdtrt_id, feedetl_sn: done } };
+    }
+    throw invalid(`${path}.oinfno`, `交易 ${oinfno} 不支持冲正（支持 2201、2204、2207、2301、2304、2401、2102）`, `transaction ${oinfno} cannot be reversed (2201, 2204, 2207, 2301, 2304, 2401, 2102 can)`);
+  },
+};

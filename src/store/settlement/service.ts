@@ -1,0 +1,526 @@
+import {
+  applyIncrements,
+  classifyFeeLines,
+  EMPTY_ACCUMULATORS,
+  selectPolicy,
+  settle,
+  type Accumulators,
+  type ClassifiedFeeLine,
+  type FeeLine,
+  type Settlement,
+} from '../../engine/index.ts';
+import { CROSS_REGION_STATUSES, HOSP_LVS, identityGroupsOf, isCode, MED_TYPES, type CrossRegionStatus } from '../../engine/codes.ts';
+import { assertInvariant, conflict, forbidden, invalid, notFound } from '../../engine/errors.ts';
+import { ageOn } from '../../engine/idcard.ts';
+import type { Fen } from '../../engine/money.ts';
+import type { Queryable } from '../db.ts';
+import { checkEligibility } from '../cooperation/eligibility.ts';
+import { poolingRegionOf } from '../cooperation/common.ts';
+import { chinaDate } from '../../engine/calendar.ts';
+import { activeBasicEnrollment } from '../registry/enrollments.ts';
+import { findPersonByPsnNo, type Person as PersonRow } from '../registry/persons.ts';
+import { documents } from './documents.ts';
+import { passwordHash } from './passwords.ts';
+import { balanceChanges, reversed, settlementLegs, type Leg } from './ledger.ts';
+import {
+  findVisit, insertLines, insertVisit, unsettledLines, updateVisit,
+  type LineExtras, type StoredLine, type VisitKind, type VisitRow,
+} from './visits.ts';
+
+// Settlement as durable transactions: open a visit (eligibility decided by the cooperation
+// layer), upload fee lines (classified on the treatment region's catalog), pre-settle and
+// settle (the insured region's policy, the person's accumulators under a row lock, the
+// ledger), cancel (reversing transfer, accumulators restored exactly). Every function runs
+// inside the caller's transaction (the gateway's, which also records the answer).
+
+export interface Actor {
+  fixmedins_code: string;
+  fixmedins_type: string;
+  hosp_lv: string;
+  admdvs: string;
+  now: Date;
+  msgid: string;
+}
+
+type Obj = Record<string, unknown>;
+
+// Pooling regions change only when the regions are re-imported (yibao seed --regions), which
+// an operator follows with a restart; the hot path need not ask again for every message.
+const pooling = new Map<string, string>();
+async function poolingRegion(q: Queryable, admdvs: string): Promise<string> {
+  let p = pooling.get(admdvs);
+  if (p === undefined) {
+    p = await poolingRegionOf(q, admdvs);
+    pooling.set(admdvs, p);
+  }
+  return p;
+}
+
+/** Checks that the calling institution acts in its own treatment region; returns that pooling region. */
+export async function treatmentRegion(q: Queryable, actor: Actor, mdtrtareaAdmvs: string): Promise<string> {
+  const own = await poolingRegion(q, actor.admdvs);
+  if (mdtrtareaAdmvs !== own && mdtrtareaAdmvs !== actor.admdvs) {
+    throw forbidden(
+      'mdtrtarea_admvs',
+      `就医地医保区划 ${mdtrtareaAdmvs} 不是本机构所在统筹区 ${own}`,
+      `mdtrtarea_admvs ${mdtrtareaAdmvs} is not the institution's own pooling region ${own}`,
+    );
+  }
+  return own;
+}
+
+function refusalText(reasons: ReadonlyArray<{ zh: string; en: string }>): { zh: string; en: string } {
+  return { zh: reasons.map((r) => r.zh).join('；'), en: reasons.map((r) => r.en).join('; ') };
+}
+
+export interface OpenVisitInput {
+  kind: VisitKind;
+  psn_no: string;
+  insutype: string | undefined;
+  /** The insured region the HIS named (envelope insuplc_admdvs), checked against the registry. */
+  insuplc_admdvs: string | undefined;
+  mdtrtarea_admvs: string;
+  med_type: string;
+  begntime: Date;
+  ipt_otp_no: string | undefined;
+  mdtrt_cert_type: string | undefined;
+  mdtrt_cert_no: string | undefined;
+  emergency_flag: boolean;
+  dise_codes: string[];
+  info: Obj;
+}
+
+export interface OpenedVisit {
+  visit: VisitWithPerson;
+  person: PersonRow;
+  warnings: string[];
+}
+
+/** 2201 / 2401 / 2102: who, where, on what terms (checkEligibility decides), then the visit row. */
+export async function openVisit(q: Queryable, actor: Actor, input: OpenVisitInput): Promise<OpenedVisit> {
+  const warnings: string[] = [];
+  const wantType = input.kind === 'pharmacy' ? '2' : '1';
+  if (actor.fixmedins_type !== wantType) {
+    throw forbidden('fixmedins_code', input.kind === 'pharmacy' ? '只有定点零售药店可办理购药结算' : '零售药店不能办理门诊挂号或住院登记', input.kind === 'pharmacy' ? 'only a designated pharmacy settles pharmacy purchases' : 'a pharmacy cannot register outpatient visits or admissions');
+  }
+  if (!isCode(MED_TYPES, input.med_type)) throw invalid('med_type', `未知医疗类别 ${input.med_type}`, `unknown med_type ${input.med_type}`);
+  if (!isCode(HOSP_LVS, actor.hosp_lv)) throw invalid('fixmedins_code', `机构等级 ${actor.hosp_lv} 无效`, `institution level ${actor.hosp_lv} is unknown`);
+  const inpatient = input.med_type.startsWith('2');
+  if (inpatient !== (input.kind === 'inpatient')) {
+    throw invalid('med_type', `医疗类别 ${input.med_type} 与交易不符（住院 2x 须用 2401）`, `med_type ${input.med_type} does not fit this transaction (inpatient 2x goes through 2401)`);
+  }
+  const treatment = await treatmentRegion(q, actor, input.mdtrtarea_admvs);
+  const person = await findPersonByPsnNo(q, input.psn_no);
+  if (!person) throw notFound('psn_no', `查无人员 ${input.psn_no}`, `no insured person ${input.psn_no}`);
+  const enrollment = await activeBasicEnrollment(q, person.psn_no);
+  if (!enrollment) throw forbidden('psn_no', `人员 ${person.psn_no} 无有效基本医保参保`, `person ${person.psn_no} has no active basic insurance`);
+  if (input.insutype !== undefined && input.insutype !== enrollment.insutype) {
+    throw invalid('insutype', `险种 ${input.insutype} 与参保信息（${enrollment.insutype}）不符`, `insutype ${input.insutype} does not match the enrollment (${enrollment.insutype})`);
+  }
+  const insured = await poolingRegion(q, enrollment.insuplc_admdvs);
+  if (input.insuplc_admdvs !== undefined && input.insuplc_admdvs !== insured && (await poolingRegion(q, input.insuplc_admdvs)) !== insured) {
+    throw invalid('insuplc_admdvs', `参保地 ${input.insuplc_admdvs} 与人员参保地 ${insured} 不符`, `insuplc_admdvs ${input.insuplc_admdvs} does not match the person's insured region ${insured}`);
+  }
+  const day = chinaDate(input.begntime);
+  const decision = await checkEligibility(q, {
+    psn_no: person.psn_no,
+    fixmedins_code: actor.fixmedins_code,
+    med_type: input.med_type,
+    begndate: day,
+    insutype: enrollment.insutype,
+    emergency_flag: input.emergency_flag,
+    ...(input.dise_codes[0] ? { diag_code: input.dise_codes[0] } : {}),
+  });
+  if (!decision.allowed) {
+    const why = refusalText(decision.reasons);
+    // A stay may be admitted before its filing, and a chronic-disease visit registered before
+    // its diagnosis (2203): both are decided again at settlement.
+    const later = inpatient || (input.med_type === '14' && input.dise_codes.length === 0);
+    if (!later || decision.status === null) throw forbidden('psn_no', `不予直接结算：${why.zh}`, `not settled directly: ${why.en}`);
+    warnings.push(`登记时尚不满足直接结算条件，结算时将重新判定：${why.zh} / not yet eligible at registration, decided again at settlement: ${why.en}`);
+  }
+  const row: Omit<VisitRow, 'mdtrt_id'> = {
+    kind: input.kind,
+    status: 'open',
+    psn_no: person.psn_no,
+    insutype: enrollment.insutype,
+    psn_type: enrollment.psn_type,
+    fixmedins_code: actor.fixmedins_code,
+    hosp_lv: actor.hosp_lv,
+    mdtrtarea_admvs: treatment,
+    insuplc_admdvs: insured,
+    med_type: input.med_type,
+    begntime: input.begntime,
+    endtime: null,
+    ipt_otp_no: input.ipt_otp_no ?? null,
+    mdtrt_cert_type: input.mdtrt_cert_type ?? null,
+    mdtrt_cert_no: input.mdtrt_cert_no ?? null,
+    emergency_flag: input.emergency_flag,
+    dise_codes: input.dise_codes,
+    cross_region_status: decision.status ?? 'unfiled',
+    eligibility: { allowed: decision.allowed, status: decision.status, cross_province: decision.crossProvince, terms: decision.terms, reasons: decision.reasons } as unknown as Obj,
+    info: input.info,
+  };
+  const visit: VisitRow = { mdtrt_id: await insertVisit(q, row, actor.now), ...row };
+  return { visit: { ...visit, person }, person, warnings };
+}
+
+/** The visit named by an input, checked to be this institution's and this person's. */
+export async function requireVisit(q: Queryable, actor: Actor, mdtrtId: string, psnNo: string | undefined, path: string, lock: boolean): Promise<VisitWithPerson> {
+  const v = await findVisit(q, mdtrtId, lock);
+  if (!v || v.fixmedins_code !== actor.fixmedins_code) {
+    throw notFound(`${path}.mdtrt_id`, `本机构无就诊 ${mdtrtId}`, `no visit ${mdtrtId} at this institution`);
+  }
+  if (psnNo !== undefined && psnNo !== v.psn_no) throw invalid(`${path}.psn_no`, `人员 ${psnNo} 与就诊 ${mdtrtId} 不符`, `person ${psnNo} does not match visit ${mdtrtId}`);
+  return v;
+}
+
+export function requireStatus(v: VisitRow, allowed: readonly string[], path: string, action: { zh: string; en: string }): void {
+  if (allowed.includes(v.status)) return;
+  const zh: Record<string, string> = { open: '就诊中', discharged: '已出院', settled: '已结算', cancelled: '已撤销' };
+  throw conflict(`${path}.mdtrt_id`, `就诊 ${v.mdtrt_id} ${zh[v.status]}，不能${action.zh}`, `visit ${v.mdtrt_id} is ${v.status}; cannot ${action.en}`);
+}
+
+export type VisitWithPerson = VisitRow & { person: PersonRow };
+
+/** 2204 / 2301 / 2102: classify on the treatment region's catalog, store in one multi-row insert. */
+export async function uploadFees(q: Queryable, actor: Actor, visit: VisitWithPerson, lines: readonly FeeLine[], extras: readonly LineExtras[], path: string): Promise<ClassifiedFeeLine[]> {
+  const seen = new Set<string>();
+  for (const l of lines) {
+    if (seen.has(l.feedetl_sn)) throw invalid(`${path}.feedetl_sn`, `费用明细流水号 ${l.feedetl_sn} 重复`, `feedetl_sn ${l.feedetl_sn} appears twice`);
+    seen.add(l.feedetl_sn);
+  }
+  const docs = await documents.get(q);
+  const catalog = documents.catalogFor(docs, visit.mdtrtarea_admvs);
+  const person = visit.person;
+  const classified = classifyFeeLines(catalog, lines, { gend: person.gend, age: ageOn(person.brdy, chinaDate(visit.begntime)) }, { med_type: visit.med_type as VisitRow['med_type'] & keyof typeof MED_TYPES });
+  await insertLines(q, visit.mdtrt_id, actor.msgid, classified, extras, path);
+  return classified;
+}
+
+// ---- accumulators ----------------------------------------------------------------------
+
+function readAccumulators(raw: unknown): Accumulators {
+  return { ...EMPTY_ACCUMULATORS, ...(raw as Partial<Accumulators>) };
+}
+
+/** The person's year row, created when absent and locked until the transaction ends. */
+export async function lockAccumulators(q: Queryable, psnNo: string, year: number): Promise<Accumulators> {
+  // One statement creates or locks the row (ON CONFLICT DO UPDATE takes the row lock).
+  const r = await q.query<{ acc: unknown }>({ name: 'settlement_lock_accumulators', text: `INSERT INTO accumulators (psn_no, year, acc) VALUES ($1, $2, '{}') ON CONFLICT (psn_no, year) DO UPDATE SET year = EXCLUDED.year RETURNING acc`, values: [psnNo, year] });
+  return readAccumulators(r.rows[0]!.acc);
+}
+
+export async function readAccumulatorsOf(q: Queryable, psnNo: string, year: number): Promise<Accumulators> {
+  const r = await q.query<{ acc: unknown }>(`SELECT acc FROM accumulators WHERE psn_no = $1 AND year = $2`, [psnNo, year]);
+  return readAccumulators(r.rows[0]?.acc ?? {});
+}
+
+export function negateIncrements(inc: Accumulators): Accumulators {
+  const neg = (m: Readonly<Record<string, Fen>>): Record<string, Fen> => Object.fromEntries(Object.entries(m).map(([k, v]) => [k, -v as Fen]));
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(inc)) out[k] = typeof v === 'number' ? -v : neg(v as Record<string, Fen>);
+  return out as unknown as Accumulators;
+}
+
+function assertNonNegative(acc: Accumulators): void {
+  for (const [k, v] of Object.entries(acc)) {
+    if (typeof v === 'number') assertInvariant(v >= 0, `accumulator ${k} stays non-negative`);
+    else for (const [d, x] of Object.entries(v as Record<string, number>)) assertInvariant(x >= 0, `accumulator ${k}.${d} stays non-negative`);
+  }
+}
+
+// ---- settlement ------------------------------------------------------------------------
+
+export interface SettleOptions {
+  psn_no: string | undefined;
+  /** medfee_sumamt as the HIS computed it, checked against the uploaded lines. */
+  medfee_sumamt: number | undefined;
+  acct_used_flag: boolean;
+  mid_setl: boolean;
+  preview: boolean;
+  /** Card password (密码) when the card needs one. */
+  psn_pwd: string | undefined;
+  path: string;
+}
+
+export interface SettledResult {
+  setl_id: string | null;
+  setl_time: Date;
+  visit: VisitRow;
+  person: PersonRow;
+  settlement: Settlement;
+  lines: StoredLine[];
+  cvlserv: boolean;
+  /** The status this settlement was priced under (a stay's is decided again at discharge). */
+  cross_region_status: CrossRegionStatus;
+}
+
+const RETIREE = (psnType: string): boolean => psnType.startsWith('12') || psnType === '1300';
+
+/**
+ * Pre-settles (`preview`, nothing written) or settles the visit's unsettled lines: eligibility
+ * (again for a stay, at its discharge date), policy of the insured region on the settlement
+ * day, accumulators locked, the engine, then every write in one statement.
+ */
+export async function settleVisit(q: Queryable, actor: Actor, visit: VisitWithPerson, o: SettleOptions): Promise<SettledResult> {
+  const lines = await unsettledLines(q, visit.mdtrt_id);
+  if (lines.length === 0) throw conflict(`${o.path}.mdtrt_id`, `就诊 ${visit.mdtrt_id} 没有待结算的费用明细`, `visit ${visit.mdtrt_id} has no unsettled fee lines`);
+  let medfee = 0;
+  for (const l of lines) medfee += l.det_item_fee_sumamt;
+  if (o.medfee_sumamt !== undefined && o.medfee_sumamt !== medfee) {
+    throw invalid(`${o.path}.medfee_sumamt`, `医疗费总额 ${o.medfee_sumamt / 100} 与已上传明细合计 ${medfee / 100} 不符`, `medfee_sumamt ${o.medfee_sumamt / 100} differs from the uploaded lines' total ${medfee / 100}`);
+  }
+  const day = chinaDate(visit.kind === 'inpatient' && !o.mid_setl && visit.endtime ? visit.endtime : actor.now);
+  let status = visit.cross_region_status as CrossRegionStatus;
+  let eligibility = visit.eligibility;
+  // A stay is decided at its end (a filing made after admission counts); a chronic-disease
+  // visit on its diagnosis; other visits keep the registration's decision.
+  if (visit.kind === 'inpatient' || visit.med_type === '14') {
+    const d = await checkEligibility(q, {
+      psn_no: visit.psn_no,
+      fixmedins_code: visit.fixmedins_code,
+      med_type: visit.med_type,
+      begndate: chinaDate(visit.begntime),
+      enddate: day,
+      insutype: visit.insutype,
+      emergency_flag: visit.emergency_flag,
+      ...(visit.dise_codes[0] ? { diag_code: visit.dise_codes[0] } : {}),
+    });
+    if (!d.allowed) {
+      const why = refusalText(d.reasons);
+      throw forbidden(`${o.path}.mdtrt_id`, `不予直接结算：${why.zh}`, `not settled directly: ${why.en}`);
+    }
+    status = d.status ?? 'unfiled';
+    eligibility = { allowed: d.allowed, status: d.status, cross_province: d.crossProvince, terms: d.terms, reasons: d.reasons } as unknown as Obj;
+  } else if (eligibility['allowed'] !== true) {
+    throw forbidden(`${o.path}.mdtrt_id`, '该就诊不予直接结算', 'this visit is not settled directly');
+  }
+  assertInvariant(isCode(CROSS_REGION_STATUSES, status), 'a cross-region status from the cooperation layer');
+  const docs = await documents.get(q);
+  const policy = selectPolicy(docs.policies, visit.insuplc_admdvs, visit.insutype, day);
+  if (!policy) {
+    throw notFound('insuplc_admdvs', `参保地 ${visit.insuplc_admdvs} 险种 ${visit.insutype} 在 ${day} 没有生效的待遇政策`, `no policy of ${visit.insuplc_admdvs} for insutype ${visit.insutype} in force on ${day}`);
+  }
+  const person = visit.person;
+  const year = Number(day.slice(0, 4));
+  // The row lock serialises every settlement of this person: caps and deductibles hold.
+  const acc = o.preview ? await readAccumulatorsOf(q, visit.psn_no, year) : await lockAccumulators(q, visit.psn_no, year);
+  // Everything else the settlement reads, in one round trip (taken after the accumulator lock,
+  // so the account balance cannot move under this settlement).
+  const extra = await q.query<{ balc_fen: number | null; pwd_sha256: string | null; cvl: boolean; idet: string[] | null; serial: number | null }>({ name: 'settlement_reads', text: `SELECT (SELECT balc_fen FROM personal_accounts WHERE psn_no = $1) AS balc_fen,
+            (SELECT pwd_sha256 FROM person_certs WHERE mdtrt_cert_type = $2 AND mdtrt_cert_no = $3) AS pwd_sha256,
+            EXISTS (SELECT 1 FROM enrollments WHERE psn_no = $1 AND insutype = '320' AND psn_insu_stas = '1') AS cvl,
+            (SELECT array_agg(psn_idet_type) FROM person_identities WHERE psn_no = $1 AND begntime <= $4 AND (endtime IS NULL OR endtime >= $4)) AS idet,
+            CASE WHEN $5 THEN NULL ELSE nextval('settlement_serial') END AS serial`, values: [visit.psn_no, visit.mdtrt_cert_type ?? '', visit.mdtrt_cert_no ?? '', day, o.preview] });
+  const { balc_fen, pwd_sha256, cvl, idet, serial } = extra.rows[0]!;
+  // A card's password is checked within its province; across provinces the card is enough.
+  if (!o.preview && pwd_sha256 !== null && visit.insuplc_admdvs.slice(0, 2) === visit.mdtrtarea_admvs.slice(0, 2)) {
+    const given = o.psn_pwd === undefined ? '' : passwordHash(visit.psn_no, o.psn_pwd);
+    if (given !== pwd_sha256) throw forbidden(`${o.path}.psn_pwd`, o.psn_pwd === undefined ? '必填：该卡设有密码' : '密码错误', o.psn_pwd === undefined ? 'required: this card has a password' : 'wrong password');
+  }
+  const identities = identityGroupsOf(idet ?? []);
+  const settlement = settle(policy, {
+    visit: {
+      med_type: visit.med_type as keyof typeof MED_TYPES,
+      hosp_lv: visit.hosp_lv as keyof typeof HOSP_LVS,
+      mdtrtarea_admvs: visit.mdtrtarea_admvs,
+      insuplc_admdvs: visit.insuplc_admdvs,
+      cross_region_status: status,
+      dise_codes: visit.dise_codes,
+      admission_no_in_year: acc.admissions + 1,
+      acct_used_flag: o.acct_used_flag,
+    },
+    person: { insutype: visit.insutype, psn_type: visit.psn_type, retiree: RETIREE(visit.psn_type), identities },
+    lines,
+    accumulators: acc,
+    acct_balance_fen: (balc_fen ?? 0) as Fen,
+  });
+  const result: SettledResult = { setl_id: null, setl_time: actor.now, visit, person, settlement, lines, cvlserv: cvl, cross_region_status: status };
+  if (o.preview) return result;
+
+  assertInvariant(serial !== null, 'a settlement has its serial');
+  const setlId = String(serial);
+  const legs = settlementLegs({ setlinfo: settlement.setlinfo, setldetail: settlement.setldetail, psn_no: visit.psn_no, fixmedins_code: visit.fixmedins_code, insuplc_admdvs: visit.insuplc_admdvs, mdtrtarea_admvs: visit.mdtrtarea_admvs });
+  const nextAcc = applyIncrements(acc, settlement.increments);
+  assertNonNegative(nextAcc);
+  const visitStatus = visit.kind === 'inpatient' && o.mid_setl ? visit.status : 'settled';
+  await writeSettlement(q, {
+    setl_id: setlId, kind: 'settle', orig_setl_id: null, shard: serial % 16, visit, setl_time: actor.now, year,
+    mid_setl: o.mid_setl, status, policy_id: settlement.policy_id, policy_version: settlement.policy_version,
+    setlinfo: settlement.setlinfo, setldetail: settlement.setldetail, increments: settlement.increments,
+    explanation: { scheme: settlement.scheme, steps: settlement.steps, eligibility, lines: settlement.lines },
+    msgid: actor.msgid, line_sns: lines.map((l) => l.feedetl_sn), visit_status: visitStatus,
+    acc: nextAcc, settlements_delta: 1, account_delta: -settlement.setlinfo.acct_pay, legs, reverses: null,
+    eligibility: visit.kind === 'inpatient' ? eligibility : null,
+  });
+  return { ...result, setl_id: setlId };
+}
+
+interface SettlementWrite {
+  setl_id: string;
+  kind: 'settle' | 'cancel';
+  orig_setl_id: string | null;
+  shard: number;
+  visit: VisitRow;
+  setl_time: Date;
+  year: number;
+  mid_setl: boolean;
+  status: string;
+  policy_id: string;
+  policy_version: number;
+  setlinfo: Settlement['setlinfo'];
+  setldetail: Settlement['setldetail'];
+  increments: Accumulators;
+  explanation: Obj;
+  msgid: string;
+  /** Lines that this settlement prices (settle) or releases (cancel). */
+  line_sns: string[];
+  visit_status: string;
+  acc: Accumulators;
+  settlements_delta: number;
+  account_delta: number;
+  legs: Leg[];
+  reverses: number | null;
+  eligibility: Obj | null;
+}
+
+const CLR_TYPE: Record<VisitKind, string> = { outpatient: '11', inpatient: '21', pharmacy: '41' };
+
+/**
+ * Every write of a settlement or cancellation in one statement (one round trip): the
+ * settlement row, its lines, the visit, the accumulators, the personal account, the ledger
+ * transfer with its legs and balances, and the cross-region debt.
+ */
+async function writeSettlement(q: Queryable, w: SettlementWrite): Promise<void> {
+  const s = w.setlinfo;
+  const amount = w.legs.reduce((a, l) => a + l.amount, 0);
+  const cross = w.visit.insuplc_admdvs !== w.visit.mdtrtarea_admvs;
+  const owed = cross ? s.fund_pay_sumamt + s.acct_pay : 0;
+  const month = chinaDate(w.setl_time).slice(0, 7).replace('-', '');
+  await q.query({ name: 'settlement_write', text: `WITH s AS (
+       INSERT INTO settlements (setl_id, kind, orig_setl_id, status, mdtrt_id, psn_no, fixmedins_code, insuplc_admdvs, mdtrtarea_admvs, insutype,
+         psn_type, med_type, clr_type, mid_setl, setl_time, setl_year, cross_region_status, policy_id, policy_version, medfee_sumamt,
+         fund_pay_sumamt, acct_pay, psn_cash_pay, hosp_part_amt, setlinfo, setldetail, increments, explanation, msgid)
+       VALUES ($1, $2, $3, 'settled', $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28)
+       RETURNING setl_id),
+     orig AS (UPDATE settlements SET status = 'cancelled' WHERE setl_id = $3),
+     fl AS (UPDATE fee_lines SET setl_id = CASE WHEN $2 = 'settle' THEN $1 ELSE NULL END WHERE mdtrt_id = $4 AND feedetl_sn = ANY($29::text[])),
+     v AS (UPDATE visits SET status = $30, cross_region_status = $16, eligibility = coalesce($31::jsonb, eligibility) WHERE mdtrt_id = $4),
+     a AS (UPDATE accumulators SET acc = $32, settlements = settlements + $33 WHERE psn_no = $5 AND year = $15),
+     pa AS (UPDATE personal_accounts SET balc_fen = balc_fen + $34 WHERE psn_no = $5 AND $34::bigint <> 0),
+     t AS (INSERT INTO ledger_transfers (kind, setl_id, reverses, amount_fen, at) SELECT $2, s.setl_id, $35, $36, $14 FROM s RETURNING id),
+     lg AS (INSERT INTO ledger_legs (transfer_id, n, debit_account, credit_account, amount_fen)
+            SELECT t.id, x.n, x.d, x.c, x.a FROM t, jsonb_to_recordset($37::jsonb) AS x(n int, d text, c text, a bigint)),
+     b AS (INSERT INTO ledger_balances (account, shard, debits_fen, credits_fen)
+           SELECT x.account, $38, x.debits, x.credits FROM jsonb_to_recordset($39::jsonb) AS x(account text, debits bigint, credits bigint)
+           ON CONFLICT (account, shard) DO UPDATE SET debits_fen = ledger_balances.debits_fen + EXCLUDED.debits_fen,
+                                                      credits_fen = ledger_balances.credits_fen + EXCLUDED.credits_fen),
+     cr AS (INSERT INTO cross_region_owed (setl_id, insuplc_admdvs, mdtrtarea_admvs, fixmedins_code, clr_month, amount_fen)
+            SELECT s.setl_id, $7, $8, $6, $40, $41 FROM s WHERE $42)
+     SELECT 1`, values: [
+      w.setl_id, w.kind, w.orig_setl_id, w.visit.mdtrt_id, w.visit.psn_no, w.visit.fixmedins_code, w.visit.insuplc_admdvs, w.visit.mdtrtarea_admvs,
+      w.visit.insutype, w.visit.psn_type, w.visit.med_type, CLR_TYPE[w.visit.kind], w.mid_setl, w.setl_time, w.year, w.status, w.policy_id,
+      w.policy_version, s.medfee_sumamt, s.fund_pay_sumamt, s.acct_pay, s.psn_cash_pay, s.hosp_part_amt, JSON.stringify(s), JSON.stringify(w.setldetail),
+      JSON.stringify(w.increments), JSON.stringify(w.explanation), w.msgid, w.line_sns, w.visit_status,
+      w.eligibility === null ? null : JSON.stringify(w.eligibility), JSON.stringify(w.acc), w.settlements_delta, w.account_delta, w.reverses, amount,
+      JSON.stringify(w.legs.map((l, n) => ({ n, d: l.debit, c: l.credit, a: l.amount }))), w.shard, JSON.stringify(balanceChanges(w.legs)),
+      month, w.kind === 'settle' ? owed : -owed, cross,
+    ] });
+}
+
+export interface StoredSettlement {
+  setl_id: string;
+  kind: 'settle' | 'cancel';
+  orig_setl_id: string | null;
+  status: 'settled' | 'cancelled';
+  mdtrt_id: string;
+  psn_no: string;
+  fixmedins_code: string;
+  insuplc_admdvs: string;
+  mdtrtarea_admvs: string;
+  insutype: string;
+  psn_type: string;
+  med_type: string;
+  clr_type: string;
+  mid_setl: boolean;
+  setl_time: Date;
+  setl_year: number;
+  cross_region_status: string;
+  policy_id: string;
+  policy_version: number;
+  setlinfo: Settlement['setlinfo'];
+  setldetail: Settlement['setldetail'];
+  increments: Accumulators;
+  explanation: Obj;
+  msgid: string;
+}
+
+export const SETTLEMENT_COLUMNS = `setl_id, kind, orig_setl_id, status, mdtrt_id, psn_no, fixmedins_code, insuplc_admdvs, mdtrtarea_admvs, insutype, psn_type,
+  med_type, clr_type, mid_setl, setl_time, setl_year, cross_region_status, policy_id, policy_version, setlinfo, setldetail, increments, explanation, msgid`;
+
+export async function findSettlement(q: Queryable, setlId: string, lock = false): Promise<StoredSettlement | undefined> {
+  const r = await q.query<StoredSettlement>(`SELECT ${SETTLEMENT_COLUMNS} FROM settlements WHERE setl_id = $1${lock ? ' FOR UPDATE' : ''}`, [setlId]);
+  return r.rows[0];
+}
+
+function negateAmounts<T extends object>(o: T): T {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(o)) out[k] = typeof v === 'number' && k !== 'balc' ? -v : v;
+  return out as T;
+}
+
+export interface CancelResult {
+  cancel: StoredSettlement;
+  original: StoredSettlement;
+  visit: VisitRow;
+  person: PersonRow;
+  balc_fen: number;
+}
+
+/**
+ * 2208 / 2305 / 2103 / 2601: cancels a settlement with its own row (amounts negated), a
+ * reversing ledger transfer, and the accumulators restored by exactly what it added.
+ */
+export async function cancelSettlement(q: Queryable, actor: Actor, input: { setl_id: string; mdtrt_id: string | undefined; psn_no: string | undefined; kinds: readonly VisitKind[]; path: string }): Promise<CancelResult> {
+  const orig = await findSettlement(q, input.setl_id, true);
+  if (!orig || orig.fixmedins_code !== actor.fixmedins_code || orig.kind !== 'settle') {
+    throw notFound(`${input.path}.setl_id`, `本机构无结算 ${input.setl_id}`, `no settlement ${input.setl_id} at this institution`);
+  }
+  if (input.mdtrt_id !== undefined && input.mdtrt_id !== orig.mdtrt_id) throw invalid(`${input.path}.mdtrt_id`, `结算 ${orig.setl_id} 不属于就诊 ${input.mdtrt_id}`, `settlement ${orig.setl_id} is not of visit ${input.mdtrt_id}`);
+  if (input.psn_no !== undefined && input.psn_no !== orig.psn_no) throw invalid(`${input.path}.psn_no`, `结算 ${orig.setl_id} 不属于人员 ${input.psn_no}`, `settlement ${orig.setl_id} is not of person ${input.psn_no}`);
+  if (orig.status === 'cancelled') throw conflict(`${input.path}.setl_id`, `结算 ${orig.setl_id} 已撤销`, `settlement ${orig.setl_id} was already cancelled`);
+  const visit = (await findVisit(q, orig.mdtrt_id, true))!;
+  const { person } = visit;
+  if (!input.kinds.includes(visit.kind)) throw invalid(`${input.path}.setl_id`, `结算 ${orig.setl_id} 不是本交易可撤销的类别`, `settlement ${orig.setl_id} is a ${visit.kind} settlement, not cancelled by this transaction`);
+  if (visit.kind === 'inpatient') {
+    // Mid-stay settlements are cancelled newest first, so the stay's lines stay consistent.
+    // setl_id comes from one sequence, so a larger number is a later settlement.
+    const later = await q.query(`SELECT 1 FROM settlements WHERE mdtrt_id = $1 AND kind = 'settle' AND status = 'settled' AND setl_id::bigint > $2::bigint`, [visit.mdtrt_id, orig.setl_id]);
+    if ((later.rowCount ?? 0) > 0) throw conflict(`${input.path}.setl_id`, '须先撤销该住院之后的结算', 'cancel the later settlements of this stay first');
+  }
+  const acc = await lockAccumulators(q, orig.psn_no, orig.setl_year);
+  const back = negateIncrements(orig.increments);
+  const nextAcc = applyIncrements(acc, back);
+  assertNonNegative(nextAcc);
+  const transfer = (await q.query<{ id: number }>(`SELECT id FROM ledger_transfers WHERE setl_id = $1 AND kind = 'settle'`, [orig.setl_id])).rows[0]!;
+  const legs = reversed(settlementLegs({ setlinfo: orig.setlinfo, setldetail: orig.setldetail, psn_no: orig.psn_no, fixmedins_code: orig.fixmedins_code, insuplc_admdvs: orig.insuplc_admdvs, mdtrtarea_admvs: orig.mdtrtarea_admvs }));
+  const serial = (await q.query<{ n: number }>(`SELECT nextval('settlement_serial') AS n`)).rows[0]!.n;
+  const lineSns = (await q.query<{ feedetl_sn: string }>(`SELECT feedetl_sn FROM fee_lines WHERE mdtrt_id = $1 AND setl_id = $2`, [orig.mdtrt_id, orig.setl_id])).rows.map((r) => r.feedetl_sn);
+  const balcBefore = (await q.query<{ b: number | null }>(`SELECT balc_fen AS b FROM personal_accounts WHERE psn_no = $1`, [orig.psn_no])).rows[0]?.b ?? 0;
+  const setlinfo = { ...negateAmounts(orig.setlinfo), balc: (balcBefore + orig.setlinfo.acct_pay) as Fen };
+  const setldetail = orig.setldetail.map((d) => ({ ...d, fund_payamt: -d.fund_payamt as Fen, inscp_scp_amt: -d.inscp_scp_amt as Fen }));
+  // A pharmacy sale is one act: cancelling it ends the sale. Visits go back to where they were before settling.
+  const visitStatus = visit.kind === 'pharmacy' ? 'cancelled' : visit.kind === 'inpatient' ? (visit.endtime ? 'discharged' : 'open') : 'open';
+  await writeSettlement(q, {
+    setl_id: String(serial), kind: 'cancel', orig_setl_id: orig.setl_id, shard: serial % 16, visit, setl_time: actor.now, year: orig.setl_year,
+    mid_setl: orig.mid_setl, status: orig.cross_region_status, policy_id: orig.policy_id, policy_version: orig.policy_version,
+    setlinfo, setldetail, increments: back, explanation: { cancels: orig.setl_id }, msgid: actor.msgid, line_sns: lineSns,
+    visit_status: visitStatus, acc: nextAcc, settlements_delta: -1, account_delta: orig.setlinfo.acct_pay, legs, reverses: transfer.id, eligibility: null,
+  });
+  if (visit.kind === 'pharmacy') await q.query(`UPDATE fee_lines SET status = 'cancelled' WHERE mdtrt_id = $1`, [visit.mdtrt_id]);
+  const cancel = (await findSettlement(q, String(serial)))!;
+  return { cancel, original: { ...orig, status: 'cancelled' }, visit, person, balc_fen: setlinfo.balc };
+}
+
+export { updateVisit };

@@ -1,0 +1,44 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { RESIDENT } from './support/gateway-world.ts';
+import { assertBooksHold, openSettlementWorld, type SettlementWorld } from './support/settlement-world.ts';
+
+// 500 settlements of one person at once: the accumulator row lock serialises them, so the
+// deductible and the annual cap hold exactly, and the ledger stays balanced.
+
+let w: SettlementWorld;
+before(async () => {
+  w = await openSettlementWorld();
+});
+after(async () => w.close());
+
+const N = 500;
+
+async function inBatches<T>(n: number, size: number, f: (i: number) => Promise<T>): Promise<T[]> {
+  const out: T[] = [];
+  for (let i = 0; i < n; i += size) out.push(...(await Promise.all(Array.from({ length: Math.min(size, n - i) }, (_, j) => f(i + j)))));
+  return out;
+}
+
+test(`${N} concurrent settlements for one person keep the deductible and the cap`, async () => {
+  const visits = await inBatches(N, 25, async (i) => {
+    const reg = await w.call('2201', { data: { psn_no: RESIDENT.psn_no, insutype: '390', begntime: '2026-03-15 10:00:00' } });
+    assert.equal(reg.body.infcode, 0, reg.body.err_msg);
+    const id = reg.body.output.data.mdtrt_id as string;
+    // A CT scan (乙类, price limit 180): 3 × 200 yuan, so 3 × 20 over the limit.
+    const up = await w.call('2204', { feedetail: [{ feedetl_sn: `CT${i}`, mdtrt_id: id, med_list_codg: '210300001', det_item_fee_sumamt: 600, cnt: 3, pric: 200 }] });
+    assert.equal(up.body.infcode, 0, up.body.err_msg);
+    return id;
+  });
+  const answers = await Promise.all(visits.map((id) => w.call('2207', { data: { psn_no: RESIDENT.psn_no, mdtrt_id: id, medfee_sumamt: 600 } })));
+  for (const a of answers) assert.equal(a.body.infcode, 0, a.body.err_msg);
+  const fund = answers.reduce((s, a) => s + Math.round(a.body.output.setlinfo.hifp_pay * 100), 0);
+  const dedc = answers.reduce((s, a) => s + Math.round(a.body.output.setlinfo.act_pay_dedc * 100), 0);
+  // Zhuzhou residents at a level-3 hospital: deductible 200 yuan a year, cap 400 yuan a year.
+  assert.equal(dedc, 20000, 'the deductible is taken once in the year, exactly');
+  assert.equal(fund, 40000, 'the pooled fund pays exactly up to its annual cap, never beyond');
+  const acc = await w.db.pool.query(`SELECT acc FROM accumulators WHERE psn_no = $1 AND year = 2026`, [RESIDENT.psn_no]);
+  assert.equal(acc.rows[0].acc.outpatient_pool_paid_fen, 40000);
+  assert.equal(acc.rows[0].acc.outpatient_deductible_used_fen, 20000);
+  await assertBooksHold(w.db.pool);
+});
