@@ -11,6 +11,8 @@ import { DEMO_PASSWORD } from '../../src/demo/staff.ts';
 import { refreshDashboard } from '../../src/store/dashboard.ts';
 import { LoggingSender } from '../../src/store/cooperation/notifications.ts';
 import { freshDatabase, type TestDatabase } from '../support/db.ts';
+import { envelope, post } from '../support/gateway-world.ts';
+import { dateTime } from '../../src/server/gateway/time.ts';
 
 // The pages in Debian's Chromium (playwright-core, never a downloaded browser) against the
 // platform serving its own build, on the demo data: the transferred Deyang employee signs in
@@ -127,7 +129,7 @@ test('the person files for care in Deyang and follows it', async () => {
   const item = page.locator(`[data-filing-no="${filingNo}"]`);
   await item.getByText('待审核').waitFor();
   await shoot(page, 'portal-filings');
-  for (const [link, heading, name] of [['门诊慢特病', '门诊慢特病认定', 'portal-recognitions'], ['结算明细', '结算明细', 'portal-settlements'], ['消息', '消息', 'portal-inbox'], ['附近定点机构', '附近的定点医院和药店', 'portal-nearby']] as const) {
+  for (const [link, heading, name] of [['门诊慢特病', '门诊慢特病认定', 'portal-recognitions'], ['消息', '消息', 'portal-inbox'], ['附近定点机构', '附近的定点医院和药店', 'portal-nearby']] as const) {
     await page.getByRole('link', { name: link, exact: true }).click();
     await page.getByRole('heading', { name: heading, exact: true }).waitFor();
     await page.waitForLoadState('networkidle');
@@ -159,7 +161,58 @@ test('the person then sees the filing approved, with a message', async () => {
   await page.locator(`[data-filing-no="${filingNo}"]`).getByText('已生效').waitFor();
   await page.goto(base + '/portal/inbox');
   await page.getByTestId('message').first().waitFor();
-  await person.context.close();
+});
+
+const DEYANG_HOSPITAL = { code: 'H51060300001', name: '德阳市人民医院', admdvs: '510600' };
+let msgSerial = 0;
+
+/** A message from the Deyang hospital's HIS through the real national gateway. */
+async function his(infno: string, input: unknown, signNo = ''): Promise<Record<string, any>> {
+  const now = new Date();
+  const stamp = dateTime(now).replace(/\D/g, '');
+  const res = await post(app, envelope(infno, input, {
+    msgid: `${DEYANG_HOSPITAL.code}${stamp}${String(++msgSerial).padStart(4, '0')}`, fixmedins_code: DEYANG_HOSPITAL.code, fixmedins_name: DEYANG_HOSPITAL.name,
+    mdtrtarea_admvs: DEYANG_HOSPITAL.admdvs, insuplc_admdvs: '430100', inf_time: dateTime(now), sign_no: signNo,
+  }));
+  assert.equal(res.body.infcode, 0, `${infno}: ${res.body.err_msg}`);
+  return res.body.output;
+}
+
+test('with the filing in effect, a visit in Deyang settles directly and the person reads its explanation', async () => {
+  const psn = await db.pool.query<{ psn_no: string }>('SELECT psn_no FROM persons WHERE certno = $1', [PERSON.certno]);
+  const psnNo = psn.rows[0]!.psn_no;
+  const signNo = (await his('9001', { signIn: { opter_no: '001', mac: '00-11-22-33-44-55', ip: '10.0.0.8' } })).signinoutb.sign_no as string;
+  const begntime = dateTime(new Date());
+  const reg = await his('2201', { data: { psn_no: psnNo, insutype: '310', begntime, mdtrt_cert_type: '02', mdtrt_cert_no: PERSON.certno, ipt_otp_no: 'MZ-DY-001', dept_code: '01', dept_name: '内科', caty: 'A03' } }, signNo);
+  const mdtrtId = reg.data.mdtrt_id as string;
+  await his('2203', { mdtrtinfo: { mdtrt_id: mdtrtId, psn_no: psnNo, med_type: '11', begntime }, diseinfo: [{ diag_type: '1', diag_srt_no: 1, diag_code: 'J06.900', diag_name: '急性上呼吸道感染', maindiag_flag: '1' }] }, signNo);
+  const fee = (sn: string, codg: string, amount: number) => ({ feedetl_sn: sn, mdtrt_id: mdtrtId, psn_no: psnNo, med_list_codg: codg, det_item_fee_sumamt: amount, cnt: 1, pric: amount, fee_ocur_time: begntime });
+  await his('2204', { feedetail: [fee('1', 'XJ01CAA040E001010102231', 12.5), fee('2', 'XC10AAA126A001010100417', 30.1), fee('3', '110200001', 10)] }, signNo);
+  const setl = await his('2207', { data: { psn_no: psnNo, mdtrt_id: mdtrtId, medfee_sumamt: 52.6, acct_used_flag: '0', insutype: '310' } }, signNo);
+  const paid = setl.setlinfo as { medfee_sumamt: number; fund_pay_sumamt: number; psn_cash_pay: number; acct_pay: number };
+
+  // The person is still signed in from filing.
+  const { context, page } = person;
+  await page.goto(base + '/portal');
+  await page.getByRole('heading', { name: `${PERSON.name}，您好` }).waitFor();
+  await page.getByRole('link', { name: '结算明细' }).click();
+  const ex = page.getByTestId('explanation').first();
+  await ex.waitFor();
+  const medfee = money(await ex.getByTestId('medfee').textContent());
+  const funds = money(await ex.getByTestId('fund-sum').textContent());
+  const acct = money(await ex.getByTestId('acct-pay').textContent());
+  const cash = money(await ex.getByTestId('cash-pay').textContent());
+  const hosp = (await ex.getByTestId('hosp-part').count()) ? money(await ex.getByTestId('hosp-part').textContent()) : 0;
+  assert.equal(medfee, Math.round(paid.medfee_sumamt * 100), 'the page shows what 2207 answered');
+  assert.equal(funds, Math.round(paid.fund_pay_sumamt * 100));
+  assert.equal(cash, Math.round(paid.psn_cash_pay * 100));
+  assert.equal(funds + acct + cash + hosp, medfee, 'the explanation adds up');
+  const perFund = (await ex.getByTestId('fund-amount').allTextContents()).map(money);
+  assert.equal(perFund.reduce((a, b) => a + b, 0), funds, 'each fund adds up to the fund total');
+  assert.equal(await ex.getByTestId('adds-up').getAttribute('data-ok'), 'true');
+  assert.ok((await ex.locator('.steps li').count()) >= 3, 'each step in words');
+  await shoot(page, 'portal-settlements');
+  await context.close();
 });
 
 test('a Deyang clerk cannot see the Changsha-insured person; a Changsha clerk can', async () => {
@@ -217,7 +270,8 @@ test("a settlement's explanation adds up to its amounts; the simulator shows a c
   await context.close();
 });
 
-test('the supervisor dashboard shows enrollment by region and drills down to cities', async () => {
+test('the supervisor dashboard shows enrollment, money flows and the direct-settlement rate', async () => {
+  await refreshDashboard(db.pool); // figures are pre-aggregated; the Deyang settlement came after the first count
   const { context, page } = await newPage();
   await staffSignIn(page, 'hn.supervisor');
   await page.getByRole('heading', { name: '监管看板' }).waitFor();
@@ -227,6 +281,9 @@ test('the supervisor dashboard shows enrollment by region and drills down to cit
   assert.deepEqual(rows.map((r) => r.slice(0, 3)), ['湖南省'], 'a Hunan supervisor sees Hunan only');
   await page.getByLabel('地区', { exact: true }).selectOption({ label: '湖南省' });
   await page.getByRole('heading', { name: '各市参保率' }).waitFor();
+  const flows = await page.getByTestId('flows').locator('tbody tr').allTextContents();
+  assert.ok(flows.some((f) => f.startsWith('湖南省') && f.includes('四川省')), `Hunan's insured treated in Sichuan: ${flows.join(' | ')}`);
+  assert.match((await page.getByTestId('direct-rate').textContent()) ?? '', /%$/);
   await page.waitForLoadState('networkidle');
   await shoot(page, 'dashboard');
   await context.close();

@@ -13,9 +13,13 @@ export type { Settlement };
 /** A stored settlement as the settlement ledger lists it, with the engine's explanation. */
 export interface StoredSettlement {
   setl_id: string;
-  setl_time?: string;
-  fixmedins_code?: string;
-  fixmedins_name?: string;
+  kind: 'settle' | 'cancel';
+  status: 'settled' | 'cancelled';
+  setl_time: string;
+  mdtrt_id: string;
+  fixmedins_code: string;
+  fixmedins_name: string | null;
+  med_type: string;
   explanation: Settlement;
 }
 

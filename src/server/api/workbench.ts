@@ -2,7 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import { chinaDate } from '../../engine/calendar.ts';
 import { invalid } from '../../engine/errors.ts';
 import { listClaimExamples, listPolicyDocuments, readClaimExample, readPolicyDocument, diffDocuments, settleClaim, simulate, validatePolicyDocument } from '../../cli/policy-docs.ts';
-import { enrollmentByRegion, queueCases, queueDeadlines, refreshDashboard } from '../../store/dashboard.ts';
+import { crossRegionFlows, directSettlementRate, enrollmentByRegion, queueCases, queueDeadlines, refreshDashboard, settlementsByDay, settlementsOfPerson, settlementsOnDay } from '../../store/dashboard.ts';
+import { findPerson } from '../../store/cooperation/common.ts';
 import type { AppDeps } from '../app.ts';
 import { staffRegions } from '../auth/hook.ts';
 import { body, optStr, str, type Json } from './cooperation-input.ts';
@@ -60,6 +61,31 @@ export async function registerWorkbenchRoutes(app: FastifyInstance, deps: AppDep
     const regions = staffRegions(req);
     return { items: await queueCases(deps.pool, { ...(regions ? { regions } : {}), queue: str(q, 'queue') as 'filing' | 'recognition', month: str(q, 'month') }) };
   });
+  const period = (q: Json): { from: string; to: string } => {
+    const t = today();
+    return { from: optStr(q, 'from') ?? `${t.slice(0, 4)}-01-01`, to: optStr(q, 'to') ?? t };
+  };
+  const scope = (req: Parameters<typeof staffRegions>[0]) => {
+    const regions = staffRegions(req);
+    return regions ? { regions } : {};
+  };
+  app.get('/api/v1/dashboard/settlements', async (req) => ({ ...period(req.query as Json), ...(await settlementsByDay(deps.pool, { ...period(req.query as Json), ...scope(req) })) }));
+  app.get('/api/v1/dashboard/settlements/items', async (req) => ({ items: await settlementsOnDay(deps.pool, { day: str(req.query as Json, 'day'), ...scope(req) }) }));
+  app.get('/api/v1/dashboard/flows', async (req) => {
+    const q = req.query as Json;
+    const level = optStr(q, 'level') ?? 'province';
+    if (level !== 'province' && level !== 'city') throw invalid('level', '应为 province 或 city', 'level must be province or city');
+    return { ...period(q), items: await crossRegionFlows(deps.pool, { ...period(q), level, ...scope(req) }) };
+  });
+  app.get('/api/v1/dashboard/direct-settlement', async (req) => ({ ...period(req.query as Json), ...(await directSettlementRate(deps.pool, { ...period(req.query as Json), ...scope(req) })) }));
+
+  // A person's settlements with their stored explanations (the portal's 结算明细).
+  app.get('/api/v1/settlements', async (req) => {
+    const q = req.query as Json;
+    const person = await findPerson(deps.pool, { psn_no: optStr(q, 'psn_no'), certno: optStr(q, 'certno') });
+    return { items: await settlementsOfPerson(deps.pool, person.psn_no) };
+  });
+
   app.post('/api/v1/dashboard/refresh', async () => {
     await refreshDashboard(deps.pool);
     return { refreshed_at: deps.now() };

@@ -91,6 +91,11 @@ export const ACCESS: Record<string, Access> = {
   'GET /api/v1/dashboard/queues': ['supervisor', 'finance', 'admin'],
   'GET /api/v1/dashboard/queues/items': ['supervisor', 'finance', 'admin'],
   'POST /api/v1/dashboard/refresh': ['supervisor', 'admin'],
+  'GET /api/v1/dashboard/settlements': ['supervisor', 'finance', 'admin'],
+  'GET /api/v1/dashboard/settlements/items': ['supervisor', 'finance', 'admin'],
+  'GET /api/v1/dashboard/flows': ['supervisor', 'finance', 'admin'],
+  'GET /api/v1/dashboard/direct-settlement': ['supervisor', 'finance', 'admin'],
+  'GET /api/v1/settlements': ANYONE_ABOUT_A_PERSON,
 };
 
 export function accessFor(method: string, url: string): Access {

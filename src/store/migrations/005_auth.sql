@@ -69,3 +69,34 @@ CREATE UNIQUE INDEX dashboard_enrollment_admdvs ON dashboard_enrollment (admdvs)
 CREATE INDEX filings_decided ON filings (insuplc_admdvs, review_due);
 CREATE INDEX recognitions_decided ON recognitions (insuplc_admdvs, review_due);
 CREATE INDEX institutions_location ON institutions (lat, lng);
+
+-- Dashboard money (from the settlement ledger of 004): per day, insured region, treatment region
+-- and fund, the settlements and what each fund paid, cancellations netted. A year of settlements
+-- at a million persons is a few hundred thousand rows here instead of millions of settlements.
+CREATE MATERIALIZED VIEW dashboard_settlement_daily AS
+  SELECT (s.setl_time AT TIME ZONE 'Asia/Shanghai')::date AS day,
+         s.insuplc_admdvs, s.mdtrtarea_admvs,
+         d.fund_pay_type,
+         -- a settlement and its total cost counted once, on its first fund line
+         sum(CASE WHEN d.n > 1 THEN 0 WHEN s.kind = 'settle' THEN 1 ELSE -1 END)::bigint AS settlements,
+         sum(CASE WHEN d.n > 1 THEN 0 ELSE s.medfee_sumamt END)::bigint AS medfee_fen,
+         sum(d.fund_fen)::bigint AS fund_fen
+  FROM settlements s
+  CROSS JOIN LATERAL (
+    SELECT x ->> 'fund_pay_type' AS fund_pay_type, (x ->> 'fund_payamt')::bigint AS fund_fen, n
+      FROM jsonb_array_elements(s.setldetail) WITH ORDINALITY AS e(x, n)
+    UNION ALL SELECT 'none', 0, 1 WHERE jsonb_array_length(s.setldetail) = 0
+  ) d
+  GROUP BY 1, 2, 3, 4;
+CREATE UNIQUE INDEX dashboard_settlement_daily_key ON dashboard_settlement_daily (day, insuplc_admdvs, mdtrtarea_admvs, fund_pay_type);
+
+-- Visits by day and regions, and how many of them were settled directly (the rest were paid in
+-- full at the counter and claimed later, 手工报销).
+CREATE MATERIALIZED VIEW dashboard_visit_daily AS
+  SELECT (v.begntime AT TIME ZONE 'Asia/Shanghai')::date AS day, v.insuplc_admdvs, v.mdtrtarea_admvs,
+         count(*)::bigint AS visits,
+         count(*) FILTER (WHERE v.status = 'settled')::bigint AS settled
+  FROM visits v GROUP BY 1, 2, 3;
+CREATE UNIQUE INDEX dashboard_visit_daily_key ON dashboard_visit_daily (day, insuplc_admdvs, mdtrtarea_admvs);
+-- The dashboard's drill-down lists one day's settlements.
+CREATE INDEX settlements_time ON settlements (setl_time);

@@ -1,14 +1,15 @@
 import { useQuery, useQueryClient, useMutation } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
 import * as echarts from 'echarts/core';
-import { BarChart } from 'echarts/charts';
+import { BarChart, LineChart } from 'echarts/charts';
 import { GridComponent, LegendComponent, TooltipComponent, AriaComponent } from 'echarts/components';
 import { CanvasRenderer } from 'echarts/renderers';
-import { api, post, type Principal } from '../api.ts';
+import { api, post, yuan, type Principal } from '../api.ts';
+import { FUND_PAY_TYPES } from '../../../src/engine/codes.ts';
 import { usePrefs } from '../i18n.tsx';
 import { Card, Empty, Field, Query, StatusBadge } from '../ui.tsx';
 
-echarts.use([BarChart, GridComponent, LegendComponent, TooltipComponent, AriaComponent, CanvasRenderer]);
+echarts.use([BarChart, LineChart, GridComponent, LegendComponent, TooltipComponent, AriaComponent, CanvasRenderer]);
 
 // The supervisors' dashboard: enrollment rate by region (click a province to go down to its
 // cities), queue deadlines kept by month (click a month for its cases), filtered by region and
@@ -16,6 +17,11 @@ echarts.use([BarChart, GridComponent, LegendComponent, TooltipComponent, AriaCom
 
 interface RegionRow { admdvs: string; name: string; registered: number; enrolled: number; rate: number }
 interface QueueMonth { queue: 'filing' | 'recognition'; month: string; decided: number; on_time: number; late: number; pending: number; overdue_pending: number }
+interface DayTotal { day: string; settlements: number; medfee_fen: number; fund_fen: number }
+interface DayFund { day: string; fund_pay_type: string; fund_fen: number }
+interface Flow { insured: string; insured_name: string; treated: string; treated_name: string; settlements: number; medfee_fen: number; fund_fen: number }
+interface DirectRate { visits: number; settled: number; rate: number | null; cross_region_visits: number; cross_region_settled: number; cross_region_rate: number | null }
+interface SettlementRow { setl_id: string; kind: string; setl_time: string; psn_no: string; fixmedins_name: string | null; fixmedins_code: string; insuplc_admdvs: string; mdtrtarea_admvs: string; medfee_fen: number; fund_fen: number }
 interface QueueCase { queue: string; no: string; psn_no: string; insuplc_admdvs: string; review_due: string; decided_on: string | null; status: string; on_time: boolean | null }
 
 function Chart({ option, label, onClick }: { option: echarts.EChartsCoreOption; label: string; onClick?: (name: string, seriesName?: string) => void }) {
@@ -152,8 +158,81 @@ export function Dashboard({ me }: { me: Principal }) {
           </Query>
         )}
       </Card>
-      <Card title={tr('基金支付与跨地区资金流向', 'Fund payments and cross-region flows')}>
-        <Empty>{tr('结算台账模块接入后，这里按日、按基金类型显示结算和基金支付，以及跨地区就医的资金流向和直接结算率。', 'Once the settlement ledger is installed, settlements and fund payments by day and fund type, cross-region flows and the direct-settlement rate appear here.')}</Empty>
+      <Money from={from} to={to} />
+    </>
+  );
+}
+
+const pct = (r: number | null): string => (r === null ? '—' : `${Math.round(r * 1000) / 10}%`);
+
+/** Settlements and fund payments by day and fund type, cross-region flows, the direct-settlement rate. */
+function Money({ from, to }: { from: string; to: string }) {
+  const { tr, lang } = usePrefs();
+  const [day, setDay] = useState<string | null>(null);
+  const params = new URLSearchParams({ from, to }).toString();
+  const byDay = useQuery({ queryKey: ['dash', 'settlements', from, to], queryFn: () => api<{ totals: DayTotal[]; funds: DayFund[] }>(`/api/v1/dashboard/settlements?${params}`) });
+  const flows = useQuery({ queryKey: ['dash', 'flows', from, to], queryFn: () => api<{ items: Flow[] }>(`/api/v1/dashboard/flows?${params}`) });
+  const direct = useQuery({ queryKey: ['dash', 'direct', from, to], queryFn: () => api<DirectRate>(`/api/v1/dashboard/direct-settlement?${params}`) });
+  const list = useQuery({ queryKey: ['dash', 'day', day], queryFn: () => api<{ items: SettlementRow[] }>(`/api/v1/dashboard/settlements/items?day=${day}`), enabled: day !== null });
+  const fundName = (code: string): string => {
+    const f = (FUND_PAY_TYPES as Record<string, { zh: string; en: string }>)[code];
+    return f ? (lang === 'zh' ? f.zh : f.en) : code;
+  };
+  const days = byDay.data?.totals.map((t) => t.day) ?? [];
+  const fundTypes = [...new Set(byDay.data?.funds.map((f) => f.fund_pay_type) ?? [])].sort();
+  const dayOption: echarts.EChartsCoreOption = {
+    tooltip: { trigger: 'axis' },
+    legend: { bottom: 0, type: 'scroll' },
+    grid: { left: 64, right: 48, top: 24, bottom: 64 },
+    xAxis: { type: 'category', data: days },
+    yAxis: [{ type: 'value', name: tr('元', 'yuan') }, { type: 'value', name: tr('笔', 'count'), minInterval: 1 }],
+    series: [
+      ...fundTypes.map((ft) => ({
+        name: fundName(ft), type: 'bar', stack: 'fund',
+        data: days.map((d) => (byDay.data?.funds.find((f) => f.day === d && f.fund_pay_type === ft)?.fund_fen ?? 0) / 100),
+      })),
+      { name: tr('结算笔数', 'Settlements'), type: 'line', yAxisIndex: 1, data: byDay.data?.totals.map((t) => t.settlements) ?? [] },
+    ],
+  };
+  return (
+    <>
+      <div className="summary">
+        <div className="stat"><span>{tr('直接结算率', 'Settled directly')}</span><strong data-testid="direct-rate">{pct(direct.data?.rate ?? null)}</strong></div>
+        <div className="stat"><span>{tr('异地就医直接结算率', 'Cross-region, settled directly')}</span><strong>{pct(direct.data?.cross_region_rate ?? null)}</strong></div>
+        <div className="stat"><span>{tr('结算笔数', 'Settlements')}</span><strong>{(byDay.data?.totals.reduce((n, t) => n + t.settlements, 0) ?? 0).toLocaleString()}</strong></div>
+        <div className="stat"><span>{tr('基金支付（元）', 'Funds paid (yuan)')}</span><strong>{yuan(byDay.data?.totals.reduce((n, t) => n + t.fund_fen, 0) ?? 0)}</strong></div>
+      </div>
+      <Card title={tr('每日结算与基金支付（按基金类型，点击某日查看明细）', 'Settlements and fund payments by day and fund (click a day for its list)')}>
+        <Query q={byDay}>
+          {(d) => d.totals.length === 0 ? <Empty>{tr('此期间没有结算。', 'No settlements in this period.')}</Empty> : (
+            <Chart option={dayOption} label={tr('每日基金支付柱状图', 'Bar chart of fund payments by day')} onClick={(name) => setDay(name)} />
+          )}
+        </Query>
+        {day && (
+          <Query q={list}>
+            {(d) => (
+              <div className="scroll" data-testid="settlement-drilldown">
+                <h3>{day} · {tr(`${d.items.length} 笔结算`, `${d.items.length} settlements`)}</h3>
+                <table>
+                  <thead><tr><th scope="col">{tr('结算号', 'Settlement')}</th><th scope="col">{tr('机构', 'Institution')}</th><th scope="col">{tr('参保地 → 就医地', 'Insured → treated')}</th><th scope="col" className="num">{tr('总额', 'Total')}</th><th scope="col" className="num">{tr('基金', 'Funds')}</th></tr></thead>
+                  <tbody>{d.items.map((r) => <tr key={r.setl_id}><td>{r.setl_id}{r.kind === 'cancel' ? tr('（撤销）', ' (cancel)') : ''}</td><td>{r.fixmedins_name ?? r.fixmedins_code}</td><td>{r.insuplc_admdvs} → {r.mdtrtarea_admvs}</td><td className="num">{yuan(r.medfee_fen)}</td><td className="num">{yuan(r.fund_fen)}</td></tr>)}</tbody>
+                </table>
+              </div>
+            )}
+          </Query>
+        )}
+      </Card>
+      <Card title={tr('跨地区就医资金流向（谁为谁的参保人看病，多少钱）', 'Cross-region flows (who treats whose insured, how much)')}>
+        <Query q={flows}>
+          {(d) => d.items.length === 0 ? <Empty>{tr('此期间没有跨地区结算。', 'No cross-region settlement in this period.')}</Empty> : (
+            <div className="scroll">
+              <table data-testid="flows">
+                <thead><tr><th scope="col">{tr('参保地', 'Insured in')}</th><th scope="col">{tr('就医地', 'Treated in')}</th><th scope="col" className="num">{tr('笔数', 'Count')}</th><th scope="col" className="num">{tr('医疗费用（元）', 'Cost (yuan)')}</th><th scope="col" className="num">{tr('基金支付（元）', 'Funds (yuan)')}</th></tr></thead>
+                <tbody>{d.items.map((f) => <tr key={f.insured + f.treated}><td>{f.insured_name}</td><td>→ {f.treated_name}</td><td className="num">{f.settlements}</td><td className="num">{yuan(f.medfee_fen)}</td><td className="num">{yuan(f.fund_fen)}</td></tr>)}</tbody>
+              </table>
+            </div>
+          )}
+        </Query>
       </Card>
     </>
   );

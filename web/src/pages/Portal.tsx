@@ -1,6 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
-import { api, ApiError, post, yuan, type Principal } from '../api.ts';
+import { api, post, yuan, type Principal } from '../api.ts';
 import { usePrefs } from '../i18n.tsx';
 import { Link } from '../router.tsx';
 import { Badge, Card, Empty, ErrorBox, Field, FILING_KINDS, Query, RegionName, StatusBadge } from '../ui.tsx';
@@ -277,19 +277,8 @@ export function PortalRecognitions({ me }: { me: Me }) {
 }
 
 export function PortalSettlements({ me }: { me: Me }) {
-  const { tr } = usePrefs();
-  const list = useQuery({
-    queryKey: ['settlements', me.psn_no],
-    queryFn: async () => {
-      try {
-        return await api<{ items: StoredSettlement[] }>(`/api/v1/settlements?psn_no=${me.psn_no}`);
-      } catch (e) {
-        // Before the settlement ledger is installed the route does not exist: nothing settled yet.
-        if (e instanceof ApiError && e.status === 404) return { items: [] };
-        throw e;
-      }
-    },
-  });
+  const { tr, lang } = usePrefs();
+  const list = useQuery({ queryKey: ['settlements', me.psn_no], queryFn: () => api<{ items: StoredSettlement[] }>(`/api/v1/settlements?psn_no=${me.psn_no}`) });
   return (
     <>
       <h1>{tr('结算明细', 'Settlements')}</h1>
@@ -300,11 +289,22 @@ export function PortalSettlements({ me }: { me: Me }) {
               <Empty>{tr('还没有结算记录。在定点医院看病结算后，这里会逐项说明医保各基金付了多少、您自己付了多少。', 'No settlements yet. After a visit, each one is explained here: what every fund paid and what you paid.')}</Empty>
             </Card>
           ) : (
-            d.items.map((s) => (
-              <Card key={s.setl_id} title={`${s.fixmedins_name ?? s.fixmedins_code ?? ''} · ${s.setl_time?.slice(0, 10) ?? ''}`}>
-                <SettlementExplanation settlement={s.explanation} />
-              </Card>
-            ))
+            d.items.map((s, i) => {
+              const when = new Date(s.setl_time).toLocaleString(lang === 'zh' ? 'zh-CN' : 'en-GB', { timeZone: 'Asia/Shanghai', dateStyle: 'medium', timeStyle: 'short' });
+              return (
+                <Card key={s.setl_id} title={`${s.fixmedins_name ?? s.fixmedins_code} · ${when}`}
+                  actions={s.kind === 'cancel' ? <Badge tone="info">{tr('撤销结算', 'Cancellation')}</Badge> : s.status === 'cancelled' ? <Badge tone="info">{tr('已撤销', 'Cancelled')}</Badge> : <Badge tone="ok">{tr('已结算', 'Settled')}</Badge>}>
+                  {s.kind === 'cancel' ? (
+                    <p>{tr('这是一笔撤销：医保各基金和个人账户已退回原结算的金额。', 'This cancels an earlier settlement: the funds and your account were paid back.')}</p>
+                  ) : (
+                    <details open={i === 0}>
+                      <summary>{tr('查看每项基金和计算过程', 'Each fund and how it was worked out')}</summary>
+                      <SettlementExplanation settlement={s.explanation} />
+                    </details>
+                  )}
+                </Card>
+              );
+            })
           )
         }
       </Query>
