@@ -37,7 +37,7 @@ export async function enrollmentByRegion(q: Queryable, opts: { regions?: readonl
 
 /** Recounts the pre-aggregated figures (enrollment, settlements by day, visits by day). */
 export async function refreshDashboard(q: Queryable): Promise<void> {
-  for (const view of ['dashboard_enrollment', 'dashboard_settlement_daily', 'dashboard_visit_daily']) {
+  for (const view of ['dashboard_enrollment', 'dashboard_settlement_daily', 'dashboard_settlement_daily_province', 'dashboard_flow_monthly', 'dashboard_visit_daily']) {
     await q.query(`REFRESH MATERIALIZED VIEW CONCURRENTLY ${view}`);
   }
 }
@@ -136,15 +136,18 @@ export interface DayTotal {
 export async function settlementsByDay(q: Queryable, opts: Period & { regions?: readonly string[] }): Promise<{ totals: DayTotal[]; funds: DayFund[] }> {
   checkPeriod(opts.from, opts.to);
   const args = [opts.from, opts.to, likeAny(opts.regions)];
+  // Whole provinces (or everything) read the provincial roll-up; a city's staff the city rows.
+  const provincial = !opts.regions || opts.regions.every((r) => regionPrefix(r).length <= 2);
+  const [table, region] = provincial ? ['dashboard_settlement_daily_province', 'province'] : ['dashboard_settlement_daily', 'insuplc_admdvs'];
   const funds = await q.query<{ day: string; fund_pay_type: string; fund_fen: string }>(
-    `SELECT to_char(day, 'YYYY-MM-DD') AS day, fund_pay_type, sum(fund_fen)::text AS fund_fen FROM dashboard_settlement_daily
-      WHERE day BETWEEN $1 AND $2 AND insuplc_admdvs LIKE ANY($3) AND fund_pay_type NOT IN ('none', '310200', '999996') GROUP BY 1, 2 ORDER BY 1, 2`,
+    `SELECT to_char(day, 'YYYY-MM-DD') AS day, fund_pay_type, sum(fund_fen)::text AS fund_fen FROM ${table}
+      WHERE day BETWEEN $1 AND $2 AND ${region} LIKE ANY($3) AND fund_pay_type NOT IN ('none', '310200', '999996') GROUP BY 1, 2 ORDER BY 1, 2`,
     args,
   );
   const totals = await q.query<{ day: string; settlements: string; medfee_fen: string; fund_fen: string }>(
     `SELECT to_char(day, 'YYYY-MM-DD') AS day, sum(settlements)::text AS settlements, sum(medfee_fen)::text AS medfee_fen,
             sum(fund_fen) FILTER (WHERE fund_pay_type NOT IN ('none', '310200', '999996'))::text AS fund_fen
-       FROM dashboard_settlement_daily WHERE day BETWEEN $1 AND $2 AND insuplc_admdvs LIKE ANY($3) GROUP BY 1 ORDER BY 1`,
+       FROM ${table} WHERE day BETWEEN $1 AND $2 AND ${region} LIKE ANY($3) GROUP BY 1 ORDER BY 1`,
     args,
   );
   return {
@@ -165,7 +168,8 @@ export interface Flow {
 
 /**
  * Who treats whose insured: settlements where the treatment region is not the insured region,
- * by province (or city), where either end is in the regions given.
+ * by province (or city), where either end is in the regions given; whole months from `from`'s
+ * month to `to`'s.
  */
 export async function crossRegionFlows(q: Queryable, opts: Period & { regions?: readonly string[]; level: 'province' | 'city' }): Promise<Flow[]> {
   checkPeriod(opts.from, opts.to);
@@ -173,10 +177,9 @@ export async function crossRegionFlows(q: Queryable, opts: Period & { regions?: 
   const r = await q.query<{ insured: string; treated: string; insured_name: string | null; treated_name: string | null; settlements: string; medfee_fen: string; fund_fen: string }>(
     `SELECT f.*, a.name AS insured_name, b.name AS treated_name FROM (
        SELECT rpad(left(insuplc_admdvs, $4), 6, '0') AS insured, rpad(left(mdtrtarea_admvs, $4), 6, '0') AS treated,
-              sum(settlements)::text AS settlements, sum(medfee_fen)::text AS medfee_fen,
-              sum(fund_fen) FILTER (WHERE fund_pay_type NOT IN ('none', '310200', '999996'))::text AS fund_fen
-         FROM dashboard_settlement_daily
-        WHERE day BETWEEN $1 AND $2 AND (insuplc_admdvs LIKE ANY($3) OR mdtrtarea_admvs LIKE ANY($3))
+              sum(settlements)::text AS settlements, sum(medfee_fen)::text AS medfee_fen, sum(fund_fen)::text AS fund_fen
+         FROM dashboard_flow_monthly
+        WHERE month BETWEEN date_trunc('month', $1::date) AND $2::date AND (insuplc_admdvs LIKE ANY($3) OR mdtrtarea_admvs LIKE ANY($3))
         GROUP BY 1, 2) f
      LEFT JOIN regions a ON a.code = f.insured LEFT JOIN regions b ON b.code = f.treated
      WHERE f.insured <> f.treated ORDER BY f.medfee_fen::bigint DESC`,
@@ -202,8 +205,8 @@ export async function directSettlementRate(q: Queryable, opts: Period & { region
   checkPeriod(opts.from, opts.to);
   const r = await q.query<{ visits: string; settled: string; xv: string; xs: string }>(
     `SELECT coalesce(sum(visits), 0)::text AS visits, coalesce(sum(settled), 0)::text AS settled,
-            coalesce(sum(visits) FILTER (WHERE insuplc_admdvs <> mdtrtarea_admvs), 0)::text AS xv,
-            coalesce(sum(settled) FILTER (WHERE insuplc_admdvs <> mdtrtarea_admvs), 0)::text AS xs
+            coalesce(sum(visits) FILTER (WHERE cross_region), 0)::text AS xv,
+            coalesce(sum(settled) FILTER (WHERE cross_region), 0)::text AS xs
        FROM dashboard_visit_daily WHERE day BETWEEN $1 AND $2 AND insuplc_admdvs LIKE ANY($3)`,
     [opts.from, opts.to, likeAny(opts.regions)],
   );

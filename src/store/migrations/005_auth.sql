@@ -70,12 +70,12 @@ CREATE INDEX filings_decided ON filings (insuplc_admdvs, review_due);
 CREATE INDEX recognitions_decided ON recognitions (insuplc_admdvs, review_due);
 CREATE INDEX institutions_location ON institutions (lat, lng);
 
--- Dashboard money (from the settlement ledger of 004): per day, insured region, treatment region
--- and fund, the settlements and what each fund paid, cancellations netted. A year of settlements
--- at a million persons is a few hundred thousand rows here instead of millions of settlements.
+-- Dashboard money (from the settlement ledger of 004), pre-aggregated so that a year of
+-- settlements at a million persons reads tens of thousands of rows, not millions; cancellations
+-- net out. By day, insured region and fund:
 CREATE MATERIALIZED VIEW dashboard_settlement_daily AS
   SELECT (s.setl_time AT TIME ZONE 'Asia/Shanghai')::date AS day,
-         s.insuplc_admdvs, s.mdtrtarea_admvs,
+         s.insuplc_admdvs,
          d.fund_pay_type,
          -- a settlement and its total cost counted once, on its first fund line
          sum(CASE WHEN d.n > 1 THEN 0 WHEN s.kind = 'settle' THEN 1 ELSE -1 END)::bigint AS settlements,
@@ -87,16 +87,36 @@ CREATE MATERIALIZED VIEW dashboard_settlement_daily AS
       FROM jsonb_array_elements(s.setldetail) WITH ORDINALITY AS e(x, n)
     UNION ALL SELECT 'none', 0, 1 WHERE jsonb_array_length(s.setldetail) = 0
   ) d
-  GROUP BY 1, 2, 3, 4;
-CREATE UNIQUE INDEX dashboard_settlement_daily_key ON dashboard_settlement_daily (day, insuplc_admdvs, mdtrtarea_admvs, fund_pay_type);
+  GROUP BY 1, 2, 3;
+CREATE UNIQUE INDEX dashboard_settlement_daily_key ON dashboard_settlement_daily (day, insuplc_admdvs, fund_pay_type);
+-- The same rolled up to provinces, for the national and provincial views (a year is at most
+-- 365 days × 34 provinces × the fund types).
+CREATE MATERIALIZED VIEW dashboard_settlement_daily_province AS
+  SELECT day, left(insuplc_admdvs, 2) || '0000' AS province, fund_pay_type,
+         sum(settlements)::bigint AS settlements, sum(medfee_fen)::bigint AS medfee_fen, sum(fund_fen)::bigint AS fund_fen
+  FROM dashboard_settlement_daily GROUP BY 1, 2, 3;
+CREATE UNIQUE INDEX dashboard_settlement_daily_province_key ON dashboard_settlement_daily_province (day, province, fund_pay_type);
 
--- Visits by day and regions, and how many of them were settled directly (the rest were paid in
--- full at the counter and claimed later, 手工报销).
+-- Cross-region flows by month: who treats whose insured, how many settlements, how much.
+CREATE MATERIALIZED VIEW dashboard_flow_monthly AS
+  SELECT date_trunc('month', s.setl_time AT TIME ZONE 'Asia/Shanghai')::date AS month,
+         s.insuplc_admdvs, s.mdtrtarea_admvs,
+         sum(CASE WHEN s.kind = 'settle' THEN 1 ELSE -1 END)::bigint AS settlements,
+         sum(s.medfee_sumamt)::bigint AS medfee_fen,
+         sum(s.fund_pay_sumamt)::bigint AS fund_fen
+  FROM settlements s WHERE s.insuplc_admdvs <> s.mdtrtarea_admvs
+  GROUP BY 1, 2, 3;
+CREATE UNIQUE INDEX dashboard_flow_monthly_key ON dashboard_flow_monthly (month, insuplc_admdvs, mdtrtarea_admvs);
+
+-- Visits by day and insured region, local or elsewhere, and how many were settled directly (the
+-- rest were paid in full at the counter and claimed later, 手工报销).
 CREATE MATERIALIZED VIEW dashboard_visit_daily AS
-  SELECT (v.begntime AT TIME ZONE 'Asia/Shanghai')::date AS day, v.insuplc_admdvs, v.mdtrtarea_admvs,
+  SELECT (v.begntime AT TIME ZONE 'Asia/Shanghai')::date AS day, v.insuplc_admdvs,
+         (v.insuplc_admdvs <> v.mdtrtarea_admvs) AS cross_region,
          count(*)::bigint AS visits,
          count(*) FILTER (WHERE v.status = 'settled')::bigint AS settled
   FROM visits v GROUP BY 1, 2, 3;
-CREATE UNIQUE INDEX dashboard_visit_daily_key ON dashboard_visit_daily (day, insuplc_admdvs, mdtrtarea_admvs);
+CREATE UNIQUE INDEX dashboard_visit_daily_key ON dashboard_visit_daily (day, insuplc_admdvs, cross_region);
+
 -- The dashboard's drill-down lists one day's settlements.
 CREATE INDEX settlements_time ON settlements (setl_time);
