@@ -17,7 +17,10 @@ export async function serve(): Promise<void> {
   await app.listen({ port: config.port, host: config.host });
   log(`ready on http://localhost:${config.port} in ${Math.round(performance.now() - started)} ms`);
   // The dashboard's enrollment figures are counted once per start (and on demand), not per view.
-  void refreshDashboard(pool).catch((err: Error) => log(`dashboard refresh failed: ${err.message}`));
+  const refresh = (): void => void refreshDashboard(pool).catch((err: Error) => log(`dashboard refresh failed: ${err.message}`));
+  refresh();
+  const refresher = setInterval(refresh, 10 * 60_000);
+  refresher.unref();
 
   let stopping = false;
   const shutdown = async (signal: string): Promise<void> => {
