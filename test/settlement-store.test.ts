@@ -17,11 +17,17 @@ before(async () => {
 after(async () => db.drop());
 
 test('policy documents are versioned rows; the cache compiles once and follows a new version', async () => {
-  const loaded = await seedSettlementDocuments(db.pool);
-  assert.ok(loaded.policies >= 30 && loaded.catalogs >= 10, JSON.stringify(loaded));
-  assert.deepEqual(await seedSettlementDocuments(db.pool), { policies: 0, catalogs: 0 }, 'loading again adds nothing');
   const cache = new DocumentCache(0);
+  assert.equal((await cache.get(db.pool)).policies.length, 0, 'nothing loaded yet');
+  // The very first document moves the generation too.
+  const one = JSON.parse(fs.readFileSync(path.resolve(import.meta.dirname, '../policies/430200-310-2026.json'), 'utf8'));
+  await db.pool.query(`INSERT INTO policy_documents (policy_id, version, admdvs, insutype, doc) VALUES ($1, $2, '430200', '310', $3)`, [one.policy_id, one.version, one]);
+  assert.equal((await cache.get(db.pool)).policies.length, 1, 'the first document is seen');
+  const loaded = await seedSettlementDocuments(db.pool);
+  assert.ok(loaded.policies >= 29 && loaded.catalogs >= 10, JSON.stringify(loaded));
+  assert.deepEqual(await seedSettlementDocuments(db.pool), { policies: 0, catalogs: 0 }, 'loading again adds nothing');
   const first = await cache.get(db.pool);
+  assert.ok(first.policies.length >= 30, 'the first documents are seen');
   assert.equal(await cache.get(db.pool), first, 'unchanged documents are not compiled again');
   const p1 = selectPolicy(first.policies, '430200', '390', '2026-03-15')!;
   assert.equal(p1.version, 1);

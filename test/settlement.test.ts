@@ -190,3 +190,34 @@ test('a card with a password needs it to settle within its province', async () =
   ok(await w.call('2207', { data: { psn_no: RETIREE.psn_no, mdtrt_id: away.data.mdtrt_id } }));
   await assertBooksHold(w.db.pool);
 });
+
+test('2202, 2205, 2403 and the 5201/5202 queries', async () => {
+  const mdtrtId = await register();
+  ok(await w.call('2203', { mdtrtinfo: { mdtrt_id: mdtrtId, psn_no: RESIDENT.psn_no, med_type: '11' }, diseinfo: [{ diag_srt_no: 2, diag_code: 'J20.900', diag_name: '急性支气管炎' }, { diag_srt_no: 1, diag_code: 'J06.900', diag_name: '急性上呼吸道感染', maindiag_flag: '1' }] }));
+  const dx = ok(await w.call('5202', { data: { psn_no: RESIDENT.psn_no, mdtrt_id: mdtrtId } }));
+  assert.deepEqual(dx.diseinfo.map((d: any) => [d.diag_code, d.maindiag_flag]), [['J06.900', '1'], ['J20.900', '0']], 'main diagnosis first');
+  const a = lines(mdtrtId, RESIDENT.psn_no, 'A').map((l) => ({ ...l, chrg_bchno: 'B1' }));
+  const b = lines(mdtrtId, RESIDENT.psn_no, 'B').map((l) => ({ ...l, chrg_bchno: 'B2' }));
+  ok(await w.call('2204', { feedetail: a }));
+  ok(await w.call('2204', { feedetail: b }));
+  const gone = ok(await w.call('2205', { data: { mdtrt_id: mdtrtId, psn_no: RESIDENT.psn_no, chrg_bchno: 'B1' } }));
+  assert.deepEqual(gone.result.map((r: any) => r.feedetl_sn).sort(), ['A1', 'A2', 'A3']);
+  const pre = ok(await w.call('2206', { data: { psn_no: RESIDENT.psn_no, mdtrt_id: mdtrtId } }));
+  assert.equal(pre.setlinfo.medfee_sumamt, 52.6, 'only batch B is left to settle');
+  // A cancelled line number is never reused.
+  const reuse = await w.call('2204', { feedetail: lines(mdtrtId, RESIDENT.psn_no, 'A').slice(0, 1) });
+  assert.match(reuse.body.err_msg, /feedetl_sn already uploaded: A1/);
+  ok(await w.call('2202', { data: { mdtrt_id: mdtrtId, psn_no: RESIDENT.psn_no } }));
+  const visits = ok(await w.call('5201', { data: { psn_no: RESIDENT.psn_no, mdtrt_id: mdtrtId } }));
+  assert.deepEqual(visits.mdtrtinfo.map((v: any) => [v.mdtrt_id, v.status]), [[mdtrtId, 'cancelled']]);
+  const after = await w.call('2207', { data: { psn_no: RESIDENT.psn_no, mdtrt_id: mdtrtId } });
+  assert.match(after.body.err_msg, /cancelled/);
+
+  const adm = ok(await w.call('2401', { mdtrtinfo: { psn_no: RESIDENT.psn_no, insutype: '390', med_type: '21', begntime: '2026-03-14 08:00:00' } }));
+  ok(await w.call('2403', { adminfo: { mdtrt_id: adm.result.mdtrt_id, psn_no: RESIDENT.psn_no, begntime: '2026-03-13 20:00:00', adm_bed: '12' }, diseinfo: [{ diag_code: 'K35.800', diag_name: '急性阑尾炎' }] }));
+  const stay = ok(await w.call('5201', { data: { psn_no: RESIDENT.psn_no, mdtrt_id: adm.result.mdtrt_id } }));
+  assert.deepEqual([stay.mdtrtinfo[0].begntime, stay.mdtrtinfo[0].dise_codes], ['2026-03-13 20:00:00', ['K35.800']]);
+  const inHosp = ok(await w.call('5303', { data: { psn_no: RESIDENT.psn_no } }));
+  assert.ok(inHosp.data.some((d: any) => d.mdtrt_id === adm.result.mdtrt_id));
+  await assertBooksHold(w.db.pool);
+});

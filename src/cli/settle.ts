@@ -29,8 +29,9 @@ import {
 } from '../engine/index.ts';
 import { CROSS_REGION_STATUSES, HOSP_LVS, IDENTITY_GROUPS, MED_TYPES, isCode, type IdentityGroup } from '../engine/codes.ts';
 import { invalid } from '../engine/errors.ts';
+import { projectRoot } from '../store/migrate.ts';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
+const ROOT = projectRoot();
 
 const readJson = (file: string): unknown => JSON.parse(fs.readFileSync(file, 'utf8'));
 

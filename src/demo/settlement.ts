@@ -6,12 +6,13 @@ import { bpToFraction, fenToYuan } from '../engine/money.ts';
 import type { Queryable } from '../store/db.ts';
 import { setCertPassword } from '../store/settlement/passwords.ts';
 import type { FixtureInstitution, FixturePersona } from './generate.ts';
+import { projectRoot } from '../store/migrate.ts';
 
 // The settlement part of demo/fixtures.json: per demo pooling region, catalog items of each
 // class as that region's catalog classifies them (甲, 乙 with its first self-pay share, 丙, one
 // with a price limit), the village clinic and pharmacy to try, and the demo card passwords.
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
+const ROOT = projectRoot();
 
 /** Demo passwords (密码) set on a persona's social security card; settlement within its province asks for it. */
 export const DEMO_CARD_PASSWORDS: ReadonlyArray<{ persona: string; password: string }> = [{ persona: 'zhuzhou_employee_with_account', password: '246810' }];

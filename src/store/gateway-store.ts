@@ -69,25 +69,35 @@ export async function nextRefmsgSerial(db: Queryable): Promise<number> {
  * `storedMessage`). The lock key is 64 bits of sha256, computed here; a collision only makes
  * two messages wait for each other.
  */
-export function messageBeginSql(fixmedinsCode: string, msgid: string): string {
+export function messageBeginSql(fixmedinsCode: string, msgid: string, signNo: string | undefined): string {
   const key = crypto.createHash('sha256').update(`${fixmedinsCode}\u0000${msgid}`).digest().readBigInt64BE(0);
   return `SELECT pg_advisory_xact_lock(${key.toString()}), nextval('gateway_refmsg_serial') AS n;
     SELECT infno, request_hash, request, response FROM gateway_messages
-     WHERE fixmedins_code = ${literal(fixmedinsCode)} AND msgid = ${literal(msgid)} AND idempotent`;
+     WHERE fixmedins_code = ${literal(fixmedinsCode)} AND msgid = ${literal(msgid)} AND idempotent;
+    ${CALLER_SQL.replace('$1', literal(fixmedinsCode)).replace('$2', signNo === undefined ? 'NULL' : literal(signNo))}`;
 }
 
-/** The caller and its sign-in in one round trip (either may be absent). */
-export async function findCaller(db: Queryable, fixmedinsCode: string, signNo: string | undefined): Promise<{ institution: InstitutionAuth | undefined; signIn: SignInRow | undefined }> {
-  const res = await db.query<InstitutionAuth & { s_sign_no: string | null; s_fixmedins_code: string; s_opter: string | null; s_sign_time: Date; s_signout_time: Date | null }>({ name: 'gateway_find_caller', text: `SELECT i.fixmedins_code, i.fixmedins_name, i.fixmedins_type, i.hosp_lv, i.admdvs, i.sm2_public_key,
+type CallerRow = InstitutionAuth & { s_sign_no: string | null; s_fixmedins_code: string; s_opter: string | null; s_sign_time: Date; s_signout_time: Date | null };
+export type Caller = { institution: InstitutionAuth | undefined; signIn: SignInRow | undefined };
+
+const CALLER_SQL = `SELECT i.fixmedins_code, i.fixmedins_name, i.fixmedins_type, i.hosp_lv, i.admdvs, i.sm2_public_key,
             s.sign_no AS s_sign_no, s.fixmedins_code AS s_fixmedins_code, s.opter AS s_opter, s.sign_time AS s_sign_time, s.signout_time AS s_signout_time
        FROM (SELECT 1) one
        LEFT JOIN institutions i ON i.fixmedins_code = $1
-       LEFT JOIN gateway_sign_ins s ON s.sign_no = $2`, values: [fixmedinsCode, signNo ?? null] });
-  const r = res.rows[0]!;
+       LEFT JOIN gateway_sign_ins s ON s.sign_no = $2`;
+
+/** The row of CALLER_SQL as the caller and its sign-in (either may be absent). */
+export function callerFromRow(r: CallerRow): Caller {
   return {
     institution: r.fixmedins_code ? { fixmedins_code: r.fixmedins_code, fixmedins_name: r.fixmedins_name, fixmedins_type: r.fixmedins_type, hosp_lv: r.hosp_lv, admdvs: r.admdvs, sm2_public_key: r.sm2_public_key } : undefined,
     signIn: r.s_sign_no ? { sign_no: r.s_sign_no, fixmedins_code: r.s_fixmedins_code, opter: r.s_opter, sign_time: r.s_sign_time, signout_time: r.s_signout_time } : undefined,
   };
+}
+
+/** The caller and its sign-in in one round trip. */
+export async function findCaller(db: Queryable, fixmedinsCode: string, signNo: string | undefined): Promise<Caller> {
+  const res = await db.query<CallerRow>({ name: 'gateway_find_caller', text: CALLER_SQL, values: [fixmedinsCode, signNo ?? null] });
+  return callerFromRow(res.rows[0]!);
 }
 
 export interface StoredMessage {

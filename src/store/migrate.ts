@@ -8,15 +8,22 @@ import type { Pool } from './db.ts';
 
 const MIGRATIONS_LOCK = 7_1_0_0_1;
 
-export function migrationsDir(): string {
-  // Works from src/ (tsx) and from dist/src/ (built): the SQL files are never copied.
+/**
+ * The project's folder (where package.json is), from src/ (tsx) and from dist/src/ (built)
+ * alike: data files (migrations, policies, catalogs) are read from there, never copied.
+ */
+export function projectRoot(): string {
   let dir = path.dirname(fileURLToPath(import.meta.url));
   while (!fs.existsSync(path.join(dir, 'package.json'))) {
     const up = path.dirname(dir);
     if (up === dir) throw new Error('package.json not found above ' + import.meta.url);
     dir = up;
   }
-  return path.join(dir, 'src', 'store', 'migrations');
+  return dir;
+}
+
+export function migrationsDir(): string {
+  return path.join(projectRoot(), 'src', 'store', 'migrations');
 }
 
 export async function migrate(pool: Pool, log: (line: string) => void = () => undefined): Promise<string[]> {

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import { YibaoError, conflict, invalid, unauthenticated } from '../../engine/errors.ts';
 import { inTransaction, type Pool, type Queryable } from '../../store/db.ts';
-import { findCaller, insertMessage, insertMessageSql, messageBeginSql, nextRefmsgSerial, type MessageLogRow, type StoredMessage } from '../../store/gateway-store.ts';
+import { callerFromRow, findCaller, insertMessage, insertMessageSql, messageBeginSql, nextRefmsgSerial, type Caller, type MessageLogRow, type StoredMessage } from '../../store/gateway-store.ts';
 import { canonicalJson, differingPaths, sha256Hex } from './canonical.ts';
 import { normaliseEnvelope, parseBody, refmsgRegion, type GatewayResponse } from './envelope.ts';
 import { verifyBodySignature } from './signature.ts';
@@ -65,12 +65,14 @@ export async function callService(deps: GatewayDeps, body: unknown): Promise<Gat
     const handler = deps.registry.get(envelope.infno);
     if (!handler) throw unsupported(envelope.infno, deps.registry);
     const env = envelope;
-    const prepared = await authenticate(deps, raw, env, handler);
+    const rawBody = raw;
     if (handler.writes) {
-      // BEGIN, the (institution, msgid) lock, the answer's serial and the earlier answer go in
-      // one round trip; the answer's record goes with COMMIT in another.
+      // BEGIN, the (institution, msgid) lock, the answer's serial, the earlier answer and the
+      // caller go in one round trip; the answer's record goes with COMMIT in another.
+      const signNo = handler.requiresSignIn ? env.sign_no : undefined;
       const result = await inTransaction(deps.pool, async (client, begun) => {
         serial = Number(begun[0]!.rows[0].n);
+        const prepared = checkCaller(rawBody, env, handler, callerFromRow(begun[2]!.rows[0]));
         const request = canonicalRequest(env);
         const previous = begun[1]!.rows[0] as StoredMessage | undefined;
         if (previous) {
@@ -97,7 +99,7 @@ export async function callService(deps: GatewayDeps, body: unknown): Promise<Gat
           answered_at: deps.now(),
         });
       }, undefined, {
-        begin: messageBeginSql(env.fixmedins_code, env.msgid),
+        begin: messageBeginSql(env.fixmedins_code, env.msgid, signNo),
         commit: (r) => (r instanceof Answered ? insertMessageSql(r.record) : undefined),
       });
       if (result instanceof Replay) {
@@ -107,6 +109,7 @@ export async function callService(deps: GatewayDeps, body: unknown): Promise<Gat
         loggedAsIdempotent = true;
       }
     } else {
+      const prepared = checkCaller(raw, env, handler, await findCaller(deps.pool, env.fixmedins_code, handler.requiresSignIn ? env.sign_no : undefined));
       response = await answer(await run(handler, prepared, env, receivedAt, deps.pool, deps.pool));
     }
   } catch (err) {
@@ -123,8 +126,8 @@ interface Prepared {
 }
 
 /** Known institution, its signature when it registered a key, and a live sign-in of its own. */
-async function authenticate(deps: GatewayDeps, raw: Record<string, unknown>, env: GatewayEnvelope, handler: TransactionHandler): Promise<Prepared> {
-  const { institution: inst, signIn: row } = await findCaller(deps.pool, env.fixmedins_code, handler.requiresSignIn ? env.sign_no : undefined);
+function checkCaller(raw: Record<string, unknown>, env: GatewayEnvelope, handler: TransactionHandler, caller: Caller): Prepared {
+  const { institution: inst, signIn: row } = caller;
   if (!inst) {
     throw unauthenticated('fixmedins_code', `定点医药机构 ${env.fixmedins_code} 不存在或未登记`, `no designated institution ${env.fixmedins_code} is registered`);
   }

@@ -2,7 +2,7 @@ import { decideEligibility, type EligibilityDecision, type EligibilityFacts, typ
 import { isIsoDate } from '../../engine/calendar.ts';
 import { Problems, notFound } from '../../engine/errors.ts';
 import { isCode, MED_TYPES } from '../../engine/codes.ts';
-import type { Queryable } from '../db.ts';
+import { batchedQueries, type Queryable } from '../db.ts';
 import { agreementFactsFor } from './agreements.ts';
 import { findPerson, loadFilingPolicy, poolingRegionOf } from './common.ts';
 import { filingsOf, toFilingFact } from './filings.ts';
@@ -35,22 +35,29 @@ export async function gatherEligibilityFacts(q: Queryable, query: EligibilityQue
   if (query.drug_code && !query.dr_codg) p.add('dr_codg', '单行支付药品须提供处方医师', 'a separately paid drug needs the prescribing doctor');
   p.throwIfAny();
   const person = await findPerson(q, { psn_no: query.psn_no, certno: query.certno });
-  const home = await poolingRegionOf(q, person.insuplc_admdvs);
-  const inst = (
-    await q.query(
+  // The independent reads go in two round trips (batchedQueries), not one each.
+  const b = batchedQueries(q);
+  const [home, instRows, enrollmentRows, filings, recognitions, national] = await Promise.all([
+    poolingRegionOf(b, person.insuplc_admdvs),
+    b.query(
       `SELECT fixmedins_code, fixmedins_type, admdvs, settles_cross_prov_outpatient, settles_inpatient, settles_chronic, settles_outpatient_pooling
        FROM institutions WHERE fixmedins_code = $1`,
       [query.fixmedins_code],
-    )
-  ).rows[0];
+    ),
+    b.query(`SELECT insutype, psn_insu_stas, insuplc_admdvs, psn_insu_date AS begndate, end_date AS enddate FROM enrollments WHERE psn_no = $1`, [person.psn_no]),
+    filingsOf(b, person.psn_no),
+    recognitionsOf(b, person.psn_no),
+    nationalDiseases(b),
+  ]);
+  const inst = instRows.rows[0];
   if (!inst) throw notFound('fixmedins_code', '查无此定点医药机构', 'no such designated institution');
-  const away = await poolingRegionOf(q, inst.admdvs);
-  const enrollments = (
-    await q.query(
-      `SELECT insutype, psn_insu_stas, insuplc_admdvs, psn_insu_date AS begndate, end_date AS enddate FROM enrollments WHERE psn_no = $1`,
-      [person.psn_no],
-    )
-  ).rows.map((e) => ({ insutype: e.insutype, psnInsuStas: e.psn_insu_stas, insuplcAdmdvs: e.insuplc_admdvs, begndate: e.begndate, enddate: e.enddate }));
+  const [away, agreements, drug, policy] = await Promise.all([
+    poolingRegionOf(b, inst.admdvs),
+    agreementFactsFor(b, home),
+    query.drug_code ? findSeparatelyPaidDrug(b, home, query.drug_code) : Promise.resolve(null),
+    loadFilingPolicy(b, home),
+  ]);
+  const enrollments = enrollmentRows.rows.map((e) => ({ insutype: e.insutype, psnInsuStas: e.psn_insu_stas, insuplcAdmdvs: e.insuplc_admdvs, begndate: e.begndate, enddate: e.enddate }));
   const visit: VisitFacts = {
     medType: query.med_type as VisitFacts['medType'],
     begndate: query.begndate,
@@ -75,12 +82,12 @@ export async function gatherEligibilityFacts(q: Queryable, query: EligibilityQue
       settlesOutpatientPooling: inst.settles_outpatient_pooling,
     },
     visit,
-    filings: (await filingsOf(q, person.psn_no)).map(toFilingFact),
-    recognitions: (await recognitionsOf(q, person.psn_no)).map(toRecognitionFact),
-    agreements: await agreementFactsFor(q, home),
-    nationalDiseases: await nationalDiseases(q),
-    drug: query.drug_code ? await findSeparatelyPaidDrug(q, home, query.drug_code) : null,
-    policy: await loadFilingPolicy(q, home),
+    filings: filings.map(toFilingFact),
+    recognitions: recognitions.map(toRecognitionFact),
+    agreements,
+    nationalDiseases: national,
+    drug,
+    policy,
   };
 }
 

@@ -4,13 +4,14 @@ import { diseaseLookup } from '../../cli/settle.ts';
 import { checkPolicySet, loadCatalog, loadPolicy, type Catalog, type Policy } from '../../engine/index.ts';
 import { notFound } from '../../engine/errors.ts';
 import type { Queryable } from '../db.ts';
+import { projectRoot } from '../migrate.ts';
 
 // Policy documents and catalogs are data in the database (versioned), loaded from policies/
 // and catalogs/ by the demo seed. The server compiles them once and keeps them until the
 // documents' generation number moves, checked at most once a second, so no request pays for
 // a compile.
 
-const ROOT = path.resolve(import.meta.dirname, '../../..');
+const ROOT = projectRoot();
 
 /** Loads every policy and catalog file under the given directories; already stored versions stay. */
 export async function seedSettlementDocuments(
@@ -82,7 +83,8 @@ export class DocumentCache {
   }
 
   private async refresh(q: Queryable): Promise<CompiledDocuments> {
-    const g = (await q.query<{ g: number }>(`SELECT last_value AS g FROM settlement_documents_generation`)).rows[0]!.g;
+    // A sequence never advanced reports last_value 1 as well: count it as 0.
+    const g = (await q.query<{ g: number }>(`SELECT CASE WHEN is_called THEN last_value ELSE 0 END AS g FROM settlement_documents_generation`)).rows[0]!.g;
     if (!this.current || this.current.generation !== g) {
       this.current = await compile(q, g);
       this.baseOnly.clear();

@@ -13,7 +13,7 @@ import { CROSS_REGION_STATUSES, HOSP_LVS, identityGroupsOf, isCode, MED_TYPES, t
 import { assertInvariant, conflict, forbidden, invalid, notFound } from '../../engine/errors.ts';
 import { ageOn } from '../../engine/idcard.ts';
 import type { Fen } from '../../engine/money.ts';
-import type { Queryable } from '../db.ts';
+import { batchedQueries, type Queryable } from '../db.ts';
 import { checkEligibility } from '../cooperation/eligibility.ts';
 import { poolingRegionOf } from '../cooperation/common.ts';
 import { chinaDate } from '../../engine/calendar.ts';
@@ -23,7 +23,7 @@ import { documents } from './documents.ts';
 import { passwordHash } from './passwords.ts';
 import { balanceChanges, reversed, settlementLegs, type Leg } from './ledger.ts';
 import {
-  findVisit, insertLines, insertVisit, unsettledLines, updateVisit,
+  findVisit, insertLines, insertVisit, unsettledLines,
   type LineExtras, type StoredLine, type VisitKind, type VisitRow,
 } from './visits.ts';
 
@@ -110,9 +110,9 @@ export async function openVisit(q: Queryable, actor: Actor, input: OpenVisitInpu
     throw invalid('med_type', `医疗类别 ${input.med_type} 与交易不符（住院 2x 须用 2401）`, `med_type ${input.med_type} does not fit this transaction (inpatient 2x goes through 2401)`);
   }
   const treatment = await treatmentRegion(q, actor, input.mdtrtarea_admvs);
-  const person = await findPersonByPsnNo(q, input.psn_no);
+  const b = batchedQueries(q);
+  const [person, enrollment] = await Promise.all([findPersonByPsnNo(b, input.psn_no), activeBasicEnrollment(b, input.psn_no)]);
   if (!person) throw notFound('psn_no', `查无人员 ${input.psn_no}`, `no insured person ${input.psn_no}`);
-  const enrollment = await activeBasicEnrollment(q, person.psn_no);
   if (!enrollment) throw forbidden('psn_no', `人员 ${person.psn_no} 无有效基本医保参保`, `person ${person.psn_no} has no active basic insurance`);
   if (input.insutype !== undefined && input.insutype !== enrollment.insutype) {
     throw invalid('insutype', `险种 ${input.insutype} 与参保信息（${enrollment.insutype}）不符`, `insutype ${input.insutype} does not match the enrollment (${enrollment.insutype})`);
@@ -264,13 +264,6 @@ const RETIREE = (psnType: string): boolean => psnType.startsWith('12') || psnTyp
  * day, accumulators locked, the engine, then every write in one statement.
  */
 export async function settleVisit(q: Queryable, actor: Actor, visit: VisitWithPerson, o: SettleOptions): Promise<SettledResult> {
-  const lines = await unsettledLines(q, visit.mdtrt_id);
-  if (lines.length === 0) throw conflict(`${o.path}.mdtrt_id`, `就诊 ${visit.mdtrt_id} 没有待结算的费用明细`, `visit ${visit.mdtrt_id} has no unsettled fee lines`);
-  let medfee = 0;
-  for (const l of lines) medfee += l.det_item_fee_sumamt;
-  if (o.medfee_sumamt !== undefined && o.medfee_sumamt !== medfee) {
-    throw invalid(`${o.path}.medfee_sumamt`, `医疗费总额 ${o.medfee_sumamt / 100} 与已上传明细合计 ${medfee / 100} 不符`, `medfee_sumamt ${o.medfee_sumamt / 100} differs from the uploaded lines' total ${medfee / 100}`);
-  }
   const day = chinaDate(visit.kind === 'inpatient' && !o.mid_setl && visit.endtime ? visit.endtime : actor.now);
   let status = visit.cross_region_status as CrossRegionStatus;
   let eligibility = visit.eligibility;
@@ -304,15 +297,26 @@ export async function settleVisit(q: Queryable, actor: Actor, visit: VisitWithPe
   }
   const person = visit.person;
   const year = Number(day.slice(0, 4));
-  // The row lock serialises every settlement of this person: caps and deductibles hold.
-  const acc = o.preview ? await readAccumulatorsOf(q, visit.psn_no, year) : await lockAccumulators(q, visit.psn_no, year);
-  // Everything else the settlement reads, in one round trip (taken after the accumulator lock,
-  // so the account balance cannot move under this settlement).
-  const extra = await q.query<{ balc_fen: number | null; pwd_sha256: string | null; cvl: boolean; idet: string[] | null; serial: number | null }>({ name: 'settlement_reads', text: `SELECT (SELECT balc_fen FROM personal_accounts WHERE psn_no = $1) AS balc_fen,
+  // One round trip, three statements in this order: the unsettled lines; the person's year
+  // row, locked (it serialises every settlement of this person: caps and deductibles hold);
+  // then, with a snapshot taken after the lock so the account cannot move under this
+  // settlement, the balance, card password, civil-servant enrollment, identities and setl_id.
+  const b = batchedQueries(q);
+  const [lines, acc, extra] = await Promise.all([
+    unsettledLines(b, visit.mdtrt_id),
+    o.preview ? readAccumulatorsOf(b, visit.psn_no, year) : lockAccumulators(b, visit.psn_no, year),
+    b.query<{ balc_fen: number | null; pwd_sha256: string | null; cvl: boolean; idet: string[] | null; serial: number | null }>({ name: 'settlement_reads', text: `SELECT (SELECT balc_fen FROM personal_accounts WHERE psn_no = $1) AS balc_fen,
             (SELECT pwd_sha256 FROM person_certs WHERE mdtrt_cert_type = $2 AND mdtrt_cert_no = $3) AS pwd_sha256,
             EXISTS (SELECT 1 FROM enrollments WHERE psn_no = $1 AND insutype = '320' AND psn_insu_stas = '1') AS cvl,
             (SELECT array_agg(psn_idet_type) FROM person_identities WHERE psn_no = $1 AND begntime <= $4 AND (endtime IS NULL OR endtime >= $4)) AS idet,
-            CASE WHEN $5 THEN NULL ELSE nextval('settlement_serial') END AS serial`, values: [visit.psn_no, visit.mdtrt_cert_type ?? '', visit.mdtrt_cert_no ?? '', day, o.preview] });
+            CASE WHEN $5 THEN NULL ELSE nextval('settlement_serial') END AS serial`, values: [visit.psn_no, visit.mdtrt_cert_type ?? '', visit.mdtrt_cert_no ?? '', day, o.preview] }),
+  ]);
+  if (lines.length === 0) throw conflict(`${o.path}.mdtrt_id`, `就诊 ${visit.mdtrt_id} 没有待结算的费用明细`, `visit ${visit.mdtrt_id} has no unsettled fee lines`);
+  let medfee = 0;
+  for (const l of lines) medfee += l.det_item_fee_sumamt;
+  if (o.medfee_sumamt !== undefined && o.medfee_sumamt !== medfee) {
+    throw invalid(`${o.path}.medfee_sumamt`, `医疗费总额 ${o.medfee_sumamt / 100} 与已上传明细合计 ${medfee / 100} 不符`, `medfee_sumamt ${o.medfee_sumamt / 100} differs from the uploaded lines' total ${medfee / 100}`);
+  }
   const { balc_fen, pwd_sha256, cvl, idet, serial } = extra.rows[0]!;
   // A card's password is checked within its province; across provinces the card is enough.
   if (!o.preview && pwd_sha256 !== null && visit.insuplc_admdvs.slice(0, 2) === visit.mdtrtarea_admvs.slice(0, 2)) {
@@ -429,6 +433,12 @@ async function writeSettlement(q: Queryable, w: SettlementWrite): Promise<void> 
     ] });
 }
 
+/** Whether the visit has a settlement that is not cancelled (a stay's mid-stay ones included). */
+export async function hasStandingSettlement(q: Queryable, mdtrtId: string): Promise<boolean> {
+  const r = await q.query(`SELECT 1 FROM settlements WHERE mdtrt_id = $1 AND kind = 'settle' AND status = 'settled' LIMIT 1`, [mdtrtId]);
+  return (r.rowCount ?? 0) > 0;
+}
+
 export interface StoredSettlement {
   setl_id: string;
   kind: 'settle' | 'cancel';
@@ -523,4 +533,3 @@ export async function cancelSettlement(q: Queryable, actor: Actor, input: { setl
   return { cancel, original: { ...orig, status: 'cancelled' }, visit, person, balc_fen: setlinfo.balc };
 }
 
-export { updateVisit };

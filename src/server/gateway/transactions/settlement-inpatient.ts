@@ -1,6 +1,6 @@
 import { conflict, invalid } from '../../../engine/errors.ts';
-import { cancelSettlement, openVisit, requireStatus, requireVisit, settleVisit, updateVisit } from '../../../store/settlement/service.ts';
-import { cancelLines, replaceDiagnoses } from '../../../store/settlement/visits.ts';
+import { cancelSettlement, hasStandingSettlement, openVisit, requireStatus, requireVisit, settleVisit } from '../../../store/settlement/service.ts';
+import { cancelLines, replaceDiagnoses, updateVisit } from '../../../store/settlement/visits.ts';
 import { inputList, inputObject, optionalDateTime, optionalFlag, optionalString, requiredString } from '../input.ts';
 import { yuanToFen } from '../money.ts';
 import type { GatewayContext, TransactionHandler } from '../types.ts';
@@ -87,8 +87,7 @@ export const admissionCancel: TransactionHandler = {
   async handle(ctx) {
     const { v, path } = await stay(ctx, 'data');
     requireStatus(v, ['open'], path, { zh: '撤销入院', en: 'cancel the admission' });
-    const settled = await ctx.db.query(`SELECT 1 FROM settlements WHERE mdtrt_id = $1 AND kind = 'settle' AND status = 'settled'`, [v.mdtrt_id]);
-    if ((settled.rowCount ?? 0) > 0) throw conflict(`${path}.mdtrt_id`, '该住院已有中途结算，须先撤销结算', 'the stay has a mid-stay settlement; cancel it first');
+    if (await hasStandingSettlement(ctx.db, v.mdtrt_id)) throw conflict(`${path}.mdtrt_id`, '该住院已有中途结算，须先撤销结算', 'the stay has a mid-stay settlement; cancel it first');
     await cancelLines(ctx.db, v.mdtrt_id, { all: true });
     await updateVisit(ctx.db, v.mdtrt_id, { status: 'cancelled' });
     return {};

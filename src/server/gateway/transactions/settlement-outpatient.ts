@@ -1,6 +1,6 @@
 import { conflict, invalid } from '../../../engine/errors.ts';
-import { cancelSettlement, openVisit, requireStatus, requireVisit, settleVisit, updateVisit, uploadFees } from '../../../store/settlement/service.ts';
-import { cancelLines, replaceDiagnoses, type Diagnosis } from '../../../store/settlement/visits.ts';
+import { cancelSettlement, openVisit, requireStatus, requireVisit, settleVisit, uploadFees } from '../../../store/settlement/service.ts';
+import { cancelLines, replaceDiagnoses, updateVisit, type Diagnosis } from '../../../store/settlement/visits.ts';
 import { inputList, inputObject, optionalDateTime, optionalFlag, optionalInteger, optionalString, requiredString } from '../input.ts';
 import { yuanToFen } from '../money.ts';
 import type { GatewayContext, TransactionHandler } from '../types.ts';
@@ -63,14 +63,17 @@ export const outpatientRegistrationCancel: TransactionHandler = {
 };
 
 export function readDiagnoses(input: Obj, key: string): Diagnosis[] {
-  return inputList(input, key, true).map((x, i) => {
+  const list = inputList(input, key, true);
+  // Without any maindiag_flag the first diagnosis is the main one.
+  const flagged = list.some((x) => x['maindiag_flag'] !== undefined);
+  return list.map((x, i) => {
     const path = `input.${key}[${i}]`;
     return {
       diag_type: optionalString(x, 'diag_type', path, 3) ?? '1',
       diag_srt_no: optionalInteger(x, 'diag_srt_no', path, 0, 999) ?? i + 1,
       diag_code: requiredString(x, 'diag_code', path, 30),
       diag_name: optionalString(x, 'diag_name', path, 200) ?? '',
-      maindiag_flag: optionalFlag(x, 'maindiag_flag', path, i === 0),
+      maindiag_flag: optionalFlag(x, 'maindiag_flag', path, !flagged && i === 0),
     };
   });
 }

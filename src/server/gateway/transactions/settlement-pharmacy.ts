@@ -1,9 +1,9 @@
 import { conflict, invalid, notFound } from '../../../engine/errors.ts';
 import { findIdempotentMessage } from '../../../store/gateway-store.ts';
-import { cancelSettlement, openVisit, requireStatus, requireVisit, settleVisit, updateVisit, uploadFees } from '../../../store/settlement/service.ts';
+import { cancelSettlement, hasStandingSettlement, openVisit, requireStatus, requireVisit, settleVisit, uploadFees } from '../../../store/settlement/service.ts';
 import { linesOfMessage } from '../../../store/settlement/queries.ts';
-import { cancelLines } from '../../../store/settlement/visits.ts';
-import type { Queryable } from '../../../store/db.ts';
+import { cancelLines, updateVisit } from '../../../store/settlement/visits.ts';
+import { inRolledBackTransaction, type Queryable } from '../../../store/db.ts';
 import { inputObject, optionalDateTime, optionalFlag, optionalString, requiredString } from '../input.ts';
 import { yuanToFen } from '../money.ts';
 import type { GatewayContext, TransactionHandler } from '../types.ts';
@@ -57,14 +57,7 @@ export const pharmacyPreSettle: TransactionHandler = {
   writes: false,
   async handle(ctx) {
     // The sale is priced inside a transaction that is rolled back: nothing stays.
-    const client = await ctx.pool.connect();
-    try {
-      await client.query('BEGIN');
-      return await pharmacySale(ctx, client, true);
-    } finally {
-      await client.query('ROLLBACK').catch(() => undefined);
-      client.release();
-    }
+    return inRolledBackTransaction(ctx.pool, (client) => pharmacySale(ctx, client, true));
   },
 };
 
@@ -122,8 +115,7 @@ export const reversal: TransactionHandler = {
       const mdtrtId = String((output['data'] ?? output['result'])?.['mdtrt_id'] ?? '');
       const v = await requireVisit(ctx.db, actor, mdtrtId, psnNo, path, true);
       requireStatus(v, ['open'], path, { zh: '冲正登记', en: 'reverse the registration' });
-      const settled = await ctx.db.query(`SELECT 1 FROM settlements WHERE mdtrt_id = $1 AND kind = 'settle' AND status = 'settled'`, [v.mdtrt_id]);
-      if ((settled.rowCount ?? 0) > 0) throw conflict(`${path}.omsgid`, '该就诊已有结算，须先冲正结算', 'the visit has a settlement; reverse that first');
+      if (await hasStandingSettlement(ctx.db, v.mdtrt_id)) throw conflict(`${path}.omsgid`, '该就诊已有结算，须先冲正结算', 'the visit has a settlement; reverse that first');
       await cancelLines(ctx.db, v.mdtrt_id, { all: true });
       await updateVisit(ctx.db, v.mdtrt_id, { status: 'cancelled' });
       return { data: { omsgid, oinfno, reversed: 'visit', mdtrt_id: v.mdtrt_id } };
