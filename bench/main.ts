@@ -1,8 +1,10 @@
 // `npm run bench [-- --quick]`: prints one JSON document with every part's figures.
+// `npm run bench -- --dashboard [--persons N]`: the dashboard's queries alone (docs/web.md).
 // The engine part runs in process; later parts (HTTP, database) add their own keys.
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { runEngineBench } from './engine.ts';
+import { runDashboardBench } from './dashboard.ts';
 import { runGatewayBench } from './gateway.ts';
 
 const { values } = parseArgs({
@@ -11,6 +13,8 @@ const { values } = parseArgs({
     quick: { type: 'boolean' },
     outpatient: { type: 'string' },
     inpatient: { type: 'string' },
+    dashboard: { type: 'boolean' },
+    persons: { type: 'string' },
     'gateway-only': { type: 'boolean' },
     seconds: { type: 'string' },
     clients: { type: 'string' },
@@ -18,6 +22,13 @@ const { values } = parseArgs({
 });
 const quick = values.quick === true;
 const count = (v: string | undefined, full: number, short: number): number => (v === undefined ? (quick ? short : full) : Number(v));
+
+if (values.dashboard) {
+  // The dashboard part alone: it loads a database, which the engine part does not need.
+  const persons = count(values.persons, 1_000_000, 50_000);
+  console.log(JSON.stringify({ quick, node: process.version, cpu: os.cpus()[0]?.model ?? 'unknown', dashboard: await runDashboardBench(persons) }, null, 2));
+  process.exit(0);
+}
 
 const engine = values['gateway-only']
   ? undefined

@@ -38,6 +38,16 @@ if (files.length === 0) {
 console.log('# type-checking (tsc --noEmit)…');
 const tsc = spawnSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', root, '--noEmit'], { stdio: 'inherit' });
 if (tsc.status !== 0) process.exit(tsc.status ?? 1);
+console.log('# type-checking the web pages (tsc -p web)…');
+const tscWeb = spawnSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', path.join(root, 'web'), '--noEmit'], { stdio: 'inherit' });
+if (tscWeb.status !== 0) process.exit(tscWeb.status ?? 1);
+
+// Browser tests drive the built pages: build them once for the whole run.
+if (files.some((f) => f.includes(`${path.sep}test${path.sep}browser${path.sep}`))) {
+  console.log('# building the web pages (vite build web)…');
+  const vite = spawnSync(process.execPath, [path.join(root, 'node_modules/vite/bin/vite.js'), 'build', path.join(root, 'web'), '--logLevel', 'warn'], { stdio: 'inherit' });
+  if (vite.status !== 0) process.exit(vite.status ?? 1);
+}
 
 let embedded: EmbeddedServer | undefined;
 let adminUrl = process.env.DATABASE_URL;

@@ -2,6 +2,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { HOSPITAL, NOW, OTHER_HOSPITAL, RETIREE, envelope, openWorld, post, signInAs, type World } from './support/gateway-world.ts';
 import { coopCounts } from './support/coop-rows.ts';
+import { staffCookie } from './support/auth.ts';
 
 // 2501-2504 and 5301/5302/5304 through the real gateway: envelope, sign-in, idempotency,
 // and the cooperation store behind them. The world: a Zhuzhou hospital (HOSPITAL) and the
@@ -9,10 +10,12 @@ import { coopCounts } from './support/coop-rows.ts';
 
 let world: World;
 let signNo: string;
+let staff: string;
 
 before(async () => {
   world = await openWorld();
   signNo = await signInAs(world.app);
+  staff = await staffCookie(world.db.pool, { username: 'zz-clerk', role: 'clerk', regions: ['360400', '430200'] });
 });
 after(async () => world.close());
 
@@ -22,6 +25,7 @@ async function eligibility(fixmedins: string, med_type: string, extra: Record<st
   const res = await world.app.inject({
     method: 'GET',
     url: `/api/v1/eligibility?${new URLSearchParams({ psn_no: RETIREE.psn_no, fixmedins_code: fixmedins, med_type, begndate: '2026-03-16', ...extra })}`,
+    headers: { cookie: staff },
   });
   return res.json();
 }

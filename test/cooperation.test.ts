@@ -2,6 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../src/server/app.ts';
+import { actAsAdmin, staffCookie } from './support/auth.ts';
 import { freshDatabase, type TestDatabase } from './support/db.ts';
 import { INSTITUTIONS, coopCounts, insertCoopBase, insertPerson } from './support/coop-rows.ts';
 
@@ -18,14 +19,15 @@ before(async () => {
   db = await freshDatabase();
   await insertCoopBase(db.pool);
   app = await buildApp({ pool: db.pool, now: () => clock });
+  await actAsAdmin(app, db.pool);
 });
 after(async () => {
   await app.close();
   await db.drop();
 });
 
-async function call(method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: unknown): Promise<{ status: number; body: any }> {
-  const res = await app.inject({ method, url, ...(payload === undefined ? {} : { payload: payload as object }) });
+async function call(method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: unknown, cookie?: string): Promise<{ status: number; body: any }> {
+  const res = await app.inject({ method, url, ...(payload === undefined ? {} : { payload: payload as object }), ...(cookie ? { headers: { cookie } } : {}) });
   return { status: res.statusCode, body: res.json() };
 }
 
@@ -63,7 +65,9 @@ describe('filing for care elsewhere', () => {
     const queue = await call('GET', '/api/v1/filings/queue?as_of=2026-03-02&insuplc_admdvs=360400');
     assert.ok(queue.body.items.some((i: any) => i.filing_no === created.body.filing_no && !i.overdue));
 
-    const approved = await call('POST', `/api/v1/filings/${created.body.filing_no}/review`, { decision: 'approve', opter: 'jj-staff-01', reason: '材料齐全' });
+    // The decision is recorded under the signed-in clerk, whatever the body says.
+    const jjClerk = await staffCookie(db.pool, { username: 'jj-staff-01', role: 'clerk', regions: ['360400'] });
+    const approved = await call('POST', `/api/v1/filings/${created.body.filing_no}/review`, { decision: 'approve', opter: 'someone-else', reason: '材料齐全' }, jjClerk);
     assert.equal(approved.status, 200, JSON.stringify(approved.body));
     assert.equal(approved.body.status, 'effective');
     assert.equal(approved.body.decided_by, 'staff:jj-staff-01');

@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../src/server/app.ts';
 import { makeIdCard } from '../src/engine/idcard.ts';
 import { importRegions } from '../src/store/registry/regions.ts';
+import { actAsAdmin } from './support/auth.ts';
 import { freshDatabase, type TestDatabase } from './support/db.ts';
 
 // The registry through its REST API against a real PostgreSQL: good writes, and every kind of
@@ -36,6 +37,7 @@ before(async () => {
   db = await freshDatabase();
   await importRegions(db.pool, { detailCounties: ['430204'] });
   app = await buildApp({ pool: db.pool, now: () => NOW });
+  await actAsAdmin(app, db.pool);
 });
 after(async () => {
   await app.close();

@@ -7,6 +7,7 @@ import { seedCooperationForFixtures } from '../demo/cooperation.ts';
 import type { Pool } from '../store/db.ts';
 import { DETAIL_COUNTIES } from '../demo/places.ts';
 import { importRegions } from '../store/registry/regions.ts';
+import { refreshDashboard } from '../store/dashboard.ts';
 import { openDatabase } from './database.ts';
 
 // Demo data: loaded on the first start of `yibao serve` (an empty database), or explicitly
@@ -26,6 +27,7 @@ export async function seedAll(pool: Pool, config: Config, log: (line: string) =>
   if (!fixtures) return undefined;
   const coop = await seedCooperationForFixtures(pool, fixtures, new Date(), (l) => log(`demo: ${l}`));
   log(`demo: agreement ${coop.agreementNo}, ${coop.filings.length} filings, ${coop.recognitions.length} recognitions, ${coop.messagesSent} notifications`);
+  await refreshDashboard(pool); // the dashboard's enrollment figures
   return fixtures;
 }
 

@@ -4,6 +4,7 @@ import { buildApp } from '../server/app.ts';
 import { createPool } from '../store/db.ts';
 import { openDatabase } from './database.ts';
 import { seedOnFirstStart } from './seed.ts';
+import { refreshDashboard } from '../store/dashboard.ts';
 
 // `yibao serve`. The primary process owns the database (starts the embedded server, migrates,
 // seeds); HTTP is served by YIBAO_WORKERS processes sharing the port through node:cluster,
@@ -47,10 +48,17 @@ export async function serve(): Promise<void> {
     };
   }
   log(`ready on http://localhost:${config.port} (${config.workers} worker${config.workers > 1 ? 's' : ''}) in ${Math.round(performance.now() - started)} ms`);
+  // The dashboard's pre-aggregated figures are recounted by the primary only: at start, every
+  // 10 minutes, and on demand through the API.
+  const refresh = (): void => void refreshDashboard(db.pool).catch((err: Error) => log(`dashboard refresh failed: ${err.message}`));
+  refresh();
+  const refresher = setInterval(refresh, 10 * 60_000);
+  refresher.unref();
 
   const shutdown = async (signal: string): Promise<void> => {
     if (stopping) return;
     stopping = true;
+    clearInterval(refresher);
     log(`${signal}: stopping`);
     await stopHttp();
     await db.close();

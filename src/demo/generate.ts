@@ -1,5 +1,6 @@
 import { addDays } from '../engine/calendar.ts';
 import { ageOn, makeIdCard, sequenceFor, type Gend } from '../engine/idcard.ts';
+import { seedDemoStaff, type FixtureStaff } from './staff.ts';
 import type { PsnIdetType } from '../engine/codes.ts';
 import { inTransaction, type Pool, type Queryable } from '../store/db.ts';
 import { writeAudit, type WriteContext } from '../store/registry/audit.ts';
@@ -74,6 +75,8 @@ export interface Fixtures {
   institutions: FixtureInstitution[];
   /** Catalog items per region, a village clinic, a pharmacy and demo card passwords (issue 5). */
   settlement: SettlementFixtures;
+  /** Staff accounts with their demo password (docs/web.md). */
+  staff: FixtureStaff[];
 }
 
 const round6 = (x: number): number => Math.round(x * 1e6) / 1e6;
@@ -496,6 +499,7 @@ export async function seedDemo(pool: Pool, opts: DemoOptions): Promise<Fixtures 
     log(`demo loaded: ${Object.entries(counts).map(([t, n]) => `${t} ${n}`).join(', ')} (${elapsed()})`);
     const settlement = settlementFixtures(personas, named);
     await applyDemoPasswords(q, settlement);
-    return { version: 1 as const, seed, demo_today: DEMO_TODAY, personas, institutions: named, settlement };
+    const staff = await seedDemoStaff(q, ctx, DEMO_TODAY, (key) => personas.find((p) => p.key === key)?.psn_no);
+    return { version: 1 as const, seed, demo_today: DEMO_TODAY, personas, institutions: named, settlement, staff };
   });
 }

@@ -5,6 +5,11 @@ import { cooperationRoutes } from './api/cooperation.ts';
 import { gatewayRoutes } from './gateway/route.ts';
 import { registerOpenApi } from './api/openapi.ts';
 import { registryRoutes } from './api/registry.ts';
+import { registerAuthRoutes } from './api/auth.ts';
+import { registerWorkbenchRoutes } from './api/workbench.ts';
+import { installAuth } from './auth/hook.ts';
+import { serveWeb } from './web.ts';
+import type { NotificationSender } from '../store/cooperation/notifications.ts';
 
 // Builds the HTTP application. Route handlers stay thin: they validate, call the store and
 // the engine, and shape answers; no business rule lives here.
@@ -14,6 +19,10 @@ export interface AppDeps {
   /** The one clock of the process; tests inject their own. */
   now: () => Date;
   logLevel?: string;
+  /** Delivers insured persons' sign-in codes (default: the logging SMS sender). */
+  codeSender?: NotificationSender;
+  /** The built web pages (web/dist); absent or missing: the API only. */
+  webDir?: string;
 }
 
 const STATUS: Record<ErrorKind, number> = {
@@ -44,6 +53,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   await registerOpenApi(app);
+  // Before any route: every /api/v1 route is behind the session and its scope.
+  installAuth(app, deps);
+  await registerAuthRoutes(app, deps);
   // Every group of routes is a plugin made from the dependencies, mounted with its prefix.
   await app.register(registryRoutes(deps), { prefix: '/api/v1' });
   await app.register(cooperationRoutes(deps), { prefix: '/api/v1' });
@@ -53,6 +65,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await deps.pool.query('SELECT 1');
     return reply.send({ status: 'ok' });
   });
+
+  await registerWorkbenchRoutes(app, deps);
+  await serveWeb(app, deps.webDir);
 
   return app;
 }

@@ -1,16 +1,16 @@
 import type { FastifyInstance, FastifyRequest, FastifySchemaValidationError } from 'fastify';
-import { YibaoError } from '../../engine/errors.ts';
+import { unauthenticated, YibaoError } from '../../engine/errors.ts';
+import { principalLabel } from '../../store/auth/principal.ts';
 import type { WriteContext } from '../../store/registry/audit.ts';
 import type { AppDeps } from '../app.ts';
 
 // What every REST route shares: the acting person, and schema failures turned into the one
 // error type so that a malformed request names its field in Chinese and English.
 
-/** Until staff authentication lands, the caller names themself in `X-Yibao-Actor` (recorded in the audit log). */
+/** The signed-in caller, as the audit log records them (the auth hook has already let them in). */
 export function writeContext(req: FastifyRequest, deps: AppDeps): WriteContext {
-  const header = req.headers['x-yibao-actor'];
-  const actor = typeof header === 'string' && header.trim() !== '' ? header.trim().slice(0, 100) : 'api';
-  return { actor, now: deps.now() };
+  if (!req.principal) throw unauthenticated('session', '请先登录', 'please sign in');
+  return { actor: principalLabel(req.principal), now: deps.now() };
 }
 
 const ZH: Record<string, string> = {

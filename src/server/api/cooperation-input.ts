@@ -1,6 +1,5 @@
 import { invalid } from '../../engine/errors.ts';
 import { isIsoDate } from '../../engine/calendar.ts';
-import type { Actor } from '../../store/cooperation/common.ts';
 
 // Reading request bodies and query strings for the cooperation routes: each reader names the
 // field it refuses, so a client learns exactly what to fix.
@@ -71,21 +70,6 @@ export function strings(o: Json, field: string, required = false): string[] {
   });
 }
 
-const ACTOR_TYPES = new Set(['person', 'agent', 'grid_worker', 'hospital', 'staff']);
-
-/**
- * Who acts: `actor: {type, id}` or, for bureau staff, `opter`. Until the platform's sign-in
- * lands (registry issue), the caller declares it and the audit log records it.
- */
-export function actorOf(o: Json): Actor {
-  if (o.actor !== undefined) {
-    const a = obj(o.actor, 'actor');
-    const type = str(a, 'type', 'actor.');
-    if (!ACTOR_TYPES.has(type)) throw invalid('actor.type', '操作人类型无效', 'unknown actor type');
-    return { type: type as Actor['type'], id: str(a, 'id', 'actor.'), name: optStr(a, 'name', 'actor.') ?? null };
-  }
-  return { type: 'staff', id: str(o, 'opter'), name: optStr(o, 'opter_name') ?? null };
-}
 
 export function evidenceList(o: Json): { kind: string; ref: string; description: string | null }[] {
   return arr(o, 'evidence').map((e, i) => {

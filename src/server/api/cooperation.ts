@@ -1,9 +1,12 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { addWorkingDays, chinaDate } from '../../engine/calendar.ts';
+import { addWorkingDays, chinaDate, workingDaysBetween } from '../../engine/calendar.ts';
 import { invalid } from '../../engine/errors.ts';
 import { assertKind, type FilerType } from '../../engine/filing-rules.ts';
 import type { AgreementClauseKind } from '../../engine/eligibility.ts';
 import type { AppDeps } from '../app.ts';
+import { actorOfRequest, staffRegions } from '../auth/hook.ts';
+import { regionsCover } from '../../store/auth/principal.ts';
+import type { FastifyRequest } from 'fastify';
 import { createAgreement, getAgreement, listAgreements } from '../../store/cooperation/agreements.ts';
 import { deleteCalendarDay, listCalendarDays, loadCalendar, setCalendarDay } from '../../store/cooperation/calendar.ts';
 import { findPerson, loadFilingPolicy, setFilingPolicy } from '../../store/cooperation/common.ts';
@@ -34,7 +37,7 @@ import {
   upsertSeparatelyPaidDrug,
   type RecognitionInput,
 } from '../../store/cooperation/recognitions.ts';
-import { actorOf, arr, body, bool, date, evidenceList, obj, optDate, optStr, str, strings, type Json } from './cooperation-input.ts';
+import { arr, body, bool, date, evidenceList, obj, optDate, optStr, str, strings, type Json } from './cooperation-input.ts';
 
 // REST routes for filing, chronic-disease recognition, agreements, calendars, eligibility and
 // the inbox, under /api/v1. Thin: read the input, call the store, answer.
@@ -125,6 +128,38 @@ function eligibilityQuery(o: Json): EligibilityQuery {
   return q;
 }
 
+/**
+ * A person or grid worker files as themself (the session says who, not the body); staff at a
+ * window record who brought the application, as the body says.
+ */
+function withSessionFiler<T extends { filer: FilingInput['filer'] }>(req: FastifyRequest, input: T): T {
+  const p = req.principal;
+  if (p?.kind === 'person') return { ...input, filer: { type: 'person', id: p.psn_no, name: p.psn_name, consent_ref: null } };
+  if (p?.kind === 'staff' && p.role === 'grid_worker') return { ...input, filer: { type: 'grid_worker', id: p.username, name: p.display_name, consent_ref: req.consentRef ?? null } };
+  return input;
+}
+
+/**
+ * A queue shows a staff member only the insured regions they serve, each case with the working
+ * days left before its deadline on the insured region's calendar (negative: overdue by so many).
+ */
+async function inRegions<T extends { insuplc_admdvs: string; due?: string; review_due?: string | null }>(
+  pool: AppDeps['pool'], req: FastifyRequest, asOf: string, items: T[],
+): Promise<(T & { working_days_left: number | null })[]> {
+  const regions = staffRegions(req);
+  const mine = regions === undefined ? items : items.filter((i) => regionsCover(regions, i.insuplc_admdvs));
+  const calendars = new Map<string, Awaited<ReturnType<typeof loadCalendar>>>();
+  const out: (T & { working_days_left: number | null })[] = [];
+  for (const item of mine) {
+    const due = item.due ?? item.review_due ?? null;
+    let cal = calendars.get(item.insuplc_admdvs);
+    if (!cal) calendars.set(item.insuplc_admdvs, (cal = await loadCalendar(pool, item.insuplc_admdvs)));
+    const left = due === null ? null : due >= asOf ? workingDaysBetween(cal, asOf, due) : -workingDaysBetween(cal, due, asOf);
+    out.push({ ...item, working_days_left: left });
+  }
+  return out;
+}
+
 /** The cooperation routes as a plugin; app.ts mounts it under /api/v1 like the registry's. */
 export function cooperationRoutes(deps: AppDeps): FastifyPluginAsync {
   return async (app) => {
@@ -132,28 +167,29 @@ export function cooperationRoutes(deps: AppDeps): FastifyPluginAsync {
     const today = (): string => chinaDate(deps.now());
 
     // ---- filings ----
-    app.post('/filings', async (req, reply) => reply.status(201).send(await createFiling(pool, deps.now(), filingInput(body(req.body)))));
+    app.post('/filings', async (req, reply) => reply.status(201).send(await createFiling(pool, deps.now(), withSessionFiler(req, filingInput(body(req.body))))));
     app.get('/filings', async (req) => {
       const person = await personOfQuery(pool, req.query as Json);
       return { filings: await filingsOf(pool, person.psn_no) };
     });
     app.get('/filings/queue', async (req) => {
       const q = req.query as Json;
-      return { as_of: optStr(q, 'as_of') ?? today(), items: await reviewQueue(pool, optStr(q, 'as_of') ?? today(), optStr(q, 'insuplc_admdvs')) };
+      const asOf = optStr(q, 'as_of') ?? today();
+      return { as_of: asOf, items: await inRegions(pool, req, asOf, await reviewQueue(pool, asOf, optStr(q, 'insuplc_admdvs'))) };
     });
     app.post('/filings/escalate', async (req) => {
       const b = body(req.body);
-      return { escalated: await escalateOverdue(pool, deps.now(), actorOf(b), optDate(b, 'as_of') ?? today()) };
+      return { escalated: await escalateOverdue(pool, deps.now(), actorOfRequest(req), optDate(b, 'as_of') ?? today()) };
     });
     app.get('/filings/:filing_no', async (req) => filingDetail(pool, (req.params as Params).filing_no!));
     app.post('/filings/:filing_no/review', async (req) => {
       const b = body(req.body);
       const decision = str(b, 'decision') as 'approve' | 'reject';
-      return reviewFiling(pool, deps.now(), actorOf(b), (req.params as Params).filing_no!, { decision, reason: optStr(b, 'reason') ?? null });
+      return reviewFiling(pool, deps.now(), actorOfRequest(req), (req.params as Params).filing_no!, { decision, reason: optStr(b, 'reason') ?? null });
     });
     app.post('/filings/:filing_no/revoke', async (req) => {
       const b = body(req.body);
-      return revokeFiling(pool, deps.now(), actorOf(b), (req.params as Params).filing_no!, optStr(b, 'reason') ?? null);
+      return revokeFiling(pool, deps.now(), actorOfRequest(req), (req.params as Params).filing_no!, optStr(b, 'reason') ?? null);
     });
     app.post('/filings/:filing_no/change', async (req, reply) => {
       const b = body(req.body);
@@ -168,11 +204,11 @@ export function cooperationRoutes(deps: AppDeps): FastifyPluginAsync {
       if (b.commitment !== undefined) change.commitment = bool(b, 'commitment', false);
       change.reason = optStr(b, 'reason') ?? null;
       change.override_reason = optStr(b, 'override_reason') ?? null;
-      return reply.status(201).send(await changeFiling(pool, deps.now(), actorOf(b), (req.params as Params).filing_no!, change));
+      return reply.status(201).send(await changeFiling(pool, deps.now(), actorOfRequest(req), (req.params as Params).filing_no!, change));
     });
     app.post('/filings/:filing_no/commitment-check', async (req) => {
       const b = body(req.body);
-      return checkCommitment(pool, deps.now(), actorOf(b), (req.params as Params).filing_no!, str(b, 'result') as 'verified' | 'failed', optStr(b, 'reason') ?? null);
+      return checkCommitment(pool, deps.now(), actorOfRequest(req), (req.params as Params).filing_no!, str(b, 'result') as 'verified' | 'failed', optStr(b, 'reason') ?? null);
     });
     app.get('/filing-policies/:admdvs', async (req) => loadFilingPolicy(pool, (req.params as Params).admdvs!));
     app.put('/filing-policies/:admdvs', async (req) => {
@@ -193,7 +229,7 @@ export function cooperationRoutes(deps: AppDeps): FastifyPluginAsync {
         reviewDaysCrossProvince: int('review_days_cross_province', b.review_days_cross_province, current.reviewDaysCrossProvince),
         commitmentCheckDays: int('commitment_check_days', b.commitment_check_days, current.commitmentCheckDays),
       };
-      await setFilingPolicy(pool, deps.now(), actorOf(b), admdvs, next);
+      await setFilingPolicy(pool, deps.now(), actorOfRequest(req), admdvs, next);
       return next;
     });
 
@@ -207,13 +243,13 @@ export function cooperationRoutes(deps: AppDeps): FastifyPluginAsync {
       const b = body(req.body);
       const { admdvs, day } = req.params as Params;
       const kind = str(b, 'kind') as 'holiday' | 'workday';
-      await setCalendarDay(pool, deps.now(), actorOf(b), admdvs!, { day: day!, kind, name: str(b, 'name') });
+      await setCalendarDay(pool, deps.now(), actorOfRequest(req), admdvs!, { day: day!, kind, name: str(b, 'name') });
       return { admdvs, day, kind, name: b.name };
     });
     app.delete('/calendars/:admdvs/days/:day', async (req) => {
       const b = body(req.body ?? {});
       const { admdvs, day } = req.params as Params;
-      await deleteCalendarDay(pool, deps.now(), actorOf(b), admdvs!, day!);
+      await deleteCalendarDay(pool, deps.now(), actorOfRequest(req), admdvs!, day!);
       return { deleted: true };
     });
     app.get('/calendars/:admdvs/working-days', async (req) => {
@@ -231,7 +267,7 @@ export function cooperationRoutes(deps: AppDeps): FastifyPluginAsync {
       const b = body(req.body);
       const { list_admdvs, code } = req.params as Params;
       const vm = b.validity_months;
-      await upsertDisease(pool, deps.now(), actorOf(b), {
+      await upsertDisease(pool, deps.now(), actorOfRequest(req), {
         list_admdvs: list_admdvs!,
         code: code!,
         name: str(b, 'name'),
@@ -243,7 +279,7 @@ export function cooperationRoutes(deps: AppDeps): FastifyPluginAsync {
       });
       return { diseases: await listDiseases(pool, list_admdvs!) };
     });
-    app.post('/recognitions', async (req, reply) => reply.status(201).send(await applyRecognition(pool, deps.now(), recognitionInput(body(req.body)))));
+    app.post('/recognitions', async (req, reply) => reply.status(201).send(await applyRecognition(pool, deps.now(), withSessionFiler(req, recognitionInput(body(req.body))))));
     app.get('/recognitions', async (req) => {
       const person = await personOfQuery(pool, req.query as Json);
       return { recognitions: await recognitionsOf(pool, person.psn_no) };
@@ -251,16 +287,16 @@ export function cooperationRoutes(deps: AppDeps): FastifyPluginAsync {
     app.get('/recognitions/queue', async (req) => {
       const q = req.query as Json;
       const asOf = optStr(q, 'as_of') ?? today();
-      return { as_of: asOf, items: await recognitionQueue(pool, asOf, optStr(q, 'insuplc_admdvs')) };
+      return { as_of: asOf, items: await inRegions(pool, req, asOf, await recognitionQueue(pool, asOf, optStr(q, 'insuplc_admdvs'))) };
     });
     app.get('/recognitions/:no', async (req) => getRecognition(pool, (req.params as Params).no!));
     app.post('/recognitions/:no/review', async (req) => {
       const b = body(req.body);
-      return reviewRecognition(pool, deps.now(), actorOf(b), (req.params as Params).no!, str(b, 'decision') as 'approve' | 'reject', optStr(b, 'reason') ?? null);
+      return reviewRecognition(pool, deps.now(), actorOfRequest(req), (req.params as Params).no!, str(b, 'decision') as 'approve' | 'reject', optStr(b, 'reason') ?? null);
     });
     app.post('/recognitions/:no/revoke', async (req) => {
       const b = body(req.body);
-      return revokeRecognition(pool, deps.now(), actorOf(b), (req.params as Params).no!, optStr(b, 'reason') ?? null);
+      return revokeRecognition(pool, deps.now(), actorOfRequest(req), (req.params as Params).no!, optStr(b, 'reason') ?? null);
     });
     app.post('/recognitions/:no/renew', async (req, reply) => {
       const b = body(req.body);
@@ -270,7 +306,7 @@ export function cooperationRoutes(deps: AppDeps): FastifyPluginAsync {
       const b = body(req.body);
       const { admdvs, drug_code } = req.params as Params;
       const input = { admdvs: admdvs!, drug_code: drug_code!, drug_name: str(b, 'drug_name'), icd10_ranges: strings(b, 'icd10_ranges', true), dispensers: strings(b, 'dispensers', true) };
-      await upsertSeparatelyPaidDrug(pool, deps.now(), actorOf(b), input);
+      await upsertSeparatelyPaidDrug(pool, deps.now(), actorOfRequest(req), input);
       return input;
     });
 
@@ -286,7 +322,7 @@ export function cooperationRoutes(deps: AppDeps): FastifyPluginAsync {
           params: c.params === undefined ? {} : obj(c.params, `clauses/${i}/params`),
         };
       });
-      const created = await createAgreement(pool, deps.now(), actorOf(b), {
+      const created = await createAgreement(pool, deps.now(), actorOfRequest(req), {
         agreement_no: str(b, 'agreement_no'),
         name: str(b, 'name'),
         signed_on: optDate(b, 'signed_on'),

@@ -183,3 +183,26 @@ export async function poolingPharmacies(q: Queryable, poolingAdmdvs: readonly st
   );
   return r.rows;
 }
+
+export interface NearbyInstitution extends Institution {
+  distance_km: number;
+}
+
+/**
+ * Designated institutions nearest to a point (great-circle distance), optionally only hospitals
+ * or only pharmacies. A bounding box on the indexed coordinates keeps this a small scan.
+ */
+export async function nearestInstitutions(q: Queryable, at: { lat: number; lng: number }, opts: { fixmedins_type?: '1' | '2'; limit?: number; radius_km?: number } = {}): Promise<NearbyInstitution[]> {
+  const radius = opts.radius_km ?? 50;
+  const dLat = radius / 111;
+  const dLng = radius / (111 * Math.max(Math.cos((at.lat * Math.PI) / 180), 0.1));
+  const r = await q.query<Institution & { distance_km: number }>(
+    `SELECT ${INSTITUTION_COLUMNS},
+       6371 * 2 * asin(sqrt(power(sin(radians(lat - $1) / 2), 2) + cos(radians($1)) * cos(radians(lat)) * power(sin(radians(lng - $2) / 2), 2))) AS distance_km
+     FROM institutions
+     WHERE lat BETWEEN $1 - $3 AND $1 + $3 AND lng BETWEEN $2 - $4 AND $2 + $4 AND ($5::text IS NULL OR fixmedins_type = $5)
+     ORDER BY distance_km LIMIT $6`,
+    [at.lat, at.lng, dLat, dLng, opts.fixmedins_type ?? null, Math.min(Math.max(opts.limit ?? 10, 1), 50)],
+  );
+  return r.rows.map((row) => ({ ...row, distance_km: Math.round(row.distance_km * 100) / 100 }));
+}

@@ -1,0 +1,82 @@
+import type { FastifyInstance } from 'fastify';
+import { chinaDate } from '../../engine/calendar.ts';
+import { invalid } from '../../engine/errors.ts';
+import { consentedPersons, endSession, personSignIn, recordConsent, requestSignInCode, SESSION_MAX_MS, staffSignIn } from '../../store/auth/accounts.ts';
+import { ROLE_NAMES } from '../../store/auth/principal.ts';
+import { LoggingSender, type NotificationSender } from '../../store/cooperation/notifications.ts';
+import { nearestInstitutions } from '../../store/registry/institutions.ts';
+import type { AppDeps } from '../app.ts';
+import { clearSessionCookie, readCookie, SESSION_COOKIE, setSessionCookie } from '../auth/hook.ts';
+import { body, date, str } from './cooperation-input.ts';
+import { principalLabel } from '../../store/auth/principal.ts';
+
+// Sign-in for staff (username and password) and insured persons (ID number and a one-time code
+// sent to their phone), sign-out, who-am-I; and the few reads the portal needs besides the
+// registry's: nearest institutions, a grid worker's consented persons.
+
+const MAX_AGE_S = SESSION_MAX_MS / 1000;
+
+export async function registerAuthRoutes(app: FastifyInstance, deps: AppDeps & { codeSender?: NotificationSender }): Promise<void> {
+  const { pool } = deps;
+  const sender = deps.codeSender ?? new LoggingSender('sms', (line) => console.log(`[yibao] ${line}`));
+
+  app.post('/api/v1/auth/staff', async (req, reply) => {
+    const b = body(req.body);
+    const s = await staffSignIn(pool, str(b, 'username'), str(b, 'password'), deps.now());
+    setSessionCookie(reply, req, s.token, MAX_AGE_S);
+    return { principal: s.principal, expires_at: s.expires_at };
+  });
+
+  app.post('/api/v1/auth/code', async (req) => {
+    const b = body(req.body);
+    return requestSignInCode(pool, str(b, 'certno'), deps.now(), sender);
+  });
+
+  app.post('/api/v1/auth/person', async (req, reply) => {
+    const b = body(req.body);
+    const code = str(b, 'code');
+    if (!/^[0-9]{6}$/.test(code)) throw invalid('code', '验证码为 6 位数字', 'the code is 6 digits');
+    const s = await personSignIn(pool, str(b, 'certno'), code, deps.now());
+    setSessionCookie(reply, req, s.token, MAX_AGE_S);
+    return { principal: s.principal, expires_at: s.expires_at };
+  });
+
+  app.post('/api/v1/auth/sign-out', async (req, reply) => {
+    const token = readCookie(req, SESSION_COOKIE);
+    if (token) await endSession(pool, token, deps.now());
+    clearSessionCookie(reply);
+    return { signed_out: true };
+  });
+
+  app.get('/api/v1/auth/me', async (req) => {
+    const p = req.principal!;
+    return { principal: p, role_name: p.kind === 'staff' ? ROLE_NAMES[p.role] : { zh: '参保人', en: 'insured person' } };
+  });
+
+  app.get('/api/v1/institutions/nearest', async (req) => {
+    const q = req.query as Record<string, unknown>;
+    const lat = Number(q.lat);
+    const lng = Number(q.lng);
+    if (!Number.isFinite(lat) || lat < -90 || lat > 90) throw invalid('lat', '纬度应为 -90 到 90 的数', 'lat must be a number from -90 to 90');
+    if (!Number.isFinite(lng) || lng < -180 || lng > 180) throw invalid('lng', '经度应为 -180 到 180 的数', 'lng must be a number from -180 to 180');
+    const type = q.fixmedins_type === undefined || q.fixmedins_type === '' ? undefined : String(q.fixmedins_type);
+    if (type !== undefined && type !== '1' && type !== '2') throw invalid('fixmedins_type', '应为 1（医疗机构）或 2（药店）', 'must be 1 (medical institution) or 2 (pharmacy)');
+    const limit = q.limit === undefined ? 10 : Number(q.limit);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 50) throw invalid('limit', 'limit 应为 1-50', 'limit must be 1-50');
+    return { items: await nearestInstitutions(pool, { lat, lng }, { ...(type ? { fixmedins_type: type } : {}), limit }) };
+  });
+
+  app.get('/api/v1/grid/persons', async (req) => {
+    const p = req.principal!;
+    return { persons: p.kind === 'staff' ? await consentedPersons(pool, p.username, chinaDate(deps.now())) : [] };
+  });
+
+  app.post('/api/v1/grid/consents', async (req, reply) => {
+    const b = body(req.body);
+    const person = await pool.query<{ psn_no: string }>('SELECT psn_no FROM persons WHERE psn_no = $1', [str(b, 'psn_no')]);
+    if (!person.rows[0]) throw invalid('psn_no', '查无此参保人', 'no such insured person');
+    const consent = { consent_ref: str(b, 'consent_ref'), username: str(b, 'username'), psn_no: str(b, 'psn_no'), granted_on: date(b, 'granted_on'), evidence: typeof b.evidence === 'string' ? b.evidence : '' };
+    await recordConsent(pool, consent, principalLabel(req.principal!), deps.now());
+    return reply.status(201).send(consent);
+  });
+}

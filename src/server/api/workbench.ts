@@ -1,0 +1,93 @@
+import type { FastifyInstance } from 'fastify';
+import { chinaDate } from '../../engine/calendar.ts';
+import { invalid } from '../../engine/errors.ts';
+import { listClaimExamples, listPolicyDocuments, readClaimExample, readPolicyDocument, diffDocuments, settleClaim, simulate, validatePolicyDocument } from '../../cli/policy-docs.ts';
+import { crossRegionFlows, directSettlementRate, enrollmentByRegion, queueCases, queueDeadlines, refreshDashboard, settlementsByDay, settlementsOfPerson, settlementsOnDay } from '../../store/dashboard.ts';
+import { findPerson } from '../../store/cooperation/common.ts';
+import type { AppDeps } from '../app.ts';
+import { staffRegions } from '../auth/hook.ts';
+import { body, optStr, str, type Json } from './cooperation-input.ts';
+
+// The staff workbench's policy pages and the dashboard. Thin: the simulator lives in
+// src/cli/policy-docs.ts, the figures in src/store/dashboard.ts.
+
+/** A document given inline (`doc`) or as a shipped file name (`file`). */
+function documentOf(b: Json, field: string): unknown {
+  const v = b[field];
+  if (typeof v === 'string') return readPolicyDocument(v);
+  if (v !== null && typeof v === 'object') return v;
+  throw invalid(field, `${field} 应为政策文件名或政策文档`, `${field} must be a policy file name or a policy document`);
+}
+
+export async function registerWorkbenchRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
+  app.get('/api/v1/policies', async () => ({ items: listPolicyDocuments() }));
+  app.get('/api/v1/policies/:policy_file', async (req) => readPolicyDocument((req.params as Record<string, string>).policy_file!));
+  app.post('/api/v1/policies/validate', async (req) => validatePolicyDocument(documentOf(body(req.body), 'policy')));
+  app.post('/api/v1/policies/compare', async (req) => {
+    const b = body(req.body);
+    return { changes: diffDocuments(documentOf(b, 'from'), documentOf(b, 'to')) };
+  });
+  app.post('/api/v1/policies/simulate', async (req) => {
+    const b = body(req.body);
+    const claims = typeof b.example === 'string' ? readClaimExample(b.example) : str(b, 'claims');
+    if (b.to === undefined) {
+      // One claim under one policy: the settlement with every step explained.
+      return settleClaim(claims, b.from === undefined ? undefined : documentOf(b, 'from'));
+    }
+    return simulate(documentOf(b, 'from'), documentOf(b, 'to'), claims);
+  });
+  app.get('/api/v1/claim-examples', async () => ({ items: listClaimExamples() }));
+
+  const today = (): string => chinaDate(deps.now());
+  app.get('/api/v1/dashboard/enrollment', async (req) => {
+    const q = req.query as Json;
+    const level = optStr(q, 'level') ?? 'province';
+    if (level !== 'province' && level !== 'city') throw invalid('level', '应为 province 或 city', 'level must be province or city');
+    const within = optStr(q, 'region');
+    if (within !== undefined && !/^[0-9]{6}$/.test(within)) throw invalid('region', '区划应为 6 位代码', 'region must be a 6-digit code');
+    const regions = staffRegions(req);
+    return { items: await enrollmentByRegion(deps.pool, { ...(regions ? { regions } : {}), level, ...(within ? { within } : {}) }) };
+  });
+  app.get('/api/v1/dashboard/queues', async (req) => {
+    const q = req.query as Json;
+    const regions = staffRegions(req);
+    const t = today();
+    const from = optStr(q, 'from') ?? `${t.slice(0, 4)}-01-01`;
+    const to = optStr(q, 'to') ?? `${t.slice(0, 4)}-12-31`;
+    return { from, to, items: await queueDeadlines(deps.pool, { ...(regions ? { regions } : {}), from, to, today: t }) };
+  });
+  app.get('/api/v1/dashboard/queues/items', async (req) => {
+    const q = req.query as Json;
+    const regions = staffRegions(req);
+    return { items: await queueCases(deps.pool, { ...(regions ? { regions } : {}), queue: str(q, 'queue') as 'filing' | 'recognition', month: str(q, 'month') }) };
+  });
+  const period = (q: Json): { from: string; to: string } => {
+    const t = today();
+    return { from: optStr(q, 'from') ?? `${t.slice(0, 4)}-01-01`, to: optStr(q, 'to') ?? t };
+  };
+  const scope = (req: Parameters<typeof staffRegions>[0]) => {
+    const regions = staffRegions(req);
+    return regions ? { regions } : {};
+  };
+  app.get('/api/v1/dashboard/settlements', async (req) => ({ ...period(req.query as Json), ...(await settlementsByDay(deps.pool, { ...period(req.query as Json), ...scope(req) })) }));
+  app.get('/api/v1/dashboard/settlements/items', async (req) => ({ items: await settlementsOnDay(deps.pool, { day: str(req.query as Json, 'day'), ...scope(req) }) }));
+  app.get('/api/v1/dashboard/flows', async (req) => {
+    const q = req.query as Json;
+    const level = optStr(q, 'level') ?? 'province';
+    if (level !== 'province' && level !== 'city') throw invalid('level', '应为 province 或 city', 'level must be province or city');
+    return { ...period(q), items: await crossRegionFlows(deps.pool, { ...period(q), level, ...scope(req) }) };
+  });
+  app.get('/api/v1/dashboard/direct-settlement', async (req) => ({ ...period(req.query as Json), ...(await directSettlementRate(deps.pool, { ...period(req.query as Json), ...scope(req) })) }));
+
+  // A person's settlements with their stored explanations (the portal's 结算明细).
+  app.get('/api/v1/settlements', async (req) => {
+    const q = req.query as Json;
+    const person = await findPerson(deps.pool, { psn_no: optStr(q, 'psn_no'), certno: optStr(q, 'certno') });
+    return { items: await settlementsOfPerson(deps.pool, person.psn_no) };
+  });
+
+  app.post('/api/v1/dashboard/refresh', async () => {
+    await refreshDashboard(deps.pool);
+    return { refreshed_at: deps.now() };
+  });
+}

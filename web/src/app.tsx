@@ -1,0 +1,137 @@
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect } from 'react';
+import { api, ApiError, post, type Principal } from './api.ts';
+import { usePrefs } from './i18n.tsx';
+import { Link, navigate, usePath } from './router.tsx';
+import { ErrorBox, Loading } from './ui.tsx';
+import { SignIn } from './pages/SignIn.tsx';
+import { PortalFilings, PortalHome, PortalInbox, PortalNearby, PortalRecognitions, PortalSettlements } from './pages/Portal.tsx';
+import { StaffImports, StaffPersons, StaffPolicies, StaffQueues } from './pages/Staff.tsx';
+import { Dashboard } from './pages/Dashboard.tsx';
+
+// The frame: who is signed in decides the menu and the first page. Everything else is a page.
+
+type Nav = { to: string; zh: string; en: string }[];
+
+const PERSON_NAV: Nav = [
+  { to: '/portal', zh: '参保缴费', en: 'Insurance' },
+  { to: '/portal/filings', zh: '异地就医备案', en: 'Care elsewhere' },
+  { to: '/portal/recognitions', zh: '门诊慢特病', en: 'Chronic diseases' },
+  { to: '/portal/settlements', zh: '结算明细', en: 'Settlements' },
+  { to: '/portal/inbox', zh: '消息', en: 'Messages' },
+  { to: '/portal/nearby', zh: '附近定点机构', en: 'Nearby' },
+];
+
+function staffNav(role: Principal['role']): Nav {
+  const nav: Nav = [];
+  if (role === 'clerk' || role === 'reviewer' || role === 'supervisor' || role === 'admin') nav.push({ to: '/staff/queues', zh: '待办审核', en: 'Queues' });
+  if (role !== 'grid_worker') nav.push({ to: '/staff/persons', zh: '人员查询', en: 'Persons' });
+  if (role === 'clerk' || role === 'admin') nav.push({ to: '/staff/imports', zh: '身份比对导入', en: 'Identity import' });
+  if (role !== 'grid_worker') nav.push({ to: '/staff/policies', zh: '政策与测算', en: 'Policies' });
+  if (role === 'supervisor' || role === 'finance' || role === 'admin') nav.push({ to: '/dashboard', zh: '监管看板', en: 'Dashboard' });
+  if (role === 'grid_worker') nav.push({ to: '/staff/persons', zh: '代办居民', en: 'My residents' });
+  return nav;
+}
+
+function home(p: Principal): string {
+  if (p.kind === 'person') return '/portal';
+  if (p.role === 'supervisor' || p.role === 'finance') return '/dashboard';
+  if (p.role === 'grid_worker') return '/staff/persons';
+  return '/staff/queues';
+}
+
+export function App() {
+  const { tr, lang, setLang, elder, setElder } = usePrefs();
+  const path = usePath();
+  const qc = useQueryClient();
+  const me = useQuery({ queryKey: ['me'], queryFn: () => api<{ principal: Principal; role_name: { zh: string; en: string } }>('/api/v1/auth/me'), retry: false, staleTime: 60_000 });
+  const signedOut = me.isError && me.error instanceof ApiError && me.error.status === 401;
+  const principal = me.data?.principal;
+
+  useEffect(() => {
+    if (signedOut && path !== '/signin') navigate('/signin');
+    if (principal && (path === '/' || path === '/signin')) navigate(home(principal));
+  }, [signedOut, principal, path]);
+
+  const signOut = async (): Promise<void> => {
+    await post('/api/v1/auth/sign-out').catch(() => undefined);
+    qc.clear();
+    navigate('/signin');
+    void me.refetch();
+  };
+
+  const nav = principal ? (principal.kind === 'person' ? PERSON_NAV : staffNav(principal.role)) : [];
+  let page;
+  if (me.isPending) page = <Loading />;
+  else if (signedOut || path === '/signin') page = <SignIn onSignedIn={() => void me.refetch()} />;
+  else if (me.isError) page = <ErrorBox error={me.error} retry={() => void me.refetch()} />;
+  else if (principal) page = route(path, principal);
+
+  return (
+    <>
+      <a className="skip" href="#main">
+        {tr('跳到正文', 'Skip to content')}
+      </a>
+      <header className="top">
+        <div className="brand">
+          <span aria-hidden="true" className="logo">
+            医
+          </span>
+          <span>{tr('医保服务', 'Medical security')}</span>
+        </div>
+        <div className="prefs" role="group" aria-label={tr('显示设置', 'Display settings')}>
+          <button type="button" className="chip" aria-pressed={elder} onClick={() => setElder(!elder)}>
+            {tr('长辈模式', 'Elder mode')}
+          </button>
+          <button type="button" className="chip" onClick={() => setLang(lang === 'zh' ? 'en' : 'zh')} aria-label={tr('切换到英文', 'Switch to Chinese')}>
+            {lang === 'zh' ? 'English' : '中文'}
+          </button>
+          {principal && (
+            <button type="button" className="chip" onClick={() => void signOut()}>
+              {tr('退出', 'Sign out')}
+            </button>
+          )}
+        </div>
+      </header>
+      {principal && (
+        <nav className="nav" aria-label={tr('主菜单', 'Main menu')}>
+          <span className="who">
+            {principal.kind === 'person' ? principal.psn_name : principal.display_name}
+            {me.data && <small> · {lang === 'zh' ? me.data.role_name.zh : me.data.role_name.en}</small>}
+          </span>
+          <ul>
+            {nav.map((n) => (
+              <li key={n.to + n.zh}>
+                <Link to={n.to}>{lang === 'zh' ? n.zh : n.en}</Link>
+              </li>
+            ))}
+          </ul>
+        </nav>
+      )}
+      <main id="main" tabIndex={-1}>
+        {page}
+      </main>
+    </>
+  );
+}
+
+function route(path: string, p: Principal) {
+  if (p.kind === 'person') {
+    switch (path) {
+      case '/portal/filings': return <PortalFilings me={p} />;
+      case '/portal/recognitions': return <PortalRecognitions me={p} />;
+      case '/portal/settlements': return <PortalSettlements me={p} />;
+      case '/portal/inbox': return <PortalInbox me={p} />;
+      case '/portal/nearby': return <PortalNearby me={p} />;
+      default: return <PortalHome me={p} />;
+    }
+  }
+  switch (path) {
+    case '/staff/persons': return <StaffPersons me={p} />;
+    case '/staff/imports': return <StaffImports me={p} />;
+    case '/staff/policies': return <StaffPolicies />;
+    case '/dashboard': return <Dashboard me={p} />;
+    case '/staff/queues': return <StaffQueues me={p} />;
+    default: return p.role === 'grid_worker' ? <StaffPersons me={p} /> : p.role === 'supervisor' || p.role === 'finance' ? <Dashboard me={p} /> : <StaffQueues me={p} />;
+  }
+}
