@@ -5,7 +5,7 @@ import type { PsnIdetType } from '../engine/codes.ts';
 import { inTransaction, type Pool, type Queryable } from '../store/db.ts';
 import { writeAudit, type WriteContext } from '../store/registry/audit.ts';
 import {
-  beginBulkLoad, bulkInsert, countiesOf, endBulkLoad, demoSeeded, emptyColumns, nextEnrollmentId, nextSerials, regionNames, saveSerials, syncSequences,
+  beginBulkLoad, bulkInsert, countiesOf, endBulkLoad, demoSeeded, emptyColumns, nextEnrollmentId, nextSerials, saveSerials, syncSequences,
   tableCounts, townsWithVillages, type Columns,
 } from '../store/registry/bulk.ts';
 import { contribute, creditPersonalAccount } from '../store/registry/contributions.ts';

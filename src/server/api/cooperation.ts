@@ -247,7 +247,6 @@ export function cooperationRoutes(deps: AppDeps): FastifyPluginAsync {
       return { admdvs, day, kind, name: b.name };
     });
     app.delete('/calendars/:admdvs/days/:day', async (req) => {
-      const b = body(req.body ?? {});
       const { admdvs, day } = req.params as Params;
       await deleteCalendarDay(pool, deps.now(), actorOfRequest(req), admdvs!, day!);
       return { deleted: true };

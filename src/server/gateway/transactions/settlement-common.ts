@@ -1,13 +1,13 @@
 import { feeLineFromInterface, setldetailEntry, setlinfoAmounts, feeDetailResult, type ClassifiedFeeLine, type FeeLine } from '../../../engine/index.ts';
 import { invalid } from '../../../engine/errors.ts';
-import type { CancelResult, SettledResult, Actor } from '../../../store/settlement/service.ts';
-import type { LineExtras } from '../../../store/settlement/visits.ts';
+import { cancelSettlement, type CancelResult, type SettledResult, type Actor } from '../../../store/settlement/service.ts';
+import type { LineExtras, VisitKind } from '../../../store/settlement/visits.ts';
 import type { Person as PersonRow } from '../../../store/registry/persons.ts';
-import { inputList, optionalDateTime, optionalString, requiredString } from '../input.ts';
+import { inputList, inputObject, optionalDateTime, optionalString, requiredString } from '../input.ts';
 import { yuanToFen } from '../money.ts';
 import { chinaDate } from '../../../engine/calendar.ts';
 import { ageOn, compactSeconds, dateTime } from '../time.ts';
-import type { GatewayContext } from '../types.ts';
+import type { GatewayContext, TransactionHandler } from '../types.ts';
 import { resolvePerson } from './person.ts';
 
 // What the settlement transactions share: the actor (caller, clock, msgid), the fee-line
@@ -145,5 +145,27 @@ export function cancelAnswer(r: CancelResult, medinsSetlId?: string): Obj {
       exp_content: null,
     },
     setldetail: c.setldetail.map(setldetailEntry),
+  };
+}
+
+/** 2103 / 2208 / 2305: cancelling a settlement of one kind of visit is the same transaction. */
+export function settlementCancellation(infno: string, name: { zh: string; en: string }, kind: VisitKind): TransactionHandler {
+  return {
+    infno,
+    name,
+    requiresSignIn: true,
+    writes: true,
+    async handle(ctx) {
+      const path = 'input.data';
+      const d = inputObject(ctx.envelope.input, 'data');
+      const r = await cancelSettlement(ctx.db, actorOf(ctx), {
+        setl_id: requiredString(d, 'setl_id', path, 30),
+        mdtrt_id: optionalString(d, 'mdtrt_id', path, 30),
+        psn_no: optionalString(d, 'psn_no', path, 30),
+        kinds: [kind],
+        path,
+      });
+      return cancelAnswer(r);
+    },
   };
 }

@@ -1,10 +1,10 @@
 import { conflict, invalid } from '../../../engine/errors.ts';
-import { cancelSettlement, hasStandingSettlement, openVisit, requireStatus, requireVisit, settleVisit } from '../../../store/settlement/service.ts';
+import { hasStandingSettlement, openVisit, requireStatus, requireVisit, settleVisit } from '../../../store/settlement/service.ts';
 import { cancelLines, replaceDiagnoses, updateVisit } from '../../../store/settlement/visits.ts';
 import { inputList, inputObject, optionalDateTime, optionalFlag, optionalString, requiredString } from '../input.ts';
 import { yuanToFen } from '../money.ts';
 import type { GatewayContext, TransactionHandler } from '../types.ts';
-import { actorOf, patientOf, cancelAnswer, feeResults, settlementAnswer } from './settlement-common.ts';
+import { actorOf, patientOf, feeResults, settlementAnswer, settlementCancellation } from './settlement-common.ts';
 import { diseCodes, pick, readDiagnoses, upload } from './settlement-outpatient.ts';
 
 // Inpatient direct settlement: 2401 admission, 2403 change, 2404 cancel admission, 2301/2302
@@ -200,21 +200,4 @@ export const inpatientSettle2304: TransactionHandler = {
   handle: (ctx) => inpatientSettle(ctx, false),
 };
 
-export const inpatientSettleCancel: TransactionHandler = {
-  infno: '2305',
-  name: { zh: '住院结算撤销', en: 'inpatient settlement cancellation' },
-  requiresSignIn: true,
-  writes: true,
-  async handle(ctx) {
-    const path = 'input.data';
-    const d = inputObject(ctx.envelope.input, 'data');
-    const r = await cancelSettlement(ctx.db, actorOf(ctx), {
-      setl_id: requiredString(d, 'setl_id', path, 30),
-      mdtrt_id: optionalString(d, 'mdtrt_id', path, 30),
-      psn_no: optionalString(d, 'psn_no', path, 30),
-      kinds: ['inpatient'],
-      path,
-    });
-    return cancelAnswer(r);
-  },
-};
+export const inpatientSettleCancel = settlementCancellation('2305', { zh: '住院结算撤销', en: 'inpatient settlement cancellation' }, 'inpatient');

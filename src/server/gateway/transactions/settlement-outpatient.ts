@@ -1,10 +1,10 @@
 import { conflict, invalid } from '../../../engine/errors.ts';
-import { cancelSettlement, openVisit, requireStatus, requireVisit, settleVisit, uploadFees } from '../../../store/settlement/service.ts';
+import { openVisit, requireStatus, requireVisit, settleVisit, uploadFees } from '../../../store/settlement/service.ts';
 import { cancelLines, replaceDiagnoses, updateVisit, type Diagnosis } from '../../../store/settlement/visits.ts';
 import { inputList, inputObject, optionalDateTime, optionalFlag, optionalInteger, optionalString, requiredString } from '../input.ts';
 import { yuanToFen } from '../money.ts';
 import type { GatewayContext, TransactionHandler } from '../types.ts';
-import { actorOf, patientOf, cancelAnswer, feeResults, readFeeLines, settlementAnswer } from './settlement-common.ts';
+import { actorOf, patientOf, feeResults, readFeeLines, settlementAnswer, settlementCancellation } from './settlement-common.ts';
 
 // Outpatient direct settlement: 2201 registration (issues mdtrt_id), 2202 its cancellation,
 // 2203 visit and diagnoses, 2204/2205 fee upload and its cancellation, 2206 pre-settlement,
@@ -184,24 +184,7 @@ export const outpatientSettle2207: TransactionHandler = {
   handle: (ctx) => outpatientSettle(ctx, false),
 };
 
-export const outpatientSettleCancel: TransactionHandler = {
-  infno: '2208',
-  name: { zh: '门诊结算撤销', en: 'outpatient settlement cancellation' },
-  requiresSignIn: true,
-  writes: true,
-  async handle(ctx) {
-    const path = 'input.data';
-    const d = inputObject(ctx.envelope.input, 'data');
-    const r = await cancelSettlement(ctx.db, actorOf(ctx), {
-      setl_id: requiredString(d, 'setl_id', path, 30),
-      mdtrt_id: optionalString(d, 'mdtrt_id', path, 30),
-      psn_no: optionalString(d, 'psn_no', path, 30),
-      kinds: ['outpatient'],
-      path,
-    });
-    return cancelAnswer(r);
-  },
-};
+export const outpatientSettleCancel = settlementCancellation('2208', { zh: '门诊结算撤销', en: 'outpatient settlement cancellation' }, 'outpatient');
 
 export function pick(d: Obj, keys: readonly string[]): Obj {
   const out: Obj = {};

@@ -7,7 +7,7 @@ import { inRolledBackTransaction, type Queryable } from '../../../store/db.ts';
 import { inputObject, optionalDateTime, optionalFlag, optionalString, requiredString } from '../input.ts';
 import { yuanToFen } from '../money.ts';
 import type { GatewayContext, TransactionHandler } from '../types.ts';
-import { actorOf, patientOf, cancelAnswer, readFeeLines, settlementAnswer } from './settlement-common.ts';
+import { actorOf, patientOf, cancelAnswer, readFeeLines, settlementAnswer, settlementCancellation } from './settlement-common.ts';
 
 // Pharmacy purchases (2101 pre-settle, 2102 settle, 2103 cancel): one message opens the sale,
 // uploads its lines and settles. And 2601 冲正: a HIS that lost an answer reverses the
@@ -69,24 +69,7 @@ export const pharmacySettle: TransactionHandler = {
   handle: (ctx) => pharmacySale(ctx, ctx.db, false),
 };
 
-export const pharmacySettleCancel: TransactionHandler = {
-  infno: '2103',
-  name: { zh: '药店结算撤销', en: 'pharmacy settlement cancellation' },
-  requiresSignIn: true,
-  writes: true,
-  async handle(ctx) {
-    const path = 'input.data';
-    const d = inputObject(ctx.envelope.input, 'data');
-    const r = await cancelSettlement(ctx.db, actorOf(ctx), {
-      setl_id: requiredString(d, 'setl_id', path, 30),
-      mdtrt_id: optionalString(d, 'mdtrt_id', path, 30),
-      psn_no: optionalString(d, 'psn_no', path, 30),
-      kinds: ['pharmacy'],
-      path,
-    });
-    return cancelAnswer(r);
-  },
-};
+export const pharmacySettleCancel = settlementCancellation('2103', { zh: '药店结算撤销', en: 'pharmacy settlement cancellation' }, 'pharmacy');
 
 const SETTLING = new Set(['2207', '2304', '2102']);
 
