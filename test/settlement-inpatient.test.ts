@@ -90,22 +90,41 @@ test('a cross-province stay filed after admission settles at discharge on the in
 test('a mid-stay settlement settles the lines so far; the rest settles at discharge', async () => {
   const adm = ok(await w.call('2401', { mdtrtinfo: { psn_no: RETIREE.psn_no, insutype: '310', med_type: '21', begntime: '2026-03-14 08:00:00', emergency_flag: '1' }, diseinfo: [{ diag_code: 'I21.900', diag_name: '急性心肌梗死' }] }));
   const id = adm.result.mdtrt_id as string;
-  ok(await w.call('2301', { feedetail: [line(id, 'M1', '311000001', 3000)] }));
+  const accOf = async () => (await w.db.pool.query(`SELECT acc FROM accumulators WHERE psn_no = $1 AND year = 2026`, [RETIREE.psn_no])).rows[0]?.acc ?? {};
+  const deductibleStep = async (setlId: string) => ok(await w.call('5203', { data: { psn_no: RETIREE.psn_no, setl_id: setlId } })).setlinfo[0].explanation.steps.find((x: any) => x.step === 'deductible');
+  const start = await accOf();
+  // The first segment is smaller than the admission's deductible, so the rest falls to the final one.
+  ok(await w.call('2301', { feedetail: [line(id, 'M1', '311000001', 100)] }));
   const mid = ok(await w.call('2304', { data: { psn_no: RETIREE.psn_no, mdtrt_id: id, mid_setl_flag: '1' } }));
-  assert.equal(mid.setlinfo.medfee_sumamt, 3000);
-  ok(await w.call('2301', { feedetail: [line(id, 'M2', '121100001', 200)] }));
+  assert.equal(mid.setlinfo.medfee_sumamt, 100);
+  const midDed = await deductibleStep(mid.setlinfo.setl_id);
+  const admissionDeductible = midDed.in.deductible_remaining as number;
+  assert.ok(admissionDeductible > 10000 && mid.setlinfo.act_pay_dedc > 0 && mid.setlinfo.act_pay_dedc * 100 < admissionDeductible, JSON.stringify(midDed));
+  assert.equal((await accOf()).admissions, (start.admissions ?? 0) + 1, 'the stay is counted at its first segment');
+  ok(await w.call('2301', { feedetail: [line(id, 'M2', '311000001', 3000), line(id, 'M3', '121100001', 200)] }));
   ok(await w.call('2402', { dscginfo: { mdtrt_id: id, psn_no: RETIREE.psn_no, endtime: '2026-03-15 08:00:00' } }));
-  const fin = ok(await w.call('2304', { data: { psn_no: RETIREE.psn_no, mdtrt_id: id, medfee_sumamt: 200 } }));
-  assert.equal(fin.setlinfo.medfee_sumamt, 200);
+  const fin = ok(await w.call('2304', { data: { psn_no: RETIREE.psn_no, mdtrt_id: id, medfee_sumamt: 3200 } }));
+  assert.equal(fin.setlinfo.medfee_sumamt, 3200);
+  // One deductible for the stay, however many segments; the admission is not counted again.
+  assert.equal(Math.round((mid.setlinfo.act_pay_dedc + fin.setlinfo.act_pay_dedc) * 100), admissionDeductible);
+  const finDed = await deductibleStep(fin.setlinfo.setl_id);
+  assert.equal(finDed.in.deductible_paid_this_stay, Math.round(mid.setlinfo.act_pay_dedc * 100));
+  assert.equal((await accOf()).admissions, (start.admissions ?? 0) + 1, 'the final segment does not count a new admission');
   // The earlier settlement cannot be cancelled while a later one stands.
   const wrongOrder = await w.call('2305', { data: { psn_no: RETIREE.psn_no, mdtrt_id: id, setl_id: mid.setlinfo.setl_id } });
   assert.equal(wrongOrder.body.infcode, -1);
   ok(await w.call('2305', { data: { psn_no: RETIREE.psn_no, mdtrt_id: id, setl_id: fin.setlinfo.setl_id } }));
+  assert.equal((await accOf()).admissions, (start.admissions ?? 0) + 1, 'the mid-stay segment still counts the stay');
   ok(await w.call('2305', { data: { psn_no: RETIREE.psn_no, mdtrt_id: id, setl_id: mid.setlinfo.setl_id } }));
+  const end = await accOf();
+  for (const k of new Set([...Object.keys(start), ...Object.keys(end)])) {
+    if (typeof end[k] === 'number' || typeof start[k] === 'number') assert.equal(end[k] ?? 0, start[k] ?? 0, k);
+    else assert.deepEqual(Object.entries(end[k] ?? {}).filter(([, v]) => v !== 0), Object.entries(start[k] ?? {}).filter(([, v]) => v !== 0), k);
+  }
   // With no settlement left the stay can be reopened (2405) and its lines cancelled with "0000".
   ok(await w.call('2405', { data: { psn_no: RETIREE.psn_no, mdtrt_id: id } }));
   const all = ok(await w.call('2302', { data: [{ feedetl_sn: '0000', mdtrt_id: id, psn_no: RETIREE.psn_no }] }));
-  assert.deepEqual(all.result.map((r: any) => r.feedetl_sn).sort(), ['M1', 'M2']);
+  assert.deepEqual(all.result.map((r: any) => r.feedetl_sn).sort(), ['M1', 'M2', 'M3']);
   ok(await w.call('2404', { data: { psn_no: RETIREE.psn_no, mdtrt_id: id } }));
   await assertBooksHold(w.db.pool);
 });

@@ -94,6 +94,30 @@ test("inpatient: Jiujiang's deductible falls with each admission; the 2026a vers
   assert.equal(settle(falling, settlementInput([inScopeLine('1', Y(5000))], { admdvs: '360400', insutype: '310', med_type: '21', hosp_lv: '2', admission: 3 })).setlinfo.hifp_pay, Y(4275));
 });
 
+test('mid-stay settlement: two segments of one stay pay one deductible and count one admission', () => {
+  const p = demoPolicy('360400-310-2026b');
+  const o = { admdvs: '360400', insutype: '310', med_type: '21', hosp_lv: '2' } as const;
+  // Level 2, second admission of the year: deductible 375. The first segment (300) falls all into it.
+  const first = settle(p, settlementInput([inScopeLine('1', Y(300))], { ...o, admission: 2, acc: acc({ admissions: 1 }) }));
+  assert.deepEqual([first.setlinfo.act_pay_dedc, first.setlinfo.hifp_pay, first.increments.admissions], [Y(300), 0, 1]);
+  // The second segment keeps the admission's number and pays only the remaining 75: (1,000 − 75) × 90% = 832.50.
+  const second = settle(p, settlementInput([inScopeLine('2', Y(1000))], { ...o, admission: 2, continues_admission: true, deductible_paid_this_stay_fen: first.setlinfo.act_pay_dedc, acc: acc({ admissions: 2 }) }));
+  assert.deepEqual([second.setlinfo.act_pay_dedc, second.setlinfo.hifp_pay, second.increments.admissions], [Y(75), Y(832.5), 0]);
+  assert.equal(first.setlinfo.act_pay_dedc + second.setlinfo.act_pay_dedc, Y(375), 'one deductible for the stay');
+  const step = second.steps.find((x) => x.step === 'deductible')!;
+  assert.deepEqual(step.in, { base: Y(1000), deductible_paid_this_stay: Y(300), deductible_remaining: Y(75) });
+  // Earlier segments that paid the whole deductible leave none; the identities still hold.
+  const third = settle(p, settlementInput([inScopeLine('3', Y(100))], { ...o, admission: 2, continues_admission: true, deductible_paid_this_stay_fen: Y(375), acc: acc({ admissions: 2 }) }));
+  assert.deepEqual([third.setlinfo.act_pay_dedc, third.setlinfo.hifp_pay, third.increments.admissions], [0, Y(90), 0]);
+  for (const s of [first, second, third]) {
+    const i = s.setlinfo;
+    assert.equal(i.medfee_sumamt, i.fulamt_ownpay_amt + i.overlmt_selfpay + i.preselfpay_amt + i.inscp_scp_amt);
+    assert.equal(i.medfee_sumamt, i.fund_pay_sumamt + i.psn_part_amt + i.hosp_part_amt);
+    assert.equal(i.psn_part_amt, i.acct_pay + i.psn_cash_pay);
+  }
+  assert.throws(() => settle(p, settlementInput([inScopeLine('4', Y(10))], { ...o, deductible_paid_this_stay_fen: -1 })), YibaoError);
+});
+
 test('employees: the pooled cap bites and the large-amount subsidy pays 90% of what lies beyond it', () => {
   const p = demoPolicy('430700-310-2026');
   // 99,000 of 100,000 paid. 10,000 at level 3: deductible 800, 9,200 eligible at 85% = 7,820, only 1,000 left.

@@ -15,8 +15,13 @@ export interface SettlementVisit {
   readonly cross_region_status: CrossRegionStatus;
   /** Diagnosis codes of the visit (2203 diseinfo), main diagnosis first. */
   readonly dise_codes: readonly string[];
-  /** 1 for the first admission of the year; used by inpatient deductibles. */
+  /** 1 for the first admission of the year; used by inpatient deductibles. A later segment of a
+   * stay passes the number its admission already has. */
   readonly admission_no_in_year: number;
+  /** A later segment of a stay already partly settled (中途结算): the admission is not counted again. */
+  readonly continues_admission?: boolean;
+  /** What earlier segments of this stay paid toward its inpatient deductible; only the rest is charged. */
+  readonly deductible_paid_this_stay_fen?: Fen;
   /** The patient chose to pay personal shares from the personal account (acct_used_flag = '1'). */
   readonly acct_used_flag: boolean;
 }
@@ -332,7 +337,9 @@ export function settle(policy: Policy, input: SettlementInput): Settlement {
     outpatient_deductible_used_fen: 0, outpatient_pool_paid_fen: 0, inpatient_pool_paid_fen: 0, separately_paid_fen: 0,
     chronic_deductible_used_fen: {}, chronic_paid_fen: {}, two_diseases_paid_fen: {},
     serious_base_fen: 0, serious_paid_fen: 0, civil_servant_paid_fen: 0, assistance_deductible_used_fen: 0, assistance_paid_fen: 0,
-    outpatient_assistance_paid_fen: 0, reassistance_burden_fen: 0, reassistance_paid_fen: 0, admissions: scheme === 'inpatient' ? 1 : 0,
+    outpatient_assistance_paid_fen: 0, reassistance_burden_fen: 0, reassistance_paid_fen: 0,
+    // A stay counts once in the year, at its first settled segment.
+    admissions: scheme === 'inpatient' && visit.continues_admission !== true ? 1 : 0,
   };
   const poolType: FundPayType = employee ? '310100' : '390100';
   const details: SetldetailLine[] = [];
@@ -356,6 +363,7 @@ export function settle(policy: Policy, input: SettlementInput): Settlement {
 
   // 4-5. Deductible, then the pooled fund's ratio within the annual cap, by scheme.
   const base = inscp - sepInscp - (hypTerms ? twoHyp : 0) - (diaTerms ? twoDia : 0);
+  let dedPaidThisStay: number | null = null;
   let dedRemaining: number, ratio0: number | null, uplift: number, capRoom: number, dedRule: string, ratioRule: string, capRule: string;
   let disease: DiseaseTerms | undefined;
   if (scheme === 'outpatient') {
@@ -386,7 +394,12 @@ export function settle(policy: Policy, input: SettlementInput): Settlement {
     const admIdx = min(pos(visit.admission_no_in_year - 1), byAdm.length - 1);
     const ded = medType === '23' ? ip.referral_out_deductible_fen : (byAdm[admIdx]![visit.hosp_lv] ?? null);
     ratio0 = ip.ratio_bp_by_lv[visit.hosp_lv];
-    dedRemaining = ded ?? 0;
+    // One deductible per admission: a later segment of the stay pays only what earlier ones did not.
+    dedPaidThisStay = visit.deductible_paid_this_stay_fen ?? 0;
+    if (!Number.isSafeInteger(dedPaidThisStay) || dedPaidThisStay < 0) {
+      throw invalid('visit.deductible_paid_this_stay_fen', '本次住院已付起付线须为非负整数（分）', 'the deductible paid earlier in this stay must be a non-negative whole number of fen');
+    }
+    dedRemaining = pos((ded ?? 0) - dedPaidThisStay);
     uplift = person.retiree ? ip.retiree_uplift_bp : 0;
     capRoom = pos(ip.annual_cap_fen - acc.inpatient_pool_paid_fen);
     dedRule = medType === '23' ? '/inpatient/referral_out/deductible_yuan' : `/inpatient/deductible_yuan_by_admission/${admIdx}/${visit.hosp_lv}`;
@@ -395,7 +408,7 @@ export function settle(policy: Policy, input: SettlementInput): Settlement {
     if (ded === null) ratio0 = null; // no deductible configured at this level: the level is not covered
   }
   const dedc = min(base, dedRemaining);
-  steps.push({ step: 'deductible', zh: '起付线', en: 'deductible', rule: dedRule, in: { base: base, deductible_remaining: dedRemaining }, out: { act_pay_dedc: dedc } });
+  steps.push({ step: 'deductible', zh: '起付线', en: 'deductible', rule: dedRule, in: dedPaidThisStay === null ? { base, deductible_remaining: dedRemaining } : { base, deductible_paid_this_stay: dedPaidThisStay, deductible_remaining: dedRemaining }, out: { act_pay_dedc: dedc } });
   const eligible = base - dedc;
   const ratio = ratio0 === null ? (0 as Bp) : clampBp(ratio0 + uplift - cross.ratio_cut_bp);
   const raw = mulBp(fen(eligible), ratio, fundR);

@@ -94,6 +94,8 @@ export interface InputOptions {
   status?: CrossRegionStatus;
   dise_codes?: string[];
   admission?: number;
+  continues_admission?: boolean;
+  deductible_paid_this_stay_fen?: number;
   insutype?: string;
   psn_type?: string;
   retiree?: boolean;
@@ -113,6 +115,8 @@ export function settlementInput(lines: readonly ClassifiedFeeLine[], o: InputOpt
       cross_region_status: o.status ?? 'local',
       dise_codes: o.dise_codes ?? [],
       admission_no_in_year: o.admission ?? 1,
+      ...(o.continues_admission !== undefined ? { continues_admission: o.continues_admission } : {}),
+      ...(o.deductible_paid_this_stay_fen !== undefined ? { deductible_paid_this_stay_fen: o.deductible_paid_this_stay_fen as Fen } : {}),
       acct_used_flag: o.acct_used ?? false,
     },
     person: { insutype: o.insutype ?? '390', psn_type: o.psn_type ?? '1501', retiree: o.retiree ?? false, identities: o.identities ?? [] },

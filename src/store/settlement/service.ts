@@ -305,11 +305,14 @@ export async function settleVisit(q: Queryable, actor: Actor, visit: VisitWithPe
   const [lines, acc, extra] = await Promise.all([
     unsettledLines(b, visit.mdtrt_id),
     o.preview ? readAccumulatorsOf(b, visit.psn_no, year) : lockAccumulators(b, visit.psn_no, year),
-    b.query<{ balc_fen: number | null; pwd_sha256: string | null; cvl: boolean; idet: string[] | null; serial: number | null }>({ name: 'settlement_reads', text: `SELECT (SELECT balc_fen FROM personal_accounts WHERE psn_no = $1) AS balc_fen,
+    b.query<{ balc_fen: number | null; pwd_sha256: string | null; cvl: boolean; idet: string[] | null; serial: number | null; segments: number; stay_dedc: string }>({ name: 'settlement_reads', text: `SELECT (SELECT balc_fen FROM personal_accounts WHERE psn_no = $1) AS balc_fen,
             (SELECT pwd_sha256 FROM person_certs WHERE mdtrt_cert_type = $2 AND mdtrt_cert_no = $3) AS pwd_sha256,
             EXISTS (SELECT 1 FROM enrollments WHERE psn_no = $1 AND insutype = '320' AND psn_insu_stas = '1') AS cvl,
             (SELECT array_agg(psn_idet_type) FROM person_identities WHERE psn_no = $1 AND begntime <= $4 AND (endtime IS NULL OR endtime >= $4)) AS idet,
-            CASE WHEN $5 THEN NULL ELSE nextval('settlement_serial') END AS serial`, values: [visit.psn_no, visit.mdtrt_cert_type ?? '', visit.mdtrt_cert_no ?? '', day, o.preview] }),
+            CASE WHEN $5 THEN NULL ELSE nextval('settlement_serial') END AS serial,
+            st.segments, st.stay_dedc
+       FROM (SELECT count(*)::int AS segments, coalesce(sum((setlinfo->>'act_pay_dedc')::bigint), 0)::text AS stay_dedc
+               FROM settlements WHERE mdtrt_id = $6 AND kind = 'settle' AND status = 'settled') st`, values: [visit.psn_no, visit.mdtrt_cert_type ?? '', visit.mdtrt_cert_no ?? '', day, o.preview, visit.mdtrt_id] }),
   ]);
   if (lines.length === 0) throw conflict(`${o.path}.mdtrt_id`, `就诊 ${visit.mdtrt_id} 没有待结算的费用明细`, `visit ${visit.mdtrt_id} has no unsettled fee lines`);
   let medfee = 0;
@@ -317,7 +320,10 @@ export async function settleVisit(q: Queryable, actor: Actor, visit: VisitWithPe
   if (o.medfee_sumamt !== undefined && o.medfee_sumamt !== medfee) {
     throw invalid(`${o.path}.medfee_sumamt`, `医疗费总额 ${o.medfee_sumamt / 100} 与已上传明细合计 ${medfee / 100} 不符`, `medfee_sumamt ${o.medfee_sumamt / 100} differs from the uploaded lines' total ${medfee / 100}`);
   }
-  const { balc_fen, pwd_sha256, cvl, idet, serial } = extra.rows[0]!;
+  const { balc_fen, pwd_sha256, cvl, idet, serial, segments, stay_dedc } = extra.rows[0]!;
+  // A stay with standing mid-stay settlements continues its admission: counted once, one
+  // deductible. Its number is the one already counted (at least 1 if the stay crosses a year).
+  const continues = visit.kind === 'inpatient' && segments > 0;
   // A card's password is checked within its province; across provinces the card is enough.
   if (!o.preview && pwd_sha256 !== null && visit.insuplc_admdvs.slice(0, 2) === visit.mdtrtarea_admvs.slice(0, 2)) {
     const given = o.psn_pwd === undefined ? '' : passwordHash(visit.psn_no, o.psn_pwd);
@@ -332,7 +338,8 @@ export async function settleVisit(q: Queryable, actor: Actor, visit: VisitWithPe
       insuplc_admdvs: visit.insuplc_admdvs,
       cross_region_status: status,
       dise_codes: visit.dise_codes,
-      admission_no_in_year: acc.admissions + 1,
+      admission_no_in_year: continues ? Math.max(acc.admissions, 1) : acc.admissions + 1,
+      ...(continues ? { continues_admission: true, deductible_paid_this_stay_fen: Number(stay_dedc) as Fen } : {}),
       acct_used_flag: o.acct_used_flag,
     },
     person: { insutype: visit.insutype, psn_type: visit.psn_type, retiree: RETIREE(visit.psn_type), identities },
