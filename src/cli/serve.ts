@@ -31,6 +31,8 @@ export async function serve(): Promise<void> {
       const worker = cluster.fork({ DATABASE_URL: db.url });
       worker.on('exit', (code, signal) => {
         if (stopping) return;
+        // A worker told to stop (SIGTERM, exit 0) is not replaced; one that crashed is.
+        if (code === 0) return log(`worker ${worker.process.pid} stopped`);
         log(`worker ${worker.process.pid} exited (${signal ?? code}); starting another`);
         fork();
       });
@@ -50,7 +52,7 @@ export async function serve(): Promise<void> {
   log(`ready on http://localhost:${config.port} (${config.workers} worker${config.workers > 1 ? 's' : ''}) in ${Math.round(performance.now() - started)} ms`);
   // The dashboard's pre-aggregated figures are recounted by the primary only: at start, every
   // 10 minutes, and on demand through the API.
-  const refresh = (): void => void refreshDashboard(db.pool).catch((err: Error) => log(`dashboard refresh failed: ${err.message}`));
+  const refresh = (): void => void refreshDashboard(db.pool).catch((err: Error) => stopping || log(`dashboard refresh failed: ${err.message}`));
   refresh();
   const refresher = setInterval(refresh, 10 * 60_000);
   refresher.unref();
