@@ -8,6 +8,7 @@ import { seedAll } from '../src/cli/seed.ts';
 import type { Fixtures } from '../src/demo/generate.ts';
 import { freshDatabase } from './support/db.ts';
 import { envelope, post, signInAs } from './support/gateway-world.ts';
+import { assertBooksHold } from './support/settlement-world.ts';
 
 // Issue 2's promise to anyone scripting against the demo: every persona in the committed
 // demo/fixtures.json answers 9001 → 1101 on a freshly seeded platform, with its enrollment and
@@ -49,6 +50,32 @@ test('9001 then 1101 returns every demo persona with its enrollment and identiti
     assert.deepEqual(filing.rows, [{ kind: 'resettled_retiree', mdtrtarea_admdvs: '430100', status: 'effective' }]);
     const pharmacies = await db.pool.query('SELECT count(*)::int AS n FROM agreement_pharmacies');
     assert.ok(pharmacies.rows[0].n >= 20, `the agreement names pooling pharmacies in member counties (${pharmacies.rows[0].n})`);
+
+    // Demo settlements, all through the gateway: each one's amounts add up, the books hold,
+    // some cross provinces, and the dashboard's pre-aggregated money view has them.
+    const setl = await db.pool.query<{ setl_id: string; medfee_sumamt: string; fund_pay_sumamt: string; acct_pay: string; psn_cash_pay: string; hosp_part_amt: string; setlinfo: any; insuplc_admdvs: string; fixmedins_code: string }>(
+      `SELECT s.setl_id, s.medfee_sumamt, s.fund_pay_sumamt, s.acct_pay, s.psn_cash_pay, s.hosp_part_amt, s.setlinfo, s.insuplc_admdvs, s.fixmedins_code FROM settlements s WHERE kind = 'settle'`,
+    );
+    assert.ok(setl.rows.length >= 20, `demo settlements (${setl.rows.length})`);
+    for (const s of setl.rows) {
+      const psnPart = Number(s.setlinfo.psn_part_amt);
+      assert.equal(psnPart, Number(s.acct_pay) + Number(s.psn_cash_pay), `${s.setl_id}: psn_part_amt`);
+      assert.equal(Number(s.medfee_sumamt), Number(s.fund_pay_sumamt) + psnPart + Number(s.hosp_part_amt), `${s.setl_id}: medfee_sumamt = fund + person + hospital`);
+      assert.ok(Number(s.medfee_sumamt) > 0, `${s.setl_id}: a visit with fees`);
+    }
+    await assertBooksHold(db.pool);
+    const cross = await db.pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM settlements s JOIN institutions i ON i.fixmedins_code = s.fixmedins_code WHERE s.kind = 'settle' AND left(s.insuplc_admdvs, 2) <> left(i.admdvs, 2)`,
+    );
+    assert.ok(cross.rows[0]!.n >= 1, 'at least one cross-province settlement');
+    const retireeStay = await db.pool.query(`SELECT 1 FROM settlements WHERE psn_no = $1 AND med_type = '21'`, [retiree.psn_no]);
+    assert.equal(retireeStay.rowCount, 1, "the Jiujiang retiree's stay in Changsha is settled");
+    const days = await db.pool.query<{ n: number; span: number }>(`SELECT count(DISTINCT setl_time::date)::int AS n, extract(day FROM max(setl_time) - min(setl_time))::int AS span FROM settlements`);
+    assert.ok(days.rows[0]!.n >= 5 && days.rows[0]!.span >= 30, `settlements are spread over past days (${JSON.stringify(days.rows[0])})`);
+    const chronic = await db.pool.query(`SELECT 1 FROM settlements s JOIN persons p USING (psn_no) WHERE s.med_type = '14' AND p.psn_no = $1`, [committed.personas.find((p) => p.key === 'changde_elder_hypertension')!.psn_no]);
+    assert.equal(chronic.rowCount, 1, 'the recognised hypertension persona has a chronic-disease visit settled');
+    const daily = await db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM dashboard_settlement_daily');
+    assert.ok(daily.rows[0]!.n > 0, 'the dashboard has settlement days');
   } finally {
     await app.close();
     await db.drop();

@@ -4,6 +4,7 @@ import type { Config } from '../server/config.ts';
 import { readConfig } from '../server/config.ts';
 import { seedDemo, type Fixtures } from '../demo/generate.ts';
 import { seedCooperationForFixtures } from '../demo/cooperation.ts';
+import { demoSettlementCount, seedDemoSettlements } from '../demo/settlements.ts';
 import type { Pool } from '../store/db.ts';
 import { DETAIL_COUNTIES } from '../demo/places.ts';
 import { importRegions } from '../store/registry/regions.ts';
@@ -20,14 +21,19 @@ export function writeFixtures(file: string, fixtures: Fixtures): void {
 
 /**
  * Seeds an empty database: the registry's demo, then the cooperation demo (the 赣湘 agreement,
- * filings, recognitions) for its personas. A database that holds the demo already is left alone.
+ * filings, recognitions) for its personas, then settlements through the gateway. A database that holds the demo already is left alone.
  */
 export async function seedAll(pool: Pool, config: Config, log: (line: string) => void): Promise<Fixtures | undefined> {
   const fixtures = await seedDemo(pool, { persons: config.demoPersons, extraPoolingRegions: config.extraPoolingRegions, log: (l) => log(`demo: ${l}`) });
   if (!fixtures) return undefined;
-  const coop = await seedCooperationForFixtures(pool, fixtures, new Date(), (l) => log(`demo: ${l}`));
+  const now = new Date();
+  const coop = await seedCooperationForFixtures(pool, fixtures, now, (l) => log(`demo: ${l}`));
   log(`demo: agreement ${coop.agreementNo}, ${coop.filings.length} filings, ${coop.recognitions.length} recognitions, ${coop.messagesSent} notifications`);
-  await refreshDashboard(pool); // the dashboard's enrollment figures
+  // Settlements through the gateway, so the money views and the portal have something to show.
+  const started = performance.now();
+  const setl = await seedDemoSettlements(pool, fixtures, { now, count: demoSettlementCount(config.demoPersons) });
+  log(`demo: ${setl.settlements} settlements through the gateway (${setl.outpatient} outpatient, ${setl.inpatient} inpatient, ${setl.crossRegion} cross-region) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  await refreshDashboard(pool); // the dashboard's enrollment and settlement figures
   return fixtures;
 }
 

@@ -192,3 +192,32 @@ export async function addPersonCert(q: Queryable, psnNo: string, cert: PersonCer
   if (r.rowCount === 0) throw conflict('mdtrt_cert_no', '该凭证号已被使用', 'this certificate number is already in use');
   await writeAudit(q, ctx, 'person_cert.add', psnNo, { mdtrt_cert_type: cert.mdtrt_cert_type, mdtrt_cert_no: cert.mdtrt_cert_no });
 }
+
+export interface InsuredSample {
+  psn_no: string;
+  certno: string;
+  psn_name: string;
+  insutype: string;
+  insuplc_admdvs: string;
+  pooling_admdvs: string;
+}
+
+/**
+ * Up to `perRegion` persons of each given pooling region with an active basic enrollment (310/390),
+ * in psn_no order: the demo's patients for its settlements.
+ */
+export async function sampleInsured(q: Queryable, poolingRegions: readonly string[], perRegion: number): Promise<InsuredSample[]> {
+  const r = await q.query<InsuredSample>(
+    `SELECT psn_no, certno, psn_name, insutype, insuplc_admdvs, pooling_admdvs FROM (
+       SELECT p.psn_no, p.certno, p.psn_name, e.insutype, e.insuplc_admdvs,
+              CASE WHEN r.is_pooling THEN r.code ELSE r.pooling_admdvs END AS pooling_admdvs,
+              row_number() OVER (PARTITION BY CASE WHEN r.is_pooling THEN r.code ELSE r.pooling_admdvs END ORDER BY p.psn_no) AS n
+       FROM persons p
+       JOIN enrollments e ON e.psn_no = p.psn_no AND e.insutype IN ('310', '390') AND e.psn_insu_stas = '1' AND e.end_date IS NULL
+       JOIN regions r ON r.code = e.insuplc_admdvs
+       WHERE (CASE WHEN r.is_pooling THEN r.code ELSE r.pooling_admdvs END) = ANY($1::text[])
+     ) s WHERE n <= $2 ORDER BY psn_no`,
+    [poolingRegions, perRegion],
+  );
+  return r.rows;
+}
