@@ -43,7 +43,9 @@ test('every demo policy loads, and the set has no overlapping periods', () => {
   // Versioning: Jiujiang's employees change policy on 1 July.
   assert.equal(selectPolicy(policies, '360400', '310', '2026-06-30')!.policy_id, '360400-310-2026a');
   assert.equal(selectPolicy(policies, '360400', '310', '2026-07-01')!.policy_id, '360400-310-2026b');
-  assert.equal(selectPolicy(policies, '360400', '310', '2027-01-01'), undefined);
+  // The newest version stays in force until a later one replaces it: the demo does not expire on 1 January.
+  assert.equal(selectPolicy(policies, '360400', '310', '2027-01-01')!.policy_id, '360400-310-2026b');
+  assert.equal(selectPolicy(policies, '360400', '310', '2025-12-31'), undefined);
   for (const p of policies) assert.ok(p.effective_to === null || p.effective_to >= p.effective_from);
   // Every demo document says where its figures come from.
   for (const f of files) {
