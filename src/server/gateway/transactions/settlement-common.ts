@@ -1,9 +1,9 @@
 import { feeLineFromInterface, setldetailEntry, setlinfoAmounts, feeDetailResult, type ClassifiedFeeLine, type FeeLine } from '../../../engine/index.ts';
 import { invalid } from '../../../engine/errors.ts';
-import { cancelSettlement, type CancelResult, type SettledResult, type Actor } from '../../../store/settlement/service.ts';
+import { cancelSettlement, type CancelResult, type SettledResult, type SettleOptions, type Actor } from '../../../store/settlement/service.ts';
 import type { LineExtras, VisitKind } from '../../../store/settlement/visits.ts';
 import type { Person as PersonRow } from '../../../store/registry/persons.ts';
-import { inputList, inputObject, optionalDateTime, optionalString, requiredString } from '../input.ts';
+import { inputList, inputObject, optionalDateTime, optionalFlag, optionalString, requiredString } from '../input.ts';
 import { yuanToFen } from '../money.ts';
 import { chinaDate } from '../../../engine/calendar.ts';
 import { ageOn, compactSeconds, dateTime } from '../time.ts';
@@ -167,5 +167,18 @@ export function settlementCancellation(infno: string, name: { zh: string; en: st
       });
       return cancelAnswer(r);
     },
+  };
+}
+
+/** What every settle and pre-settle transaction reads from its input (2102, 2206/2207, 2303/2304). */
+export function settleOptions(d: Obj, path: string, o: { psn_no: string | undefined; mid_setl: boolean; preview: boolean }): SettleOptions {
+  return {
+    psn_no: o.psn_no,
+    medfee_sumamt: d['medfee_sumamt'] === undefined ? undefined : yuanToFen(d['medfee_sumamt'], `${path}.medfee_sumamt`),
+    acct_used_flag: optionalFlag(d, 'acct_used_flag', path, false),
+    mid_setl: o.mid_setl,
+    preview: o.preview,
+    psn_pwd: optionalString(d, 'psn_pwd', path, 64),
+    path,
   };
 }

@@ -2,9 +2,8 @@ import { conflict, invalid } from '../../../engine/errors.ts';
 import { hasStandingSettlement, openVisit, requireStatus, requireVisit, settleVisit } from '../../../store/settlement/service.ts';
 import { cancelLines, replaceDiagnoses, updateVisit } from '../../../store/settlement/visits.ts';
 import { inputList, inputObject, optionalDateTime, optionalFlag, optionalString, requiredString } from '../input.ts';
-import { yuanToFen } from '../money.ts';
 import type { GatewayContext, TransactionHandler } from '../types.ts';
-import { actorOf, patientOf, feeResults, settlementAnswer, settlementCancellation } from './settlement-common.ts';
+import { actorOf, patientOf, feeResults, settlementAnswer, settlementCancellation, settleOptions } from './settlement-common.ts';
 import { diseCodes, pick, readDiagnoses, upload } from './settlement-outpatient.ts';
 
 // Inpatient direct settlement: 2401 admission, 2403 change, 2404 cancel admission, 2301/2302
@@ -172,15 +171,7 @@ async function inpatientSettle(ctx: GatewayContext, preview: boolean) {
   const mid = optionalFlag(d, 'mid_setl_flag', path, false);
   // The final settlement follows discharge (2402); a mid-stay one happens during the stay.
   requireStatus(v, mid ? ['open'] : ['discharged'], path, mid ? { zh: '中途结算', en: 'settle mid-stay' } : { zh: '出院结算（须先办理出院 2402）', en: 'settle (discharge with 2402 first)' });
-  const r = await settleVisit(ctx.db, actorOf(ctx), v, {
-    psn_no: optionalString(d, 'psn_no', path, 30),
-    medfee_sumamt: d['medfee_sumamt'] === undefined ? undefined : yuanToFen(d['medfee_sumamt'], `${path}.medfee_sumamt`),
-    acct_used_flag: optionalFlag(d, 'acct_used_flag', path, false),
-    mid_setl: mid,
-    preview,
-    psn_pwd: optionalString(d, 'psn_pwd', path, 64),
-    path,
-  });
+  const r = await settleVisit(ctx.db, actorOf(ctx), v, settleOptions(d, path, { psn_no: optionalString(d, 'psn_no', path, 30), mid_setl: mid, preview }));
   return settlementAnswer(r, optionalString(d, 'medins_setl_id', path, 30));
 }
 

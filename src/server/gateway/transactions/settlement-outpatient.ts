@@ -1,10 +1,10 @@
 import { conflict, invalid } from '../../../engine/errors.ts';
-import { openVisit, requireStatus, requireVisit, settleVisit, uploadFees } from '../../../store/settlement/service.ts';
+import { openVisit, requireStatus, requireVisit, settleVisit, uploadFees, type Actor, type VisitWithPerson } from '../../../store/settlement/service.ts';
+import type { Queryable } from '../../../store/db.ts';
 import { cancelLines, replaceDiagnoses, updateVisit, type Diagnosis } from '../../../store/settlement/visits.ts';
 import { inputList, inputObject, optionalDateTime, optionalFlag, optionalInteger, optionalString, requiredString } from '../input.ts';
-import { yuanToFen } from '../money.ts';
 import type { GatewayContext, TransactionHandler } from '../types.ts';
-import { actorOf, patientOf, feeResults, readFeeLines, settlementAnswer, settlementCancellation } from './settlement-common.ts';
+import { actorOf, patientOf, feeResults, readFeeLines, settlementAnswer, settlementCancellation, settleOptions } from './settlement-common.ts';
 
 // Outpatient direct settlement: 2201 registration (issues mdtrt_id), 2202 its cancellation,
 // 2203 visit and diagnoses, 2204/2205 fee upload and its cancellation, 2206 pre-settlement,
@@ -44,6 +44,13 @@ export const outpatientRegistration: TransactionHandler = {
   },
 };
 
+/** The outpatient visit an input names (`mdtrt_id`, optionally `psn_no`), locked when it will change. */
+async function outpatientVisit(db: Queryable, actor: Actor, d: Obj, path: string, lock: boolean): Promise<VisitWithPerson> {
+  const v = await requireVisit(db, actor, requiredString(d, 'mdtrt_id', path, 30), optionalString(d, 'psn_no', path, 30), path, lock);
+  if (v.kind !== 'outpatient') throw invalid(`${path}.mdtrt_id`, `就诊 ${v.mdtrt_id} 不是门诊就诊`, `visit ${v.mdtrt_id} is not an outpatient visit`);
+  return v;
+}
+
 export const outpatientRegistrationCancel: TransactionHandler = {
   infno: '2202',
   name: { zh: '门诊挂号撤销', en: 'outpatient registration cancellation' },
@@ -52,8 +59,7 @@ export const outpatientRegistrationCancel: TransactionHandler = {
   async handle(ctx) {
     const path = 'input.data';
     const d = inputObject(ctx.envelope.input, 'data');
-    const v = await requireVisit(ctx.db, actorOf(ctx), requiredString(d, 'mdtrt_id', path, 30), optionalString(d, 'psn_no', path, 30), path, true);
-    if (v.kind !== 'outpatient') throw invalid(`${path}.mdtrt_id`, `就诊 ${v.mdtrt_id} 不是门诊挂号`, `visit ${v.mdtrt_id} is not an outpatient registration`);
+    const v = await outpatientVisit(ctx.db, actorOf(ctx), d, path, true);
     requireStatus(v, ['open'], path, { zh: '撤销挂号', en: 'cancel the registration' });
     // Uploaded lines go with the registration; settled ones would have made the visit 'settled'.
     await cancelLines(ctx.db, v.mdtrt_id, { all: true });
@@ -91,8 +97,7 @@ export const outpatientVisitInfo: TransactionHandler = {
   async handle(ctx) {
     const path = 'input.mdtrtinfo';
     const d = inputObject(ctx.envelope.input, 'mdtrtinfo');
-    const v = await requireVisit(ctx.db, actorOf(ctx), requiredString(d, 'mdtrt_id', path, 30), optionalString(d, 'psn_no', path, 30), path, true);
-    if (v.kind !== 'outpatient') throw invalid(`${path}.mdtrt_id`, `就诊 ${v.mdtrt_id} 不是门诊就诊`, `visit ${v.mdtrt_id} is not an outpatient visit`);
+    const v = await outpatientVisit(ctx.db, actorOf(ctx), d, path, true);
     requireStatus(v, ['open'], path, { zh: '修改就诊信息', en: 'change the visit' });
     const diagnoses = readDiagnoses(ctx.envelope.input, 'diseinfo');
     const medType = optionalString(d, 'med_type', path, 6) ?? v.med_type;
@@ -138,8 +143,7 @@ export const outpatientFeeCancel: TransactionHandler = {
   async handle(ctx) {
     const path = 'input.data';
     const d = inputObject(ctx.envelope.input, 'data');
-    const v = await requireVisit(ctx.db, actorOf(ctx), requiredString(d, 'mdtrt_id', path, 30), optionalString(d, 'psn_no', path, 30), path, true);
-    if (v.kind !== 'outpatient') throw invalid(`${path}.mdtrt_id`, `就诊 ${v.mdtrt_id} 不是门诊就诊`, `visit ${v.mdtrt_id} is not an outpatient visit`);
+    const v = await outpatientVisit(ctx.db, actorOf(ctx), d, path, true);
     requireStatus(v, ['open'], path, { zh: '撤销费用明细', en: 'cancel fee lines' });
     const bch = optionalString(d, 'chrg_bchno', path, 30);
     const done = await cancelLines(ctx.db, v.mdtrt_id, bch === undefined || bch === '0000' ? { all: true } : { chrg_bchno: bch });
@@ -153,18 +157,9 @@ async function outpatientSettle(ctx: GatewayContext, preview: boolean) {
   const path = 'input.data';
   const d = inputObject(ctx.envelope.input, 'data');
   const actor = actorOf(ctx);
-  const v = await requireVisit(ctx.db, actor, requiredString(d, 'mdtrt_id', path, 30), optionalString(d, 'psn_no', path, 30), path, !preview);
-  if (v.kind !== 'outpatient') throw invalid(`${path}.mdtrt_id`, `就诊 ${v.mdtrt_id} 不是门诊就诊`, `visit ${v.mdtrt_id} is not an outpatient visit`);
+  const v = await outpatientVisit(ctx.db, actor, d, path, !preview);
   requireStatus(v, ['open'], path, { zh: preview ? '预结算' : '结算', en: preview ? 'pre-settle' : 'settle' });
-  const r = await settleVisit(ctx.db, actor, v, {
-    psn_no: optionalString(d, 'psn_no', path, 30),
-    medfee_sumamt: d['medfee_sumamt'] === undefined ? undefined : yuanToFen(d['medfee_sumamt'], `${path}.medfee_sumamt`),
-    acct_used_flag: optionalFlag(d, 'acct_used_flag', path, false),
-    mid_setl: false,
-    preview,
-    psn_pwd: optionalString(d, 'psn_pwd', path, 64),
-    path,
-  });
+  const r = await settleVisit(ctx.db, actor, v, settleOptions(d, path, { psn_no: optionalString(d, 'psn_no', path, 30), mid_setl: false, preview }));
   return settlementAnswer(r, optionalString(d, 'medins_setl_id', path, 30));
 }
 

@@ -4,10 +4,9 @@ import { cancelSettlement, hasStandingSettlement, openVisit, requireStatus, requ
 import { linesOfMessage } from '../../../store/settlement/queries.ts';
 import { cancelLines, updateVisit } from '../../../store/settlement/visits.ts';
 import { inRolledBackTransaction, type Queryable } from '../../../store/db.ts';
-import { inputObject, optionalDateTime, optionalFlag, optionalString, requiredString } from '../input.ts';
-import { yuanToFen } from '../money.ts';
+import { inputObject, optionalDateTime, optionalString, requiredString } from '../input.ts';
 import type { GatewayContext, TransactionHandler } from '../types.ts';
-import { actorOf, patientOf, cancelAnswer, readFeeLines, settlementAnswer, settlementCancellation } from './settlement-common.ts';
+import { actorOf, patientOf, cancelAnswer, readFeeLines, settlementAnswer, settlementCancellation, settleOptions } from './settlement-common.ts';
 
 // Pharmacy purchases (2101 pre-settle, 2102 settle, 2103 cancel): one message opens the sale,
 // uploads its lines and settles. And 2601 冲正: a HIS that lost an answer reverses the
@@ -35,15 +34,7 @@ async function pharmacySale(ctx: GatewayContext, db: Queryable, preview: boolean
   });
   for (const w of opened.warnings) ctx.warn(w);
   await uploadFees(db, actor, opened.visit, read.lines, read.extras, 'input.feedetail');
-  const r = await settleVisit(db, actor, opened.visit, {
-    psn_no: undefined,
-    medfee_sumamt: d['medfee_sumamt'] === undefined ? undefined : yuanToFen(d['medfee_sumamt'], `${path}.medfee_sumamt`),
-    acct_used_flag: optionalFlag(d, 'acct_used_flag', path, false),
-    mid_setl: false,
-    preview,
-    psn_pwd: optionalString(d, 'psn_pwd', path, 64),
-    path,
-  });
+  const r = await settleVisit(db, actor, opened.visit, settleOptions(d, path, { psn_no: undefined, mid_setl: false, preview }));
   const answer = settlementAnswer(r, optionalString(d, 'medins_setl_id', path, 30));
   // A pre-settlement keeps no visit: its mdtrt_id was never issued.
   if (preview) (answer['setlinfo'] as Record<string, unknown>)['mdtrt_id'] = null;
