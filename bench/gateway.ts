@@ -81,6 +81,13 @@ function envelope(infno: string, input: unknown, signNo: string): string {
   });
 }
 
+/** The statements of the flow phase by total execution time, per flow (to stderr). */
+async function printStatements(pool: Pool, flows: number): Promise<void> {
+  const r = await pool.query<{ calls: number; ms: number; q: string }>(`SELECT calls::bigint, round(total_exec_time::numeric, 1)::float8 AS ms, left(regexp_replace(query, '\\s+', ' ', 'g'), 90) AS q
+      FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) ORDER BY total_exec_time DESC LIMIT 30`);
+  for (const s of r.rows) process.stderr.write(`[bench] sql ${(s.ms / flows).toFixed(3)} ms/flow ${(s.calls / flows).toFixed(2)} calls/flow  ${s.q}\n`);
+}
+
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return 0;
   return Math.round(sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! * 100) / 100;
@@ -173,7 +180,9 @@ async function personsOf(pool: Pool, n: number): Promise<string[]> {
 export async function runGatewayBench(opts: { quick: boolean; clients: number; seconds: number }): Promise<GatewayBench> {
   const persons = opts.quick ? 2000 : 1_000_000;
   const dir = path.join(ROOT, '.yibao-bench', opts.quick ? 'quick' : 'full');
-  const pg = await startEmbeddedPostgres(path.join(dir, 'pg'));
+  // BENCH_PG_STATEMENTS prints the statements that took the database's time (to stderr).
+  const statements = Boolean(process.env.BENCH_PG_STATEMENTS);
+  const pg = await startEmbeddedPostgres(path.join(dir, 'pg'), statements ? { flags: ['-c', 'shared_preload_libraries=pg_stat_statements'] } : {});
   let server: ChildProcess | undefined;
   const admin = pg.url('postgres');
   await ensureDatabase(admin, 'yibao');
@@ -216,9 +225,11 @@ export async function runGatewayBench(opts: { quick: boolean; clients: number; s
 
     // Warm up (JIT, caches, connections).
     await drive(opts.clients, 1, async () => settleOne(await open()));
+    if (statements) await pool.query(`CREATE EXTENSION IF NOT EXISTS pg_stat_statements; SELECT pg_stat_statements_reset()`);
     const waits = sampleWaits(pool);
     const flows = await drive(opts.clients, opts.seconds, async () => settleOne(await open()));
     await waits.stop();
+    if (statements) await printStatements(pool, flows.n);
 
     // Visits with fees uploaded, then 2207 alone.
     const ready: Array<{ mdtrt_id: string; psn_no: string }> = [];

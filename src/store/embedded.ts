@@ -29,11 +29,16 @@ export async function freePort(): Promise<number> {
 
 export async function startEmbeddedPostgres(
   pgDir: string,
-  opts: { port?: number; log?: (line: string) => void; fastUnsafe?: boolean } = {},
+  opts: { port?: number; log?: (line: string) => void; fastUnsafe?: boolean; flags?: readonly string[] } = {},
 ): Promise<EmbeddedServer> {
   const port = opts.port ?? (await freePort());
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   fs.mkdirSync(path.dirname(pgDir), { recursive: true });
+  // Clients on this machine talk over a Unix-domain socket in the data folder: on loopback TCP
+  // every message runs the kernel's whole TCP path twice, which costs the gateway a good part
+  // of its CPU. A socket path longer than the kernel allows (107 bytes) falls back to TCP.
+  const socketDir = path.resolve(pgDir);
+  const useSocket = process.platform !== 'win32' && `${socketDir}/.s.PGSQL.${port}`.length <= 100;
   const server = new EmbeddedPostgres({
     databaseDir: pgDir,
     user: USER,
@@ -47,8 +52,10 @@ export async function startEmbeddedPostgres(
       '-c', 'max_connections=200',
       '-c', 'shared_buffers=256MB',
       '-c', 'listen_addresses=127.0.0.1',
+      '-c', `unix_socket_directories=${useSocket ? socketDir : ''}`,
       // Tests throw their cluster away, so they may skip fsync; the platform never does.
       ...(opts.fastUnsafe ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'] : []),
+      ...(opts.flags ?? []),
     ],
   });
   if (!fs.existsSync(path.join(pgDir, 'PG_VERSION'))) {
@@ -56,7 +63,7 @@ export async function startEmbeddedPostgres(
   }
   await server.start();
   return {
-    url: (database = 'postgres') => `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`,
+    url: (database = 'postgres') => `postgres://${USER}:${PASSWORD}@${useSocket ? encodeURIComponent(socketDir) : '127.0.0.1'}:${port}/${database}`,
     stop: () => server.stop(),
   };
 }

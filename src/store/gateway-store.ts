@@ -1,5 +1,5 @@
-import crypto from 'node:crypto';
-import { literal, type Queryable } from './db.ts';
+import type pg from 'pg';
+import type { Queryable } from './db.ts';
 
 // Sign-ins and the message log of the national gateway (migration 002_gateway.sql).
 
@@ -62,20 +62,25 @@ export async function nextRefmsgSerial(db: Queryable): Promise<number> {
 }
 
 /**
- * What the gateway sends with BEGIN, in the same round trip: the advisory lock that
- * serialises concurrent messages with the same (institution, msgid) until the transaction
- * ends, with the answer's serial (`n`); then, in its own statement and so with a snapshot
- * taken after the lock, the message already answered under this msgid (read with
- * `storedMessage`). The lock key is 64 bits of sha256, computed here; a collision only makes
- * two messages wait for each other.
+ * What the gateway reads in the BEGIN round trip, after the (institution, msgid) lock that
+ * serialises a message's retries (taken by group-commit.ts): the answer's serial (`n`), the
+ * message already answered under this msgid (a `StoredMessage`), and the caller (CALLER_SQL).
+ * Each is its own statement, so each has a snapshot taken after the lock.
  */
-export function messageBeginSql(fixmedinsCode: string, msgid: string, signNo: string | undefined): string {
-  const key = crypto.createHash('sha256').update(`${fixmedinsCode}\u0000${msgid}`).digest().readBigInt64BE(0);
-  return `SELECT pg_advisory_xact_lock(${key.toString()}), nextval('gateway_refmsg_serial') AS n;
-    SELECT infno, request_hash, request, response FROM gateway_messages
-     WHERE fixmedins_code = ${literal(fixmedinsCode)} AND msgid = ${literal(msgid)} AND idempotent;
-    ${CALLER_SQL.replace('$1', literal(fixmedinsCode)).replace('$2', signNo === undefined ? 'NULL' : literal(signNo))}`;
+export function messageBeginStatements(fixmedinsCode: string, msgid: string, signNo: string | undefined): pg.QueryConfig[] {
+  return [
+    { name: 'gateway_serial', text: `SELECT nextval('gateway_refmsg_serial') AS n` },
+    {
+      name: 'gateway_previous',
+      text: `SELECT infno, request_hash, request, response FROM gateway_messages WHERE fixmedins_code = $1 AND msgid = $2 AND idempotent`,
+      values: [fixmedinsCode, msgid],
+    },
+    { name: 'gateway_find_caller', text: CALLER_SQL, values: [fixmedinsCode, signNo ?? null] },
+  ];
 }
+
+/** The lock key of a message's idempotency: one msgid of one institution. */
+export const messageKey = (fixmedinsCode: string, msgid: string): string => `msg\u0000${fixmedinsCode}\u0000${msgid}`;
 
 type CallerRow = InstitutionAuth & { s_sign_no: string | null; s_fixmedins_code: string; s_opter: string | null; s_sign_time: Date; s_signout_time: Date | null };
 export type Caller = { institution: InstitutionAuth | undefined; signIn: SignInRow | undefined };
@@ -129,19 +134,13 @@ export interface MessageLogRow {
   answered_at: Date;
 }
 
-/** The INSERT of insertMessage as literal SQL, sent with COMMIT in one round trip. */
-export function insertMessageSql(row: MessageLogRow): string {
-  return `INSERT INTO gateway_messages (fixmedins_code, msgid, infno, idempotent, request_hash, request, response, infcode, received_at, answered_at)
-    VALUES (${[row.fixmedins_code, row.msgid, row.infno].map(literal).join(', ')}, ${row.idempotent}, ${literal(row.request_hash)},
-      ${literal(JSON.stringify(row.request))}::jsonb, ${literal(JSON.stringify(row.response))}::jsonb, ${Math.trunc(row.infcode)},
-      ${literal(row.received_at.toISOString())}::timestamptz, ${literal(row.answered_at.toISOString())}::timestamptz)`;
-}
-
-export async function insertMessage(db: Queryable, row: MessageLogRow): Promise<void> {
-  await db.query(
-    `INSERT INTO gateway_messages (fixmedins_code, msgid, infno, idempotent, request_hash, request, response, infcode, received_at, answered_at)
+/** The INSERT of a message's record, sent with COMMIT in one round trip. */
+export function insertMessageQuery(row: MessageLogRow): pg.QueryConfig {
+  return {
+    name: 'gateway_insert_message',
+    text: `INSERT INTO gateway_messages (fixmedins_code, msgid, infno, idempotent, request_hash, request, response, infcode, received_at, answered_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-    [
+    values: [
       row.fixmedins_code,
       row.msgid,
       row.infno,
@@ -153,5 +152,9 @@ export async function insertMessage(db: Queryable, row: MessageLogRow): Promise<
       row.received_at,
       row.answered_at,
     ],
-  );
+  };
+}
+
+export async function insertMessage(db: Queryable, row: MessageLogRow): Promise<void> {
+  await db.query(insertMessageQuery(row));
 }

@@ -1,7 +1,8 @@
 import crypto from 'node:crypto';
 import { YibaoError, conflict, invalid, unauthenticated } from '../../engine/errors.ts';
-import { inTransaction, type Pool, type Queryable } from '../../store/db.ts';
-import { callerFromRow, findCaller, insertMessage, insertMessageSql, messageBeginSql, nextRefmsgSerial, type Caller, type MessageLogRow, type StoredMessage } from '../../store/gateway-store.ts';
+import type { Pool, Queryable } from '../../store/db.ts';
+import type { GroupCommit } from '../../store/group-commit.ts';
+import { callerFromRow, findCaller, insertMessage, insertMessageQuery, messageBeginStatements, messageKey, nextRefmsgSerial, type Caller, type MessageLogRow, type StoredMessage } from '../../store/gateway-store.ts';
 import { canonicalJson, differingPaths, sha256Hex } from './canonical.ts';
 import { normaliseEnvelope, parseBody, refmsgRegion, type GatewayResponse } from './envelope.ts';
 import { verifyBodySignature } from './signature.ts';
@@ -14,6 +15,8 @@ import type { GatewayContext, GatewayEnvelope, TransactionHandler } from './type
 
 export interface GatewayDeps {
   pool: Pool;
+  /** Where writing messages run: in transactions shared with concurrent messages (group commit). */
+  commits: GroupCommit;
   now: () => Date;
   registry: TransactionRegistry;
   /** Where unexpected failures are reported (the answer itself stays a -1 envelope). */
@@ -67,40 +70,44 @@ export async function callService(deps: GatewayDeps, body: unknown): Promise<Gat
     const env = envelope;
     const rawBody = raw;
     if (handler.writes) {
-      // BEGIN, the (institution, msgid) lock, the answer's serial, the earlier answer and the
-      // caller go in one round trip; the answer's record goes with COMMIT in another.
+      // The (institution, msgid) lock with the handler's own keys; the answer's serial, the
+      // earlier answer and the caller in the BEGIN round trip; the answer's record with COMMIT.
       const signNo = handler.requiresSignIn ? env.sign_no : undefined;
-      const result = await inTransaction(deps.pool, async (client, begun) => {
-        serial = Number(begun[0]!.rows[0].n);
-        const prepared = checkCaller(rawBody, env, handler, callerFromRow(begun[2]!.rows[0]));
-        const request = canonicalRequest(env);
-        const previous = begun[1]!.rows[0] as StoredMessage | undefined;
-        if (previous) {
-          if (previous.request_hash === request.hash) return new Replay(previous.response as unknown as GatewayResponse);
-          const paths = differingPaths(previous.request, request.value);
-          throw conflict(
-            'msgid',
-            `报文ID ${env.msgid} 已用于内容不同的报文（不同之处：${paths.join('、')}），重发须与原报文一致，新业务请使用新的报文ID`,
-            `msgid ${env.msgid} was already used for a message with different content (differs at: ${paths.join(', ')}); a retry must repeat the original, new business needs a new msgid`,
-          );
-        }
-        const outcome = await run(handler, prepared, env, receivedAt, client, deps.pool);
-        const resp = await answer(outcome);
-        return new Answered(resp, {
-          fixmedins_code: env.fixmedins_code,
-          msgid: env.msgid,
-          infno: env.infno,
-          idempotent: true,
-          request_hash: request.hash,
-          request: request.value,
-          response: resp as unknown as Record<string, unknown>,
-          infcode: resp.infcode,
-          received_at: receivedAt,
-          answered_at: deps.now(),
-        });
-      }, undefined, {
-        begin: messageBeginSql(env.fixmedins_code, env.msgid, signNo),
-        commit: (r) => (r instanceof Answered ? insertMessageSql(r.record) : undefined),
+      const own = handler.conflictKeys?.(env);
+      const result = await deps.commits.submit<Replay | Answered>({
+        keys: [messageKey(env.fixmedins_code, env.msgid), ...(own ?? [])],
+        shareable: own !== undefined,
+        begin: messageBeginStatements(env.fixmedins_code, env.msgid, signNo),
+        run: async (client, begun) => {
+          serial = Number(begun[0]!.rows[0].n);
+          const prepared = checkCaller(rawBody, env, handler, callerFromRow(begun[2]!.rows[0]));
+          const request = canonicalRequest(env);
+          const previous = begun[1]!.rows[0] as StoredMessage | undefined;
+          if (previous) {
+            if (previous.request_hash === request.hash) return new Replay(previous.response as unknown as GatewayResponse);
+            const paths = differingPaths(previous.request, request.value);
+            throw conflict(
+              'msgid',
+              `报文ID ${env.msgid} 已用于内容不同的报文（不同之处：${paths.join('、')}），重发须与原报文一致，新业务请使用新的报文ID`,
+              `msgid ${env.msgid} was already used for a message with different content (differs at: ${paths.join(', ')}); a retry must repeat the original, new business needs a new msgid`,
+            );
+          }
+          const outcome = await run(handler, prepared, env, receivedAt, client, deps.pool);
+          const resp = await answer(outcome);
+          return new Answered(resp, {
+            fixmedins_code: env.fixmedins_code,
+            msgid: env.msgid,
+            infno: env.infno,
+            idempotent: true,
+            request_hash: request.hash,
+            request: request.value,
+            response: resp as unknown as Record<string, unknown>,
+            infcode: resp.infcode,
+            received_at: receivedAt,
+            answered_at: deps.now(),
+          });
+        },
+        commit: (r) => (r instanceof Answered ? insertMessageQuery(r.record) : undefined),
       });
       if (result instanceof Replay) {
         response = result.response;

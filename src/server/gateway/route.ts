@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { invalid } from '../../engine/errors.ts';
 import type { Pool } from '../../store/db.ts';
+import { GroupCommit } from '../../store/group-commit.ts';
 import { callService } from './gateway.ts';
 import { compactMillis, compactSeconds } from './time.ts';
 import { buildRegistry, type TransactionRegistry } from './transactions.ts';
@@ -20,6 +21,7 @@ export interface GatewayRouteDeps {
 export function gatewayRoutes(deps: GatewayRouteDeps): FastifyPluginAsync {
   const registry = deps.registry ?? buildRegistry();
   return async (scope) => {
+    const commits = new GroupCommit(deps.pool);
     // HIS send application/json, text/plain, form types or nothing at all: take the bytes.
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
@@ -48,6 +50,7 @@ export function gatewayRoutes(deps: GatewayRouteDeps): FastifyPluginAsync {
       const response = await callService(
         {
           pool: deps.pool,
+          commits,
           now: deps.now,
           registry,
           logError: (err, context) => request.log.error({ err, ...context }, 'gateway: unexpected failure'),

@@ -87,6 +87,13 @@ export interface TransactionHandler {
    * content gets the original answer without running again; different content is refused.
    */
   writes: boolean;
+  /**
+   * For a writing transaction that may share its database transaction with concurrent
+   * messages (group commit): the keys of everything it reads and then changes, named from the
+   * input (e.g. `psn:<psn_no>`, `visit:<mdtrt_id>`). Return undefined when the input does not
+   * name them all; without this function the message runs in a transaction of its own.
+   */
+  conflictKeys?: (envelope: GatewayEnvelope) => string[] | undefined;
   /** Returns the `output` object of the answer. */
   handle: (ctx: GatewayContext) => Promise<Record<string, unknown>>;
 }

@@ -2,7 +2,7 @@ import { decideEligibility, type EligibilityDecision, type EligibilityFacts, typ
 import { isIsoDate } from '../../engine/calendar.ts';
 import { Problems, notFound } from '../../engine/errors.ts';
 import { isCode, MED_TYPES } from '../../engine/codes.ts';
-import { batchedQueries, type Queryable } from '../db.ts';
+import { together, type Queryable } from '../db.ts';
 import { agreementFactsFor } from './agreements.ts';
 import { findPerson, loadFilingPolicy, poolingRegionOf } from './common.ts';
 import { filingsOf, toFilingFact } from './filings.ts';
@@ -35,8 +35,8 @@ export async function gatherEligibilityFacts(q: Queryable, query: EligibilityQue
   if (query.drug_code && !query.dr_codg) p.add('dr_codg', '单行支付药品须提供处方医师', 'a separately paid drug needs the prescribing doctor');
   p.throwIfAny();
   const person = await findPerson(q, { psn_no: query.psn_no, certno: query.certno });
-  // The independent reads go in two round trips (batchedQueries), not one each.
-  const b = batchedQueries(q);
+  // The independent reads go in two round trips (together), not one each.
+  const b = together(q);
   const [home, instRows, enrollmentRows, filings, recognitions, national] = await Promise.all([
     poolingRegionOf(b, person.insuplc_admdvs),
     b.query(

@@ -13,7 +13,7 @@ import { CROSS_REGION_STATUSES, HOSP_LVS, identityGroupsOf, isCode, MED_TYPES, t
 import { assertInvariant, conflict, forbidden, invalid, notFound } from '../../engine/errors.ts';
 import { ageOn } from '../../engine/idcard.ts';
 import type { Fen } from '../../engine/money.ts';
-import { batchedQueries, type Queryable } from '../db.ts';
+import { together, type Queryable } from '../db.ts';
 import { checkEligibility } from '../cooperation/eligibility.ts';
 import { poolingRegionOf } from '../cooperation/common.ts';
 import { chinaDate } from '../../engine/calendar.ts';
@@ -110,7 +110,7 @@ export async function openVisit(q: Queryable, actor: Actor, input: OpenVisitInpu
     throw invalid('med_type', `医疗类别 ${input.med_type} 与交易不符（住院 2x 须用 2401）`, `med_type ${input.med_type} does not fit this transaction (inpatient 2x goes through 2401)`);
   }
   const treatment = await treatmentRegion(q, actor, input.mdtrtarea_admvs);
-  const b = batchedQueries(q);
+  const b = together(q);
   const [person, enrollment] = await Promise.all([findPersonByPsnNo(b, input.psn_no), activeBasicEnrollment(b, input.psn_no)]);
   if (!person) throw notFound('psn_no', `查无人员 ${input.psn_no}`, `no insured person ${input.psn_no}`);
   if (!enrollment) throw forbidden('psn_no', `人员 ${person.psn_no} 无有效基本医保参保`, `person ${person.psn_no} has no active basic insurance`);
@@ -301,7 +301,7 @@ export async function settleVisit(q: Queryable, actor: Actor, visit: VisitWithPe
   // row, locked (it serialises every settlement of this person: caps and deductibles hold);
   // then, with a snapshot taken after the lock so the account cannot move under this
   // settlement, the balance, card password, civil-servant enrollment, identities and setl_id.
-  const b = batchedQueries(q);
+  const b = together(q);
   const [lines, acc, extra] = await Promise.all([
     unsettledLines(b, visit.mdtrt_id),
     o.preview ? readAccumulatorsOf(b, visit.psn_no, year) : lockAccumulators(b, visit.psn_no, year),

@@ -182,3 +182,18 @@ export function settleOptions(d: Obj, path: string, o: { psn_no: string | undefi
     path,
   };
 }
+
+/**
+ * Conflict keys (see TransactionHandler.conflictKeys) from an input object's fields, e.g.
+ * `{ psn_no: 'psn' }` → `psn:<psn_no>`; undefined when any of the fields is missing or not text.
+ */
+export function keysNamed(input: unknown, fields: Readonly<Record<string, string>>): string[] | undefined {
+  if (typeof input !== 'object' || input === null) return undefined;
+  const keys: string[] = [];
+  for (const [field, kind] of Object.entries(fields)) {
+    const v = (input as Record<string, unknown>)[field];
+    if (typeof v !== 'string' && typeof v !== 'number') return undefined;
+    keys.push(`${kind}:${String(v).trim()}`);
+  }
+  return keys;
+}

@@ -4,7 +4,7 @@ import type { Queryable } from '../../../store/db.ts';
 import { cancelLines, replaceDiagnoses, updateVisit, type Diagnosis } from '../../../store/settlement/visits.ts';
 import { inputList, inputObject, optionalDateTime, optionalFlag, optionalInteger, optionalString, requiredString } from '../input.ts';
 import type { GatewayContext, TransactionHandler } from '../types.ts';
-import { actorOf, patientOf, feeResults, readFeeLines, settlementAnswer, settlementCancellation, settleOptions } from './settlement-common.ts';
+import { actorOf, keysNamed, patientOf, feeResults, readFeeLines, settlementAnswer, settlementCancellation, settleOptions } from './settlement-common.ts';
 
 // Outpatient direct settlement: 2201 registration (issues mdtrt_id), 2202 its cancellation,
 // 2203 visit and diagnoses, 2204/2205 fee upload and its cancellation, 2206 pre-settlement,
@@ -19,6 +19,7 @@ export const outpatientRegistration: TransactionHandler = {
   name: { zh: '门诊挂号', en: 'outpatient registration' },
   requiresSignIn: true,
   writes: true,
+  conflictKeys: (env) => keysNamed(env.input['data'], { psn_no: 'psn' }),
   async handle(ctx) {
     const path = 'input.data';
     const d = inputObject(ctx.envelope.input, 'data');
@@ -119,6 +120,17 @@ export const outpatientFeeUpload: TransactionHandler = {
   name: { zh: '门诊费用明细上传', en: 'outpatient fee details upload' },
   requiresSignIn: true,
   writes: true,
+  conflictKeys: (env) => {
+    const lines = env.input['feedetail'];
+    if (!Array.isArray(lines) || lines.length === 0) return undefined;
+    const keys = new Set<string>();
+    for (const l of lines) {
+      const k = keysNamed(l, { mdtrt_id: 'visit' });
+      if (!k) return undefined;
+      keys.add(k[0]!);
+    }
+    return [...keys];
+  },
   async handle(ctx) {
     return { result: feeResults(await upload(ctx, ['outpatient'])) };
   },
@@ -176,6 +188,7 @@ export const outpatientSettle2207: TransactionHandler = {
   name: { zh: '门诊结算', en: 'outpatient settlement' },
   requiresSignIn: true,
   writes: true,
+  conflictKeys: (env) => keysNamed(env.input['data'], { mdtrt_id: 'visit', psn_no: 'psn' }),
   handle: (ctx) => outpatientSettle(ctx, false),
 };
 

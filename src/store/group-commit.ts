@@ -1,0 +1,192 @@
+import crypto from 'node:crypto';
+import type pg from 'pg';
+import { YibaoError } from '../engine/errors.ts';
+import { RETRYABLE, together, type Pool, type Queryable } from './db.ts';
+
+// Group commit: units of work that arrive together share one database transaction, so a
+// burst of N gateway messages costs one BEGIN, one COMMIT (one WAL flush) and a handful of
+// round trips instead of N of each. The work code does not change: each unit gets its own
+// Queryable, and the queries the units issue in the same turn of the event loop travel to
+// PostgreSQL in one write (`together`, on a pipelined client).
+//
+// Isolation between units of one transaction comes from conflict keys: every unit names the
+// things it reads and then changes (a person, a visit, a msgid); a batch never holds two
+// units with a key in common, and a batch takes advisory locks on all its keys, in one sorted
+// order, before any unit runs, so concurrent batches on the same key serialise exactly as
+// single transactions would, without lock-order deadlocks. A unit that cannot name its keys
+// runs in a transaction of its own.
+//
+// Failure keeps single-transaction semantics. A unit that refuses (YibaoError) before writing
+// anything simply answers its refusal while the others commit. A unit that fails after
+// writing, or any SQL error (which aborts the whole transaction), rolls the batch back, and
+// every unit of it runs again in a transaction of its own, where the failing one fails alone.
+
+export interface Work<T> {
+  /** What the unit reads then changes: locked (advisory) before it runs. */
+  keys: readonly string[];
+  /** Whether the keys name everything it changes, so that it may share a transaction. */
+  shareable: boolean;
+  /** Statements to run right after the locks, in the BEGIN round trip. */
+  begin: readonly pg.QueryConfig[];
+  run: (q: Queryable, begun: pg.QueryResult[]) => Promise<T>;
+  /** A statement to run before COMMIT for this result (in the COMMIT round trip). */
+  commit: (result: T) => pg.QueryConfig | undefined;
+}
+
+interface Entry {
+  work: Work<unknown>;
+  locks: bigint[];
+  resolve: (v: unknown) => void;
+  reject: (e: unknown) => void;
+}
+
+export interface GroupCommitOptions {
+  /** Transactions in flight at once from this process. */
+  inFlight: number;
+  /** Units per transaction at most. */
+  maxUnits: number;
+}
+
+/** 64 bits of sha256 of a key: the advisory-lock id. A collision only makes two units wait for each other. */
+export function lockId(key: string): bigint {
+  return crypto.createHash('sha256').update(key).digest().readBigInt64BE(0);
+}
+
+export class GroupCommit {
+  private readonly pending: Entry[] = [];
+  private running = 0;
+  private scheduled = false;
+
+  constructor(
+    private readonly pool: Pool,
+    private readonly options: GroupCommitOptions = { inFlight: Number(process.env.GC_INFLIGHT ?? 4), maxUnits: 32 },
+  ) {}
+
+  submit<T>(work: Work<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const locks = [...new Set(work.keys.map(lockId))];
+      this.pending.push({ work: work as Work<unknown>, locks, resolve: resolve as (v: unknown) => void, reject });
+      // Start on the next turn so that messages read in this one can join the same batch.
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => {
+          this.scheduled = false;
+          this.pump();
+        });
+      }
+    });
+  }
+
+  private pump(): void {
+    while (this.running < this.options.inFlight && this.pending.length > 0) {
+      const batch = this.take();
+      this.running += 1;
+      void this.runBatch(batch).finally(() => {
+        this.running -= 1;
+        this.pump();
+      });
+    }
+  }
+
+  /** The next batch: the oldest unit, then every later one whose keys collide with none taken. */
+  private take(): Entry[] {
+    const first = this.pending.shift()!;
+    if (!first.work.shareable) return [first];
+    const batch = [first];
+    const held = new Set(first.locks);
+    for (let i = 0; i < this.pending.length && batch.length < this.options.maxUnits; ) {
+      const e = this.pending[i]!;
+      if (!e.work.shareable || e.locks.some((k) => held.has(k))) {
+        i += 1;
+        continue;
+      }
+      for (const k of e.locks) held.add(k);
+      batch.push(e);
+      this.pending.splice(i, 1);
+    }
+    return batch;
+  }
+
+  private async runBatch(batch: Entry[]): Promise<void> {
+    if (process.env.GC_DEBUG) { (globalThis as any).gcStats ??= (setInterval(() => { const st = (globalThis as any).gcStats; console.error(`[gc ${process.pid}] batches ${st.b} units ${st.u} avg ${(st.u / st.b).toFixed(2)} pending ${this.pending.length}`); st.b = 0; st.u = 0; }, 2000).unref(), { b: 0, u: 0 }); (globalThis as any).gcStats.b++; (globalThis as any).gcStats.u += batch.length; }
+    try {
+      const outcomes = await this.attempt(batch);
+      batch.forEach((e, i) => {
+        const o = outcomes[i]!;
+        if (o.ok) e.resolve(o.value);
+        else e.reject(o.error);
+      });
+    } catch (err) {
+      if (batch.length === 1) {
+        batch[0]!.reject(err);
+        return;
+      }
+      // Rolled back as a whole: each unit again, alone, so only the failing one fails.
+      await Promise.all(batch.map((e) => this.runBatch([e])));
+    }
+  }
+
+  /**
+   * One transaction for the batch, retried on serialization failures and deadlocks. Resolves
+   * with each unit's outcome once committed; rejects (after ROLLBACK) when the batch cannot
+   * commit as a whole.
+   */
+  private async attempt(batch: Entry[]): Promise<Array<{ ok: true; value: unknown } | { ok: false; error: unknown }>> {
+    const locks = [...new Set(batch.flatMap((e) => e.locks))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    for (let attempt = 1; ; attempt++) {
+      const client = await this.pool.connect();
+      try {
+        const shared = together(client);
+        const ask = (c: string | pg.QueryConfig): Promise<pg.QueryResult> => shared.query(c as pg.QueryConfig);
+        // One write: BEGIN, the locks in ascending order, every unit's opening reads.
+        const opened = [ask('BEGIN'), ask({ name: 'group_commit_lock_keys', text: 'SELECT lock_keys($1::bigint[])', values: [locks.map(String)] }), ...batch.flatMap((e) => e.work.begin.map(ask))];
+        const begun = (await settleAll(opened)).slice(2);
+        let offset = 0;
+        const runs = batch.map((e) => {
+          const own = begun.slice(offset, (offset += e.work.begin.length));
+          const unit = tracked(shared);
+          return e.work.run(unit.q, own).then(
+            (value) => ({ ok: true as const, value }),
+            (error: unknown) => ({ ok: false as const, error, wrote: unit.wrote() }),
+          );
+        });
+        const outcomes = await Promise.all(runs);
+        // A refusal that wrote nothing leaves the transaction clean; anything else does not.
+        const clean = batch.length === 1 ? outcomes.every((o) => o.ok) : outcomes.every((o) => o.ok || (o.error instanceof YibaoError && !o.wrote));
+        if (!clean) {
+          const failed = outcomes.find((o) => !o.ok) as { error: unknown };
+          throw failed.error;
+        }
+        const commits = outcomes.flatMap((o, i) => (o.ok ? [batch[i]!.work.commit(o.value)] : [])).filter((c): c is pg.QueryConfig => c !== undefined);
+        await settleAll([...commits.map(ask), ask('COMMIT')]);
+        return outcomes;
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        const code = (err as { code?: string }).code;
+        if (code && RETRYABLE.has(code) && attempt < 5) continue;
+        throw err;
+      } finally {
+        client.release();
+      }
+    }
+  }
+}
+
+/** Every answer, or the first failure once all have arrived (so none is left unhandled). */
+async function settleAll(queries: Promise<pg.QueryResult>[]): Promise<pg.QueryResult[]> {
+  const all = await Promise.allSettled(queries);
+  const failed = all.find((r) => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  return all.map((r) => (r as PromiseFulfilledResult<pg.QueryResult>).value);
+}
+
+/** A unit's view of the shared queryable, noting whether it sent anything but a SELECT. */
+function tracked(shared: Queryable): { q: Queryable; wrote: () => boolean } {
+  let wrote = false;
+  const query = (textOrConfig: string | pg.QueryConfig, values?: readonly unknown[]): Promise<pg.QueryResult> => {
+    const text = typeof textOrConfig === 'string' ? textOrConfig : textOrConfig.text;
+    if (!/^\s*select\b/i.test(text)) wrote = true;
+    return (shared.query as (t: string | pg.QueryConfig, v?: readonly unknown[]) => Promise<pg.QueryResult>)(textOrConfig, values);
+  };
+  return { q: { query } as unknown as Queryable, wrote: () => wrote };
+}
