@@ -47,6 +47,31 @@ export interface GroupCommitOptions {
   maxUnits: number;
 }
 
+/**
+ * Statements that add to shared counters (an account's balance) are best run once per
+ * transaction, at its end, with every unit's contribution merged and sorted: the hot rows are
+ * then locked only while committing, and always in the same order, so concurrent transactions
+ * cannot deadlock on them. `merge` turns the items of the units that succeeded into one
+ * statement.
+ */
+export interface CommitAggregate<T> {
+  merge: (items: readonly T[]) => pg.QueryConfig | undefined;
+}
+
+const AT_COMMIT = Symbol('atCommit');
+type Sink = (aggregate: CommitAggregate<unknown>, item: unknown) => void;
+
+/**
+ * Adds `item` to what `aggregate` writes at the end of the transaction `q` belongs to (under
+ * group commit); on any other Queryable the statement runs now.
+ */
+export async function atCommit<T>(q: Queryable, aggregate: CommitAggregate<T>, item: T): Promise<void> {
+  const sink = (q as unknown as { [AT_COMMIT]?: Sink })[AT_COMMIT];
+  if (sink) return sink(aggregate as CommitAggregate<unknown>, item);
+  const statement = aggregate.merge([item]);
+  if (statement) await q.query(statement);
+}
+
 /** 64 bits of sha256 of a key: the advisory-lock id. A collision only makes two units wait for each other. */
 export function lockId(key: string): bigint {
   return crypto.createHash('sha256').update(key).digest().readBigInt64BE(0);
@@ -142,9 +167,11 @@ export class GroupCommit {
         const opened = [ask('BEGIN'), ask({ name: 'group_commit_lock_keys', text: 'SELECT lock_keys($1::bigint[])', values: [locks.map(String)] }), ...batch.flatMap((e) => e.work.begin.map(ask))];
         const begun = (await settleAll(opened)).slice(2);
         let offset = 0;
+        const deferred: Array<Map<CommitAggregate<unknown>, unknown[]>> = [];
         const runs = batch.map((e) => {
           const own = begun.slice(offset, (offset += e.work.begin.length));
           const unit = tracked(shared);
+          deferred.push(unit.deferred);
           return e.work.run(unit.q, own).then(
             (value) => ({ ok: true as const, value }),
             (error: unknown) => ({ ok: false as const, error, wrote: unit.wrote() }),
@@ -157,7 +184,16 @@ export class GroupCommit {
           const failed = outcomes.find((o) => !o.ok) as { error: unknown };
           throw failed.error;
         }
-        const commits = outcomes.flatMap((o, i) => (o.ok ? [batch[i]!.work.commit(o.value)] : [])).filter((c): c is pg.QueryConfig => c !== undefined);
+        // The aggregates of the units that succeeded, then each unit's own record.
+        const merged = new Map<CommitAggregate<unknown>, unknown[]>();
+        outcomes.forEach((o, i) => {
+          if (!o.ok) return;
+          for (const [agg, items] of deferred[i]!) merged.set(agg, [...(merged.get(agg) ?? []), ...items]);
+        });
+        const commits = [
+          ...[...merged].map(([agg, items]) => agg.merge(items)),
+          ...outcomes.map((o, i) => (o.ok ? batch[i]!.work.commit(o.value) : undefined)),
+        ].filter((c): c is pg.QueryConfig => c !== undefined);
         await settleAll([...commits.map(ask), ask('COMMIT')]);
         return outcomes;
       } catch (err) {
@@ -180,13 +216,18 @@ async function settleAll(queries: Promise<pg.QueryResult>[]): Promise<pg.QueryRe
   return all.map((r) => (r as PromiseFulfilledResult<pg.QueryResult>).value);
 }
 
-/** A unit's view of the shared queryable, noting whether it sent anything but a SELECT. */
-function tracked(shared: Queryable): { q: Queryable; wrote: () => boolean } {
+/** A unit's view of the shared queryable, noting whether it sent anything but a SELECT, and what it defers to the commit. */
+function tracked(shared: Queryable): { q: Queryable; wrote: () => boolean; deferred: Map<CommitAggregate<unknown>, unknown[]> } {
   let wrote = false;
+  const deferred = new Map<CommitAggregate<unknown>, unknown[]>();
+  const sink: Sink = (aggregate, item) => {
+    wrote = true;
+    deferred.set(aggregate, [...(deferred.get(aggregate) ?? []), item]);
+  };
   const query = (textOrConfig: string | pg.QueryConfig, values?: readonly unknown[]): Promise<pg.QueryResult> => {
     const text = typeof textOrConfig === 'string' ? textOrConfig : textOrConfig.text;
     if (!/^\s*select\b/i.test(text)) wrote = true;
     return (shared.query as (t: string | pg.QueryConfig, v?: readonly unknown[]) => Promise<pg.QueryResult>)(textOrConfig, values);
   };
-  return { q: { query } as unknown as Queryable, wrote: () => wrote };
+  return { q: { query, [AT_COMMIT]: sink } as unknown as Queryable, wrote: () => wrote, deferred };
 }

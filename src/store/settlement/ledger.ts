@@ -1,6 +1,7 @@
 import { assertInvariant } from '../../engine/errors.ts';
 import type { SetldetailLine, SetlinfoAmounts } from '../../engine/index.ts';
 import type { Queryable } from '../db.ts';
+import type { CommitAggregate } from '../group-commit.ts';
 
 // Double-entry ledger of settlements (004_settlement.sql). A leg moves an amount from the
 // credited account (the giver) to the debited account (the receiver); every transfer is a set
@@ -74,6 +75,43 @@ export function balanceChanges(legs: readonly Leg[]): Array<{ account: string; d
   }
   return [...m.values()].sort((a, b) => (a.account < b.account ? -1 : a.account > b.account ? 1 : 0));
 }
+
+export interface BalanceChange {
+  account: string;
+  shard: number;
+  debits: number;
+  credits: number;
+}
+
+/**
+ * The balance rows a transaction adds to, merged per (account, shard) and upserted at its
+ * commit in one sorted statement (see group-commit.ts, atCommit): a region's fund is touched
+ * by every settlement, and sorted locks taken late keep concurrent transactions from waiting
+ * on each other in a cycle.
+ */
+export const LEDGER_BALANCES: CommitAggregate<readonly BalanceChange[]> = {
+  merge(items) {
+    const m = new Map<string, BalanceChange>();
+    for (const c of items.flat()) {
+      const k = `${c.account}\u0000${c.shard}`;
+      const e = m.get(k);
+      if (e) {
+        e.debits += c.debits;
+        e.credits += c.credits;
+      } else m.set(k, { ...c });
+    }
+    if (m.size === 0) return undefined;
+    const rows = [...m.values()].sort((a, b) => (a.account < b.account ? -1 : a.account > b.account ? 1 : a.shard - b.shard));
+    return {
+      name: 'ledger_add_balances',
+      text: `INSERT INTO ledger_balances (account, shard, debits_fen, credits_fen)
+             SELECT * FROM unnest($1::text[], $2::smallint[], $3::bigint[], $4::bigint[])
+             ON CONFLICT (account, shard) DO UPDATE SET debits_fen = ledger_balances.debits_fen + EXCLUDED.debits_fen,
+                                                        credits_fen = ledger_balances.credits_fen + EXCLUDED.credits_fen`,
+      values: [rows.map((r) => r.account), rows.map((r) => r.shard), rows.map((r) => r.debits), rows.map((r) => r.credits)],
+    };
+  },
+};
 
 export interface LedgerCheck {
   transfers: number;

@@ -21,7 +21,8 @@ import { activeBasicEnrollment } from '../registry/enrollments.ts';
 import { findPersonByPsnNo, type Person as PersonRow } from '../registry/persons.ts';
 import { documents } from './documents.ts';
 import { passwordHash } from './passwords.ts';
-import { balanceChanges, reversed, settlementLegs, type Leg } from './ledger.ts';
+import { atCommit } from '../group-commit.ts';
+import { balanceChanges, LEDGER_BALANCES, reversed, settlementLegs, type Leg } from './ledger.ts';
 import {
   findVisit, insertLines, insertVisit, unsettledLines,
   type LineExtras, type StoredLine, type VisitKind, type VisitRow,
@@ -401,7 +402,7 @@ const CLR_TYPE: Record<VisitKind, string> = { outpatient: '11', inpatient: '21',
 /**
  * Every write of a settlement or cancellation in one statement (one round trip): the
  * settlement row, its lines, the visit, the accumulators, the personal account, the ledger
- * transfer with its legs and balances, and the cross-region debt.
+ * transfer with its legs, and the cross-region debt. The balances follow at commit.
  */
 async function writeSettlement(q: Queryable, w: SettlementWrite): Promise<void> {
   const s = w.setlinfo;
@@ -423,21 +424,18 @@ async function writeSettlement(q: Queryable, w: SettlementWrite): Promise<void> 
      t AS (INSERT INTO ledger_transfers (kind, setl_id, reverses, amount_fen, at) SELECT $2, s.setl_id, $35, $36, $14 FROM s RETURNING id),
      lg AS (INSERT INTO ledger_legs (transfer_id, n, debit_account, credit_account, amount_fen)
             SELECT t.id, x.n, x.d, x.c, x.a FROM t, jsonb_to_recordset($37::jsonb) AS x(n int, d text, c text, a bigint)),
-     b AS (INSERT INTO ledger_balances (account, shard, debits_fen, credits_fen)
-           SELECT x.account, $38, x.debits, x.credits FROM jsonb_to_recordset($39::jsonb) AS x(account text, debits bigint, credits bigint)
-           ON CONFLICT (account, shard) DO UPDATE SET debits_fen = ledger_balances.debits_fen + EXCLUDED.debits_fen,
-                                                      credits_fen = ledger_balances.credits_fen + EXCLUDED.credits_fen),
      cr AS (INSERT INTO cross_region_owed (setl_id, insuplc_admdvs, mdtrtarea_admvs, fixmedins_code, clr_month, amount_fen)
-            SELECT s.setl_id, $7, $8, $6, $40, $41 FROM s WHERE $42)
+            SELECT s.setl_id, $7, $8, $6, $38, $39 FROM s WHERE $40)
      SELECT 1`, values: [
       w.setl_id, w.kind, w.orig_setl_id, w.visit.mdtrt_id, w.visit.psn_no, w.visit.fixmedins_code, w.visit.insuplc_admdvs, w.visit.mdtrtarea_admvs,
       w.visit.insutype, w.visit.psn_type, w.visit.med_type, CLR_TYPE[w.visit.kind], w.mid_setl, w.setl_time, w.year, w.status, w.policy_id,
       w.policy_version, s.medfee_sumamt, s.fund_pay_sumamt, s.acct_pay, s.psn_cash_pay, s.hosp_part_amt, JSON.stringify(s), JSON.stringify(w.setldetail),
       JSON.stringify(w.increments), JSON.stringify(w.explanation), w.msgid, w.line_sns, w.visit_status,
       w.eligibility === null ? null : JSON.stringify(w.eligibility), JSON.stringify(w.acc), w.settlements_delta, w.account_delta, w.reverses, amount,
-      JSON.stringify(w.legs.map((l, n) => ({ n, d: l.debit, c: l.credit, a: l.amount }))), w.shard, JSON.stringify(balanceChanges(w.legs)),
+      JSON.stringify(w.legs.map((l, n) => ({ n, d: l.debit, c: l.credit, a: l.amount }))),
       month, w.kind === 'settle' ? owed : -owed, cross,
     ] });
+  await atCommit(q, LEDGER_BALANCES, balanceChanges(w.legs).map((c) => ({ ...c, shard: w.shard })));
 }
 
 /** Whether the visit has a settlement that is not cancelled (a stay's mid-stay ones included). */
