@@ -23,7 +23,40 @@ export function createPool(url: string, max = 20): pg.Pool {
   const pool = new pg.Pool({ connectionString: url, max, pipeline: true } as pg.PoolConfig);
   // An idle client's error (e.g. the server restarting) must not crash the process.
   pool.on('error', () => undefined);
+  pool.on('connect', preparing);
   return pool;
+}
+
+// Statement cache: a query with parameters is prepared once per connection and then only
+// bound and executed, so PostgreSQL does not parse and plan the same text on every message.
+// The texts are the code's own SQL, a bounded set; past the bound a text goes unprepared.
+const statementNames = new Map<string, string>();
+const MAX_STATEMENTS = 2000;
+
+function statementName(text: string): string | undefined {
+  let name = statementNames.get(text);
+  if (name === undefined && statementNames.size < MAX_STATEMENTS && text.length <= 16_384) {
+    name = `yibao_${statementNames.size + 1}`;
+    statementNames.set(text, name);
+  }
+  return name;
+}
+
+function preparing(client: pg.PoolClient): void {
+  const query = client.query.bind(client) as (config: unknown, values?: unknown, callback?: unknown) => unknown;
+  (client as { query: unknown }).query = (config: unknown, values?: unknown, callback?: unknown): unknown => {
+    if (typeof config === 'string' && Array.isArray(values)) {
+      const name = statementName(config);
+      if (name) return query({ name, text: config, values }, callback);
+    } else if (typeof config === 'object' && config !== null && !('submit' in config)) {
+      const c = config as pg.QueryConfig;
+      if (c.name === undefined && Array.isArray(c.values)) {
+        const name = statementName(c.text);
+        if (name) return query({ ...c, name }, values, callback);
+      }
+    }
+    return query(config, values, callback);
+  };
 }
 
 export const RETRYABLE: ReadonlySet<string> = new Set(['40001', '40P01']); // serialization failure, deadlock

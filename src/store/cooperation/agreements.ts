@@ -2,7 +2,7 @@ import { isIsoDate, type IsoDate } from '../../engine/calendar.ts';
 import { isIcd10Range } from '../../engine/chronic-disease.ts';
 import type { AgreementClauseKind, AgreementFact } from '../../engine/eligibility.ts';
 import { Problems, conflict, notFound } from '../../engine/errors.ts';
-import { inTransaction, type Pool, type Queryable } from '../db.ts';
+import { inTransaction, together, type Pool, type Queryable } from '../db.ts';
 import { audit, type Actor } from './common.ts';
 
 // Regional cooperation agreements (合作协议), e.g. the 赣湘 10 cities: members, dates, and the
@@ -123,32 +123,35 @@ export interface AgreementDetail {
   pharmacy_shortfall: { county_admdvs: string; designated: number; goal: number }[];
 }
 
-async function loadAgreements(q: Queryable, where: string, params: unknown[]): Promise<AgreementDetail[]> {
+async function loadAgreements(q: Queryable, where: string, params: unknown[], withShortfall = true): Promise<AgreementDetail[]> {
   const heads = await q.query<{ id: number; agreement_no: string; name: string; signed_on: string | null; begndate: string; enddate: string | null }>(
     `SELECT id::int, agreement_no, name, signed_on, begndate, enddate FROM agreements ${where} ORDER BY agreement_no`,
     params,
   );
-  const out: AgreementDetail[] = [];
-  for (const h of heads.rows) {
-    const members = (await q.query<{ admdvs: string }>('SELECT admdvs FROM agreement_members WHERE agreement_id = $1 ORDER BY admdvs', [h.id])).rows.map((r) => r.admdvs);
-    const clauses = (await q.query('SELECT kind, begndate, enddate, params FROM agreement_clauses WHERE agreement_id = $1 ORDER BY id', [h.id])).rows.map((r) => ({
-      ...r,
-      ...CLAUSE_KINDS[r.kind as AgreementClauseKind],
-    }));
-    const diseases = (await q.query('SELECT code, name, icd10_ranges FROM agreement_diseases WHERE agreement_id = $1 ORDER BY code', [h.id])).rows;
-    const pharmacies = (await q.query('SELECT county_admdvs, fixmedins_code FROM agreement_pharmacies WHERE agreement_id = $1 ORDER BY county_admdvs, fixmedins_code', [h.id])).rows;
-    let shortfall: AgreementDetail['pharmacy_shortfall'] = [];
-    if (clauses.some((c) => c.kind === 'pooling_pharmacies')) {
-      const counties = await q.query<{ code: string; n: number }>(
-        `SELECT r.code, (SELECT count(*)::int FROM agreement_pharmacies p WHERE p.agreement_id = $1 AND p.county_admdvs = r.code) AS n
-         FROM regions r WHERE r.level = 'county' AND substr(r.code, 1, 4) = ANY($2) ORDER BY r.code`,
-        [h.id, members.map((m) => m.slice(0, 4))],
-      );
-      shortfall = counties.rows.filter((r) => r.n < PHARMACIES_PER_COUNTY).map((r) => ({ county_admdvs: r.code, designated: r.n, goal: PHARMACIES_PER_COUNTY }));
-    }
-    out.push({ ...h, members, clauses, extra_diseases: diseases, pooling_pharmacies: pharmacies, pharmacy_shortfall: shortfall } as AgreementDetail);
-  }
-  return out;
+  // Each agreement's parts, of every agreement, in one round trip.
+  const b = together(q);
+  return Promise.all(
+    heads.rows.map(async (h) => {
+      const [memberRows, clauseRows, diseases, pharmacies] = await Promise.all([
+        b.query<{ admdvs: string }>('SELECT admdvs FROM agreement_members WHERE agreement_id = $1 ORDER BY admdvs', [h.id]),
+        b.query('SELECT kind, begndate, enddate, params FROM agreement_clauses WHERE agreement_id = $1 ORDER BY id', [h.id]),
+        b.query('SELECT code, name, icd10_ranges FROM agreement_diseases WHERE agreement_id = $1 ORDER BY code', [h.id]),
+        b.query('SELECT county_admdvs, fixmedins_code FROM agreement_pharmacies WHERE agreement_id = $1 ORDER BY county_admdvs, fixmedins_code', [h.id]),
+      ]);
+      const members = memberRows.rows.map((r) => r.admdvs);
+      const clauses = clauseRows.rows.map((r) => ({ ...r, ...CLAUSE_KINDS[r.kind as AgreementClauseKind] }));
+      let shortfall: AgreementDetail['pharmacy_shortfall'] = [];
+      if (withShortfall && clauses.some((c) => c.kind === 'pooling_pharmacies')) {
+        const counties = await q.query<{ code: string; n: number }>(
+          `SELECT r.code, (SELECT count(*)::int FROM agreement_pharmacies p WHERE p.agreement_id = $1 AND p.county_admdvs = r.code) AS n
+           FROM regions r WHERE r.level = 'county' AND substr(r.code, 1, 4) = ANY($2) ORDER BY r.code`,
+          [h.id, members.map((m) => m.slice(0, 4))],
+        );
+        shortfall = counties.rows.filter((r) => r.n < PHARMACIES_PER_COUNTY).map((r) => ({ county_admdvs: r.code, designated: r.n, goal: PHARMACIES_PER_COUNTY }));
+      }
+      return { ...h, members, clauses, extra_diseases: diseases.rows, pooling_pharmacies: pharmacies.rows, pharmacy_shortfall: shortfall } as AgreementDetail;
+    }),
+  );
 }
 
 export async function getAgreement(q: Queryable, no: string): Promise<AgreementDetail> {
@@ -165,7 +168,8 @@ export async function listAgreements(q: Queryable, member?: string): Promise<Agr
 
 /** Agreements naming a region, as the eligibility decision reads them. */
 export async function agreementFactsFor(q: Queryable, admdvs: string): Promise<AgreementFact[]> {
-  return (await listAgreements(q, admdvs)).map((a) => ({
+  const rows = await loadAgreements(q, 'WHERE id IN (SELECT agreement_id FROM agreement_members WHERE admdvs = $1)', [admdvs], false);
+  return rows.map((a) => ({
     agreementNo: a.agreement_no,
     name: a.name,
     begndate: a.begndate,

@@ -39,13 +39,21 @@ export async function findPerson(q: Queryable, key: { psn_no?: string | undefine
   return row;
 }
 
+// Pooling regions change only when the regions are re-imported (yibao seed --regions), which
+// an operator follows with a restart; a division's answer is kept for the process's life, so
+// the hot path (every registration, every eligibility check) does not ask again. Only
+// divisions the registry knows are kept: one added later is looked up again until it exists.
+const pooling = new Map<string, string>();
+
 /** The pooling region (统筹区) of a division: the registry's pooling_admdvs, else its city. */
 export async function poolingRegionOf(q: Queryable, admdvs: string): Promise<string> {
+  const known = pooling.get(admdvs);
+  if (known !== undefined) return known;
   const r = await q.query<{ pooling_admdvs: string | null; is_pooling: boolean }>('SELECT pooling_admdvs, is_pooling FROM regions WHERE code = $1', [admdvs]);
   const row = r.rows[0];
-  if (row?.is_pooling) return admdvs;
-  if (row?.pooling_admdvs) return row.pooling_admdvs;
-  return defaultPoolingRegion(admdvs) ?? admdvs;
+  const found = row?.is_pooling ? admdvs : row?.pooling_admdvs ? row.pooling_admdvs : defaultPoolingRegion(admdvs) ?? admdvs;
+  if (row) pooling.set(admdvs, found);
+  return found;
 }
 
 export async function regionExists(q: Queryable, admdvs: string): Promise<boolean> {

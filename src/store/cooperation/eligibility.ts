@@ -12,6 +12,8 @@ import { findSeparatelyPaidDrug, nationalDiseases, recognitionsOf, toRecognition
 // (src/engine/eligibility.ts).
 
 export interface EligibilityQuery {
+  /** The person when the caller has already read them (saves a round trip). */
+  person?: { psn_no: string; insuplc_admdvs: string };
   psn_no?: string;
   certno?: string;
   fixmedins_code: string;
@@ -27,18 +29,18 @@ export interface EligibilityQuery {
 
 export async function gatherEligibilityFacts(q: Queryable, query: EligibilityQuery): Promise<EligibilityFacts> {
   const p = new Problems();
-  if (!query.psn_no && !query.certno) p.add('psn_no', '须提供 psn_no 或 certno', 'psn_no or certno is required');
+  if (!query.person && !query.psn_no && !query.certno) p.add('psn_no', '须提供 psn_no 或 certno', 'psn_no or certno is required');
   if (!query.fixmedins_code) p.add('fixmedins_code', '缺少定点医药机构编号', 'fixmedins_code is required');
   if (!isCode(MED_TYPES, query.med_type)) p.add('med_type', '医疗类别无效', 'unknown med_type');
   if (!isIsoDate(query.begndate)) p.add('begndate', '日期应为 yyyy-mm-dd', 'begndate must be yyyy-mm-dd');
   if (query.enddate !== undefined && (!isIsoDate(query.enddate) || query.enddate < query.begndate)) p.add('enddate', '结算日期应不早于就诊日期', 'enddate must be a date not before begndate');
   if (query.drug_code && !query.dr_codg) p.add('dr_codg', '单行支付药品须提供处方医师', 'a separately paid drug needs the prescribing doctor');
   p.throwIfAny();
-  const person = await findPerson(q, { psn_no: query.psn_no, certno: query.certno });
-  // The independent reads go in two round trips (together), not one each.
+  const person = query.person ?? (await findPerson(q, { psn_no: query.psn_no, certno: query.certno }));
+  const home = await poolingRegionOf(q, person.insuplc_admdvs);
+  // The independent reads go together: one round trip, not one each.
   const b = together(q);
-  const [home, instRows, enrollmentRows, filings, recognitions, national] = await Promise.all([
-    poolingRegionOf(b, person.insuplc_admdvs),
+  const [instRows, enrollmentRows, filings, recognitions, national, agreements, drug, policy] = await Promise.all([
     b.query(
       `SELECT fixmedins_code, fixmedins_type, admdvs, settles_cross_prov_outpatient, settles_inpatient, settles_chronic, settles_outpatient_pooling
        FROM institutions WHERE fixmedins_code = $1`,
@@ -48,15 +50,13 @@ export async function gatherEligibilityFacts(q: Queryable, query: EligibilityQue
     filingsOf(b, person.psn_no),
     recognitionsOf(b, person.psn_no),
     nationalDiseases(b),
-  ]);
-  const inst = instRows.rows[0];
-  if (!inst) throw notFound('fixmedins_code', '查无此定点医药机构', 'no such designated institution');
-  const [away, agreements, drug, policy] = await Promise.all([
-    poolingRegionOf(b, inst.admdvs),
     agreementFactsFor(b, home),
     query.drug_code ? findSeparatelyPaidDrug(b, home, query.drug_code) : Promise.resolve(null),
     loadFilingPolicy(b, home),
   ]);
+  const inst = instRows.rows[0];
+  if (!inst) throw notFound('fixmedins_code', '查无此定点医药机构', 'no such designated institution');
+  const away = await poolingRegionOf(q, inst.admdvs);
   const enrollments = enrollmentRows.rows.map((e) => ({ insutype: e.insutype, psnInsuStas: e.psn_insu_stas, insuplcAdmdvs: e.insuplc_admdvs, begndate: e.begndate, enddate: e.enddate }));
   const visit: VisitFacts = {
     medType: query.med_type as VisitFacts['medType'],

@@ -45,21 +45,9 @@ export interface Actor {
 
 type Obj = Record<string, unknown>;
 
-// Pooling regions change only when the regions are re-imported (yibao seed --regions), which
-// an operator follows with a restart; the hot path need not ask again for every message.
-const pooling = new Map<string, string>();
-async function poolingRegion(q: Queryable, admdvs: string): Promise<string> {
-  let p = pooling.get(admdvs);
-  if (p === undefined) {
-    p = await poolingRegionOf(q, admdvs);
-    pooling.set(admdvs, p);
-  }
-  return p;
-}
-
 /** Checks that the calling institution acts in its own treatment region; returns that pooling region. */
 export async function treatmentRegion(q: Queryable, actor: Actor, mdtrtareaAdmvs: string): Promise<string> {
-  const own = await poolingRegion(q, actor.admdvs);
+  const own = await poolingRegionOf(q, actor.admdvs);
   if (mdtrtareaAdmvs !== own && mdtrtareaAdmvs !== actor.admdvs) {
     throw forbidden(
       'mdtrtarea_admvs',
@@ -118,13 +106,13 @@ export async function openVisit(q: Queryable, actor: Actor, input: OpenVisitInpu
   if (input.insutype !== undefined && input.insutype !== enrollment.insutype) {
     throw invalid('insutype', `险种 ${input.insutype} 与参保信息（${enrollment.insutype}）不符`, `insutype ${input.insutype} does not match the enrollment (${enrollment.insutype})`);
   }
-  const insured = await poolingRegion(q, enrollment.insuplc_admdvs);
-  if (input.insuplc_admdvs !== undefined && input.insuplc_admdvs !== insured && (await poolingRegion(q, input.insuplc_admdvs)) !== insured) {
+  const insured = await poolingRegionOf(q, enrollment.insuplc_admdvs);
+  if (input.insuplc_admdvs !== undefined && input.insuplc_admdvs !== insured && (await poolingRegionOf(q, input.insuplc_admdvs)) !== insured) {
     throw invalid('insuplc_admdvs', `参保地 ${input.insuplc_admdvs} 与人员参保地 ${insured} 不符`, `insuplc_admdvs ${input.insuplc_admdvs} does not match the person's insured region ${insured}`);
   }
   const day = chinaDate(input.begntime);
   const decision = await checkEligibility(q, {
-    psn_no: person.psn_no,
+    person,
     fixmedins_code: actor.fixmedins_code,
     med_type: input.med_type,
     begndate: day,
@@ -272,7 +260,7 @@ export async function settleVisit(q: Queryable, actor: Actor, visit: VisitWithPe
   // visit on its diagnosis; other visits keep the registration's decision.
   if (visit.kind === 'inpatient' || visit.med_type === '14') {
     const d = await checkEligibility(q, {
-      psn_no: visit.psn_no,
+      person: visit.person,
       fixmedins_code: visit.fixmedins_code,
       med_type: visit.med_type,
       begndate: chinaDate(visit.begntime),
