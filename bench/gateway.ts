@@ -1,15 +1,15 @@
 // The gateway part of `npm run bench`: the real HTTP gateway (a `yibao serve` child process)
 // against an embedded, durable PostgreSQL holding the demo (1,000,000 persons; 2,000 with
-// --quick), driven by a keep-alive HTTP client in this process, on the same machine:
+// --quick), driven by a lean keep-alive HTTP client in this process (./http-client.ts), on the same machine:
 //   flow_per_s     2201 → 2204 (10 lines) → 2207 flows a second at 32 concurrent clients
 //   settle_per_s   2207 alone, on visits whose fees were uploaded beforehand
 //   pg_raw_tx_per_s  a single-row INSERT transaction on the same database, same concurrency
 // The seeded cluster is kept under .yibao-bench/ and reused; it is seeded only when absent.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import http from 'node:http';
 import path from 'node:path';
 import { seedDemo } from '../src/demo/generate.ts';
+import { BenchClient } from './http-client.ts';
 import { createPool, ensureDatabase, type Pool } from '../src/store/db.ts';
 import { freePort, startEmbeddedPostgres } from '../src/store/embedded.ts';
 import { migrate } from '../src/store/migrate.ts';
@@ -50,26 +50,6 @@ export interface GatewayBench {
   settle_to_pg_raw: number;
   seed_seconds: number | null;
   errors: number;
-}
-
-const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
-
-function post(port: number, body: string): Promise<any> {
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, path: CALL, method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        try {
-          resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
-        } catch (err) {
-          reject(err);
-        }
-      });
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
 }
 
 let serial = 0;
@@ -184,6 +164,7 @@ export async function runGatewayBench(opts: { quick: boolean; clients: number; s
   const statements = Boolean(process.env.BENCH_PG_STATEMENTS);
   const pg = await startEmbeddedPostgres(path.join(dir, 'pg'), statements ? { flags: ['-c', 'shared_preload_libraries=pg_stat_statements'] } : {});
   let server: ChildProcess | undefined;
+  let http: BenchClient | undefined;
   const admin = pg.url('postgres');
   await ensureDatabase(admin, 'yibao');
   const url = pg.url('yibao');
@@ -199,7 +180,8 @@ export async function runGatewayBench(opts: { quick: boolean; clients: number; s
 
     const port = await freePort();
     server = await startServer(url, port);
-    const signIn = await post(port, envelope('9001', { signIn: { opter_no: 'bench', mac: '', ip: '127.0.0.1' } }, ''));
+    const client = (http = new BenchClient(port, CALL, opts.clients));
+    const signIn = await client.post(envelope('9001', { signIn: { opter_no: 'bench', mac: '', ip: '127.0.0.1' } }, ''));
     const signNo = signIn.output.signinoutb.sign_no as string;
     let errors = 0;
     const must = (a: any): any => {
@@ -214,13 +196,13 @@ export async function runGatewayBench(opts: { quick: boolean; clients: number; s
     const nextPerson = (): string => people[pick++ % people.length]!;
     const open = async (): Promise<{ mdtrt_id: string; psn_no: string }> => {
       const psnNo = nextPerson();
-      const reg = must(await post(port, envelope('2201', { data: { psn_no: psnNo, med_type: '11' } }, signNo)));
+      const reg = must(await client.post(envelope('2201', { data: { psn_no: psnNo, med_type: '11' } }, signNo)));
       const mdtrtId = reg.data?.mdtrt_id as string;
-      must(await post(port, envelope('2204', { feedetail: LINE_CODES.map(([codg, pric, cnt], i) => ({ feedetl_sn: String(i + 1), mdtrt_id: mdtrtId, psn_no: psnNo, med_list_codg: codg, pric, cnt, det_item_fee_sumamt: (pric * cnt).toFixed(2) })) }, signNo)));
+      must(await client.post(envelope('2204', { feedetail: LINE_CODES.map(([codg, pric, cnt], i) => ({ feedetl_sn: String(i + 1), mdtrt_id: mdtrtId, psn_no: psnNo, med_list_codg: codg, pric, cnt, det_item_fee_sumamt: (pric * cnt).toFixed(2) })) }, signNo)));
       return { mdtrt_id: mdtrtId, psn_no: psnNo };
     };
     const settleOne = async (v: { mdtrt_id: string; psn_no: string }): Promise<void> => {
-      must(await post(port, envelope('2207', { data: { psn_no: v.psn_no, mdtrt_id: v.mdtrt_id, acct_used_flag: '0' } }, signNo)));
+      must(await client.post(envelope('2207', { data: { psn_no: v.psn_no, mdtrt_id: v.mdtrt_id, acct_used_flag: '0' } }, signNo)));
     };
 
     // Warm up (JIT, caches, connections).
@@ -274,7 +256,7 @@ export async function runGatewayBench(opts: { quick: boolean; clients: number; s
   } finally {
     server?.kill('SIGTERM');
     if (server) await new Promise((r) => server!.once('exit', r));
-    agent.destroy();
+    http?.close();
     await pool.end();
     await pg.stop();
     if (!fs.existsSync(path.join(dir, 'pg', 'PG_VERSION'))) throw new Error('bench cluster vanished');

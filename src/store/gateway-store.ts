@@ -62,21 +62,25 @@ export async function nextRefmsgSerial(db: Queryable): Promise<number> {
 }
 
 /**
- * What the gateway reads in the BEGIN round trip, after the (institution, msgid) lock that
- * serialises a message's retries (taken by group-commit.ts): the answer's serial (`n`), the
- * message already answered under this msgid (a `StoredMessage`), and the caller (CALLER_SQL).
- * Each is its own statement, so each has a snapshot taken after the lock.
+ * What a writing message reads first, in the BEGIN round trip and after the (institution,
+ * msgid) lock that serialises its retries (taken by group-commit.ts), in one statement: the
+ * answer's serial, the message already answered under this msgid, and the caller with its
+ * sign-in (read with `messageStart`).
  */
-export function messageBeginStatements(fixmedinsCode: string, msgid: string, signNo: string | undefined): pg.QueryConfig[] {
-  return [
-    { name: 'gateway_serial', text: `SELECT nextval('gateway_refmsg_serial') AS n` },
-    {
-      name: 'gateway_previous',
-      text: `SELECT infno, request_hash, request, response FROM gateway_messages WHERE fixmedins_code = $1 AND msgid = $2 AND idempotent`,
-      values: [fixmedinsCode, msgid],
-    },
-    { name: 'gateway_find_caller', text: CALLER_SQL, values: [fixmedinsCode, signNo ?? null] },
-  ];
+export function messageStartQuery(fixmedinsCode: string, msgid: string, signNo: string | undefined): pg.QueryConfig {
+  return {
+    name: 'gateway_message_start',
+    text: `SELECT nextval('gateway_refmsg_serial') AS n, c.*, m.infno AS m_infno, m.request_hash AS m_request_hash, m.request AS m_request, m.response AS m_response
+             FROM (${CALLER_SQL}) c
+             LEFT JOIN gateway_messages m ON m.fixmedins_code = $1 AND m.msgid = $3 AND m.idempotent`,
+    values: [fixmedinsCode, signNo ?? null, msgid],
+  };
+}
+
+/** The row of messageStartQuery: the answer's serial, the earlier answer (if any), the caller. */
+export function messageStart(row: Record<string, unknown>): { serial: number; previous: StoredMessage | undefined; caller: Caller } {
+  const previous = row['m_infno'] === null ? undefined : { infno: row['m_infno'] as string, request_hash: row['m_request_hash'] as string, request: row['m_request'], response: row['m_response'] as Record<string, unknown> };
+  return { serial: Number(row['n']), previous, caller: callerFromRow(row as unknown as CallerRow) };
 }
 
 /** The lock key of a message's idempotency: one msgid of one institution. */

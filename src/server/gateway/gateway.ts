@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import { YibaoError, conflict, invalid, unauthenticated } from '../../engine/errors.ts';
 import type { Pool, Queryable } from '../../store/db.ts';
 import type { GroupCommit } from '../../store/group-commit.ts';
-import { callerFromRow, findCaller, insertMessage, insertMessageQuery, messageBeginStatements, messageKey, nextRefmsgSerial, type Caller, type MessageLogRow, type StoredMessage } from '../../store/gateway-store.ts';
+import { findCaller, insertMessage, insertMessageQuery, messageKey, messageStart, messageStartQuery, nextRefmsgSerial, type Caller, type MessageLogRow } from '../../store/gateway-store.ts';
 import { canonicalJson, differingPaths, sha256Hex } from './canonical.ts';
 import { normaliseEnvelope, parseBody, refmsgRegion, type GatewayResponse } from './envelope.ts';
 import { verifyBodySignature } from './signature.ts';
@@ -77,12 +77,13 @@ export async function callService(deps: GatewayDeps, body: unknown): Promise<Gat
       const result = await deps.commits.submit<Replay | Answered>({
         keys: [messageKey(env.fixmedins_code, env.msgid), ...(own ?? [])],
         shareable: own !== undefined,
-        begin: messageBeginStatements(env.fixmedins_code, env.msgid, signNo),
+        begin: [messageStartQuery(env.fixmedins_code, env.msgid, signNo)],
         run: async (client, begun) => {
-          serial = Number(begun[0]!.rows[0].n);
-          const prepared = checkCaller(rawBody, env, handler, callerFromRow(begun[2]!.rows[0]));
+          const start = messageStart(begun[0]!.rows[0]);
+          serial = start.serial;
+          const prepared = checkCaller(rawBody, env, handler, start.caller);
           const request = canonicalRequest(env);
-          const previous = begun[1]!.rows[0] as StoredMessage | undefined;
+          const previous = start.previous;
           if (previous) {
             if (previous.request_hash === request.hash) return new Replay(previous.response as unknown as GatewayResponse);
             const paths = differingPaths(previous.request, request.value);

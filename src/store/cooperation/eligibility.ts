@@ -3,10 +3,10 @@ import { isIsoDate } from '../../engine/calendar.ts';
 import { Problems, notFound } from '../../engine/errors.ts';
 import { isCode, MED_TYPES } from '../../engine/codes.ts';
 import { together, type Queryable } from '../db.ts';
-import { agreementFactsFor } from './agreements.ts';
-import { findPerson, loadFilingPolicy, poolingRegionOf } from './common.ts';
+import { findPerson, poolingRegionOf } from './common.ts';
 import { filingsOf, toFilingFact } from './filings.ts';
-import { findSeparatelyPaidDrug, nationalDiseases, recognitionsOf, toRecognitionFact } from './recognitions.ts';
+import { findSeparatelyPaidDrug, recognitionsOf, toRecognitionFact } from './recognitions.ts';
+import { REFERENCE_GENERATION_SQL, regionReference } from './reference.ts';
 
 // Gathers what the eligibility decision needs from the database; the decision itself is pure
 // (src/engine/eligibility.ts).
@@ -40,7 +40,8 @@ export async function gatherEligibilityFacts(q: Queryable, query: EligibilityQue
   const home = await poolingRegionOf(q, person.insuplc_admdvs);
   // The independent reads go together: one round trip, not one each.
   const b = together(q);
-  const [instRows, enrollmentRows, filings, recognitions, national, agreements, drug, policy] = await Promise.all([
+  const [generation, instRows, enrollmentRows, filings, recognitions, drug] = await Promise.all([
+    b.query<{ n: number }>(REFERENCE_GENERATION_SQL),
     b.query(
       `SELECT fixmedins_code, fixmedins_type, admdvs, settles_cross_prov_outpatient, settles_inpatient, settles_chronic, settles_outpatient_pooling
        FROM institutions WHERE fixmedins_code = $1`,
@@ -49,11 +50,9 @@ export async function gatherEligibilityFacts(q: Queryable, query: EligibilityQue
     b.query(`SELECT insutype, psn_insu_stas, insuplc_admdvs, psn_insu_date AS begndate, end_date AS enddate FROM enrollments WHERE psn_no = $1`, [person.psn_no]),
     filingsOf(b, person.psn_no),
     recognitionsOf(b, person.psn_no),
-    nationalDiseases(b),
-    agreementFactsFor(b, home),
     query.drug_code ? findSeparatelyPaidDrug(b, home, query.drug_code) : Promise.resolve(null),
-    loadFilingPolicy(b, home),
   ]);
+  const { nationalDiseases: national, agreements, policy } = await regionReference(q, generation.rows[0]!.n, home);
   const inst = instRows.rows[0];
   if (!inst) throw notFound('fixmedins_code', '查无此定点医药机构', 'no such designated institution');
   const away = await poolingRegionOf(q, inst.admdvs);
