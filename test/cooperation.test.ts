@@ -121,6 +121,20 @@ describe('filing for care elsewhere', () => {
     assert.equal(emergency.body.terms.reduced, false);
   });
 
+  test('reference data changed straight in the database is seen by the next check (the cache follows the generation)', async () => {
+    const p = await insertPerson(db.pool, '360400');
+    const before = await eligibility(p.psn_no, INSTITUTIONS.nanchangHospital, '21', '2026-03-03');
+    assert.equal(before.body.allowed, false);
+    const g0 = (await db.pool.query<{ n: number }>('SELECT n FROM reference_generation')).rows[0]!.n;
+    await db.pool.query(`UPDATE filing_policies SET in_province_unfiled_allowed = true WHERE insuplc_admdvs = '360400'`);
+    await db.pool.query(`INSERT INTO filing_policies (insuplc_admdvs, in_province_unfiled_allowed) VALUES ('360400', true) ON CONFLICT (insuplc_admdvs) DO NOTHING`);
+    assert.ok((await db.pool.query<{ n: number }>('SELECT n FROM reference_generation')).rows[0]!.n > g0, 'a change moves the generation');
+    const after = await eligibility(p.psn_no, INSTITUTIONS.nanchangHospital, '21', '2026-03-03');
+    assert.equal(after.body.allowed, true, 'no stale cache');
+    await db.pool.query(`UPDATE filing_policies SET in_province_unfiled_allowed = false WHERE insuplc_admdvs = '360400'`);
+    assert.equal((await eligibility(p.psn_no, INSTITUTIONS.nanchangHospital, '21', '2026-03-03')).body.allowed, false);
+  });
+
   test('a filing made after admission, under commitment, counts at discharge', async () => {
     clock = new Date('2026-06-05T03:00:00Z'); // admitted 06-01, filed 06-05
     const p = await insertPerson(db.pool, '360400');
