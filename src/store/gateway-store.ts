@@ -1,5 +1,5 @@
-import type pg from 'pg';
 import type { Queryable } from './db.ts';
+import type { CommitAggregate, SharedRead } from './group-commit.ts';
 
 // Sign-ins and the message log of the national gateway (migration 002_gateway.sql).
 
@@ -61,27 +61,41 @@ export async function nextRefmsgSerial(db: Queryable): Promise<number> {
   return res.rows[0]!.n;
 }
 
-/**
- * What a writing message reads first, in the BEGIN round trip and after the (institution,
- * msgid) lock that serialises its retries (taken by group-commit.ts), in one statement: the
- * answer's serial, the message already answered under this msgid, and the caller with its
- * sign-in (read with `messageStart`).
- */
-export function messageStartQuery(fixmedinsCode: string, msgid: string, signNo: string | undefined): pg.QueryConfig {
-  return {
-    name: 'gateway_message_start',
-    text: `SELECT nextval('gateway_refmsg_serial') AS n, c.*, m.infno AS m_infno, m.request_hash AS m_request_hash, m.request AS m_request, m.response AS m_response
-             FROM (${CALLER_SQL}) c
-             LEFT JOIN gateway_messages m ON m.fixmedins_code = $1 AND m.msgid = $3 AND m.idempotent`,
-    values: [fixmedinsCode, signNo ?? null, msgid],
-  };
+export interface MessageStart {
+  /** The serial part of the answer's inf_refmsgid. */
+  serial: number;
+  /** The answer already given under this msgid, if any. */
+  previous: StoredMessage | undefined;
+  caller: Caller;
 }
 
-/** The row of messageStartQuery: the answer's serial, the earlier answer (if any), the caller. */
-export function messageStart(row: Record<string, unknown>): { serial: number; previous: StoredMessage | undefined; caller: Caller } {
-  const previous = row['m_infno'] === null ? undefined : { infno: row['m_infno'] as string, request_hash: row['m_request_hash'] as string, request: row['m_request'], response: row['m_response'] as Record<string, unknown> };
-  return { serial: Number(row['n']), previous, caller: callerFromRow(row as unknown as CallerRow) };
-}
+/**
+ * What a writing message reads first, in the BEGIN round trip and after the (institution,
+ * msgid) lock that serialises its retries (taken by group-commit.ts): the answer's serial, the
+ * message already answered under this msgid, and the caller with its sign-in. One statement
+ * answers for every message of a transaction.
+ */
+export const MESSAGE_START: SharedRead<{ fixmedins_code: string; msgid: string; sign_no: string | undefined }, MessageStart> = {
+  query: (items) => ({
+    name: 'gateway_message_start',
+    text: `SELECT u.i, nextval('gateway_refmsg_serial') AS n,
+              i.fixmedins_code, i.fixmedins_name, i.fixmedins_type, i.hosp_lv, i.admdvs, i.sm2_public_key,
+              s.sign_no AS s_sign_no, s.fixmedins_code AS s_fixmedins_code, s.opter AS s_opter, s.sign_time AS s_sign_time, s.signout_time AS s_signout_time,
+              m.infno AS m_infno, m.request_hash AS m_request_hash, m.request AS m_request, m.response AS m_response
+         FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS u(fixmedins_code, msgid, sign_no, i)
+         LEFT JOIN institutions i ON i.fixmedins_code = u.fixmedins_code
+         LEFT JOIN gateway_sign_ins s ON s.sign_no = u.sign_no
+         LEFT JOIN gateway_messages m ON m.fixmedins_code = u.fixmedins_code AND m.msgid = u.msgid AND m.idempotent
+        ORDER BY u.i`,
+    values: [items.map((x) => x.fixmedins_code), items.map((x) => x.msgid), items.map((x) => x.sign_no ?? null)],
+  }),
+  split: (result) =>
+    result.rows.map((row: Record<string, unknown>) => ({
+      serial: Number(row['n']),
+      previous: row['m_infno'] === null ? undefined : { infno: row['m_infno'] as string, request_hash: row['m_request_hash'] as string, request: row['m_request'], response: row['m_response'] as Record<string, unknown> },
+      caller: callerFromRow(row as unknown as CallerRow),
+    })),
+};
 
 /** The lock key of a message's idempotency: one msgid of one institution. */
 export const messageKey = (fixmedinsCode: string, msgid: string): string => `msg\u0000${fixmedinsCode}\u0000${msgid}`;
@@ -138,27 +152,27 @@ export interface MessageLogRow {
   answered_at: Date;
 }
 
-/** The INSERT of a message's record, sent with COMMIT in one round trip. */
-export function insertMessageQuery(row: MessageLogRow): pg.QueryConfig {
-  return {
-    name: 'gateway_insert_message',
+/** Messages' records, written in one statement (with COMMIT, for the messages of a transaction). */
+export const MESSAGE_RECORDS: CommitAggregate<MessageLogRow> = {
+  merge: (rows) => ({
+    name: 'gateway_insert_messages',
     text: `INSERT INTO gateway_messages (fixmedins_code, msgid, infno, idempotent, request_hash, request, response, infcode, received_at, answered_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::boolean[], $5::text[], $6::jsonb[], $7::jsonb[], $8::int[], $9::timestamptz[], $10::timestamptz[])`,
     values: [
-      row.fixmedins_code,
-      row.msgid,
-      row.infno,
-      row.idempotent,
-      row.request_hash,
-      JSON.stringify(row.request),
-      JSON.stringify(row.response),
-      row.infcode,
-      row.received_at,
-      row.answered_at,
+      rows.map((r) => r.fixmedins_code),
+      rows.map((r) => r.msgid),
+      rows.map((r) => r.infno),
+      rows.map((r) => r.idempotent),
+      rows.map((r) => r.request_hash),
+      rows.map((r) => JSON.stringify(r.request)),
+      rows.map((r) => JSON.stringify(r.response)),
+      rows.map((r) => r.infcode),
+      rows.map((r) => r.received_at),
+      rows.map((r) => r.answered_at),
     ],
-  };
-}
+  }),
+};
 
 export async function insertMessage(db: Queryable, row: MessageLogRow): Promise<void> {
-  await db.query(insertMessageQuery(row));
+  await db.query(MESSAGE_RECORDS.merge([row])!);
 }

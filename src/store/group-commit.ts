@@ -21,20 +21,32 @@ import { RETRYABLE, together, type Pool, type Queryable } from './db.ts';
 // writing, or any SQL error (which aborts the whole transaction), rolls the batch back, and
 // every unit of it runs again in a transaction of its own, where the failing one fails alone.
 
-export interface Work<T> {
+export interface Work<I, O, T, C> {
   /** What the unit reads then changes: locked (advisory) before it runs. */
   keys: readonly string[];
   /** Whether the keys name everything it changes, so that it may share a transaction. */
   shareable: boolean;
-  /** Statements to run right after the locks, in the BEGIN round trip. */
-  begin: readonly pg.QueryConfig[];
-  run: (q: Queryable, begun: pg.QueryResult[]) => Promise<T>;
-  /** A statement to run before COMMIT for this result (in the COMMIT round trip). */
-  commit: (result: T) => pg.QueryConfig | undefined;
+  /** What the unit reads first, right after the locks, in the BEGIN round trip. */
+  opening: { read: SharedRead<I, O>; item: I };
+  run: (q: Queryable, opened: O) => Promise<T>;
+  /** What the unit writes at COMMIT for its result (merged with the other units'). */
+  commit: (result: T) => { aggregate: CommitAggregate<C>; item: C } | undefined;
 }
 
+/**
+ * A read that every unit of a transaction makes with its own arguments (`items`), done for all
+ * of them in one statement whose rows `split` hands back to each unit, in order.
+ */
+export interface SharedRead<I, O> {
+  query: (items: readonly I[]) => pg.QueryConfig;
+  split: (result: pg.QueryResult, count: number) => O[];
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyWork = Work<any, any, any, any>;
+
 interface Entry {
-  work: Work<unknown>;
+  work: AnyWork;
   locks: bigint[];
   resolve: (v: unknown) => void;
   reject: (e: unknown) => void;
@@ -87,10 +99,10 @@ export class GroupCommit {
     private readonly options: GroupCommitOptions = { inFlight: Number(process.env.GC_INFLIGHT ?? 4), maxUnits: 32 },
   ) {}
 
-  submit<T>(work: Work<T>): Promise<T> {
+  submit<I, O, T, C>(work: Work<I, O, T, C>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const locks = [...new Set(work.keys.map(lockId))];
-      this.pending.push({ work: work as Work<unknown>, locks, resolve: resolve as (v: unknown) => void, reject });
+      this.pending.push({ work, locks, resolve: resolve as (v: unknown) => void, reject });
       // Start on the next turn so that messages read in this one can join the same batch.
       if (!this.scheduled) {
         this.scheduled = true;
@@ -163,16 +175,24 @@ export class GroupCommit {
       try {
         const shared = together(client);
         const ask = (c: string | pg.QueryConfig): Promise<pg.QueryResult> => shared.query(c as pg.QueryConfig);
-        // One write: BEGIN, the locks in ascending order, every unit's opening reads.
-        const opened = [ask('BEGIN'), ask({ name: 'group_commit_lock_keys', text: 'SELECT lock_keys($1::bigint[])', values: [locks.map(String)] }), ...batch.flatMap((e) => e.work.begin.map(ask))];
-        const begun = (await settleAll(opened)).slice(2);
-        let offset = 0;
+        // One write: BEGIN, the locks in ascending order, the units' opening reads (one
+        // statement for all the units that share a read).
+        const reads = new Map<SharedRead<unknown, unknown>, number[]>();
+        batch.forEach((e, i) => reads.set(e.work.opening.read, [...(reads.get(e.work.opening.read) ?? []), i]));
+        const groups = [...reads];
+        const sent = [
+          ask('BEGIN'),
+          ask({ name: 'group_commit_lock_keys', text: 'SELECT lock_keys($1::bigint[])', values: [locks.map(String)] }),
+          ...groups.map(([read, units]) => ask(read.query(units.map((i) => batch[i]!.work.opening.item)))),
+        ];
+        const answers = (await settleAll(sent)).slice(2);
+        const opened: unknown[] = new Array(batch.length);
+        groups.forEach(([read, units], g) => read.split(answers[g]!, units.length).forEach((o, k) => (opened[units[k]!] = o)));
         const deferred: Array<Map<CommitAggregate<unknown>, unknown[]>> = [];
-        const runs = batch.map((e) => {
-          const own = begun.slice(offset, (offset += e.work.begin.length));
+        const runs = batch.map((e, i) => {
           const unit = tracked(shared);
           deferred.push(unit.deferred);
-          return e.work.run(unit.q, own).then(
+          return e.work.run(unit.q, opened[i]).then(
             (value) => ({ ok: true as const, value }),
             (error: unknown) => ({ ok: false as const, error, wrote: unit.wrote() }),
           );
@@ -184,16 +204,18 @@ export class GroupCommit {
           const failed = outcomes.find((o) => !o.ok) as { error: unknown };
           throw failed.error;
         }
-        // The aggregates of the units that succeeded, then each unit's own record.
+        // What the units that succeeded deferred, then their own records, merged per aggregate.
         const merged = new Map<CommitAggregate<unknown>, unknown[]>();
+        const add = (agg: CommitAggregate<unknown>, items: readonly unknown[]): void => void merged.set(agg, [...(merged.get(agg) ?? []), ...items]);
         outcomes.forEach((o, i) => {
           if (!o.ok) return;
-          for (const [agg, items] of deferred[i]!) merged.set(agg, [...(merged.get(agg) ?? []), ...items]);
+          for (const [agg, items] of deferred[i]!) add(agg, items);
         });
-        const commits = [
-          ...[...merged].map(([agg, items]) => agg.merge(items)),
-          ...outcomes.map((o, i) => (o.ok ? batch[i]!.work.commit(o.value) : undefined)),
-        ].filter((c): c is pg.QueryConfig => c !== undefined);
+        outcomes.forEach((o, i) => {
+          const own = o.ok ? batch[i]!.work.commit(o.value) : undefined;
+          if (own) add(own.aggregate, [own.item]);
+        });
+        const commits = [...merged].map(([agg, items]) => agg.merge(items)).filter((c): c is pg.QueryConfig => c !== undefined);
         await settleAll([...commits.map(ask), ask('COMMIT')]);
         return outcomes;
       } catch (err) {

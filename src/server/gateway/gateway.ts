@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import { YibaoError, conflict, invalid, unauthenticated } from '../../engine/errors.ts';
 import type { Pool, Queryable } from '../../store/db.ts';
 import type { GroupCommit } from '../../store/group-commit.ts';
-import { findCaller, insertMessage, insertMessageQuery, messageKey, messageStart, messageStartQuery, nextRefmsgSerial, type Caller, type MessageLogRow } from '../../store/gateway-store.ts';
+import { findCaller, insertMessage, MESSAGE_RECORDS, MESSAGE_START, messageKey, nextRefmsgSerial, type Caller, type MessageLogRow } from '../../store/gateway-store.ts';
 import { canonicalJson, differingPaths, sha256Hex } from './canonical.ts';
 import { normaliseEnvelope, parseBody, refmsgRegion, type GatewayResponse } from './envelope.ts';
 import { verifyBodySignature } from './signature.ts';
@@ -74,12 +74,11 @@ export async function callService(deps: GatewayDeps, body: unknown): Promise<Gat
       // earlier answer and the caller in the BEGIN round trip; the answer's record with COMMIT.
       const signNo = handler.requiresSignIn ? env.sign_no : undefined;
       const own = handler.conflictKeys?.(env);
-      const result = await deps.commits.submit<Replay | Answered>({
+      const result: Replay | Answered = await deps.commits.submit({
         keys: [messageKey(env.fixmedins_code, env.msgid), ...(own ?? [])],
         shareable: own !== undefined,
-        begin: [messageStartQuery(env.fixmedins_code, env.msgid, signNo)],
-        run: async (client, begun) => {
-          const start = messageStart(begun[0]!.rows[0]);
+        opening: { read: MESSAGE_START, item: { fixmedins_code: env.fixmedins_code, msgid: env.msgid, sign_no: signNo } },
+        run: async (client, start) => {
           serial = start.serial;
           const prepared = checkCaller(rawBody, env, handler, start.caller);
           const request = canonicalRequest(env);
@@ -108,7 +107,7 @@ export async function callService(deps: GatewayDeps, body: unknown): Promise<Gat
             answered_at: deps.now(),
           });
         },
-        commit: (r) => (r instanceof Answered ? insertMessageQuery(r.record) : undefined),
+        commit: (r) => (r instanceof Answered ? { aggregate: MESSAGE_RECORDS, item: r.record } : undefined),
       });
       if (result instanceof Replay) {
         response = result.response;
