@@ -4,9 +4,10 @@ import { Problems, notFound } from '../../engine/errors.ts';
 import { isCode, MED_TYPES } from '../../engine/codes.ts';
 import { together, type Queryable } from '../db.ts';
 import { findPerson, poolingRegionOf } from './common.ts';
-import { filingsOf, toFilingFact } from './filings.ts';
-import { findSeparatelyPaidDrug, recognitionsOf, toRecognitionFact } from './recognitions.ts';
-import { REFERENCE_GENERATION_SQL, regionReference } from './reference.ts';
+import { filingFactsJson, toFilingFact } from './filings.ts';
+import { findSeparatelyPaidDrug, recognitionFactsJson, toRecognitionFact } from './recognitions.ts';
+import { regionReference } from './reference.ts';
+import type { EnrollmentFact } from '../../engine/eligibility.ts';
 
 // Gathers what the eligibility decision needs from the database; the decision itself is pure
 // (src/engine/eligibility.ts).
@@ -27,6 +28,24 @@ export interface EligibilityQuery {
   dr_codg?: string;
 }
 
+interface InstitutionFacts {
+  fixmedins_code: string;
+  fixmedins_type: '1' | '2';
+  admdvs: string;
+  settles_cross_prov_outpatient: boolean;
+  settles_inpatient: boolean;
+  settles_chronic: boolean;
+  settles_outpatient_pooling: boolean;
+}
+
+interface EnrollmentRow {
+  insutype: string;
+  psn_insu_stas: EnrollmentFact['psnInsuStas'];
+  insuplc_admdvs: string;
+  begndate: string;
+  enddate: string | null;
+}
+
 export async function gatherEligibilityFacts(q: Queryable, query: EligibilityQuery): Promise<EligibilityFacts> {
   const p = new Problems();
   if (!query.person && !query.psn_no && !query.certno) p.add('psn_no', '须提供 psn_no 或 certno', 'psn_no or certno is required');
@@ -38,25 +57,28 @@ export async function gatherEligibilityFacts(q: Queryable, query: EligibilityQue
   p.throwIfAny();
   const person = query.person ?? (await findPerson(q, { psn_no: query.psn_no, certno: query.certno }));
   const home = await poolingRegionOf(q, person.insuplc_admdvs);
-  // The independent reads go together: one round trip, not one each.
+  // The person's own facts in one statement (the reference generation with them), the
+  // separately paid drug beside it: one round trip.
   const b = together(q);
-  const [generation, instRows, enrollmentRows, filings, recognitions, drug] = await Promise.all([
-    b.query<{ n: number }>(REFERENCE_GENERATION_SQL),
-    b.query(
-      `SELECT fixmedins_code, fixmedins_type, admdvs, settles_cross_prov_outpatient, settles_inpatient, settles_chronic, settles_outpatient_pooling
-       FROM institutions WHERE fixmedins_code = $1`,
-      [query.fixmedins_code],
-    ),
-    b.query(`SELECT insutype, psn_insu_stas, insuplc_admdvs, psn_insu_date AS begndate, end_date AS enddate FROM enrollments WHERE psn_no = $1`, [person.psn_no]),
-    filingsOf(b, person.psn_no),
-    recognitionsOf(b, person.psn_no),
+  const [facts, drug] = await Promise.all([
+    b.query<{ generation: number; institution: InstitutionFacts | null; enrollments: EnrollmentRow[]; filings: Parameters<typeof toFilingFact>[0][]; recognitions: Parameters<typeof toRecognitionFact>[0][] }>({
+      name: 'eligibility_facts',
+      text: `SELECT (SELECT n FROM reference_generation) AS generation,
+          (SELECT row_to_json(i) FROM (SELECT fixmedins_code, fixmedins_type, admdvs, settles_cross_prov_outpatient, settles_inpatient, settles_chronic,
+                                              settles_outpatient_pooling FROM institutions WHERE fixmedins_code = $1) i) AS institution,
+          (SELECT coalesce(json_agg(e), '[]') FROM (SELECT insutype, psn_insu_stas, insuplc_admdvs, psn_insu_date AS begndate, end_date AS enddate
+                                                     FROM enrollments WHERE psn_no = $2) e) AS enrollments,
+          ${filingFactsJson('$2')} AS filings,
+          ${recognitionFactsJson('$2')} AS recognitions`,
+      values: [query.fixmedins_code, person.psn_no],
+    }),
     query.drug_code ? findSeparatelyPaidDrug(b, home, query.drug_code) : Promise.resolve(null),
   ]);
-  const { nationalDiseases: national, agreements, policy } = await regionReference(q, generation.rows[0]!.n, home);
-  const inst = instRows.rows[0];
+  const { generation, institution: inst, enrollments: enrollmentRows, filings, recognitions } = facts.rows[0]!;
+  const { nationalDiseases: national, agreements, policy } = await regionReference(q, generation, home);
   if (!inst) throw notFound('fixmedins_code', '查无此定点医药机构', 'no such designated institution');
   const away = await poolingRegionOf(q, inst.admdvs);
-  const enrollments = enrollmentRows.rows.map((e) => ({ insutype: e.insutype, psnInsuStas: e.psn_insu_stas, insuplcAdmdvs: e.insuplc_admdvs, begndate: e.begndate, enddate: e.enddate }));
+  const enrollments = enrollmentRows.map((e) => ({ insutype: e.insutype, psnInsuStas: e.psn_insu_stas, insuplcAdmdvs: e.insuplc_admdvs, begndate: e.begndate, enddate: e.enddate }));
   const visit: VisitFacts = {
     medType: query.med_type as VisitFacts['medType'],
     begndate: query.begndate,

@@ -71,7 +71,18 @@ const SELECT_FILING = `SELECT f.id::int, f.filing_no, f.psn_no, f.insuplc_admdvs
   (SELECT r.filing_no FROM filings r WHERE r.id = f.replaces_id) AS replaces_filing_no
   FROM filings f`;
 
-export function toFilingFact(r: FilingRow): FilingFact {
+type FactColumns = 'filing_no' | 'kind' | 'status' | 'insuplc_admdvs' | 'mdtrtarea_admdvs' | 'begndate' | 'enddate' | 'effective_on' | 'revoked_on' | 'fixmedins_code';
+
+/**
+ * A person's filings, only the columns toFilingFact reads, as one JSON array (dates stay
+ * yyyy-mm-dd): an expression for a statement that reads more than filings. `param` names the
+ * person's psn_no, e.g. `$2`.
+ */
+export const filingFactsJson = (param: string): string =>
+  `(SELECT coalesce(json_agg(x ORDER BY x.id), '[]') FROM (SELECT id, filing_no, kind, status, insuplc_admdvs, mdtrtarea_admdvs, begndate, enddate,
+     effective_on, revoked_on, fixmedins_code FROM filings WHERE psn_no = ${param}) x)`;
+
+export function toFilingFact(r: Pick<FilingRow, FactColumns>): FilingFact {
   return {
     filingNo: r.filing_no,
     kind: r.kind,

@@ -108,7 +108,14 @@ const SELECT_REC = `SELECT r.id::int, r.recognition_no, r.psn_no, r.insuplc_admd
   r.review_due, r.decided_by, r.decision_reason, r.revoked_on, (SELECT o.recognition_no FROM recognitions o WHERE o.id = r.renews_id) AS renews_no
   FROM recognitions r`;
 
-export function toRecognitionFact(r: RecognitionRow): RecognitionFact {
+type FactColumns = 'recognition_no' | 'status' | 'insuplc_admdvs' | 'opsp_dise_code' | 'opsp_dise_name' | 'diag_code' | 'begndate' | 'enddate' | 'revoked_on' | 'resp_dr_codg';
+
+/** A person's recognitions, only the columns toRecognitionFact reads, as one JSON array (see filingFactsJson). */
+export const recognitionFactsJson = (param: string): string =>
+  `(SELECT coalesce(json_agg(x ORDER BY x.id), '[]') FROM (SELECT id, recognition_no, status, insuplc_admdvs, opsp_dise_code, opsp_dise_name, diag_code,
+     begndate, enddate, revoked_on, resp_dr_codg FROM recognitions WHERE psn_no = ${param}) x)`;
+
+export function toRecognitionFact(r: Pick<RecognitionRow, FactColumns>): RecognitionFact {
   return {
     recognitionNo: r.recognition_no,
     status: r.status,

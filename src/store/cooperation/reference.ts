@@ -10,7 +10,7 @@ import { nationalDiseases } from './recognitions.ts';
 // disease list, the region's agreements and its filing policy. It changes a few times a year
 // and is read on every registration, so each process keeps it, keyed by the database's
 // reference generation (migration 007), which every change moves in its own transaction.
-// The generation is read with the person's own facts (no extra round trip); the cached data
+// The generation is read with the person's own facts (no extra statement); the cached data
 // is used only when it was loaded under that same generation, so a change is seen at once.
 
 export interface RegionReference {
@@ -20,8 +20,6 @@ export interface RegionReference {
 }
 
 let cached: { generation: number; regions: Map<string, RegionReference> } = { generation: -1, regions: new Map() };
-
-export const REFERENCE_GENERATION_SQL = { name: 'reference_generation', text: 'SELECT n FROM reference_generation' } as const;
 
 /**
  * The reference data of insured region `home` as of `generation` (read by the caller, in the
