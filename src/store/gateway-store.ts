@@ -157,7 +157,7 @@ export const MESSAGE_RECORDS: CommitAggregate<MessageLogRow> = {
   merge: (rows) => ({
     name: 'gateway_insert_messages',
     text: `INSERT INTO gateway_messages (fixmedins_code, msgid, infno, idempotent, request_hash, request, response, infcode, received_at, answered_at)
-     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::boolean[], $5::text[], $6::jsonb[], $7::jsonb[], $8::int[], $9::timestamptz[], $10::timestamptz[])`,
+     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::boolean[], $5::text[], $6::json[], $7::json[], $8::int[], $9::timestamptz[], $10::timestamptz[])`,
     values: [
       rows.map((r) => r.fixmedins_code),
       rows.map((r) => r.msgid),
