@@ -63,9 +63,9 @@ function envelope(infno: string, input: unknown, signNo: string): string {
 
 /** The statements of the flow phase by total execution time, per flow (to stderr). */
 async function printStatements(pool: Pool, flows: number): Promise<void> {
-  const r = await pool.query<{ calls: number; ms: number; q: string }>(`SELECT calls::bigint, round(total_exec_time::numeric, 1)::float8 AS ms, left(regexp_replace(query, '\\s+', ' ', 'g'), 90) AS q
+  const r = await pool.query<{ calls: number; ms: number; blks: number; q: string }>(`SELECT calls::bigint, round(total_exec_time::numeric, 1)::float8 AS ms, (shared_blks_hit + shared_blks_read) / greatest(calls, 1) AS blks, left(regexp_replace(query, '\\s+', ' ', 'g'), 90) AS q
       FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) ORDER BY total_exec_time DESC LIMIT 30`);
-  for (const s of r.rows) process.stderr.write(`[bench] sql ${(s.ms / flows).toFixed(3)} ms/flow ${(s.calls / flows).toFixed(2)} calls/flow  ${s.q}\n`);
+  for (const s of r.rows) process.stderr.write(`[bench] sql ${(s.ms / flows).toFixed(3)} ms/flow ${(s.calls / flows).toFixed(2)} calls/flow ${s.blks} blocks/call  ${s.q}\n`);
 }
 
 function percentile(sorted: number[], p: number): number {

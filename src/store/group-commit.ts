@@ -84,6 +84,11 @@ export async function atCommit<T>(q: Queryable, aggregate: CommitAggregate<T>, i
   if (statement) await q.query(statement);
 }
 
+// Two transactions in flight per process: while one waits on PostgreSQL the next gathers the
+// messages that arrive meanwhile. Measured on the 2-core bench (docs/benchmarks.md): 2 gave
+// larger batches and more flows a second than 1, 4 or 8.
+const DEFAULT_OPTIONS: GroupCommitOptions = { inFlight: 2, maxUnits: 32 };
+
 /** 64 bits of sha256 of a key: the advisory-lock id. A collision only makes two units wait for each other. */
 export function lockId(key: string): bigint {
   return crypto.createHash('sha256').update(key).digest().readBigInt64BE(0);
@@ -96,7 +101,7 @@ export class GroupCommit {
 
   constructor(
     private readonly pool: Pool,
-    private readonly options: GroupCommitOptions = { inFlight: Number(process.env.GC_INFLIGHT ?? 4), maxUnits: 32 },
+    private readonly options: GroupCommitOptions = DEFAULT_OPTIONS,
   ) {}
 
   submit<I, O, T, C>(work: Work<I, O, T, C>): Promise<T> {
@@ -145,7 +150,6 @@ export class GroupCommit {
   }
 
   private async runBatch(batch: Entry[]): Promise<void> {
-    if (process.env.GC_DEBUG) { (globalThis as any).gcStats ??= (setInterval(() => { const st = (globalThis as any).gcStats; console.error(`[gc ${process.pid}] batches ${st.b} units ${st.u} avg ${(st.u / st.b).toFixed(2)} pending ${this.pending.length}`); st.b = 0; st.u = 0; }, 2000).unref(), { b: 0, u: 0 }); (globalThis as any).gcStats.b++; (globalThis as any).gcStats.u += batch.length; }
     try {
       const outcomes = await this.attempt(batch);
       batch.forEach((e, i) => {
