@@ -14,17 +14,14 @@ BEGIN
   RETURN NULL;
 END $$;
 
-CREATE TRIGGER chronic_diseases_generation AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON chronic_diseases
-  FOR EACH STATEMENT EXECUTE FUNCTION bump_reference_generation();
-CREATE TRIGGER agreements_generation AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON agreements
-  FOR EACH STATEMENT EXECUTE FUNCTION bump_reference_generation();
-CREATE TRIGGER agreement_members_generation AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON agreement_members
-  FOR EACH STATEMENT EXECUTE FUNCTION bump_reference_generation();
-CREATE TRIGGER agreement_clauses_generation AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON agreement_clauses
-  FOR EACH STATEMENT EXECUTE FUNCTION bump_reference_generation();
-CREATE TRIGGER agreement_diseases_generation AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON agreement_diseases
-  FOR EACH STATEMENT EXECUTE FUNCTION bump_reference_generation();
-CREATE TRIGGER agreement_pharmacies_generation AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON agreement_pharmacies
-  FOR EACH STATEMENT EXECUTE FUNCTION bump_reference_generation();
-CREATE TRIGGER filing_policies_generation AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON filing_policies
-  FOR EACH STATEMENT EXECUTE FUNCTION bump_reference_generation();
+-- One statement trigger per table of reference data.
+DO $$
+DECLARE
+  t text;
+BEGIN
+  FOREACH t IN ARRAY ARRAY['chronic_diseases', 'agreements', 'agreement_members', 'agreement_clauses',
+                           'agreement_diseases', 'agreement_pharmacies', 'filing_policies'] LOOP
+    EXECUTE format('CREATE TRIGGER %I AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON %I
+                    FOR EACH STATEMENT EXECUTE FUNCTION bump_reference_generation()', t || '_generation', t);
+  END LOOP;
+END $$;
