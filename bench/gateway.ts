@@ -41,6 +41,8 @@ export interface GatewayBench {
   flow_per_s: number;
   flow_p50_ms: number;
   flow_p99_ms: number;
+  /** Gateway messages per committed database transaction during the flows (group commit). */
+  flow_messages_per_commit: number;
   settlements: number;
   settle_per_s: number;
   settle_p50_ms: number;
@@ -66,6 +68,16 @@ async function printStatements(pool: Pool, flows: number): Promise<void> {
   const r = await pool.query<{ calls: number; ms: number; blks: number; q: string }>(`SELECT calls::bigint, round(total_exec_time::numeric, 1)::float8 AS ms, (shared_blks_hit + shared_blks_read) / greatest(calls, 1) AS blks, left(regexp_replace(query, '\\s+', ' ', 'g'), 90) AS q
       FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) ORDER BY total_exec_time DESC LIMIT 30`);
   for (const s of r.rows) process.stderr.write(`[bench] sql ${(s.ms / flows).toFixed(3)} ms/flow ${(s.calls / flows).toFixed(2)} calls/flow ${s.blks} blocks/call  ${s.q}\n`);
+}
+
+/**
+ * Transactions committed in this database so far. Sessions report their counts when idle, at
+ * most once a second, hence the wait; the bench's own few statements count too.
+ */
+async function commitCount(pool: Pool): Promise<number> {
+  await new Promise((r) => setTimeout(r, 1500));
+  const r = await pool.query<{ n: number }>(`SELECT xact_commit AS n FROM pg_stat_database WHERE datname = current_database()`);
+  return r.rows[0]!.n;
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -209,7 +221,9 @@ export async function runGatewayBench(opts: { quick: boolean; clients: number; s
     await drive(opts.clients, 1, async () => settleOne(await open()));
     if (statements) await pool.query(`CREATE EXTENSION IF NOT EXISTS pg_stat_statements; SELECT pg_stat_statements_reset()`);
     const waits = sampleWaits(pool);
+    const commitsBefore = await commitCount(pool);
     const flows = await drive(opts.clients, opts.seconds, async () => settleOne(await open()));
+    const commits = (await commitCount(pool)) - commitsBefore;
     await waits.stop();
     if (statements) await printStatements(pool, flows.n);
 
@@ -243,6 +257,7 @@ export async function runGatewayBench(opts: { quick: boolean; clients: number; s
       flow_per_s: r1(flowRate),
       flow_p50_ms: percentile(flows.latencies, 50),
       flow_p99_ms: percentile(flows.latencies, 99),
+      flow_messages_per_commit: Math.round(((flows.n * 3) / Math.max(commits, 1)) * 10) / 10,
       settlements: settled,
       settle_per_s: r1(settleRate),
       settle_p50_ms: percentile(settles.latencies, 50),
