@@ -3,7 +3,7 @@ import { INSUTYPES, isCode, PSN_TYPES, type Insutype, type PsnType } from '../..
 import { conflict, invalid, notFound, Problems } from '../../engine/errors.ts';
 import type { Queryable } from '../db.ts';
 import { writeAudit, type WriteContext } from './audit.ts';
-import { findPersonByPsnNo } from './persons.ts';
+import { findPersonByPsnNo, PERSON_COLUMNS, type Person } from './persons.ts';
 import { requireInsuranceRegion } from './regions.ts';
 
 // 参保: one row per enrollment period. A transfer (转移接续) ends the old period and opens a
@@ -242,4 +242,18 @@ export async function activeBasicEnrollment(q: Queryable, psnNo: string): Promis
     [psnNo],
   );
   return r.rows[0];
+}
+
+/** The person with their active basic enrollment, in one statement (a registration's first read). */
+export async function personWithActiveBasicEnrollment(q: Queryable, psnNo: string): Promise<{ person: Person; enrollment: Enrollment | undefined } | undefined> {
+  const r = await q.query<Person & { enrollment: Enrollment | null }>(
+    `SELECT ${PERSON_COLUMNS}, (SELECT row_to_json(e) FROM (SELECT ${ENROLLMENT_COLUMNS} FROM enrollments
+              WHERE psn_no = $1 AND psn_insu_stas = '1' AND insutype IN ('310', '390') LIMIT 1) e) AS enrollment
+       FROM persons WHERE psn_no = $1`,
+    [psnNo],
+  );
+  const row = r.rows[0];
+  if (!row) return undefined;
+  const { enrollment, ...person } = row;
+  return { person, enrollment: enrollment ?? undefined };
 }

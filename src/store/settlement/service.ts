@@ -17,8 +17,8 @@ import { together, type Queryable } from '../db.ts';
 import { checkEligibility } from '../cooperation/eligibility.ts';
 import { poolingRegionOf } from '../cooperation/common.ts';
 import { chinaDate } from '../../engine/calendar.ts';
-import { activeBasicEnrollment } from '../registry/enrollments.ts';
-import { findPersonByPsnNo, type Person as PersonRow } from '../registry/persons.ts';
+import { personWithActiveBasicEnrollment } from '../registry/enrollments.ts';
+import type { Person as PersonRow } from '../registry/persons.ts';
 import { documents } from './documents.ts';
 import { passwordHash } from './passwords.ts';
 import { atCommit } from '../group-commit.ts';
@@ -99,8 +99,9 @@ export async function openVisit(q: Queryable, actor: Actor, input: OpenVisitInpu
     throw invalid('med_type', `医疗类别 ${input.med_type} 与交易不符（住院 2x 须用 2401）`, `med_type ${input.med_type} does not fit this transaction (inpatient 2x goes through 2401)`);
   }
   const treatment = await treatmentRegion(q, actor, input.mdtrtarea_admvs);
-  const b = together(q);
-  const [person, enrollment] = await Promise.all([findPersonByPsnNo(b, input.psn_no), activeBasicEnrollment(b, input.psn_no)]);
+  const found = await personWithActiveBasicEnrollment(q, input.psn_no);
+  const person = found?.person;
+  const enrollment = found?.enrollment;
   if (!person) throw notFound('psn_no', `查无人员 ${input.psn_no}`, `no insured person ${input.psn_no}`);
   if (!enrollment) throw forbidden('psn_no', `人员 ${person.psn_no} 无有效基本医保参保`, `person ${person.psn_no} has no active basic insurance`);
   if (input.insutype !== undefined && input.insutype !== enrollment.insutype) {
