@@ -24,8 +24,8 @@ import { passwordHash } from './passwords.ts';
 import { atCommit } from '../group-commit.ts';
 import { balanceChanges, LEDGER_BALANCES, reversed, settlementLegs, type Leg } from './ledger.ts';
 import {
-  findVisit, insertLines, insertVisit, unsettledLines,
-  type LineExtras, type StoredLine, type VisitKind, type VisitRow,
+  findVisit, insertLines, insertVisit, toLine, unsettledLinesJson,
+  type LineExtras, type LineRow, type StoredLine, type VisitKind, type VisitRow,
 } from './visits.ts';
 
 // Settlement as durable transactions: open a visit (eligibility decided by the cooperation
@@ -287,15 +287,16 @@ export async function settleVisit(q: Queryable, actor: Actor, visit: VisitWithPe
   }
   const person = visit.person;
   const year = Number(day.slice(0, 4));
-  // One round trip, three statements in this order: the unsettled lines; the person's year
-  // row, locked (it serialises every settlement of this person: caps and deductibles hold);
-  // then, with a snapshot taken after the lock so the account cannot move under this
-  // settlement, the balance, card password, civil-servant enrollment, identities and setl_id.
+  // One round trip, two statements in this order: the person's year row, locked (it
+  // serialises every settlement of this person: caps and deductibles hold); then, with a
+  // snapshot taken after the lock so the account cannot move under this settlement, the
+  // visit's unsettled lines (the visit is locked), the balance, card password, civil-servant
+  // enrollment, identities and setl_id.
   const b = together(q);
-  const [lines, acc, extra] = await Promise.all([
-    unsettledLines(b, visit.mdtrt_id),
+  const [acc, extra] = await Promise.all([
     o.preview ? readAccumulatorsOf(b, visit.psn_no, year) : lockAccumulators(b, visit.psn_no, year),
-    b.query<{ balc_fen: number | null; pwd_sha256: string | null; cvl: boolean; idet: string[] | null; serial: number | null; segments: number; stay_dedc: string }>({ name: 'settlement_reads', text: `SELECT (SELECT balc_fen FROM personal_accounts WHERE psn_no = $1) AS balc_fen,
+    b.query<{ lines: LineRow[]; balc_fen: number | null; pwd_sha256: string | null; cvl: boolean; idet: string[] | null; serial: number | null; segments: number; stay_dedc: string }>({ name: 'settlement_reads', text: `SELECT ${unsettledLinesJson('$6')} AS lines,
+            (SELECT balc_fen FROM personal_accounts WHERE psn_no = $1) AS balc_fen,
             (SELECT pwd_sha256 FROM person_certs WHERE mdtrt_cert_type = $2 AND mdtrt_cert_no = $3) AS pwd_sha256,
             EXISTS (SELECT 1 FROM enrollments WHERE psn_no = $1 AND insutype = '320' AND psn_insu_stas = '1') AS cvl,
             (SELECT array_agg(psn_idet_type) FROM person_identities WHERE psn_no = $1 AND begntime <= $4 AND (endtime IS NULL OR endtime >= $4)) AS idet,
@@ -304,6 +305,7 @@ export async function settleVisit(q: Queryable, actor: Actor, visit: VisitWithPe
        FROM (SELECT count(*)::int AS segments, coalesce(sum((setlinfo->>'act_pay_dedc')::bigint), 0)::text AS stay_dedc
                FROM settlements WHERE mdtrt_id = $6 AND kind = 'settle' AND status = 'settled') st`, values: [visit.psn_no, visit.mdtrt_cert_type ?? '', visit.mdtrt_cert_no ?? '', day, o.preview, visit.mdtrt_id] }),
   ]);
+  const lines = extra.rows[0]!.lines.map(toLine);
   if (lines.length === 0) throw conflict(`${o.path}.mdtrt_id`, `就诊 ${visit.mdtrt_id} 没有待结算的费用明细`, `visit ${visit.mdtrt_id} has no unsettled fee lines`);
   let medfee = 0;
   for (const l of lines) medfee += l.det_item_fee_sumamt;

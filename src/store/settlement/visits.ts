@@ -146,7 +146,8 @@ export async function insertLines(q: Queryable, mdtrtId: string, msgid: string, 
   });
 }
 
-interface LineDbRow {
+/** A fee line as stored (a row, or an element of UNSETTLED_LINES_JSON). */
+export interface LineRow {
   feedetl_sn: string;
   med_list_codg: string;
   det_item_fee_sumamt: number;
@@ -166,14 +167,15 @@ interface LineDbRow {
   reason_en: string;
   chrg_bchno: string | null;
   medins_list_codg: string | null;
-  fee_ocur_time: Date | null;
+  /** A Date from a row; text when the line came as JSON. */
+  fee_ocur_time: Date | string | null;
   hosp_appr_flag: string | null;
   init_feedetl_sn: string | null;
   status: 'uploaded' | 'cancelled';
   setl_id: string | null;
 }
 
-function toLine(r: LineDbRow): StoredLine {
+export function toLine(r: LineRow): StoredLine {
   return {
     feedetl_sn: r.feedetl_sn,
     med_list_codg: r.med_list_codg,
@@ -193,7 +195,7 @@ function toLine(r: LineDbRow): StoredLine {
     reason: { zh: r.reason_zh, en: r.reason_en },
     chrg_bchno: r.chrg_bchno,
     medins_list_codg: r.medins_list_codg,
-    fee_ocur_time: r.fee_ocur_time,
+    fee_ocur_time: r.fee_ocur_time === null ? null : new Date(r.fee_ocur_time),
     hosp_appr_flag: r.hosp_appr_flag,
     init_feedetl_sn: r.init_feedetl_sn,
     status: r.status,
@@ -205,14 +207,17 @@ const LINE_COLUMNS = `feedetl_sn, med_list_codg, det_item_fee_sumamt, cnt, pric,
   fulamt_ownpay_amt, overlmt_amt, preselfpay_amt, inscp_scp_amt, two_diseases, separately_paid, reason_zh, reason_en,
   chrg_bchno, medins_list_codg, fee_ocur_time, hosp_appr_flag, init_feedetl_sn, status, setl_id`;
 
-/** Lines uploaded and not yet settled: what the next (pre-)settlement prices. */
-export async function unsettledLines(q: Queryable, mdtrtId: string): Promise<StoredLine[]> {
-  const r = await q.query<LineDbRow>({ name: 'settlement_unsettled_lines', text: `SELECT ${LINE_COLUMNS} FROM fee_lines WHERE mdtrt_id = $1 AND status = 'uploaded' AND setl_id IS NULL ORDER BY seq`, values: [mdtrtId] });
-  return r.rows.map(toLine);
-}
+/**
+ * Lines uploaded and not yet settled (what the next (pre-)settlement prices), in upload order,
+ * as one JSON array (elements for toLine): an expression for a statement that reads more.
+ * `param` names the visit's mdtrt_id, e.g. `$6`.
+ */
+export const unsettledLinesJson = (param: string): string =>
+  `(SELECT coalesce(json_agg(l ORDER BY l.seq), '[]') FROM (SELECT ${LINE_COLUMNS}, seq FROM fee_lines
+     WHERE mdtrt_id = ${param} AND status = 'uploaded' AND setl_id IS NULL) l)`;
 
 export async function linesOf(q: Queryable, mdtrtId: string, setlId?: string): Promise<StoredLine[]> {
-  const r = await q.query<LineDbRow>(
+  const r = await q.query<LineRow>(
     `SELECT ${LINE_COLUMNS} FROM fee_lines WHERE mdtrt_id = $1 AND ($2::text IS NULL OR setl_id = $2) ORDER BY seq`,
     [mdtrtId, setlId ?? null],
   );
