@@ -94,6 +94,32 @@ test('2503 records a hospital-identified chronic disease; 5301 lists it; eligibi
   assert.equal((await eligibility(HOSPITAL, '14', { diag_code: 'I10.x00' })).allowed, false);
 });
 
+test('2001 answers what settlement would decide: enrollment, and direct settlement here with its status and reasons', async () => {
+  for (const medType of ['21', '11']) {
+    const check = await call('2001', { data: { psn_no: RETIREE.psn_no, insutype: '310', med_type: medType, begntime: '2026-03-16 09:00:00' } });
+    assert.equal(check.body.infcode, 0, check.body.err_msg);
+    const [enrolled, direct] = check.body.output.trtinfo;
+    const e = await eligibility(HOSPITAL, medType);
+    assert.equal(enrolled.trt_chk_type, '01');
+    assert.equal(enrolled.trt_enjymnt_flag, '1');
+    assert.equal(enrolled.fund_pay_type, '310100');
+    assert.equal(direct.trt_chk_type, '02');
+    assert.equal(direct.trt_enjymnt_flag, e.allowed ? '1' : '0', `the same decision as settlement (${medType})`);
+    assert.equal(direct.begndate, '2026-03-16');
+    if (!e.allowed) assert.ok(direct.trt_chk_rslt.includes(e.reasons.at(-1).zh), 'a refusal says why');
+  }
+  const refusals: Array<[Record<string, unknown>, string]> = [
+    [{ psn_no: RETIREE.psn_no, insutype: '310', med_type: '99' }, 'input.data.med_type'],
+    [{ psn_no: RETIREE.psn_no, insutype: '310', med_type: '11', fixmedins_code: OTHER_HOSPITAL }, 'input.data.fixmedins_code'],
+    [{ insutype: '310', med_type: '11' }, 'input.data.psn_no'],
+  ];
+  for (const [data, field] of refusals) {
+    const r = await call('2001', { data });
+    assert.equal(r.body.infcode, -1);
+    assert.ok(String(r.body.err_msg).includes(field), `${field}: ${r.body.err_msg}`);
+  }
+});
+
 test('refusals through the gateway name the input field and write nothing', async () => {
   const counts = await coopCounts(world.db.pool);
   const cases: [string, unknown, string][] = [

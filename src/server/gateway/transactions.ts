@@ -1,5 +1,6 @@
 import { assertInvariant } from '../../engine/errors.ts';
 import type { TransactionHandler } from './types.ts';
+import { benefitCheck } from './transactions/benefit-check.ts';
 import { dictionary } from './transactions/dictionary.ts';
 import { enrollmentContributionQuery } from './transactions/enrollment-history.ts';
 import { institutionInfo } from './transactions/institution-info.ts';
@@ -31,6 +32,7 @@ export const TRANSACTIONS: readonly TransactionHandler[] = [
   institutionInfo, // 1201
   dictionary, // 1901
   enrollmentContributionQuery, // 5310 (yibao extension)
+  benefitCheck, // 2001
   referralFiling, // 2501
   referralFilingCancel, // 2502
   chronicDiseaseFiling, // 2503
