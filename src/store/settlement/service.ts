@@ -15,6 +15,7 @@ import { ageOn } from '../../engine/idcard.ts';
 import type { Fen } from '../../engine/money.ts';
 import { together, type Queryable } from '../db.ts';
 import { checkEligibility } from '../cooperation/eligibility.ts';
+import type { EligibilityDecision } from '../../engine/eligibility.ts';
 import { poolingRegionOf } from '../cooperation/common.ts';
 import { chinaDate } from '../../engine/calendar.ts';
 import { personWithActiveBasicEnrollment } from '../registry/enrollments.ts';
@@ -56,6 +57,11 @@ export async function treatmentRegion(q: Queryable, actor: Actor, mdtrtareaAdmvs
     );
   }
   return own;
+}
+
+/** The eligibility decision as the visit keeps it (visits.eligibility, and the explanation). */
+function decisionRecord(d: EligibilityDecision): Obj {
+  return { allowed: d.allowed, status: d.status, cross_province: d.crossProvince, terms: d.terms, reasons: d.reasons };
 }
 
 function refusalText(reasons: ReadonlyArray<{ zh: string; en: string }>): { zh: string; en: string } {
@@ -148,7 +154,7 @@ export async function openVisit(q: Queryable, actor: Actor, input: OpenVisitInpu
     emergency_flag: input.emergency_flag,
     dise_codes: input.dise_codes,
     cross_region_status: decision.status ?? 'unfiled',
-    eligibility: { allowed: decision.allowed, status: decision.status, cross_province: decision.crossProvince, terms: decision.terms, reasons: decision.reasons } as unknown as Obj,
+    eligibility: decisionRecord(decision),
     info: input.info,
   };
   const visit: VisitRow = { mdtrt_id: await insertVisit(q, row, actor.now), ...row };
@@ -275,7 +281,7 @@ export async function settleVisit(q: Queryable, actor: Actor, visit: VisitWithPe
       throw forbidden(`${o.path}.mdtrt_id`, `不予直接结算：${why.zh}`, `not settled directly: ${why.en}`);
     }
     status = d.status ?? 'unfiled';
-    eligibility = { allowed: d.allowed, status: d.status, cross_province: d.crossProvince, terms: d.terms, reasons: d.reasons } as unknown as Obj;
+    eligibility = decisionRecord(d);
   } else if (eligibility['allowed'] !== true) {
     throw forbidden(`${o.path}.mdtrt_id`, '该就诊不予直接结算', 'this visit is not settled directly');
   }
