@@ -172,9 +172,12 @@ async function personsOf(pool: Pool, n: number): Promise<string[]> {
 export async function runGatewayBench(opts: { quick: boolean; clients: number; seconds: number }): Promise<GatewayBench> {
   const persons = opts.quick ? 2000 : 1_000_000;
   const dir = path.join(ROOT, '.yibao-bench', opts.quick ? 'quick' : 'full');
-  // BENCH_PG_STATEMENTS prints the statements that took the database's time (to stderr).
+  // BENCH_PG_STATEMENTS prints the statements that took the database's time (to stderr);
+  // BENCH_PG_SETTINGS ("name=value name=value") runs the database with other settings, for
+  // experiments only (the reported figures use the platform's own).
   const statements = Boolean(process.env.BENCH_PG_STATEMENTS);
-  const pg = await startEmbeddedPostgres(path.join(dir, 'pg'), statements ? { flags: ['-c', 'shared_preload_libraries=pg_stat_statements'] } : {});
+  const settings = (process.env.BENCH_PG_SETTINGS ?? '').split(' ').filter(Boolean).flatMap((kv) => ['-c', kv]);
+  const pg = await startEmbeddedPostgres(path.join(dir, 'pg'), { flags: [...(statements ? ['-c', 'shared_preload_libraries=pg_stat_statements'] : []), ...settings] });
   let server: ChildProcess | undefined;
   let http: BenchClient | undefined;
   const admin = pg.url('postgres');
