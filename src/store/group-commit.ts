@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import type pg from 'pg';
-import { YibaoError } from '../engine/errors.ts';
+import { assertInvariant, YibaoError } from '../engine/errors.ts';
 import { RETRYABLE, together, type Pool, type Queryable } from './db.ts';
 
 // Group commit: units of work that arrive together share one database transaction, so a
@@ -42,7 +42,7 @@ export interface SharedRead<I, O> {
   split: (result: pg.QueryResult, count: number) => O[];
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// The queue holds units of every shape; each unit's types meet again only in its own callbacks.
 type AnyWork = Work<any, any, any, any>;
 
 interface Entry {
@@ -191,7 +191,11 @@ export class GroupCommit {
         ];
         const answers = (await settleAll(sent)).slice(2);
         const opened: unknown[] = new Array(batch.length);
-        groups.forEach(([read, units], g) => read.split(answers[g]!, units.length).forEach((o, k) => (opened[units[k]!] = o)));
+        groups.forEach(([read, units], g) => {
+          const split = read.split(answers[g]!, units.length);
+          assertInvariant(split.length === units.length, 'a shared read answers every unit of the transaction');
+          split.forEach((o, k) => (opened[units[k]!] = o));
+        });
         const deferred: Array<Map<CommitAggregate<unknown>, unknown[]>> = [];
         const runs = batch.map((e, i) => {
           const unit = tracked(shared);
