@@ -169,9 +169,9 @@ async function personsOf(pool: Pool, n: number): Promise<string[]> {
   return r.rows.map((x) => x.psn_no);
 }
 
-export async function runGatewayBench(opts: { quick: boolean; clients: number; seconds: number }): Promise<GatewayBench> {
+export async function runGatewayBench(opts: { quick: boolean; clients: number; seconds: number; dir?: string }): Promise<GatewayBench> {
   const persons = opts.quick ? 2000 : 1_000_000;
-  const dir = path.join(ROOT, '.yibao-bench', opts.quick ? 'quick' : 'full');
+  const dir = opts.dir ?? path.join(ROOT, '.yibao-bench', opts.quick ? 'quick' : 'full');
   // BENCH_PG_STATEMENTS prints the statements that took the database's time (to stderr);
   // BENCH_PG_SETTINGS ("name=value name=value") runs the database with other settings, for
   // experiments only (the reported figures use the platform's own).
