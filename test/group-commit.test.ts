@@ -35,7 +35,6 @@ function unit(gc: GroupCommit, key: string, plan: Plan = 'write', row = key): Pr
     keys: [key],
     shareable: true,
     opening: { read: ECHO, item: key },
-    prefetch: [],
     run: async (q: Queryable, opened: string) => {
       assert.equal(opened, key, 'each unit gets its own row of the shared read');
       const tx = Number((await q.query<{ tx: string }>(`SELECT txid_current() AS tx`)).rows[0]!.tx);
@@ -92,25 +91,4 @@ test('units with a key in common never share a transaction', async () => {
   const done = await Promise.all([unit(gc, 'e1', 'write', 'e1#1'), unit(gc, 'e2', 'write', 'e2#1'), unit(gc, 'e1', 'write', 'e1#2')]);
   assert.equal(done[0]!.tx, done[1]!.tx, 'different keys share');
   assert.notEqual(done[0]!.tx, done[2]!.tx, 'the same key waits for the next transaction');
-});
-
-test('a statement sent early answers the unit’s first identical call; later calls run again', async () => {
-  const gc = new GroupCommit(db.pool, { inFlight: 1, maxUnits: 32 });
-  const probe = { name: 'gc_probe', text: `SELECT clock_timestamp() AS at, $1::text AS k`, values: ['p1'] };
-  const seen = await gc.submit({
-    keys: ['p1'],
-    shareable: true,
-    opening: { read: ECHO, item: 'p1' },
-    prefetch: [probe],
-    run: async (q: Queryable) => {
-      const started = (await q.query<{ at: Date }>(`SELECT clock_timestamp() AS at`)).rows[0]!.at;
-      const first = (await q.query<{ at: Date; k: string }>({ ...probe })).rows[0]!;
-      const again = (await q.query<{ at: Date }>({ ...probe })).rows[0]!.at;
-      return { started, first, again };
-    },
-    commit: () => undefined,
-  });
-  assert.equal(seen.first.k, 'p1');
-  assert.ok(seen.first.at < seen.started, 'the first answer was computed before the unit ran');
-  assert.ok(seen.again > seen.started, 'a second identical call runs again');
 });

@@ -28,11 +28,6 @@ export interface Work<I, O, T, C> {
   shareable: boolean;
   /** What the unit reads first, right after the locks, in the BEGIN round trip. */
   opening: { read: SharedRead<I, O>; item: I };
-  /**
-   * Statements the unit will send first (same name, text and values), sent early in the BEGIN
-   * round trip after the opening reads; when the unit sends one, it gets the early answer.
-   */
-  prefetch: readonly pg.QueryConfig[];
   run: (q: Queryable, opened: O) => Promise<T>;
   /** What the unit writes at COMMIT for its result (merged with the other units'). */
   commit: (result: T) => { aggregate: CommitAggregate<C>; item: C } | undefined;
@@ -193,10 +188,8 @@ export class GroupCommit {
           ask('BEGIN'),
           ask({ name: 'group_commit_lock_keys', text: 'SELECT lock_keys($1::bigint[])', values: [locks.map(String)] }),
           ...groups.map(([read, units]) => ask(read.query(units.map((i) => batch[i]!.work.opening.item)))),
-          ...batch.flatMap((e) => e.work.prefetch.map(ask)),
         ];
         const answers = (await settleAll(sent)).slice(2);
-        const early = answers.splice(groups.length);
         const opened: unknown[] = new Array(batch.length);
         groups.forEach(([read, units], g) => {
           const split = read.split(answers[g]!, units.length);
@@ -205,7 +198,7 @@ export class GroupCommit {
         });
         const deferred: Array<Map<CommitAggregate<unknown>, unknown[]>> = [];
         const runs = batch.map((e, i) => {
-          const unit = tracked(shared, e.work.prefetch.map((c) => [statementKey(c), early.shift()!] as const));
+          const unit = tracked(shared);
           deferred.push(unit.deferred);
           return e.work.run(unit.q, opened[i]).then(
             (value) => ({ ok: true as const, value }),
@@ -253,19 +246,9 @@ async function settleAll(queries: Promise<pg.QueryResult>[]): Promise<pg.QueryRe
   return all.map((r) => (r as PromiseFulfilledResult<pg.QueryResult>).value);
 }
 
-/** What identifies a statement sent early: its name or text, and its values. */
-function statementKey(c: pg.QueryConfig): string {
-  return `${c.name ?? c.text}\u0000${JSON.stringify(c.values ?? [])}`;
-}
-
-/**
- * A unit's view of the shared queryable: it answers the unit's early statements from their
- * early answers (once each), notes whether the unit sent anything but a SELECT, and keeps what
- * it defers to the commit.
- */
-function tracked(shared: Queryable, prefetched: ReadonlyArray<readonly [string, pg.QueryResult]>): { q: Queryable; wrote: () => boolean; deferred: Map<CommitAggregate<unknown>, unknown[]> } {
+/** A unit's view of the shared queryable, noting whether it sent anything but a SELECT, and what it defers to the commit. */
+function tracked(shared: Queryable): { q: Queryable; wrote: () => boolean; deferred: Map<CommitAggregate<unknown>, unknown[]> } {
   let wrote = false;
-  const early = new Map<string, pg.QueryResult>(prefetched);
   const deferred = new Map<CommitAggregate<unknown>, unknown[]>();
   const sink: Sink = (aggregate, item) => {
     wrote = true;
@@ -273,14 +256,6 @@ function tracked(shared: Queryable, prefetched: ReadonlyArray<readonly [string, 
   };
   const query = (textOrConfig: string | pg.QueryConfig, values?: readonly unknown[]): Promise<pg.QueryResult> => {
     const text = typeof textOrConfig === 'string' ? textOrConfig : textOrConfig.text;
-    if (typeof textOrConfig !== 'string' && early.size > 0) {
-      const key = statementKey(textOrConfig);
-      const answer = early.get(key);
-      if (answer) {
-        early.delete(key);
-        return Promise.resolve(answer);
-      }
-    }
     if (!/^\s*select\b/i.test(text)) wrote = true;
     return (shared.query as (t: string | pg.QueryConfig, v?: readonly unknown[]) => Promise<pg.QueryResult>)(textOrConfig, values);
   };

@@ -78,7 +78,6 @@ export async function callService(deps: GatewayDeps, body: unknown): Promise<Gat
         keys: [messageKey(env.fixmedins_code, env.msgid), ...(own ?? [])],
         shareable: own !== undefined,
         opening: { read: MESSAGE_START, item: { fixmedins_code: env.fixmedins_code, msgid: env.msgid, sign_no: signNo } },
-        prefetch: handler.prefetch?.(env) ?? [],
         run: async (client, start) => {
           serial = start.serial;
           const prepared = checkCaller(rawBody, env, handler, start.caller);

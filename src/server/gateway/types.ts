@@ -1,4 +1,3 @@
-import type { QueryConfig } from 'pg';
 import type { Pool, Queryable } from '../../store/db.ts';
 
 // The contract between the gateway (envelope parsing, authentication, idempotency, answers)
@@ -95,13 +94,6 @@ export interface TransactionHandler {
    * name them all; without this function the message runs in a transaction of its own.
    */
   conflictKeys?: (envelope: GatewayEnvelope) => string[] | undefined;
-  /**
-   * For a writing transaction: the statements its handler will send first (built by the same
-   * store function the handler calls, so name, text and values are the same), which the
-   * gateway sends in the transaction's first round trip; the handler's own call then gets
-   * that early answer. Return [] when the input does not name them.
-   */
-  prefetch?: (envelope: GatewayEnvelope) => QueryConfig[];
   /** Returns the `output` object of the answer. */
   handle: (ctx: GatewayContext) => Promise<Record<string, unknown>>;
 }

@@ -3,7 +3,6 @@ import { conflict } from '../../engine/errors.ts';
 import type { Bp, Fen } from '../../engine/money.ts';
 import type { ChrgitmLv } from '../../engine/codes.ts';
 import type { TwoDisease } from '../../engine/catalog.ts';
-import type { QueryConfig } from 'pg';
 import type { Queryable } from '../db.ts';
 import { PERSON_COLUMNS, type Person as PersonRow } from '../registry/persons.ts';
 
@@ -56,18 +55,9 @@ export async function insertVisit(q: Queryable, v: Omit<VisitRow, 'mdtrt_id'>, a
  * when `lock` (settlement, cancellation, changes).
  */
 export async function findVisit(q: Queryable, mdtrtId: string, lock: boolean): Promise<(VisitRow & { person: PersonRow }) | undefined> {
-  const r = await q.query<VisitRow & { person: PersonRow }>(visitQuery(mdtrtId, lock));
+  const r = await q.query<VisitRow & { person: PersonRow }>({ name: lock ? 'settlement_visit_lock' : 'settlement_visit', text: `SELECT ${VISIT_COLUMNS.replace(/(\w+)/g, 'v.$1')}, (SELECT to_jsonb(x) FROM (SELECT ${PERSON_COLUMNS.replace(/(\w+)/g, 'p.$1')}) x) AS person
+       FROM visits v JOIN persons p ON p.psn_no = v.psn_no WHERE v.mdtrt_id = $1${lock ? ' FOR UPDATE OF v' : ''}`, values: [mdtrtId] });
   return r.rows[0];
-}
-
-/** The statement findVisit sends (a handler may name it for the gateway to send early: `prefetch`). */
-export function visitQuery(mdtrtId: string, lock: boolean): QueryConfig {
-  return {
-    name: lock ? 'settlement_visit_lock' : 'settlement_visit',
-    text: `SELECT ${VISIT_COLUMNS.replace(/(\w+)/g, 'v.$1')}, (SELECT to_jsonb(x) FROM (SELECT ${PERSON_COLUMNS.replace(/(\w+)/g, 'p.$1')}) x) AS person
-       FROM visits v JOIN persons p ON p.psn_no = v.psn_no WHERE v.mdtrt_id = $1${lock ? ' FOR UPDATE OF v' : ''}`,
-    values: [mdtrtId],
-  };
 }
 
 export async function updateVisit(

@@ -1,8 +1,7 @@
 import { feeLineFromInterface, setldetailEntry, setlinfoAmounts, feeDetailResult, type ClassifiedFeeLine, type FeeLine } from '../../../engine/index.ts';
 import { invalid } from '../../../engine/errors.ts';
 import { cancelSettlement, type CancelResult, type SettledResult, type SettleOptions, type Actor } from '../../../store/settlement/service.ts';
-import type { QueryConfig } from 'pg';
-import { visitQuery, type LineExtras, type VisitKind } from '../../../store/settlement/visits.ts';
+import type { LineExtras, VisitKind } from '../../../store/settlement/visits.ts';
 import type { Person as PersonRow } from '../../../store/registry/persons.ts';
 import { inputList, inputObject, optionalDateTime, optionalFlag, optionalString, requiredString } from '../input.ts';
 import { yuanToFen } from '../money.ts';
@@ -197,11 +196,4 @@ export function keysNamed(input: unknown, fields: Readonly<Record<string, string
     keys.push(`${kind}:${String(v).trim()}`);
   }
   return keys;
-}
-
-/** The locked visit named by `field` of an input object, as a handler's first statement (see TransactionHandler.prefetch). */
-export function visitPrefetch(input: unknown, field = 'mdtrt_id'): QueryConfig[] {
-  if (typeof input !== 'object' || input === null) return [];
-  const v = (input as Record<string, unknown>)[field];
-  return typeof v === 'string' || typeof v === 'number' ? [visitQuery(String(v), true)] : [];
 }

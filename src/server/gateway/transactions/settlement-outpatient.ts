@@ -4,7 +4,7 @@ import type { Queryable } from '../../../store/db.ts';
 import { cancelLines, replaceDiagnoses, updateVisit, type Diagnosis } from '../../../store/settlement/visits.ts';
 import { inputList, inputObject, optionalDateTime, optionalFlag, optionalInteger, optionalString, requiredString } from '../input.ts';
 import type { GatewayContext, TransactionHandler } from '../types.ts';
-import { actorOf, keysNamed, patientOf, visitPrefetch, feeResults, readFeeLines, settlementAnswer, settlementCancellation, settleOptions } from './settlement-common.ts';
+import { actorOf, keysNamed, patientOf, feeResults, readFeeLines, settlementAnswer, settlementCancellation, settleOptions } from './settlement-common.ts';
 
 // Outpatient direct settlement: 2201 registration (issues mdtrt_id), 2202 its cancellation,
 // 2203 visit and diagnoses, 2204/2205 fee upload and its cancellation, 2206 pre-settlement,
@@ -131,7 +131,6 @@ export const outpatientFeeUpload: TransactionHandler = {
     }
     return [...keys];
   },
-  prefetch: (env) => visitPrefetch(Array.isArray(env.input['feedetail']) ? env.input['feedetail'][0] : undefined),
   async handle(ctx) {
     return { result: feeResults(await upload(ctx, ['outpatient'])) };
   },
@@ -190,7 +189,6 @@ export const outpatientSettle2207: TransactionHandler = {
   requiresSignIn: true,
   writes: true,
   conflictKeys: (env) => keysNamed(env.input['data'], { mdtrt_id: 'visit', psn_no: 'psn' }),
-  prefetch: (env) => visitPrefetch(env.input['data']),
   handle: (ctx) => outpatientSettle(ctx, false),
 };
 
