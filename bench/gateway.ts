@@ -47,6 +47,17 @@ export interface GatewayBench {
   settle_per_s: number;
   settle_p50_ms: number;
   settle_p99_ms: number;
+  /**
+   * CPU time per flow (per settlement for settle_*), in ms, of the server's processes, of
+   * PostgreSQL's and of the load generator, during that phase (Linux /proc; null elsewhere):
+   * what a flow costs, which moves less with the machine's noise than the rates do.
+   */
+  flow_cpu_server_ms: number | null;
+  flow_cpu_postgres_ms: number | null;
+  flow_cpu_client_ms: number;
+  settle_cpu_server_ms: number | null;
+  settle_cpu_postgres_ms: number | null;
+  settle_cpu_client_ms: number;
   pg_raw_tx_per_s: number;
   flow_to_pg_raw: number;
   settle_to_pg_raw: number;
@@ -68,6 +79,46 @@ async function printStatements(pool: Pool, flows: number): Promise<void> {
   const r = await pool.query<{ calls: number; ms: number; blks: number; q: string }>(`SELECT calls::bigint, round(total_exec_time::numeric, 1)::float8 AS ms, (shared_blks_hit + shared_blks_read) / greatest(calls, 1) AS blks, left(regexp_replace(query, '\\s+', ' ', 'g'), 90) AS q
       FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) ORDER BY total_exec_time DESC LIMIT 30`);
   for (const s of r.rows) process.stderr.write(`[bench] sql ${(s.ms / flows).toFixed(3)} ms/flow ${(s.calls / flows).toFixed(2)} calls/flow ${s.blks} blocks/call  ${s.q}\n`);
+}
+
+interface CpuSnapshot {
+  server: number | null;
+  postgres: number | null;
+  client: NodeJS.CpuUsage;
+}
+
+/** CPU time (ms) used so far by a process and its descendants (Linux /proc; null elsewhere). */
+function treeCpuMs(root: number | undefined): number | null {
+  if (root === undefined || process.platform !== 'linux') return null;
+  const procs = new Map<number, { ppid: number; ticks: number }>();
+  for (const name of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      procs.set(Number(name), { ppid: Number(f[1]), ticks: Number(f[11]) + Number(f[12]) });
+    } catch {
+      // The process ended meanwhile.
+    }
+  }
+  let ticks = 0;
+  for (const [pid, p] of procs) {
+    let cur: number | undefined = pid;
+    while (cur !== undefined && cur > 1 && cur !== root) cur = procs.get(cur)?.ppid;
+    if (cur === root) ticks += p.ticks;
+  }
+  return ticks * 10; // /proc counts in USER_HZ, 100 a second on Linux
+}
+
+/** What each side spent between two snapshots, per unit of work (ms, one decimal). */
+function cpuPer(a: CpuSnapshot, b: CpuSnapshot, n: number): { server: number | null; postgres: number | null; client: number } {
+  const per = (x: number): number => Math.round((x / Math.max(n, 1)) * 100) / 100;
+  const client = process.cpuUsage(a.client);
+  return {
+    server: a.server === null || b.server === null ? null : per(b.server - a.server),
+    postgres: a.postgres === null || b.postgres === null ? null : per(b.postgres - a.postgres),
+    client: per((client.user + client.system) / 1000),
+  };
 }
 
 /**
@@ -225,7 +276,11 @@ export async function runGatewayBench(opts: { quick: boolean; clients: number; s
     if (statements) await pool.query(`CREATE EXTENSION IF NOT EXISTS pg_stat_statements; SELECT pg_stat_statements_reset()`);
     const waits = sampleWaits(pool);
     const commitsBefore = await commitCount(pool);
+    const postmaster = Number(fs.readFileSync(path.join(dir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
+    const cpu = (): CpuSnapshot => ({ server: treeCpuMs(server!.pid), postgres: treeCpuMs(postmaster), client: process.cpuUsage() });
+    const flowCpu0 = cpu();
     const flows = await drive(opts.clients, opts.seconds, async () => settleOne(await open()));
+    const flowCpu = cpuPer(flowCpu0, cpu(), flows.n);
     const commits = (await commitCount(pool)) - commitsBefore;
     await waits.stop();
     if (statements) await printStatements(pool, flows.n);
@@ -233,8 +288,10 @@ export async function runGatewayBench(opts: { quick: boolean; clients: number; s
     // Visits with fees uploaded, then 2207 alone.
     const ready: Array<{ mdtrt_id: string; psn_no: string }> = [];
     await drive(opts.clients, opts.seconds, async () => void ready.push(await open()));
+    const settleCpu0 = cpu();
     const settles = await drain(opts.clients, ready, settleOne);
     const settled = settles.n;
+    const settleCpu = cpuPer(settleCpu0, cpu(), settled);
 
     // The reference: a single-row insert transaction, same database, same concurrency.
     await pool.query(`CREATE TABLE IF NOT EXISTS bench_raw (id bigserial PRIMARY KEY, psn_no text NOT NULL, amount_fen bigint NOT NULL, at timestamptz NOT NULL DEFAULT now())`);
@@ -265,6 +322,12 @@ export async function runGatewayBench(opts: { quick: boolean; clients: number; s
       settle_per_s: r1(settleRate),
       settle_p50_ms: percentile(settles.latencies, 50),
       settle_p99_ms: percentile(settles.latencies, 99),
+      flow_cpu_server_ms: flowCpu.server,
+      flow_cpu_postgres_ms: flowCpu.postgres,
+      flow_cpu_client_ms: flowCpu.client,
+      settle_cpu_server_ms: settleCpu.server,
+      settle_cpu_postgres_ms: settleCpu.postgres,
+      settle_cpu_client_ms: settleCpu.client,
       pg_raw_tx_per_s: r1(rawRate),
       flow_to_pg_raw: Math.round((flowRate / rawRate) * 1000) / 1000,
       settle_to_pg_raw: Math.round((settleRate / rawRate) * 1000) / 1000,
