@@ -152,24 +152,19 @@ export interface MessageLogRow {
   answered_at: Date;
 }
 
-/** Messages' records, written in one statement (with COMMIT, for the messages of a transaction). */
+/**
+ * Messages' records, written in one statement (with COMMIT, for the messages of a transaction).
+ * The rows travel as one JSON document: arrays of JSON texts would have every quote of every
+ * request and answer escaped by the driver and unescaped by the server.
+ */
 export const MESSAGE_RECORDS: CommitAggregate<MessageLogRow> = {
   merge: (rows) => ({
     name: 'gateway_insert_messages',
     text: `INSERT INTO gateway_messages (fixmedins_code, msgid, infno, idempotent, request_hash, request, response, infcode, received_at, answered_at)
-     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::boolean[], $5::text[], $6::json[], $7::json[], $8::int[], $9::timestamptz[], $10::timestamptz[])`,
-    values: [
-      rows.map((r) => r.fixmedins_code),
-      rows.map((r) => r.msgid),
-      rows.map((r) => r.infno),
-      rows.map((r) => r.idempotent),
-      rows.map((r) => r.request_hash),
-      rows.map((r) => JSON.stringify(r.request)),
-      rows.map((r) => JSON.stringify(r.response)),
-      rows.map((r) => r.infcode),
-      rows.map((r) => r.received_at),
-      rows.map((r) => r.answered_at),
-    ],
+     SELECT fixmedins_code, msgid, infno, idempotent, request_hash, request, response, infcode, received_at, answered_at
+       FROM json_to_recordset($1::json) AS x(fixmedins_code text, msgid text, infno text, idempotent boolean, request_hash text,
+                                            request json, response json, infcode int, received_at timestamptz, answered_at timestamptz)`,
+    values: [JSON.stringify(rows)],
   }),
 };
 

@@ -122,31 +122,29 @@ export interface LineExtras {
  * cancelled: a number is never reused) is refused by the key; the error names it.
  */
 export async function insertLines(q: Queryable, mdtrtId: string, msgid: string, lines: readonly ClassifiedFeeLine[], extras: readonly LineExtras[], path: string): Promise<void> {
-  const col = <T>(f: (l: ClassifiedFeeLine, i: number) => T): T[] => lines.map(f);
+  // One JSON document for the rows: cheaper for both sides than an array parameter per column.
+  const rows = lines.map((l, i) => ({
+    sn: l.feedetl_sn, codg: l.med_list_codg, amt: l.det_item_fee_sumamt, cnt: l.cnt, pric: l.pric, lv: l.chrgitm_lv, typ: l.med_chrgitm_type,
+    prop: l.selfpay_prop, uplmt: l.pric_uplmt_amt, ful: l.fulamt_ownpay_amt, over: l.overlmt_amt, pre: l.preselfpay_amt, inscp: l.inscp_scp_amt,
+    two: l.two_diseases, sep: l.separately_paid, rzh: l.reason.zh, ren: l.reason.en, bch: extras[i]!.chrg_bchno, mlc: extras[i]!.medins_list_codg,
+    ocur: extras[i]!.fee_ocur_time, appr: extras[i]!.hosp_appr_flag, init: extras[i]!.init_feedetl_sn,
+  }));
   await q.query({ name: 'settlement_insert_lines', text: `INSERT INTO fee_lines (mdtrt_id, upload_msgid, status, seq, feedetl_sn, med_list_codg, det_item_fee_sumamt, cnt, pric, chrgitm_lv, med_chrgitm_type,
        selfpay_prop_bp, pric_uplmt_fen, fulamt_ownpay_amt, overlmt_amt, preselfpay_amt, inscp_scp_amt, two_diseases, separately_paid, reason_zh, reason_en,
        chrg_bchno, medins_list_codg, fee_ocur_time, hosp_appr_flag, init_feedetl_sn)
-     SELECT $1, $2, 'uploaded', coalesce((SELECT max(seq) FROM fee_lines WHERE mdtrt_id = $1), 0) + u.ord, u.sn, u.codg, u.amt, u.cnt, u.pric, u.lv, u.typ,
+     SELECT $1, $2, 'uploaded', coalesce((SELECT max(seq) FROM fee_lines WHERE mdtrt_id = $1), 0) + e.ord, u.sn, u.codg, u.amt, u.cnt, u.pric, u.lv, u.typ,
        u.prop, u.uplmt, u.ful, u.over, u.pre, u.inscp, u.two, u.sep, u.rzh, u.ren, u.bch, u.mlc, u.ocur, u.appr, u.init
-       FROM unnest($3::text[], $4::text[], $5::bigint[], $6::numeric[], $7::bigint[], $8::text[], $9::text[], $10::int[], $11::bigint[], $12::bigint[],
-                   $13::bigint[], $14::bigint[], $15::bigint[], $16::text[], $17::boolean[], $18::text[], $19::text[], $20::text[], $21::text[],
-                   $22::timestamptz[], $23::text[], $24::text[])
-         WITH ORDINALITY AS u(sn, codg, amt, cnt, pric, lv, typ, prop, uplmt, ful, over, pre, inscp, two, sep, rzh, ren, bch, mlc, ocur, appr, init, ord)`, values: [
-      mdtrtId, msgid,
-      col((l) => l.feedetl_sn), col((l) => l.med_list_codg), col((l) => l.det_item_fee_sumamt), col((l) => l.cnt), col((l) => l.pric),
-      col((l) => l.chrgitm_lv), col((l) => l.med_chrgitm_type), col((l) => l.selfpay_prop), col((l) => l.pric_uplmt_amt), col((l) => l.fulamt_ownpay_amt),
-      col((l) => l.overlmt_amt), col((l) => l.preselfpay_amt), col((l) => l.inscp_scp_amt), col((l) => l.two_diseases), col((l) => l.separately_paid),
-      col((l) => l.reason.zh), col((l) => l.reason.en),
-      col((_, i) => extras[i]!.chrg_bchno), col((_, i) => extras[i]!.medins_list_codg), col((_, i) => extras[i]!.fee_ocur_time),
-      col((_, i) => extras[i]!.hosp_appr_flag), col((_, i) => extras[i]!.init_feedetl_sn),
-    ] }).catch((err: { code?: string; constraint?: string; detail?: string }) => {
+       FROM json_array_elements($3::json) WITH ORDINALITY AS e(line, ord),
+            json_to_record(e.line) AS u(sn text, codg text, amt bigint, cnt numeric, pric bigint, lv text, typ text, prop int,
+            uplmt bigint, ful bigint, over bigint, pre bigint, inscp bigint, two text, sep boolean, rzh text, ren text, bch text, mlc text,
+            ocur timestamptz, appr text, init text)`, values: [mdtrtId, msgid, JSON.stringify(rows)] }).catch((err: { code?: string; constraint?: string; detail?: string }) => {
     if (err.code !== '23505' || err.constraint !== 'fee_lines_pkey') throw err;
     const sn = /\(mdtrt_id, feedetl_sn\)=\([^,]*, (.*)\)/.exec(err.detail ?? '')?.[1] ?? '?';
     throw conflict(`${path}.feedetl_sn`, `费用明细流水号已上传：${sn}`, `feedetl_sn already uploaded: ${sn}`);
   });
 }
 
-/** A fee line as stored (a row, or an element of UNSETTLED_LINES_JSON). */
+/** A fee line as stored (a row, or an element of unsettledLinesJson). */
 export interface LineRow {
   feedetl_sn: string;
   med_list_codg: string;
