@@ -12,15 +12,6 @@ export interface InstitutionAuth {
   sm2_public_key: string | null;
 }
 
-export async function findInstitutionAuth(db: Queryable, fixmedinsCode: string): Promise<InstitutionAuth | undefined> {
-  const res = await db.query<InstitutionAuth>(
-    `SELECT fixmedins_code, fixmedins_name, fixmedins_type, hosp_lv, admdvs, sm2_public_key
-       FROM institutions WHERE fixmedins_code = $1`,
-    [fixmedinsCode],
-  );
-  return res.rows[0];
-}
-
 export interface SignInRow {
   sign_no: string;
   fixmedins_code: string;
@@ -110,7 +101,7 @@ const CALLER_SQL = `SELECT i.fixmedins_code, i.fixmedins_name, i.fixmedins_type,
        LEFT JOIN gateway_sign_ins s ON s.sign_no = $2`;
 
 /** The row of CALLER_SQL as the caller and its sign-in (either may be absent). */
-export function callerFromRow(r: CallerRow): Caller {
+function callerFromRow(r: CallerRow): Caller {
   return {
     institution: r.fixmedins_code ? { fixmedins_code: r.fixmedins_code, fixmedins_name: r.fixmedins_name, fixmedins_type: r.fixmedins_type, hosp_lv: r.hosp_lv, admdvs: r.admdvs, sm2_public_key: r.sm2_public_key } : undefined,
     signIn: r.s_sign_no ? { sign_no: r.s_sign_no, fixmedins_code: r.s_fixmedins_code, opter: r.s_opter, sign_time: r.s_sign_time, signout_time: r.s_signout_time } : undefined,

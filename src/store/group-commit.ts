@@ -90,7 +90,7 @@ export async function atCommit<T>(q: Queryable, aggregate: CommitAggregate<T>, i
 const DEFAULT_OPTIONS: GroupCommitOptions = { inFlight: 2, maxUnits: 32 };
 
 /** 64 bits of sha256 of a key: the advisory-lock id. A collision only makes two units wait for each other. */
-export function lockId(key: string): bigint {
+function lockId(key: string): bigint {
   return crypto.createHash('sha256').update(key).digest().readBigInt64BE(0);
 }
 

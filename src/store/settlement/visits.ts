@@ -236,12 +236,3 @@ export async function cancelLines(q: Queryable, mdtrtId: string, which: { all: t
   );
   return r.rows.map((x) => x.feedetl_sn);
 }
-
-/** Counts lines by state, for refusals that must name what is in the way. */
-export async function settledLineCount(q: Queryable, mdtrtId: string, sns: readonly string[] | null): Promise<number> {
-  const r = await q.query<{ n: number }>(
-    `SELECT count(*)::int AS n FROM fee_lines WHERE mdtrt_id = $1 AND setl_id IS NOT NULL AND ($2::text[] IS NULL OR feedetl_sn = ANY($2::text[]))`,
-    [mdtrtId, sns],
-  );
-  return r.rows[0]!.n;
-}
