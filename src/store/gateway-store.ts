@@ -94,13 +94,7 @@ export const messageKey = (fixmedinsCode: string, msgid: string): string => `msg
 type CallerRow = InstitutionAuth & { s_sign_no: string | null; s_fixmedins_code: string; s_opter: string | null; s_sign_time: Date; s_signout_time: Date | null };
 export type Caller = { institution: InstitutionAuth | undefined; signIn: SignInRow | undefined };
 
-const CALLER_SQL = `SELECT i.fixmedins_code, i.fixmedins_name, i.fixmedins_type, i.hosp_lv, i.admdvs, i.sm2_public_key,
-            s.sign_no AS s_sign_no, s.fixmedins_code AS s_fixmedins_code, s.opter AS s_opter, s.sign_time AS s_sign_time, s.signout_time AS s_signout_time
-       FROM (SELECT 1) one
-       LEFT JOIN institutions i ON i.fixmedins_code = $1
-       LEFT JOIN gateway_sign_ins s ON s.sign_no = $2`;
-
-/** The row of CALLER_SQL as the caller and its sign-in (either may be absent). */
+/** The caller and its sign-in from a row of MESSAGE_START (either may be absent). */
 function callerFromRow(r: CallerRow): Caller {
   return {
     institution: r.fixmedins_code ? { fixmedins_code: r.fixmedins_code, fixmedins_name: r.fixmedins_name, fixmedins_type: r.fixmedins_type, hosp_lv: r.hosp_lv, admdvs: r.admdvs, sm2_public_key: r.sm2_public_key } : undefined,
@@ -108,10 +102,9 @@ function callerFromRow(r: CallerRow): Caller {
   };
 }
 
-/** The caller and its sign-in in one round trip. */
-export async function findCaller(db: Queryable, fixmedinsCode: string, signNo: string | undefined): Promise<Caller> {
-  const res = await db.query<CallerRow>({ name: 'gateway_find_caller', text: CALLER_SQL, values: [fixmedinsCode, signNo ?? null] });
-  return callerFromRow(res.rows[0]!);
+/** MESSAGE_START for one message outside group commit (read-only messages). */
+export async function startMessage(q: Queryable, item: { fixmedins_code: string; msgid: string; sign_no: string | undefined }): Promise<MessageStart> {
+  return MESSAGE_START.split(await q.query(MESSAGE_START.query([item])), 1)[0]!;
 }
 
 export interface StoredMessage {

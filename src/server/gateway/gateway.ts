@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import { YibaoError, conflict, invalid, unauthenticated } from '../../engine/errors.ts';
 import type { Pool, Queryable } from '../../store/db.ts';
 import type { GroupCommit } from '../../store/group-commit.ts';
-import { findCaller, insertMessage, MESSAGE_RECORDS, MESSAGE_START, messageKey, nextRefmsgSerial, type Caller, type MessageLogRow } from '../../store/gateway-store.ts';
+import { insertMessage, MESSAGE_RECORDS, MESSAGE_START, messageKey, nextRefmsgSerial, startMessage, type Caller, type MessageLogRow } from '../../store/gateway-store.ts';
 import { canonicalJson, differingPaths, sha256Hex } from './canonical.ts';
 import { normaliseEnvelope, parseBody, refmsgRegion, type GatewayResponse } from './envelope.ts';
 import { verifyBodySignature } from './signature.ts';
@@ -116,7 +116,10 @@ export async function callService(deps: GatewayDeps, body: unknown): Promise<Gat
         loggedAsIdempotent = true;
       }
     } else {
-      const prepared = checkCaller(raw, env, handler, await findCaller(deps.pool, env.fixmedins_code, handler.requiresSignIn ? env.sign_no : undefined));
+      // The same opening as a write (the earlier-answer lookup unused): serial and caller in one statement.
+      const start = await startMessage(deps.pool, { fixmedins_code: env.fixmedins_code, msgid: env.msgid, sign_no: handler.requiresSignIn ? env.sign_no : undefined });
+      serial = start.serial;
+      const prepared = checkCaller(raw, env, handler, start.caller);
       response = await answer(await run(handler, prepared, env, receivedAt, deps.pool, deps.pool));
     }
   } catch (err) {
