@@ -129,8 +129,10 @@ export interface MessageLogRow {
   infno: string;
   idempotent: boolean;
   request_hash: string;
-  request: unknown;
-  response: Record<string, unknown>;
+  /** The canonical {infno, input} as JSON text (what request_hash hashes). */
+  request_json: string;
+  /** The answer as JSON text, exactly as sent. */
+  response_json: string;
   infcode: number;
   received_at: Date;
   answered_at: Date;
@@ -139,7 +141,8 @@ export interface MessageLogRow {
 /**
  * Messages' records, written in one statement (with COMMIT, for the messages of a transaction).
  * The rows travel as one JSON document: arrays of JSON texts would have every quote of every
- * request and answer escaped by the driver and unescaped by the server.
+ * request and answer escaped by the driver and unescaped by the server. The request and the
+ * answer are already JSON text, so they are spliced in, not serialised again.
  */
 export const MESSAGE_RECORDS: CommitAggregate<MessageLogRow> = {
   merge: (rows) => ({
@@ -148,9 +151,15 @@ export const MESSAGE_RECORDS: CommitAggregate<MessageLogRow> = {
      SELECT fixmedins_code, msgid, infno, idempotent, request_hash, request, response, infcode, received_at, answered_at
        FROM json_to_recordset($1::json) AS x(fixmedins_code text, msgid text, infno text, idempotent boolean, request_hash text,
                                             request json, response json, infcode int, received_at timestamptz, answered_at timestamptz)`,
-    values: [JSON.stringify(rows)],
+    values: [`[${rows.map(recordJson).join(',')}]`],
   }),
 };
+
+function recordJson(r: MessageLogRow): string {
+  const { request_json, response_json, ...scalars } = r;
+  // scalars is never empty, so its JSON ends in "}" after at least one member.
+  return `${JSON.stringify(scalars).slice(0, -1)},"request":${request_json},"response":${response_json}}`;
+}
 
 export async function insertMessage(db: Queryable, row: MessageLogRow): Promise<void> {
   await db.query(MESSAGE_RECORDS.merge([row])!);

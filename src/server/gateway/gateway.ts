@@ -41,7 +41,13 @@ class Answered {
   ) {}
 }
 
-export async function callService(deps: GatewayDeps, body: unknown): Promise<GatewayResponse> {
+/** The answer, and its JSON text: serialised once, for the client and for the message log. */
+export interface GatewayAnswer {
+  response: GatewayResponse;
+  body: string;
+}
+
+export async function callService(deps: GatewayDeps, body: unknown): Promise<GatewayAnswer> {
   const receivedAt = deps.now();
   let raw: Record<string, unknown> | undefined;
   let envelope: GatewayEnvelope | undefined;
@@ -61,7 +67,8 @@ export async function callService(deps: GatewayDeps, body: unknown): Promise<Gat
   };
 
   let response: GatewayResponse;
-  let loggedAsIdempotent = false;
+  /** The answer's JSON when it was already logged (committed with an idempotent write). */
+  let logged: string | undefined;
   try {
     raw = parseBody(body);
     envelope = normaliseEnvelope(raw);
@@ -94,26 +101,13 @@ export async function callService(deps: GatewayDeps, body: unknown): Promise<Gat
           }
           const outcome = await run(handler, prepared, env, receivedAt, client, deps.pool);
           const resp = await answer(outcome);
-          return new Answered(resp, {
-            fixmedins_code: env.fixmedins_code,
-            msgid: env.msgid,
-            infno: env.infno,
-            idempotent: true,
-            request_hash: request.hash,
-            request: request.value,
-            response: resp as unknown as Record<string, unknown>,
-            infcode: resp.infcode,
-            received_at: receivedAt,
-            answered_at: deps.now(),
-          });
+          return new Answered(resp, messageRecord(env, request, resp, JSON.stringify(resp), true, receivedAt, deps.now()));
         },
         commit: (r) => (r instanceof Answered ? { aggregate: MESSAGE_RECORDS, item: r.record } : undefined),
       });
-      if (result instanceof Replay) {
-        response = result.response;
-      } else {
-        response = result.response;
-        loggedAsIdempotent = true;
+      response = result.response;
+      if (result instanceof Answered) {
+        logged = result.record.response_json;
       }
     } else {
       // The same opening as a write (the earlier-answer lookup unused): serial and caller in one statement.
@@ -126,8 +120,10 @@ export async function callService(deps: GatewayDeps, body: unknown): Promise<Gat
     if (!(err instanceof YibaoError)) deps.logError(err, { infno: envelope?.infno, msgid: envelope?.msgid });
     response = await answer(err instanceof Error ? err : new Error(String(err)));
   }
-  if (envelope && !loggedAsIdempotent) await logMessage(deps, envelope, response, receivedAt);
-  return response;
+  if (logged !== undefined) return { response, body: logged };
+  const json = JSON.stringify(response);
+  if (envelope) await logMessage(deps, envelope, response, json, receivedAt);
+  return { response, body: json };
 }
 
 interface Prepared {
@@ -180,27 +176,37 @@ async function run(
   return { output, warnings };
 }
 
-/** What idempotency compares: the transaction and its input, not the envelope's changing metadata. */
-function canonicalRequest(env: GatewayEnvelope): { value: unknown; hash: string } {
-  const value = { infno: env.infno, input: env.input };
-  return { value, hash: sha256Hex(canonicalJson(value)) };
+interface CanonicalRequest {
+  value: unknown;
+  json: string;
+  hash: string;
 }
 
-async function logMessage(deps: GatewayDeps, env: GatewayEnvelope, response: GatewayResponse, receivedAt: Date): Promise<void> {
-  const request = canonicalRequest(env);
+/** What idempotency compares: the transaction and its input, not the envelope's changing metadata. */
+function canonicalRequest(env: GatewayEnvelope): CanonicalRequest {
+  const value = { infno: env.infno, input: env.input };
+  const json = canonicalJson(value);
+  return { value, json, hash: sha256Hex(json) };
+}
+
+function messageRecord(env: GatewayEnvelope, request: CanonicalRequest, response: GatewayResponse, responseJson: string, idempotent: boolean, receivedAt: Date, answeredAt: Date): MessageLogRow {
+  return {
+    fixmedins_code: env.fixmedins_code,
+    msgid: env.msgid,
+    infno: env.infno,
+    idempotent,
+    request_hash: request.hash,
+    request_json: request.json,
+    response_json: responseJson,
+    infcode: response.infcode,
+    received_at: receivedAt,
+    answered_at: answeredAt,
+  };
+}
+
+async function logMessage(deps: GatewayDeps, env: GatewayEnvelope, response: GatewayResponse, responseJson: string, receivedAt: Date): Promise<void> {
   try {
-    await insertMessage(deps.pool, {
-      fixmedins_code: env.fixmedins_code,
-      msgid: env.msgid,
-      infno: env.infno,
-      idempotent: false,
-      request_hash: request.hash,
-      request: request.value,
-      response: response as unknown as Record<string, unknown>,
-      infcode: response.infcode,
-      received_at: receivedAt,
-      answered_at: deps.now(),
-    });
+    await insertMessage(deps.pool, messageRecord(env, canonicalRequest(env), response, responseJson, false, receivedAt, deps.now()));
   } catch (err) {
     // The answer is already made; a log failure must not turn it into an error.
     deps.logError(err, { infno: env.infno, msgid: env.msgid, while: 'logging the message' });

@@ -47,7 +47,7 @@ export function gatewayRoutes(deps: GatewayRouteDeps): FastifyPluginAsync {
     });
 
     scope.post(CALL_SERVICE_PATH, async (request, reply) => {
-      const response = await callService(
+      const answer = await callService(
         {
           pool: deps.pool,
           commits,
@@ -57,7 +57,7 @@ export function gatewayRoutes(deps: GatewayRouteDeps): FastifyPluginAsync {
         },
         request.body ?? '',
       );
-      return reply.status(200).header('content-type', 'application/json; charset=utf-8').send(response);
+      return reply.status(200).header('content-type', 'application/json; charset=utf-8').send(answer.body);
     });
   };
 }
