@@ -43,6 +43,9 @@ export interface GatewayBench {
   flow_p99_ms: number;
   /** Gateway messages per committed database transaction during the flows (group commit). */
   flow_messages_per_commit: number;
+  /** WAL written per flow, in KiB, and full-page images in it (after a checkpoint a page's first change logs the whole page). */
+  flow_wal_kb: number;
+  flow_wal_full_pages: number;
   settlements: number;
   settle_per_s: number;
   settle_p50_ms: number;
@@ -125,10 +128,20 @@ function cpuPer(a: CpuSnapshot, b: CpuSnapshot, n: number): { server: number | n
  * Transactions committed in this database so far. Sessions report their counts when idle, at
  * most once a second, hence the wait; the bench's own few statements count too.
  */
-async function commitCount(pool: Pool): Promise<number> {
+interface DbCounters {
+  commits: number;
+  walBytes: number;
+  walFullPages: number;
+}
+
+/** Commits and WAL written so far (the statistics reach the views within a second or so). */
+async function dbCounters(pool: Pool): Promise<DbCounters> {
   await new Promise((r) => setTimeout(r, 1500));
-  const r = await pool.query<{ n: number }>(`SELECT xact_commit AS n FROM pg_stat_database WHERE datname = current_database()`);
-  return r.rows[0]!.n;
+  const r = await pool.query<{ commits: number; wal_bytes: string; wal_fpi: number }>(
+    `SELECT (SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()) AS commits, wal_bytes, wal_fpi FROM pg_stat_wal`,
+  );
+  const row = r.rows[0]!;
+  return { commits: row.commits, walBytes: Number(row.wal_bytes), walFullPages: row.wal_fpi };
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -280,13 +293,14 @@ export async function runGatewayBench(opts: { quick: boolean; clients: number; s
     await drive(opts.clients, Math.min(5, opts.seconds), async () => settleOne(await open()));
     if (statements) await pool.query(`CREATE EXTENSION IF NOT EXISTS pg_stat_statements; SELECT pg_stat_statements_reset()`);
     const waits = sampleWaits(pool);
-    const commitsBefore = await commitCount(pool);
+    const countersBefore = await dbCounters(pool);
     const postmaster = Number(fs.readFileSync(path.join(dir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
     const cpu = (): CpuSnapshot => ({ server: treeCpuMs(server!.pid), postgres: treeCpuMs(postmaster), client: process.cpuUsage() });
     const flowCpu0 = cpu();
     const flows = await drive(opts.clients, opts.seconds, async () => settleOne(await open()));
     const flowCpu = cpuPer(flowCpu0, cpu(), flows.n);
-    const commits = (await commitCount(pool)) - commitsBefore;
+    const countersAfter = await dbCounters(pool);
+    const commits = countersAfter.commits - countersBefore.commits;
     await waits.stop();
     if (statements) await printStatements(pool, flows.n);
 
@@ -323,6 +337,8 @@ export async function runGatewayBench(opts: { quick: boolean; clients: number; s
       flow_p50_ms: percentile(flows.latencies, 50),
       flow_p99_ms: percentile(flows.latencies, 99),
       flow_messages_per_commit: Math.round(((flows.n * 3) / Math.max(commits, 1)) * 10) / 10,
+      flow_wal_kb: r1((countersAfter.walBytes - countersBefore.walBytes) / 1024 / flows.n),
+      flow_wal_full_pages: r1((countersAfter.walFullPages - countersBefore.walFullPages) / flows.n),
       settlements: settled,
       settle_per_s: r1(settleRate),
       settle_p50_ms: percentile(settles.latencies, 50),
