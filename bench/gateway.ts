@@ -214,9 +214,9 @@ async function startServer(url: string, port: number): Promise<ChildProcess> {
   });
   await new Promise<void>((resolve, reject) => {
     let out = '';
-    // Ready, and past the dashboard's start-up recount: a million persons' recount takes the
-    // database seconds of CPU once at start (and every 10 minutes), which a 20 s measurement
-    // would otherwise count against the gateway.
+    // Ready, and past the dashboard's start-up recount (or told it is not due): a million
+    // persons' recount takes the database seconds of CPU, which a 20 s measurement would
+    // otherwise count against the gateway.
     child.stdout!.on('data', (b: Buffer) => {
       out += b.toString();
       if (out.includes('ready on') && /dashboard (figures recounted|refresh failed)/.test(out)) resolve();

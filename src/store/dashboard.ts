@@ -35,11 +35,27 @@ export async function enrollmentByRegion(q: Queryable, opts: { regions?: readonl
   });
 }
 
-/** Recounts the pre-aggregated figures (enrollment, settlements by day, visits by day). */
-export async function refreshDashboard(q: Queryable): Promise<void> {
+/** Recounts the pre-aggregated figures (enrollment, settlements by day, visits by day) and notes when. */
+export async function refreshDashboard(q: Queryable): Promise<Date> {
   for (const view of ['dashboard_enrollment', 'dashboard_settlement_daily', 'dashboard_settlement_daily_province', 'dashboard_flow_monthly', 'dashboard_visit_daily']) {
     await q.query(`REFRESH MATERIALIZED VIEW CONCURRENTLY ${view}`);
   }
+  const r = await q.query<{ at: Date }>(
+    `INSERT INTO dashboard_refreshed (only_row, at) VALUES (true, now()) ON CONFLICT (only_row) DO UPDATE SET at = excluded.at RETURNING at`,
+  );
+  return r.rows[0]!.at;
+}
+
+/** Milliseconds until the next recount is due: now when never counted or older than `everyMs`. */
+export function recountDueIn(lastAt: Date | null, now: Date, everyMs: number): number {
+  if (lastAt === null) return 0;
+  return Math.min(everyMs, Math.max(0, everyMs - (now.getTime() - lastAt.getTime())));
+}
+
+/** When the figures were last recounted (null: never, e.g. a database migrated before 010). */
+export async function dashboardRefreshedAt(q: Queryable): Promise<Date | null> {
+  const r = await q.query<{ at: Date }>(`SELECT at FROM dashboard_refreshed`);
+  return r.rows[0]?.at ?? null;
 }
 
 export interface QueueMonth {

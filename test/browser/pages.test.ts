@@ -8,7 +8,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { buildApp } from '../../src/server/app.ts';
 import { seedDemo } from '../../src/demo/generate.ts';
 import { DEMO_PASSWORD } from '../../src/demo/staff.ts';
-import { refreshDashboard } from '../../src/store/dashboard.ts';
+import { dashboardRefreshedAt, refreshDashboard } from '../../src/store/dashboard.ts';
 import { LoggingSender } from '../../src/store/cooperation/notifications.ts';
 import { freshDatabase, type TestDatabase } from '../support/db.ts';
 import { envelope, post } from '../support/gateway-world.ts';
@@ -284,6 +284,11 @@ test('the supervisor dashboard shows enrollment, money flows and the direct-sett
   const flows = await page.getByTestId('flows').locator('tbody tr').allTextContents();
   assert.ok(flows.some((f) => f.startsWith('湖南省') && f.includes('四川省')), `Hunan's insured treated in Sichuan: ${flows.join(' | ')}`);
   assert.match((await page.getByTestId('direct-rate').textContent()) ?? '', /%$/);
+  // The figures say when they were counted (China time), here the recount at the test's start.
+  const asOf = (await page.getByTestId('refreshed-at').locator('strong').textContent()) ?? '';
+  const counted = await dashboardRefreshedAt(db.pool);
+  const expected = counted!.toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', dateStyle: 'short', timeStyle: 'short' });
+  assert.equal(asOf.replace(/\D/g, ''), expected.replace(/\D/g, ''), `the dashboard shows when its figures were counted: ${asOf}`);
   await page.waitForLoadState('networkidle');
   await shoot(page, 'dashboard');
   await context.close();

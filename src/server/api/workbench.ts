@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { chinaDate } from '../../engine/calendar.ts';
 import { invalid } from '../../engine/errors.ts';
 import { listClaimExamples, listPolicyDocuments, readClaimExample, readPolicyDocument, diffDocuments, settleClaim, simulate, validatePolicyDocument } from '../../cli/policy-docs.ts';
-import { crossRegionFlows, directSettlementRate, enrollmentByRegion, queueCases, queueDeadlines, refreshDashboard, settlementsByDay, settlementsOfPerson, settlementsOnDay } from '../../store/dashboard.ts';
+import { crossRegionFlows, dashboardRefreshedAt, directSettlementRate, enrollmentByRegion, queueCases, queueDeadlines, refreshDashboard, settlementsByDay, settlementsOfPerson, settlementsOnDay } from '../../store/dashboard.ts';
 import { findPerson } from '../../store/cooperation/common.ts';
 import type { AppDeps } from '../app.ts';
 import { staffRegions } from '../auth/hook.ts';
@@ -46,7 +46,11 @@ export async function registerWorkbenchRoutes(app: FastifyInstance, deps: AppDep
     const within = optStr(q, 'region');
     if (within !== undefined && !/^[0-9]{6}$/.test(within)) throw invalid('region', '区划应为 6 位代码', 'region must be a 6-digit code');
     const regions = staffRegions(req);
-    return { items: await enrollmentByRegion(deps.pool, { ...(regions ? { regions } : {}), level, ...(within ? { within } : {}) }) };
+    const [refreshedAt, items] = await Promise.all([
+      dashboardRefreshedAt(deps.pool),
+      enrollmentByRegion(deps.pool, { ...(regions ? { regions } : {}), level, ...(within ? { within } : {}) }),
+    ]);
+    return { refreshed_at: refreshedAt, items };
   });
   app.get('/api/v1/dashboard/queues', async (req) => {
     const q = req.query as Json;
@@ -86,8 +90,5 @@ export async function registerWorkbenchRoutes(app: FastifyInstance, deps: AppDep
     return { items: await settlementsOfPerson(deps.pool, person.psn_no) };
   });
 
-  app.post('/api/v1/dashboard/refresh', async () => {
-    await refreshDashboard(deps.pool);
-    return { refreshed_at: deps.now() };
-  });
+  app.post('/api/v1/dashboard/refresh', async () => ({ refreshed_at: await refreshDashboard(deps.pool) }));
 }

@@ -48,7 +48,7 @@ function Chart({ option, label, onClick }: { option: echarts.EChartsCoreOption; 
 }
 
 export function Dashboard({ me }: { me: Principal }) {
-  const { tr } = usePrefs();
+  const { tr, lang } = usePrefs();
   const qc = useQueryClient();
   const year = new Date().getFullYear();
   const [within, setWithin] = useState<string>('');
@@ -58,7 +58,7 @@ export function Dashboard({ me }: { me: Principal }) {
   const level = within ? 'city' : 'province';
   const enrollment = useQuery({
     queryKey: ['dash', 'enrollment', level, within],
-    queryFn: () => api<{ items: RegionRow[] }>(`/api/v1/dashboard/enrollment?${new URLSearchParams({ level, ...(within ? { region: within } : {}) })}`),
+    queryFn: () => api<{ refreshed_at: string | null; items: RegionRow[] }>(`/api/v1/dashboard/enrollment?${new URLSearchParams({ level, ...(within ? { region: within } : {}) })}`),
   });
   const provinces = useQuery({
     queryKey: ['dash', 'enrollment', 'province', ''],
@@ -73,6 +73,9 @@ export function Dashboard({ me }: { me: Principal }) {
   const refresh = useMutation({ mutationFn: () => post('/api/v1/dashboard/refresh'), onSuccess: () => void qc.invalidateQueries({ queryKey: ['dash'] }) });
 
   const rows = enrollment.data?.items ?? [];
+  // The figures are pre-aggregated (recounted every 10 minutes or on demand): say how old they are.
+  const refreshedAt = enrollment.data?.refreshed_at;
+  const asOf = refreshedAt ? new Date(refreshedAt).toLocaleString(lang === 'zh' ? 'zh-CN' : 'en-GB', { timeZone: 'Asia/Shanghai', dateStyle: 'short', timeStyle: 'short' }) : undefined;
   const enrollOption: echarts.EChartsCoreOption = {
     tooltip: { trigger: 'axis' },
     grid: { left: 48, right: 16, top: 24, bottom: 64 },
@@ -119,6 +122,7 @@ export function Dashboard({ me }: { me: Principal }) {
       <div className="summary">
         <div className="stat"><span>{tr('参保人数', 'Enrolled')}</span><strong>{rows.reduce((n, r) => n + r.enrolled, 0).toLocaleString()}</strong></div>
         <div className="stat"><span>{tr('登记人数', 'Registered')}</span><strong>{rows.reduce((n, r) => n + r.registered, 0).toLocaleString()}</strong></div>
+        <div className="stat" data-testid="refreshed-at"><span>{tr('汇总时间', 'Figures as of')}</span><strong>{asOf ?? tr('尚未汇总', 'never counted')}</strong></div>
         <div className="stat"><span>{tr('审核按期率', 'Decided on time')}</span><strong>{decided === 0 ? '—' : `${Math.round((onTime / decided) * 1000) / 10}%`}</strong></div>
       </div>
       <Card title={level === 'province' ? tr('各省参保率（点击柱子查看各市）', 'Enrollment rate by province (click a bar for its cities)') : tr('各市参保率', 'Enrollment rate by city')}
