@@ -156,6 +156,27 @@ test('a national chronic disease settles across provinces as med_type 14 on the 
   assert.equal(q.setlinfo[0].explanation.eligibility.terms.chronicDisease.basis, 'national_cross_province');
   assert.ok(setl.setlinfo.hifp_pay > 0);
   await assertBooksHold(w.db.pool);
+
+  // 5205: the chronic visit's drug line with its recognised disease, for any institution that
+  // asks (the other hospital too: what was dispensed elsewhere); the stay's drugs (med_type 21)
+  // earlier in this file are not chronic-disease records.
+  const records = async (fixmedinsCode: string): Promise<unknown[][]> => {
+    const sign = await signInAs(w.app, fixmedinsCode);
+    const res = await post(w.app, envelope('5205', { data: { psn_no: RETIREE.psn_no, begntime: '2026-01-01 00:00:00' } }, { fixmedins_code: fixmedinsCode, sign_no: sign }));
+    assert.equal(res.body.infcode, 0, res.body.err_msg);
+    return res.body.output.feedetail.map((x: any) => [x.mdtrt_id, x.feedetl_sn, x.fixmedins_code, x.med_list_codg, x.med_chrgitm_type, x.opsp_dise_code, x.cnt, x.det_item_fee_sumamt, x.setl_id]);
+  };
+  const expected = [[id, 'C1', HOSPITAL, 'XC08CAA001A001010100026', '09', 'CP01', 4, 100, setl.setlinfo.setl_id]];
+  assert.deepEqual(await records(HOSPITAL), expected);
+  assert.deepEqual(await records(OTHER_HOSPITAL), expected, 'another institution sees the same record');
+  const bad = await w.call('5205', { data: { psn_no: RETIREE.psn_no } });
+  assert.equal(bad.body.infcode, -1);
+  assert.match(bad.body.err_msg, /input\.data\.begntime/);
+  // A cancelled settlement's drugs are no longer a record.
+  ok(await w.call('2208', { data: { psn_no: RETIREE.psn_no, mdtrt_id: id, setl_id: setl.setlinfo.setl_id } }));
+  assert.deepEqual(await records(HOSPITAL), []);
+  await assertBooksHold(w.db.pool);
+
   // Without the recognition the same visit is not settled directly.
   await w.db.pool.query('UPDATE institutions SET settles_chronic = false WHERE fixmedins_code = $1', [HOSPITAL]);
   const reg2 = ok(await w.call('2201', { data: { psn_no: RETIREE.psn_no, insutype: '310', med_type: '14' } }));

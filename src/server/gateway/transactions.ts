@@ -19,7 +19,7 @@ import {
 } from './transactions/settlement-inpatient.ts';
 import { pharmacyPreSettle, pharmacySettle, pharmacySettleCancel, reversal } from './transactions/settlement-pharmacy.ts';
 import {
-  accumulatorQuery, detailReconciliation, diagnosisQuery, feeDetailQuery, inHospitalQuery, settlementQuery, totalsReconciliation, visitQuery,
+  accumulatorQuery, chronicDrugQuery, detailReconciliation, diagnosisQuery, feeDetailQuery, inHospitalQuery, settlementQuery, totalsReconciliation, visitQuery,
 } from './transactions/settlement-queries.ts';
 
 // Every transaction the gateway answers, one line each. To add one, write a
@@ -66,6 +66,7 @@ export const TRANSACTIONS: readonly TransactionHandler[] = [
   diagnosisQuery, // 5202
   settlementQuery, // 5203
   feeDetailQuery, // 5204
+  chronicDrugQuery, // 5205
   accumulatorQuery, // 5206
   inHospitalQuery, // 5303
   totalsReconciliation, // 3201

@@ -28,6 +28,55 @@ export async function settlementsOf(q: Queryable, f: { psn_no?: string; mdtrt_id
   return r.rows;
 }
 
+export interface ChronicDrugRecord {
+  mdtrt_id: string;
+  setl_id: string;
+  feedetl_sn: string;
+  fixmedins_code: string;
+  fixmedins_name: string;
+  med_type: string;
+  mdtrtarea_admvs: string;
+  opsp_dise_code: string | null;
+  opsp_dise_name: string | null;
+  setl_time: Date;
+  fee_ocur_time: Date | null;
+  med_list_codg: string;
+  medins_list_codg: string | null;
+  med_chrgitm_type: string;
+  cnt: string;
+  pric: number;
+  det_item_fee_sumamt: number;
+}
+
+/** Fee-item types that are drugs: western medicine, Chinese herbal pieces, Chinese patent medicine. */
+const DRUG_ITEM_TYPES = ['09', '10', '11'];
+
+/**
+ * A person's chronic-disease drug records (5205) at every institution: the drug lines of
+ * settlements still in force whose visit was a chronic-disease one (med_type 14, or a visit
+ * settled on a recognised chronic disease, as at a pharmacy), settled within [begndate,
+ * enddate] (China time), newest first. What a doctor prescribing for a chronic patient needs
+ * to see what was dispensed elsewhere.
+ */
+export async function chronicDrugRecords(q: Queryable, f: { psn_no: string; begndate: string; enddate: string }): Promise<ChronicDrugRecord[]> {
+  const r = await q.query<ChronicDrugRecord>(
+    `SELECT l.mdtrt_id, l.setl_id, l.feedetl_sn, v.fixmedins_code, i.fixmedins_name, v.med_type, v.mdtrtarea_admvs,
+            v.eligibility #>> '{terms,chronicDisease,diseaseCode}' AS opsp_dise_code,
+            v.eligibility #>> '{terms,chronicDisease,diseaseName}' AS opsp_dise_name,
+            s.setl_time, l.fee_ocur_time, l.med_list_codg, l.medins_list_codg, l.med_chrgitm_type, l.cnt::text AS cnt, l.pric, l.det_item_fee_sumamt
+       FROM visits v
+       JOIN fee_lines l ON l.mdtrt_id = v.mdtrt_id AND l.status = 'uploaded' AND l.med_chrgitm_type = ANY($4::text[])
+       JOIN settlements s ON s.setl_id = l.setl_id AND s.kind = 'settle' AND s.status = 'settled'
+       JOIN institutions i ON i.fixmedins_code = v.fixmedins_code
+      WHERE v.psn_no = $1 AND (v.med_type = '14' OR jsonb_typeof(v.eligibility #> '{terms,chronicDisease}') = 'object')
+        AND s.setl_time >= ($2::date::timestamp AT TIME ZONE 'Asia/Shanghai') AND s.setl_time < (($3::date + 1)::timestamp AT TIME ZONE 'Asia/Shanghai')
+      ORDER BY s.setl_time DESC, l.mdtrt_id, l.seq
+      LIMIT 1000`,
+    [f.psn_no, f.begndate, f.enddate, DRUG_ITEM_TYPES],
+  );
+  return r.rows;
+}
+
 export async function accumulatorRows(q: Queryable, psnNo: string, year: number | undefined): Promise<Array<{ year: number; acc: Record<string, unknown>; settlements: number }>> {
   const r = await q.query<{ year: number; acc: Record<string, unknown>; settlements: number }>(
     `SELECT year, acc, settlements FROM accumulators WHERE psn_no = $1 AND ($2::int IS NULL OR year = $2) ORDER BY year DESC`,

@@ -1,6 +1,6 @@
 import { setldetailEntry, setlinfoAmounts } from '../../../engine/index.ts';
 import { invalid, notFound } from '../../../engine/errors.ts';
-import { accumulatorRows, institutionDetails, institutionTotals, settlementsOf, visitsOf } from '../../../store/settlement/queries.ts';
+import { accumulatorRows, chronicDrugRecords, institutionDetails, institutionTotals, settlementsOf, visitsOf } from '../../../store/settlement/queries.ts';
 import { diagnosesOf, linesOf } from '../../../store/settlement/visits.ts';
 import { inputList, inputObject, optionalDate, optionalInteger, optionalString, requiredString } from '../input.ts';
 import { fenToYuan, yuanToFen } from '../money.ts';
@@ -9,7 +9,7 @@ import { dateTime } from '../time.ts';
 import type { TransactionHandler } from '../types.ts';
 
 // 5201-5206-style queries (visits, diagnoses, settlements with their explanation, fee details,
-// accumulators), 5303 in-hospital, and 3201/3202 reconciliation of an institution's totals and
+// chronic-disease drug records, accumulators), 5303 in-hospital, and 3201/3202 reconciliation of an institution's totals and
 // details for a period. An institution sees its own visits; the person's accumulators and
 // settlements are the person's, whoever asks about them with the psn_no.
 
@@ -84,6 +84,26 @@ export const feeDetailQuery = query('5204', '费用明细查询', 'fee detail qu
       fee_ocur_time: dt(l.fee_ocur_time), cnt: l.cnt, pric: fenToYuan(l.pric), det_item_fee_sumamt: fenToYuan(l.det_item_fee_sumamt), chrgitm_lv: l.chrgitm_lv,
       med_chrgitm_type: l.med_chrgitm_type, selfpay_prop: l.selfpay_prop / 10000, fulamt_ownpay_amt: fenToYuan(l.fulamt_ownpay_amt), overlmt_amt: fenToYuan(l.overlmt_amt),
       preselfpay_amt: fenToYuan(l.preselfpay_amt), inscp_scp_amt: fenToYuan(l.inscp_scp_amt), memo: l.reason.zh, status: l.status, setl_id: l.setl_id,
+    })),
+  };
+});
+
+export const chronicDrugQuery = query('5205', '人员慢特病用药记录查询', 'chronic-disease drug records', async (ctx) => {
+  const path = 'input.data';
+  const d = inputObject(ctx.envelope.input, 'data');
+  const psnNo = requiredString(d, 'psn_no', path, 30);
+  const begndate = optionalDate(d, 'begntime', path);
+  if (!begndate) throw invalid(`${path}.begntime`, '必填（yyyy-MM-dd HH:mm:ss）', 'required (yyyy-MM-dd HH:mm:ss)');
+  const enddate = optionalDate(d, 'endtime', path) ?? chinaDate(ctx.now());
+  if (enddate < begndate) throw invalid(`${path}.endtime`, '结束时间早于开始时间', 'endtime is before begntime');
+  // Every institution's records, not only the caller's: the point is what was dispensed elsewhere.
+  const rows = await chronicDrugRecords(ctx.db, { psn_no: psnNo, begndate, enddate });
+  return {
+    feedetail: rows.map((r) => ({
+      psn_no: psnNo, mdtrt_id: r.mdtrt_id, setl_id: r.setl_id, feedetl_sn: r.feedetl_sn, fixmedins_code: r.fixmedins_code, fixmedins_name: r.fixmedins_name,
+      med_type: r.med_type, mdtrtarea_admvs: r.mdtrtarea_admvs, opsp_dise_code: r.opsp_dise_code, opsp_dise_name: r.opsp_dise_name,
+      setl_time: dt(r.setl_time), fee_ocur_time: dt(r.fee_ocur_time), med_list_codg: r.med_list_codg, medins_list_codg: r.medins_list_codg,
+      med_chrgitm_type: r.med_chrgitm_type, cnt: Number(r.cnt), pric: fenToYuan(r.pric), det_item_fee_sumamt: fenToYuan(r.det_item_fee_sumamt),
     })),
   };
 });
