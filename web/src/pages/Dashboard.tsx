@@ -122,7 +122,7 @@ export function Dashboard({ me }: { me: Principal }) {
       <div className="summary">
         <div className="stat"><span>{tr('参保人数', 'Enrolled')}</span><strong>{rows.reduce((n, r) => n + r.enrolled, 0).toLocaleString()}</strong></div>
         <div className="stat"><span>{tr('登记人数', 'Registered')}</span><strong>{rows.reduce((n, r) => n + r.registered, 0).toLocaleString()}</strong></div>
-        <div className="stat" data-testid="refreshed-at"><span>{tr('汇总时间', 'Figures as of')}</span><strong>{asOf ?? tr('尚未汇总', 'never counted')}</strong></div>
+        <div className="stat" data-testid="refreshed-at"><span>{tr('汇总时间', 'Figures as of')}</span><strong className="when">{asOf ?? tr('尚未汇总', 'never counted')}</strong></div>
         <div className="stat"><span>{tr('审核按期率', 'Decided on time')}</span><strong>{decided === 0 ? '—' : `${Math.round((onTime / decided) * 1000) / 10}%`}</strong></div>
       </div>
       <Card title={level === 'province' ? tr('各省参保率（点击柱子查看各市）', 'Enrollment rate by province (click a bar for its cities)') : tr('各市参保率', 'Enrollment rate by city')}
