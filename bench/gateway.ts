@@ -124,17 +124,17 @@ function cpuPer(a: CpuSnapshot, b: CpuSnapshot, n: number): { server: number | n
   };
 }
 
-/**
- * Transactions committed in this database so far. Sessions report their counts when idle, at
- * most once a second, hence the wait; the bench's own few statements count too.
- */
 interface DbCounters {
   commits: number;
   walBytes: number;
   walFullPages: number;
 }
 
-/** Commits and WAL written so far (the statistics reach the views within a second or so). */
+/**
+ * Transactions committed in this database so far, and WAL written by the cluster. Sessions
+ * report their counts when idle, at most once a second, hence the wait; the bench's own few
+ * statements count too.
+ */
 async function dbCounters(pool: Pool): Promise<DbCounters> {
   await new Promise((r) => setTimeout(r, 1500));
   const r = await pool.query<{ commits: number; wal_bytes: string; wal_fpi: number }>(

@@ -9,9 +9,10 @@ import { dateTime } from '../time.ts';
 import type { TransactionHandler } from '../types.ts';
 
 // 5201-5206-style queries (visits, diagnoses, settlements with their explanation, fee details,
-// chronic-disease drug records, accumulators), 5303 in-hospital, and 3201/3202 reconciliation of an institution's totals and
-// details for a period. An institution sees its own visits; the person's accumulators and
-// settlements are the person's, whoever asks about them with the psn_no.
+// chronic-disease drug records, accumulators), 5303 in-hospital, and 3201/3202 reconciliation
+// of an institution's totals and details for a period. An institution sees its own visits;
+// the person's accumulators, settlements and chronic-disease drugs are the person's, whoever
+// asks about them with the psn_no.
 
 type Obj = Record<string, unknown>;
 const dt = (d: Date | null): string | null => (d === null ? null : dateTime(d));
