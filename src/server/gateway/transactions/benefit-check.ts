@@ -8,13 +8,9 @@ import type { TransactionHandler } from '../types.ts';
 // 2001 人员待遇享受检查 (benefit check): before treating, the HIS asks whether the person
 // enjoys benefits for this kind of care at this institution on these days. The answer is the
 // same decision settlement makes (src/store/cooperation/eligibility.ts), as `trtinfo[]`:
-// one row for the enrollment and one for direct settlement at this institution. The national
-// dictionary of trt_chk_type is not public; the two codes below are yibao's (docs/interface.md).
-
-export const TRT_CHK_TYPES = {
-  '01': { zh: '参保状态检查', en: 'enrollment check' },
-  '02': { zh: '直接结算资格检查', en: 'direct settlement check' },
-} as const;
+// one row for the enrollment (trt_chk_type 01) and one for direct settlement at this
+// institution (02). The national dictionary of trt_chk_type is not public; these two codes are
+// yibao's (docs/interface.md).
 
 /** The pooled fund that pays first for an insurance type (310 employees, 390 residents). */
 const POOLED_FUND: Record<string, keyof typeof FUND_PAY_TYPES> = { '310': '310100', '390': '390100' };
@@ -54,28 +50,20 @@ export const benefitCheck: TransactionHandler = {
     const enrolled = decision.status !== null;
     const reasons = decision.reasons.map((r) => `${r.zh} / ${r.en}`).join('；');
     const status = decision.status === null ? null : CROSS_REGION_STATUSES[decision.status];
+    const row = (type: '01' | '02', enjoys: boolean, result: string) => ({
+      psn_no: decision.psn_no,
+      trt_chk_type: type,
+      fund_pay_type: fund,
+      trt_enjymnt_flag: enjoys ? '1' : '0',
+      begndate,
+      enddate,
+      trt_chk_rslt: result,
+    });
+    const settlement = [status ? `${status.zh} / ${status.en}` : null, decision.terms.reduced ? '异地待遇按参保地规定降低 / reduced cross-region terms' : null, decision.allowed ? null : reasons];
     return {
       trtinfo: [
-        {
-          psn_no: decision.psn_no,
-          trt_chk_type: '01',
-          fund_pay_type: fund,
-          trt_enjymnt_flag: enrolled ? '1' : '0',
-          begndate,
-          enddate,
-          trt_chk_rslt: enrolled ? `参保有效 / enrolled (${insutype})` : reasons,
-        },
-        {
-          psn_no: decision.psn_no,
-          trt_chk_type: '02',
-          fund_pay_type: fund,
-          trt_enjymnt_flag: decision.allowed ? '1' : '0',
-          begndate,
-          enddate,
-          trt_chk_rslt: [status ? `${status.zh} / ${status.en}` : null, decision.terms.reduced ? '异地待遇按参保地规定降低 / reduced cross-region terms' : null, decision.allowed ? null : reasons]
-            .filter((x): x is string => x !== null)
-            .join('；'),
-        },
+        row('01', enrolled, enrolled ? `参保有效 / enrolled (${insutype})` : reasons),
+        row('02', decision.allowed, settlement.filter((x): x is string => x !== null).join('；')),
       ],
     };
   },
