@@ -55,7 +55,7 @@ if (!adminUrl) {
   const pgDir = path.join(root, '.yibao-test', 'pg');
   fs.rmSync(path.dirname(pgDir), { recursive: true, force: true });
   console.log('# starting embedded PostgreSQL for the tests…');
-  embedded = await startEmbeddedPostgres(pgDir, { fastUnsafe: true });
+  embedded = await startEmbeddedPostgres(pgDir, { fastUnsafe: true, notice: (line) => console.log(`# ${line}`) });
   adminUrl = embedded.url('postgres');
 }
 

@@ -18,10 +18,12 @@ export async function openDatabase(config: Config, log: (line: string) => void):
   if (!url) {
     const pgDir = path.join(config.dataDir, 'pg');
     log(`starting embedded PostgreSQL in ${pgDir}`);
-    const embedded = await startEmbeddedPostgres(pgDir);
+    const embedded = await startEmbeddedPostgres(pgDir, { notice: log });
     stopEmbedded = () => embedded.stop();
     await ensureDatabase(embedded.url('postgres'), 'yibao');
     url = embedded.url('yibao');
+    // The port is a new free one at each start; PostgreSQL also writes it on line 4 of pg/postmaster.pid.
+    log(`embedded PostgreSQL ready: psql ${embedded.tcpUrl('yibao')}`);
   }
   const pool = createPool(url);
   try {
