@@ -87,8 +87,8 @@ const BUILDERS = {
   cross_region(s: ExplanationStep): Words {
     const status = isCode(CROSS_REGION_STATUSES, s.in.cross_region_status) ? CROSS_REGION_STATUSES[s.in.cross_region_status] : { zh: '异地就医', en: 'treated elsewhere' };
     const cut = num(s.in.ratio_cut_bp), moved = num(s.out.moved_to_preselfpay), extra = num(s.in.extra_preselfpay_bp);
-    let zh = `您在参保地以外就医（${status.zh}）：${cut > 0 ? `报销比例降低 ${P(cut)} 个百分点` : '报销比例不降低'}`;
-    let en = `You were treated away from where you are insured (${status.en}): ${cut > 0 ? `the insurance pays ${P(cut)} percentage points less` : 'the insurance pays at the usual rate'}`;
+    let zh = `您在参保地以外就医，属于“${status.zh}”：${cut > 0 ? `报销比例降低 ${P(cut)} 个百分点` : '报销比例不降低'}`;
+    let en = `You were treated away from where you are insured, as a case of "${status.en}": ${cut > 0 ? `the insurance pays ${P(cut)} percentage points less` : 'the insurance pays at the usual rate'}`;
     if (moved > 0) {
       zh += `，医保范围内费用的 ${P(extra)}%（${Y(moved)} 元）须先由您自付`;
       en += `, and you pay ${P(extra)}% of the covered amount (${Y(moved)} yuan) first yourself`;
@@ -114,8 +114,8 @@ const BUILDERS = {
     }
     if (paid > 0) {
       return {
-        zh: `本次医保范围内的费用 ${Y(base)} 元没有超过起付线（${Y(remaining)} 元），全部由您自付。`,
-        en: `The ${Y(base)} yuan covered this time is below the ${Y(remaining)}-yuan deductible, so you paid all of it yourself.`,
+        zh: `本次医保范围内的费用 ${Y(base)} 元没有超过尚未付满的起付线 ${Y(remaining)} 元，全部由您自付。`,
+        en: `The ${Y(base)} yuan covered this time is less than the ${Y(remaining)} yuan of deductible still to pay, so you paid all of it yourself.`,
       };
     }
     if (earlier > 0) return { zh: `本次住院的起付线此前已经付过（${Y(earlier)} 元），这次不再扣除。`, en: `The deductible of this stay was already paid earlier (${Y(earlier)} yuan); nothing more this time.` };
@@ -129,6 +129,9 @@ const BUILDERS = {
     const chronic = typeof s.in.disease === 'string' ? diseaseWords(s.in, { zh: '门诊慢特病', en: 'your chronic condition' }) : undefined;
     if (s.in.base_ratio_bp === null) {
       return { zh: '这一级别的医疗机构不在统筹基金支付范围内，统筹基金本次不支付。', en: 'The pooled fund does not pay at this level of hospital, so it paid nothing this time.' };
+    }
+    if (eligible <= 0) {
+      return { zh: '扣除起付线后没有剩余的医保范围内费用，统筹基金本次不支付。', en: 'Nothing covered was left after the deductible, so the pooled fund paid nothing this time.' };
     }
     const base = num(s.in.base_ratio_bp), uplift = num(s.in.retiree_uplift_bp), cut = num(s.in.cross_region_cut_bp);
     const whyZh: string[] = [], whyEn: string[] = [];
