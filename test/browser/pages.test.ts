@@ -223,8 +223,7 @@ test('with the filing in effect, a visit in Deyang settles directly and the pers
   assert.ok((await ex.locator('.steps li').count()) >= 3, 'each step in words');
   // What the person reads is sentences: no parameter key, rule path or basis point in sight;
   // the engine's own record is behind 详细计算, closed.
-  const visible = await ex.innerText();
-  assertNoRawKeys(visible, 'the portal explanation');
+  assertNoRawKeys(await page.locator('main').innerText(), 'the portal settlements page');
   // Each step reads as the shared sentence builder words it, from the stored explanation.
   const stored = await page.evaluate(async (psn): Promise<ExplanationStep[]> => {
     const list = (await (await fetch(`/api/v1/settlements?psn_no=${psn}`)).json()) as { items: Array<{ explanation: { steps: ExplanationStep[] } }> };
