@@ -225,6 +225,12 @@ const BUILDERS = {
 
   personal_account(s: ExplanationStep): Words {
     const part = num(s.in.psn_part_amt), payable = num(s.in.payable), balance = num(s.in.balance), acct = num(s.out.acct_pay);
+    if (acct > 0 && acct === part) {
+      return {
+        zh: `您负担的 ${Y(part)} 元全部从您的个人账户支付（支付前余额 ${Y(balance)} 元）。`,
+        en: `All ${Y(part)} yuan that was yours came from your personal account (balance before: ${Y(balance)} yuan).`,
+      };
+    }
     if (acct > 0) {
       const limited = payable < part ? { zh: `（其中可以用个人账户支付的是 ${Y(payable)} 元）`, en: ` (${Y(payable)} yuan of it may be paid from the account)` } : { zh: '', en: '' };
       return {
