@@ -316,7 +316,10 @@ test('the supervisor dashboard shows enrollment, money flows and the direct-sett
   assert.ok(flows.some((f) => f.startsWith('湖南省') && f.includes('四川省')), `Hunan's insured treated in Sichuan: ${flows.join(' | ')}`);
   assert.match((await page.getByTestId('direct-rate').textContent()) ?? '', /%$/);
   // The figures say when they were counted (China time), here the recount at the test's start.
-  const asOf = (await page.getByTestId('refreshed-at').locator('strong').textContent()) ?? '';
+  // The region's figures may still be loading after the switch ("尚未汇总" meanwhile): wait for a date.
+  const when = page.getByTestId('refreshed-at').locator('strong');
+  await when.filter({ hasText: /\d/ }).waitFor();
+  const asOf = (await when.textContent()) ?? '';
   const counted = await dashboardRefreshedAt(db.pool);
   const expected = counted!.toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', dateStyle: 'short', timeStyle: 'short' });
   assert.equal(asOf.replace(/\D/g, ''), expected.replace(/\D/g, ''), `the dashboard shows when its figures were counted: ${asOf}`);
