@@ -4,3 +4,4 @@ export * from './catalog.ts';
 export * from './policy.ts';
 export * from './settle.ts';
 export * from './interface.ts';
+export * from './explanation-words.ts';

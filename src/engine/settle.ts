@@ -237,7 +237,7 @@ function payTwoDisease(
   const room = pos(d.annual_cap_fen - (acc.two_diseases_paid_fen[d.id] ?? 0));
   const pay = min(raw, room);
   incPaid[d.id] = fen(pay);
-  steps.push({ step: 'two_diseases', zh: `“两病”门诊用药（${d.name}）`, en: `two-diseases outpatient drugs (${d.id})`, rule: d.path, in: { inscp_scp_amt: amount, ratio_bp: ratio, cap_room: room }, out: { fund_pay: pay, self_pay: amount - pay } });
+  steps.push({ step: 'two_diseases', zh: `“两病”门诊用药（${d.name}）`, en: `two-diseases outpatient drugs (${d.id})`, rule: d.path, in: { disease: d.id, disease_name: d.name, inscp_scp_amt: amount, ratio_bp: ratio, cap_room: room }, out: { fund_pay: pay, self_pay: amount - pay } });
   return pay;
 }
 
@@ -432,7 +432,10 @@ export function settle(policy: Policy, input: SettlementInput): Settlement {
     zh: ratio0 === null ? '统筹基金支付（该级别机构不予支付）' : scheme === 'chronic' ? `统筹基金支付（门诊慢特病：${disease!.name}）` : '统筹基金支付',
     en: ratio0 === null ? 'pooled fund (this institution level is not covered)' : scheme === 'chronic' ? `pooled fund (chronic disease: ${disease!.id})` : 'pooled fund',
     rule: ratioRule,
-    in: { eligible, base_ratio_bp: ratio0, retiree_uplift_bp: uplift, cross_region_cut_bp: cross.ratio_cut_bp, ratio_bp: ratio, cap_room: capRoom, cap_rule: capRule, rounding: fundR },
+    in: {
+      ...(disease ? { disease: disease.id, disease_name: disease.name } : {}),
+      eligible, base_ratio_bp: ratio0, retiree_uplift_bp: uplift, cross_region_cut_bp: cross.ratio_cut_bp, ratio_bp: ratio, cap_room: capRoom, cap_rule: capRule, rounding: fundR,
+    },
     out: { hifp_pay: pool, pool_prop_selfpay: poolPropSelfpay, over_cap: overCap },
   });
   if (hifp > 0) details.push(detail(poolType, inscp, capRoom - pool, hifp, scheme === 'chronic' ? `门诊慢特病 ${disease!.name}` : ''));

@@ -13,6 +13,8 @@ import { LoggingSender } from '../../src/store/cooperation/notifications.ts';
 import { freshDatabase, type TestDatabase } from '../support/db.ts';
 import { envelope, post } from '../support/gateway-world.ts';
 import { dateTime } from '../../src/server/gateway/time.ts';
+import { plainWords } from '../../src/engine/explanation-words.ts';
+import type { ExplanationStep } from '../../src/engine/settle.ts';
 
 // The pages in Debian's Chromium (playwright-core, never a downloaded browser) against the
 // platform serving its own build, on the demo data: the transferred Deyang employee signs in
@@ -83,6 +85,14 @@ async function staffSignIn(page: Page, username: string): Promise<void> {
 }
 
 const money = (s: string | null): number => Math.round(Number((s ?? '').replace(/,/g, '')) * 100);
+
+/** Text an insured person reads must not show the engine's keys (ratio_cut_bp, cap_rule …) or rule paths (/outpatient/…). */
+function assertNoRawKeys(text: string, where: string): void {
+  assert.doesNotMatch(text, /_bp\b|\bbp\b/, `${where} shows basis points: ${text}`);
+  assert.doesNotMatch(text, /\b[a-z0-9]+_[a-z0-9_]+\b/, `${where} shows a parameter key: ${text}`);
+  assert.doesNotMatch(text, /\/[a-z_]+\//, `${where} shows a rule path: ${text}`);
+  assert.doesNotMatch(text, /rounding|undefined|NaN/, `${where} shows an unrendered value: ${text}`);
+}
 
 let filingNo = '';
 let person: { context: BrowserContext; page: Page };
@@ -211,7 +221,24 @@ test('with the filing in effect, a visit in Deyang settles directly and the pers
   assert.equal(perFund.reduce((a, b) => a + b, 0), funds, 'each fund adds up to the fund total');
   assert.equal(await ex.getByTestId('adds-up').getAttribute('data-ok'), 'true');
   assert.ok((await ex.locator('.steps li').count()) >= 3, 'each step in words');
+  // What the person reads is sentences: no parameter key, rule path or basis point in sight;
+  // the engine's own record is behind 详细计算, closed.
+  assertNoRawKeys(await page.locator('main').innerText(), 'the portal settlements page');
+  // Each step reads as the shared sentence builder words it, from the stored explanation.
+  const stored = await page.evaluate(async (psn): Promise<ExplanationStep[]> => {
+    const list = (await (await fetch(`/api/v1/settlements?psn_no=${psn}`)).json()) as { items: Array<{ explanation: { steps: ExplanationStep[] } }> };
+    return list.items[0]!.explanation.steps;
+  }, psnNo);
+  assert.deepEqual(await ex.locator('.steps li').allInnerTexts(), stored.map((st) => plainWords(st).zh));
+  const technical = ex.getByTestId('technical');
+  assert.equal(await technical.getAttribute('open'), null, 'the technical detail starts closed for the person');
   await shoot(page, 'portal-settlements');
+  await technical.getByText('详细计算').click();
+  assert.match(await technical.innerText(), /ratio_bp/, 'one click shows the parameter keys');
+  await page.getByRole('button', { name: '切换到英文' }).click();
+  assertNoRawKeys(await ex.locator('.steps').innerText(), 'the English explanation');
+  assert.deepEqual(await ex.locator('.steps li').allInnerTexts(), stored.map((st) => plainWords(st).en));
+  await page.getByRole('button', { name: 'Switch to Chinese' }).click();
   await context.close();
 });
 
@@ -260,6 +287,10 @@ test("a settlement's explanation adds up to its amounts; the simulator shows a c
   assert.equal(perFund.reduce((a, b) => a + b, 0), funds, 'each fund adds up to the fund total');
   assert.equal(await ex.getByTestId('adds-up').getAttribute('data-ok'), 'true');
   assert.ok((await ex.locator('.steps li').count()) >= 3, 'every step explained');
+  assertNoRawKeys(await ex.locator('.steps').innerText(), 'the simulator explanation');
+  // On the staff workbench the technical detail is open: the rule paths and keys are there.
+  assert.notEqual(await ex.getByTestId('technical').getAttribute('open'), null, 'open for staff');
+  assert.match(await ex.getByTestId('technical').innerText(), /\/inpatient\/ratio_bp_by_lv\/\d/);
 
   await page.getByLabel('理赔样本').selectOption({ label: 'jiujiang-employees-2026.claims.jsonl (224)' });
   await page.getByRole('button', { name: '运行测算' }).click();
@@ -285,7 +316,10 @@ test('the supervisor dashboard shows enrollment, money flows and the direct-sett
   assert.ok(flows.some((f) => f.startsWith('湖南省') && f.includes('四川省')), `Hunan's insured treated in Sichuan: ${flows.join(' | ')}`);
   assert.match((await page.getByTestId('direct-rate').textContent()) ?? '', /%$/);
   // The figures say when they were counted (China time), here the recount at the test's start.
-  const asOf = (await page.getByTestId('refreshed-at').locator('strong').textContent()) ?? '';
+  // The region's figures may still be loading after the switch ("尚未汇总" meanwhile): wait for a date.
+  const when = page.getByTestId('refreshed-at').locator('strong');
+  await when.filter({ hasText: /\d/ }).waitFor();
+  const asOf = (await when.textContent()) ?? '';
   const counted = await dashboardRefreshedAt(db.pool);
   const expected = counted!.toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', dateStyle: 'short', timeStyle: 'short' });
   assert.equal(asOf.replace(/\D/g, ''), expected.replace(/\D/g, ''), `the dashboard shows when its figures were counted: ${asOf}`);

@@ -3,10 +3,12 @@ import { FUND_PAY_TYPES } from '../../src/engine/codes.ts';
 import { yuan } from './api.ts';
 import { usePrefs } from './i18n.tsx';
 import { Badge } from './ui.tsx';
+import { plainWords } from '../../src/engine/explanation-words.ts';
 
 // A settlement explained to the person who paid it: the totals, what each fund paid, and every
-// step the engine took, in plain words with the numbers it used. The page checks the same
-// identities the engine does, so what is shown visibly adds up.
+// step the engine took as a sentence (src/engine/explanation-words.ts), with the engine's own
+// record one click away for staff. The page checks the same identities the engine does, so what
+// is shown visibly adds up.
 
 export type { Settlement };
 
@@ -24,51 +26,36 @@ export interface StoredSettlement {
 }
 
 
-/** Plain names for the numbers the engine's steps name most often; others keep the interface's field name. */
-const TERMS: Record<string, { zh: string; en: string }> = {
-  lines: { zh: '明细条数', en: 'fee lines' },
-  medfee_sumamt: { zh: '医疗费用总额', en: 'total cost' },
-  fulamt_ownpay_amt: { zh: '全自费', en: 'not covered at all' },
-  overlmt_selfpay: { zh: '超限价自付', en: 'above the price limit' },
-  preselfpay_amt: { zh: '先行自付', en: 'your first share of class-B items' },
-  inscp_scp_amt: { zh: '政策范围内费用', en: 'covered amount' },
-  ratio_bp: { zh: '支付比例', en: 'rate' },
-  fund_pay: { zh: '基金支付', en: 'fund pays' },
-  self_pay: { zh: '个人自付', en: 'you pay' },
-  base: { zh: '计算基数', en: 'base' },
-  deductible_remaining: { zh: '剩余起付线', en: 'deductible left' },
-  act_pay_dedc: { zh: '本次起付线', en: 'deductible this time' },
-  deductible: { zh: '起付线', en: 'deductible' },
-  eligible: { zh: '可支付部分', en: 'eligible amount' },
-  cap_room: { zh: '剩余年度限额', en: 'annual cap left' },
-  hifp_pay: { zh: '统筹基金支付', en: 'pooled fund pays' },
-  pool_prop_selfpay: { zh: '统筹内个人负担', en: 'your share within pooling' },
-  hifmi_pay: { zh: '大病保险支付', en: 'critical illness pays' },
-  maf_pay: { zh: '医疗救助支付', en: 'medical assistance pays' },
-  acct_pay: { zh: '个人账户支付', en: 'personal account pays' },
-  psn_cash_pay: { zh: '现金支付', en: 'cash' },
-  psn_part_amt: { zh: '个人负担', en: 'your part' },
-  hosp_part_amt: { zh: '医院负担', en: 'hospital bears' },
-  identity: { zh: '身份', en: 'identity' },
-  threshold: { zh: '起付标准', en: 'threshold' },
-};
-
-function show(key: string, v: ExplainValue, tr: (zh: string, en: string) => string): string {
+/** A value of a step for staff: the number as stored, with its unit read out. */
+function technicalValue(key: string, v: ExplainValue, tr: (zh: string, en: string) => string): string {
   if (v === null) return '—';
-  if (typeof v === 'boolean') return v ? tr('是', 'yes') : tr('否', 'no');
-  if (typeof v === 'string') return v;
-  if (key.endsWith('_bp')) return `${v / 100}%`;
+  if (typeof v !== 'number') return String(v);
+  if (key.endsWith('_bp')) return `${v} (${v / 100}%)`;
   if (key === 'lines' || key === 'admissions' || key.endsWith('_no') || key.endsWith('_count')) return String(v);
-  return `${yuan(v)} ${tr('元', 'yuan')}`;
+  return `${v} (${yuan(v)} ${tr('元', 'yuan')})`;
 }
 
-export function SettlementExplanation({ settlement: s }: { settlement: Settlement }) {
+function TechnicalValues({ values }: { values: Readonly<Record<string, ExplainValue>> }) {
+  const { tr } = usePrefs();
+  return (
+    <>
+      {Object.entries(values).map(([k, v], n) => (
+        <span key={k}>{n > 0 && tr('，', ', ')}<code>{k}</code> {technicalValue(k, v, tr)}</span>
+      ))}
+    </>
+  );
+}
+
+/**
+ * `technical`: the engine's own record of each step (rule paths, parameter keys, fen and basis
+ * points) in a collapsible section, open on the staff pages; the insured person reads sentences.
+ */
+export function SettlementExplanation({ settlement: s, technical = 'closed' }: { settlement: Settlement; technical?: 'open' | 'closed' }) {
   const { tr, lang } = usePrefs();
   const i = s.setlinfo;
   const funds = s.setldetail.filter((d) => d.fund_pay_type !== '310200' && d.fund_pay_type !== '999996');
   const fundSum = funds.reduce((n, d) => n + d.fund_payamt, 0);
   const addsUp = fundSum === i.fund_pay_sumamt && i.medfee_sumamt === i.fund_pay_sumamt + i.psn_part_amt + i.hosp_part_amt && i.psn_part_amt === i.acct_pay + i.psn_cash_pay;
-  const term = (k: string): string => (TERMS[k] ? (lang === 'zh' ? TERMS[k].zh : TERMS[k].en) : k);
   const fundName = (code: string, fallback: string): string => {
     const f = (FUND_PAY_TYPES as Record<string, { zh: string; en: string }>)[code];
     return f ? (lang === 'zh' ? f.zh : f.en) : fallback;
@@ -115,21 +102,31 @@ export function SettlementExplanation({ settlement: s }: { settlement: Settlemen
         </table>
       )}
       <h3>{tr('计算过程', 'How it was worked out')}</h3>
-      <ol className="steps">
-        {s.steps.map((st, n) => (
-          <li key={n}>
-            <p>{lang === 'zh' ? st.zh : st.en}</p>
-            <p className="muted small">
-              {Object.entries(st.in).map(([k, v]) => `${term(k)} ${show(k, v, tr)}`).join('，')}
-              {Object.keys(st.out).length > 0 && ' → '}
-              {Object.entries(st.out).map(([k, v]) => `${term(k)} ${show(k, v, tr)}`).join('，')}
-            </p>
-          </li>
-        ))}
+      <ol className="steps" data-testid="steps">
+        {s.steps.map((st, n) => {
+          const words = plainWords(st);
+          return <li key={n} data-step={st.step}>{lang === 'zh' ? words.zh : words.en}</li>;
+        })}
       </ol>
-      <p className="muted small">
-        {tr('政策', 'Policy')} {s.policy_id} v{s.policy_version}
-      </p>
+      <details className="technical" data-testid="technical" open={technical === 'open'}>
+        <summary>{tr('详细计算', 'Technical detail')}</summary>
+        <p className="muted small">
+          {tr('结算引擎的计算记录：政策规则路径、参数、金额（分）和比例（基点，1% = 100）。', "The engine's record: policy rule paths, parameters, amounts in fen and ratios in basis points (1% = 100).")}{' '}
+          {tr('政策', 'Policy')} <code>{s.policy_id}</code> v{s.policy_version}
+        </p>
+        <ol className="technical-steps">
+          {s.steps.map((st, n) => (
+            <li key={n}>
+              <p><strong>{lang === 'zh' ? st.zh : st.en}</strong> <code>{st.step}</code>{st.rule && <> · <code>{st.rule}</code></>}</p>
+              <p className="muted small">
+                <TechnicalValues values={st.in} />
+                {Object.keys(st.out).length > 0 && ' → '}
+                <TechnicalValues values={st.out} />
+              </p>
+            </li>
+          ))}
+        </ol>
+      </details>
     </div>
   );
 }

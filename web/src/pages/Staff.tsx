@@ -460,7 +460,7 @@ export function StaffPolicies() {
           </div>
         )}
         {one.isError && <ErrorBox error={one.error} />}
-        {one.data && <SettlementExplanation settlement={one.data.settlement} />}
+        {one.data && <SettlementExplanation settlement={one.data.settlement} technical="open" />}
       </Card>
       <Card title={tr('校验政策文件', 'Validate a policy document')}>
         <Field label={tr('政策文件（JSON）', 'Policy document (JSON)')}>{(id) => <textarea id={id} rows={6} value={draft} onChange={(e) => setDraft(e.target.value)} />}</Field>
