@@ -35,7 +35,7 @@ export function actorOf(ctx: GatewayContext): Actor {
 }
 
 /** feedetail[] as sent → fee lines in fen and the columns kept beside them; every line must name `mdtrtId` when it names one. */
-export function readFeeLines(input: Obj, key: string, mdtrtId: string | undefined): { lines: FeeLine[]; extras: LineExtras[]; mdtrt_id: string | undefined; psn_no: string | undefined } {
+export function readFeeLines(input: Obj, key: string, mdtrtId: string | undefined, now: Date): { lines: FeeLine[]; extras: LineExtras[]; mdtrt_id: string | undefined; psn_no: string | undefined } {
   const list = inputList(input, key);
   if (list.length === 0) throw invalid(`input.${key}`, '费用明细不能为空', 'at least one fee line is required');
   if (list.length > 5000) throw invalid(`input.${key}`, '单次最多上传5000条明细', 'at most 5000 lines per upload');
@@ -76,7 +76,7 @@ export function readFeeLines(input: Obj, key: string, mdtrtId: string | undefine
     extras.push({
       chrg_bchno: optionalString(raw, 'chrg_bchno', path, 30) ?? null,
       medins_list_codg: optionalString(raw, 'medins_list_codg', path, 150) ?? null,
-      fee_ocur_time: optionalDateTime(raw, 'fee_ocur_time', path) ?? null,
+      fee_ocur_time: optionalDateTime(raw, 'fee_ocur_time', path, 'care', now) ?? null,
       hosp_appr_flag: optionalString(raw, 'hosp_appr_flag', path, 3) ?? null,
       init_feedetl_sn: optionalString(raw, 'init_feedetl_sn', path, 30) ?? null,
     });
