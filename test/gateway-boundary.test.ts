@@ -1,10 +1,11 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { RESIDENT } from './support/gateway-world.ts';
+import { RESIDENT, envelope, post } from './support/gateway-world.ts';
 import { counts, openSettlementWorld, type SettlementWorld } from './support/settlement-world.ts';
 
 // What a hostile probe found at the gateway's boundary (issue 11, defects 3-6): impossible
-// dates. Each is refused naming the field, and nothing is written but the message log.
+// dates and input hidden under __proto__. Each is refused naming the field, and nothing is
+// written but the message log.
 
 let w: SettlementWorld;
 before(async () => {
@@ -59,5 +60,44 @@ describe('defect 3: impossible dates', () => {
     const r = await w.db.pool.query<{ t: string }>(`SELECT to_char(begntime AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI:SS') AS t FROM visits WHERE mdtrt_id = $1`, [id]);
     assert.equal(r.rows[0]!.t, '2024-02-29 23:59:59');
     ok(await w.call('1101', { data: { mdtrt_cert_type: '02', mdtrt_cert_no: RESIDENT.certno, begntime: '20260101' } }));
+  });
+});
+
+describe('defect 6: __proto__, constructor and prototype keys', () => {
+  const raw = (infno: string, inputJson: string) => {
+    const env = envelope(infno, {}, { sign_no: w.signNo });
+    return JSON.stringify(env).replace('"input":{}', `"input":${inputJson}`);
+  };
+  const data = JSON.stringify(registration().data);
+
+  test('data under __proto__ is refused naming the key, and registers nothing', async () => {
+    const before = await counts(w.db.pool);
+    for (const [input, field] of [
+      [`{"__proto__":{"data":${data}}}`, 'input.__proto__'],
+      [`{"data":{"__proto__":${data}}}`, 'input.data.__proto__'],
+      [`{"data":${data.slice(0, -1)},"constructor":{"prototype":{"psn_no":"x"}}}}`, 'input.data.constructor'],
+      [`{"data":${JSON.stringify(JSON.stringify({ __proto__x: 1 })).replace('__proto__x', '__proto__')}}`, 'input.data.__proto__'],
+    ]) {
+      const res = await post(w.app, raw('2201', input!));
+      assert.equal(res.body.infcode, -1, `${input}: ${JSON.stringify(res.body.output)}`);
+      assert.ok(res.body.err_msg.includes(`${field}:`), `${res.body.err_msg} should name ${field}`);
+    }
+    const top = await post(w.app, JSON.stringify(envelope('2201', registration(), { sign_no: w.signNo })).replace('{"infno"', '{"__proto__":{"x":1},"infno"'));
+    assert.equal(top.body.infcode, -1);
+    assert.match(top.body.err_msg, /__proto__:/);
+    // Refused while parsing (before the log), except the JSON text that only the handler parses.
+    assert.deepEqual(await counts(w.db.pool), { ...before, gateway_messages: before.gateway_messages! + 1 }, 'no visit');
+  });
+
+  test('a same-msgid retry with content added under __proto__ is refused, not replayed', async () => {
+    const env = envelope('2201', registration(), { sign_no: w.signNo });
+    const first = await post(w.app, env);
+    ok(first);
+    const logged = await w.db.pool.query<{ request: any }>(`SELECT request FROM gateway_messages WHERE msgid = $1`, [env['msgid']]);
+    assert.equal(logged.rows[0]!.request.input.data.psn_no, RESIDENT.psn_no, 'the log holds what the handler read');
+    const retry = await post(w.app, JSON.stringify(env).replace('"data":{', '"data":{"__proto__":{"insutype":"310"},'));
+    assert.equal(retry.body.infcode, -1);
+    assert.notDeepEqual(retry.body.output, first.body.output);
+    assert.match(retry.body.err_msg, /input\.data\.__proto__:/);
   });
 });

@@ -7,6 +7,9 @@ import { chinaInstant, DATE_WINDOWS, parseCivilTime, windowDates, type CivilTime
 
 type Obj = Record<string, unknown>;
 
+/** Keys that name an object's machinery in JavaScript, never data of the interface: refused wherever they appear. */
+export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+
 function isObject(value: unknown): value is Obj {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -30,7 +33,18 @@ export function inputObject(input: Obj, key: string, optional = false): Obj {
     throw invalid(`input.${key}`, '缺少该节点', 'missing; expected an object');
   }
   if (!isObject(value)) throw invalid(`input.${key}`, '应为JSON对象', 'expected a JSON object');
+  if (typeof input[key] === 'string') refuseForbiddenKeys(value, `input.${key}`);
   return value;
+}
+
+/** An object parsed here from JSON text gets the envelope's rule: no __proto__/constructor/prototype keys, at any depth. */
+function refuseForbiddenKeys(value: unknown, path: string): void {
+  if (typeof value !== 'object' || value === null) return;
+  for (const [k, v] of Object.entries(value)) {
+    const at = Array.isArray(value) ? `${path}[${k}]` : `${path}.${k}`;
+    if (!Array.isArray(value) && FORBIDDEN_KEYS.has(k)) throw invalid(at, `不允许的字段名 ${k}`, `the field name ${k} is not allowed`);
+    refuseForbiddenKeys(v, at);
+  }
 }
 
 /** A list at `input.<key>`; a single object is read as a list of one (clients do both). */
