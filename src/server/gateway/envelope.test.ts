@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { CALL_SERVICE_PATH } from './route.ts';
 import { HOSPITAL, RESIDENT, assertWellFormed, envelope, openWorld, post, signInAs, type World } from '../../../test/support/gateway-world.ts';
+import { counts } from '../../../test/support/settlement-world.ts';
+import { seedSettlementDocuments } from '../../store/settlement/documents.ts';
 
 // What real HIS send, what broken clients send, and what a fuzzer sends: every answer is
 // HTTP 200 with a well-formed response envelope.
@@ -11,6 +13,8 @@ let w: World;
 let sign_no: string;
 before(async () => {
   w = await openWorld();
+  // The catalogs and policies, so that fee lines and settlements reach the engine in the hostile fuzz.
+  await seedSettlementDocuments(w.db.pool);
   sign_no = await signInAs(w.app);
 });
 after(async () => {
@@ -180,5 +184,98 @@ describe('fuzz', () => {
       }),
       { numRuns: Number(process.env.FUZZ_RUNS ?? 300), seed: process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : undefined },
     );
+  });
+
+  // Hostile values where the probe found them (issue 11): impossible dates, huge and inconsistent
+  // amounts, __proto__/constructor/prototype keys and numbers in every notation, in the
+  // transactions that read them. 0 internal errors, every refusal names a field, and a refused
+  // message writes nothing (visits, fee lines, settlements, ledger as they were).
+  const pad = (n: number, w = 2) => String(n).padStart(w, '0');
+  const dateText = fc.oneof(
+    fc
+      .tuple(
+        fc.constantFrom(0, 1, 99, 1899, 1900, 1989, 1990, 2023, 2024, 2025, 2026, 2027, 2099, 2100, 9999),
+        fc.integer({ min: 0, max: 13 }),
+        fc.integer({ min: 0, max: 32 }),
+        fc.option(fc.tuple(fc.integer({ min: 0, max: 25 }), fc.integer({ min: 0, max: 61 }), fc.integer({ min: 0, max: 61 }))),
+        fc.boolean(),
+      )
+      .map(([y, mo, d, t, compact]) => {
+        const date = compact ? `${pad(y, 4)}${pad(mo)}${pad(d)}` : `${pad(y, 4)}-${pad(mo)}-${pad(d)}`;
+        if (!t) return date;
+        return compact ? `${date}${pad(t[0])}${pad(t[1])}${pad(t[2])}` : `${date} ${pad(t[0])}:${pad(t[1])}:${pad(t[2])}`;
+      }),
+    fc.constantFrom('2026-03-15 10:00:00', '2026-03-15', '2026-02-28 08:00:00', '2024-02-29 12:00:00', '2026-03-14T09:30:00', '2026-03-15 10:00', '15/03/2026', '2026-3-5', 'now', ''),
+    fc.integer(),
+    fc.string({ maxLength: 24 }),
+  );
+  const numberish = fc.oneof(
+    fc.constantFrom<unknown>(
+      '0x10', '0b1', '0o7', '1e21', 1e21, '1e2', 1e2, '1E-7', 1e-7, 'Infinity', '-Infinity', 'NaN', '+1', ' 1 ', '1_000', '１', '.5', '5.', '-0', '00012', '1,000',
+      99999999999.99, '99999999999.99', 9999999.99, '10000000.01', -1, -0.01, 0, '9007199254740993', 12.5, '12.50', '12.505', 0.33, 3, '0.5', 1000,
+    ),
+    fc.integer({ min: -1e6, max: 1e12 }),
+    fc.double({ noNaN: true, min: -1e15, max: 1e15 }),
+    fc.integer({ min: -100000, max: 100000000 }).map((fen) => (fen / 100).toFixed(2)),
+  );
+  /** Placeholders that become the named keys in the JSON text (a JS object literal would set its prototype instead). */
+  const PROTO = { '@@proto@@': '__proto__', '@@constructor@@': 'constructor', '@@prototype@@': 'prototype' } as const;
+  const hostileKey = fc.option(fc.tuple(fc.constantFrom(...(Object.keys(PROTO) as (keyof typeof PROTO)[])), fc.constantFrom<unknown>({ psn_no: RESIDENT.psn_no }, { insutype: '310' }, 1, { prototype: { x: 1 } })), { freq: 3 });
+  const withKey = (obj: Record<string, unknown>, k: [string, unknown] | null) => (k ? { ...obj, [k[0]]: k[1] } : obj);
+  const field = fc.option(numberish, { nil: undefined, freq: 6 });
+  const feeLine = fc
+    .record({ det_item_fee_sumamt: field, cnt: field, pric: field, fee_ocur_time: fc.option(dateText, { nil: undefined }), init_feedetl_sn: fc.option(fc.constant('L1'), { nil: undefined }), key: hostileKey })
+    .map(({ key, ...l }) => withKey(l, key));
+  const hostile = fc.oneof(
+    fc.record({ infno: fc.constant('2201'), begntime: dateText, key: hostileKey }).map(({ key, begntime }) => ({ infno: '2201', visit: false, input: { data: withKey({ psn_no: RESIDENT.psn_no, insutype: '390', begntime }, key) } })),
+    fc.record({ begntime: dateText, key: hostileKey }).map(({ key, begntime }) => ({ infno: '1101', visit: false, input: { data: withKey({ mdtrt_cert_type: '02', mdtrt_cert_no: RESIDENT.certno, begntime }, key) } })),
+    fc.record({ begntime: dateText, endtime: fc.option(dateText, { nil: undefined }) }).map((t) => ({ infno: '5205', visit: false, input: { data: { psn_no: RESIDENT.psn_no, ...t } } })),
+    fc.record({ stmt_begndate: dateText, stmt_enddate: dateText, medfee_sumamt: field, fund_pay_sumamt: field }).map((d) => ({ infno: '3201', visit: false, input: { data: d } })),
+    fc.record({ cum_ym: fc.oneof(fc.constantFrom('202603', '202613', '000001', 'abcdef', '2026-3'), fc.string({ maxLength: 6 })) }).map((d) => ({ infno: '5206', visit: false, input: { data: { psn_no: RESIDENT.psn_no, ...d } } })),
+    fc.record({ begntime: dateText, endtime: fc.option(dateText, { nil: undefined }) }).map((t) => ({ infno: '2001', visit: false, input: { data: { psn_no: RESIDENT.psn_no, insutype: '390', med_type: '11', ...t } } })),
+    fc.record({ begndate: dateText, enddate: fc.option(dateText, { nil: undefined }) }).map((t) => ({ infno: '2501', visit: false, input: { data: { psn_no: RESIDENT.psn_no, mdtrtarea_admdvs: '430100', ...t } } })),
+    fc.array(feeLine, { minLength: 1, maxLength: 4 }).map((ls) => ({ infno: '2204', visit: true, input: { feedetail: ls } })),
+    fc.record({ infno: fc.constantFrom('2206', '2207'), medfee_sumamt: field, key: hostileKey }).map(({ infno, medfee_sumamt, key }) => ({ infno, visit: true, input: { data: withKey({ psn_no: RESIDENT.psn_no, medfee_sumamt }, key) } })),
+  );
+  const WRITTEN = ['visits', 'visit_diagnoses', 'fee_lines', 'settlements', 'accumulators', 'ledger_transfers', 'ledger_legs', 'cross_region_owed', 'accounts_fen', 'visit_states', 'line_states'];
+  const written = (c: Record<string, number>) => Object.fromEntries(WRITTEN.map((k) => [k, c[k]]));
+  const filings = async () => (await w.db.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM filings`)).rows[0]!.n;
+  let sn = 0;
+
+  test('hostile values (dates, amounts, __proto__, notations): no internal error, refusals name a field and write nothing', async () => {
+    // The generic fuzz above may have signed out (9002): a sign-in of this test's own.
+    const sign_no = await signInAs(w.app);
+    let refused = 0;
+    await fc.assert(
+      fc.asyncProperty(hostile, async (m) => {
+        const input: Record<string, any> = structuredClone(m.input);
+        if (m.visit) {
+          // A fresh open visit with one good line, so the hostile message reaches the engine.
+          const reg = await post(w.app, envelope('2201', { data: { psn_no: RESIDENT.psn_no, insutype: '390' } }, { sign_no }));
+          assert.equal(reg.body.infcode, 0, reg.body.err_msg);
+          const id = reg.body.output.data.mdtrt_id as string;
+          const good = await post(w.app, envelope('2204', { feedetail: [{ feedetl_sn: 'L1', mdtrt_id: id, med_list_codg: '110200001', det_item_fee_sumamt: 10, cnt: 1, pric: 10 }] }, { sign_no }));
+          assert.equal(good.body.infcode, 0, good.body.err_msg);
+          if (input.feedetail) for (const l of input.feedetail) Object.assign(l, { feedetl_sn: `F${++sn}`, mdtrt_id: id, med_list_codg: '110200001' });
+          else input.data.mdtrt_id = id;
+        }
+        let text = JSON.stringify(envelope(m.infno, input, { sign_no }));
+        for (const [placeholder, key] of Object.entries(PROTO)) text = text.replaceAll(`"${placeholder}"`, `"${key}"`);
+        const before = written(await counts(w.db.pool));
+        const filed = await filings();
+        const res = await w.app.inject({ method: 'POST', url: CALL_SERVICE_PATH, headers: { 'content-type': 'application/json' }, payload: text });
+        const body = JSON.parse(res.body);
+        assertWellFormed(res.statusCode, body);
+        if (body.infcode === 0) return;
+        refused += 1;
+        assert.doesNotMatch(body.err_msg, /internal error/, `${text}\n→ ${body.err_msg}`);
+        // bilingual(): "field：…" — the first detail's field is a path of the message.
+        assert.match(body.err_msg, /^(input[\w.[\]]*|infno|msgid|sign_no|body)：/, `${text}\n→ ${body.err_msg}`);
+        assert.deepEqual(written(await counts(w.db.pool)), before, `${text}\n→ ${body.err_msg}: a refused message wrote`);
+        assert.equal(await filings(), filed, 'a refused message filed nothing');
+      }),
+      { numRuns: Number(process.env.FUZZ_RUNS ?? 200), seed: process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : undefined },
+    );
+    assert.ok(refused > 0, 'the hostile values were refused at least sometimes');
   });
 });
