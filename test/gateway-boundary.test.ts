@@ -177,4 +177,17 @@ describe('defect 6: __proto__, constructor and prototype keys', () => {
     assert.notDeepEqual(retry.body.output, first.body.output);
     assert.match(retry.body.err_msg, /input\.data\.__proto__:/);
   });
+
+  test('a same-msgid retry that changes a header field the handler reads is refused, not replayed', async () => {
+    // 2201 stores the envelope's regions with the visit: they are content, not metadata.
+    const env = envelope('2201', registration(), { sign_no: w.signNo, insuplc_admdvs: '' });
+    ok(await post(w.app, env));
+    const logged = await w.db.pool.query<{ request: any }>(`SELECT request FROM gateway_messages WHERE msgid = $1`, [env['msgid']]);
+    assert.equal(logged.rows[0]!.request.mdtrtarea_admvs, '430200', 'the log keeps the header fields the handler read');
+    const before = await counts(w.db.pool);
+    const retry = await post(w.app, { ...env, insuplc_admdvs: '430200', inf_time: '2026-03-15 10:00:09' });
+    assert.equal(retry.body.infcode, -1, 'refused, not replayed');
+    assert.match(retry.body.err_msg, /differs at: insuplc_admdvs/);
+    assert.deepEqual(await counts(w.db.pool), { ...before, gateway_messages: before.gateway_messages! + 1 });
+  });
 });

@@ -59,6 +59,7 @@ export const referralFilingCancel: TransactionHandler = {
   name: { zh: '转院备案撤销', en: 'referral filing cancellation' },
   requiresSignIn: true,
   writes: true,
+  headerFields: ['opter_name'],
   async handle(ctx) {
     const { record: f, no, data: d, path } = await cancelledRecord(ctx, (no) => getFiling(ctx.db, no), 'no such filing');
     if (f.kind !== 'referral') throw conflict(`${path}.trt_dcla_detl_sn`, '不是转院备案', 'not a referral filing');

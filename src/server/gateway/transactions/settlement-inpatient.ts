@@ -18,6 +18,7 @@ export const admission: TransactionHandler = {
   name: { zh: '入院办理', en: 'admission' },
   requiresSignIn: true,
   writes: true,
+  headerFields: ['mdtrtarea_admvs', 'insuplc_admdvs'],
   async handle(ctx) {
     const path = 'input.mdtrtinfo';
     const d = inputObject(ctx.envelope.input, 'mdtrtinfo');

@@ -19,6 +19,7 @@ export const outpatientRegistration: TransactionHandler = {
   name: { zh: '门诊挂号', en: 'outpatient registration' },
   requiresSignIn: true,
   writes: true,
+  headerFields: ['mdtrtarea_admvs', 'insuplc_admdvs'],
   conflictKeys: (env) => keysNamed(env.input['data'], { psn_no: 'psn' }),
   async handle(ctx) {
     const path = 'input.data';

@@ -46,6 +46,7 @@ export const pharmacyPreSettle: TransactionHandler = {
   name: { zh: '药店预结算', en: 'pharmacy pre-settlement' },
   requiresSignIn: true,
   writes: false,
+  headerFields: ['mdtrtarea_admvs', 'insuplc_admdvs'],
   async handle(ctx) {
     // The sale is priced inside a transaction that is rolled back: nothing stays.
     return inRolledBackTransaction(ctx.pool, (client) => pharmacySale(ctx, client, true));
@@ -57,6 +58,7 @@ export const pharmacySettle: TransactionHandler = {
   name: { zh: '药店结算', en: 'pharmacy settlement' },
   requiresSignIn: true,
   writes: true,
+  headerFields: ['mdtrtarea_admvs', 'insuplc_admdvs'],
   handle: (ctx) => pharmacySale(ctx, ctx.db, false),
 };
 

@@ -146,7 +146,7 @@ function period(d: Obj, path: string, now: Date): { begndate: string; enddate: s
   return { begndate, enddate };
 }
 
-export const totalsReconciliation = query('3201', '医药机构费用结算对总账', 'reconciliation of totals', async (ctx) => {
+export const totalsReconciliation: TransactionHandler = { headerFields: ['insuplc_admdvs', 'mdtrtarea_admvs'], ...query('3201', '医药机构费用结算对总账', 'reconciliation of totals', async (ctx) => {
   const path = 'input.data';
   const d = inputObject(ctx.envelope.input, 'data');
   const p = period(d, path, ctx.now());
@@ -174,7 +174,7 @@ export const totalsReconciliation = query('3201', '医药机构费用结算对�
       mismatches,
     },
   };
-});
+}) };
 
 export const detailReconciliation = query('3202', '医药机构费用结算对明细账', 'reconciliation of details', async (ctx) => {
   const path = 'input.data';
