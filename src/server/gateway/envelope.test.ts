@@ -2,7 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { CALL_SERVICE_PATH } from './route.ts';
-import { HOSPITAL, RESIDENT, assertWellFormed, envelope, openWorld, post, signInAs, type World } from '../../../test/support/gateway-world.ts';
+import { HOSPITAL, PHARMACY, RESIDENT, assertWellFormed, envelope, openWorld, post, signInAs, type World } from '../../../test/support/gateway-world.ts';
 import { counts } from '../../../test/support/settlement-world.ts';
 import { seedSettlementDocuments } from '../../store/settlement/documents.ts';
 
@@ -188,7 +188,7 @@ describe('fuzz', () => {
 
   // Hostile values where the probe found them (issue 11): impossible dates, huge and inconsistent
   // amounts, __proto__/constructor/prototype keys and numbers in every notation, in the
-  // transactions that read them. 0 internal errors, every refusal names a field, and a refused
+  // transactions that read them (outpatient, inpatient, pharmacy, queries, filings). 0 internal errors, every refusal names a field, and a refused
   // message writes nothing (visits, fee lines, settlements, ledger as they were).
   const pad = (n: number, w = 2) => String(n).padStart(w, '0');
   const dateText = fc.oneof(
@@ -227,15 +227,22 @@ describe('fuzz', () => {
     .record({ det_item_fee_sumamt: field, cnt: field, pric: field, fee_ocur_time: fc.option(dateText, { nil: undefined }), init_feedetl_sn: fc.option(fc.constant('L1'), { nil: undefined }), key: hostileKey })
     .map(({ key, ...l }) => withKey(l, key));
   const hostile = fc.oneof(
-    fc.record({ infno: fc.constant('2201'), begntime: dateText, key: hostileKey }).map(({ key, begntime }) => ({ infno: '2201', visit: false, input: { data: withKey({ psn_no: RESIDENT.psn_no, insutype: '390', begntime }, key) } })),
-    fc.record({ begntime: dateText, key: hostileKey }).map(({ key, begntime }) => ({ infno: '1101', visit: false, input: { data: withKey({ mdtrt_cert_type: '02', mdtrt_cert_no: RESIDENT.certno, begntime }, key) } })),
-    fc.record({ begntime: dateText, endtime: fc.option(dateText, { nil: undefined }) }).map((t) => ({ infno: '5205', visit: false, input: { data: { psn_no: RESIDENT.psn_no, ...t } } })),
-    fc.record({ stmt_begndate: dateText, stmt_enddate: dateText, medfee_sumamt: field, fund_pay_sumamt: field }).map((d) => ({ infno: '3201', visit: false, input: { data: d } })),
-    fc.record({ cum_ym: fc.oneof(fc.constantFrom('202603', '202613', '000001', 'abcdef', '2026-3'), fc.string({ maxLength: 6 })) }).map((d) => ({ infno: '5206', visit: false, input: { data: { psn_no: RESIDENT.psn_no, ...d } } })),
-    fc.record({ begntime: dateText, endtime: fc.option(dateText, { nil: undefined }) }).map((t) => ({ infno: '2001', visit: false, input: { data: { psn_no: RESIDENT.psn_no, insutype: '390', med_type: '11', ...t } } })),
-    fc.record({ begndate: dateText, enddate: fc.option(dateText, { nil: undefined }) }).map((t) => ({ infno: '2501', visit: false, input: { data: { psn_no: RESIDENT.psn_no, mdtrtarea_admdvs: '430100', ...t } } })),
-    fc.array(feeLine, { minLength: 1, maxLength: 4 }).map((ls) => ({ infno: '2204', visit: true, input: { feedetail: ls } })),
-    fc.record({ infno: fc.constantFrom('2206', '2207'), medfee_sumamt: field, key: hostileKey }).map(({ infno, medfee_sumamt, key }) => ({ infno, visit: true, input: { data: withKey({ psn_no: RESIDENT.psn_no, medfee_sumamt }, key) } })),
+    fc.record({ infno: fc.constant('2201'), begntime: dateText, key: hostileKey }).map(({ key, begntime }) => ({ infno: '2201', setup: 'none', input: { data: withKey({ psn_no: RESIDENT.psn_no, insutype: '390', begntime }, key) } })),
+    fc.record({ begntime: dateText, key: hostileKey }).map(({ key, begntime }) => ({ infno: '1101', setup: 'none', input: { data: withKey({ mdtrt_cert_type: '02', mdtrt_cert_no: RESIDENT.certno, begntime }, key) } })),
+    fc.record({ begntime: dateText, endtime: fc.option(dateText, { nil: undefined }) }).map((t) => ({ infno: '5205', setup: 'none', input: { data: { psn_no: RESIDENT.psn_no, ...t } } })),
+    fc.record({ stmt_begndate: dateText, stmt_enddate: dateText, medfee_sumamt: field, fund_pay_sumamt: field }).map((d) => ({ infno: '3201', setup: 'none', input: { data: d } })),
+    fc.record({ cum_ym: fc.oneof(fc.constantFrom('202603', '202613', '000001', 'abcdef', '2026-3'), fc.string({ maxLength: 6 })) }).map((d) => ({ infno: '5206', setup: 'none', input: { data: { psn_no: RESIDENT.psn_no, ...d } } })),
+    fc.record({ begntime: dateText, endtime: fc.option(dateText, { nil: undefined }) }).map((t) => ({ infno: '2001', setup: 'none', input: { data: { psn_no: RESIDENT.psn_no, insutype: '390', med_type: '11', ...t } } })),
+    fc.record({ begndate: dateText, enddate: fc.option(dateText, { nil: undefined }) }).map((t) => ({ infno: '2501', setup: 'none', input: { data: { psn_no: RESIDENT.psn_no, mdtrtarea_admdvs: '430100', ...t } } })),
+    fc.array(feeLine, { minLength: 1, maxLength: 4 }).map((ls) => ({ infno: '2204', setup: 'outpatient', input: { feedetail: ls } })),
+    fc.record({ infno: fc.constantFrom('2206', '2207'), medfee_sumamt: field, key: hostileKey }).map(({ infno, medfee_sumamt, key }) => ({ infno, setup: 'outpatient', input: { data: withKey({ psn_no: RESIDENT.psn_no, medfee_sumamt }, key) } })),
+    fc.record({ begntime: dateText, key: hostileKey }).map(({ key, begntime }) => ({ infno: '2401', setup: 'none', input: { mdtrtinfo: withKey({ psn_no: RESIDENT.psn_no, insutype: '390', med_type: '21', begntime }, key) } })),
+    fc.array(feeLine, { minLength: 1, maxLength: 3 }).map((ls) => ({ infno: '2301', setup: 'stay', input: { feedetail: ls } })),
+    fc.record({ endtime: dateText }).map((d) => ({ infno: '2402', setup: 'stay', input: { dscginfo: { psn_no: RESIDENT.psn_no, ...d } } })),
+    fc.record({ begntime: dateText }).map((d) => ({ infno: '2403', setup: 'stay', input: { adminfo: { psn_no: RESIDENT.psn_no, ...d } } })),
+    fc
+      .record({ infno: fc.constantFrom('2101', '2102'), begntime: fc.option(dateText, { nil: undefined }), medfee_sumamt: field, lines: fc.array(feeLine, { minLength: 1, maxLength: 3 }) })
+      .map(({ infno, begntime, medfee_sumamt, lines }) => ({ infno, setup: 'pharmacy', input: { data: { psn_no: RESIDENT.psn_no, insutype: '390', med_type: '41', begntime, medfee_sumamt }, feedetail: lines } })),
   );
   const WRITTEN = ['visits', 'visit_diagnoses', 'fee_lines', 'settlements', 'accumulators', 'ledger_transfers', 'ledger_legs', 'cross_region_owed', 'accounts_fen', 'visit_states', 'line_states'];
   const written = (c: Record<string, number>) => Object.fromEntries(WRITTEN.map((k) => [k, c[k]]));
@@ -245,21 +252,30 @@ describe('fuzz', () => {
   test('hostile values (dates, amounts, __proto__, notations): no internal error, refusals name a field and write nothing', async () => {
     // The generic fuzz above may have signed out (9002): a sign-in of this test's own.
     const sign_no = await signInAs(w.app);
+    const pharmacySign = await signInAs(w.app, PHARMACY);
     let refused = 0;
     await fc.assert(
       fc.asyncProperty(hostile, async (m) => {
         const input: Record<string, any> = structuredClone(m.input);
-        if (m.visit) {
-          // A fresh open visit with one good line, so the hostile message reaches the engine.
-          const reg = await post(w.app, envelope('2201', { data: { psn_no: RESIDENT.psn_no, insutype: '390' } }, { sign_no }));
-          assert.equal(reg.body.infcode, 0, reg.body.err_msg);
-          const id = reg.body.output.data.mdtrt_id as string;
-          const good = await post(w.app, envelope('2204', { feedetail: [{ feedetl_sn: 'L1', mdtrt_id: id, med_list_codg: '110200001', det_item_fee_sumamt: 10, cnt: 1, pric: 10 }] }, { sign_no }));
+        let header: Record<string, unknown> = { sign_no };
+        const code = (l: Record<string, unknown>, id: string | undefined, codg: string) => Object.assign(l, { feedetl_sn: `F${++sn}`, med_list_codg: codg }, id ? { mdtrt_id: id } : {});
+        if (m.setup === 'outpatient' || m.setup === 'stay') {
+          // A fresh open visit or stay with one good line, so the hostile message reaches the engine.
+          const open = m.setup === 'outpatient'
+            ? await post(w.app, envelope('2201', { data: { psn_no: RESIDENT.psn_no, insutype: '390' } }, { sign_no }))
+            : await post(w.app, envelope('2401', { mdtrtinfo: { psn_no: RESIDENT.psn_no, insutype: '390', med_type: '21', begntime: '2026-03-14 09:00:00' } }, { sign_no }));
+          assert.equal(open.body.infcode, 0, open.body.err_msg);
+          const id = (open.body.output.data ?? open.body.output.result).mdtrt_id as string;
+          const good = await post(w.app, envelope(m.setup === 'outpatient' ? '2204' : '2301', { feedetail: [{ feedetl_sn: 'L1', mdtrt_id: id, med_list_codg: '110200001', det_item_fee_sumamt: 10, cnt: 1, pric: 10 }] }, { sign_no }));
           assert.equal(good.body.infcode, 0, good.body.err_msg);
-          if (input.feedetail) for (const l of input.feedetail) Object.assign(l, { feedetl_sn: `F${++sn}`, mdtrt_id: id, med_list_codg: '110200001' });
-          else input.data.mdtrt_id = id;
+          if (input.feedetail) for (const l of input.feedetail) code(l, id, '110200001');
+          else (input.data ?? input.dscginfo ?? input.adminfo).mdtrt_id = id;
         }
-        let text = JSON.stringify(envelope(m.infno, input, { sign_no }));
+        if (m.setup === 'pharmacy') {
+          header = { sign_no: pharmacySign, fixmedins_code: PHARMACY };
+          for (const l of input.feedetail) code(l, undefined, 'XJ01CAA040E001010102231');
+        }
+        let text = JSON.stringify(envelope(m.infno, input, header));
         for (const [placeholder, key] of Object.entries(PROTO)) text = text.replaceAll(`"${placeholder}"`, `"${key}"`);
         const before = written(await counts(w.db.pool));
         const filed = await filings();
