@@ -15,13 +15,17 @@ test('only real calendar days and times are read', () => {
 
 test('property: every day the calendar has is read back as itself, in China Standard Time', () => {
   fc.assert(
-    fc.property(fc.date({ min: new Date('1900-01-01T00:00:00Z'), max: new Date('2199-12-31T00:00:00Z'), noInvalidDate: true }), (d) => {
+    fc.property(fc.date({ min: new Date('0001-01-01T00:00:00Z'), max: new Date('2199-12-31T00:00:00Z'), noInvalidDate: true }), (d) => {
       const iso = d.toISOString();
       const t = parseCivilTime(`${iso.slice(0, 10)} ${iso.slice(11, 19)}`);
       assert.ok(t, iso);
       assert.equal(chinaInstant(t).getTime(), Math.floor(d.getTime() / 1000) * 1000 - 8 * 3600_000);
     }),
   );
+});
+
+test('years before 100 stay themselves', () => {
+  assert.equal(chinaInstant(parseCivilTime('0099-12-31 08:00:00')!).toISOString(), '0099-12-31T00:00:00.000Z');
 });
 
 test('windows are counted from the China date of the clock', () => {

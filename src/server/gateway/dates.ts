@@ -69,5 +69,8 @@ export function windowDates(name: DateWindowName, now: Date): { earliest: string
 /** China Standard Time (UTC+8, no daylight saving) → the instant. */
 export function chinaInstant(t: CivilTime): Date {
   const [y, mo, d] = t.date.split('-').map(Number) as [number, number, number];
-  return new Date(Date.UTC(y, mo - 1, d, t.hour - 8, t.minute, t.second));
+  // Date.UTC reads years 0-99 as 1900-1999; 2000 is a leap year, so any real day fits before the year is set.
+  const at = new Date(Date.UTC(2000, mo - 1, d, t.hour, t.minute, t.second));
+  at.setUTCFullYear(y);
+  return new Date(at.getTime() - 8 * 3600_000);
 }
