@@ -1,8 +1,8 @@
 // The one place where the engine's fen and basis points meet the national interface's yuan
 // numbers and fractions (2204 fee lines, 2206/2207/2303/2304 setlinfo and setldetail).
 import type { ClassifiedFeeLine, FeeLine } from './catalog.ts';
-import { invalid } from './errors.ts';
-import { bpToFraction, fenToYuan, yuanToFen, type Fen } from './money.ts';
+import { invalid, YibaoError } from './errors.ts';
+import { bpToFraction, CNT_DECIMALS, fenToYuan, formatYuan, MAX_CNT, MAX_LINE_FEN, yuanToFen, type Fen } from './money.ts';
 import type { SetldetailLine, SetlinfoAmounts, Settlement } from './settle.ts';
 
 /** What the interface shows for an item without a price limit (seen in 2204 outputs). */
@@ -20,24 +20,58 @@ export function feeLineFromInterface(raw: Record<string, unknown>, path = 'feede
     if (typeof v !== 'number' && typeof v !== 'string') throw invalid(`${path}.${k}`, `${k} 必填`, `${k} is required`);
     return yuanToFen(v, `${path}.${k}`);
   };
-  const cntRaw = raw['cnt'];
-  const cnt = typeof cntRaw === 'number' ? cntRaw : typeof cntRaw === 'string' ? Number(cntRaw) : NaN;
-  if (!Number.isFinite(cnt) || cnt === 0) throw invalid(`${path}.cnt`, '数量必须是非零数', 'cnt must be a non-zero number');
+  const count = countFromInterface(raw['cnt'], `${path}.cnt`);
   const sum = amount('det_item_fee_sumamt');
-  if (Math.sign(sum) !== Math.sign(cnt) && sum !== 0) {
+  const pric = amount('pric');
+  if (Math.abs(sum) > MAX_LINE_FEN) {
+    throw invalid(`${path}.det_item_fee_sumamt`, `单条明细金额不应超过 ${formatYuan(MAX_LINE_FEN as Fen)} 元`, `a line's total must be at most ${formatYuan(MAX_LINE_FEN as Fen)} yuan`);
+  }
+  if (pric < 0 || pric > MAX_LINE_FEN) {
+    throw invalid(`${path}.pric`, `单价应在 0 至 ${formatYuan(MAX_LINE_FEN as Fen)} 元之间（退费用负数量表示）`, `the price must be from 0 to ${formatYuan(MAX_LINE_FEN as Fen)} yuan (a refund has a negative cnt)`);
+  }
+  if (Math.sign(sum) !== Math.sign(count.cnt) && sum !== 0) {
     throw invalid(`${path}.det_item_fee_sumamt`, '金额与数量符号不一致', 'amount and count have different signs');
   }
-  const appr = raw['hosp_appr_flag'];
+  // The total is price × count rounded to the fen: off by a whole fen or more is a wrong bill.
+  const exact = BigInt(pric) * BigInt(count.tenThousandths);
+  const diff = BigInt(sum) * 10000n - exact;
+  if (diff >= 10000n || diff <= -10000n) {
+    const shown = `${formatYuan(pric)} × ${count.cnt} ≠ ${formatYuan(sum)}`;
+    throw new YibaoError('invalid', ['det_item_fee_sumamt', 'pric', 'cnt'].map((k) => ({
+      field: `${path}.${k}`,
+      zh: `明细金额应等于单价×数量（${shown}）`,
+      en: `det_item_fee_sumamt must equal pric × cnt to the fen (${shown})`,
+    })));
+  }
   const init = raw['init_feedetl_sn'];
+  if (count.cnt < 0 && (typeof init !== 'string' || init === '')) {
+    throw invalid(`${path}.init_feedetl_sn`, '退费明细（数量为负）须填写原费用明细流水号', 'a refund line (negative cnt) names the original line in init_feedetl_sn');
+  }
+  const appr = raw['hosp_appr_flag'];
   return {
     feedetl_sn: text('feedetl_sn'),
     med_list_codg: text('med_list_codg'),
     det_item_fee_sumamt: sum,
-    cnt,
-    pric: amount('pric'),
+    cnt: count.cnt,
+    pric,
     hosp_appr_flag: typeof appr === 'string' ? appr : null,
     init_feedetl_sn: typeof init === 'string' && init !== '' ? init : null,
   };
+}
+
+// A count as decimal text only: no hex ("0x10"), no exponent ("1e21"), no Infinity, no "+".
+const CNT_TEXT = new RegExp(`^(-)?(\\d{1,7})(?:\\.(\\d{1,${CNT_DECIMALS}}))?$`);
+
+/** cnt as sent (a JSON number or decimal text) → the number and its exact ten-thousandths; refuses 0 and |cnt| > MAX_CNT. */
+export function countFromInterface(value: unknown, field: string): { cnt: number; tenThousandths: number } {
+  const text = typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : '';
+  const m = CNT_TEXT.exec(text.replace(/(\.\d*?)0+$/, '$1').replace(/\.$/, ''));
+  const units = m ? Number(m[2]) * 10000 + Number((m[3] ?? '').padEnd(CNT_DECIMALS, '0')) : NaN;
+  if (!m || units === 0 || units > MAX_CNT * 10000) {
+    throw invalid(field, `数量应为非零十进制数，绝对值不超过 ${MAX_CNT}，至多 ${CNT_DECIMALS} 位小数`, `cnt must be a non-zero decimal number, at most ${MAX_CNT} in size with at most ${CNT_DECIMALS} decimals, got ${JSON.stringify(value) ?? 'nothing'}`);
+  }
+  const signed = m[1] ? -units : units;
+  return { cnt: signed / 10000, tenThousandths: signed };
 }
 
 /** A classified line as the 2204 output's `result[]` entry. */

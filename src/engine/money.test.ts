@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { baseForPayment, formatYuan, fractionToBp, mulBp, yuanToFen, type Bp, type Fen } from './money.ts';
+import { baseForPayment, formatYuan, fractionToBp, MAX_BILL_FEN, mulBp, yuanToFen, type Bp, type Fen } from './money.ts';
 import { YibaoError } from './errors.ts';
 
 test('yuan parse exactly, from text and from JSON numbers', () => {
@@ -66,4 +66,9 @@ test('property: baseForPayment is the smallest base reaching the target', () => 
       assert.ok(mulBp((b - 1) as Fen, r as Bp, mode) < t);
     }),
   );
+});
+
+test('mulBp refuses a product past 2^53 instead of rounding it wrong (issue 11, defect 4)', () => {
+  assert.throws(() => mulBp(1e13 as Fen, 7000 as Bp, 'down'), /not exact/);
+  assert.equal(mulBp(MAX_BILL_FEN as Fen, 7000 as Bp, 'down'), 7e9);
 });

@@ -2,7 +2,7 @@
 // an amount: yuan arrive as decimal text (or JSON numbers, read through their shortest decimal
 // form) and are parsed digit by digit. Rounding happens only in mulBp, with the rule the
 // policy names for that step, so the interface's identities hold to the fen.
-import { invalid } from './errors.ts';
+import { assertInvariant, invalid } from './errors.ts';
 
 declare const fenBrand: unique symbol;
 declare const bpBrand: unique symbol;
@@ -20,8 +20,15 @@ export type Rounding = keyof typeof ROUNDINGS;
 
 export const ZERO_FEN = 0 as Fen;
 export const FULL_BP = 10000 as Bp;
-/** Largest amount accepted anywhere: 10^13 fen (100 billion yuan) keeps fen × bp below 2^53. */
+/** Largest amount accepted anywhere (a balance, a statement's total): 10^13 fen, sums of many stay far below 2^53. */
 export const MAX_ABS_FEN = 1e13;
+/** Largest fee line (its total or its price): 10,000,000.00 yuan, above the dearest single treatments. */
+export const MAX_LINE_FEN = 1e9;
+/** Largest bill (a visit's unsettled lines, one message's lines, a settlement): 100,000,000.00 yuan; × 10000 bp stays below 2^53. */
+export const MAX_BILL_FEN = 1e10;
+/** Largest count on a fee line, and its decimals (the interface's cnt is numeric(16,4)). */
+export const MAX_CNT = 1e6;
+export const CNT_DECIMALS = 4;
 
 /** Brand an integer as fen; refuses fractions and amounts beyond MAX_ABS_FEN. */
 export function fen(n: number): Fen {
@@ -107,7 +114,10 @@ function div10000(product: number, rounding: Rounding): number {
 
 /** amount × ratio, rounded to the fen by the given rule: mulBp(1755, 7000, 'down') = 1228. */
 export function mulBp(amount: Fen, ratio: Bp, rounding: Rounding): Fen {
-  return div10000(amount * ratio, rounding) as Fen;
+  const product = amount * ratio;
+  // Past 2^53 the product is no longer exact and the rounding would be silently wrong.
+  assertInvariant(Number.isSafeInteger(product), `mulBp: ${amount} × ${ratio} is not exact`);
+  return div10000(product, rounding) as Fen;
 }
 
 /**

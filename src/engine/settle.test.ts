@@ -9,7 +9,7 @@ import { settle, EMPTY_ACCUMULATORS, type Accumulators } from './settle.ts';
 import { settlementOutput } from './interface.ts';
 import { inScopeLine, residentPolicyDoc, settlementInput } from './testing.ts';
 import { YibaoError } from './errors.ts';
-import type { Fen } from './money.ts';
+import { MAX_BILL_FEN, type Fen } from './money.ts';
 import { nhsaFixture } from '../../test/support/fixtures.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -250,4 +250,14 @@ test('the explanation names each rule and its numbers', () => {
   assert.equal(pool.in['ratio_bp'], 7000);
   assert.equal(pool.out['hifp_pay'], 1228);
   assert.ok(pool.zh.length > 0 && pool.en.length > 0);
+});
+
+test('a bill past MAX_BILL_FEN is refused by name, never summed past exact arithmetic (issue 11, defect 4)', () => {
+  const p = policyOf();
+  // Two lines of 99,999,999,999.99 yuan once settled for 199,999,999,999.98.
+  const huge = [inScopeLine('1', 9_999_999_999_999 as Fen), inScopeLine('2', 9_999_999_999_999 as Fen)];
+  assert.throws(() => settle(p, settlementInput(huge)), (e: unknown) => e instanceof YibaoError && e.details[0]!.field === 'lines');
+  // At the limit it settles, and every identity holds.
+  const s = settle(p, settlementInput([inScopeLine('1', (MAX_BILL_FEN / 2) as Fen), inScopeLine('2', (MAX_BILL_FEN / 2) as Fen)]));
+  assert.equal(s.setlinfo.medfee_sumamt, MAX_BILL_FEN);
 });

@@ -4,7 +4,7 @@
 import { FUND_PAY_TYPES, type CrossRegionStatus, type FundPayType, type HospLv, type IdentityGroup, type MedType } from './codes.ts';
 import type { ClassifiedFeeLine } from './catalog.ts';
 import { assertInvariant, invalid } from './errors.ts';
-import { baseForPayment, mulBp, type Bp, type Fen, type Rounding } from './money.ts';
+import { baseForPayment, formatYuan, MAX_BILL_FEN, mulBp, type Bp, type Fen, type Rounding } from './money.ts';
 import { diagnosisMatches, type CrossTerms, type DiseaseTerms, type Policy, type Tier } from './policy.ts';
 
 export interface SettlementVisit {
@@ -288,6 +288,12 @@ export function settle(policy: Policy, input: SettlementInput): Settlement {
     }
   }
   const extra = cross.extra_preselfpay_bp;
+  // A bill past MAX_BILL_FEN would take the ratios past exact arithmetic: refused, never rounded wrong.
+  let gross = 0;
+  for (const l of lines) gross += Math.abs(l.det_item_fee_sumamt);
+  if (!(gross <= MAX_BILL_FEN)) {
+    throw invalid('lines', `费用合计超过单次结算上限 ${formatYuan(MAX_BILL_FEN as Fen)} 元`, `the lines add up to more than one settlement's limit of ${formatYuan(MAX_BILL_FEN as Fen)} yuan`);
+  }
   for (let i = 0; i < n; i++) {
     const l = lines[i]!;
     let li: number = l.inscp_scp_amt;
@@ -308,6 +314,7 @@ export function settle(policy: Policy, input: SettlementInput): Settlement {
     else if (l.two_diseases === 'diabetes' && diaTerms !== undefined) twoDia += li;
   }
   pre += moved;
+  assertInvariant([medfee, fulamt, overlmt, pre, inscp, sepInscp, twoHyp, twoDia].every(Number.isSafeInteger), 'classified totals are exact integers of fen');
   assertInvariant(medfee === fulamt + overlmt + pre + inscp, 'classified lines add up to their amounts');
   if (medfee < 0 || fulamt < 0 || overlmt < 0 || pre < 0 || inscp < 0 || sepInscp < 0 || twoHyp < 0 || twoDia < 0) {
     throw invalid('lines', '退费后的费用合计为负；请撤销原结算（2208）而不是结算负数费用', 'after refunds a total is negative; cancel the original settlement (2208) instead of settling a negative bill');

@@ -1,5 +1,5 @@
 import { Problems, invalid } from '../../engine/errors.ts';
-import { describe } from './input.ts';
+import { describe, FORBIDDEN_KEYS } from './input.ts';
 import type { GatewayEnvelope } from './types.ts';
 
 // The one envelope parser. It takes what real HIS send (nulls, "", numbers as strings and
@@ -104,6 +104,11 @@ function normaliseValue(value: unknown, path: string, depth: number, problems: P
   if (typeof value === 'object' && value !== null) {
     const out: Record<string, unknown> = {};
     for (const [key, v] of Object.entries(value)) {
+      if (FORBIDDEN_KEYS.has(key)) {
+        // Copied as a key it would become the object's prototype: read by handlers, unseen by the log and the hash.
+        problems.add(`${path}.${key}`, `不允许的字段名 ${key}`, `the field name ${key} is not allowed`);
+        continue;
+      }
       if (v === null || v === '') continue;
       if (!textStorable(key)) {
         problems.add(path, '字段名含有NUL字符或不成对的代理字符', 'a field name contains a NUL character or an unpaired surrogate');
@@ -138,6 +143,7 @@ function normaliseInput(raw: Record<string, unknown>, problems: Problems): Recor
 /** A parsed body → the normalised envelope, or a YibaoError naming every bad field. */
 export function normaliseEnvelope(raw: Record<string, unknown>): GatewayEnvelope {
   const problems = new Problems();
+  for (const key of Object.keys(raw)) if (FORBIDDEN_KEYS.has(key)) problems.add(key, `不允许的字段名 ${key}`, `the field name ${key} is not allowed`);
   const header: Record<string, string | undefined> = {};
   for (const [key, rule] of Object.entries(HEADER)) {
     const text = headerText(raw, key, problems);

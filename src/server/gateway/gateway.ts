@@ -88,7 +88,7 @@ export async function callService(deps: GatewayDeps, body: unknown): Promise<Gat
         run: async (client, start) => {
           serial = start.serial;
           const prepared = checkCaller(rawBody, env, handler, start.caller);
-          const request = canonicalRequest(env);
+          const request = canonicalRequest(env, handler);
           const previous = start.previous;
           if (previous) {
             if (previous.request_hash === request.hash) return new Replay(previous.response as unknown as GatewayResponse);
@@ -182,9 +182,14 @@ interface CanonicalRequest {
   hash: string;
 }
 
-/** What idempotency compares: the transaction and its input, not the envelope's changing metadata. */
-function canonicalRequest(env: GatewayEnvelope): CanonicalRequest {
-  const value = { infno: env.infno, input: env.input };
+/**
+ * What idempotency compares and the log keeps: exactly what the handler reads (the transaction,
+ * its input and the header fields it declares), not the envelope's changing metadata.
+ */
+function canonicalRequest(env: GatewayEnvelope, handler: TransactionHandler | undefined): CanonicalRequest {
+  const value: Record<string, unknown> = { infno: env.infno };
+  for (const f of handler?.headerFields ?? []) if (env[f] !== undefined) value[f] = env[f];
+  value['input'] = env.input;
   const json = canonicalJson(value);
   return { value, json, hash: sha256Hex(json) };
 }
@@ -206,7 +211,7 @@ function messageRecord(env: GatewayEnvelope, request: CanonicalRequest, response
 
 async function logMessage(deps: GatewayDeps, env: GatewayEnvelope, response: GatewayResponse, responseJson: string, receivedAt: Date): Promise<void> {
   try {
-    await insertMessage(deps.pool, messageRecord(env, canonicalRequest(env), response, responseJson, false, receivedAt, deps.now()));
+    await insertMessage(deps.pool, messageRecord(env, canonicalRequest(env, deps.registry.get(env.infno)), response, responseJson, false, receivedAt, deps.now()));
   } catch (err) {
     // The answer is already made; a log failure must not turn it into an error.
     deps.logError(err, { infno: env.infno, msgid: env.msgid, while: 'logging the message' });

@@ -1,10 +1,14 @@
 import { invalid } from '../../engine/errors.ts';
+import { chinaInstant, DATE_WINDOWS, parseCivilTime, windowDates, type CivilTime, type DateWindowName } from './dates.ts';
 
 // Readers for a handler's `input`. Real HIS send numbers as strings and strings as numbers,
 // so every reader accepts both and names the field (as `input.data.certno`) when it refuses.
 // Nulls and empty strings were already removed by the envelope parser: absent means absent.
 
 type Obj = Record<string, unknown>;
+
+/** Keys that name an object's machinery in JavaScript, never data of the interface: refused wherever they appear. */
+export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
 
 function isObject(value: unknown): value is Obj {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -29,7 +33,18 @@ export function inputObject(input: Obj, key: string, optional = false): Obj {
     throw invalid(`input.${key}`, '缺少该节点', 'missing; expected an object');
   }
   if (!isObject(value)) throw invalid(`input.${key}`, '应为JSON对象', 'expected a JSON object');
+  if (typeof input[key] === 'string') refuseForbiddenKeys(value, `input.${key}`);
   return value;
+}
+
+/** An object parsed here from JSON text gets the envelope's rule: no __proto__/constructor/prototype keys, at any depth. */
+function refuseForbiddenKeys(value: unknown, path: string): void {
+  if (typeof value !== 'object' || value === null) return;
+  for (const [k, v] of Object.entries(value)) {
+    const at = Array.isArray(value) ? `${path}[${k}]` : `${path}.${k}`;
+    if (!Array.isArray(value) && FORBIDDEN_KEYS.has(k)) throw invalid(at, `不允许的字段名 ${k}`, `the field name ${k} is not allowed`);
+    refuseForbiddenKeys(v, at);
+  }
 }
 
 /** A list at `input.<key>`; a single object is read as a list of one (clients do both). */
@@ -85,17 +100,26 @@ export function optionalCode<T extends string>(
   return text as T;
 }
 
-/** A date as yyyy-MM-dd; a datetime "yyyy-MM-dd HH:mm:ss" or yyyyMMdd is read as its date. */
-export function optionalDate(obj: Obj, key: string, path: string): string | undefined {
+/**
+ * A calendar date and time of day within the field's window (dates.ts); `what` says which
+ * form the field takes in the error. Refuses by field name, never rolls a day forward.
+ */
+function civilTime(obj: Obj, key: string, path: string, window: DateWindowName, now: Date, what: { zh: string; en: string }): CivilTime | undefined {
   const text = optionalString(obj, key, path, 30);
   if (text === undefined) return undefined;
-  const m = /^(\d{4})-?(\d{2})-?(\d{2})(?:[ T]\d{2}:?\d{2}:?\d{2}(?:\.\d+)?)?$/.exec(text);
-  if (m) {
-    const iso = `${m[1]}-${m[2]}-${m[3]}`;
-    const d = new Date(`${iso}T00:00:00Z`);
-    if (!Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === iso) return iso;
+  const t = parseCivilTime(text);
+  if (!t) throw invalid(`${path}.${key}`, `应为真实存在的${what.zh}`, `expected a real calendar ${what.en}, got "${text}"`);
+  const { earliest, latest } = windowDates(window, now);
+  if (t.date < earliest || t.date > latest) {
+    const w = DATE_WINDOWS[window];
+    throw invalid(`${path}.${key}`, `${w.zh}应在 ${earliest} 至 ${latest} 之间`, `${w.en} must fall from ${earliest} to ${latest}, got "${text}"`);
   }
-  throw invalid(`${path}.${key}`, '应为日期 yyyy-MM-dd', `expected a date yyyy-MM-dd, got "${text}"`);
+  return t;
+}
+
+/** A date as yyyy-MM-dd; a datetime "yyyy-MM-dd HH:mm:ss" or yyyyMMdd is read as its date. */
+export function optionalDate(obj: Obj, key: string, path: string, window: DateWindowName, now: Date): string | undefined {
+  return civilTime(obj, key, path, window, now, { zh: '日期 yyyy-MM-dd', en: 'date yyyy-MM-dd' })?.date;
 }
 
 /** An integer field (numbers or digit strings). */
@@ -118,16 +142,9 @@ export function describe(value: unknown): string {
 }
 
 /** A time "yyyy-MM-dd HH:mm:ss" (or a date, read as its midnight) in China Standard Time → the instant. */
-export function optionalDateTime(obj: Obj, key: string, path: string): Date | undefined {
-  const text = optionalString(obj, key, path, 30);
-  if (text === undefined) return undefined;
-  const m = /^(\d{4})-?(\d{2})-?(\d{2})(?:[ T](\d{2}):?(\d{2}):?(\d{2})(?:\.\d+)?)?$/.exec(text);
-  if (m) {
-    const iso = `${m[1]}-${m[2]}-${m[3]}T${m[4] ?? '00'}:${m[5] ?? '00'}:${m[6] ?? '00'}+08:00`;
-    const d = new Date(iso);
-    if (!Number.isNaN(d.getTime()) && Number(m[4] ?? 0) < 24 && Number(m[5] ?? 0) < 60 && Number(m[6] ?? 0) < 60) return d;
-  }
-  throw invalid(`${path}.${key}`, '应为时间 yyyy-MM-dd HH:mm:ss', `expected a time yyyy-MM-dd HH:mm:ss, got "${text}"`);
+export function optionalDateTime(obj: Obj, key: string, path: string, window: DateWindowName, now: Date): Date | undefined {
+  const t = civilTime(obj, key, path, window, now, { zh: '时间 yyyy-MM-dd HH:mm:ss', en: 'time yyyy-MM-dd HH:mm:ss' });
+  return t === undefined ? undefined : chinaInstant(t);
 }
 
 /** A '0'/'1' flag (clients send numbers as well); absent → `fallback`. */

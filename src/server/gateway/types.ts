@@ -45,6 +45,9 @@ export interface GatewayEnvelope {
   input: Record<string, unknown>;
 }
 
+/** Header fields a handler may read as content (see TransactionHandler.headerFields). */
+export type HeaderField = 'mdtrtarea_admvs' | 'insuplc_admdvs' | 'opter' | 'opter_name';
+
 /** The calling institution, authenticated by the gateway before any handler runs. */
 export interface GatewayInstitution {
   fixmedins_code: string;
@@ -94,6 +97,12 @@ export interface TransactionHandler {
    * name them all; without this function the message runs in a transaction of its own.
    */
   conflictKeys?: (envelope: GatewayEnvelope) => string[] | undefined;
+  /**
+   * The header fields the handler reads besides `input` (e.g. the regions a registration
+   * stores). They are part of what idempotency compares and what the log keeps, so a retry
+   * that changes one is refused, not replayed. Every header field a handler reads is listed here.
+   */
+  headerFields?: readonly HeaderField[];
   /** Returns the `output` object of the answer. */
   handle: (ctx: GatewayContext) => Promise<Record<string, unknown>>;
 }

@@ -1,6 +1,6 @@
 import type { ClassifiedFeeLine } from '../../engine/index.ts';
-import { conflict } from '../../engine/errors.ts';
-import type { Bp, Fen } from '../../engine/money.ts';
+import { conflict, invalid } from '../../engine/errors.ts';
+import { formatYuan, MAX_BILL_FEN, type Bp, type Fen } from '../../engine/money.ts';
 import type { ChrgitmLv } from '../../engine/codes.ts';
 import type { TwoDisease } from '../../engine/catalog.ts';
 import type { Queryable } from '../db.ts';
@@ -129,7 +129,10 @@ export async function insertLines(q: Queryable, mdtrtId: string, msgid: string, 
     two: l.two_diseases, sep: l.separately_paid, rzh: l.reason.zh, ren: l.reason.en, bch: extras[i]!.chrg_bchno, mlc: extras[i]!.medins_list_codg,
     ocur: extras[i]!.fee_ocur_time, appr: extras[i]!.hosp_appr_flag, init: extras[i]!.init_feedetl_sn,
   }));
-  await q.query({ name: 'settlement_insert_lines', text: `INSERT INTO fee_lines (mdtrt_id, upload_msgid, status, seq, feedetl_sn, med_list_codg, det_item_fee_sumamt, cnt, pric, chrgitm_lv, med_chrgitm_type,
+  // The visit's unsettled lines stay within one bill's limit (MAX_BILL_FEN): checked in the insert itself.
+  let gross = 0;
+  for (const l of lines) gross += Math.abs(l.det_item_fee_sumamt);
+  const inserted = await q.query({ name: 'settlement_insert_lines', text: `INSERT INTO fee_lines (mdtrt_id, upload_msgid, status, seq, feedetl_sn, med_list_codg, det_item_fee_sumamt, cnt, pric, chrgitm_lv, med_chrgitm_type,
        selfpay_prop_bp, pric_uplmt_fen, fulamt_ownpay_amt, overlmt_amt, preselfpay_amt, inscp_scp_amt, two_diseases, separately_paid, reason_zh, reason_en,
        chrg_bchno, medins_list_codg, fee_ocur_time, hosp_appr_flag, init_feedetl_sn)
      SELECT $1, $2, 'uploaded', coalesce((SELECT max(seq) FROM fee_lines WHERE mdtrt_id = $1), 0) + e.ord, u.sn, u.codg, u.amt, u.cnt, u.pric, u.lv, u.typ,
@@ -137,11 +140,17 @@ export async function insertLines(q: Queryable, mdtrtId: string, msgid: string, 
        FROM json_array_elements($3::json) WITH ORDINALITY AS e(line, ord),
             json_to_record(e.line) AS u(sn text, codg text, amt bigint, cnt numeric, pric bigint, lv text, typ text, prop int,
             uplmt bigint, ful bigint, over bigint, pre bigint, inscp bigint, two text, sep boolean, rzh text, ren text, bch text, mlc text,
-            ocur timestamptz, appr text, init text)`, values: [mdtrtId, msgid, JSON.stringify(rows)] }).catch((err: { code?: string; constraint?: string; detail?: string }) => {
+            ocur timestamptz, appr text, init text)
+      WHERE (SELECT coalesce(sum(abs(det_item_fee_sumamt)), 0) FROM fee_lines WHERE mdtrt_id = $1 AND status = 'uploaded' AND setl_id IS NULL) + $4::bigint <= $5::bigint`,
+    values: [mdtrtId, msgid, JSON.stringify(rows), gross, MAX_BILL_FEN] }).catch((err: { code?: string; constraint?: string; detail?: string }) => {
     if (err.code !== '23505' || err.constraint !== 'fee_lines_pkey') throw err;
     const sn = /\(mdtrt_id, feedetl_sn\)=\([^,]*, (.*)\)/.exec(err.detail ?? '')?.[1] ?? '?';
     throw conflict(`${path}.feedetl_sn`, `费用明细流水号已上传：${sn}`, `feedetl_sn already uploaded: ${sn}`);
   });
+  if (lines.length > 0 && inserted.rowCount === 0) {
+    const limit = formatYuan(MAX_BILL_FEN as Fen);
+    throw invalid(path, `本次就诊未结算明细金额合计将超过上限 ${limit} 元`, `the visit's unsettled lines would add up to more than the limit of ${limit} yuan`);
+  }
 }
 
 /** A fee line as stored (a row, or an element of unsettledLinesJson). */

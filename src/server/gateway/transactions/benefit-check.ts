@@ -31,8 +31,8 @@ export const benefitCheck: TransactionHandler = {
     if (code !== ctx.institution.fixmedins_code) {
       throw invalid(`${path}.fixmedins_code`, `只能检查本机构（${ctx.institution.fixmedins_code}）的待遇`, `a benefit check is for the calling institution (${ctx.institution.fixmedins_code})`);
     }
-    const begin = optionalDateTime(d, 'begntime', path) ?? ctx.now();
-    const end = optionalDateTime(d, 'endtime', path);
+    const begin = optionalDateTime(d, 'begntime', path, 'query', ctx.now()) ?? ctx.now();
+    const end = optionalDateTime(d, 'endtime', path, 'query', ctx.now());
     if (end !== undefined && end < begin) throw invalid(`${path}.endtime`, '结束时间早于开始时间', 'endtime is before begntime');
     const dise = optionalString(d, 'dise_codg', path, 30);
     const begndate = chinaDate(begin);

@@ -24,7 +24,7 @@ export const chronicDiseaseFiling: TransactionHandler = {
     const disease = await diseaseFor(ctx.db, person.insuplc_admdvs, code);
     if (!disease) throw invalid(`${path}.opsp_dise_code`, `参保地病种目录中无 ${code}`, `unknown disease code ${code}`);
     const ide = optionalString(d, 'ide_fixmedins_no', path, 30) ?? ctx.institution.fixmedins_code;
-    const hospIde = optionalDate(d, 'hosp_ide_date', path);
+    const hospIde = optionalDate(d, 'hosp_ide_date', path, 'filing', ctx.now());
     if (!hospIde) throw invalid(`${path}.hosp_ide_date`, '必填', 'required');
     const rec = await inInputTerms(path, { ide_fixmedins_code: 'ide_fixmedins_no' }, () => applyRecognitionIn(ctx.db, ctx.now(), {
       psn_no: psnNo,
@@ -36,7 +36,7 @@ export const chronicDiseaseFiling: TransactionHandler = {
       hosp_ide_date: hospIde,
       resp_dr_codg: optionalString(d, 'resp_dr_codg', path, 30) ?? null,
       resp_dr_name: optionalString(d, 'resp_dr_name', path, 50) ?? null,
-      begndate: optionalDate(d, 'begndate', path) ?? null,
+      begndate: optionalDate(d, 'begndate', path, 'filing', ctx.now()) ?? null,
       filer: { type: 'hospital', id: ctx.institution.fixmedins_code },
       evidence: [{ kind: 'diagnosis', ref: `${ctx.envelope.fixmedins_code}:${ctx.envelope.msgid}`, description: '医院鉴定（2503）/ hospital identification (2503)' }],
     }));

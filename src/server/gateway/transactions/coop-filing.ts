@@ -30,13 +30,13 @@ export const referralFiling: TransactionHandler = {
     }
     if (dest === undefined) throw invalid(`${path}.mdtrtarea_admdvs`, '必填：就医地区划或转往医院', 'required: the destination region or reflin_medins_no');
     const today = chinaDate(ctx.now());
-    const begndate = optionalDate(d, 'begndate', path) ?? optionalDate(d, 'refl_date', path) ?? today;
+    const begndate = optionalDate(d, 'begndate', path, 'filing', ctx.now()) ?? optionalDate(d, 'refl_date', path, 'filing', ctx.now()) ?? today;
     const filing = await inInputTerms(path, { fixmedins_code: 'reflin_medins_no' }, () => createFilingIn(ctx.db, ctx.now(), {
       psn_no: psnNo,
       kind: 'referral',
       mdtrtarea_admdvs: dest,
       begndate,
-      enddate: optionalDate(d, 'enddate', path) ?? null,
+      enddate: optionalDate(d, 'enddate', path, 'filing', ctx.now()) ?? null,
       filer: { type: 'hospital', id: ctx.institution.fixmedins_code, name: ctx.institution.fixmedins_name },
       commitment: false,
       // The referral message itself is the referral form.
@@ -59,6 +59,7 @@ export const referralFilingCancel: TransactionHandler = {
   name: { zh: '转院备案撤销', en: 'referral filing cancellation' },
   requiresSignIn: true,
   writes: true,
+  headerFields: ['opter_name'],
   async handle(ctx) {
     const { record: f, no, data: d, path } = await cancelledRecord(ctx, (no) => getFiling(ctx.db, no), 'no such filing');
     if (f.kind !== 'referral') throw conflict(`${path}.trt_dcla_detl_sn`, '不是转院备案', 'not a referral filing');

@@ -17,7 +17,7 @@ import type { GatewayContext, TransactionHandler } from '../types.ts';
 async function queryOf(ctx: GatewayContext): Promise<{ psnNo: string; day: string; all: boolean }> {
   const d = inputObject(ctx.envelope.input, 'data');
   const person = await findPerson(ctx.db, { psn_no: requiredString(d, 'psn_no', 'input.data', 30) }, false, 'input.data.psn_no');
-  const day = optionalDate(d, 'date', 'input.data') ?? chinaDate(ctx.now());
+  const day = optionalDate(d, 'date', 'input.data', 'query', ctx.now()) ?? chinaDate(ctx.now());
   return { psnNo: person.psn_no, day, all: d.all === '1' || d.all === 1 };
 }
 

@@ -20,7 +20,7 @@ export const personInfo: TransactionHandler = {
     const data = inputObject(ctx.envelope.input, 'data');
     const today = chinaDate(ctx.now());
     // begntime asks for the insurance in force on another day (e.g. the admission day).
-    const on = optionalDate(data, 'begntime', 'input.data') ?? today;
+    const on = optionalDate(data, 'begntime', 'input.data', 'query', ctx.now()) ?? today;
     const person = await resolvePerson(ctx.db, data, 'input.data', today, { allowPsnNo: false });
     const [enrollments, identities, account] = await Promise.all([
       enrollmentsOn(ctx.db, person.psn_no, on),

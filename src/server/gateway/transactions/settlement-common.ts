@@ -1,4 +1,4 @@
-import { feeLineFromInterface, setldetailEntry, setlinfoAmounts, feeDetailResult, type ClassifiedFeeLine, type FeeLine } from '../../../engine/index.ts';
+import { feeLineFromInterface, formatYuan, MAX_BILL_FEN, MAX_LINE_FEN, setldetailEntry, setlinfoAmounts, feeDetailResult, type ClassifiedFeeLine, type Fen, type FeeLine } from '../../../engine/index.ts';
 import { invalid } from '../../../engine/errors.ts';
 import { cancelSettlement, type CancelResult, type SettledResult, type SettleOptions, type Actor } from '../../../store/settlement/service.ts';
 import type { LineExtras, VisitKind } from '../../../store/settlement/visits.ts';
@@ -35,7 +35,7 @@ export function actorOf(ctx: GatewayContext): Actor {
 }
 
 /** feedetail[] as sent → fee lines in fen and the columns kept beside them; every line must name `mdtrtId` when it names one. */
-export function readFeeLines(input: Obj, key: string, mdtrtId: string | undefined): { lines: FeeLine[]; extras: LineExtras[]; mdtrt_id: string | undefined; psn_no: string | undefined } {
+export function readFeeLines(input: Obj, key: string, mdtrtId: string | undefined, now: Date): { lines: FeeLine[]; extras: LineExtras[]; mdtrt_id: string | undefined; psn_no: string | undefined } {
   const list = inputList(input, key);
   if (list.length === 0) throw invalid(`input.${key}`, '费用明细不能为空', 'at least one fee line is required');
   if (list.length > 5000) throw invalid(`input.${key}`, '单次最多上传5000条明细', 'at most 5000 lines per upload');
@@ -56,9 +56,9 @@ export function readFeeLines(input: Obj, key: string, mdtrtId: string | undefine
       psn = p;
     }
     // Codes arrive as numbers too; the engine's reader wants text, amounts cross in money.ts.
-    const amount = (k: string): number | undefined => (raw[k] === undefined ? undefined : yuanToFen(raw[k], `${path}.${k}`));
-    const sum = amount('det_item_fee_sumamt');
-    const pric = amount('pric');
+    const amount = (k: string, bounds: { min: number; max: number }): number | undefined => (raw[k] === undefined ? undefined : yuanToFen(raw[k], `${path}.${k}`, bounds));
+    const sum = amount('det_item_fee_sumamt', { min: -MAX_LINE_FEN, max: MAX_LINE_FEN });
+    const pric = amount('pric', { min: 0, max: MAX_LINE_FEN });
     lines.push(
       feeLineFromInterface(
         {
@@ -76,11 +76,17 @@ export function readFeeLines(input: Obj, key: string, mdtrtId: string | undefine
     extras.push({
       chrg_bchno: optionalString(raw, 'chrg_bchno', path, 30) ?? null,
       medins_list_codg: optionalString(raw, 'medins_list_codg', path, 150) ?? null,
-      fee_ocur_time: optionalDateTime(raw, 'fee_ocur_time', path) ?? null,
+      fee_ocur_time: optionalDateTime(raw, 'fee_ocur_time', path, 'care', now) ?? null,
       hosp_appr_flag: optionalString(raw, 'hosp_appr_flag', path, 3) ?? null,
       init_feedetl_sn: optionalString(raw, 'init_feedetl_sn', path, 30) ?? null,
     });
   });
+  // One message's lines stay within one bill's limit, however many there are (5000 × a line's limit would not).
+  let gross = 0;
+  for (const l of lines) gross += Math.abs(l.det_item_fee_sumamt);
+  if (gross > MAX_BILL_FEN) {
+    throw invalid(`input.${key}`, `本次上传明细金额合计超过上限 ${formatYuan(MAX_BILL_FEN as Fen)} 元`, `the lines of one message add up to more than the limit of ${formatYuan(MAX_BILL_FEN as Fen)} yuan`);
+  }
   return { lines, extras, mdtrt_id: visit, psn_no: psn };
 }
 
@@ -174,7 +180,7 @@ export function settlementCancellation(infno: string, name: { zh: string; en: st
 export function settleOptions(d: Obj, path: string, o: { psn_no: string | undefined; mid_setl: boolean; preview: boolean }): SettleOptions {
   return {
     psn_no: o.psn_no,
-    medfee_sumamt: d['medfee_sumamt'] === undefined ? undefined : yuanToFen(d['medfee_sumamt'], `${path}.medfee_sumamt`),
+    medfee_sumamt: d['medfee_sumamt'] === undefined ? undefined : yuanToFen(d['medfee_sumamt'], `${path}.medfee_sumamt`, { min: 0, max: MAX_BILL_FEN }),
     acct_used_flag: optionalFlag(d, 'acct_used_flag', path, false),
     mid_setl: o.mid_setl,
     preview: o.preview,

@@ -18,6 +18,7 @@ export const admission: TransactionHandler = {
   name: { zh: '入院办理', en: 'admission' },
   requiresSignIn: true,
   writes: true,
+  headerFields: ['mdtrtarea_admvs', 'insuplc_admdvs'],
   async handle(ctx) {
     const path = 'input.mdtrtinfo';
     const d = inputObject(ctx.envelope.input, 'mdtrtinfo');
@@ -33,7 +34,7 @@ export const admission: TransactionHandler = {
       insuplc_admdvs: ctx.envelope.insuplc_admdvs,
       mdtrtarea_admvs: ctx.envelope.mdtrtarea_admvs,
       med_type: medType,
-      begntime: optionalDateTime(d, 'begntime', path) ?? ctx.now(),
+      begntime: optionalDateTime(d, 'begntime', path, 'care', ctx.now()) ?? ctx.now(),
       ipt_otp_no: optionalString(d, 'ipt_no', path, 30) ?? optionalString(d, 'ipt_otp_no', path, 30),
       mdtrt_cert_type: optionalString(d, 'mdtrt_cert_type', path, 3)?.padStart(2, '0'),
       mdtrt_cert_no: optionalString(d, 'mdtrt_cert_no', path, 600),
@@ -63,7 +64,7 @@ export const admissionChange: TransactionHandler = {
   async handle(ctx) {
     const { d, v, path } = await stay(ctx, 'adminfo');
     requireStatus(v, ['open'], path, { zh: '变更入院信息', en: 'change the admission' });
-    const begntime = optionalDateTime(d, 'begntime', path);
+    const begntime = optionalDateTime(d, 'begntime', path, 'care', ctx.now());
     const medType = optionalString(d, 'med_type', path, 6);
     if (medType !== undefined && !INPATIENT_MED_TYPES.includes(medType)) throw invalid(`${path}.med_type`, `住院医疗类别应为 ${INPATIENT_MED_TYPES.join('、')}`, `an inpatient med_type is one of ${INPATIENT_MED_TYPES.join(', ')}`);
     const diagnoses = inputList(ctx.envelope.input, 'diseinfo', true).length > 0 ? readDiagnoses(ctx.envelope.input, 'diseinfo') : undefined;
@@ -101,7 +102,7 @@ export const discharge: TransactionHandler = {
   async handle(ctx) {
     const { d, v, path } = await stay(ctx, 'dscginfo');
     requireStatus(v, ['open'], path, { zh: '办理出院', en: 'discharge' });
-    const endtime = optionalDateTime(d, 'endtime', path) ?? ctx.now();
+    const endtime = optionalDateTime(d, 'endtime', path, 'care', ctx.now()) ?? ctx.now();
     if (endtime < v.begntime) throw invalid(`${path}.endtime`, '出院时间早于入院时间', 'discharge before admission');
     const diagnoses = inputList(ctx.envelope.input, 'diseinfo', true).length > 0 ? readDiagnoses(ctx.envelope.input, 'diseinfo') : undefined;
     if (diagnoses) await replaceDiagnoses(ctx.db, v.mdtrt_id, diagnoses);

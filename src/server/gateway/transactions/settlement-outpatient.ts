@@ -19,6 +19,7 @@ export const outpatientRegistration: TransactionHandler = {
   name: { zh: '门诊挂号', en: 'outpatient registration' },
   requiresSignIn: true,
   writes: true,
+  headerFields: ['mdtrtarea_admvs', 'insuplc_admdvs'],
   conflictKeys: (env) => keysNamed(env.input['data'], { psn_no: 'psn' }),
   async handle(ctx) {
     const path = 'input.data';
@@ -32,7 +33,7 @@ export const outpatientRegistration: TransactionHandler = {
       insuplc_admdvs: ctx.envelope.insuplc_admdvs,
       mdtrtarea_admvs: ctx.envelope.mdtrtarea_admvs,
       med_type: medType,
-      begntime: optionalDateTime(d, 'begntime', path) ?? ctx.now(),
+      begntime: optionalDateTime(d, 'begntime', path, 'care', ctx.now()) ?? ctx.now(),
       ipt_otp_no: optionalString(d, 'ipt_otp_no', path, 30),
       mdtrt_cert_type: optionalString(d, 'mdtrt_cert_type', path, 3)?.padStart(2, '0'),
       mdtrt_cert_no: optionalString(d, 'mdtrt_cert_no', path, 600),
@@ -138,7 +139,7 @@ export const outpatientFeeUpload: TransactionHandler = {
 
 /** 2204 and 2301: one visit's lines, classified on the treatment region's catalog. */
 export async function upload(ctx: GatewayContext, kinds: readonly string[]) {
-  const read = readFeeLines(ctx.envelope.input, 'feedetail', undefined);
+  const read = readFeeLines(ctx.envelope.input, 'feedetail', undefined, ctx.now());
   if (read.mdtrt_id === undefined) throw invalid('input.feedetail[0].mdtrt_id', '必填', 'required');
   const actor = actorOf(ctx);
   const v = await requireVisit(ctx.db, actor, read.mdtrt_id, read.psn_no, 'input.feedetail[0]', true);

@@ -16,7 +16,7 @@ async function pharmacySale(ctx: GatewayContext, db: Queryable, preview: boolean
   const path = 'input.data';
   const d = inputObject(ctx.envelope.input, 'data');
   const actor = actorOf(ctx);
-  const read = readFeeLines(ctx.envelope.input, 'feedetail', undefined);
+  const read = readFeeLines(ctx.envelope.input, 'feedetail', undefined, ctx.now());
   const opened = await openVisit(db, actor, {
     kind: 'pharmacy',
     psn_no: await patientOf(ctx, d, path),
@@ -24,7 +24,7 @@ async function pharmacySale(ctx: GatewayContext, db: Queryable, preview: boolean
     insuplc_admdvs: ctx.envelope.insuplc_admdvs,
     mdtrtarea_admvs: ctx.envelope.mdtrtarea_admvs,
     med_type: optionalString(d, 'med_type', path, 6) ?? '41',
-    begntime: optionalDateTime(d, 'begntime', path) ?? ctx.now(),
+    begntime: optionalDateTime(d, 'begntime', path, 'care', ctx.now()) ?? ctx.now(),
     ipt_otp_no: optionalString(d, 'ipt_otp_no', path, 30),
     mdtrt_cert_type: optionalString(d, 'mdtrt_cert_type', path, 3)?.padStart(2, '0'),
     mdtrt_cert_no: optionalString(d, 'mdtrt_cert_no', path, 600),
@@ -46,6 +46,7 @@ export const pharmacyPreSettle: TransactionHandler = {
   name: { zh: '药店预结算', en: 'pharmacy pre-settlement' },
   requiresSignIn: true,
   writes: false,
+  headerFields: ['mdtrtarea_admvs', 'insuplc_admdvs'],
   async handle(ctx) {
     // The sale is priced inside a transaction that is rolled back: nothing stays.
     return inRolledBackTransaction(ctx.pool, (client) => pharmacySale(ctx, client, true));
@@ -57,6 +58,7 @@ export const pharmacySettle: TransactionHandler = {
   name: { zh: '药店结算', en: 'pharmacy settlement' },
   requiresSignIn: true,
   writes: true,
+  headerFields: ['mdtrtarea_admvs', 'insuplc_admdvs'],
   handle: (ctx) => pharmacySale(ctx, ctx.db, false),
 };
 

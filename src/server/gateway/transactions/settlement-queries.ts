@@ -27,8 +27,8 @@ export const visitQuery = query('5201', '就诊信息查询', 'visit query', asy
   const rows = await visitsOf(ctx.db, {
     psn_no: requiredString(d, 'psn_no', path, 30),
     fixmedins_code: ctx.institution.fixmedins_code,
-    ...opt('begndate', optionalDate(d, 'begntime', path)),
-    ...opt('enddate', optionalDate(d, 'endtime', path)),
+    ...opt('begndate', optionalDate(d, 'begntime', path, 'query', ctx.now())),
+    ...opt('enddate', optionalDate(d, 'endtime', path, 'query', ctx.now())),
     ...opt('med_type', optionalString(d, 'med_type', path, 6)),
     ...opt('mdtrt_id', optionalString(d, 'mdtrt_id', path, 30)),
   });
@@ -93,9 +93,9 @@ export const chronicDrugQuery = query('5205', '人员慢特病用药记录查询
   const path = 'input.data';
   const d = inputObject(ctx.envelope.input, 'data');
   const psnNo = requiredString(d, 'psn_no', path, 30);
-  const begndate = optionalDate(d, 'begntime', path);
+  const begndate = optionalDate(d, 'begntime', path, 'query', ctx.now());
   if (!begndate) throw invalid(`${path}.begntime`, '必填（yyyy-MM-dd HH:mm:ss）', 'required (yyyy-MM-dd HH:mm:ss)');
-  const enddate = optionalDate(d, 'endtime', path) ?? chinaDate(ctx.now());
+  const enddate = optionalDate(d, 'endtime', path, 'query', ctx.now()) ?? chinaDate(ctx.now());
   if (enddate < begndate) throw invalid(`${path}.endtime`, '结束时间早于开始时间', 'endtime is before begntime');
   // Every institution's records, not only the caller's: the point is what was dispensed elsewhere.
   const rows = await chronicDrugRecords(ctx.db, { psn_no: psnNo, begndate, enddate });
@@ -113,6 +113,7 @@ export const accumulatorQuery = query('5206', '人员累计信息查询', 'accum
   const path = 'input.data';
   const d = inputObject(ctx.envelope.input, 'data');
   const ym = optionalString(d, 'cum_ym', path, 6);
+  if (ym !== undefined && !/^(20\d\d|2100)(0[1-9]|1[0-2])$/.test(ym)) throw invalid(`${path}.cum_ym`, '应为年月 yyyyMM（2000-2100年）', `expected a month yyyyMM from 2000 to 2100, got "${ym}"`);
   const year = ym !== undefined ? Number(ym.slice(0, 4)) : optionalInteger(d, 'year', path, 2000, 2100);
   const rows = await accumulatorRows(ctx.db, requiredString(d, 'psn_no', path, 30), year);
   const cuminfo: Obj[] = [];
@@ -136,19 +137,19 @@ export const inHospitalQuery = query('5303', '在院信息查询', 'in-hospital 
   };
 });
 
-function period(d: Obj, path: string): { begndate: string; enddate: string } {
-  const begndate = optionalDate(d, 'stmt_begndate', path);
-  const enddate = optionalDate(d, 'stmt_enddate', path);
+function period(d: Obj, path: string, now: Date): { begndate: string; enddate: string } {
+  const begndate = optionalDate(d, 'stmt_begndate', path, 'query', now);
+  const enddate = optionalDate(d, 'stmt_enddate', path, 'query', now);
   if (!begndate) throw invalid(`${path}.stmt_begndate`, '必填', 'required');
   if (!enddate) throw invalid(`${path}.stmt_enddate`, '必填', 'required');
   if (enddate < begndate) throw invalid(`${path}.stmt_enddate`, '对账结束日期早于开始日期', 'the period ends before it begins');
   return { begndate, enddate };
 }
 
-export const totalsReconciliation = query('3201', '医药机构费用结算对总账', 'reconciliation of totals', async (ctx) => {
+export const totalsReconciliation: TransactionHandler = { headerFields: ['insuplc_admdvs', 'mdtrtarea_admvs'], ...query('3201', '医药机构费用结算对总账', 'reconciliation of totals', async (ctx) => {
   const path = 'input.data';
   const d = inputObject(ctx.envelope.input, 'data');
-  const p = period(d, path);
+  const p = period(d, path, ctx.now());
   const insutype = optionalString(d, 'insutype', path, 6);
   const clrType = optionalString(d, 'clr_type', path, 6);
   const ours = await institutionTotals(ctx.db, { fixmedins_code: ctx.institution.fixmedins_code, ...p, ...opt('insutype', insutype), ...opt('clr_type', clrType) });
@@ -173,12 +174,12 @@ export const totalsReconciliation = query('3201', '医药机构费用结算对�
       mismatches,
     },
   };
-});
+}) };
 
 export const detailReconciliation = query('3202', '医药机构费用结算对明细账', 'reconciliation of details', async (ctx) => {
   const path = 'input.data';
   const d = inputObject(ctx.envelope.input, 'data');
-  const p = period(d, path);
+  const p = period(d, path, ctx.now());
   const ours = await institutionDetails(ctx.db, { fixmedins_code: ctx.institution.fixmedins_code, ...p, ...opt('insutype', optionalString(d, 'insutype', path, 6)), ...opt('clr_type', optionalString(d, 'clr_type', path, 6)) });
   // The institution's records inline (the national interface uploads them as a file first).
   const theirs = inputList(ctx.envelope.input, 'detail', true).map((x, i) => {

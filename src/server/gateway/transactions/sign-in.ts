@@ -13,6 +13,7 @@ export const signIn: TransactionHandler = {
   name: { zh: '签到', en: 'sign in' },
   requiresSignIn: false,
   writes: true,
+  headerFields: ['opter'],
   async handle(ctx) {
     const data = inputObject(ctx.envelope.input, 'signIn', true);
     const sign_no = crypto.randomBytes(16).toString('hex');
