@@ -21,12 +21,19 @@ declare module 'fastify' {
 
 export const SESSION_COOKIE = 'yibao_session';
 
+/** A cookie's value; a malformed one (bad percent-encoding) is as good as none. */
 export function readCookie(req: FastifyRequest, name: string): string | undefined {
   const header = req.headers.cookie;
-  if (!header) return undefined;
+  if (typeof header !== 'string') return undefined;
   for (const part of header.split(';')) {
     const i = part.indexOf('=');
-    if (i > 0 && part.slice(0, i).trim() === name) return decodeURIComponent(part.slice(i + 1).trim());
+    if (i > 0 && part.slice(0, i).trim() === name) {
+      try {
+        return decodeURIComponent(part.slice(i + 1).trim());
+      } catch {
+        return undefined;
+      }
+    }
   }
   return undefined;
 }
