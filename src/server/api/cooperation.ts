@@ -235,7 +235,7 @@ export function cooperationRoutes(deps: AppDeps): FastifyPluginAsync {
     // ---- calendars ----
     app.get('/calendars/:admdvs/:year', async (req) => {
       const { admdvs, year } = req.params as Params;
-      if (!/^\d{4}$/.test(year!)) throw invalid('year', '年份应为 4 位数字', 'year must be 4 digits');
+      if (!/^\d{4}$/.test(year!) || Number(year) < 1900 || Number(year) > 2100) throw invalid('year', '年份应为 1900-2100 的 4 位数字', 'year must be 4 digits, 1900-2100');
       return listCalendarDays(pool, admdvs!, Number(year));
     });
     app.put('/calendars/:admdvs/days/:day', async (req) => {
@@ -347,7 +347,7 @@ export function cooperationRoutes(deps: AppDeps): FastifyPluginAsync {
     app.get('/inbox/:psn_no', async (req) => ({ notifications: await inbox(pool, scopedPerson(req).psn_no) }));
     app.post('/inbox/:psn_no/:id/read', async (req) => {
       const { id } = req.params as Params;
-      if (!/^\d+$/.test(id!)) throw invalid('id', 'id 应为数字', 'id must be a number');
+      if (!/^\d{1,15}$/.test(id!)) throw invalid('id', 'id 应为数字', 'id must be a number');
       if (!(await markRead(pool, scopedPerson(req).psn_no, Number(id), deps.now()))) throw invalid('id', '查无此消息', 'no such message');
       return { read: true };
     });
