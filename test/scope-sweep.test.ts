@@ -181,6 +181,19 @@ describe('the reproduced bypasses', () => {
     assert.equal(both.json().details[0].field, 'certno');
   });
 
+  test('a clerk cannot enroll their own person into another region (which would move them there)', async () => {
+    const cs = callers.find((c) => c.role === 'clerk')!.cookie;
+    const admin = await staffCookie(db.pool, { username: 'sweep.root', role: 'admin', regions: ['000000'] });
+    const certno = makeIdCard('430102', '1988-08-08', 31);
+    assert.equal((await call('POST', '/api/v1/persons', cs, { certno, psn_name: '新参保', insuplc_admdvs: '430102' })).status, 201);
+    const elsewhere = await call('POST', `/api/v1/persons/${certno}/enrollments`, cs, { insutype: '390', psn_type: '1501', insuplc_admdvs: '510603' });
+    assert.equal(elsewhere.status, 403, elsewhere.text);
+    const row = await db.pool.query('SELECT insuplc_admdvs FROM persons WHERE certno = $1', [certno]);
+    assert.equal(row.rows[0].insuplc_admdvs, '430102', 'still insured in Changsha');
+    assert.equal((await call('POST', `/api/v1/persons/${certno}/enrollments`, cs, { insutype: '390', psn_type: '1501', insuplc_admdvs: '430102' })).status, 201);
+    assert.equal((await call('GET', `/api/v1/persons/${certno}`, admin)).status, 200);
+  });
+
   test('a supervisor escalates overdue filings of their own regions only', async () => {
     await db.pool.query(`UPDATE filings SET status = 'pending_review', review_due = '2020-01-01', escalated_at = NULL WHERE filing_no = ANY ($1)`, [[deyang.filing_no, changsha.filing_no]]);
     const sup = callers.find((c) => c.role === 'supervisor')!.cookie;
@@ -257,7 +270,7 @@ describe('every route of /openapi.json', () => {
         'POST /api/v1/persons': { certno: makeIdCard('430102', '1990-01-01', 100 + (fresh % 800)), psn_name: '扫描', insuplc_admdvs: s.region },
         'POST /api/v1/persons/{certno}/contributions': { year: 2026, amount_fen: 100, payer: 'person' },
         'POST /api/v1/persons/{certno}/identities': { psn_idet_type: '2102', begntime: '2026-01-01' },
-        'POST /api/v1/persons/{certno}/enrollments': { insutype: '310', psn_type: '1101' },
+        'POST /api/v1/persons/{certno}/enrollments': { insutype: '310', psn_type: '1101', insuplc_admdvs: s.region },
         'POST /api/v1/persons/{certno}/transfers': { to_admdvs: '430100' }, // refused for its own persons: the sweep must not move them away
         'POST /api/v1/identity-imports': { source: 'civil_affairs', admdvs: s.region, csv: 'certno,psn_idet_type,begntime\n' },
         'POST /api/v1/grid/consents': { consent_ref: `SWEEP-${fresh}`, username: 'sf.grid', granted_on: today },

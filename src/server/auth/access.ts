@@ -31,6 +31,8 @@ export type Touches =
 export interface RouteRule {
   access: Access;
   touches: Touches;
+  /** A second region the route writes into when the body names one (a staff member must cover it too). */
+  alsoRegion?: 'body insuplc_admdvs';
 }
 
 const OFFICE: readonly Caller[] = ['clerk', 'reviewer', 'supervisor', 'finance', 'admin'];
@@ -39,7 +41,7 @@ const WINDOW: readonly Caller[] = ['clerk', 'admin'];
 const QUEUES: readonly Caller[] = ['clerk', 'reviewer', 'supervisor', 'admin'];
 const DASHBOARD: readonly Caller[] = ['supervisor', 'finance', 'admin'];
 
-const TABLE: Record<string, [Access, Touches]> = {
+const TABLE: Record<string, [Access, Touches, RouteRule['alsoRegion']?]> = {
   'POST /api/v1/auth/staff': ['public', 'nothing'],
   'POST /api/v1/auth/code': ['public', 'nothing'],
   'POST /api/v1/auth/person': ['public', 'nothing'],
@@ -72,7 +74,7 @@ const TABLE: Record<string, [Access, Touches]> = {
   'POST /api/v1/persons': [WINDOW, 'region by body insuplc_admdvs'],
   'GET /api/v1/persons/:certno': [ANYONE_ABOUT_A_PERSON, 'person by path certno'],
   'GET /api/v1/persons/:certno/insurance-history': [ANYONE_ABOUT_A_PERSON, 'person by path certno'],
-  'POST /api/v1/persons/:certno/enrollments': [WINDOW, 'person by path certno'],
+  'POST /api/v1/persons/:certno/enrollments': [WINDOW, 'person by path certno', 'body insuplc_admdvs'], // enrolling elsewhere moves the person there
   'POST /api/v1/persons/:certno/transfers': [WINDOW, 'person by path certno'],
   'POST /api/v1/persons/:certno/contributions': [WINDOW, 'person by path certno'],
   'POST /api/v1/persons/:certno/identities': [WINDOW, 'person by path certno'],
@@ -124,7 +126,9 @@ const TABLE: Record<string, [Access, Touches]> = {
   'GET /api/v1/settlements': [ANYONE_ABOUT_A_PERSON, 'person by query psn_no|certno'],
 };
 
-export const ROUTES: Record<string, RouteRule> = Object.fromEntries(Object.entries(TABLE).map(([k, [access, touches]]) => [k, { access, touches }]));
+export const ROUTES: Record<string, RouteRule> = Object.fromEntries(
+  Object.entries(TABLE).map(([k, [access, touches, alsoRegion]]) => [k, { access, touches, ...(alsoRegion ? { alsoRegion } : {}) }]),
+);
 
 /** The rule of a route; HEAD is answered by the GET route. Undefined: the route is not declared. */
 export function ruleFor(method: string, url: string): RouteRule | undefined {

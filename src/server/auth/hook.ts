@@ -211,6 +211,9 @@ export function installAuth(app: FastifyInstance, deps: { pool: Pool; now: () =>
       req.consentRef = consent;
     } else if (!loaded.region || !regionsCover(p.regions, loaded.region)) {
       throw denied();
+    } else if (rule.alsoRegion) {
+      const also = keyIn(places.body, 'insuplc_admdvs');
+      if (also !== undefined && !regionsCover(p.regions, also)) throw denied();
     }
     const { key: _key, ...scope } = loaded;
     req.scope = scope;
