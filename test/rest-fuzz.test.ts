@@ -1,6 +1,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
@@ -201,5 +202,53 @@ test('what the fuzz found: an impossible calendar day or year and a huge message
     const res = await app.inject({ method: method as 'GET', url, headers: { cookie } });
     assert.equal(res.statusCode, 400, `${method} ${url}: ${res.body}`);
     assert.equal(res.json().details[0].field, field, `${method} ${url}`);
+  }
+});
+
+test('over real HTTP on loopback: raw hostile requests never answer 5xx', async () => {
+  const server = await buildApp({ pool: db.pool, now: () => new Date('2026-03-02T02:00:00Z'), webDir });
+  await server.listen({ host: '127.0.0.1', port: 0 });
+  const { port } = server.server.address() as { port: number };
+  const [admin] = cookies;
+  /** Sends raw bytes and reads the status of the answer (undefined: no answer at all). */
+  const raw = (text: string): Promise<number | undefined> =>
+    new Promise((resolve, reject) => {
+      // Written, not ended: the server closes after its answer (Connection: close) or a parse error.
+      const socket = net.connect(port, '127.0.0.1', () => socket.write(text));
+      socket.setTimeout(3000, () => socket.destroy());
+      let got = '';
+      socket.on('data', (d) => (got += d.toString('latin1')));
+      socket.on('error', reject);
+      socket.on('close', () => resolve(/^HTTP\/1\.1 (\d{3})/.exec(got) ? Number(/^HTTP\/1\.1 (\d{3})/.exec(got)![1]) : undefined));
+    });
+  const head = (line: string, headers: string[] = [], body = '') =>
+    `${line}\r\nHost: 127.0.0.1\r\nConnection: close\r\n${headers.map((h) => `${h}\r\n`).join('')}${body ? `Content-Length: ${Buffer.byteLength(body)}\r\n` : ''}\r\n${body}`;
+  try {
+    const requests = [
+      head('GET /api/v1/persons/%E0%A4%A HTTP/1.1', [`Cookie: ${admin}`]),
+      head('GET /api/v1/filings?psn_no=%E0%A4%A HTTP/1.1', [`Cookie: ${admin}`]),
+      head('GET /api/v1/filings?psn_no=% HTTP/1.1', [`Cookie: ${admin}`]),
+      head('GET /healthz HTTP/1.1', ['Cookie: yibao_session=%']),
+      head('GET /api/v1/auth/me HTTP/1.1', ['Cookie: yibao_session=%; yibao_session=%zz']),
+      head('GET /api/v1/auth/me HTTP/1.1', [`Cookie: ${'a'.repeat(6000)}`]),
+      head('POST /api/v1/filings HTTP/1.1', [`Cookie: ${admin}`, 'Content-Type: application/json'], '{"psn_no":'),
+      head('POST /api/v1/filings HTTP/1.1', [`Cookie: ${admin}`, 'Content-Type: application/json; charset=utf-16'], '{}'),
+      head('POST /api/v1/filings HTTP/1.1', [`Cookie: ${admin}`, 'Content-Type: application/json', 'Content-Encoding: gzip'], '{}'),
+      head('POST /api/v1/filings HTTP/1.1', [`Cookie: ${admin}`, 'Content-Type: application/json', 'Transfer-Encoding: chunked'], 'zz\r\n{}\r\n0\r\n\r\n'),
+      head('POST /fsi/api/rsfComIfsService/callService HTTP/1.1', ['Content-Type: application/json'], '{"infno":'),
+      head('GET /..%2f..%2fpackage.json HTTP/1.1'),
+      head('GET /assets/%00.js HTTP/1.1'),
+      head('GET /assets/app.js HTTP/1.1', ['Range: bytes=99999-', 'If-None-Match: "x"']),
+      head('GET /api/v1/regions HTTP/1.1', [`Cookie: ${admin}`, 'Accept-Encoding: gzip;q=abc, br;q=-1']),
+      'GET /api/v1/regions HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello',
+      'BREW /api/v1/regions HTTP/1.1\r\nHost: x\r\n\r\n',
+      '\u0000\u0001\u0002 garbage\r\n\r\n',
+    ];
+    for (const text of requests) {
+      const status = await raw(text);
+      assert.ok(status !== undefined && status < 500, `${JSON.stringify(text.slice(0, 120))} → ${status}`);
+    }
+  } finally {
+    await server.close();
   }
 });
