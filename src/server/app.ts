@@ -8,6 +8,7 @@ import { registryRoutes } from './api/registry.ts';
 import { registerAuthRoutes } from './api/auth.ts';
 import { registerWorkbenchRoutes } from './api/workbench.ts';
 import { installAuth } from './auth/hook.ts';
+import { refuseNulCharacters } from './api/common.ts';
 import { serveWeb } from './web.ts';
 import type { NotificationSender } from '../store/cooperation/notifications.ts';
 
@@ -55,6 +56,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await registerOpenApi(app);
   // Before any route: every /api/v1 route is behind the session and its scope.
   installAuth(app, deps);
+  refuseNulCharacters(app);
   await registerAuthRoutes(app, deps);
   // Every group of routes is a plugin made from the dependencies, mounted with its prefix.
   await app.register(registryRoutes(deps), { prefix: '/api/v1' });

@@ -6,7 +6,7 @@ import { ROLE_NAMES } from '../../store/auth/principal.ts';
 import { LoggingSender, type NotificationSender } from '../../store/cooperation/notifications.ts';
 import { nearestInstitutions } from '../../store/registry/institutions.ts';
 import type { AppDeps } from '../app.ts';
-import { clearSessionCookie, readCookie, SESSION_COOKIE, setSessionCookie } from '../auth/hook.ts';
+import { clearSessionCookie, readCookie, scopedPerson, SESSION_COOKIE, setSessionCookie } from '../auth/hook.ts';
 import { body, date, str } from './cooperation-input.ts';
 import { principalLabel } from '../../store/auth/principal.ts';
 
@@ -73,9 +73,8 @@ export async function registerAuthRoutes(app: FastifyInstance, deps: AppDeps & {
 
   app.post('/api/v1/grid/consents', async (req, reply) => {
     const b = body(req.body);
-    const person = await pool.query<{ psn_no: string }>('SELECT psn_no FROM persons WHERE psn_no = $1', [str(b, 'psn_no')]);
-    if (!person.rows[0]) throw invalid('psn_no', '查无此参保人', 'no such insured person');
-    const consent = { consent_ref: str(b, 'consent_ref'), username: str(b, 'username'), psn_no: str(b, 'psn_no'), granted_on: date(b, 'granted_on'), evidence: typeof b.evidence === 'string' ? b.evidence : '' };
+    // The person is the one the auth hook loaded and checked against the clerk's regions.
+    const consent = { consent_ref: str(b, 'consent_ref'), username: str(b, 'username'), psn_no: scopedPerson(req).psn_no, granted_on: date(b, 'granted_on'), evidence: typeof b.evidence === 'string' ? b.evidence : '' };
     await recordConsent(pool, consent, principalLabel(req.principal!), deps.now());
     return reply.status(201).send(consent);
   });

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest, FastifySchemaValidationError } from 'fastify';
-import { unauthenticated, YibaoError } from '../../engine/errors.ts';
+import { invalid, unauthenticated, YibaoError } from '../../engine/errors.ts';
 import { principalLabel } from '../../store/auth/principal.ts';
 import type { WriteContext } from '../../store/registry/audit.ts';
 import type { AppDeps } from '../app.ts';
@@ -43,4 +43,35 @@ export function schemaError(errors: FastifySchemaValidationError[], dataVar: str
 
 export function useBilingualValidation(app: FastifyInstance): void {
   app.setSchemaErrorFormatter((errors, dataVar) => schemaError(errors, dataVar));
+}
+
+/**
+ * PostgreSQL's text cannot hold U+0000, so a value carrying one would fail deep in a query as a
+ * 500. Every /api/v1 request is searched (path, query, body, keys too) before any route code
+ * runs, and refused naming the first field that holds one.
+ */
+export function refuseNulCharacters(app: FastifyInstance): void {
+  app.addHook('preValidation', async (req) => {
+    if (!req.routeOptions.url?.startsWith('/api/v1/')) return;
+    const field = nulField(req.params) ?? nulField(req.query) ?? nulField(req.body);
+    if (field !== undefined) throw invalid(field || 'body', '不能包含空字符（U+0000）', 'must not contain a NUL character (U+0000)');
+  });
+}
+
+/** The dotted path of the first string holding U+0000; walked without recursion, however deep. */
+function nulField(value: unknown): string | undefined {
+  const stack: [unknown, string][] = [[value, '']];
+  while (stack.length > 0) {
+    const [v, at] = stack.pop()!;
+    if (typeof v === 'string') {
+      if (v.includes('\u0000')) return at;
+    } else if (v !== null && typeof v === 'object') {
+      for (const [k, x] of Object.entries(v)) {
+        const here = at ? `${at}.${k}` : k;
+        if (k.includes('\u0000')) return here;
+        stack.push([x, here]);
+      }
+    }
+  }
+  return undefined;
 }

@@ -4,12 +4,12 @@ import { invalid } from '../../engine/errors.ts';
 import { assertKind, type FilerType } from '../../engine/filing-rules.ts';
 import type { AgreementClauseKind } from '../../engine/eligibility.ts';
 import type { AppDeps } from '../app.ts';
-import { actorOfRequest, staffRegions } from '../auth/hook.ts';
+import { actorOfRequest, scoped, scopedPerson, staffRegions } from '../auth/hook.ts';
 import { regionsCover } from '../../store/auth/principal.ts';
 import type { FastifyRequest } from 'fastify';
 import { createAgreement, getAgreement, listAgreements } from '../../store/cooperation/agreements.ts';
 import { deleteCalendarDay, listCalendarDays, loadCalendar, setCalendarDay } from '../../store/cooperation/calendar.ts';
-import { findPerson, loadFilingPolicy, setFilingPolicy } from '../../store/cooperation/common.ts';
+import { loadFilingPolicy, setFilingPolicy } from '../../store/cooperation/common.ts';
 import { checkEligibility, type EligibilityQuery } from '../../store/cooperation/eligibility.ts';
 import {
   changeFiling,
@@ -40,7 +40,8 @@ import {
 import { arr, body, bool, date, evidenceList, obj, optDate, optStr, str, strings, type Json } from './cooperation-input.ts';
 
 // REST routes for filing, chronic-disease recognition, agreements, calendars, eligibility and
-// the inbox, under /api/v1. Thin: read the input, call the store, answer.
+// the inbox, under /api/v1. Thin: read the input, call the store, answer. The person, filing or
+// recognition a route acts on is the one the auth hook loaded and checked (req.scope).
 
 type Params = Record<string, string>;
 
@@ -60,9 +61,10 @@ function filerOf(o: Json): { filer: Json; type: FilerType } {
   return { filer, type: type as FilerType };
 }
 
-/** The person a query string names by psn_no or certno. */
-function personOfQuery(pool: AppDeps['pool'], q: Json) {
-  return findPerson(pool, { psn_no: optStr(q, 'psn_no'), certno: optStr(q, 'certno') });
+/** An application for the person the hook checked, whichever of psn_no and certno the body used. */
+function forScopedPerson<T extends { psn_no?: string; certno?: string }>(req: FastifyRequest, input: T): T {
+  const { certno: _certno, ...rest } = input;
+  return { ...rest, psn_no: scopedPerson(req).psn_no } as T;
 }
 
 export function filingInput(o: Json): FilingInput {
@@ -167,11 +169,8 @@ export function cooperationRoutes(deps: AppDeps): FastifyPluginAsync {
     const today = (): string => chinaDate(deps.now());
 
     // ---- filings ----
-    app.post('/filings', async (req, reply) => reply.status(201).send(await createFiling(pool, deps.now(), withSessionFiler(req, filingInput(body(req.body))))));
-    app.get('/filings', async (req) => {
-      const person = await personOfQuery(pool, req.query as Json);
-      return { filings: await filingsOf(pool, person.psn_no) };
-    });
+    app.post('/filings', async (req, reply) => reply.status(201).send(await createFiling(pool, deps.now(), withSessionFiler(req, forScopedPerson(req, filingInput(body(req.body)))))));
+    app.get('/filings', async (req) => ({ filings: await filingsOf(pool, scopedPerson(req).psn_no) }));
     app.get('/filings/queue', async (req) => {
       const q = req.query as Json;
       const asOf = optStr(q, 'as_of') ?? today();
@@ -179,17 +178,17 @@ export function cooperationRoutes(deps: AppDeps): FastifyPluginAsync {
     });
     app.post('/filings/escalate', async (req) => {
       const b = body(req.body);
-      return { escalated: await escalateOverdue(pool, deps.now(), actorOfRequest(req), optDate(b, 'as_of') ?? today()) };
+      return { escalated: await escalateOverdue(pool, deps.now(), actorOfRequest(req), optDate(b, 'as_of') ?? today(), staffRegions(req)) };
     });
-    app.get('/filings/:filing_no', async (req) => filingDetail(pool, (req.params as Params).filing_no!));
+    app.get('/filings/:filing_no', async (req) => filingDetail(pool, scoped(req, 'filing_no')));
     app.post('/filings/:filing_no/review', async (req) => {
       const b = body(req.body);
       const decision = str(b, 'decision') as 'approve' | 'reject';
-      return reviewFiling(pool, deps.now(), actorOfRequest(req), (req.params as Params).filing_no!, { decision, reason: optStr(b, 'reason') ?? null });
+      return reviewFiling(pool, deps.now(), actorOfRequest(req), scoped(req, 'filing_no'), { decision, reason: optStr(b, 'reason') ?? null });
     });
     app.post('/filings/:filing_no/revoke', async (req) => {
       const b = body(req.body);
-      return revokeFiling(pool, deps.now(), actorOfRequest(req), (req.params as Params).filing_no!, optStr(b, 'reason') ?? null);
+      return revokeFiling(pool, deps.now(), actorOfRequest(req), scoped(req, 'filing_no'), optStr(b, 'reason') ?? null);
     });
     app.post('/filings/:filing_no/change', async (req, reply) => {
       const b = body(req.body);
@@ -204,11 +203,11 @@ export function cooperationRoutes(deps: AppDeps): FastifyPluginAsync {
       if (b.commitment !== undefined) change.commitment = bool(b, 'commitment', false);
       change.reason = optStr(b, 'reason') ?? null;
       change.override_reason = optStr(b, 'override_reason') ?? null;
-      return reply.status(201).send(await changeFiling(pool, deps.now(), actorOfRequest(req), (req.params as Params).filing_no!, change));
+      return reply.status(201).send(await changeFiling(pool, deps.now(), actorOfRequest(req), scoped(req, 'filing_no'), change));
     });
     app.post('/filings/:filing_no/commitment-check', async (req) => {
       const b = body(req.body);
-      return checkCommitment(pool, deps.now(), actorOfRequest(req), (req.params as Params).filing_no!, str(b, 'result') as 'verified' | 'failed', optStr(b, 'reason') ?? null);
+      return checkCommitment(pool, deps.now(), actorOfRequest(req), scoped(req, 'filing_no'), str(b, 'result') as 'verified' | 'failed', optStr(b, 'reason') ?? null);
     });
     app.get('/filing-policies/:admdvs', async (req) => loadFilingPolicy(pool, (req.params as Params).admdvs!));
     app.put('/filing-policies/:admdvs', async (req) => {
@@ -236,7 +235,7 @@ export function cooperationRoutes(deps: AppDeps): FastifyPluginAsync {
     // ---- calendars ----
     app.get('/calendars/:admdvs/:year', async (req) => {
       const { admdvs, year } = req.params as Params;
-      if (!/^\d{4}$/.test(year!)) throw invalid('year', '年份应为 4 位数字', 'year must be 4 digits');
+      if (!/^\d{4}$/.test(year!) || Number(year) < 1900 || Number(year) > 2100) throw invalid('year', '年份应为 1900-2100 的 4 位数字', 'year must be 4 digits, 1900-2100');
       return listCalendarDays(pool, admdvs!, Number(year));
     });
     app.put('/calendars/:admdvs/days/:day', async (req) => {
@@ -278,28 +277,25 @@ export function cooperationRoutes(deps: AppDeps): FastifyPluginAsync {
       });
       return { diseases: await listDiseases(pool, list_admdvs!) };
     });
-    app.post('/recognitions', async (req, reply) => reply.status(201).send(await applyRecognition(pool, deps.now(), withSessionFiler(req, recognitionInput(body(req.body))))));
-    app.get('/recognitions', async (req) => {
-      const person = await personOfQuery(pool, req.query as Json);
-      return { recognitions: await recognitionsOf(pool, person.psn_no) };
-    });
+    app.post('/recognitions', async (req, reply) => reply.status(201).send(await applyRecognition(pool, deps.now(), withSessionFiler(req, forScopedPerson(req, recognitionInput(body(req.body)))))));
+    app.get('/recognitions', async (req) => ({ recognitions: await recognitionsOf(pool, scopedPerson(req).psn_no) }));
     app.get('/recognitions/queue', async (req) => {
       const q = req.query as Json;
       const asOf = optStr(q, 'as_of') ?? today();
       return { as_of: asOf, items: await inRegions(pool, req, asOf, await recognitionQueue(pool, asOf, optStr(q, 'insuplc_admdvs'))) };
     });
-    app.get('/recognitions/:no', async (req) => getRecognition(pool, (req.params as Params).no!));
+    app.get('/recognitions/:no', async (req) => getRecognition(pool, scoped(req, 'recognition_no')));
     app.post('/recognitions/:no/review', async (req) => {
       const b = body(req.body);
-      return reviewRecognition(pool, deps.now(), actorOfRequest(req), (req.params as Params).no!, str(b, 'decision') as 'approve' | 'reject', optStr(b, 'reason') ?? null);
+      return reviewRecognition(pool, deps.now(), actorOfRequest(req), scoped(req, 'recognition_no'), str(b, 'decision') as 'approve' | 'reject', optStr(b, 'reason') ?? null);
     });
     app.post('/recognitions/:no/revoke', async (req) => {
       const b = body(req.body);
-      return revokeRecognition(pool, deps.now(), actorOfRequest(req), (req.params as Params).no!, optStr(b, 'reason') ?? null);
+      return revokeRecognition(pool, deps.now(), actorOfRequest(req), scoped(req, 'recognition_no'), optStr(b, 'reason') ?? null);
     });
     app.post('/recognitions/:no/renew', async (req, reply) => {
       const b = body(req.body);
-      return reply.status(201).send(await renewRecognition(pool, deps.now(), (req.params as Params).no!, identification(b)));
+      return reply.status(201).send(await renewRecognition(pool, deps.now(), scoped(req, 'recognition_no'), identification(b)));
     });
     app.put('/separately-paid-drugs/:admdvs/:drug_code', async (req) => {
       const b = body(req.body);
@@ -344,15 +340,15 @@ export function cooperationRoutes(deps: AppDeps): FastifyPluginAsync {
     app.get('/agreements/:agreement_no', async (req) => getAgreement(pool, (req.params as Params).agreement_no!));
 
     // ---- eligibility ----
-    app.get('/eligibility', async (req) => checkEligibility(pool, eligibilityQuery(req.query as Json)));
-    app.post('/eligibility', async (req) => checkEligibility(pool, eligibilityQuery(body(req.body))));
+    app.get('/eligibility', async (req) => checkEligibility(pool, { ...eligibilityQuery(req.query as Json), person: scopedPerson(req) }));
+    app.post('/eligibility', async (req) => checkEligibility(pool, { ...eligibilityQuery(body(req.body)), person: scopedPerson(req) }));
 
     // ---- inbox ----
-    app.get('/inbox/:psn_no', async (req) => ({ notifications: await inbox(pool, (req.params as Params).psn_no!) }));
+    app.get('/inbox/:psn_no', async (req) => ({ notifications: await inbox(pool, scopedPerson(req).psn_no) }));
     app.post('/inbox/:psn_no/:id/read', async (req) => {
-      const { psn_no, id } = req.params as Params;
-      if (!/^\d+$/.test(id!)) throw invalid('id', 'id 应为数字', 'id must be a number');
-      if (!(await markRead(pool, psn_no!, Number(id), deps.now()))) throw invalid('id', '查无此消息', 'no such message');
+      const { id } = req.params as Params;
+      if (!/^\d{1,15}$/.test(id!)) throw invalid('id', 'id 应为数字', 'id must be a number');
+      if (!(await markRead(pool, scopedPerson(req).psn_no, Number(id), deps.now()))) throw invalid('id', '查无此消息', 'no such message');
       return { read: true };
     });
   };

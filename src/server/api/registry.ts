@@ -10,14 +10,16 @@ import { enroll, listEnrollments, transfer } from '../../store/registry/enrollme
 import { insuranceHistory } from '../../store/registry/history.ts';
 import { addIdentity, applyIdentityImport, getImportBatch, identitiesOn, previewIdentityImport } from '../../store/registry/identities.ts';
 import { createInstitution, getInstitution, listInstitutions } from '../../store/registry/institutions.ts';
-import { createPerson, listPersonCerts, requirePersonByCertno } from '../../store/registry/persons.ts';
+import { createPerson, listPersonCerts } from '../../store/registry/persons.ts';
 import { getRegion, listRegions } from '../../store/registry/regions.ts';
 import type { AppDeps } from '../app.ts';
+import { scoped, scopedPerson } from '../auth/hook.ts';
 import { useBilingualValidation, writeContext } from './common.ts';
 import * as M from './models.ts';
 
 // REST routes of the registry under /api/v1. Each handler reads the request, calls one store
 // function inside one transaction, and returns what it got: rules live in the store and engine.
+// The person of a /persons/:certno route is the one the auth hook loaded and checked.
 
 const CertnoParam = Type.Object({ certno: Type.String({ description: '居民身份证号 / resident ID number (18 characters)', examples: ['11010519491231002X'] }) });
 const IsoDate = Type.String({ pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$', description: 'yyyy-mm-dd' });
@@ -188,7 +190,7 @@ export function registryRoutes(deps: AppDeps): FastifyPluginAsyncTypebox {
     app.get('/persons/:certno', {
       schema: { tags: ['registry'], summary: '人员信息 / a person with enrollments, identities and certificates', params: CertnoParam, response: { 200: M.PersonDetailModel, 400: ErrorBody, 404: ErrorBody } },
     }, async (req) => {
-      const person = await requirePersonByCertno(pool, req.params.certno);
+      const person = scopedPerson(req);
       return {
         ...person,
         enrollments: await listEnrollments(pool, person.psn_no),
@@ -201,40 +203,28 @@ export function registryRoutes(deps: AppDeps): FastifyPluginAsyncTypebox {
     app.post('/persons/:certno/enrollments', {
       schema: { tags: ['registry'], summary: '参保登记 / enroll', params: CertnoParam, body: EnrollmentBody, response: created(M.EnrollmentModel) },
     }, async (req, reply) => {
-      const enrollment = await inTransaction(pool, async (q) => {
-        const person = await requirePersonByCertno(q, req.params.certno);
-        return enroll(q, { ...req.body, psn_no: person.psn_no }, writeContext(req, deps));
-      });
+      const enrollment = await inTransaction(pool, (q) => enroll(q, { ...req.body, psn_no: scopedPerson(req).psn_no }, writeContext(req, deps)));
       return reply.status(201).send(enrollment);
     });
 
     app.post('/persons/:certno/transfers', {
       schema: { tags: ['registry'], summary: '转移接续 / transfer between regions', params: CertnoParam, body: TransferBody, response: created(M.TransferModel) },
     }, async (req, reply) => {
-      const result = await inTransaction(pool, async (q) => {
-        const person = await requirePersonByCertno(q, req.params.certno);
-        return transfer(q, { ...req.body, psn_no: person.psn_no }, writeContext(req, deps));
-      });
+      const result = await inTransaction(pool, (q) => transfer(q, { ...req.body, psn_no: scopedPerson(req).psn_no }, writeContext(req, deps)));
       return reply.status(201).send(result);
     });
 
     app.post('/persons/:certno/contributions', {
       schema: { tags: ['registry'], summary: '缴费 / record a contribution', params: CertnoParam, body: ContributionBody, response: created(M.ContributionModel) },
     }, async (req, reply) => {
-      const c = await inTransaction(pool, async (q) => {
-        const person = await requirePersonByCertno(q, req.params.certno);
-        return contribute(q, { ...req.body, psn_no: person.psn_no }, writeContext(req, deps));
-      });
+      const c = await inTransaction(pool, (q) => contribute(q, { ...req.body, psn_no: scopedPerson(req).psn_no }, writeContext(req, deps)));
       return reply.status(201).send(c);
     });
 
     app.post('/persons/:certno/identities', {
       schema: { tags: ['identities'], summary: '登记人员身份 / record an identity by hand', params: CertnoParam, body: IdentityBody, response: created(M.IdentityModel) },
     }, async (req, reply) => {
-      const identity = await inTransaction(pool, async (q) => {
-        const person = await requirePersonByCertno(q, req.params.certno);
-        return addIdentity(q, { ...req.body, source: req.body.source ?? 'staff', psn_no: person.psn_no }, writeContext(req, deps));
-      });
+      const identity = await inTransaction(pool, (q) => addIdentity(q, { ...req.body, source: req.body.source ?? 'staff', psn_no: scopedPerson(req).psn_no }, writeContext(req, deps)));
       return reply.status(201).send(identity);
     });
 
@@ -246,7 +236,7 @@ export function registryRoutes(deps: AppDeps): FastifyPluginAsyncTypebox {
         params: CertnoParam,
         response: { 200: M.HistoryModel, 400: ErrorBody, 404: ErrorBody },
       },
-    }, async (req) => insuranceHistory(pool, req.params.certno, deps.now()));
+    }, async (req) => insuranceHistory(pool, scopedPerson(req).certno, deps.now()));
 
     app.post('/identity-imports', {
       schema: {
@@ -261,13 +251,13 @@ export function registryRoutes(deps: AppDeps): FastifyPluginAsyncTypebox {
     app.get('/identity-imports/:id', {
       schema: { tags: ['identities'], summary: '比对批次 / one import batch', params: BatchId, response: { 200: M.ImportBatchModel, 400: ErrorBody, 404: ErrorBody } },
     }, async (req) => {
-      const batch = await getImportBatch(pool, req.params.id);
+      const batch = await getImportBatch(pool, scoped(req, 'import_id'));
       if (!batch) throw notFound('id', `比对批次 ${req.params.id} 不存在`, `no identity import batch ${req.params.id}`);
       return batch;
     });
 
     app.post('/identity-imports/:id/apply', {
       schema: { tags: ['identities'], summary: '身份比对导入：执行 / apply a previewed roster', params: BatchId, response: { 200: M.ImportBatchModel, ...errors } },
-    }, async (req) => applyIdentityImport(pool, req.params.id, writeContext(req, deps)));
+    }, async (req) => applyIdentityImport(pool, scoped(req, 'import_id'), writeContext(req, deps)));
   };
 }

@@ -3,9 +3,8 @@ import { chinaDate } from '../../engine/calendar.ts';
 import { invalid } from '../../engine/errors.ts';
 import { listClaimExamples, listPolicyDocuments, readClaimExample, readPolicyDocument, diffDocuments, settleClaim, simulate, validatePolicyDocument } from '../../cli/policy-docs.ts';
 import { crossRegionFlows, dashboardRefreshedAt, directSettlementRate, enrollmentByRegion, queueCases, queueDeadlines, refreshDashboard, settlementsByDay, settlementsOfPerson, settlementsOnDay } from '../../store/dashboard.ts';
-import { findPerson } from '../../store/cooperation/common.ts';
 import type { AppDeps } from '../app.ts';
-import { staffRegions } from '../auth/hook.ts';
+import { scopedPerson, staffRegions } from '../auth/hook.ts';
 import { body, optStr, str, type Json } from './cooperation-input.ts';
 
 // The staff workbench's policy pages and the dashboard. Thin: the simulator lives in
@@ -83,11 +82,9 @@ export async function registerWorkbenchRoutes(app: FastifyInstance, deps: AppDep
   });
   app.get('/api/v1/dashboard/direct-settlement', async (req) => ({ ...period(req.query as Json), ...(await directSettlementRate(deps.pool, { ...period(req.query as Json), ...scope(req) })) }));
 
-  // A person's settlements with their stored explanations (the portal's 结算明细).
+  // A person's settlements with their stored explanations (the portal's 结算明细): the person the hook checked.
   app.get('/api/v1/settlements', async (req) => {
-    const q = req.query as Json;
-    const person = await findPerson(deps.pool, { psn_no: optStr(q, 'psn_no'), certno: optStr(q, 'certno') });
-    return { items: await settlementsOfPerson(deps.pool, person.psn_no) };
+    return { items: await settlementsOfPerson(deps.pool, scopedPerson(req).psn_no) };
   });
 
   app.post('/api/v1/dashboard/refresh', async () => ({ refreshed_at: await refreshDashboard(deps.pool) }));

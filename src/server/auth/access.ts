@@ -1,103 +1,136 @@
 import type { StaffRole } from '../../store/auth/principal.ts';
 
-// Who may call which REST route: one table, read by the auth hook, so a route without an entry
-// is closed to everyone but administrators. `person` is the insured person for their own data;
-// `grid_worker` acts for the persons who consented.
+// Who may call which REST route, and what each route touches: one table, read by the auth hook.
+// A route missing from it is refused at start-up (installAuth), so no route can be mounted
+// without saying whose data it reads or writes. `person` is the insured person for their own
+// data; `grid_worker` acts for the persons who consented.
 
 export type Caller = StaffRole | 'person';
 export type Access = 'public' | 'signed_in' | readonly Caller[];
+
+/**
+ * The one resource a route reads or writes, and the one place its key is read from. The hook
+ * loads that resource and decides the scope from the loaded row's own person and region.
+ * `nothing`: reference data, the caller's own account, or a list the handler itself filters by
+ * the caller's regions (queues, dashboard).
+ */
+export type Touches =
+  | 'nothing'
+  | 'person by path certno'
+  | 'person by path psn_no'
+  | 'person by query psn_no|certno'
+  | 'person by body psn_no|certno'
+  | 'filing by path filing_no'
+  | 'recognition by path no'
+  | 'identity import by path id'
+  | 'region by path admdvs'
+  | 'region by path list_admdvs'
+  | 'region by body insuplc_admdvs'
+  | 'region by body admdvs';
+
+export interface RouteRule {
+  access: Access;
+  touches: Touches;
+  /** A second region the route writes into when the body names one (a staff member must cover it too). */
+  alsoRegion?: 'body insuplc_admdvs';
+}
 
 const OFFICE: readonly Caller[] = ['clerk', 'reviewer', 'supervisor', 'finance', 'admin'];
 const ANYONE_ABOUT_A_PERSON: readonly Caller[] = [...OFFICE, 'person', 'grid_worker'];
 const WINDOW: readonly Caller[] = ['clerk', 'admin'];
 const QUEUES: readonly Caller[] = ['clerk', 'reviewer', 'supervisor', 'admin'];
+const DASHBOARD: readonly Caller[] = ['supervisor', 'finance', 'admin'];
 
-export const ACCESS: Record<string, Access> = {
-  'POST /api/v1/auth/staff': 'public',
-  'POST /api/v1/auth/code': 'public',
-  'POST /api/v1/auth/person': 'public',
-  'POST /api/v1/auth/sign-out': 'public',
-  'GET /api/v1/auth/me': 'signed_in',
+const TABLE: Record<string, [Access, Touches, RouteRule['alsoRegion']?]> = {
+  'POST /api/v1/auth/staff': ['public', 'nothing'],
+  'POST /api/v1/auth/code': ['public', 'nothing'],
+  'POST /api/v1/auth/person': ['public', 'nothing'],
+  'POST /api/v1/auth/sign-out': ['public', 'nothing'],
+  'GET /api/v1/auth/me': ['signed_in', 'nothing'],
 
-  // reference data
-  'GET /api/v1/regions': 'signed_in',
-  'GET /api/v1/regions/:code': 'signed_in',
-  'GET /api/v1/institutions': 'signed_in',
-  'GET /api/v1/institutions/nearest': 'signed_in',
-  'GET /api/v1/institutions/:fixmedins_code': 'signed_in',
-  'POST /api/v1/institutions': ['admin'],
-  'GET /api/v1/chronic-diseases/:list_admdvs': 'signed_in',
-  'PUT /api/v1/chronic-diseases/:list_admdvs/:code': ['admin'],
-  'PUT /api/v1/separately-paid-drugs/:admdvs/:drug_code': ['admin'],
-  'GET /api/v1/agreements': 'signed_in',
-  'GET /api/v1/agreements/:agreement_no': 'signed_in',
-  'POST /api/v1/agreements': ['admin'],
-  'GET /api/v1/calendars/:admdvs/:year': 'signed_in',
-  'GET /api/v1/calendars/:admdvs/working-days': 'signed_in',
-  'PUT /api/v1/calendars/:admdvs/days/:day': ['admin'],
-  'DELETE /api/v1/calendars/:admdvs/days/:day': ['admin'],
-  'GET /api/v1/filing-policies/:admdvs': OFFICE,
-  'PUT /api/v1/filing-policies/:admdvs': ['admin'],
-  'GET /api/v1/eligibility': ANYONE_ABOUT_A_PERSON,
-  'POST /api/v1/eligibility': ANYONE_ABOUT_A_PERSON,
+  // reference data: readable by anyone signed in, written by administrators for a region
+  'GET /api/v1/regions': ['signed_in', 'nothing'],
+  'GET /api/v1/regions/:code': ['signed_in', 'nothing'],
+  'GET /api/v1/institutions': ['signed_in', 'nothing'],
+  'GET /api/v1/institutions/nearest': ['signed_in', 'nothing'],
+  'GET /api/v1/institutions/:fixmedins_code': ['signed_in', 'nothing'],
+  'POST /api/v1/institutions': [['admin'], 'region by body admdvs'],
+  'GET /api/v1/chronic-diseases/:list_admdvs': ['signed_in', 'nothing'],
+  'PUT /api/v1/chronic-diseases/:list_admdvs/:code': [['admin'], 'region by path list_admdvs'],
+  'PUT /api/v1/separately-paid-drugs/:admdvs/:drug_code': [['admin'], 'region by path admdvs'],
+  'GET /api/v1/agreements': ['signed_in', 'nothing'],
+  'GET /api/v1/agreements/:agreement_no': ['signed_in', 'nothing'],
+  'POST /api/v1/agreements': [['admin'], 'nothing'], // between regions: the whole deployment's administrators
+  'GET /api/v1/calendars/:admdvs/:year': ['signed_in', 'nothing'],
+  'GET /api/v1/calendars/:admdvs/working-days': ['signed_in', 'nothing'],
+  'PUT /api/v1/calendars/:admdvs/days/:day': [['admin'], 'region by path admdvs'],
+  'DELETE /api/v1/calendars/:admdvs/days/:day': [['admin'], 'region by path admdvs'],
+  'GET /api/v1/filing-policies/:admdvs': [OFFICE, 'region by path admdvs'],
+  'PUT /api/v1/filing-policies/:admdvs': [['admin'], 'region by path admdvs'],
+  'GET /api/v1/eligibility': [ANYONE_ABOUT_A_PERSON, 'person by query psn_no|certno'],
+  'POST /api/v1/eligibility': [ANYONE_ABOUT_A_PERSON, 'person by body psn_no|certno'],
 
   // registry
-  'POST /api/v1/persons': WINDOW,
-  'GET /api/v1/persons': OFFICE,
-  'GET /api/v1/persons/:certno': ANYONE_ABOUT_A_PERSON,
-  'GET /api/v1/persons/:certno/insurance-history': ANYONE_ABOUT_A_PERSON,
-  'POST /api/v1/persons/:certno/enrollments': WINDOW,
-  'POST /api/v1/persons/:certno/transfers': WINDOW,
-  'POST /api/v1/persons/:certno/contributions': WINDOW,
-  'POST /api/v1/persons/:certno/identities': WINDOW,
-  'POST /api/v1/identity-imports': WINDOW,
-  'GET /api/v1/identity-imports/:id': WINDOW,
-  'POST /api/v1/identity-imports/:id/apply': WINDOW,
-  'GET /api/v1/grid/persons': 'signed_in', // answers with the caller's own consents only
-  'POST /api/v1/grid/consents': WINDOW,
+  'POST /api/v1/persons': [WINDOW, 'region by body insuplc_admdvs'],
+  'GET /api/v1/persons/:certno': [ANYONE_ABOUT_A_PERSON, 'person by path certno'],
+  'GET /api/v1/persons/:certno/insurance-history': [ANYONE_ABOUT_A_PERSON, 'person by path certno'],
+  'POST /api/v1/persons/:certno/enrollments': [WINDOW, 'person by path certno', 'body insuplc_admdvs'], // enrolling elsewhere moves the person there
+  'POST /api/v1/persons/:certno/transfers': [WINDOW, 'person by path certno'],
+  'POST /api/v1/persons/:certno/contributions': [WINDOW, 'person by path certno'],
+  'POST /api/v1/persons/:certno/identities': [WINDOW, 'person by path certno'],
+  'POST /api/v1/identity-imports': [WINDOW, 'region by body admdvs'],
+  'GET /api/v1/identity-imports/:id': [WINDOW, 'identity import by path id'],
+  'POST /api/v1/identity-imports/:id/apply': [WINDOW, 'identity import by path id'],
+  'GET /api/v1/grid/persons': ['signed_in', 'nothing'], // answers with the caller's own consents only
+  'POST /api/v1/grid/consents': [WINDOW, 'person by body psn_no|certno'],
 
   // filing and recognition
-  'POST /api/v1/filings': [...WINDOW, 'person', 'grid_worker'],
-  'GET /api/v1/filings': ANYONE_ABOUT_A_PERSON,
-  'GET /api/v1/filings/queue': QUEUES,
-  'POST /api/v1/filings/escalate': ['supervisor', 'admin'],
-  'GET /api/v1/filings/:filing_no': ANYONE_ABOUT_A_PERSON,
-  'POST /api/v1/filings/:filing_no/review': ['clerk', 'reviewer', 'admin'],
-  'POST /api/v1/filings/:filing_no/revoke': [...WINDOW, 'person', 'grid_worker'],
-  'POST /api/v1/filings/:filing_no/change': [...WINDOW, 'person', 'grid_worker'],
-  'POST /api/v1/filings/:filing_no/commitment-check': ['clerk', 'reviewer', 'admin'],
-  'POST /api/v1/recognitions': [...WINDOW, 'person', 'grid_worker'],
-  'GET /api/v1/recognitions': ANYONE_ABOUT_A_PERSON,
-  'GET /api/v1/recognitions/queue': QUEUES,
-  'GET /api/v1/recognitions/:no': ANYONE_ABOUT_A_PERSON,
-  'POST /api/v1/recognitions/:no/review': ['reviewer', 'admin'],
-  'POST /api/v1/recognitions/:no/revoke': ['reviewer', 'admin'],
-  'POST /api/v1/recognitions/:no/renew': [...WINDOW, 'reviewer', 'person', 'grid_worker'],
+  'POST /api/v1/filings': [[...WINDOW, 'person', 'grid_worker'], 'person by body psn_no|certno'],
+  'GET /api/v1/filings': [ANYONE_ABOUT_A_PERSON, 'person by query psn_no|certno'],
+  'GET /api/v1/filings/queue': [QUEUES, 'nothing'],
+  'POST /api/v1/filings/escalate': [['supervisor', 'admin'], 'nothing'], // only the caller's regions' filings
+  'GET /api/v1/filings/:filing_no': [ANYONE_ABOUT_A_PERSON, 'filing by path filing_no'],
+  'POST /api/v1/filings/:filing_no/review': [['clerk', 'reviewer', 'admin'], 'filing by path filing_no'],
+  'POST /api/v1/filings/:filing_no/revoke': [[...WINDOW, 'person', 'grid_worker'], 'filing by path filing_no'],
+  'POST /api/v1/filings/:filing_no/change': [[...WINDOW, 'person', 'grid_worker'], 'filing by path filing_no'],
+  'POST /api/v1/filings/:filing_no/commitment-check': [['clerk', 'reviewer', 'admin'], 'filing by path filing_no'],
+  'POST /api/v1/recognitions': [[...WINDOW, 'person', 'grid_worker'], 'person by body psn_no|certno'],
+  'GET /api/v1/recognitions': [ANYONE_ABOUT_A_PERSON, 'person by query psn_no|certno'],
+  'GET /api/v1/recognitions/queue': [QUEUES, 'nothing'],
+  'GET /api/v1/recognitions/:no': [ANYONE_ABOUT_A_PERSON, 'recognition by path no'],
+  'POST /api/v1/recognitions/:no/review': [['reviewer', 'admin'], 'recognition by path no'],
+  'POST /api/v1/recognitions/:no/revoke': [['reviewer', 'admin'], 'recognition by path no'],
+  'POST /api/v1/recognitions/:no/renew': [[...WINDOW, 'reviewer', 'person', 'grid_worker'], 'recognition by path no'],
 
   // the inbox: the person reads and marks; staff and consented grid workers may read
-  'GET /api/v1/inbox/:psn_no': ANYONE_ABOUT_A_PERSON,
-  'POST /api/v1/inbox/:psn_no/:id/read': ['person'],
+  'GET /api/v1/inbox/:psn_no': [ANYONE_ABOUT_A_PERSON, 'person by path psn_no'],
+  'POST /api/v1/inbox/:psn_no/:id/read': [['person'], 'person by path psn_no'],
 
-  // policy documents and the simulator
-  'GET /api/v1/policies': OFFICE,
-  'GET /api/v1/policies/:policy_file': OFFICE,
-  'POST /api/v1/policies/validate': OFFICE,
-  'POST /api/v1/policies/compare': OFFICE,
-  'POST /api/v1/policies/simulate': OFFICE,
-  'GET /api/v1/claim-examples': OFFICE,
+  // policy documents and the simulator: no one's data
+  'GET /api/v1/policies': [OFFICE, 'nothing'],
+  'GET /api/v1/policies/:policy_file': [OFFICE, 'nothing'],
+  'POST /api/v1/policies/validate': [OFFICE, 'nothing'],
+  'POST /api/v1/policies/compare': [OFFICE, 'nothing'],
+  'POST /api/v1/policies/simulate': [OFFICE, 'nothing'],
+  'GET /api/v1/claim-examples': [OFFICE, 'nothing'],
 
-  // the dashboard
-  'GET /api/v1/dashboard/enrollment': ['supervisor', 'finance', 'admin'],
-  'GET /api/v1/dashboard/queues': ['supervisor', 'finance', 'admin'],
-  'GET /api/v1/dashboard/queues/items': ['supervisor', 'finance', 'admin'],
-  'POST /api/v1/dashboard/refresh': ['supervisor', 'admin'],
-  'GET /api/v1/dashboard/settlements': ['supervisor', 'finance', 'admin'],
-  'GET /api/v1/dashboard/settlements/items': ['supervisor', 'finance', 'admin'],
-  'GET /api/v1/dashboard/flows': ['supervisor', 'finance', 'admin'],
-  'GET /api/v1/dashboard/direct-settlement': ['supervisor', 'finance', 'admin'],
-  'GET /api/v1/settlements': ANYONE_ABOUT_A_PERSON,
+  // the dashboard: figures filtered by the caller's regions
+  'GET /api/v1/dashboard/enrollment': [DASHBOARD, 'nothing'],
+  'GET /api/v1/dashboard/queues': [DASHBOARD, 'nothing'],
+  'GET /api/v1/dashboard/queues/items': [DASHBOARD, 'nothing'],
+  'POST /api/v1/dashboard/refresh': [['supervisor', 'admin'], 'nothing'],
+  'GET /api/v1/dashboard/settlements': [DASHBOARD, 'nothing'],
+  'GET /api/v1/dashboard/settlements/items': [DASHBOARD, 'nothing'],
+  'GET /api/v1/dashboard/flows': [DASHBOARD, 'nothing'],
+  'GET /api/v1/dashboard/direct-settlement': [DASHBOARD, 'nothing'],
+  'GET /api/v1/settlements': [ANYONE_ABOUT_A_PERSON, 'person by query psn_no|certno'],
 };
 
-export function accessFor(method: string, url: string): Access {
-  return ACCESS[`${method} ${url}`] ?? ['admin'];
+export const ROUTES: Record<string, RouteRule> = Object.fromEntries(
+  Object.entries(TABLE).map(([k, [access, touches, alsoRegion]]) => [k, { access, touches, ...(alsoRegion ? { alsoRegion } : {}) }]),
+);
+
+/** The rule of a route; HEAD is answered by the GET route. Undefined: the route is not declared. */
+export function ruleFor(method: string, url: string): RouteRule | undefined {
+  return ROUTES[`${method === 'HEAD' ? 'GET' : method} ${url}`];
 }

@@ -1,32 +1,54 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { chinaDate } from '../../engine/calendar.ts';
-import { forbidden, unauthenticated } from '../../engine/errors.ts';
+import { forbidden, invalid, notFound, unauthenticated, YibaoError } from '../../engine/errors.ts';
 import { activeConsent, principalOfSession } from '../../store/auth/accounts.ts';
 import { regionsCover, type Principal } from '../../store/auth/principal.ts';
 import type { Actor } from '../../store/cooperation/common.ts';
 import type { Pool } from '../../store/db.ts';
-import { accessFor } from './access.ts';
+import { findPersonByCertno, findPersonByPsnNo, requirePersonByCertno, type Person } from '../../store/registry/persons.ts';
+import { ruleFor, type Touches } from './access.ts';
 
 // The one gate in front of every /api/v1 route: who is calling (the session cookie), whether
-// their role may call this route (access.ts), and whether the person or region the request is
-// about is theirs. Routes stay as they were; they read `req.principal` to know the actor.
+// their role may call this route, and whether the resource the route touches is theirs. Each
+// route declares in access.ts the one resource it touches and the one place its key is read
+// from; the hook loads that resource and decides from the loaded row's own person and region,
+// then hands it to the handler on `req.scope`, so the handler acts on what was checked.
 
 declare module 'fastify' {
   interface FastifyRequest {
     principal?: Principal;
     /** For a grid worker: the consent that lets them act for the person of this request. */
     consentRef?: string;
+    /** What the route touches, as the hook loaded and checked it. */
+    scope?: Scope;
   }
+}
+
+export interface Scope {
+  /** The person the request is about: named directly, or the person of a filing or recognition. */
+  person?: Person;
+  filing_no?: string;
+  recognition_no?: string;
+  import_id?: number;
+  /** The region the decision was made on: the person's, filing's, recognition's, batch's, or the one named. */
+  region?: string;
 }
 
 export const SESSION_COOKIE = 'yibao_session';
 
+/** A cookie's value; a malformed one (bad percent-encoding) is as good as none. */
 export function readCookie(req: FastifyRequest, name: string): string | undefined {
   const header = req.headers.cookie;
-  if (!header) return undefined;
+  if (typeof header !== 'string') return undefined;
   for (const part of header.split(';')) {
     const i = part.indexOf('=');
-    if (i > 0 && part.slice(0, i).trim() === name) return decodeURIComponent(part.slice(i + 1).trim());
+    if (i > 0 && part.slice(0, i).trim() === name) {
+      try {
+        return decodeURIComponent(part.slice(i + 1).trim());
+      } catch {
+        return undefined;
+      }
+    }
   }
   return undefined;
 }
@@ -41,50 +63,108 @@ export function clearSessionCookie(reply: FastifyReply): void {
 }
 
 type Json = Record<string, unknown>;
-const text = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined);
+type Place = 'path' | 'query' | 'body';
 
-interface Subject {
-  psn_no?: string;
-  /** A division the request writes in or reads for (a new person's region, an import's region, a calendar). */
-  admdvs?: string;
+const PLACE_ZH: Record<Place, string> = { path: '路径', query: '查询参数', body: '请求体' };
+
+function placesOf(req: FastifyRequest): Record<Place, Json> {
+  const obj = (v: unknown): Json => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : {});
+  return { path: obj(req.params), query: obj(req.query), body: obj(req.body) };
 }
 
-/** What person or region a request is about, read from its parameters, query and body. */
-async function subjectOf(pool: Pool, req: FastifyRequest): Promise<Subject> {
-  const params = (req.params ?? {}) as Json;
-  const query = (req.query ?? {}) as Json;
-  const body = (req.body !== null && typeof req.body === 'object' && !Array.isArray(req.body) ? req.body : {}) as Json;
-  const one = async (sql: string, value: string): Promise<string | undefined> => (await pool.query<{ v: string }>(sql, [value])).rows[0]?.v;
-
-  // A person named by number or ID; one not (yet) registered falls through to the region checks.
-  const certno = text(params.certno) ?? text(query.certno) ?? text(body.certno);
-  const psn = text(params.psn_no) ?? text(query.psn_no) ?? text(body.psn_no);
-  if (psn) return { psn_no: psn };
-  if (certno) {
-    const found = await one('SELECT psn_no AS v FROM persons WHERE certno = $1', certno.toUpperCase());
-    if (found) return { psn_no: found };
-  }
-  if (text(params.filing_no)) {
-    const found = await one('SELECT psn_no AS v FROM filings WHERE filing_no = $1', text(params.filing_no)!);
-    return found ? { psn_no: found } : {};
-  }
-  if (text(params.no)) {
-    const found = await one('SELECT psn_no AS v FROM recognitions WHERE recognition_no = $1', text(params.no)!);
-    return found ? { psn_no: found } : {};
-  }
-  if (req.routeOptions.url?.startsWith('/api/v1/identity-imports/') && /^\d+$/.test(String(params.id ?? ''))) {
-    const found = await one('SELECT admdvs AS v FROM identity_import_batches WHERE id = $1', String(params.id));
-    return found ? { admdvs: found } : {};
-  }
-  const admdvs = text(body.insuplc_admdvs) ?? text(body.admdvs) ?? (req.routeOptions.url?.includes('/filing-policies/') ? text(params.admdvs) : undefined);
-  return admdvs ? { admdvs } : {};
+/** A key's value in one place: a non-empty string or a number; anything else is refused by name. */
+function keyIn(place: Json, field: string): string | undefined {
+  const v = place[field];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v === 'number' && Number.isFinite(v)) return String(v);
+  if (typeof v !== 'string') throw invalid(field, `${field} 应为字符串`, `${field} must be a string`);
+  return v.trim() === '' ? undefined : v.trim();
 }
 
 const denied = () => forbidden('principal', '无权查看或办理该人员、地区的业务', 'you may not see or act on this person or region');
 
+const one = async <T>(pool: Pool, sql: string, value: unknown): Promise<T | undefined> => (await pool.query<T & object>(sql, [value])).rows[0];
+
+interface Loaded extends Scope {
+  /** Where the key was read, and what it said. */
+  key: { place: Place; field: string; value: string };
+}
+
+/** Loads the resource a route declares, from the one place it declares; not found is a 404. */
+async function load(pool: Pool, touches: Exclude<Touches, 'nothing'>, places: Record<Place, Json>): Promise<Loaded> {
+  // 'person by body psn_no|certno' → resource 'person', place 'body', fields psn_no then certno
+  const [resource, source] = touches.split(' by ') as [string, string];
+  const [place, fieldList] = source.split(' ') as [Place, string];
+  const fields = fieldList.split('|');
+  const field = fields.find((f) => keyIn(places[place], f) !== undefined);
+  if (!field) throw invalid(fields[0]!, `须提供 ${fields.join(' 或 ')}`, `${fields.join(' or ')} is required`);
+  const value = keyIn(places[place], field)!;
+  const key = { place, field, value };
+
+  if (resource === 'person') {
+    const person =
+      field === 'psn_no' ? await findPersonByPsnNo(pool, value)
+      : place === 'path' ? await requirePersonByCertno(pool, value) // the registry's routes check the ID number
+      : await findPersonByCertno(pool, value);
+    if (!person) throw notFound(field, '查无此参保人', 'no such insured person');
+    return { key, person, region: person.insuplc_admdvs };
+  }
+  if (resource === 'filing') {
+    const f = await one<{ psn_no: string; insuplc_admdvs: string }>(pool, 'SELECT psn_no, insuplc_admdvs FROM filings WHERE filing_no = $1', value);
+    if (!f) throw notFound('filing_no', '查无此备案', 'no such filing');
+    return { key, filing_no: value, person: (await findPersonByPsnNo(pool, f.psn_no))!, region: f.insuplc_admdvs };
+  }
+  if (resource === 'recognition') {
+    const r = await one<{ psn_no: string; insuplc_admdvs: string }>(pool, 'SELECT psn_no, insuplc_admdvs FROM recognitions WHERE recognition_no = $1', value);
+    if (!r) throw notFound('recognition_no', '查无此认定', 'no such recognition');
+    return { key, recognition_no: value, person: (await findPersonByPsnNo(pool, r.psn_no))!, region: r.insuplc_admdvs };
+  }
+  if (resource === 'identity import') {
+    const id = /^[0-9]{1,15}$/.test(value) ? Number(value) : NaN;
+    const b = Number.isSafeInteger(id) ? await one<{ admdvs: string }>(pool, 'SELECT admdvs FROM identity_import_batches WHERE id = $1', id) : undefined;
+    if (!b) throw notFound('id', `比对批次 ${value} 不存在`, `no identity import batch ${value}`);
+    return { key, import_id: id, region: b.admdvs };
+  }
+  return { key, region: value }; // a region: the code itself
+}
+
+/**
+ * A request that names its subject a second time (a psn_no in the query beside the ID number in
+ * the path, …) must name the same one: otherwise a 400 naming the field, before anything is done.
+ */
+function refuseDisagreement(loaded: Loaded, places: Record<Place, Json>): void {
+  const { key, person } = loaded;
+  const want = new Map<string, string>([[key.field, key.value]]);
+  if (person) {
+    want.set('psn_no', person.psn_no);
+    want.set('certno', person.certno.toUpperCase());
+  }
+  for (const place of Object.keys(places) as Place[]) {
+    for (const [field, expected] of want) {
+      if (place === key.place && field === key.field) continue;
+      const got = keyIn(places[place], field);
+      if (got === undefined || (field === 'certno' ? got.toUpperCase() : got) === expected) continue;
+      throw invalid(
+        field,
+        `${PLACE_ZH[place]}中的 ${field} 与${PLACE_ZH[key.place]}中的 ${key.field} 所指不一致`,
+        `${field} in the ${place} does not match ${key.field} in the ${key.place}`,
+      );
+    }
+  }
+}
+
 export function installAuth(app: FastifyInstance, deps: { pool: Pool; now: () => Date }): void {
   app.decorateRequest('principal', undefined);
   app.decorateRequest('consentRef', undefined);
+  app.decorateRequest('scope', undefined);
+
+  // Fail closed: a route that does not say who may call it and what it touches does not start.
+  app.addHook('onRoute', (route) => {
+    if (!route.url.startsWith('/api/v1/')) return;
+    for (const method of [route.method].flat()) {
+      if (!ruleFor(method, route.url)) throw new Error(`${method} ${route.url} has no entry in src/server/auth/access.ts (who may call it, what it touches)`);
+    }
+  });
 
   // Who is calling: read on every request so that even public routes (sign-out, /auth/me) know.
   app.addHook('onRequest', async (req) => {
@@ -96,35 +176,62 @@ export function installAuth(app: FastifyInstance, deps: { pool: Pool; now: () =>
   app.addHook('preHandler', async (req) => {
     const url = req.routeOptions.url;
     if (!url || !url.startsWith('/api/v1/')) return;
-    const access = accessFor(req.method, url);
-    if (access === 'public') return;
+    const rule = ruleFor(req.method, url);
+    if (!rule) throw denied(); // not reached: onRoute refuses such routes
+    if (rule.access === 'public') return;
     const p = req.principal;
     if (!p) throw unauthenticated('session', '请先登录', 'please sign in');
-    if (access === 'signed_in') return;
+    if (rule.access === 'signed_in') return;
     const caller = p.kind === 'person' ? 'person' : p.role;
-    if (!access.includes(caller)) throw forbidden('role', '当前角色无权办理此项业务', `the ${caller} role may not do this`);
-
-    const subject = await subjectOf(deps.pool, req);
-    if (p.kind === 'person') {
-      // A person's own data only; anything not about a person is not theirs to call.
-      if (subject.psn_no !== p.psn_no) throw denied();
+    if (!rule.access.includes(caller)) throw forbidden('role', '当前角色无权办理此项业务', `the ${caller} role may not do this`);
+    // Persons and grid workers only ever act on one person's data.
+    const forOnePerson = p.kind === 'person' || p.role === 'grid_worker';
+    if (rule.touches === 'nothing') {
+      if (forOnePerson) throw denied();
       return;
     }
-    if (p.role === 'grid_worker') {
-      if (!subject.psn_no) throw denied();
-      const consent = await activeConsent(deps.pool, p.username, subject.psn_no, chinaDate(deps.now()));
+
+    const places = placesOf(req);
+    let loaded: Loaded;
+    try {
+      loaded = await load(deps.pool, rule.touches, places);
+    } catch (err) {
+      // Someone acting for one person learns nothing about whether other records exist.
+      if (forOnePerson && err instanceof YibaoError && err.kind === 'not_found') throw denied();
+      throw err;
+    }
+    refuseDisagreement(loaded, places);
+
+    if (p.kind === 'person') {
+      if (loaded.person?.psn_no !== p.psn_no) throw denied();
+    } else if (p.role === 'grid_worker') {
+      if (!loaded.person) throw denied();
+      const consent = await activeConsent(deps.pool, p.username, loaded.person.psn_no, chinaDate(deps.now()));
       if (!consent) throw forbidden('consent', '该居民未授权您代办', 'this person has not consented to you acting for them');
       req.consentRef = consent;
-      return;
-    }
-    if (subject.psn_no) {
-      const r = await deps.pool.query<{ insuplc_admdvs: string }>('SELECT insuplc_admdvs FROM persons WHERE psn_no = $1', [subject.psn_no]);
-      const region = r.rows[0]?.insuplc_admdvs;
-      if (region && !regionsCover(p.regions, region)) throw denied();
-    } else if (subject.admdvs && !regionsCover(p.regions, subject.admdvs)) {
+    } else if (!loaded.region || !regionsCover(p.regions, loaded.region)) {
       throw denied();
+    } else if (rule.alsoRegion) {
+      const also = keyIn(places.body, 'insuplc_admdvs');
+      if (also !== undefined && !regionsCover(p.regions, also)) throw denied();
     }
+    const { key: _key, ...scope } = loaded;
+    req.scope = scope;
   });
+}
+
+/** The person the hook loaded and checked for this request (routes that touch a person). */
+export function scopedPerson(req: FastifyRequest): Person {
+  const person = req.scope?.person;
+  if (!person) throw new Error(`${req.method} ${req.routeOptions.url} has no person in scope: declare it in access.ts`);
+  return person;
+}
+
+/** The loaded resource's key for the routes that touch a filing, recognition or import batch. */
+export function scoped<K extends 'filing_no' | 'recognition_no' | 'import_id' | 'region'>(req: FastifyRequest, key: K): NonNullable<Scope[K]> {
+  const v = req.scope?.[key];
+  if (v === undefined) throw new Error(`${req.method} ${req.routeOptions.url} has no ${key} in scope: declare it in access.ts`);
+  return v as NonNullable<Scope[K]>;
 }
 
 /** The actor the cooperation stores record, from the session rather than from the body. */

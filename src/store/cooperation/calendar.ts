@@ -50,6 +50,8 @@ export async function setCalendarDay(q: Queryable, now: Date, actor: Actor, admd
 }
 
 export async function deleteCalendarDay(q: Queryable, now: Date, actor: Actor, admdvs: string, day: string): Promise<void> {
+  if (!/^[0-9]{6}$/.test(admdvs)) throw invalid('admdvs', '区划应为 6 位代码', 'admdvs must be a 6-digit code');
+  if (!isIsoDate(day)) throw invalid('day', '日期应为 yyyy-mm-dd', 'day must be yyyy-mm-dd');
   const r = await q.query('DELETE FROM calendar_days WHERE admdvs = $1 AND day = $2 RETURNING kind, name', [admdvs, day]);
   if (r.rowCount === 0) throw notFound('day', '该日无日历记录', 'no calendar entry on that day');
   await audit(q, now, actor, 'calendar.delete_day', `calendar:${admdvs}:${day}`, { before: r.rows[0] });

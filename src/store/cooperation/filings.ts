@@ -11,6 +11,7 @@ import {
   type FilingStatus,
 } from '../../engine/filing-rules.ts';
 import { inTransaction, type Pool, type Queryable } from '../db.ts';
+import { regionPrefix } from '../auth/principal.ts';
 import { loadCalendar } from './calendar.ts';
 import { audit, compactDate, findPerson, loadFilingPolicy, poolingRegionOf, regionExists, type Actor, type PersonRow } from './common.ts';
 import { notify } from './notifications.ts';
@@ -357,15 +358,17 @@ export async function reviewQueue(q: Queryable, asOf: IsoDate, insuplc?: string)
 }
 
 /** Escalates reviews past their deadline (once per day): level + 1, event, audit. */
-export async function escalateOverdue(pool: Pool, now: Date, actor: Actor, asOf: IsoDate): Promise<{ filing_no: string; escalation_level: number }[]> {
+/** Escalates overdue reviews; `regions` (a supervisor's) limits it to filings insured there. */
+export async function escalateOverdue(pool: Pool, now: Date, actor: Actor, asOf: IsoDate, regions?: readonly string[]): Promise<{ filing_no: string; escalation_level: number }[]> {
   if (!isIsoDate(asOf)) throw invalid('as_of', '日期应为 yyyy-mm-dd', 'as_of must be yyyy-mm-dd');
+  const within = (regions ?? ['000000']).map((r) => regionPrefix(r) + '%');
   return inTransaction(pool, async (c) => {
     const r = await c.query<{ id: number; filing_no: string; escalation_level: number; review_due: string }>(
       `UPDATE filings SET escalation_level = escalation_level + 1, escalated_at = $2
-       WHERE status = 'pending_review' AND review_due < $1::date
+       WHERE status = 'pending_review' AND review_due < $1::date AND insuplc_admdvs LIKE ANY ($3::text[])
          AND (escalated_at IS NULL OR (escalated_at AT TIME ZONE 'Asia/Shanghai')::date < $1::date)
        RETURNING id::int, filing_no, escalation_level, review_due`,
-      [asOf, now],
+      [asOf, now, within],
     );
     for (const row of r.rows) {
       await event(c, row.id, now, actor, 'escalate', 'pending_review', 'pending_review', `逾期（应于 ${row.review_due} 前审核）/ overdue since ${row.review_due}`);
