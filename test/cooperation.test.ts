@@ -315,6 +315,11 @@ describe('bad input writes nothing', () => {
       ['recognition without a diagnosis document', '/api/v1/recognitions', { psn_no: p.psn_no, opsp_dise_code: 'CP01', diag_code: 'I10.x00', ide_fixmedins_code: INSTITUTIONS.jiujiangHospital, diag_dr_codg: 'D1', diag_dr_name: '医生', hosp_ide_date: '2026-02-01', evidence: [] }, 400, 'evidence'],
       ['agreement naming a region twice', '/api/v1/agreements', { agreement_no: 'DUP-1', name: '重复成员', begndate: '2026-01-01', members: ['360400', '430100', '360400'], clauses: [], opter: 's' }, 400, 'members/2'],
       ['agreement dates out of order', '/api/v1/agreements', { agreement_no: 'DATE-1', name: '日期', begndate: '2026-01-01', enddate: '2025-01-01', members: ['360400', '430100'], clauses: [], opter: 's' }, 400, 'enddate'],
+      // issue 11, defect 3: impossible and far-off dates, a time of 25 o'clock behind a real day
+      ['filing on 30 February', '/api/v1/filings', { ...retireeFiling(p.psn_no), kind: 'temporary_other', mdtrtarea_admdvs: '110100', begndate: '2026-02-30', evidence: [] }, 400, 'begndate'],
+      ['filing ending in 9999', '/api/v1/filings', { ...retireeFiling(p.psn_no), kind: 'temporary_other', mdtrtarea_admdvs: '110100', begndate: '2026-05-01', enddate: '9999-12-31', evidence: [] }, 400, 'enddate'],
+      ['filing ending at 25:00', '/api/v1/filings', { ...retireeFiling(p.psn_no), kind: 'temporary_other', mdtrtarea_admdvs: '110100', begndate: '2026-05-01', enddate: '2026-06-01 25:00:00', evidence: [] }, 400, 'enddate'],
+      ['agreement from year 0000', '/api/v1/agreements', { agreement_no: 'Y0-1', name: '零年', begndate: '0000-01-01', members: ['360400', '430100'], clauses: [], opter: 's' }, 400, 'begndate'],
       ['agreement with an unknown region', '/api/v1/agreements', { agreement_no: 'UNK-1', name: '未知', begndate: '2026-01-01', members: ['360400', '999900'], clauses: [], opter: 's' }, 400, 'members/1'],
     ];
     for (const [name, url, payload, status, field] of cases) {

@@ -121,6 +121,19 @@ describe('enrollment', () => {
     assertBilingualError(await post(`/api/v1/persons/${SHIFENG}/contributions`, { year: 2010, amount_fen: 10_000, payer: 'person' }), 409, 'year');
     assert.deepEqual(await counts(), before);
   });
+
+  test('impossible or far-off dates are refused naming the field, nothing written (issue 11, defect 3)', async () => {
+    const before = await counts();
+    const url = `/api/v1/persons/${SHIFENG}`;
+    for (const day of ['2026-02-30', '2026-04-31', '0000-01-01', '9999-12-31', '1850-06-01']) {
+      assertBilingualError(await post(`${url}/identities`, { psn_idet_type: '2301', begntime: day }), 400, 'begntime');
+      assertBilingualError(await post(`${url}/identities`, { psn_idet_type: '2301', begntime: '2026-01-01', endtime: day }), 400, 'endtime');
+      assertBilingualError(await post(`${url}/contributions`, { year: 2024, amount_fen: 38_000, payer: 'person', paid_on: day }), 400, 'paid_on');
+      assertBilingualError(await post(`${url}/enrollments`, { insutype: '390', psn_type: '1601', psn_insu_date: day }), 400, 'psn_insu_date');
+      assertBilingualError(await post(`${url}/transfers`, { to_admdvs: '430100', transfer_date: day }), 400, 'transfer_date');
+    }
+    assert.deepEqual(await counts(), before);
+  });
 });
 
 describe('transfer and the cross-province query', () => {

@@ -1,3 +1,4 @@
+import { dateProblem, type DateWindowName } from './dates.ts';
 // One error type for the whole platform (like Medplum's OperationOutcome): every failure a
 // client can cause is a YibaoError naming the field and what was expected, in Chinese and
 // English. The server turns it into an HTTP answer or a gateway envelope in one place.
@@ -52,6 +53,11 @@ export class Problems {
   private readonly list: ErrorDetail[] = [];
   add(field: string, zh: string, en: string): void {
     this.list.push({ field, zh, en });
+  }
+  /** A yyyy-MM-dd date that must be a real day in the window of its kind of field (dates.ts). */
+  date(field: string, value: unknown, window: DateWindowName, now?: Date): void {
+    const problem = dateProblem(value, window, now);
+    if (problem) this.add(field, problem.zh, problem.en);
   }
   get count(): number {
     return this.list.length;

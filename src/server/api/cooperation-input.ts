@@ -1,5 +1,5 @@
 import { invalid } from '../../engine/errors.ts';
-import { isIsoDate } from '../../engine/calendar.ts';
+import { dateProblem, parseCivilTime } from '../../engine/dates.ts';
 
 // Reading request bodies and query strings for the cooperation routes: each reader names the
 // field it refuses, so a client learns exactly what to fix.
@@ -24,19 +24,25 @@ export function optStr(o: Json, field: string, prefix = ''): string | undefined 
   return String(v).trim();
 }
 
+/** A real day in the registry's window, refused naming the field. */
+function recordDate(day: string, field: string): string {
+  const problem = dateProblem(day, 'record');
+  if (problem) throw invalid(field, problem.zh, problem.en);
+  return day;
+}
+
 export function date(o: Json, field: string, prefix = ''): string {
-  const v = str(o, field, prefix);
-  if (!isIsoDate(v)) throw invalid(prefix + field, `${field} 应为 yyyy-mm-dd`, `${field} must be yyyy-mm-dd`);
-  return v;
+  return recordDate(str(o, field, prefix), prefix + field);
 }
 
 export function optDate(o: Json, field: string, prefix = ''): string | null {
   const v = optStr(o, field, prefix);
   if (v === undefined) return null;
-  // The national interface sends dates with a time ('2026-06-01 00:00:00'); the day is what counts.
-  const day = v.slice(0, 10);
-  if (!isIsoDate(day)) throw invalid(prefix + field, `${field} 应为 yyyy-mm-dd`, `${field} must be yyyy-mm-dd`);
-  return day;
+  // The national interface sends dates with a time ('2026-06-01 00:00:00'): the time must be
+  // real too, and the day is what counts.
+  const t = parseCivilTime(v);
+  if (!t) throw invalid(prefix + field, '应为真实存在的日期 yyyy-mm-dd', `expected a real calendar date yyyy-mm-dd, got ${JSON.stringify(v)}`);
+  return recordDate(t.date, prefix + field);
 }
 
 export function bool(o: Json, field: string, fallback: boolean): boolean {

@@ -1,5 +1,5 @@
 import { invalid } from '../../engine/errors.ts';
-import { chinaInstant, DATE_WINDOWS, parseCivilTime, windowDates, type CivilTime, type DateWindowName } from './dates.ts';
+import { chinaInstant, DATE_WINDOWS, parseCivilTime, windowDates, type CivilTime, type DateWindowName } from '../../engine/dates.ts';
 
 // Readers for a handler's `input`. Real HIS send numbers as strings and strings as numbers,
 // so every reader accepts both and names the field (as `input.data.certno`) when it refuses.

@@ -1,5 +1,5 @@
 -- The limits the gateway and the engine enforce (src/engine/money.ts: MAX_LINE_FEN 10^9 fen,
--- MAX_BILL_FEN 10^10 fen, MAX_CNT 10^6; src/server/gateway/dates.ts), held by the database as
+-- MAX_BILL_FEN 10^10 fen, MAX_CNT 10^6; src/engine/dates.ts), held by the database as
 -- well, so no other writer stores an amount the engine could not sum exactly or a year 0000.
 -- NOT VALID: rows written before these limits are kept as they are; every new or changed row
 -- is checked.

@@ -1,4 +1,4 @@
-import { chinaDate, isIsoDate } from '../../engine/calendar.ts';
+import { chinaDate } from '../../engine/calendar.ts';
 import { CONTRIBUTION_PAYERS, INSUTYPES, isCode, type ContributionPayer } from '../../engine/codes.ts';
 import { conflict, invalid, notFound, Problems } from '../../engine/errors.ts';
 import type { Queryable } from '../db.ts';
@@ -44,7 +44,7 @@ export async function contribute(q: Queryable, input: NewContribution, ctx: Writ
   }
   if (!isCode(CONTRIBUTION_PAYERS, input.payer)) p.add('payer', `缴费主体应为 ${Object.keys(CONTRIBUTION_PAYERS).join('/')}`, `expected one of ${Object.keys(CONTRIBUTION_PAYERS).join(', ')}`);
   if (input.insutype !== undefined && !isCode(INSUTYPES, input.insutype)) p.add('insutype', '险种类型无效', 'unknown insurance type');
-  if (input.paid_on !== undefined && !isIsoDate(input.paid_on)) p.add('paid_on', '日期格式应为 yyyy-mm-dd', 'expected a date yyyy-mm-dd');
+  if (input.paid_on !== undefined) p.date('paid_on', input.paid_on, 'record');
   p.throwIfAny();
   const person = await q.query('SELECT psn_no FROM persons WHERE psn_no = $1 FOR UPDATE', [input.psn_no]);
   if (!person.rowCount) throw notFound('psn_no', `人员编号 ${input.psn_no} 不存在`, `no person with psn_no ${input.psn_no}`);

@@ -1,4 +1,4 @@
-import { addDays, chinaDate, isIsoDate } from '../../engine/calendar.ts';
+import { addDays, chinaDate } from '../../engine/calendar.ts';
 import { INSUTYPES, isCode, PSN_TYPES, type Insutype, type PsnType } from '../../engine/codes.ts';
 import { conflict, invalid, notFound, Problems } from '../../engine/errors.ts';
 import type { Queryable } from '../db.ts';
@@ -59,7 +59,7 @@ function checkFields(p: Problems, input: { insutype: string; psn_type: string; e
   if (input.insutype === '310' && (input.psn_type === '1101' || input.psn_type === '1102') && !input.emp_name) {
     p.add('emp_name', '在职职工参保须填单位名称', 'an employee enrollment needs the employer name');
   }
-  if (input.psn_insu_date !== undefined && !isIsoDate(input.psn_insu_date)) p.add('psn_insu_date', '日期格式应为 yyyy-mm-dd', 'expected a date yyyy-mm-dd');
+  if (input.psn_insu_date !== undefined) p.date('psn_insu_date', input.psn_insu_date, 'record');
 }
 
 async function activeEnrollments(q: Queryable, psnNo: string, lock: boolean): Promise<Enrollment[]> {
@@ -164,7 +164,7 @@ export interface TransferResult {
  */
 export async function transfer(q: Queryable, input: TransferInput, ctx: WriteContext): Promise<TransferResult> {
   const p = new Problems();
-  if (input.transfer_date !== undefined && !isIsoDate(input.transfer_date)) p.add('transfer_date', '日期格式应为 yyyy-mm-dd', 'expected a date yyyy-mm-dd');
+  if (input.transfer_date !== undefined) p.date('transfer_date', input.transfer_date, 'record');
   p.throwIfAny();
   const person = await lockPerson(q, input.psn_no, 'psn_no');
   const to = await requireInsuranceRegion(q, input.to_admdvs, 'to_admdvs');

@@ -53,8 +53,9 @@ export interface NewIdentity {
 export async function addIdentity(q: Queryable, input: NewIdentity, ctx: WriteContext): Promise<Identity> {
   const p = new Problems();
   if (!isCode(PSN_IDET_TYPES, input.psn_idet_type)) p.add('psn_idet_type', '人员身份类别无效', `expected one of ${Object.keys(PSN_IDET_TYPES).join(', ')}`);
-  if (!isIsoDate(input.begntime)) p.add('begntime', '日期格式应为 yyyy-mm-dd', 'expected a date yyyy-mm-dd');
-  if (input.endtime != null && (!isIsoDate(input.endtime) || input.endtime < input.begntime)) p.add('endtime', '结束日期应为不早于开始日期的 yyyy-mm-dd', 'expected a date yyyy-mm-dd not before begntime');
+  p.date('begntime', input.begntime, 'record');
+  if (input.endtime != null) p.date('endtime', input.endtime, 'record');
+  if (input.endtime != null && isIsoDate(input.endtime) && input.endtime < input.begntime) p.add('endtime', '结束日期不应早于开始日期', 'expected a date not before begntime');
   if (!isCode(IDENTITY_SOURCES, input.source)) p.add('source', '来源无效', `expected one of ${Object.keys(IDENTITY_SOURCES).join(', ')}`);
   p.throwIfAny();
   const person = await q.query('SELECT psn_no FROM persons WHERE psn_no = $1 FOR UPDATE', [input.psn_no]);
@@ -305,7 +306,7 @@ async function validateRequest(q: Queryable, req: ImportRequest, today: string):
   if (!isCode(IDENTITY_SOURCES, req.source)) p.add('source', '数据来源无效', `expected one of ${Object.keys(IDENTITY_SOURCES).join(', ')}`);
   if (typeof req.csv !== 'string' || req.csv.trim() === '') p.add('csv', '比对文件不能为空', 'the roster file is empty');
   else if (req.csv.length > 50_000_000) p.add('csv', '比对文件过大（上限 50 MB）', 'the roster file is too large (50 MB at most)');
-  if (req.as_of !== undefined && !isIsoDate(req.as_of)) p.add('as_of', '日期格式应为 yyyy-mm-dd', 'expected a date yyyy-mm-dd');
+  if (req.as_of !== undefined) p.date('as_of', req.as_of, 'record');
   for (const t of req.idet_types ?? []) {
     if (!isCode(PSN_IDET_TYPES, t)) p.add('idet_types', `人员身份类别 ${t} 无效`, `unknown identity type ${t}`);
   }
