@@ -200,7 +200,6 @@ export function installAuth(app: FastifyInstance, deps: { pool: Pool; now: () =>
       if (forOnePerson && err instanceof YibaoError && err.kind === 'not_found') throw denied();
       throw err;
     }
-    refuseDisagreement(loaded, places);
 
     if (p.kind === 'person') {
       if (loaded.person?.psn_no !== p.psn_no) throw denied();
@@ -215,6 +214,9 @@ export function installAuth(app: FastifyInstance, deps: { pool: Pool; now: () =>
       const also = keyIn(places.body, 'insuplc_admdvs');
       if (also !== undefined && !regionsCover(p.regions, also)) throw denied();
     }
+    // Only once the declared resource is known to be theirs: a foreign one is a 403 whatever else
+    // the request says, and the comparison reveals nothing of what the other key names.
+    refuseDisagreement(loaded, places);
     const { key: _key, ...scope } = loaded;
     req.scope = scope;
   });
