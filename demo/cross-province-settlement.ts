@@ -29,7 +29,14 @@ async function call(infno: string, input: unknown): Promise<any> {
   return answer.output;
 }
 
-const day = (offset: number): string => new Date(Date.now() + 8 * 3600_000 + offset * 86400_000).toISOString().slice(0, 10);
+// The stay: admitted three days ago, a fee the day before yesterday… but never before the
+// 1st of January (China time), so it is this year's admission like the demo's seeded stay and
+// the figures below do not change in the first days of a year.
+const chinaText = (ms: number): string => new Date(ms + 8 * 3600_000).toISOString().slice(0, 19).replace('T', ' ');
+const yearStart = Date.parse(`${chinaText(Date.now()).slice(0, 4)}-01-01T00:00:00+08:00`);
+const admittedAt = Math.max(Date.now() - 3 * 86400_000, yearStart);
+const feeAt = Math.max(Date.now() - 86400_000, admittedAt + 60_000);
+const dischargedAt = Math.max(Date.now(), feeAt + 60_000);
 
 signNo = (await call('9001', { signIn: { opter_no: 'demo', mac: '', ip: '127.0.0.1' } })).signinoutb.sign_no;
 const info = await call('1101', { data: { mdtrt_cert_type: '02', mdtrt_cert_no: retiree.certno, psn_name: retiree.psn_name } });
@@ -38,12 +45,12 @@ const filings = await call('5302', { data: { psn_no: retiree.psn_no } });
 console.log(`备案 filings: ${filings.psnfixmedin.map((f: any) => `${f.dcla_type} → ${f.mdtrtarea_admdvs ?? ''} (${f.vali_flag === '1' ? 'valid' : 'not valid'})`).join('; ') || 'none'}`);
 
 const adm = await call('2401', {
-  mdtrtinfo: { psn_no: retiree.psn_no, insutype: '310', med_type: '21', begntime: `${day(-3)} 09:00:00`, ipt_no: `ZY${Date.now()}`, mdtrt_cert_type: '02', mdtrt_cert_no: retiree.certno, adm_diag_code: 'I63.900' },
+  mdtrtinfo: { psn_no: retiree.psn_no, insutype: '310', med_type: '21', begntime: chinaText(admittedAt), ipt_no: `ZY${Date.now()}`, mdtrt_cert_type: '02', mdtrt_cert_no: retiree.certno, adm_diag_code: 'I63.900' },
   diseinfo: [{ diag_type: '1', diag_srt_no: 1, diag_code: 'I63.900', diag_name: '脑梗死', maindiag_flag: '1' }],
 });
 const mdtrtId = adm.result.mdtrt_id;
 console.log(`入院 admitted: mdtrt_id ${mdtrtId}`);
-const line = (sn: string, codg: string, pric: number, cnt: number) => ({ feedetl_sn: sn, mdtrt_id: mdtrtId, psn_no: retiree.psn_no, med_list_codg: codg, pric, cnt, det_item_fee_sumamt: (pric * cnt).toFixed(2), fee_ocur_time: `${day(-1)} 10:00:00` });
+const line = (sn: string, codg: string, pric: number, cnt: number) => ({ feedetl_sn: sn, mdtrt_id: mdtrtId, psn_no: retiree.psn_no, med_list_codg: codg, pric, cnt, det_item_fee_sumamt: (pric * cnt).toFixed(2), fee_ocur_time: chinaText(feeAt) });
 const fees = await call('2301', {
   feedetail: [
     line('1', items.class_a.med_list_codg, 35, 20),
@@ -55,7 +62,7 @@ const fees = await call('2301', {
 });
 console.log('费用分类 fee lines on Changsha\'s catalog:');
 for (const r of fees.result) console.log(`  ${r.feedetl_sn} ${String(r.det_item_fee_sumamt).padStart(8)}  lv ${r.chrgitm_lv}  先行自付 ${r.preselfpay_amt}  超限价 ${r.overlmt_amt}  全自费 ${r.fulamt_ownpay_amt}  — ${r.memo}`);
-await call('2402', { dscginfo: { mdtrt_id: mdtrtId, psn_no: retiree.psn_no, insutype: '310', endtime: `${day(0)} 09:00:00`, dscg_way: '1' } });
+await call('2402', { dscginfo: { mdtrt_id: mdtrtId, psn_no: retiree.psn_no, insutype: '310', endtime: chinaText(dischargedAt), dscg_way: '1' } });
 const total = fees.result.reduce((s: number, r: any) => s + Math.round(r.det_item_fee_sumamt * 100), 0) / 100;
 const setl = await call('2304', { data: { psn_no: retiree.psn_no, mdtrt_id: mdtrtId, medfee_sumamt: total, acct_used_flag: '1', mid_setl_flag: '0', insutype: '310' } });
 const s = setl.setlinfo;

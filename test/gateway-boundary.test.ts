@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { RESIDENT, envelope, post } from './support/gateway-world.ts';
+import { RESIDENT, envelope, ok, post } from './support/gateway-world.ts';
 import { assertBooksHold, counts, lines, openSettlementWorld, type SettlementWorld } from './support/settlement-world.ts';
 
 // What a hostile probe found at the gateway's boundary (issue 11, defects 3-6): impossible
@@ -13,11 +13,6 @@ before(async () => {
   w = await openSettlementWorld();
 });
 after(async () => w.close());
-
-const ok = (res: { body: any }) => {
-  assert.equal(res.body.infcode, 0, res.body.err_msg);
-  return res.body.output;
-};
 
 const registration = (extra: Record<string, unknown> = {}) => ({ data: { psn_no: RESIDENT.psn_no, insutype: '390', mdtrt_cert_type: '02', mdtrt_cert_no: RESIDENT.certno, ...extra } });
 

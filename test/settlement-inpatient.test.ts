@@ -1,7 +1,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { nhsaFixture } from './support/fixtures.ts';
-import { HOSPITAL, OTHER_HOSPITAL, RETIREE, envelope, post, signInAs } from './support/gateway-world.ts';
+import { HOSPITAL, OTHER_HOSPITAL, RETIREE, envelope, ok, post, signInAs } from './support/gateway-world.ts';
 import { assertBooksHold, counts, openSettlementWorld, type SettlementWorld } from './support/settlement-world.ts';
 import { accountBalance } from '../src/store/settlement/ledger.ts';
 import { crossRegionOwed } from '../src/store/settlement/queries.ts';
@@ -16,11 +16,6 @@ before(async () => {
   w = await openSettlementWorld();
 });
 after(async () => w.close());
-
-const ok = (res: { body: any }) => {
-  assert.equal(res.body.infcode, 0, res.body.err_msg);
-  return res.body.output;
-};
 
 const line = (mdtrtId: string, sn: string, codg: string, amount: number, cnt = 1) => ({ feedetl_sn: sn, mdtrt_id: mdtrtId, psn_no: RETIREE.psn_no, med_list_codg: codg, det_item_fee_sumamt: amount, cnt, pric: amount / cnt });
 

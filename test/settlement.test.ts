@@ -1,7 +1,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { nhsaFixture } from './support/fixtures.ts';
-import { HOSPITAL, PHARMACY, RESIDENT, RETIREE, envelope, post, signInAs } from './support/gateway-world.ts';
+import { HOSPITAL, PHARMACY, RESIDENT, RETIREE, envelope, ok, post, signInAs } from './support/gateway-world.ts';
 import { assertBooksHold, counts, lines, openSettlementWorld, type SettlementWorld } from './support/settlement-world.ts';
 import { accountBalance } from '../src/store/settlement/ledger.ts';
 import { setCertPassword } from '../src/store/settlement/passwords.ts';
@@ -14,11 +14,6 @@ before(async () => {
   w = await openSettlementWorld();
 });
 after(async () => w.close());
-
-const ok = (res: { body: any }) => {
-  assert.equal(res.body.infcode, 0, res.body.err_msg);
-  return res.body.output;
-};
 
 /** The keys of a sample's node that our answer must carry too. */
 function assertShape(ours: Record<string, unknown>, sample: Record<string, unknown>, what: string): void {

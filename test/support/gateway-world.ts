@@ -154,6 +154,12 @@ export async function post(app: FastifyInstance, payload: unknown, contentType =
   return { status: res.statusCode, body };
 }
 
+/** The output of an answer that must have succeeded (infcode 0), else the answer's own error. */
+export function ok(res: { body: any }): any {
+  assert.equal(res.body.infcode, 0, res.body.err_msg);
+  return res.body.output;
+}
+
 /** Every answer: HTTP 200 and the response envelope of DOMAIN.md §6. */
 export function assertWellFormed(status: number, body: Record<string, any>): void {
   assert.equal(status, 200, `HTTP ${status}: ${JSON.stringify(body)}`);
