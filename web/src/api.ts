@@ -44,14 +44,4 @@ export function yuan(fen: number): string {
   return `${sign}${Math.floor(abs / 100).toLocaleString('zh-CN')}.${String(abs % 100).padStart(2, '0')}`;
 }
 
-export interface Principal {
-  kind: 'staff' | 'person';
-  username?: string;
-  display_name?: string;
-  role?: 'clerk' | 'reviewer' | 'supervisor' | 'finance' | 'admin' | 'grid_worker';
-  regions?: string[];
-  psn_no?: string;
-  certno?: string;
-  psn_name?: string;
-  insuplc_admdvs?: string;
-}
+export type { Me, PersonPrincipal } from './types.ts';

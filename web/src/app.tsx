@@ -1,6 +1,6 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
-import { api, ApiError, post, type Principal } from './api.ts';
+import { api, ApiError, post, type Me } from './api.ts';
 import { usePrefs } from './i18n.tsx';
 import { Link, navigate, usePath } from './router.tsx';
 import { ErrorBox, Loading } from './ui.tsx';
@@ -22,36 +22,40 @@ const PERSON_NAV: Nav = [
   { to: '/portal/nearby', zh: '附近定点机构', en: 'Nearby' },
 ];
 
-function staffNav(role: Principal['role']): Nav {
+// The menu offers what /auth/me says the server lets this principal do (src/server/auth/access.ts).
+function staffNav({ can, acts_for }: Me): Nav {
   const nav: Nav = [];
-  if (role === 'clerk' || role === 'reviewer' || role === 'supervisor' || role === 'admin') nav.push({ to: '/staff/queues', zh: '待办审核', en: 'Queues' });
-  if (role !== 'grid_worker') nav.push({ to: '/staff/persons', zh: '人员查询', en: 'Persons' });
-  if (role === 'clerk' || role === 'admin') nav.push({ to: '/staff/imports', zh: '身份比对导入', en: 'Identity import' });
-  if (role !== 'grid_worker') nav.push({ to: '/staff/policies', zh: '政策与测算', en: 'Policies' });
-  if (role === 'supervisor' || role === 'finance' || role === 'admin') nav.push({ to: '/dashboard', zh: '监管看板', en: 'Dashboard' });
-  if (role === 'grid_worker') nav.push({ to: '/staff/persons', zh: '代办居民', en: 'My residents' });
+  const regionWide = acts_for === 'regions';
+  if (can.see_queues) nav.push({ to: '/staff/queues', zh: '待办审核', en: 'Queues' });
+  if (regionWide) nav.push({ to: '/staff/persons', zh: '人员查询', en: 'Persons' });
+  if (can.import_identities) nav.push({ to: '/staff/imports', zh: '身份比对导入', en: 'Identity import' });
+  if (can.read_policies) nav.push({ to: '/staff/policies', zh: '政策与测算', en: 'Policies' });
+  if (can.see_dashboard) nav.push({ to: '/dashboard', zh: '监管看板', en: 'Dashboard' });
+  if (acts_for === 'consenting persons') nav.push({ to: '/staff/persons', zh: '代办居民', en: 'My residents' });
   return nav;
 }
 
-function home(p: Principal): string {
-  if (p.kind === 'person') return '/portal';
-  if (p.role === 'supervisor' || p.role === 'finance') return '/dashboard';
-  if (p.role === 'grid_worker') return '/staff/persons';
-  return '/staff/queues';
+/** The first page: the queues for whoever decides cases, the dashboard for whoever only watches. */
+function home(me: Me): string {
+  if (me.acts_for === 'self') return '/portal';
+  if (me.acts_for === 'consenting persons') return '/staff/persons';
+  return staffHome(me) === 'dashboard' ? '/dashboard' : '/staff/queues';
 }
+
+const staffHome = ({ can }: Me): 'dashboard' | 'queues' => (can.see_dashboard && !can.review_filings && !can.review_recognitions ? 'dashboard' : 'queues');
 
 export function App() {
   const { tr, lang, setLang, elder, setElder } = usePrefs();
   const path = usePath();
   const qc = useQueryClient();
-  const me = useQuery({ queryKey: ['me'], queryFn: () => api<{ principal: Principal; role_name: { zh: string; en: string } }>('/api/v1/auth/me'), retry: false, staleTime: 60_000 });
+  const me = useQuery({ queryKey: ['me'], queryFn: () => api<Me>('/api/v1/auth/me'), retry: false, staleTime: 60_000 });
   const signedOut = me.isError && me.error instanceof ApiError && me.error.status === 401;
   const principal = me.data?.principal;
 
   useEffect(() => {
     if (signedOut && path !== '/signin') navigate('/signin');
-    if (principal && (path === '/' || path === '/signin')) navigate(home(principal));
-  }, [signedOut, principal, path]);
+    if (me.data && (path === '/' || path === '/signin')) navigate(home(me.data));
+  }, [signedOut, me.data, path]);
 
   const signOut = async (): Promise<void> => {
     await post('/api/v1/auth/sign-out').catch(() => undefined);
@@ -60,12 +64,12 @@ export function App() {
     void me.refetch();
   };
 
-  const nav = principal ? (principal.kind === 'person' ? PERSON_NAV : staffNav(principal.role)) : [];
+  const nav = me.data ? (me.data.principal.kind === 'person' ? PERSON_NAV : staffNav(me.data)) : [];
   let page;
   if (me.isPending) page = <Loading />;
   else if (signedOut || path === '/signin') page = <SignIn onSignedIn={() => void me.refetch()} />;
   else if (me.isError) page = <ErrorBox error={me.error} retry={() => void me.refetch()} />;
-  else if (principal) page = route(path, principal);
+  else if (me.data) page = route(path, me.data);
 
   return (
     <>
@@ -115,7 +119,8 @@ export function App() {
   );
 }
 
-function route(path: string, p: Principal) {
+function route(path: string, me: Me) {
+  const p = me.principal;
   if (p.kind === 'person') {
     switch (path) {
       case '/portal/filings': return <PortalFilings me={p} />;
@@ -127,11 +132,11 @@ function route(path: string, p: Principal) {
     }
   }
   switch (path) {
-    case '/staff/persons': return <StaffPersons me={p} />;
-    case '/staff/imports': return <StaffImports me={p} />;
+    case '/staff/persons': return <StaffPersons me={me} />;
+    case '/staff/imports': return <StaffImports me={me} />;
     case '/staff/policies': return <StaffPolicies />;
-    case '/dashboard': return <Dashboard me={p} />;
-    case '/staff/queues': return <StaffQueues me={p} />;
-    default: return p.role === 'grid_worker' ? <StaffPersons me={p} /> : p.role === 'supervisor' || p.role === 'finance' ? <Dashboard me={p} /> : <StaffQueues me={p} />;
+    case '/dashboard': return <Dashboard me={me} />;
+    case '/staff/queues': return <StaffQueues me={me} />;
+    default: return me.acts_for === 'consenting persons' ? <StaffPersons me={me} /> : staffHome(me) === 'dashboard' ? <Dashboard me={me} /> : <StaffQueues me={me} />;
   }
 }

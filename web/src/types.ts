@@ -1,33 +1,11 @@
-// Shapes of the API answers the pages read (the server's models, as JSON).
+// Shapes of the API answers the pages read. The server describes them (src/server/api/models.ts)
+// and web/src/api-types.ts is generated from that description (`npm run gen:types`); this file
+// only names them for the pages and keeps the web's own tables.
 
-export interface Contribution { id: number; year: number; amount_fen: number; payer: string; paid_on: string; insutype: string }
-export interface Period {
-  id: number; insutype: string; psn_type: string; insuplc_admdvs: string; emp_name: string | null; psn_insu_stas: string;
-  psn_insu_date: string; end_date: string | null; admdvs_name: string; province_name: string; contributions: Contribution[];
-}
-export interface Identity { id: number; psn_idet_type: string; begntime: string; endtime: string | null; source: string; memo: string | null }
-export interface Person { psn_no: string; certno: string; psn_name: string; gend: string; brdy: string; insuplc_admdvs: string; live_admdvs: string | null; tel: string | null }
-export interface History {
-  person: Person; as_of: string; periods: Period[]; provinces: string[]; contributions_total_fen: number;
-  identities: Identity[]; personal_account: { balc_fen: number } | null;
-  regions: { admdvs: string; name: string; province_name: string }[];
-}
-export interface Filing {
-  filing_no: string; psn_no: string; kind: string; term: string; status: string; insuplc_admdvs: string; mdtrtarea_admdvs: string;
-  begndate: string; enddate: string | null; review_due: string | null; decided_by: string | null; decision_reason: string | null; effective_on: string | null;
-  submitted_at: string;
-}
-export interface Recognition {
-  recognition_no: string; opsp_dise_code: string; opsp_dise_name: string; status: string; begndate: string; enddate: string | null;
-  review_due: string | null; decision_reason: string | null; ide_fixmedins_code: string;
-}
-export interface Notification { id: number; title_zh: string; title_en: string; body_zh: string; body_en: string; created_at: string; read_at: string | null }
-export interface Institution {
-  fixmedins_code: string; fixmedins_name: string; fixmedins_type: '1' | '2'; hosp_lv: string; admdvs: string; address: string;
-  lat: number | null; lng: number | null; distance_km?: number;
-  settles_cross_prov_outpatient: boolean; settles_inpatient: boolean; settles_chronic: boolean; settles_outpatient_pooling: boolean;
-}
-export interface Region { code: string; name: string; level: string }
+export type {
+  Contribution, Filing, History, Identity, Me, NearbyInstitution as Institution, Notification, Period, Person, PersonPrincipal,
+  Recognition, Region, StaffPrincipal,
+} from './api-types.ts';
 
 export const INSUTYPE: Record<string, { zh: string; en: string }> = {
   '310': { zh: '职工基本医疗保险', en: "Employees' basic medical insurance" },

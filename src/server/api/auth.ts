@@ -6,6 +6,9 @@ import { ROLE_NAMES } from '../../store/auth/principal.ts';
 import { LoggingSender, type NotificationSender } from '../../store/cooperation/notifications.ts';
 import { nearestInstitutions } from '../../store/registry/institutions.ts';
 import type { AppDeps } from '../app.ts';
+import { capabilitiesOf } from '../auth/access.ts';
+import { Type } from 'typebox';
+import { MeModel, NearbyInstitutionModel } from './models.ts';
 import { clearSessionCookie, readCookie, scopedPerson, SESSION_COOKIE, setSessionCookie } from '../auth/hook.ts';
 import { body, date, str } from './cooperation-input.ts';
 import { principalLabel } from '../../store/auth/principal.ts';
@@ -48,12 +51,13 @@ export async function registerAuthRoutes(app: FastifyInstance, deps: AppDeps & {
     return { signed_out: true };
   });
 
-  app.get('/api/v1/auth/me', async (req) => {
+  // What the pages may offer comes from the route table, so they keep no copy of its role lists.
+  app.get('/api/v1/auth/me', { schema: { tags: ['auth'], summary: '当前用户及其权限 / who is signed in and what they may do', response: { 200: MeModel } } }, async (req) => {
     const p = req.principal!;
-    return { principal: p, role_name: p.kind === 'staff' ? ROLE_NAMES[p.role] : { zh: '参保人', en: 'insured person' } };
+    return { principal: p, role_name: p.kind === 'staff' ? ROLE_NAMES[p.role] : { zh: '参保人', en: 'insured person' }, ...capabilitiesOf(p) };
   });
 
-  app.get('/api/v1/institutions/nearest', async (req) => {
+  app.get('/api/v1/institutions/nearest', { schema: { tags: ['reference'], summary: '附近定点机构 / nearest institutions', response: { 200: Type.Object({ items: Type.Array(NearbyInstitutionModel) }) } } }, async (req) => {
     const q = req.query as Record<string, unknown>;
     const lat = Number(q.lat);
     const lng = Number(q.lng);

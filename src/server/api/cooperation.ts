@@ -37,6 +37,8 @@ import {
   upsertSeparatelyPaidDrug,
   type RecognitionInput,
 } from '../../store/cooperation/recognitions.ts';
+import { Type } from 'typebox';
+import { FilingModel, NotificationModel, RecognitionModel } from './models.ts';
 import { arr, body, bool, date, evidenceList, obj, optDate, optStr, str, strings, type Json } from './cooperation-input.ts';
 
 // REST routes for filing, chronic-disease recognition, agreements, calendars, eligibility and
@@ -170,7 +172,7 @@ export function cooperationRoutes(deps: AppDeps): FastifyPluginAsync {
 
     // ---- filings ----
     app.post('/filings', async (req, reply) => reply.status(201).send(await createFiling(pool, deps.now(), withSessionFiler(req, forScopedPerson(req, filingInput(body(req.body)))))));
-    app.get('/filings', async (req) => ({ filings: await filingsOf(pool, scopedPerson(req).psn_no) }));
+    app.get('/filings', { schema: { tags: ['cooperation'], summary: '某人的备案 / a person\'s filings', response: { 200: Type.Object({ filings: Type.Array(FilingModel) }) } } }, async (req) => ({ filings: await filingsOf(pool, scopedPerson(req).psn_no) }));
     app.get('/filings/queue', async (req) => {
       const q = req.query as Json;
       const asOf = optStr(q, 'as_of') ?? today();
@@ -278,7 +280,7 @@ export function cooperationRoutes(deps: AppDeps): FastifyPluginAsync {
       return { diseases: await listDiseases(pool, list_admdvs!) };
     });
     app.post('/recognitions', async (req, reply) => reply.status(201).send(await applyRecognition(pool, deps.now(), withSessionFiler(req, forScopedPerson(req, recognitionInput(body(req.body)))))));
-    app.get('/recognitions', async (req) => ({ recognitions: await recognitionsOf(pool, scopedPerson(req).psn_no) }));
+    app.get('/recognitions', { schema: { tags: ['cooperation'], summary: '某人的慢特病认定 / a person\'s recognitions', response: { 200: Type.Object({ recognitions: Type.Array(RecognitionModel) }) } } }, async (req) => ({ recognitions: await recognitionsOf(pool, scopedPerson(req).psn_no) }));
     app.get('/recognitions/queue', async (req) => {
       const q = req.query as Json;
       const asOf = optStr(q, 'as_of') ?? today();
@@ -344,7 +346,7 @@ export function cooperationRoutes(deps: AppDeps): FastifyPluginAsync {
     app.post('/eligibility', async (req) => checkEligibility(pool, { ...eligibilityQuery(body(req.body)), person: scopedPerson(req) }));
 
     // ---- inbox ----
-    app.get('/inbox/:psn_no', async (req) => ({ notifications: await inbox(pool, scopedPerson(req).psn_no) }));
+    app.get('/inbox/:psn_no', { schema: { tags: ['cooperation'], summary: '站内消息 / in-app messages', response: { 200: Type.Object({ notifications: Type.Array(NotificationModel) }) } } }, async (req) => ({ notifications: await inbox(pool, scopedPerson(req).psn_no) }));
     app.post('/inbox/:psn_no/:id/read', async (req) => {
       const { id } = req.params as Params;
       if (!/^\d{1,15}$/.test(id!)) throw invalid('id', 'id 应为数字', 'id must be a number');

@@ -1,4 +1,7 @@
 import { Type } from 'typebox';
+import { RECOGNITION_STATUSES } from '../../engine/chronic-disease.ts';
+import { FILING_KINDS, FILING_STATUSES } from '../../engine/filing-rules.ts';
+import { CAPABILITIES, type Capability } from '../auth/access.ts';
 
 // Response shapes, for the OpenAPI description and for fast serialisation. They mirror the
 // store's types (src/store/registry/*.ts); a field added there must be added here to be sent.
@@ -19,6 +22,8 @@ export const InstitutionModel = Type.Object({
   settles_cross_prov_outpatient: Type.Boolean(), settles_inpatient: Type.Boolean(),
   settles_chronic: Type.Boolean(), settles_outpatient_pooling: Type.Boolean(),
 });
+
+export const NearbyInstitutionModel = Type.Object({ ...InstitutionModel.properties, distance_km: Type.Number({ description: 'km, to two decimals' }) });
 
 export const PersonModel = Type.Object({
   psn_no: S, psn_cert_type: S, certno: S, psn_name: S, gend: S, brdy: S, naty: S, tel: NS, addr: NS,
@@ -55,14 +60,17 @@ export const PersonDetailModel = Type.Object({
 
 export const TransferModel = Type.Object({ closed: Type.Array(EnrollmentModel), opened: EnrollmentModel });
 
+/** One enrollment of a person's history, with its region's names and its contributions. */
+export const PeriodModel = Type.Object({
+  ...EnrollmentModel.properties,
+  admdvs_name: S, pooling_admdvs: NS, province_admdvs: S, province_name: S,
+  contributions: Type.Array(ContributionModel),
+});
+
 export const HistoryModel = Type.Object({
   person: PersonModel,
   as_of: S,
-  periods: Type.Array(Type.Object({
-    ...EnrollmentModel.properties,
-    admdvs_name: S, pooling_admdvs: NS, province_admdvs: S, province_name: S,
-    contributions: Type.Array(ContributionModel),
-  })),
+  periods: Type.Array(PeriodModel),
   regions: Type.Array(Type.Object({ admdvs: S, name: S, province_name: S })),
   provinces: Type.Array(S),
   contributions_total_fen: Fen,
@@ -70,7 +78,7 @@ export const HistoryModel = Type.Object({
   personal_account: AccountModel,
 });
 
-const ReportRow = Type.Object({
+export const ImportReportRowModel = Type.Object({
   line: Type.Integer(), certno: S, psn_no: Type.Optional(S), psn_name: Type.Optional(S), psn_idet_type: Type.Optional(S),
   begntime: Type.Optional(S), endtime: Type.Optional(NS), identity_id: Type.Optional(Type.Integer()), old_endtime: Type.Optional(NS),
 });
@@ -81,7 +89,53 @@ export const ImportBatchModel = Type.Object({
   applied_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
   report: Type.Object({
     counts: Type.Object({ rows: Type.Integer(), added: Type.Integer(), ended: Type.Integer(), changed: Type.Integer(), unchanged: Type.Integer(), rejected: Type.Integer() }),
-    added: Type.Array(ReportRow), ended: Type.Array(ReportRow), changed: Type.Array(ReportRow), unchanged: Type.Array(ReportRow),
+    added: Type.Array(ImportReportRowModel), ended: Type.Array(ImportReportRowModel), changed: Type.Array(ImportReportRowModel), unchanged: Type.Array(ImportReportRowModel),
     rejected: Type.Array(Type.Object({ line: Type.Integer(), certno: S, field: S, reason_zh: S, reason_en: S })),
   }),
+});
+
+const When = Type.String({ format: 'date-time' });
+const NWhen = Type.Union([When, Type.Null()]);
+const Bilingual = Type.Object({ zh: S, en: S });
+
+// Filings, recognitions and the inbox: the rows of src/store/cooperation/{filings,recognitions,notifications}.ts.
+export const FilingModel = Type.Object({
+  id: Type.Integer(), filing_no: S, psn_no: S, insuplc_admdvs: S, mdtrtarea_admdvs: S,
+  kind: Type.String({ description: Object.keys(FILING_KINDS).join(' | ') }),
+  term: Type.String({ description: 'long_term | temporary' }), begndate: S, enddate: NS,
+  status: Type.String({ description: Object.keys(FILING_STATUSES).join(' | ') }),
+  commitment: Type.Boolean(), commitment_check: NS, commitment_check_due: NS,
+  filer_type: S, filer_id: S, fixmedins_code: NS, submitted_at: When, review_due: NS, escalation_level: Type.Integer(),
+  effective_on: NS, decided_by: NS, decision_reason: NS, revoked_on: NS, replaces_filing_no: NS,
+});
+
+export const RecognitionModel = Type.Object({
+  id: Type.Integer(), recognition_no: S, psn_no: S, insuplc_admdvs: S, dise_list_admdvs: S, opsp_dise_code: S, opsp_dise_name: S,
+  diag_code: S, ide_fixmedins_code: S, diag_dr_codg: S, diag_dr_name: S, hosp_ide_date: S, resp_dr_codg: NS, resp_dr_name: NS,
+  begndate: S, enddate: NS, status: Type.String({ description: Object.keys(RECOGNITION_STATUSES).join(' | ') }),
+  review_due: NS, decided_by: NS, decision_reason: NS, revoked_on: NS, renews_no: NS,
+});
+
+export const NotificationModel = Type.Object({
+  id: Type.Integer(), psn_no: S, channel: Type.String({ description: 'in_app | sms | wechat' }), subject: S,
+  title_zh: S, title_en: S, body_zh: S, body_en: S, created_at: When, delivered_at: NWhen, read_at: NWhen,
+});
+
+// Who is signed in (src/store/auth/principal.ts) and what they may do (src/server/auth/access.ts).
+export const StaffPrincipalModel = Type.Object({
+  kind: Type.Literal('staff'), username: S, display_name: S,
+  role: Type.Union(['clerk', 'reviewer', 'supervisor', 'finance', 'admin', 'grid_worker'].map((r) => Type.Literal(r))),
+  regions: Type.Array(S),
+});
+export const PersonPrincipalModel = Type.Object({ kind: Type.Literal('person'), psn_no: S, certno: S, psn_name: S, insuplc_admdvs: S });
+
+export const MeModel = Type.Object({
+  principal: Type.Union([StaffPrincipalModel, PersonPrincipalModel]),
+  role_name: Bilingual,
+  can: Type.Object(Object.fromEntries(Object.keys(CAPABILITIES).map((c) => [c, Type.Boolean({ description: `may call ${CAPABILITIES[c as Capability]}` })])) as Record<Capability, ReturnType<typeof Type.Boolean>>),
+  acts_for: Type.Union([Type.Literal('self'), Type.Literal('consenting persons'), Type.Literal('regions')], {
+    description: 'self: an insured person; consenting persons: a grid worker; regions: other staff, within `regions`',
+  }),
+  regions: Type.Array(S, { description: 'a staff member\'s division codes (000000: all; a grid worker still acts only for consenting persons); empty for an insured person' }),
+  routes: Type.Array(S, { description: 'every `METHOD /path` the role may call; the person or region a call names is still checked' }),
 });

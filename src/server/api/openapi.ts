@@ -17,6 +17,8 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
         { name: 'query', description: '跨省查询 / cross-province query' },
         { name: 'identities', description: '人员身份比对 / identity comparison' },
         { name: 'reference', description: '区划与定点机构 / regions and institutions' },
+        { name: 'cooperation', description: '异地就医备案、慢特病认定、消息 / filings, recognitions, messages' },
+        { name: 'auth', description: '登录与权限 / sign-in and capabilities' },
       ],
     },
   });

@@ -1,4 +1,4 @@
-import type { StaffRole } from '../../store/auth/principal.ts';
+import type { Principal, StaffRole } from '../../store/auth/principal.ts';
 
 // Who may call which REST route, and what each route touches: one table, read by the auth hook.
 // A route missing from it is refused at start-up (installAuth), so no route can be mounted
@@ -133,4 +133,53 @@ export const ROUTES: Record<string, RouteRule> = Object.fromEntries(
 /** The rule of a route; HEAD is answered by the GET route. Undefined: the route is not declared. */
 export function ruleFor(method: string, url: string): RouteRule | undefined {
   return ROUTES[`${method === 'HEAD' ? 'GET' : method} ${url}`];
+}
+
+/** Whether a role may call a route at all (before any scope check): the hook's first question. */
+export function roleMayCall(caller: Caller, rule: RouteRule): boolean {
+  return rule.access === 'public' || rule.access === 'signed_in' || rule.access.includes(caller);
+}
+
+export const callerOf = (p: Principal): Caller => (p.kind === 'person' ? 'person' : p.role);
+
+/** Persons and grid workers only ever act on one person's data; other staff on their regions'. */
+export const actsForOf = (p: Principal): 'self' | 'consenting persons' | 'regions' =>
+  p.kind === 'person' ? 'self' : p.role === 'grid_worker' ? 'consenting persons' : 'regions';
+
+/**
+ * What the pages ask before they offer an action, each named by the route that does it, so the
+ * answer comes from the table above and not from a copy of its role lists.
+ */
+export const CAPABILITIES = {
+  see_queues: 'GET /api/v1/filings/queue',
+  review_filings: 'POST /api/v1/filings/:filing_no/review',
+  review_recognitions: 'POST /api/v1/recognitions/:no/review',
+  register_persons: 'POST /api/v1/persons/:certno/enrollments',
+  import_identities: 'POST /api/v1/identity-imports',
+  file_for_persons: 'POST /api/v1/filings',
+  read_policies: 'GET /api/v1/policies',
+  see_dashboard: 'GET /api/v1/dashboard/enrollment',
+  refresh_dashboard: 'POST /api/v1/dashboard/refresh',
+} as const satisfies Record<string, keyof typeof TABLE>;
+
+export type Capability = keyof typeof CAPABILITIES;
+
+/**
+ * The routes a signed-in principal may call, as `METHOD /path`: those their role is let into,
+ * less the region-wide ones ("touches nothing") that the hook refuses to whoever acts for one
+ * person. A route they may call still checks that the person or region it names is theirs.
+ */
+export function routesOf(p: Principal): string[] {
+  const caller = callerOf(p);
+  const forOnePerson = actsForOf(p) !== 'regions';
+  return Object.entries(ROUTES)
+    .filter(([, rule]) => roleMayCall(caller, rule) && !(forOnePerson && Array.isArray(rule.access) && rule.touches === 'nothing'))
+    .map(([route]) => route);
+}
+
+/** What /auth/me tells the pages the principal may do. */
+export function capabilitiesOf(p: Principal): { can: Record<Capability, boolean>; acts_for: ReturnType<typeof actsForOf>; regions: string[]; routes: string[] } {
+  const routes = routesOf(p);
+  const can = Object.fromEntries(Object.entries(CAPABILITIES).map(([name, route]) => [name, routes.includes(route)])) as Record<Capability, boolean>;
+  return { can, acts_for: actsForOf(p), regions: p.kind === 'staff' ? [...p.regions] : [], routes };
 }

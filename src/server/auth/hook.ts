@@ -6,7 +6,7 @@ import { regionsCover, type Principal } from '../../store/auth/principal.ts';
 import type { Actor } from '../../store/cooperation/common.ts';
 import type { Pool } from '../../store/db.ts';
 import { findPersonByCertno, findPersonByPsnNo, requirePersonByCertno, type Person } from '../../store/registry/persons.ts';
-import { ruleFor, type Touches } from './access.ts';
+import { callerOf, roleMayCall, ruleFor, type Touches } from './access.ts';
 
 // The one gate in front of every /api/v1 route: who is calling (the session cookie), whether
 // their role may call this route, and whether the resource the route touches is theirs. Each
@@ -182,8 +182,8 @@ export function installAuth(app: FastifyInstance, deps: { pool: Pool; now: () =>
     const p = req.principal;
     if (!p) throw unauthenticated('session', '请先登录', 'please sign in');
     if (rule.access === 'signed_in') return;
-    const caller = p.kind === 'person' ? 'person' : p.role;
-    if (!rule.access.includes(caller)) throw forbidden('role', '当前角色无权办理此项业务', `the ${caller} role may not do this`);
+    const caller = callerOf(p);
+    if (!roleMayCall(caller, rule)) throw forbidden('role', '当前角色无权办理此项业务', `the ${caller} role may not do this`);
     // Persons and grid workers only ever act on one person's data.
     const forOnePerson = p.kind === 'person' || p.role === 'grid_worker';
     if (rule.touches === 'nothing') {

@@ -4,7 +4,7 @@ import * as echarts from 'echarts/core';
 import { BarChart, LineChart } from 'echarts/charts';
 import { GridComponent, LegendComponent, TooltipComponent, AriaComponent } from 'echarts/components';
 import { CanvasRenderer } from 'echarts/renderers';
-import { api, post, yuan, type Principal } from '../api.ts';
+import { api, post, yuan, type Me } from '../api.ts';
 import { FUND_PAY_TYPES } from '../../../src/engine/codes.ts';
 import { usePrefs } from '../i18n.tsx';
 import { Card, Empty, Field, Query, StatusBadge } from '../ui.tsx';
@@ -47,7 +47,7 @@ function Chart({ option, label, onClick }: { option: echarts.EChartsCoreOption; 
   return <div ref={ref} className="chart" role="img" aria-label={label} />;
 }
 
-export function Dashboard({ me }: { me: Principal }) {
+export function Dashboard({ me }: { me: Me }) {
   const { tr, lang } = usePrefs();
   const qc = useQueryClient();
   const year = new Date().getFullYear();
@@ -115,7 +115,7 @@ export function Dashboard({ me }: { me: Principal }) {
         </Field>
         <Field label={tr('期限自', 'Due from')}>{(id) => <input id={id} type="date" value={from} onChange={(e) => setFrom(e.target.value)} />}</Field>
         <Field label={tr('至', 'to')}>{(id) => <input id={id} type="date" value={to} onChange={(e) => setTo(e.target.value)} />}</Field>
-        {(me.role === 'supervisor' || me.role === 'admin') && (
+        {me.can.refresh_dashboard && (
           <div className="actions"><button type="button" className="secondary" onClick={() => refresh.mutate()} disabled={refresh.isPending}>{tr('刷新汇总', 'Refresh figures')}</button></div>
         )}
       </form>

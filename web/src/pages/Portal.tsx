@@ -1,6 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
-import { api, post, yuan, type Principal } from '../api.ts';
+import { api, post, yuan, type PersonPrincipal } from '../api.ts';
 import { usePrefs } from '../i18n.tsx';
 import { Link } from '../router.tsx';
 import { Badge, Card, Empty, ErrorBox, Field, FILING_KINDS, Query, RegionName, StatusBadge } from '../ui.tsx';
@@ -11,7 +11,7 @@ import { SettlementExplanation, type StoredSettlement } from '../explanation.tsx
 // filing for care elsewhere and following it; recognised diseases; settlements explained;
 // messages; the nearest designated hospitals and pharmacies.
 
-type Me = Principal;
+type Me = PersonPrincipal;
 
 export function PortalHome({ me }: { me: Me }) {
   const { tr, lang, elder } = usePrefs();

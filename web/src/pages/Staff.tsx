@@ -1,6 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
-import { api, post, yuan, type Principal } from '../api.ts';
+import { api, post, yuan, type Me } from '../api.ts';
 import { usePrefs } from '../i18n.tsx';
 import { Badge, Card, Empty, ErrorBox, Field, FILING_KINDS, Query, RegionName, StatusBadge } from '../ui.tsx';
 import { PSN_TYPES } from '../../../src/engine/codes.ts';
@@ -65,13 +65,12 @@ function Decide({ what, onDecided }: { what: { kind: 'filing' | 'recognition'; n
   );
 }
 
-export function StaffQueues({ me }: { me: Principal }) {
+export function StaffQueues({ me }: { me: Me }) {
   const { tr, lang } = usePrefs();
   const qc = useQueryClient();
   const [open, setOpen] = useState<string | null>(null);
   const filings = useQuery({ queryKey: ['queue', 'filings'], queryFn: () => api<{ as_of: string; items: QueueItem[] }>('/api/v1/filings/queue') });
   const recs = useQuery({ queryKey: ['queue', 'recognitions'], queryFn: () => api<{ as_of: string; items: QueueItem[] }>('/api/v1/recognitions/queue') });
-  const canReviewRecognitions = me.role === 'reviewer' || me.role === 'admin';
   const refresh = (): void => {
     setOpen(null);
     void qc.invalidateQueries({ queryKey: ['queue'] });
@@ -113,20 +112,21 @@ export function StaffQueues({ me }: { me: Principal }) {
     <>
       <h1>{tr('待办审核', 'Review queues')}</h1>
       <Card title={tr('异地就医备案', 'Filings for care elsewhere')}>
-        <Query q={filings}>{(d) => table(d.items, 'filing', me.role !== 'supervisor')}</Query>
+        <Query q={filings}>{(d) => table(d.items, 'filing', me.can.review_filings)}</Query>
       </Card>
       <Card title={tr('门诊慢特病认定', 'Chronic-disease recognitions')}>
-        <Query q={recs}>{(d) => table(d.items, 'recognition', canReviewRecognitions)}</Query>
+        <Query q={recs}>{(d) => table(d.items, 'recognition', me.can.review_recognitions)}</Query>
       </Card>
     </>
   );
 }
 
-export function StaffPersons({ me }: { me: Principal }) {
+export function StaffPersons({ me }: { me: Me }) {
+  const forConsenting = me.acts_for === 'consenting persons';
   const { tr, lang } = usePrefs();
   const [certno, setCertno] = useState('');
   const [shown, setShown] = useState<string | null>(null);
-  const grid = useQuery({ queryKey: ['grid'], queryFn: () => api<{ persons: { psn_no: string; certno: string; psn_name: string }[] }>('/api/v1/grid/persons'), enabled: me.role === 'grid_worker' });
+  const grid = useQuery({ queryKey: ['grid'], queryFn: () => api<{ persons: { psn_no: string; certno: string; psn_name: string }[] }>('/api/v1/grid/persons'), enabled: forConsenting });
   const history = useQuery({ queryKey: ['history', shown], queryFn: () => api<History>(`/api/v1/persons/${shown}/insurance-history`), enabled: shown !== null });
   const search = (e: FormEvent): void => {
     e.preventDefault();
@@ -134,8 +134,8 @@ export function StaffPersons({ me }: { me: Principal }) {
   };
   return (
     <>
-      <h1>{me.role === 'grid_worker' ? tr('代办居民', 'Residents I act for') : tr('人员查询', 'Find a person')}</h1>
-      {me.role === 'grid_worker' && (
+      <h1>{forConsenting ? tr('代办居民', 'Residents I act for') : tr('人员查询', 'Find a person')}</h1>
+      {forConsenting && (
         <Card title={tr('已授权代办的居民', 'Residents who consented')}>
           <Query q={grid}>
             {(d) =>
@@ -152,7 +152,7 @@ export function StaffPersons({ me }: { me: Principal }) {
           </Query>
         </Card>
       )}
-      {me.role !== 'grid_worker' && (
+      {!forConsenting && (
         <form className="card search" onSubmit={search} role="search">
           <Field label={tr('身份证号', 'ID number')}>{(id) => <input id={id} name="certno" value={certno} onChange={(e) => setCertno(e.target.value)} maxLength={18} />}</Field>
           <div className="actions"><button type="submit" disabled={certno.trim().length !== 18}>{tr('查询', 'Search')}</button></div>
@@ -191,8 +191,8 @@ export function StaffPersons({ me }: { me: Principal }) {
                   </table>
                 </div>
               </Card>
-              {(me.role === 'clerk' || me.role === 'admin') && <RegistryActions certno={h.person.certno} />}
-              <PersonFilings psnNo={h.person.psn_no} insuplc={h.person.insuplc_admdvs} canFile={me.role === 'clerk' || me.role === 'admin' || me.role === 'grid_worker'} />
+              {me.can.register_persons && <RegistryActions certno={h.person.certno} />}
+              <PersonFilings psnNo={h.person.psn_no} insuplc={h.person.insuplc_admdvs} canFile={me.can.file_for_persons} />
             </>
           )}
         </Query>
@@ -297,9 +297,9 @@ interface ImportBatch {
   };
 }
 
-export function StaffImports({ me }: { me: Principal }) {
+export function StaffImports({ me }: { me: Me }) {
   const { tr } = usePrefs();
-  const [admdvs, setAdmdvs] = useState(me.regions?.[0] === '000000' ? '430100' : me.regions?.[0] ?? '');
+  const [admdvs, setAdmdvs] = useState(me.regions[0] === '000000' ? '430100' : me.regions[0] ?? '');
   const [source, setSource] = useState('civil_affairs');
   const [csv, setCsv] = useState('certno,psn_idet_type,begntime\n');
   const [batch, setBatch] = useState<ImportBatch | null>(null);
