@@ -15,6 +15,13 @@ export interface Cert {
   valid_until: string | null;
 }
 
+export interface ConsentedPerson {
+  psn_no: string;
+  certno: string;
+  psn_name: string;
+  consent_ref: string;
+}
+
 export interface Contribution {
   id: number;
   psn_no: string;
@@ -73,6 +80,21 @@ export interface Filing {
   decision_reason: string | null;
   revoked_on: string | null;
   replaces_filing_no: string | null;
+}
+
+export interface FilingQueueItem {
+  filing_no: string;
+  psn_no: string;
+  kind: string;
+  insuplc_admdvs: string;
+  mdtrtarea_admdvs: string;
+  task: 'review' | 'commitment_check';
+  due: string | null;
+  overdue: boolean;
+  escalation_level: number;
+  /** format: date-time */
+  submitted_at: string;
+  working_days_left: number | null;
 }
 
 export interface History {
@@ -321,6 +343,17 @@ export interface Recognition {
   decision_reason: string | null;
   revoked_on: string | null;
   renews_no: string | null;
+}
+
+export interface RecognitionQueueItem {
+  recognition_no: string;
+  psn_no: string;
+  insuplc_admdvs: string;
+  opsp_dise_code: string;
+  opsp_dise_name: string;
+  review_due: string | null;
+  overdue: boolean;
+  working_days_left: number | null;
 }
 
 export interface Region {

@@ -3,8 +3,8 @@
 // only names them for the pages and keeps the web's own tables.
 
 export type {
-  Contribution, Filing, History, Identity, Me, NearbyInstitution as Institution, Notification, Period, Person, PersonPrincipal,
-  Recognition, Region, StaffPrincipal,
+  ConsentedPerson, Contribution, Filing, FilingQueueItem, History, Identity, ImportBatch, Me, NearbyInstitution as Institution,
+  Notification, Period, Person, PersonPrincipal, Recognition, RecognitionQueueItem, Region, StaffPrincipal,
 } from './api-types.ts';
 
 export const INSUTYPE: Record<string, { zh: string; en: string }> = {

@@ -8,7 +8,7 @@ import { nearestInstitutions } from '../../store/registry/institutions.ts';
 import type { AppDeps } from '../app.ts';
 import { capabilitiesOf } from '../auth/access.ts';
 import { Type } from 'typebox';
-import { MeModel, NearbyInstitutionModel } from './models.ts';
+import { ConsentedPersonModel, MeModel, NearbyInstitutionModel } from './models.ts';
 import { clearSessionCookie, readCookie, scopedPerson, SESSION_COOKIE, setSessionCookie } from '../auth/hook.ts';
 import { body, date, str } from './cooperation-input.ts';
 import { principalLabel } from '../../store/auth/principal.ts';
@@ -30,7 +30,7 @@ export async function registerAuthRoutes(app: FastifyInstance, deps: AppDeps & {
     return { principal: s.principal, expires_at: s.expires_at };
   });
 
-  app.post('/api/v1/auth/code', async (req) => {
+  app.post('/api/v1/auth/code', { schema: { tags: ['auth'], summary: '发送登录验证码 / send a sign-in code', response: { 200: Type.Object({ sent_to: Type.String() }) } } }, async (req) => {
     const b = body(req.body);
     return requestSignInCode(pool, str(b, 'certno'), deps.now(), sender);
   });
@@ -70,7 +70,7 @@ export async function registerAuthRoutes(app: FastifyInstance, deps: AppDeps & {
     return { items: await nearestInstitutions(pool, { lat, lng }, { ...(type ? { fixmedins_type: type } : {}), limit }) };
   });
 
-  app.get('/api/v1/grid/persons', async (req) => {
+  app.get('/api/v1/grid/persons', { schema: { tags: ['auth'], summary: '网格员代办的居民 / the persons who consented to this grid worker', response: { 200: Type.Object({ persons: Type.Array(ConsentedPersonModel) }) } } }, async (req) => {
     const p = req.principal!;
     return { persons: p.kind === 'staff' ? await consentedPersons(pool, p.username, chinaDate(deps.now())) : [] };
   });

@@ -38,7 +38,7 @@ import {
   type RecognitionInput,
 } from '../../store/cooperation/recognitions.ts';
 import { Type } from 'typebox';
-import { FilingModel, NotificationModel, RecognitionModel } from './models.ts';
+import { FilingModel, FilingQueueItemModel, NotificationModel, RecognitionModel, RecognitionQueueItemModel } from './models.ts';
 import { arr, body, bool, date, evidenceList, obj, optDate, optStr, str, strings, type Json } from './cooperation-input.ts';
 
 // REST routes for filing, chronic-disease recognition, agreements, calendars, eligibility and
@@ -171,9 +171,9 @@ export function cooperationRoutes(deps: AppDeps): FastifyPluginAsync {
     const today = (): string => chinaDate(deps.now());
 
     // ---- filings ----
-    app.post('/filings', async (req, reply) => reply.status(201).send(await createFiling(pool, deps.now(), withSessionFiler(req, forScopedPerson(req, filingInput(body(req.body)))))));
+    app.post('/filings', { schema: { tags: ['cooperation'], summary: '申请异地就医备案 / file for care elsewhere', response: { 201: FilingModel } } }, async (req, reply) => reply.status(201).send(await createFiling(pool, deps.now(), withSessionFiler(req, forScopedPerson(req, filingInput(body(req.body)))))));
     app.get('/filings', { schema: { tags: ['cooperation'], summary: '某人的备案 / a person\'s filings', response: { 200: Type.Object({ filings: Type.Array(FilingModel) }) } } }, async (req) => ({ filings: await filingsOf(pool, scopedPerson(req).psn_no) }));
-    app.get('/filings/queue', async (req) => {
+    app.get('/filings/queue', { schema: { tags: ['cooperation'], summary: '备案待办 / the filing review queue', response: { 200: Type.Object({ as_of: Type.String(), items: Type.Array(FilingQueueItemModel) }) } } }, async (req) => {
       const q = req.query as Json;
       const asOf = optStr(q, 'as_of') ?? today();
       return { as_of: asOf, items: await inRegions(pool, req, asOf, await reviewQueue(pool, asOf, optStr(q, 'insuplc_admdvs'))) };
@@ -279,9 +279,9 @@ export function cooperationRoutes(deps: AppDeps): FastifyPluginAsync {
       });
       return { diseases: await listDiseases(pool, list_admdvs!) };
     });
-    app.post('/recognitions', async (req, reply) => reply.status(201).send(await applyRecognition(pool, deps.now(), withSessionFiler(req, forScopedPerson(req, recognitionInput(body(req.body)))))));
+    app.post('/recognitions', { schema: { tags: ['cooperation'], summary: '申请慢特病认定 / apply for a chronic-disease recognition', response: { 201: RecognitionModel } } }, async (req, reply) => reply.status(201).send(await applyRecognition(pool, deps.now(), withSessionFiler(req, forScopedPerson(req, recognitionInput(body(req.body)))))));
     app.get('/recognitions', { schema: { tags: ['cooperation'], summary: '某人的慢特病认定 / a person\'s recognitions', response: { 200: Type.Object({ recognitions: Type.Array(RecognitionModel) }) } } }, async (req) => ({ recognitions: await recognitionsOf(pool, scopedPerson(req).psn_no) }));
-    app.get('/recognitions/queue', async (req) => {
+    app.get('/recognitions/queue', { schema: { tags: ['cooperation'], summary: '认定待办 / the recognition review queue', response: { 200: Type.Object({ as_of: Type.String(), items: Type.Array(RecognitionQueueItemModel) }) } } }, async (req) => {
       const q = req.query as Json;
       const asOf = optStr(q, 'as_of') ?? today();
       return { as_of: asOf, items: await inRegions(pool, req, asOf, await recognitionQueue(pool, asOf, optStr(q, 'insuplc_admdvs'))) };

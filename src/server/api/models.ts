@@ -116,6 +116,22 @@ export const RecognitionModel = Type.Object({
   review_due: NS, decided_by: NS, decision_reason: NS, revoked_on: NS, renews_no: NS,
 });
 
+// The review queues (src/store/cooperation/{filings,recognitions}.ts), with the working days
+// left before each deadline in the insured region's calendar (negative: overdue by so many).
+const WorkingDaysLeft = Type.Union([Type.Integer(), Type.Null()]);
+export const FilingQueueItemModel = Type.Object({
+  filing_no: S, psn_no: S, kind: S, insuplc_admdvs: S, mdtrtarea_admdvs: S,
+  task: Type.Union([Type.Literal('review'), Type.Literal('commitment_check')]), due: NS, overdue: Type.Boolean(),
+  escalation_level: Type.Integer(), submitted_at: When, working_days_left: WorkingDaysLeft,
+});
+export const RecognitionQueueItemModel = Type.Object({
+  recognition_no: S, psn_no: S, insuplc_admdvs: S, opsp_dise_code: S, opsp_dise_name: S, review_due: NS, overdue: Type.Boolean(),
+  working_days_left: WorkingDaysLeft,
+});
+
+/** A person who consented to a grid worker acting for them (GET /grid/persons). */
+export const ConsentedPersonModel = Type.Object({ psn_no: S, certno: S, psn_name: S, consent_ref: S });
+
 export const NotificationModel = Type.Object({
   id: Type.Integer(), psn_no: S, channel: Type.String({ description: 'in_app | sms | wechat' }), subject: S,
   title_zh: S, title_en: S, body_zh: S, body_en: S, created_at: When, delivered_at: NWhen, read_at: NWhen,

@@ -4,7 +4,7 @@ import { api, post, yuan, type Me } from '../api.ts';
 import { usePrefs } from '../i18n.tsx';
 import { Badge, Card, Empty, ErrorBox, Field, FILING_KINDS, Query, RegionName, StatusBadge } from '../ui.tsx';
 import { PSN_TYPES } from '../../../src/engine/codes.ts';
-import { ENROLL_STATUS, INSUTYPE, type Filing, type History, type Recognition } from '../types.ts';
+import { ENROLL_STATUS, INSUTYPE, type ConsentedPerson, type Filing, type FilingQueueItem, type History, type ImportBatch, type Recognition, type RecognitionQueueItem } from '../types.ts';
 import { FilingForm, FilingList } from './Portal.tsx';
 import { SettlementExplanation, type Settlement } from '../explanation.tsx';
 
@@ -12,20 +12,8 @@ import { SettlementExplanation, type Settlement } from '../explanation.tsx';
 // person search with enrollment, transfer and contributions; identity import with a preview;
 // policy documents, their validation and comparison, and the simulator.
 
-interface QueueItem {
-  filing_no?: string;
-  recognition_no?: string;
-  psn_no: string;
-  kind?: string;
-  opsp_dise_name?: string;
-  insuplc_admdvs: string;
-  mdtrtarea_admdvs?: string;
-  task?: string;
-  due?: string;
-  review_due?: string;
-  overdue: boolean;
-  working_days_left: number | null;
-}
+/** One row of either queue: the table below shows filings and recognitions alike. */
+type QueueItem = Partial<FilingQueueItem & RecognitionQueueItem> & Pick<FilingQueueItem, 'psn_no' | 'insuplc_admdvs' | 'overdue' | 'working_days_left'>;
 
 function Countdown({ left, due }: { left: number | null; due: string | undefined }) {
   const { tr } = usePrefs();
@@ -69,8 +57,8 @@ export function StaffQueues({ me }: { me: Me }) {
   const { tr, lang } = usePrefs();
   const qc = useQueryClient();
   const [open, setOpen] = useState<string | null>(null);
-  const filings = useQuery({ queryKey: ['queue', 'filings'], queryFn: () => api<{ as_of: string; items: QueueItem[] }>('/api/v1/filings/queue') });
-  const recs = useQuery({ queryKey: ['queue', 'recognitions'], queryFn: () => api<{ as_of: string; items: QueueItem[] }>('/api/v1/recognitions/queue') });
+  const filings = useQuery({ queryKey: ['queue', 'filings'], queryFn: () => api<{ as_of: string; items: FilingQueueItem[] }>('/api/v1/filings/queue') });
+  const recs = useQuery({ queryKey: ['queue', 'recognitions'], queryFn: () => api<{ as_of: string; items: RecognitionQueueItem[] }>('/api/v1/recognitions/queue') });
   const refresh = (): void => {
     setOpen(null);
     void qc.invalidateQueries({ queryKey: ['queue'] });
@@ -87,7 +75,7 @@ export function StaffQueues({ me }: { me: Me }) {
             <li key={no + (it.task ?? '')} className="item" data-testid="queue-item" data-no={no}>
               <div className="item-head">
                 <strong>{label}</strong>
-                <Countdown left={it.working_days_left} due={it.due ?? it.review_due} />
+                <Countdown left={it.working_days_left} due={it.due ?? it.review_due ?? undefined} />
               </div>
               <p className="muted">
                 {no} · {tr('参保人', 'Person')} {it.psn_no} · <RegionName code={it.insuplc_admdvs} />
@@ -126,7 +114,7 @@ export function StaffPersons({ me }: { me: Me }) {
   const { tr, lang } = usePrefs();
   const [certno, setCertno] = useState('');
   const [shown, setShown] = useState<string | null>(null);
-  const grid = useQuery({ queryKey: ['grid'], queryFn: () => api<{ persons: { psn_no: string; certno: string; psn_name: string }[] }>('/api/v1/grid/persons'), enabled: forConsenting });
+  const grid = useQuery({ queryKey: ['grid'], queryFn: () => api<{ persons: ConsentedPerson[] }>('/api/v1/grid/persons'), enabled: forConsenting });
   const history = useQuery({ queryKey: ['history', shown], queryFn: () => api<History>(`/api/v1/persons/${shown}/insurance-history`), enabled: shown !== null });
   const search = (e: FormEvent): void => {
     e.preventDefault();
@@ -286,16 +274,6 @@ function RegistryActions({ certno }: { certno: string }) {
   );
 }
 
-interface ImportRow { line: number; certno: string; psn_name?: string; psn_idet_type?: string; begntime?: string; endtime?: string | null }
-interface ImportBatch {
-  id: number;
-  status: string;
-  report: {
-    counts: Record<string, number>;
-    added: ImportRow[]; ended: ImportRow[]; changed: ImportRow[];
-    rejected: { line: number; certno: string; field: string; reason_zh: string; reason_en: string }[];
-  };
-}
 
 export function StaffImports({ me }: { me: Me }) {
   const { tr } = usePrefs();
