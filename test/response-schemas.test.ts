@@ -2,14 +2,15 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../src/server/app.ts';
-import { seedCooperationForFixtures } from '../src/demo/cooperation.ts';
-import { seedDemo } from '../src/demo/generate.ts';
+import { seedAll } from '../src/cli/seed.ts';
+import { readConfig } from '../src/server/config.ts';
 import { chinaDate } from '../src/engine/calendar.ts';
 import { consentedPersons } from '../src/store/auth/accounts.ts';
 import { filingsOf, reviewQueue } from '../src/store/cooperation/filings.ts';
 import { inbox } from '../src/store/cooperation/notifications.ts';
 import { recognitionQueue, recognitionsOf } from '../src/store/cooperation/recognitions.ts';
 import { nearestInstitutions } from '../src/store/registry/institutions.ts';
+import { crossRegionFlows, dashboardRefreshedAt, directSettlementRate, enrollmentByRegion, queueCases, queueDeadlines, settlementsByDay, settlementsOnDay } from '../src/store/dashboard.ts';
 import { staffCookie } from './support/auth.ts';
 import { freshDatabase, type TestDatabase } from './support/db.ts';
 
@@ -24,8 +25,7 @@ const now = new Date();
 
 before(async () => {
   db = await freshDatabase();
-  const fixtures = (await seedDemo(db.pool, { persons: 20 }))!;
-  await seedCooperationForFixtures(db.pool, fixtures, now, () => undefined); // filings, recognitions, messages
+  await seedAll(db.pool, { ...readConfig({}), demoPersons: 20 }, () => undefined); // with filings, recognitions, messages, settlements
   app = await buildApp({ pool: db.pool, now: () => now });
   admin = await staffCookie(db.pool, { username: 'schema.admin', role: 'admin', regions: ['000000'] });
 });
@@ -89,4 +89,23 @@ test('nearest institutions and a grid worker’s persons are sent as the store r
   const persons = await consentedPersons(db.pool, 'sf.grid', chinaDate(now));
   assert.ok(persons.length > 0, 'the demo grid worker has consents');
   assert.deepEqual(await get('/api/v1/grid/persons', grid), { persons: asJson(persons) });
+});
+
+test('the dashboard sends its figures as the store computes them', async () => {
+  const today = chinaDate(now);
+  const year = today.slice(0, 4);
+  const period = { from: `${year}-01-01`, to: today };
+  const refreshed = await dashboardRefreshedAt(db.pool);
+  assert.deepEqual(await get('/api/v1/dashboard/enrollment?level=city'), asJson({ refreshed_at: refreshed, items: await enrollmentByRegion(db.pool, { level: 'city' }) }));
+  const months = await queueDeadlines(db.pool, { from: `${year}-01-01`, to: `${year}-12-31`, today });
+  assert.ok(months.length > 0, 'the demo has queue months');
+  assert.deepEqual(await get('/api/v1/dashboard/queues'), asJson({ from: `${year}-01-01`, to: `${year}-12-31`, items: months }));
+  const { queue, month } = months[0]!;
+  assert.deepEqual(await get(`/api/v1/dashboard/queues/items?queue=${queue}&month=${month}`), asJson({ items: await queueCases(db.pool, { queue, month }) }));
+  const byDay = await settlementsByDay(db.pool, period);
+  assert.ok(byDay.totals.length > 0, 'the demo has settlements this year');
+  assert.deepEqual(await get('/api/v1/dashboard/settlements'), asJson({ ...period, ...byDay }));
+  assert.deepEqual(await get(`/api/v1/dashboard/settlements/items?day=${byDay.totals[0]!.day}`), asJson({ items: await settlementsOnDay(db.pool, { day: byDay.totals[0]!.day }) }));
+  assert.deepEqual(await get('/api/v1/dashboard/flows'), asJson({ ...period, items: await crossRegionFlows(db.pool, { ...period, level: 'province' }) }));
+  assert.deepEqual(await get('/api/v1/dashboard/direct-settlement'), asJson({ ...period, ...(await directSettlementRate(db.pool, period)) }));
 });

@@ -35,6 +35,33 @@ export interface Contribution {
   paid_on: string;
 }
 
+export interface DayFund {
+  day: string;
+  fund_pay_type: string;
+  /** fen (分) */
+  fund_fen: number;
+}
+
+export interface DayTotal {
+  day: string;
+  settlements: number;
+  /** fen (分) */
+  medfee_fen: number;
+  /** fen (分) */
+  fund_fen: number;
+}
+
+export interface DirectRate {
+  from: string;
+  to: string;
+  visits: number;
+  settled: number;
+  rate: number | null;
+  cross_region_visits: number;
+  cross_region_settled: number;
+  cross_region_rate: number | null;
+}
+
 export interface Enrollment {
   id: number;
   psn_no: string;
@@ -95,6 +122,18 @@ export interface FilingQueueItem {
   /** format: date-time */
   submitted_at: string;
   working_days_left: number | null;
+}
+
+export interface Flow {
+  insured: string;
+  insured_name: string;
+  treated: string;
+  treated_name: string;
+  settlements: number;
+  /** fen (分) */
+  medfee_fen: number;
+  /** fen (分) */
+  fund_fen: number;
 }
 
 export interface History {
@@ -319,6 +358,28 @@ export interface PersonPrincipal {
   insuplc_admdvs: string;
 }
 
+export interface QueueCase {
+  queue: 'filing' | 'recognition';
+  no: string;
+  psn_no: string;
+  insuplc_admdvs: string;
+  review_due: string;
+  decided_on: string | null;
+  status: string;
+  on_time: boolean | null;
+}
+
+export interface QueueMonth {
+  queue: 'filing' | 'recognition';
+  /** yyyy-mm */
+  month: string;
+  decided: number;
+  on_time: number;
+  late: number;
+  pending: number;
+  overdue_pending: number;
+}
+
 export interface Recognition {
   id: number;
   recognition_no: string;
@@ -356,6 +417,15 @@ export interface RecognitionQueueItem {
   working_days_left: number | null;
 }
 
+export interface RegionEnrollment {
+  admdvs: string;
+  name: string;
+  registered: number;
+  enrolled: number;
+  /** 0..1, to four decimals */
+  rate: number;
+}
+
 export interface Region {
   code: string;
   name: string;
@@ -363,6 +433,22 @@ export interface Region {
   parent_code: string | null;
   pooling_admdvs: string | null;
   is_pooling: boolean;
+}
+
+export interface SettlementListRow {
+  setl_id: string;
+  kind: string;
+  /** format: date-time */
+  setl_time: string;
+  psn_no: string;
+  fixmedins_code: string;
+  fixmedins_name: string | null;
+  insuplc_admdvs: string;
+  mdtrtarea_admvs: string;
+  /** fen (分) */
+  medfee_fen: number;
+  /** fen (分) */
+  fund_fen: number;
 }
 
 export interface StaffPrincipal {

@@ -3,8 +3,9 @@
 // only names them for the pages and keeps the web's own tables.
 
 export type {
-  ConsentedPerson, Contribution, Filing, FilingQueueItem, History, Identity, ImportBatch, Me, NearbyInstitution as Institution,
-  Notification, Period, Person, PersonPrincipal, Recognition, RecognitionQueueItem, Region, StaffPrincipal,
+  ConsentedPerson, Contribution, DayFund, DayTotal, DirectRate, Filing, FilingQueueItem, Flow, History, Identity, ImportBatch, Me,
+  NearbyInstitution as Institution, Notification, Period, Person, PersonPrincipal, QueueCase, QueueMonth, Recognition,
+  RecognitionQueueItem, Region, RegionEnrollment, SettlementListRow, StaffPrincipal,
 } from './api-types.ts';
 
 export const INSUTYPE: Record<string, { zh: string; en: string }> = {

@@ -155,3 +155,29 @@ export const MeModel = Type.Object({
   regions: Type.Array(S, { description: 'a staff member\'s division codes (000000: all; a grid worker still acts only for consenting persons); empty for an insured person' }),
   routes: Type.Array(S, { description: 'every `METHOD /path` the role may call; the person or region a call names is still checked' }),
 });
+
+// The dashboard's figures (src/store/dashboard.ts), for the caller's regions. Sums are numbers
+// as the store computes them; a period is `from`..`to`, yyyy-mm-dd.
+const Count = Type.Number();
+const SumFen = Type.Number({ description: 'fen (分)' });
+const Rate = Type.Number({ description: '0..1, to four decimals' });
+const NRate = Type.Union([Rate, Type.Null()]);
+const QueueName = Type.Union([Type.Literal('filing'), Type.Literal('recognition')]);
+
+export const RegionEnrollmentModel = Type.Object({ admdvs: S, name: S, registered: Count, enrolled: Count, rate: Rate });
+export const QueueMonthModel = Type.Object({
+  queue: QueueName, month: Type.String({ description: 'yyyy-mm' }), decided: Count, on_time: Count, late: Count, pending: Count, overdue_pending: Count,
+});
+export const QueueCaseModel = Type.Object({
+  queue: QueueName, no: S, psn_no: S, insuplc_admdvs: S, review_due: S, decided_on: NS, status: S, on_time: Type.Union([Type.Boolean(), Type.Null()]),
+});
+export const DayTotalModel = Type.Object({ day: S, settlements: Count, medfee_fen: SumFen, fund_fen: SumFen });
+export const DayFundModel = Type.Object({ day: S, fund_pay_type: S, fund_fen: SumFen });
+export const FlowModel = Type.Object({ insured: S, insured_name: S, treated: S, treated_name: S, settlements: Count, medfee_fen: SumFen, fund_fen: SumFen });
+export const DirectRateModel = Type.Object({
+  from: S, to: S, visits: Count, settled: Count, rate: NRate, cross_region_visits: Count, cross_region_settled: Count, cross_region_rate: NRate,
+});
+export const SettlementListRowModel = Type.Object({
+  setl_id: S, kind: S, setl_time: When, psn_no: S, fixmedins_code: S, fixmedins_name: NS, insuplc_admdvs: S, mdtrtarea_admvs: S,
+  medfee_fen: SumFen, fund_fen: SumFen,
+});

@@ -19,6 +19,7 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
         { name: 'reference', description: '区划与定点机构 / regions and institutions' },
         { name: 'cooperation', description: '异地就医备案、慢特病认定、消息 / filings, recognitions, messages' },
         { name: 'auth', description: '登录与权限 / sign-in and capabilities' },
+        { name: 'dashboard', description: '监管看板 / the supervision dashboard' },
       ],
     },
   });

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
 import { chinaDate } from '../../engine/calendar.ts';
 import { invalid } from '../../engine/errors.ts';
 import { listClaimExamples, listPolicyDocuments, readClaimExample, readPolicyDocument, diffDocuments, settleClaim, simulate, validatePolicyDocument } from '../../cli/policy-docs.ts';
@@ -6,6 +7,10 @@ import { crossRegionFlows, dashboardRefreshedAt, directSettlementRate, enrollmen
 import type { AppDeps } from '../app.ts';
 import { scopedPerson, staffRegions } from '../auth/hook.ts';
 import { body, optStr, str, type Json } from './cooperation-input.ts';
+import * as M from './models.ts';
+
+const Period = { from: Type.String(), to: Type.String() };
+const RefreshedAt = Type.Union([Type.String({ format: 'date-time' }), Type.Null()]);
 
 // The staff workbench's policy pages and the dashboard. Thin: the simulator lives in
 // src/cli/policy-docs.ts, the figures in src/store/dashboard.ts.
@@ -38,7 +43,7 @@ export async function registerWorkbenchRoutes(app: FastifyInstance, deps: AppDep
   app.get('/api/v1/claim-examples', async () => ({ items: listClaimExamples() }));
 
   const today = (): string => chinaDate(deps.now());
-  app.get('/api/v1/dashboard/enrollment', async (req) => {
+  app.get('/api/v1/dashboard/enrollment', { schema: { tags: ['dashboard'], summary: '参保人数 / enrollment by region', response: { 200: Type.Object({ refreshed_at: RefreshedAt, items: Type.Array(M.RegionEnrollmentModel) }) } } }, async (req) => {
     const q = req.query as Json;
     const level = optStr(q, 'level') ?? 'province';
     if (level !== 'province' && level !== 'city') throw invalid('level', '应为 province 或 city', 'level must be province or city');
@@ -51,7 +56,7 @@ export async function registerWorkbenchRoutes(app: FastifyInstance, deps: AppDep
     ]);
     return { refreshed_at: refreshedAt, items };
   });
-  app.get('/api/v1/dashboard/queues', async (req) => {
+  app.get('/api/v1/dashboard/queues', { schema: { tags: ['dashboard'], summary: '审核时限 / queue deadlines by month', response: { 200: Type.Object({ ...Period, items: Type.Array(M.QueueMonthModel) }) } } }, async (req) => {
     const q = req.query as Json;
     const regions = staffRegions(req);
     const t = today();
@@ -59,7 +64,7 @@ export async function registerWorkbenchRoutes(app: FastifyInstance, deps: AppDep
     const to = optStr(q, 'to') ?? `${t.slice(0, 4)}-12-31`;
     return { from, to, items: await queueDeadlines(deps.pool, { ...(regions ? { regions } : {}), from, to, today: t }) };
   });
-  app.get('/api/v1/dashboard/queues/items', async (req) => {
+  app.get('/api/v1/dashboard/queues/items', { schema: { tags: ['dashboard'], summary: '某月的案件 / the cases of one month', response: { 200: Type.Object({ items: Type.Array(M.QueueCaseModel) }) } } }, async (req) => {
     const q = req.query as Json;
     const regions = staffRegions(req);
     return { items: await queueCases(deps.pool, { ...(regions ? { regions } : {}), queue: str(q, 'queue') as 'filing' | 'recognition', month: str(q, 'month') }) };
@@ -72,20 +77,20 @@ export async function registerWorkbenchRoutes(app: FastifyInstance, deps: AppDep
     const regions = staffRegions(req);
     return regions ? { regions } : {};
   };
-  app.get('/api/v1/dashboard/settlements', async (req) => ({ ...period(req.query as Json), ...(await settlementsByDay(deps.pool, { ...period(req.query as Json), ...scope(req) })) }));
-  app.get('/api/v1/dashboard/settlements/items', async (req) => ({ items: await settlementsOnDay(deps.pool, { day: str(req.query as Json, 'day'), ...scope(req) }) }));
-  app.get('/api/v1/dashboard/flows', async (req) => {
+  app.get('/api/v1/dashboard/settlements', { schema: { tags: ['dashboard'], summary: '按日结算 / settlements by day', response: { 200: Type.Object({ ...Period, totals: Type.Array(M.DayTotalModel), funds: Type.Array(M.DayFundModel) }) } } }, async (req) => ({ ...period(req.query as Json), ...(await settlementsByDay(deps.pool, { ...period(req.query as Json), ...scope(req) })) }));
+  app.get('/api/v1/dashboard/settlements/items', { schema: { tags: ['dashboard'], summary: '某日的结算 / the settlements of one day', response: { 200: Type.Object({ items: Type.Array(M.SettlementListRowModel) }) } } }, async (req) => ({ items: await settlementsOnDay(deps.pool, { day: str(req.query as Json, 'day'), ...scope(req) }) }));
+  app.get('/api/v1/dashboard/flows', { schema: { tags: ['dashboard'], summary: '跨地区就医流向 / cross-region flows', response: { 200: Type.Object({ ...Period, items: Type.Array(M.FlowModel) }) } } }, async (req) => {
     const q = req.query as Json;
     const level = optStr(q, 'level') ?? 'province';
     if (level !== 'province' && level !== 'city') throw invalid('level', '应为 province 或 city', 'level must be province or city');
     return { ...period(q), items: await crossRegionFlows(deps.pool, { ...period(q), level, ...scope(req) }) };
   });
-  app.get('/api/v1/dashboard/direct-settlement', async (req) => ({ ...period(req.query as Json), ...(await directSettlementRate(deps.pool, { ...period(req.query as Json), ...scope(req) })) }));
+  app.get('/api/v1/dashboard/direct-settlement', { schema: { tags: ['dashboard'], summary: '直接结算率 / the direct-settlement rate', response: { 200: M.DirectRateModel } } }, async (req) => ({ ...period(req.query as Json), ...(await directSettlementRate(deps.pool, { ...period(req.query as Json), ...scope(req) })) }));
 
   // A person's settlements with their stored explanations (the portal's 结算明细): the person the hook checked.
   app.get('/api/v1/settlements', async (req) => {
     return { items: await settlementsOfPerson(deps.pool, scopedPerson(req).psn_no) };
   });
 
-  app.post('/api/v1/dashboard/refresh', async () => ({ refreshed_at: await refreshDashboard(deps.pool) }));
+  app.post('/api/v1/dashboard/refresh', { schema: { tags: ['dashboard'], summary: '重新汇总 / recount the figures', response: { 200: Type.Object({ refreshed_at: Type.String({ format: 'date-time' }) }) } } }, async () => ({ refreshed_at: await refreshDashboard(deps.pool) }));
 }

@@ -8,6 +8,7 @@ import { api, post, yuan, type Me } from '../api.ts';
 import { FUND_PAY_TYPES } from '../../../src/engine/codes.ts';
 import { usePrefs } from '../i18n.tsx';
 import { Card, Empty, Field, Query, StatusBadge } from '../ui.tsx';
+import type { DayFund, DayTotal, DirectRate, Flow, QueueCase, QueueMonth, RegionEnrollment, SettlementListRow } from '../types.ts';
 
 echarts.use([BarChart, LineChart, GridComponent, LegendComponent, TooltipComponent, AriaComponent, CanvasRenderer]);
 
@@ -15,14 +16,8 @@ echarts.use([BarChart, LineChart, GridComponent, LegendComponent, TooltipCompone
 // cities), queue deadlines kept by month (click a month for its cases), filtered by region and
 // period. Money flows come from the settlement ledger once it is installed.
 
-interface RegionRow { admdvs: string; name: string; registered: number; enrolled: number; rate: number }
-interface QueueMonth { queue: 'filing' | 'recognition'; month: string; decided: number; on_time: number; late: number; pending: number; overdue_pending: number }
-interface DayTotal { day: string; settlements: number; medfee_fen: number; fund_fen: number }
-interface DayFund { day: string; fund_pay_type: string; fund_fen: number }
-interface Flow { insured: string; insured_name: string; treated: string; treated_name: string; settlements: number; medfee_fen: number; fund_fen: number }
-interface DirectRate { visits: number; settled: number; rate: number | null; cross_region_visits: number; cross_region_settled: number; cross_region_rate: number | null }
-interface SettlementRow { setl_id: string; kind: string; setl_time: string; psn_no: string; fixmedins_name: string | null; fixmedins_code: string; insuplc_admdvs: string; mdtrtarea_admvs: string; medfee_fen: number; fund_fen: number }
-interface QueueCase { queue: string; no: string; psn_no: string; insuplc_admdvs: string; review_due: string; decided_on: string | null; status: string; on_time: boolean | null }
+type RegionRow = RegionEnrollment;
+type SettlementRow = SettlementListRow;
 
 function Chart({ option, label, onClick }: { option: echarts.EChartsCoreOption; label: string; onClick?: (name: string, seriesName?: string) => void }) {
   const ref = useRef<HTMLDivElement>(null);
