@@ -3,7 +3,7 @@ import { ageOn, makeIdCard, sequenceFor, type Gend } from '../engine/idcard.ts';
 import { seedDemoStaff, type FixtureStaff } from './staff.ts';
 import type { PsnIdetType } from '../engine/codes.ts';
 import { inTransaction, type Pool, type Queryable } from '../store/db.ts';
-import { writeAudit, type WriteContext } from '../store/registry/audit.ts';
+import { writeAudit, type WriteContext } from '../store/audit.ts';
 import {
   beginBulkLoad, bulkInsert, countiesOf, endBulkLoad, demoSeeded, emptyColumns, nextEnrollmentId, nextSerials, saveSerials, syncSequences,
   tableCounts, townsWithVillages, type Columns,

@@ -3,7 +3,7 @@ import { invalid, notFound } from '../../../engine/errors.ts';
 import { accumulatorRows, chronicDrugRecords, institutionDetails, institutionTotals, settlementsOf, visitsOf } from '../../../store/settlement/queries.ts';
 import { diagnosesOf, linesOf } from '../../../store/settlement/visits.ts';
 import { inputList, inputObject, optionalDate, optionalInteger, optionalString, requiredString } from '../input.ts';
-import { fenToYuan, yuanToFen } from '../money.ts';
+import { fenToYuan, yuanToFen } from '../../../engine/money.ts';
 import { chinaDate } from '../../../engine/calendar.ts';
 import { dateTime } from '../time.ts';
 import type { TransactionHandler } from '../types.ts';
