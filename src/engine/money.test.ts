@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { baseForPayment, fenToYuan, formatYuan, fractionToBp, MAX_BILL_FEN, mulBp, yuanToFen, type Bp, type Fen } from './money.ts';
+import { baseForPayment, fenToYuan, formatYuan, formatYuanGrouped, fractionToBp, MAX_BILL_FEN, mulBp, yuanToFen, type Bp, type Fen } from './money.ts';
 import { YibaoError } from './errors.ts';
 
 test('yuan parse exactly, from text and from JSON numbers', () => {
@@ -108,4 +108,12 @@ test('fenToYuan answers the two-decimal JSON number, and refuses a fraction of a
       return Object.is(y, Number((f / 100).toFixed(2)) + 0) && yuanToFen(y) === f && yuanToFen(formatYuan(f)) === f;
     }),
   );
+});
+
+test('formatYuanGrouped groups whole yuan by thousands, as the pages and plain words show them', () => {
+  assert.equal(formatYuanGrouped(263714), '2,637.14');
+  assert.equal(formatYuanGrouped(-123450), '-1,234.50');
+  assert.equal(formatYuanGrouped(12345678901), '123,456,789.01');
+  assert.equal(formatYuanGrouped(5), '0.05');
+  assert.equal(formatYuanGrouped(99999), '999.99');
 });

@@ -93,6 +93,11 @@ export function formatYuan(amount: number): string {
   return `${neg ? '-' : ''}${whole}.${frac < 10 ? '0' : ''}${frac}`;
 }
 
+/** Fen as yuan text for people, thousands grouped: "2,637.14", "-1,234.50". */
+export function formatYuanGrouped(amount: number): string {
+  return formatYuan(amount).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}
+
 /** Parse a percentage or fraction the interface sends (selfpay_prop 0.05) into basis points. */
 export function fractionToBp(fraction: number, field = 'ratio'): Bp {
   const n = Math.round(fraction * 10000);
