@@ -107,7 +107,7 @@ export function fractionToBp(fraction: number, field = 'ratio'): Bp {
   return bp(n);
 }
 
-export function bpToFraction(ratio: Bp): number {
+export function bpToFraction(ratio: number): number {
   return ratio / 10000;
 }
 

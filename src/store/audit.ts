@@ -1,11 +1,12 @@
+import type { FilerType } from '../engine/filing-rules.ts';
 import type { Queryable } from './db.ts';
 
 // The one audit trail (audit_log): every write of the registry, the cooperation desks and the
 // sign-ins records who did what to whom, in the same transaction as the write.
 
-/** Who did something: staff, the person, an agent, a grid worker, a hospital, or the system. */
+/** Who did something: one who may file (the person, an agent, a grid worker, a hospital, staff) or the system. */
 export interface Actor {
-  type: 'person' | 'agent' | 'grid_worker' | 'hospital' | 'staff' | 'system';
+  type: FilerType | 'system';
   id: string;
   name?: string | null;
 }

@@ -91,7 +91,7 @@ export async function createAgreement(pool: Pool, now: Date, actor: Actor, a: Ag
     missing.throwIfAny();
     const r = await c.query<{ id: number }>(
       'INSERT INTO agreements (agreement_no, name, signed_on, begndate, enddate, created_by, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7) RETURNING id::int',
-      [a.agreement_no, a.name, a.signed_on ?? null, a.begndate, a.enddate ?? null, `${actor.type}:${actor.id}`, now],
+      [a.agreement_no, a.name, a.signed_on ?? null, a.begndate, a.enddate ?? null, actorLabel(actor), now],
     );
     const id = r.rows[0]!.id;
     for (const m of a.members) await c.query('INSERT INTO agreement_members (agreement_id, admdvs) VALUES ($1, $2)', [id, m]);

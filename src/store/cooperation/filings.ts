@@ -120,7 +120,7 @@ export async function filingDetail(q: Queryable, filingNo: string): Promise<{ fi
 async function event(q: Queryable, filingId: number, at: Date, actor: Actor, action: string, from: string | null, to: string, reason: string | null): Promise<void> {
   await q.query(
     'INSERT INTO filing_events (filing_id, at, actor, action, from_status, to_status, reason) VALUES ($1, $2, $3, $4, $5, $6, $7)',
-    [filingId, at, `${actor.type}:${actor.id}`, action, from, to, reason],
+    [filingId, at, actorLabel(actor), action, from, to, reason],
   );
 }
 
@@ -223,7 +223,7 @@ export async function reviewFiling(pool: Pool, now: Date, actor: Actor, filingNo
     const to: FilingStatus = d.decision === 'approve' ? 'effective' : 'rejected';
     await c.query(
       'UPDATE filings SET status = $2, decided_by = $3, decided_at = $4, decision_reason = $5, effective_on = $6 WHERE id = $1',
-      [f.id, to, `${actor.type}:${actor.id}`, now, d.reason, to === 'effective' ? today : null],
+      [f.id, to, actorLabel(actor), now, d.reason, to === 'effective' ? today : null],
     );
     await event(c, f.id, now, actor, d.decision, f.status, to, d.reason);
     await writeAudit(c, { actor: actorLabel(actor), now }, `filing.${d.decision}`, `filing:${filingNo}`, { from: f.status, to, reason: d.reason, review_due: f.review_due, on_time: f.review_due === null || today <= f.review_due });
@@ -248,7 +248,7 @@ export async function revokeFilingIn(c: Queryable, now: Date, actor: Actor, fili
   if (f.status !== 'effective' && f.status !== 'pending_review') throw conflict('filing_no', `备案状态为 ${f.status}，不能撤销`, `a ${f.status} filing cannot be revoked`);
   if (actor.type === 'hospital' && (f.filer_type !== 'hospital' || f.filer_id !== actor.id)) throw conflict('filing_no', '医疗机构只能撤销本机构办理的备案', 'a hospital revokes only the filings it made');
   const today = chinaDate(now);
-  await c.query('UPDATE filings SET status = $2, revoked_on = $3, revoked_by = $4, revoke_reason = $5 WHERE id = $1', [f.id, 'revoked', today, `${actor.type}:${actor.id}`, reason]);
+  await c.query('UPDATE filings SET status = $2, revoked_on = $3, revoked_by = $4, revoke_reason = $5 WHERE id = $1', [f.id, 'revoked', today, actorLabel(actor), reason]);
   await event(c, f.id, now, actor, 'revoke', f.status, 'revoked', reason);
   await writeAudit(c, { actor: actorLabel(actor), now }, 'filing.revoke', `filing:${filingNo}`, { from: f.status, revoked_on: today, reason });
   const person = await findPerson(c, { psn_no: f.psn_no });
@@ -281,7 +281,7 @@ export async function changeFiling(
     checkChangeAllowed(toFilingFact(f), today, policy, override);
     const evidence = change.evidence ?? (await c.query('SELECT kind, ref, description FROM filing_evidence WHERE filing_id = $1', [f.id])).rows;
     await c.query('UPDATE filings SET status = $2, revoked_on = $3, revoked_by = $4, revoke_reason = $5 WHERE id = $1', [
-      f.id, 'superseded', today, `${actor.type}:${actor.id}`, change.override_reason ?? change.reason ?? null,
+      f.id, 'superseded', today, actorLabel(actor), change.override_reason ?? change.reason ?? null,
     ]);
     await event(c, f.id, now, actor, 'change', f.status, 'superseded', change.override_reason ?? null);
     const begndate = change.begndate ?? (f.begndate > today ? f.begndate : today);
@@ -314,7 +314,7 @@ export async function checkCommitment(pool: Pool, now: Date, actor: Actor, filin
     const today = chinaDate(now);
     const to: FilingStatus = result === 'failed' && f.status === 'effective' ? 'revoked' : f.status;
     await c.query('UPDATE filings SET commitment_check = $2, status = $3, revoked_on = $4, revoked_by = $5, revoke_reason = $6 WHERE id = $1', [
-      f.id, result, to, to === 'revoked' ? today : f.revoked_on, to === 'revoked' ? `${actor.type}:${actor.id}` : null, to === 'revoked' ? reason : null,
+      f.id, result, to, to === 'revoked' ? today : f.revoked_on, to === 'revoked' ? actorLabel(actor) : null, to === 'revoked' ? reason : null,
     ]);
     await event(c, f.id, now, actor, result === 'verified' ? 'commitment_verified' : 'commitment_failed', f.status, to, reason);
     await writeAudit(c, { actor: actorLabel(actor), now }, `filing.commitment_${result}`, `filing:${filingNo}`, { from: f.status, to, reason });

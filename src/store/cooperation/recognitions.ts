@@ -9,6 +9,7 @@ import {
   type RecognitionStatus,
 } from '../../engine/chronic-disease.ts';
 import { Problems, conflict, invalid, notFound } from '../../engine/errors.ts';
+import type { FilerType } from '../../engine/filing-rules.ts';
 import { inTransaction, type Pool, type Queryable } from '../db.ts';
 import { loadCalendar } from './calendar.ts';
 import { compactDate, findPerson, poolingRegionOf, regionExists } from './common.ts';
@@ -75,7 +76,7 @@ export interface RecognitionInput {
   resp_dr_codg?: string | null;
   resp_dr_name?: string | null;
   begndate?: IsoDate | null;
-  filer: { type: 'person' | 'agent' | 'grid_worker' | 'hospital' | 'staff'; id: string; consent_ref?: string | null };
+  filer: { type: FilerType; id: string; consent_ref?: string | null };
   evidence: { kind: string; ref: string; description?: string | null }[];
 }
 
@@ -248,7 +249,7 @@ export async function reviewRecognition(pool: Pool, now: Date, actor: Actor, no:
     const r = await getRecognition(c, no, true);
     if (r.status !== 'pending_review') throw conflict('recognition_no', `认定状态为 ${r.status}，无需审核`, `the recognition is ${r.status}, not waiting for review`);
     const to: RecognitionStatus = decision === 'approve' ? 'recognised' : 'rejected';
-    await c.query('UPDATE recognitions SET status = $2, decided_by = $3, decided_at = $4, decision_reason = $5 WHERE id = $1', [r.id, to, `${actor.type}:${actor.id}`, now, reason]);
+    await c.query('UPDATE recognitions SET status = $2, decided_by = $3, decided_at = $4, decision_reason = $5 WHERE id = $1', [r.id, to, actorLabel(actor), now, reason]);
     await writeAudit(c, { actor: actorLabel(actor), now }, `recognition.${decision}`, `recognition:${no}`, { from: r.status, to, reason });
     const person = await findPerson(c, { psn_no: r.psn_no });
     await notify(c, now, person, {
@@ -273,7 +274,7 @@ export async function revokeRecognitionIn(c: Queryable, now: Date, actor: Actor,
   }
   if (r.status !== 'recognised' && r.status !== 'pending_review') throw conflict('recognition_no', `认定状态为 ${r.status}，不能撤销`, `a ${r.status} recognition cannot be revoked`);
   const today = chinaDate(now);
-  await c.query('UPDATE recognitions SET status = $2, revoked_on = $3, revoked_by = $4, revoke_reason = $5 WHERE id = $1', [r.id, 'revoked', today, `${actor.type}:${actor.id}`, reason]);
+  await c.query('UPDATE recognitions SET status = $2, revoked_on = $3, revoked_by = $4, revoke_reason = $5 WHERE id = $1', [r.id, 'revoked', today, actorLabel(actor), reason]);
   await writeAudit(c, { actor: actorLabel(actor), now }, 'recognition.revoke', `recognition:${no}`, { from: r.status, revoked_on: today, reason });
   const person = await findPerson(c, { psn_no: r.psn_no });
   await notify(c, now, person, {
