@@ -1,9 +1,10 @@
 import { addDays } from '../engine/calendar.ts';
 import { ageOn, makeIdCard, sequenceFor, type Gend } from '../engine/idcard.ts';
+import { yuanToFen } from '../engine/money.ts';
 import { seedDemoStaff, type FixtureStaff } from './staff.ts';
 import type { PsnIdetType } from '../engine/codes.ts';
 import { inTransaction, type Pool, type Queryable } from '../store/db.ts';
-import { writeAudit, type WriteContext } from '../store/registry/audit.ts';
+import { writeAudit, type WriteContext } from '../store/audit.ts';
 import {
   beginBulkLoad, bulkInsert, countiesOf, endBulkLoad, demoSeeded, emptyColumns, nextEnrollmentId, nextSerials, saveSerials, syncSequences,
   tableCounts, townsWithVillages, type Columns,
@@ -415,7 +416,7 @@ class PeopleGenerator {
       }
 
       const c = b.contributions;
-      const wage = rng.between(3000, 15000) * 100; // monthly contribution base, fen
+      const wage = yuanToFen(rng.between(3000, 15000)); // monthly contribution base, whole yuan
       for (const year of YEARS) {
         if (Number(begin.slice(0, 4)) > year) continue;
         const paidOn = `${year - 1}-${String(rng.between(9, 12)).padStart(2, '0')}-${String(rng.between(1, 28)).padStart(2, '0')}`;

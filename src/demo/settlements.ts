@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { buildApp } from '../server/app.ts';
 import { CALL_SERVICE_PATH } from '../server/gateway/route.ts';
 import type { Pool } from '../store/db.ts';
+import { formatYuan, yuanToFen } from '../engine/money.ts';
 import { poolingRegionOf } from '../store/cooperation/common.ts';
 import { sampleInsured } from '../store/registry/persons.ts';
 import type { FixtureInstitution, Fixtures } from './generate.ts';
@@ -51,8 +52,6 @@ export function demoSettlementCount(persons: number): number {
 function chinaTime(d: Date): string {
   return new Date(d.getTime() + CHINA).toISOString().slice(0, 19).replace('T', ' ');
 }
-
-const yuan = (fen: number): string => (fen / 100).toFixed(2);
 
 export async function seedDemoSettlements(pool: Pool, fixtures: Fixtures, opts: { now: Date; count: number }): Promise<DemoSettlementsResult> {
   const seedTime = opts.now;
@@ -148,15 +147,15 @@ export async function seedDemoSettlements(pool: Pool, fixtures: Fixtures, opts: 
       }
       const lines: Record<string, unknown>[] = [];
       const line = (codg: string, pricFen: number, cnt: number): void => {
-        lines.push({ feedetl_sn: `F${lines.length + 1}`, mdtrt_id: mdtrtId, psn_no: patient.psn_no, med_list_codg: codg, pric: yuan(pricFen), cnt, det_item_fee_sumamt: yuan(pricFen * cnt), fee_ocur_time: chinaTime(at) });
+        lines.push({ feedetl_sn: `F${lines.length + 1}`, mdtrt_id: mdtrtId, psn_no: patient.psn_no, med_list_codg: codg, pric: formatYuan(pricFen), cnt, det_item_fee_sumamt: formatYuan(pricFen * cnt), fee_ocur_time: chinaTime(at) });
       };
-      line(items.price_limited.med_list_codg, Math.round(items.price_limited.pric_uplmt_amt * 100), 1);
+      line(items.price_limited.med_list_codg, yuanToFen(items.price_limited.pric_uplmt_amt), 1);
       line(items.class_b.med_list_codg, rng.between(1500, 6800), rng.between(1, 3));
       if (rng.chance(0.6)) line(items.class_a.med_list_codg, rng.between(800, 4500), rng.between(1, 3));
       if (rng.chance(0.15)) line(items.class_c.med_list_codg, rng.between(2000, 9000), 1);
       const up = await call(h, patient, '2204', { feedetail: lines });
-      const total = (up.result as Array<{ det_item_fee_sumamt: number }>).reduce((s, r) => s + Math.round(r.det_item_fee_sumamt * 100), 0);
-      await call(h, patient, '2207', { data: { psn_no: patient.psn_no, mdtrt_id: mdtrtId, medfee_sumamt: yuan(total), acct_used_flag: rng.chance(0.5) ? '1' : '0', insutype: patient.insutype } });
+      const total = (up.result as Array<{ det_item_fee_sumamt: number }>).reduce((s, r) => s + yuanToFen(r.det_item_fee_sumamt), 0);
+      await call(h, patient, '2207', { data: { psn_no: patient.psn_no, mdtrt_id: mdtrtId, medfee_sumamt: formatYuan(total), acct_used_flag: rng.chance(0.5) ? '1' : '0', insutype: patient.insutype } });
       result.outpatient += 1;
       count(h, patient);
     };
@@ -174,17 +173,17 @@ export async function seedDemoSettlements(pool: Pool, fixtures: Fixtures, opts: 
       flow().at = new Date((admitted.getTime() + discharge.getTime()) / 2);
       const lines: Record<string, unknown>[] = [];
       const line = (codg: string, pricFen: number, cnt: number): void => {
-        lines.push({ feedetl_sn: `Z${lines.length + 1}`, mdtrt_id: mdtrtId, psn_no: patient.psn_no, med_list_codg: codg, pric: yuan(pricFen), cnt, det_item_fee_sumamt: yuan(pricFen * cnt), fee_ocur_time: chinaTime(flow().at) });
+        lines.push({ feedetl_sn: `Z${lines.length + 1}`, mdtrt_id: mdtrtId, psn_no: patient.psn_no, med_list_codg: codg, pric: formatYuan(pricFen), cnt, det_item_fee_sumamt: formatYuan(pricFen * cnt), fee_ocur_time: chinaTime(flow().at) });
       };
       line(items.class_a.med_list_codg, rng.between(2000, 6000), rng.between(5, 25));
       line(items.class_b.med_list_codg, rng.between(3000, 9000), rng.between(3, 12));
       if (rng.chance(0.5)) line(items.class_c.med_list_codg, rng.between(5000, 20000), rng.between(1, 4));
-      line(items.price_limited.med_list_codg, Math.round(items.price_limited.pric_uplmt_amt * 100), days);
+      line(items.price_limited.med_list_codg, yuanToFen(items.price_limited.pric_uplmt_amt), days);
       const up = await call(h, patient, '2301', { feedetail: lines });
-      const total = (up.result as Array<{ det_item_fee_sumamt: number }>).reduce((s, r) => s + Math.round(r.det_item_fee_sumamt * 100), 0);
+      const total = (up.result as Array<{ det_item_fee_sumamt: number }>).reduce((s, r) => s + yuanToFen(r.det_item_fee_sumamt), 0);
       flow().at = discharge;
       await call(h, patient, '2402', { dscginfo: { mdtrt_id: mdtrtId, psn_no: patient.psn_no, insutype: patient.insutype, endtime: chinaTime(discharge), dscg_way: '1' } });
-      await call(h, patient, '2304', { data: { psn_no: patient.psn_no, mdtrt_id: mdtrtId, medfee_sumamt: yuan(total), acct_used_flag: '1', mid_setl_flag: '0', insutype: patient.insutype } });
+      await call(h, patient, '2304', { data: { psn_no: patient.psn_no, mdtrt_id: mdtrtId, medfee_sumamt: formatYuan(total), acct_used_flag: '1', mid_setl_flag: '0', insutype: patient.insutype } });
       result.inpatient += 1;
       count(h, patient);
     };

@@ -1,7 +1,7 @@
 import type { Queryable } from '../store/db.ts';
 import { hashPassword } from '../store/auth/passwords.ts';
 import type { StaffRole } from '../store/auth/principal.ts';
-import { writeAudit, type WriteContext } from '../store/registry/audit.ts';
+import { writeAudit, type WriteContext } from '../store/audit.ts';
 
 // The demo's bureau staff: one account per role, scoped to the demo's regions, all with the one
 // published demo password (a real deployment creates its own accounts; see docs/web.md).

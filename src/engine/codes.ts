@@ -83,6 +83,21 @@ export const CROSS_REGION_STATUSES = {
 } as const;
 export type CrossRegionStatus = keyof typeof CROSS_REGION_STATUSES;
 
+/**
+ * Clearing type (清算类别) of a settlement or cancellation: how the fund clears it with the
+ * institution. It follows from the kind of visit alone, so it is stored with the settlement and
+ * answered in 2207/2304/2208 and filtered on in 3201/3202.
+ */
+export const CLR_TYPES = {
+  '11': { zh: '普通门诊', en: 'outpatient' },
+  '21': { zh: '住院', en: 'inpatient' },
+  '41': { zh: '定点药店购药', en: 'pharmacy purchase' },
+} as const;
+export type ClrType = keyof typeof CLR_TYPES;
+
+/** The clearing type of each kind of visit. */
+export const CLR_TYPE_OF_VISIT = { outpatient: '11', inpatient: '21', pharmacy: '41' } as const satisfies Record<string, ClrType>;
+
 export function isCode<T extends string>(table: Record<T, unknown>, value: unknown): value is T {
   return typeof value === 'string' && Object.prototype.hasOwnProperty.call(table, value);
 }

@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { diseaseLookupFromTable, loadPolicy, type Policy, type PolicyDocument } from './policy.ts';
 import { settle, type ExplanationStep } from './settle.ts';
 import { inScopeLine, residentPolicyDoc, settlementInput, type InputOptions } from './testing.ts';
-import { plainWords, STEP_KINDS } from './explanation-words.ts';
+import { plainWords, STEP_KINDS, yuanText } from './explanation-words.ts';
 import type { Fen } from './money.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -188,4 +188,12 @@ test('property: any settlement of generated claims reads plainly, step by step',
     ),
     { numRuns: 300 },
   );
+});
+
+test('yuanText shows whole yuan without decimals and grouped thousands', () => {
+  assert.equal(yuanText(30000), '300');
+  assert.equal(yuanText(263714), '2,637.14');
+  assert.equal(yuanText(30010), '300.10');
+  assert.equal(yuanText(-150000000), '-1,500,000');
+  assert.equal(yuanText(0), '0');
 });

@@ -1,5 +1,6 @@
 import { CROSS_REGION_STATUSES, IDENTITY_GROUPS, isCode } from './codes.ts';
 import type { ExplainValue, ExplanationStep } from './settle.ts';
+import { formatYuanGrouped } from './money.ts';
 
 // Each step of a settlement's explanation as a sentence the insured person understands, in
 // Chinese and English, built from the step's numbers (fen, basis points) — never from its
@@ -18,11 +19,7 @@ const num = (v: ExplainValue | undefined): number => (typeof v === 'number' && N
 
 /** fen → "300" or "2,637.14" (whole yuan without decimals). */
 export function yuanText(fen: number): string {
-  const sign = fen < 0 ? '-' : '';
-  const abs = Math.abs(Math.round(fen));
-  const whole = String(Math.floor(abs / 100)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-  const cents = abs % 100;
-  return `${sign}${whole}${cents === 0 ? '' : `.${String(cents).padStart(2, '0')}`}`;
+  return formatYuanGrouped(Math.round(fen)).replace(/\.00$/, '');
 }
 
 /** basis points → "88" (percent or percentage points). */

@@ -75,3 +75,12 @@ test('ageOn counts whole years', () => {
   assert.equal(ageOn('1960-06-15', '2026-06-14'), 65);
   assert.equal(ageOn('1960-06-15', '2026-06-15'), 66);
 });
+
+test('ageOn: a 29 February birthday turns on 1 March, and no age is negative', () => {
+  assert.equal(ageOn('2024-02-29', '2025-02-28'), 0);
+  assert.equal(ageOn('2024-02-29', '2025-03-01'), 1);
+  assert.equal(ageOn('2024-02-29', '2028-02-29'), 4);
+  assert.equal(ageOn('2026-05-20', '2026-05-20'), 0);
+  assert.equal(ageOn('2026-05-20', '2026-05-19'), 0, 'a date before the birth date is age 0');
+  assert.equal(ageOn('2026-05-20', '2025-12-31'), 0);
+});

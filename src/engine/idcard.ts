@@ -92,8 +92,12 @@ export function sequenceFor(gend: Gend, n: number): number {
   return base * 2 + (gend === '1' ? 1 : 0);
 }
 
-/** Age in whole years on `onDate` (yyyy-mm-dd) for a birth date (yyyy-mm-dd). */
+/**
+ * Age in whole years on `onDate` for a birth date, both yyyy-mm-dd: the one age rule for the
+ * gateway's answers, the catalog's age limits and the demo. A 29 February birthday turns on
+ * 1 March in a common year; a date before the birth date is age 0, never negative.
+ */
 export function ageOn(brdy: string, onDate: string): number {
   const years = Number(onDate.slice(0, 4)) - Number(brdy.slice(0, 4));
-  return onDate.slice(5) < brdy.slice(5) ? years - 1 : years;
+  return Math.max(0, onDate.slice(5) < brdy.slice(5) ? years - 1 : years);
 }

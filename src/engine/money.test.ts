@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { baseForPayment, formatYuan, fractionToBp, MAX_BILL_FEN, mulBp, yuanToFen, type Bp, type Fen } from './money.ts';
+import { baseForPayment, fenToYuan, formatYuan, formatYuanGrouped, fractionToBp, MAX_BILL_FEN, mulBp, yuanToFen, type Bp, type Fen } from './money.ts';
 import { YibaoError } from './errors.ts';
 
 test('yuan parse exactly, from text and from JSON numbers', () => {
@@ -71,4 +71,49 @@ test('property: baseForPayment is the smallest base reaching the target', () => 
 test('mulBp refuses a product past 2^53 instead of rounding it wrong (issue 11, defect 4)', () => {
   assert.throws(() => mulBp(1e13 as Fen, 7000 as Bp, 'down'), /not exact/);
   assert.equal(mulBp(MAX_BILL_FEN as Fen, 7000 as Bp, 'down'), 7e9);
+});
+
+test('yuan ↔ fen: the one crossing, at its edges', () => {
+  // A float sum that is not two decimals is refused, never rounded into a fen.
+  assert.throws(() => yuanToFen(0.1 + 0.2), YibaoError);
+  assert.equal(yuanToFen(0.3), 30);
+  assert.equal(yuanToFen('0.29'), 29); // 0.29 * 100 is 28.999… as a float
+  assert.equal(yuanToFen('-0.01'), -1);
+  assert.equal(yuanToFen('-12.5'), -1250);
+  assert.ok(Object.is(yuanToFen('-0'), 0), '-0 yuan is 0 fen, not -0');
+  assert.equal(yuanToFen('17.550'), 1755, 'trailing zeros past the fen are no finer amount');
+  // Exponent forms: 1e21 prints as "1e+21", 1e-7 as "1e-7"; neither is an amount.
+  for (const bad of [1e21, -1e21, 1e-7, '1e21', '0x10', Infinity, '12.5.1', '--1', true, null]) {
+    assert.throws(() => yuanToFen(bad, 'input.data.acct_pay'), (e: unknown) => e instanceof YibaoError && e.details[0]?.field === 'input.data.acct_pay', String(bad));
+  }
+  // Beyond MAX_ABS_FEN, or outside the caller's bounds, is out of range.
+  assert.equal(yuanToFen('100000000000'), 1e13);
+  assert.throws(() => yuanToFen('100000000000.01'), YibaoError);
+  assert.throws(() => yuanToFen('-0.01', 'pric', { min: 0 }), YibaoError);
+  assert.equal(yuanToFen('0', 'pric', { min: 0, max: 100 }), 0);
+  assert.throws(() => yuanToFen('1.01', 'pric', { min: 0, max: 100 }), YibaoError);
+});
+
+test('fenToYuan answers the two-decimal JSON number, and refuses a fraction of a fen', () => {
+  assert.equal(JSON.stringify(fenToYuan(263714)), '2637.14');
+  assert.equal(JSON.stringify(fenToYuan(-23)), '-0.23');
+  assert.equal(JSON.stringify(fenToYuan(-0)), '0');
+  assert.ok(Object.is(fenToYuan(-0), 0));
+  assert.throws(() => fenToYuan(0.5));
+  assert.throws(() => fenToYuan(Number.NaN));
+  fc.assert(
+    fc.property(fc.integer({ min: -1e13, max: 1e13 }), (f) => {
+      const y = fenToYuan(f);
+      // The same number as rounding through two-decimal text, and it reads back to the same fen.
+      return Object.is(y, Number((f / 100).toFixed(2)) + 0) && yuanToFen(y) === f && yuanToFen(formatYuan(f)) === f;
+    }),
+  );
+});
+
+test('formatYuanGrouped groups whole yuan by thousands, as the pages and plain words show them', () => {
+  assert.equal(formatYuanGrouped(263714), '2,637.14');
+  assert.equal(formatYuanGrouped(-123450), '-1,234.50');
+  assert.equal(formatYuanGrouped(12345678901), '123,456,789.01');
+  assert.equal(formatYuanGrouped(5), '0.05');
+  assert.equal(formatYuanGrouped(99999), '999.99');
 });

@@ -46,43 +46,56 @@ export function bp(n: number): Bp {
   return n as Bp;
 }
 
-const YUAN_TEXT = /^(-)?(\d{1,11})(?:\.(\d{1,2}))?$/;
+// Yuan text: a sign, whole yuan, at most two decimals (trailing zeros past them allowed: "17.550").
+// Thirteen digits reach past MAX_ABS_FEN so that a too-large amount is told as out of range.
+const YUAN_TEXT = /^(-)?(\d{1,13})(?:\.(\d{1,2})0*)?$/;
 
 /**
- * Parse yuan exactly: "17.55", "4.5", 17.55 (a JSON number is read through its shortest
- * decimal text, which is what the sender wrote). More than two decimals is refused.
+ * The one crossing from yuan into fen. Parses the decimal text digit by digit, never a float
+ * multiplication (0.29 * 100 = 28.999…): "17.55", " 12 ", or a JSON number read through its
+ * shortest decimal text, which is what the sender wrote (17.55). More than two decimals, hex,
+ * exponents (1e21 prints as "1e+21") and non-finite numbers are refused, and so is an amount
+ * outside `bounds` (by default ±MAX_ABS_FEN). "-0" is 0.
  */
-export function yuanToFen(yuan: string | number, field = 'amount'): Fen {
-  let text: string;
-  if (typeof yuan === 'number') {
-    if (!Number.isFinite(yuan)) throw invalid(field, `金额不是有限数：${yuan}`, `amount is not finite: ${yuan}`);
-    text = String(yuan);
-    // String() gives exponent form for tiny/huge numbers; such amounts are never valid here.
-  } else {
-    text = yuan.trim();
-  }
-  const m = YUAN_TEXT.exec(text);
+export function yuanToFen(value: unknown, field = 'amount', bounds: { min?: number; max?: number } = {}): Fen {
+  const text = typeof value === 'number' && Number.isFinite(value) ? String(value) : typeof value === 'string' ? value.trim() : undefined;
+  const m = text === undefined ? null : YUAN_TEXT.exec(text);
   if (!m) {
-    throw invalid(field, `金额格式错误（元，至多两位小数）：${String(yuan)}`, `bad amount (yuan, at most two decimals): ${String(yuan)}`);
+    throw invalid(field, '应为金额（元，最多两位小数）', `expected an amount in yuan with at most two decimals, got ${JSON.stringify(value) ?? 'nothing'}`);
   }
-  const whole = Number(m[2]);
-  const frac = m[3] === undefined ? 0 : Number(m[3].padEnd(2, '0'));
-  const abs = whole * 100 + frac;
-  return (m[1] ? -abs : abs) as Fen;
+  const abs = Number(m[2]) * 100 + Number((m[3] ?? '').padEnd(2, '0'));
+  const amount = m[1] && abs !== 0 ? -abs : abs;
+  const min = bounds.min ?? -MAX_ABS_FEN;
+  const max = bounds.max ?? MAX_ABS_FEN;
+  if (amount < min || amount > max) {
+    const range = `${formatYuan(min as Fen)} … ${formatYuan(max as Fen)}`;
+    throw invalid(field, `金额应在 ${range} 元之间`, `the amount must be within ${range} yuan, got ${JSON.stringify(value)}`);
+  }
+  return amount as Fen;
 }
 
-/** Fen to a yuan JSON number for the interface (17.55 prints as 17.55: fen/100 is the nearest double). */
-export function fenToYuan(amount: Fen): number {
-  return amount / 100;
+/**
+ * The one crossing from fen back to yuan: a JSON number for the interface (12345 → 123.45; fen/100
+ * is the double nearest the two-decimal value, so it prints as exactly that). Refuses a fraction
+ * of a fen, which would mean an arithmetic slip upstream.
+ */
+export function fenToYuan(amount: number): number {
+  if (!Number.isSafeInteger(amount)) throw new Error(`fenToYuan: ${amount} is not an integer amount of fen`);
+  return amount / 100 + 0; // + 0 turns -0 into 0
 }
 
 /** Fen as yuan text with exactly two decimals: "12.28", "-0.23". */
-export function formatYuan(amount: Fen): string {
+export function formatYuan(amount: number): string {
   const neg = amount < 0;
   const abs = neg ? -amount : amount;
   const whole = Math.floor(abs / 100);
   const frac = abs - whole * 100;
   return `${neg ? '-' : ''}${whole}.${frac < 10 ? '0' : ''}${frac}`;
+}
+
+/** Fen as yuan text for people, thousands grouped: "2,637.14", "-1,234.50". */
+export function formatYuanGrouped(amount: number): string {
+  return formatYuan(amount).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }
 
 /** Parse a percentage or fraction the interface sends (selfpay_prop 0.05) into basis points. */
@@ -94,7 +107,7 @@ export function fractionToBp(fraction: number, field = 'ratio'): Bp {
   return bp(n);
 }
 
-export function bpToFraction(ratio: Bp): number {
+export function bpToFraction(ratio: number): number {
   return ratio / 10000;
 }
 

@@ -327,3 +327,21 @@ test('the supervisor dashboard shows enrollment, money flows and the direct-sett
   await shoot(page, 'dashboard');
   await context.close();
 });
+
+test('a contribution amount finer than a fen is refused on the page, naming yuan, and nothing is recorded', async () => {
+  const count = async (): Promise<number> => (await db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM contributions c JOIN persons p USING (psn_no) WHERE p.certno = $1', [PERSON.certno])).rows[0]!.n;
+  const before = await count();
+  const { context, page } = await newPage();
+  await staffSignIn(page, 'cs.clerk');
+  await page.getByRole('link', { name: '人员查询' }).click();
+  await page.getByLabel('身份证号').fill(PERSON.certno);
+  await page.getByRole('button', { name: '查询' }).click();
+  await page.getByRole('heading', { name: new RegExp(PERSON.name) }).waitFor();
+  await page.getByLabel('金额（元）').fill('12.345');
+  await page.getByRole('button', { name: '登记个人缴费' }).click();
+  const alert = page.getByRole('alert').filter({ hasText: '应为金额' });
+  await alert.waitFor();
+  assert.match((await alert.textContent()) ?? '', /应为金额（元，最多两位小数）/);
+  assert.equal(await count(), before, 'no contribution was recorded');
+  await context.close();
+});

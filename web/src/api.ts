@@ -1,6 +1,8 @@
 // Calls to the platform's REST API. The session is an HttpOnly cookie the browser sends itself;
 // errors come back as { error, message: '中文 / English', details } and are shown in the current language.
 
+import { formatYuanGrouped } from '../../src/engine/money.ts';
+
 export class ApiError extends Error {
   readonly status: number;
   readonly zh: string;
@@ -38,10 +40,6 @@ export async function api<T>(path: string, init: { method?: string; body?: unkno
 export const post = <T>(path: string, body: unknown = {}): Promise<T> => api<T>(path, { method: 'POST', body });
 
 /** fen → "1,234.50" */
-export function yuan(fen: number): string {
-  const sign = fen < 0 ? '-' : '';
-  const abs = Math.abs(fen);
-  return `${sign}${Math.floor(abs / 100).toLocaleString('zh-CN')}.${String(abs % 100).padStart(2, '0')}`;
-}
+export const yuan = formatYuanGrouped;
 
 export type { Me, PersonPrincipal } from './types.ts';

@@ -1,5 +1,6 @@
 import { useId, type ReactNode } from 'react';
 import { useQuery, type UseQueryResult } from '@tanstack/react-query';
+import { YibaoError } from '../../src/engine/errors.ts';
 import { api, ApiError } from './api.ts';
 import { usePrefs } from './i18n.tsx';
 
@@ -17,7 +18,10 @@ export function Loading({ what }: { what?: string }) {
 
 export function ErrorBox({ error, retry }: { error: unknown; retry?: () => void }) {
   const { tr, lang } = usePrefs();
-  const text = error instanceof ApiError ? (lang === 'zh' ? error.zh : error.en) : error instanceof Error ? error.message : String(error);
+  // A YibaoError is the engine refusing an input before it is sent (an amount that is not yuan).
+  const text = error instanceof ApiError ? (lang === 'zh' ? error.zh : error.en)
+    : error instanceof YibaoError ? error.details.map((d) => (lang === 'zh' ? d.zh : d.en)).join('; ')
+    : error instanceof Error ? error.message : String(error);
   return (
     <div className="state error" role="alert">
       <strong>{tr('出错了', 'Something went wrong')}</strong>

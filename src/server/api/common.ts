@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest, FastifySchemaValidationError } from 'fastify';
 import { invalid, unauthenticated, YibaoError } from '../../engine/errors.ts';
 import { principalLabel } from '../../store/auth/principal.ts';
-import type { WriteContext } from '../../store/registry/audit.ts';
+import type { WriteContext } from '../../store/audit.ts';
 import type { AppDeps } from '../app.ts';
 
 // What every REST route shares: the acting person, and schema failures turned into the one

@@ -1,7 +1,8 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { addWorkingDays, chinaDate, workingDaysBetween } from '../../engine/calendar.ts';
 import { invalid } from '../../engine/errors.ts';
-import { assertKind, type FilerType } from '../../engine/filing-rules.ts';
+import { isCode } from '../../engine/codes.ts';
+import { assertKind, FILER_TYPES, type FilerType } from '../../engine/filing-rules.ts';
 import type { AgreementClauseKind } from '../../engine/eligibility.ts';
 import type { AppDeps } from '../app.ts';
 import { actorOfRequest, scoped, scopedPerson, staffRegions } from '../auth/hook.ts';
@@ -59,8 +60,8 @@ function applicant(o: Json): { psn_no?: string; certno?: string } {
 function filerOf(o: Json): { filer: Json; type: FilerType } {
   const filer = obj(o.filer ?? { type: 'person', id: o.psn_no ?? o.certno ?? '' }, 'filer');
   const type = str(filer, 'type', 'filer.');
-  if (!['person', 'agent', 'grid_worker', 'hospital', 'staff'].includes(type)) throw invalid('filer.type', '办理人类型无效', 'unknown filer type');
-  return { filer, type: type as FilerType };
+  if (!isCode(FILER_TYPES, type)) throw invalid('filer.type', '办理人类型无效', 'unknown filer type');
+  return { filer, type };
 }
 
 /** An application for the person the hook checked, whichever of psn_no and certno the body used. */

@@ -3,7 +3,7 @@ import { chinaDate } from '../../engine/calendar.ts';
 import { forbidden, invalid, notFound, unauthenticated, YibaoError } from '../../engine/errors.ts';
 import { activeConsent, principalOfSession } from '../../store/auth/accounts.ts';
 import { regionsCover, type Principal } from '../../store/auth/principal.ts';
-import type { Actor } from '../../store/cooperation/common.ts';
+import type { Actor } from '../../store/audit.ts';
 import type { Pool } from '../../store/db.ts';
 import { findPersonByCertno, findPersonByPsnNo, requirePersonByCertno, type Person } from '../../store/registry/persons.ts';
 import { callerOf, roleMayCall, ruleFor, type Touches } from './access.ts';

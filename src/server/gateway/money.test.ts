@@ -1,8 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { fenToYuan, yuanToFen } from './money.ts';
-import { ageOn, compactMillis, dateTime } from './time.ts';
+import { fenToYuan, yuanToFen } from '../../engine/money.ts';
+import { ageOn } from '../../engine/idcard.ts';
+import { compactMillis, dateTime } from './time.ts';
 import { canonicalJson, differingPaths } from './canonical.ts';
 
 test('yuan ↔ fen: exact decimal parsing, never float multiplication', () => {

@@ -38,12 +38,3 @@ export function dateTime(at: Date): string {
 export function dateAsDateTime(date: string): string {
   return `${date} 00:00:00`;
 }
-
-/** Full years between a birth date and a date, both yyyy-mm-dd (a 29 February birthday turns on 1 March). */
-export function ageOn(brdy: string, on: string): number {
-  const [by, bm, bd] = brdy.split('-').map(Number) as [number, number, number];
-  const [y, m, d] = on.split('-').map(Number) as [number, number, number];
-  let age = y - by;
-  if (m < bm || (m === bm && d < bd)) age -= 1;
-  return Math.max(0, age);
-}

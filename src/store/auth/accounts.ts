@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import { conflict, forbidden, invalid, unauthenticated } from '../../engine/errors.ts';
 import type { NotificationSender } from '../cooperation/notifications.ts';
 import { inTransaction, type Pool, type Queryable } from '../db.ts';
-import { writeAudit } from '../registry/audit.ts';
+import { writeAudit } from '../audit.ts';
 import { decoyHash, hashPassword, verifyPassword } from './passwords.ts';
 import { STAFF_ROLES, type Principal, type StaffRole } from './principal.ts';
 

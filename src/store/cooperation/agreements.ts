@@ -3,7 +3,7 @@ import { isIcd10Range } from '../../engine/chronic-disease.ts';
 import type { AgreementClauseKind, AgreementFact } from '../../engine/eligibility.ts';
 import { Problems, conflict, notFound } from '../../engine/errors.ts';
 import { inTransaction, together, type Pool, type Queryable } from '../db.ts';
-import { audit, type Actor } from './common.ts';
+import { actorLabel, writeAudit, type Actor } from '../audit.ts';
 
 // Regional cooperation agreements (合作协议), e.g. the 赣湘 10 cities: members, dates, and the
 // clauses the platform acts on.
@@ -91,7 +91,7 @@ export async function createAgreement(pool: Pool, now: Date, actor: Actor, a: Ag
     missing.throwIfAny();
     const r = await c.query<{ id: number }>(
       'INSERT INTO agreements (agreement_no, name, signed_on, begndate, enddate, created_by, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7) RETURNING id::int',
-      [a.agreement_no, a.name, a.signed_on ?? null, a.begndate, a.enddate ?? null, `${actor.type}:${actor.id}`, now],
+      [a.agreement_no, a.name, a.signed_on ?? null, a.begndate, a.enddate ?? null, actorLabel(actor), now],
     );
     const id = r.rows[0]!.id;
     for (const m of a.members) await c.query('INSERT INTO agreement_members (agreement_id, admdvs) VALUES ($1, $2)', [id, m]);
@@ -104,7 +104,7 @@ export async function createAgreement(pool: Pool, now: Date, actor: Actor, a: Ag
     for (const ph of pharmacies) {
       await c.query('INSERT INTO agreement_pharmacies (agreement_id, county_admdvs, fixmedins_code) VALUES ($1,$2,$3)', [id, ph.county_admdvs, ph.fixmedins_code]);
     }
-    await audit(c, now, actor, 'agreement.create', `agreement:${a.agreement_no}`, { ...a });
+    await writeAudit(c, { actor: actorLabel(actor), now }, 'agreement.create', `agreement:${a.agreement_no}`, { ...a });
     return getAgreement(c, a.agreement_no);
   });
 }

@@ -2,7 +2,7 @@ import { buildCalendar, isIsoDate, type CalendarDay, type WorkingCalendar } from
 import { invalid, notFound } from '../../engine/errors.ts';
 import { provinceOf } from '../../engine/filing-rules.ts';
 import type { Queryable } from '../db.ts';
-import { audit, type Actor } from './common.ts';
+import { actorLabel, writeAudit, type Actor } from '../audit.ts';
 
 // Working-day calendars: the national schedule ('000000') overlaid by the province's and the
 // pooling region's own rows.
@@ -46,7 +46,7 @@ export async function setCalendarDay(q: Queryable, now: Date, actor: Actor, admd
      ON CONFLICT (admdvs, day) DO UPDATE SET kind = $3, name = $4`,
     [admdvs, day.day, day.kind, day.name],
   );
-  await audit(q, now, actor, 'calendar.set_day', `calendar:${admdvs}:${day.day}`, { before: before.rows[0] ?? null, after: { kind: day.kind, name: day.name } });
+  await writeAudit(q, { actor: actorLabel(actor), now }, 'calendar.set_day', `calendar:${admdvs}:${day.day}`, { before: before.rows[0] ?? null, after: { kind: day.kind, name: day.name } });
 }
 
 export async function deleteCalendarDay(q: Queryable, now: Date, actor: Actor, admdvs: string, day: string): Promise<void> {
@@ -54,5 +54,5 @@ export async function deleteCalendarDay(q: Queryable, now: Date, actor: Actor, a
   if (!isIsoDate(day)) throw invalid('day', '日期应为 yyyy-mm-dd', 'day must be yyyy-mm-dd');
   const r = await q.query('DELETE FROM calendar_days WHERE admdvs = $1 AND day = $2 RETURNING kind, name', [admdvs, day]);
   if (r.rowCount === 0) throw notFound('day', '该日无日历记录', 'no calendar entry on that day');
-  await audit(q, now, actor, 'calendar.delete_day', `calendar:${admdvs}:${day}`, { before: r.rows[0] });
+  await writeAudit(q, { actor: actorLabel(actor), now }, 'calendar.delete_day', `calendar:${admdvs}:${day}`, { before: r.rows[0] });
 }

@@ -1,23 +1,10 @@
 import { notFound } from '../../engine/errors.ts';
 import { defaultPoolingRegion, DEFAULT_FILING_POLICY, type FilingPolicy } from '../../engine/filing-rules.ts';
 import { inTransaction, type Pool, type Queryable } from '../db.ts';
+import { actorLabel, writeAudit, type Actor } from '../audit.ts';
 
-// Shared by the cooperation repositories: who acts, the audit trail, persons and regions.
-
-/** Who did something: staff, the person, an agent, a grid worker, a hospital, or the system. */
-export interface Actor {
-  type: 'person' | 'agent' | 'grid_worker' | 'hospital' | 'staff' | 'system';
-  id: string;
-  name?: string | null;
-}
-
-export function actorLabel(a: Actor): string {
-  return `${a.type}:${a.id}`;
-}
-
-export async function audit(q: Queryable, at: Date, actor: Actor, action: string, subject: string, detail: Record<string, unknown>): Promise<void> {
-  await q.query('INSERT INTO audit_log (at, actor, action, subject, detail) VALUES ($1, $2, $3, $4, $5)', [at, actorLabel(actor), action, subject, JSON.stringify(detail)]);
-}
+// Shared by the cooperation repositories: persons, regions and the filing policy (who acts and
+// the audit trail are src/store/audit.ts).
 
 export interface PersonRow {
   psn_no: string;
@@ -98,6 +85,6 @@ export async function setFilingPolicy(pool: Pool, now: Date, actor: Actor, insup
     if (!(await regionExists(c, insuplc))) throw notFound('admdvs', '区划不存在', 'unknown region');
     const before = await loadFilingPolicy(c, insuplc);
     await saveFilingPolicy(c, insuplc, next);
-    await audit(c, now, actor, 'filing_policy.set', `filing_policy:${insuplc}`, { before, after: next });
+    await writeAudit(c, { actor: actorLabel(actor), now }, 'filing_policy.set', `filing_policy:${insuplc}`, { before, after: next });
   });
 }

@@ -13,7 +13,8 @@ import {
 import { inTransaction, type Pool, type Queryable } from '../db.ts';
 import { regionPrefix } from '../auth/principal.ts';
 import { loadCalendar } from './calendar.ts';
-import { audit, compactDate, findPerson, loadFilingPolicy, poolingRegionOf, regionExists, type Actor, type PersonRow } from './common.ts';
+import { compactDate, findPerson, loadFilingPolicy, poolingRegionOf, regionExists, type PersonRow } from './common.ts';
+import { actorLabel, writeAudit, type Actor } from '../audit.ts';
 import { notify } from './notifications.ts';
 
 // Filing for care elsewhere (异地就医备案): submission, review against a working-day clock,
@@ -119,7 +120,7 @@ export async function filingDetail(q: Queryable, filingNo: string): Promise<{ fi
 async function event(q: Queryable, filingId: number, at: Date, actor: Actor, action: string, from: string | null, to: string, reason: string | null): Promise<void> {
   await q.query(
     'INSERT INTO filing_events (filing_id, at, actor, action, from_status, to_status, reason) VALUES ($1, $2, $3, $4, $5, $6, $7)',
-    [filingId, at, `${actor.type}:${actor.id}`, action, from, to, reason],
+    [filingId, at, actorLabel(actor), action, from, to, reason],
   );
 }
 
@@ -183,7 +184,7 @@ async function insertFiling(c: Queryable, now: Date, input: FilingInput, person:
   }
   const filer: Actor = { type: input.filer.type, id: input.filer.id, name: input.filer.name ?? null };
   await event(c, id, now, filer, 'submit', null, status, input.commitment ? '告知承诺 / under commitment' : null);
-  await audit(c, now, filer, 'filing.submit', `filing:${filingNo}`, {
+  await writeAudit(c, { actor: actorLabel(filer), now }, 'filing.submit', `filing:${filingNo}`, {
     psn_no: person.psn_no, kind: input.kind, mdtrtarea_admdvs: input.mdtrtarea_admdvs, begndate: checked.begndate, enddate: checked.enddate,
     status, review_due: reviewDue, commitment: input.commitment, consent_ref: input.filer.consent_ref ?? null, replaces: replaces?.filing_no ?? null,
   });
@@ -222,10 +223,10 @@ export async function reviewFiling(pool: Pool, now: Date, actor: Actor, filingNo
     const to: FilingStatus = d.decision === 'approve' ? 'effective' : 'rejected';
     await c.query(
       'UPDATE filings SET status = $2, decided_by = $3, decided_at = $4, decision_reason = $5, effective_on = $6 WHERE id = $1',
-      [f.id, to, `${actor.type}:${actor.id}`, now, d.reason, to === 'effective' ? today : null],
+      [f.id, to, actorLabel(actor), now, d.reason, to === 'effective' ? today : null],
     );
     await event(c, f.id, now, actor, d.decision, f.status, to, d.reason);
-    await audit(c, now, actor, `filing.${d.decision}`, `filing:${filingNo}`, { from: f.status, to, reason: d.reason, review_due: f.review_due, on_time: f.review_due === null || today <= f.review_due });
+    await writeAudit(c, { actor: actorLabel(actor), now }, `filing.${d.decision}`, `filing:${filingNo}`, { from: f.status, to, reason: d.reason, review_due: f.review_due, on_time: f.review_due === null || today <= f.review_due });
     const person = await findPerson(c, { psn_no: f.psn_no });
     await notify(c, now, person, {
       subject: `filing:${filingNo}`,
@@ -247,9 +248,9 @@ export async function revokeFilingIn(c: Queryable, now: Date, actor: Actor, fili
   if (f.status !== 'effective' && f.status !== 'pending_review') throw conflict('filing_no', `备案状态为 ${f.status}，不能撤销`, `a ${f.status} filing cannot be revoked`);
   if (actor.type === 'hospital' && (f.filer_type !== 'hospital' || f.filer_id !== actor.id)) throw conflict('filing_no', '医疗机构只能撤销本机构办理的备案', 'a hospital revokes only the filings it made');
   const today = chinaDate(now);
-  await c.query('UPDATE filings SET status = $2, revoked_on = $3, revoked_by = $4, revoke_reason = $5 WHERE id = $1', [f.id, 'revoked', today, `${actor.type}:${actor.id}`, reason]);
+  await c.query('UPDATE filings SET status = $2, revoked_on = $3, revoked_by = $4, revoke_reason = $5 WHERE id = $1', [f.id, 'revoked', today, actorLabel(actor), reason]);
   await event(c, f.id, now, actor, 'revoke', f.status, 'revoked', reason);
-  await audit(c, now, actor, 'filing.revoke', `filing:${filingNo}`, { from: f.status, revoked_on: today, reason });
+  await writeAudit(c, { actor: actorLabel(actor), now }, 'filing.revoke', `filing:${filingNo}`, { from: f.status, revoked_on: today, reason });
   const person = await findPerson(c, { psn_no: f.psn_no });
   await notify(c, now, person, {
     subject: `filing:${filingNo}`,
@@ -280,7 +281,7 @@ export async function changeFiling(
     checkChangeAllowed(toFilingFact(f), today, policy, override);
     const evidence = change.evidence ?? (await c.query('SELECT kind, ref, description FROM filing_evidence WHERE filing_id = $1', [f.id])).rows;
     await c.query('UPDATE filings SET status = $2, revoked_on = $3, revoked_by = $4, revoke_reason = $5 WHERE id = $1', [
-      f.id, 'superseded', today, `${actor.type}:${actor.id}`, change.override_reason ?? change.reason ?? null,
+      f.id, 'superseded', today, actorLabel(actor), change.override_reason ?? change.reason ?? null,
     ]);
     await event(c, f.id, now, actor, 'change', f.status, 'superseded', change.override_reason ?? null);
     const begndate = change.begndate ?? (f.begndate > today ? f.begndate : today);
@@ -298,7 +299,7 @@ export async function changeFiling(
       reason: change.reason ?? null,
     };
     const next = await insertFiling(c, now, input, person, f);
-    await audit(c, now, actor, 'filing.change', `filing:${filingNo}`, { replaced_by: next.filing_no, override_reason: change.override_reason ?? null });
+    await writeAudit(c, { actor: actorLabel(actor), now }, 'filing.change', `filing:${filingNo}`, { replaced_by: next.filing_no, override_reason: change.override_reason ?? null });
     return next;
   });
 }
@@ -313,10 +314,10 @@ export async function checkCommitment(pool: Pool, now: Date, actor: Actor, filin
     const today = chinaDate(now);
     const to: FilingStatus = result === 'failed' && f.status === 'effective' ? 'revoked' : f.status;
     await c.query('UPDATE filings SET commitment_check = $2, status = $3, revoked_on = $4, revoked_by = $5, revoke_reason = $6 WHERE id = $1', [
-      f.id, result, to, to === 'revoked' ? today : f.revoked_on, to === 'revoked' ? `${actor.type}:${actor.id}` : null, to === 'revoked' ? reason : null,
+      f.id, result, to, to === 'revoked' ? today : f.revoked_on, to === 'revoked' ? actorLabel(actor) : null, to === 'revoked' ? reason : null,
     ]);
     await event(c, f.id, now, actor, result === 'verified' ? 'commitment_verified' : 'commitment_failed', f.status, to, reason);
-    await audit(c, now, actor, `filing.commitment_${result}`, `filing:${filingNo}`, { from: f.status, to, reason });
+    await writeAudit(c, { actor: actorLabel(actor), now }, `filing.commitment_${result}`, `filing:${filingNo}`, { from: f.status, to, reason });
     if (result === 'failed') {
       const person = await findPerson(c, { psn_no: f.psn_no });
       await notify(c, now, person, {
@@ -372,7 +373,7 @@ export async function escalateOverdue(pool: Pool, now: Date, actor: Actor, asOf:
     );
     for (const row of r.rows) {
       await event(c, row.id, now, actor, 'escalate', 'pending_review', 'pending_review', `逾期（应于 ${row.review_due} 前审核）/ overdue since ${row.review_due}`);
-      await audit(c, now, actor, 'filing.escalate', `filing:${row.filing_no}`, { escalation_level: row.escalation_level, review_due: row.review_due, as_of: asOf });
+      await writeAudit(c, { actor: actorLabel(actor), now }, 'filing.escalate', `filing:${row.filing_no}`, { escalation_level: row.escalation_level, review_due: row.review_due, as_of: asOf });
     }
     return r.rows.map(({ filing_no, escalation_level }) => ({ filing_no, escalation_level }));
   });

@@ -9,9 +9,11 @@ import {
   type RecognitionStatus,
 } from '../../engine/chronic-disease.ts';
 import { Problems, conflict, invalid, notFound } from '../../engine/errors.ts';
+import type { FilerType } from '../../engine/filing-rules.ts';
 import { inTransaction, type Pool, type Queryable } from '../db.ts';
 import { loadCalendar } from './calendar.ts';
-import { audit, compactDate, findPerson, poolingRegionOf, regionExists, type Actor } from './common.ts';
+import { compactDate, findPerson, poolingRegionOf, regionExists } from './common.ts';
+import { actorLabel, writeAudit, type Actor } from '../audit.ts';
 import { notify } from './notifications.ts';
 
 // Outpatient chronic and special diseases (门诊慢特病): the lists, recognition (认定) with its
@@ -58,7 +60,7 @@ export async function upsertDisease(pool: Pool, now: Date, actor: Actor, d: Dise
        ON CONFLICT (list_admdvs, code) DO UPDATE SET name = $3, icd10_ranges = $4, validity_months = $5, valid_from = $6, valid_to = $7, note = $8`,
       [d.list_admdvs, d.code, d.name, d.icd10_ranges, d.validity_months, d.valid_from, d.valid_to, d.note ?? null],
     );
-    await audit(c, now, actor, 'chronic_disease.upsert', `chronic_disease:${d.list_admdvs}:${d.code}`, { before: before.rows[0] ?? null, after: d });
+    await writeAudit(c, { actor: actorLabel(actor), now }, 'chronic_disease.upsert', `chronic_disease:${d.list_admdvs}:${d.code}`, { before: before.rows[0] ?? null, after: d });
   });
 }
 
@@ -74,7 +76,7 @@ export interface RecognitionInput {
   resp_dr_codg?: string | null;
   resp_dr_name?: string | null;
   begndate?: IsoDate | null;
-  filer: { type: 'person' | 'agent' | 'grid_worker' | 'hospital' | 'staff'; id: string; consent_ref?: string | null };
+  filer: { type: FilerType; id: string; consent_ref?: string | null };
   evidence: { kind: string; ref: string; description?: string | null }[];
 }
 
@@ -203,7 +205,7 @@ async function insertRecognition(c: Queryable, now: Date, input: RecognitionInpu
     await c.query('INSERT INTO recognition_evidence (recognition_id, kind, ref, description) VALUES ($1, $2, $3, $4)', [r.rows[0]!.id, e.kind, e.ref, e.description ?? null]);
   }
   const actor: Actor = { type: input.filer.type, id: input.filer.id };
-  await audit(c, now, actor, renews ? 'recognition.renew' : 'recognition.apply', `recognition:${no}`, {
+  await writeAudit(c, { actor: actorLabel(actor), now }, renews ? 'recognition.renew' : 'recognition.apply', `recognition:${no}`, {
     psn_no: person.psn_no, opsp_dise_code: disease.code, diag_code: input.diag_code, status, begndate, enddate, renews: renews?.recognition_no ?? null,
   });
   await notify(c, now, person, {
@@ -247,8 +249,8 @@ export async function reviewRecognition(pool: Pool, now: Date, actor: Actor, no:
     const r = await getRecognition(c, no, true);
     if (r.status !== 'pending_review') throw conflict('recognition_no', `认定状态为 ${r.status}，无需审核`, `the recognition is ${r.status}, not waiting for review`);
     const to: RecognitionStatus = decision === 'approve' ? 'recognised' : 'rejected';
-    await c.query('UPDATE recognitions SET status = $2, decided_by = $3, decided_at = $4, decision_reason = $5 WHERE id = $1', [r.id, to, `${actor.type}:${actor.id}`, now, reason]);
-    await audit(c, now, actor, `recognition.${decision}`, `recognition:${no}`, { from: r.status, to, reason });
+    await c.query('UPDATE recognitions SET status = $2, decided_by = $3, decided_at = $4, decision_reason = $5 WHERE id = $1', [r.id, to, actorLabel(actor), now, reason]);
+    await writeAudit(c, { actor: actorLabel(actor), now }, `recognition.${decision}`, `recognition:${no}`, { from: r.status, to, reason });
     const person = await findPerson(c, { psn_no: r.psn_no });
     await notify(c, now, person, {
       subject: `recognition:${no}`,
@@ -272,8 +274,8 @@ export async function revokeRecognitionIn(c: Queryable, now: Date, actor: Actor,
   }
   if (r.status !== 'recognised' && r.status !== 'pending_review') throw conflict('recognition_no', `认定状态为 ${r.status}，不能撤销`, `a ${r.status} recognition cannot be revoked`);
   const today = chinaDate(now);
-  await c.query('UPDATE recognitions SET status = $2, revoked_on = $3, revoked_by = $4, revoke_reason = $5 WHERE id = $1', [r.id, 'revoked', today, `${actor.type}:${actor.id}`, reason]);
-  await audit(c, now, actor, 'recognition.revoke', `recognition:${no}`, { from: r.status, revoked_on: today, reason });
+  await c.query('UPDATE recognitions SET status = $2, revoked_on = $3, revoked_by = $4, revoke_reason = $5 WHERE id = $1', [r.id, 'revoked', today, actorLabel(actor), reason]);
+  await writeAudit(c, { actor: actorLabel(actor), now }, 'recognition.revoke', `recognition:${no}`, { from: r.status, revoked_on: today, reason });
   const person = await findPerson(c, { psn_no: r.psn_no });
   await notify(c, now, person, {
     subject: `recognition:${no}`,
@@ -310,7 +312,7 @@ export async function upsertSeparatelyPaidDrug(pool: Pool, now: Date, actor: Act
     );
     await c.query('DELETE FROM drug_dispensers WHERE admdvs = $1 AND drug_code = $2', [d.admdvs, d.drug_code]);
     for (const code of d.dispensers) await c.query('INSERT INTO drug_dispensers (admdvs, drug_code, fixmedins_code) VALUES ($1,$2,$3)', [d.admdvs, d.drug_code, code]);
-    await audit(c, now, actor, 'separately_paid_drug.upsert', `drug:${d.admdvs}:${d.drug_code}`, { ...d });
+    await writeAudit(c, { actor: actorLabel(actor), now }, 'separately_paid_drug.upsert', `drug:${d.admdvs}:${d.drug_code}`, { ...d });
   });
 }
 

@@ -2,7 +2,7 @@ import { chinaDate } from '../../engine/calendar.ts';
 import { CONTRIBUTION_PAYERS, INSUTYPES, isCode, type ContributionPayer } from '../../engine/codes.ts';
 import { conflict, invalid, notFound, Problems } from '../../engine/errors.ts';
 import type { Queryable } from '../db.ts';
-import { writeAudit, type WriteContext } from './audit.ts';
+import { writeAudit, type WriteContext } from '../audit.ts';
 import { ENROLLMENT_COLUMNS, type Enrollment } from './enrollments.ts';
 
 // 缴费: what was paid, for which year, by whom (the person, the employer, or medical assistance

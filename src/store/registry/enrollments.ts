@@ -2,7 +2,7 @@ import { addDays, chinaDate } from '../../engine/calendar.ts';
 import { INSUTYPES, isCode, PSN_TYPES, type Insutype, type PsnType } from '../../engine/codes.ts';
 import { conflict, invalid, notFound, Problems } from '../../engine/errors.ts';
 import type { Queryable } from '../db.ts';
-import { writeAudit, type WriteContext } from './audit.ts';
+import { writeAudit, type WriteContext } from '../audit.ts';
 import { findPersonByPsnNo, PERSON_COLUMNS, type Person } from './persons.ts';
 import { requireInsuranceRegion } from './regions.ts';
 

@@ -4,7 +4,7 @@ import { IDENTITY_SOURCES, isCode, PSN_IDET_TYPES, type IdentitySource } from '.
 import { parseIdCard } from '../../engine/idcard.ts';
 import { conflict, invalid, notFound, Problems } from '../../engine/errors.ts';
 import { inTransaction, type Pool, type Queryable } from '../db.ts';
-import { writeAudit, type WriteContext } from './audit.ts';
+import { writeAudit, type WriteContext } from '../audit.ts';
 import { regionPrefix } from './institutions.ts';
 import { getRegion } from './regions.ts';
 

@@ -1,7 +1,7 @@
 import { HOSP_LVS, isCode } from '../../engine/codes.ts';
 import { conflict, Problems } from '../../engine/errors.ts';
 import type { Queryable } from '../db.ts';
-import { writeAudit, type WriteContext } from './audit.ts';
+import { writeAudit, type WriteContext } from '../audit.ts';
 import { getRegion } from './regions.ts';
 
 // 定点医药机构: hospitals and clinics (H + 11 digits) and retail pharmacies (P + 11 digits).

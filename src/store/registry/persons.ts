@@ -2,7 +2,7 @@ import { chinaDate } from '../../engine/calendar.ts';
 import { parseIdCard } from '../../engine/idcard.ts';
 import { conflict, invalid, notFound, Problems } from '../../engine/errors.ts';
 import type { Queryable } from '../db.ts';
-import { writeAudit, type WriteContext } from './audit.ts';
+import { writeAudit, type WriteContext } from '../audit.ts';
 import { getRegion, requireInsuranceRegion } from './regions.ts';
 
 // Insured persons (参保人). The ID number is the natural key people bring; psn_no is the

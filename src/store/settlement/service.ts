@@ -9,10 +9,10 @@ import {
   type FeeLine,
   type Settlement,
 } from '../../engine/index.ts';
-import { CROSS_REGION_STATUSES, HOSP_LVS, identityGroupsOf, isCode, MED_TYPES, type CrossRegionStatus } from '../../engine/codes.ts';
+import { CLR_TYPE_OF_VISIT, CROSS_REGION_STATUSES, HOSP_LVS, identityGroupsOf, isCode, MED_TYPES, type CrossRegionStatus } from '../../engine/codes.ts';
 import { assertInvariant, conflict, forbidden, invalid, notFound } from '../../engine/errors.ts';
 import { ageOn } from '../../engine/idcard.ts';
-import type { Fen } from '../../engine/money.ts';
+import { fenToYuan, type Fen } from '../../engine/money.ts';
 import { together, type Queryable } from '../db.ts';
 import { checkEligibility } from '../cooperation/eligibility.ts';
 import type { EligibilityDecision } from '../../engine/eligibility.ts';
@@ -35,7 +35,8 @@ import {
 // ledger), cancel (reversing transfer, accumulators restored exactly). Every function runs
 // inside the caller's transaction (the gateway's, which also records the answer).
 
-export interface Actor {
+/** The calling institution as the gateway authenticated it, with the message's clock and msgid. */
+export interface Caller {
   fixmedins_code: string;
   fixmedins_type: string;
   hosp_lv: string;
@@ -47,9 +48,9 @@ export interface Actor {
 type Obj = Record<string, unknown>;
 
 /** Checks that the calling institution acts in its own treatment region; returns that pooling region. */
-export async function treatmentRegion(q: Queryable, actor: Actor, mdtrtareaAdmvs: string): Promise<string> {
-  const own = await poolingRegionOf(q, actor.admdvs);
-  if (mdtrtareaAdmvs !== own && mdtrtareaAdmvs !== actor.admdvs) {
+export async function treatmentRegion(q: Queryable, caller: Caller, mdtrtareaAdmvs: string): Promise<string> {
+  const own = await poolingRegionOf(q, caller.admdvs);
+  if (mdtrtareaAdmvs !== own && mdtrtareaAdmvs !== caller.admdvs) {
     throw forbidden(
       'mdtrtarea_admvs',
       `就医地医保区划 ${mdtrtareaAdmvs} 不是本机构所在统筹区 ${own}`,
@@ -92,19 +93,19 @@ export interface OpenedVisit {
 }
 
 /** 2201 / 2401 / 2102: who, where, on what terms (checkEligibility decides), then the visit row. */
-export async function openVisit(q: Queryable, actor: Actor, input: OpenVisitInput): Promise<OpenedVisit> {
+export async function openVisit(q: Queryable, caller: Caller, input: OpenVisitInput): Promise<OpenedVisit> {
   const warnings: string[] = [];
   const wantType = input.kind === 'pharmacy' ? '2' : '1';
-  if (actor.fixmedins_type !== wantType) {
+  if (caller.fixmedins_type !== wantType) {
     throw forbidden('fixmedins_code', input.kind === 'pharmacy' ? '只有定点零售药店可办理购药结算' : '零售药店不能办理门诊挂号或住院登记', input.kind === 'pharmacy' ? 'only a designated pharmacy settles pharmacy purchases' : 'a pharmacy cannot register outpatient visits or admissions');
   }
   if (!isCode(MED_TYPES, input.med_type)) throw invalid('med_type', `未知医疗类别 ${input.med_type}`, `unknown med_type ${input.med_type}`);
-  if (!isCode(HOSP_LVS, actor.hosp_lv)) throw invalid('fixmedins_code', `机构等级 ${actor.hosp_lv} 无效`, `institution level ${actor.hosp_lv} is unknown`);
+  if (!isCode(HOSP_LVS, caller.hosp_lv)) throw invalid('fixmedins_code', `机构等级 ${caller.hosp_lv} 无效`, `institution level ${caller.hosp_lv} is unknown`);
   const inpatient = input.med_type.startsWith('2');
   if (inpatient !== (input.kind === 'inpatient')) {
     throw invalid('med_type', `医疗类别 ${input.med_type} 与交易不符（住院 2x 须用 2401）`, `med_type ${input.med_type} does not fit this transaction (inpatient 2x goes through 2401)`);
   }
-  const treatment = await treatmentRegion(q, actor, input.mdtrtarea_admvs);
+  const treatment = await treatmentRegion(q, caller, input.mdtrtarea_admvs);
   const found = await personWithActiveBasicEnrollment(q, input.psn_no);
   const person = found?.person;
   const enrollment = found?.enrollment;
@@ -120,7 +121,7 @@ export async function openVisit(q: Queryable, actor: Actor, input: OpenVisitInpu
   const day = chinaDate(input.begntime);
   const decision = await checkEligibility(q, {
     person,
-    fixmedins_code: actor.fixmedins_code,
+    fixmedins_code: caller.fixmedins_code,
     med_type: input.med_type,
     begndate: day,
     insutype: enrollment.insutype,
@@ -141,8 +142,8 @@ export async function openVisit(q: Queryable, actor: Actor, input: OpenVisitInpu
     psn_no: person.psn_no,
     insutype: enrollment.insutype,
     psn_type: enrollment.psn_type,
-    fixmedins_code: actor.fixmedins_code,
-    hosp_lv: actor.hosp_lv,
+    fixmedins_code: caller.fixmedins_code,
+    hosp_lv: caller.hosp_lv,
     mdtrtarea_admvs: treatment,
     insuplc_admdvs: insured,
     med_type: input.med_type,
@@ -157,14 +158,14 @@ export async function openVisit(q: Queryable, actor: Actor, input: OpenVisitInpu
     eligibility: decisionRecord(decision),
     info: input.info,
   };
-  const visit: VisitRow = { mdtrt_id: await insertVisit(q, row, actor.now), ...row };
+  const visit: VisitRow = { mdtrt_id: await insertVisit(q, row, caller.now), ...row };
   return { visit: { ...visit, person }, person, warnings };
 }
 
 /** The visit named by an input, checked to be this institution's and this person's. */
-export async function requireVisit(q: Queryable, actor: Actor, mdtrtId: string, psnNo: string | undefined, path: string, lock: boolean): Promise<VisitWithPerson> {
+export async function requireVisit(q: Queryable, caller: Caller, mdtrtId: string, psnNo: string | undefined, path: string, lock: boolean): Promise<VisitWithPerson> {
   const v = await findVisit(q, mdtrtId, lock);
-  if (!v || v.fixmedins_code !== actor.fixmedins_code) {
+  if (!v || v.fixmedins_code !== caller.fixmedins_code) {
     throw notFound(`${path}.mdtrt_id`, `本机构无就诊 ${mdtrtId}`, `no visit ${mdtrtId} at this institution`);
   }
   if (psnNo !== undefined && psnNo !== v.psn_no) throw invalid(`${path}.psn_no`, `人员 ${psnNo} 与就诊 ${mdtrtId} 不符`, `person ${psnNo} does not match visit ${mdtrtId}`);
@@ -180,7 +181,7 @@ export function requireStatus(v: VisitRow, allowed: readonly string[], path: str
 export type VisitWithPerson = VisitRow & { person: PersonRow };
 
 /** 2204 / 2301 / 2102: classify on the treatment region's catalog, store in one multi-row insert. */
-export async function uploadFees(q: Queryable, actor: Actor, visit: VisitWithPerson, lines: readonly FeeLine[], extras: readonly LineExtras[], path: string): Promise<ClassifiedFeeLine[]> {
+export async function uploadFees(q: Queryable, caller: Caller, visit: VisitWithPerson, lines: readonly FeeLine[], extras: readonly LineExtras[], path: string): Promise<ClassifiedFeeLine[]> {
   const seen = new Set<string>();
   for (const l of lines) {
     if (seen.has(l.feedetl_sn)) throw invalid(`${path}.feedetl_sn`, `费用明细流水号 ${l.feedetl_sn} 重复`, `feedetl_sn ${l.feedetl_sn} appears twice`);
@@ -190,7 +191,7 @@ export async function uploadFees(q: Queryable, actor: Actor, visit: VisitWithPer
   const catalog = documents.catalogFor(docs, visit.mdtrtarea_admvs);
   const person = visit.person;
   const classified = classifyFeeLines(catalog, lines, { gend: person.gend, age: ageOn(person.brdy, chinaDate(visit.begntime)) }, { med_type: visit.med_type as VisitRow['med_type'] & keyof typeof MED_TYPES });
-  await insertLines(q, visit.mdtrt_id, actor.msgid, classified, extras, path);
+  await insertLines(q, visit.mdtrt_id, caller.msgid, classified, extras, path);
   return classified;
 }
 
@@ -259,8 +260,8 @@ const RETIREE = (psnType: string): boolean => psnType.startsWith('12') || psnTyp
  * (again for a stay, at its discharge date), policy of the insured region on the settlement
  * day, accumulators locked, the engine, then every write in one statement.
  */
-export async function settleVisit(q: Queryable, actor: Actor, visit: VisitWithPerson, o: SettleOptions): Promise<SettledResult> {
-  const day = chinaDate(visit.kind === 'inpatient' && !o.mid_setl && visit.endtime ? visit.endtime : actor.now);
+export async function settleVisit(q: Queryable, caller: Caller, visit: VisitWithPerson, o: SettleOptions): Promise<SettledResult> {
+  const day = chinaDate(visit.kind === 'inpatient' && !o.mid_setl && visit.endtime ? visit.endtime : caller.now);
   let status = visit.cross_region_status as CrossRegionStatus;
   let eligibility = visit.eligibility;
   // A stay is decided at its end (a filing made after admission counts); a chronic-disease
@@ -316,7 +317,7 @@ export async function settleVisit(q: Queryable, actor: Actor, visit: VisitWithPe
   let medfee = 0;
   for (const l of lines) medfee += l.det_item_fee_sumamt;
   if (o.medfee_sumamt !== undefined && o.medfee_sumamt !== medfee) {
-    throw invalid(`${o.path}.medfee_sumamt`, `医疗费总额 ${o.medfee_sumamt / 100} 与已上传明细合计 ${medfee / 100} 不符`, `medfee_sumamt ${o.medfee_sumamt / 100} differs from the uploaded lines' total ${medfee / 100}`);
+    throw invalid(`${o.path}.medfee_sumamt`, `医疗费总额 ${fenToYuan(o.medfee_sumamt)} 与已上传明细合计 ${fenToYuan(medfee)} 不符`, `medfee_sumamt ${fenToYuan(o.medfee_sumamt)} differs from the uploaded lines' total ${fenToYuan(medfee)}`);
   }
   const { balc_fen, pwd_sha256, cvl, idet, serial, segments, stay_dedc } = extra.rows[0]!;
   // A stay with standing mid-stay settlements continues its admission: counted once, one
@@ -345,7 +346,7 @@ export async function settleVisit(q: Queryable, actor: Actor, visit: VisitWithPe
     accumulators: acc,
     acct_balance_fen: (balc_fen ?? 0) as Fen,
   });
-  const result: SettledResult = { setl_id: null, setl_time: actor.now, visit, person, settlement, lines, cvlserv: cvl, cross_region_status: status };
+  const result: SettledResult = { setl_id: null, setl_time: caller.now, visit, person, settlement, lines, cvlserv: cvl, cross_region_status: status };
   if (o.preview) return result;
 
   assertInvariant(serial !== null, 'a settlement has its serial');
@@ -355,11 +356,11 @@ export async function settleVisit(q: Queryable, actor: Actor, visit: VisitWithPe
   assertNonNegative(nextAcc);
   const visitStatus = visit.kind === 'inpatient' && o.mid_setl ? visit.status : 'settled';
   await writeSettlement(q, {
-    setl_id: setlId, kind: 'settle', orig_setl_id: null, shard: serial % 16, visit, setl_time: actor.now, year,
+    setl_id: setlId, kind: 'settle', orig_setl_id: null, shard: serial % 16, visit, setl_time: caller.now, year,
     mid_setl: o.mid_setl, status, policy_id: settlement.policy_id, policy_version: settlement.policy_version,
     setlinfo: settlement.setlinfo, setldetail: settlement.setldetail, increments: settlement.increments,
     explanation: { scheme: settlement.scheme, steps: settlement.steps, eligibility, lines: settlement.lines },
-    msgid: actor.msgid, line_sns: lines.map((l) => l.feedetl_sn), visit_status: visitStatus,
+    msgid: caller.msgid, line_sns: lines.map((l) => l.feedetl_sn), visit_status: visitStatus,
     acc: nextAcc, settlements_delta: 1, account_delta: -settlement.setlinfo.acct_pay, legs, reverses: null,
     eligibility: visit.kind === 'inpatient' ? eligibility : null,
   });
@@ -394,8 +395,6 @@ interface SettlementWrite {
   eligibility: Obj | null;
 }
 
-const CLR_TYPE: Record<VisitKind, string> = { outpatient: '11', inpatient: '21', pharmacy: '41' };
-
 /**
  * Every write of a settlement or cancellation in one statement (one round trip): the
  * settlement row, its lines, the visit, the accumulators, the personal account, the ledger
@@ -425,7 +424,7 @@ async function writeSettlement(q: Queryable, w: SettlementWrite): Promise<void> 
             SELECT s.setl_id, $7, $8, $6, $38, $39 FROM s WHERE $40)
      SELECT 1`, values: [
       w.setl_id, w.kind, w.orig_setl_id, w.visit.mdtrt_id, w.visit.psn_no, w.visit.fixmedins_code, w.visit.insuplc_admdvs, w.visit.mdtrtarea_admvs,
-      w.visit.insutype, w.visit.psn_type, w.visit.med_type, CLR_TYPE[w.visit.kind], w.mid_setl, w.setl_time, w.year, w.status, w.policy_id,
+      w.visit.insutype, w.visit.psn_type, w.visit.med_type, CLR_TYPE_OF_VISIT[w.visit.kind], w.mid_setl, w.setl_time, w.year, w.status, w.policy_id,
       w.policy_version, s.medfee_sumamt, s.fund_pay_sumamt, s.acct_pay, s.psn_cash_pay, s.hosp_part_amt, JSON.stringify(s), JSON.stringify(w.setldetail),
       JSON.stringify(w.increments), JSON.stringify(w.explanation), w.msgid, w.line_sns, w.visit_status,
       w.eligibility === null ? null : JSON.stringify(w.eligibility), JSON.stringify(w.acc), w.settlements_delta, w.account_delta, w.reverses, amount,
@@ -494,9 +493,9 @@ export interface CancelResult {
  * 2208 / 2305 / 2103 / 2601: cancels a settlement with its own row (amounts negated), a
  * reversing ledger transfer, and the accumulators restored by exactly what it added.
  */
-export async function cancelSettlement(q: Queryable, actor: Actor, input: { setl_id: string; mdtrt_id: string | undefined; psn_no: string | undefined; kinds: readonly VisitKind[]; path: string }): Promise<CancelResult> {
+export async function cancelSettlement(q: Queryable, caller: Caller, input: { setl_id: string; mdtrt_id: string | undefined; psn_no: string | undefined; kinds: readonly VisitKind[]; path: string }): Promise<CancelResult> {
   const orig = await findSettlement(q, input.setl_id, true);
-  if (!orig || orig.fixmedins_code !== actor.fixmedins_code || orig.kind !== 'settle') {
+  if (!orig || orig.fixmedins_code !== caller.fixmedins_code || orig.kind !== 'settle') {
     throw notFound(`${input.path}.setl_id`, `本机构无结算 ${input.setl_id}`, `no settlement ${input.setl_id} at this institution`);
   }
   if (input.mdtrt_id !== undefined && input.mdtrt_id !== orig.mdtrt_id) throw invalid(`${input.path}.mdtrt_id`, `结算 ${orig.setl_id} 不属于就诊 ${input.mdtrt_id}`, `settlement ${orig.setl_id} is not of visit ${input.mdtrt_id}`);
@@ -525,9 +524,9 @@ export async function cancelSettlement(q: Queryable, actor: Actor, input: { setl
   // A pharmacy sale is one act: cancelling it ends the sale. Visits go back to where they were before settling.
   const visitStatus = visit.kind === 'pharmacy' ? 'cancelled' : visit.kind === 'inpatient' ? (visit.endtime ? 'discharged' : 'open') : 'open';
   await writeSettlement(q, {
-    setl_id: String(serial), kind: 'cancel', orig_setl_id: orig.setl_id, shard: serial % 16, visit, setl_time: actor.now, year: orig.setl_year,
+    setl_id: String(serial), kind: 'cancel', orig_setl_id: orig.setl_id, shard: serial % 16, visit, setl_time: caller.now, year: orig.setl_year,
     mid_setl: orig.mid_setl, status: orig.cross_region_status, policy_id: orig.policy_id, policy_version: orig.policy_version,
-    setlinfo, setldetail, increments: back, explanation: { cancels: orig.setl_id }, msgid: actor.msgid, line_sns: lineSns,
+    setlinfo, setldetail, increments: back, explanation: { cancels: orig.setl_id }, msgid: caller.msgid, line_sns: lineSns,
     visit_status: visitStatus, acc: nextAcc, settlements_delta: -1, account_delta: orig.setlinfo.acct_pay, legs, reverses: transfer.id, eligibility: null,
   });
   if (visit.kind === 'pharmacy') await q.query(`UPDATE fee_lines SET status = 'cancelled' WHERE mdtrt_id = $1`, [visit.mdtrt_id]);

@@ -6,6 +6,7 @@ import { GridComponent, LegendComponent, TooltipComponent, AriaComponent } from 
 import { CanvasRenderer } from 'echarts/renderers';
 import { api, post, yuan, type Me } from '../api.ts';
 import { FUND_PAY_TYPES } from '../../../src/engine/codes.ts';
+import { fenToYuan } from '../../../src/engine/money.ts';
 import { usePrefs } from '../i18n.tsx';
 import { Card, Empty, Field, Query, StatusBadge } from '../ui.tsx';
 import type { DayFund, DayTotal, DirectRate, Flow, QueueCase, QueueMonth, RegionEnrollment, SettlementListRow } from '../types.ts';
@@ -188,7 +189,7 @@ function Money({ from, to }: { from: string; to: string }) {
     series: [
       ...fundTypes.map((ft) => ({
         name: fundName(ft), type: 'bar', stack: 'fund',
-        data: days.map((d) => (byDay.data?.funds.find((f) => f.day === d && f.fund_pay_type === ft)?.fund_fen ?? 0) / 100),
+        data: days.map((d) => fenToYuan(byDay.data?.funds.find((f) => f.day === d && f.fund_pay_type === ft)?.fund_fen ?? 0)),
       })),
       { name: tr('结算笔数', 'Settlements'), type: 'line', yAxisIndex: 1, data: byDay.data?.totals.map((t) => t.settlements) ?? [] },
     ],

@@ -4,6 +4,7 @@ import { api, post, yuan, type Me } from '../api.ts';
 import { usePrefs } from '../i18n.tsx';
 import { Badge, Card, Empty, ErrorBox, Field, FILING_KINDS, Query, RegionName, StatusBadge } from '../ui.tsx';
 import { PSN_TYPES } from '../../../src/engine/codes.ts';
+import { yuanToFen } from '../../../src/engine/money.ts';
 import { ENROLL_STATUS, INSUTYPE, type ConsentedPerson, type Filing, type FilingQueueItem, type History, type ImportBatch, type Recognition, type RecognitionQueueItem } from '../types.ts';
 import { FilingForm, FilingList } from './Portal.tsx';
 import { SettlementExplanation, type Settlement } from '../explanation.tsx';
@@ -230,7 +231,7 @@ function RegistryActions({ certno }: { certno: string }) {
   const enroll = useMutation({ mutationFn: () => post(`/api/v1/persons/${certno}/enrollments`, { insutype, psn_type: psnType, ...(since ? { psn_insu_date: since } : {}) }), onSuccess: done });
   const transfer = useMutation({ mutationFn: () => post(`/api/v1/persons/${certno}/transfers`, { to_admdvs: to, ...(date ? { transfer_date: date } : {}) }), onSuccess: done });
   const contribute = useMutation({
-    mutationFn: () => post(`/api/v1/persons/${certno}/contributions`, { year: Number(year), amount_fen: Math.round(Number(amount) * 100), payer: 'person' }),
+    mutationFn: () => post(`/api/v1/persons/${certno}/contributions`, { year: Number(year), amount_fen: yuanToFen(amount, 'amount_fen'), payer: 'person' }),
     onSuccess: done,
   });
   return (

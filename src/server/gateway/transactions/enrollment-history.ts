@@ -4,7 +4,7 @@ import { invalid } from '../../../engine/errors.ts';
 import { listContributions } from '../../../store/registry/contributions.ts';
 import { enrollmentPeriods } from '../../../store/registry/history.ts';
 import { inputObject, optionalInteger } from '../input.ts';
-import { fenToYuan } from '../money.ts';
+import { fenToYuan } from '../../../engine/money.ts';
 
 import type { TransactionHandler } from '../types.ts';
 import { resolvePerson } from './person.ts';

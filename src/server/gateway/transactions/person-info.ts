@@ -3,8 +3,9 @@ import { getPersonalAccount } from '../../../store/registry/contributions.ts';
 import { enrollmentsOn } from '../../../store/registry/enrollments.ts';
 import { identitiesOn } from '../../../store/registry/identities.ts';
 import { inputObject, optionalDate } from '../input.ts';
-import { fenToYuan } from '../money.ts';
-import { ageOn, dateAsDateTime } from '../time.ts';
+import { fenToYuan } from '../../../engine/money.ts';
+import { dateAsDateTime } from '../time.ts';
+import { ageOn } from '../../../engine/idcard.ts';
 import type { TransactionHandler } from '../types.ts';
 import { resolvePerson } from './person.ts';
 

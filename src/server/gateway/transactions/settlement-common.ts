@@ -1,16 +1,18 @@
 import { feeLineFromInterface, formatYuan, MAX_BILL_FEN, MAX_LINE_FEN, setldetailEntry, setlinfoAmounts, feeDetailResult, type ClassifiedFeeLine, type Fen, type FeeLine } from '../../../engine/index.ts';
 import { invalid } from '../../../engine/errors.ts';
-import { cancelSettlement, type CancelResult, type SettledResult, type SettleOptions, type Actor } from '../../../store/settlement/service.ts';
+import { CLR_TYPE_OF_VISIT } from '../../../engine/codes.ts';
+import { cancelSettlement, type CancelResult, type SettledResult, type SettleOptions, type Caller } from '../../../store/settlement/service.ts';
 import type { LineExtras, VisitKind } from '../../../store/settlement/visits.ts';
 import type { Person as PersonRow } from '../../../store/registry/persons.ts';
 import { inputList, inputObject, optionalDateTime, optionalFlag, optionalString, requiredString } from '../input.ts';
-import { yuanToFen } from '../money.ts';
+import { yuanToFen } from '../../../engine/money.ts';
 import { chinaDate } from '../../../engine/calendar.ts';
-import { ageOn, compactSeconds, dateTime } from '../time.ts';
+import { compactSeconds, dateTime } from '../time.ts';
+import { ageOn } from '../../../engine/idcard.ts';
 import type { GatewayContext, TransactionHandler } from '../types.ts';
 import { resolvePerson } from './person.ts';
 
-// What the settlement transactions share: the actor (caller, clock, msgid), the fee-line
+// What the settlement transactions share: the caller (institution, clock, msgid), the fee-line
 // reader of 2204/2301/2102, and the setlinfo/setldetail answer of 2206/2207/2208/2303/2304/2305/2101-2103.
 
 type Obj = Record<string, unknown>;
@@ -29,7 +31,7 @@ export async function patientOf(ctx: GatewayContext, d: Obj, path: string): Prom
   return person.psn_no;
 }
 
-export function actorOf(ctx: GatewayContext): Actor {
+export function callerOf(ctx: GatewayContext): Caller {
   const i = ctx.institution;
   return { fixmedins_code: i.fixmedins_code, fixmedins_type: i.fixmedins_type, hosp_lv: i.hosp_lv, admdvs: i.admdvs, now: ctx.now(), msgid: ctx.envelope.msgid };
 }
@@ -56,7 +58,7 @@ export function readFeeLines(input: Obj, key: string, mdtrtId: string | undefine
       psn = p;
     }
     // Codes arrive as numbers too; the engine's reader wants text, amounts cross in money.ts.
-    const amount = (k: string, bounds: { min: number; max: number }): number | undefined => (raw[k] === undefined ? undefined : yuanToFen(raw[k], `${path}.${k}`, bounds));
+    const amount = (k: string, bounds: { min: number; max: number }): Fen | undefined => (raw[k] === undefined ? undefined : yuanToFen(raw[k], `${path}.${k}`, bounds));
     const sum = amount('det_item_fee_sumamt', { min: -MAX_LINE_FEN, max: MAX_LINE_FEN });
     const pric = amount('pric', { min: 0, max: MAX_LINE_FEN });
     lines.push(
@@ -64,8 +66,8 @@ export function readFeeLines(input: Obj, key: string, mdtrtId: string | undefine
         {
           feedetl_sn: requiredString(raw, 'feedetl_sn', path, 30),
           med_list_codg: requiredString(raw, 'med_list_codg', path, 50),
-          det_item_fee_sumamt: sum === undefined ? undefined : (sum / 100).toFixed(2),
-          pric: pric === undefined ? undefined : (pric / 100).toFixed(2),
+          det_item_fee_sumamt: sum === undefined ? undefined : formatYuan(sum),
+          pric: pric === undefined ? undefined : formatYuan(pric),
           cnt: raw['cnt'],
           hosp_appr_flag: optionalString(raw, 'hosp_appr_flag', path, 3),
           init_feedetl_sn: optionalString(raw, 'init_feedetl_sn', path, 30),
@@ -116,7 +118,7 @@ export function settlementAnswer(r: SettledResult, medinsSetlId: string | undefi
       ...setlinfoAmounts(s.setlinfo),
       clr_optins: v.insuplc_admdvs,
       clr_way: '1',
-      clr_type: v.kind === 'inpatient' ? '21' : v.kind === 'pharmacy' ? '41' : '11',
+      clr_type: CLR_TYPE_OF_VISIT[v.kind],
       medins_setl_id: medinsSetlId ?? `${v.fixmedins_code}${compactSeconds(r.setl_time)}${(r.setl_id ?? '0').slice(-4)}`,
       insuplc_admdvs: v.insuplc_admdvs,
       mdtrtarea_admvs: v.mdtrtarea_admvs,
@@ -164,7 +166,7 @@ export function settlementCancellation(infno: string, name: { zh: string; en: st
     async handle(ctx) {
       const path = 'input.data';
       const d = inputObject(ctx.envelope.input, 'data');
-      const r = await cancelSettlement(ctx.db, actorOf(ctx), {
+      const r = await cancelSettlement(ctx.db, callerOf(ctx), {
         setl_id: requiredString(d, 'setl_id', path, 30),
         mdtrt_id: optionalString(d, 'mdtrt_id', path, 30),
         psn_no: optionalString(d, 'psn_no', path, 30),

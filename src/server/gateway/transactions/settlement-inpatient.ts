@@ -3,7 +3,7 @@ import { hasStandingSettlement, openVisit, requireStatus, requireVisit, settleVi
 import { cancelLines, replaceDiagnoses, updateVisit } from '../../../store/settlement/visits.ts';
 import { inputList, inputObject, optionalDateTime, optionalFlag, optionalString, requiredString } from '../input.ts';
 import type { GatewayContext, TransactionHandler } from '../types.ts';
-import { actorOf, patientOf, feeResults, settlementAnswer, settlementCancellation, settleOptions } from './settlement-common.ts';
+import { callerOf, patientOf, feeResults, settlementAnswer, settlementCancellation, settleOptions } from './settlement-common.ts';
 import { diseCodes, pick, readDiagnoses, upload } from './settlement-outpatient.ts';
 
 // Inpatient direct settlement: 2401 admission, 2403 change, 2404 cancel admission, 2301/2302
@@ -27,7 +27,7 @@ export const admission: TransactionHandler = {
     const diagnoses = readDiagnoses(ctx.envelope.input, 'diseinfo');
     const main = optionalString(d, 'adm_diag_code', path, 30) ?? optionalString(d, 'dscg_maindiag_code', path, 30);
     const codes = diseCodes(diagnoses);
-    const opened = await openVisit(ctx.db, actorOf(ctx), {
+    const opened = await openVisit(ctx.db, callerOf(ctx), {
       kind: 'inpatient',
       psn_no: await patientOf(ctx, d, path),
       insutype: optionalString(d, 'insutype', path, 6),
@@ -51,7 +51,7 @@ export const admission: TransactionHandler = {
 async function stay(ctx: GatewayContext, key: string, lock = true) {
   const path = `input.${key}`;
   const d = inputObject(ctx.envelope.input, key);
-  const v = await requireVisit(ctx.db, actorOf(ctx), requiredString(d, 'mdtrt_id', path, 30), optionalString(d, 'psn_no', path, 30), path, lock);
+  const v = await requireVisit(ctx.db, callerOf(ctx), requiredString(d, 'mdtrt_id', path, 30), optionalString(d, 'psn_no', path, 30), path, lock);
   if (v.kind !== 'inpatient') throw invalid(`${path}.mdtrt_id`, `就诊 ${v.mdtrt_id} 不是住院`, `visit ${v.mdtrt_id} is not a stay`);
   return { d, v, path };
 }
@@ -149,7 +149,7 @@ export const inpatientFeeCancel: TransactionHandler = {
     if (list.length === 0) throw invalid('input.data', '不能为空', 'at least one entry is required');
     const first = list[0]!;
     const mdtrtId = requiredString(first, 'mdtrt_id', 'input.data[0]', 30);
-    const v = await requireVisit(ctx.db, actorOf(ctx), mdtrtId, optionalString(first, 'psn_no', 'input.data[0]', 30), 'input.data[0]', true);
+    const v = await requireVisit(ctx.db, callerOf(ctx), mdtrtId, optionalString(first, 'psn_no', 'input.data[0]', 30), 'input.data[0]', true);
     if (v.kind !== 'inpatient') throw invalid('input.data[0].mdtrt_id', `就诊 ${v.mdtrt_id} 不是住院`, `visit ${v.mdtrt_id} is not a stay`);
     requireStatus(v, ['open'], 'input.data[0]', { zh: '撤销费用明细', en: 'cancel fee lines' });
     const sns = list.map((x, i) => {
@@ -172,7 +172,7 @@ async function inpatientSettle(ctx: GatewayContext, preview: boolean) {
   const mid = optionalFlag(d, 'mid_setl_flag', path, false);
   // The final settlement follows discharge (2402); a mid-stay one happens during the stay.
   requireStatus(v, mid ? ['open'] : ['discharged'], path, mid ? { zh: '中途结算', en: 'settle mid-stay' } : { zh: '出院结算（须先办理出院 2402）', en: 'settle (discharge with 2402 first)' });
-  const r = await settleVisit(ctx.db, actorOf(ctx), v, settleOptions(d, path, { psn_no: optionalString(d, 'psn_no', path, 30), mid_setl: mid, preview }));
+  const r = await settleVisit(ctx.db, callerOf(ctx), v, settleOptions(d, path, { psn_no: optionalString(d, 'psn_no', path, 30), mid_setl: mid, preview }));
   return settlementAnswer(r, optionalString(d, 'medins_setl_id', path, 30));
 }
 

@@ -1,10 +1,10 @@
 import { conflict, invalid } from '../../../engine/errors.ts';
-import { openVisit, requireStatus, requireVisit, settleVisit, uploadFees, type Actor, type VisitWithPerson } from '../../../store/settlement/service.ts';
+import { openVisit, requireStatus, requireVisit, settleVisit, uploadFees, type Caller, type VisitWithPerson } from '../../../store/settlement/service.ts';
 import type { Queryable } from '../../../store/db.ts';
 import { cancelLines, replaceDiagnoses, updateVisit, type Diagnosis } from '../../../store/settlement/visits.ts';
 import { inputList, inputObject, optionalDateTime, optionalFlag, optionalInteger, optionalString, requiredString } from '../input.ts';
 import type { GatewayContext, TransactionHandler } from '../types.ts';
-import { actorOf, keysNamed, patientOf, feeResults, readFeeLines, settlementAnswer, settlementCancellation, settleOptions } from './settlement-common.ts';
+import { callerOf, keysNamed, patientOf, feeResults, readFeeLines, settlementAnswer, settlementCancellation, settleOptions } from './settlement-common.ts';
 
 // Outpatient direct settlement: 2201 registration (issues mdtrt_id), 2202 its cancellation,
 // 2203 visit and diagnoses, 2204/2205 fee upload and its cancellation, 2206 pre-settlement,
@@ -26,7 +26,7 @@ export const outpatientRegistration: TransactionHandler = {
     const d = inputObject(ctx.envelope.input, 'data');
     const medType = optionalString(d, 'med_type', path, 6) ?? '11';
     if (!OUTPATIENT_MED_TYPES.includes(medType)) throw invalid(`${path}.med_type`, `门诊挂号的医疗类别应为 ${OUTPATIENT_MED_TYPES.join('、')}`, `an outpatient registration's med_type is one of ${OUTPATIENT_MED_TYPES.join(', ')}`);
-    const opened = await openVisit(ctx.db, actorOf(ctx), {
+    const opened = await openVisit(ctx.db, callerOf(ctx), {
       kind: 'outpatient',
       psn_no: await patientOf(ctx, d, path),
       insutype: optionalString(d, 'insutype', path, 6),
@@ -47,8 +47,8 @@ export const outpatientRegistration: TransactionHandler = {
 };
 
 /** The outpatient visit an input names (`mdtrt_id`, optionally `psn_no`), locked when it will change. */
-async function outpatientVisit(db: Queryable, actor: Actor, d: Obj, path: string, lock: boolean): Promise<VisitWithPerson> {
-  const v = await requireVisit(db, actor, requiredString(d, 'mdtrt_id', path, 30), optionalString(d, 'psn_no', path, 30), path, lock);
+async function outpatientVisit(db: Queryable, caller: Caller, d: Obj, path: string, lock: boolean): Promise<VisitWithPerson> {
+  const v = await requireVisit(db, caller, requiredString(d, 'mdtrt_id', path, 30), optionalString(d, 'psn_no', path, 30), path, lock);
   if (v.kind !== 'outpatient') throw invalid(`${path}.mdtrt_id`, `就诊 ${v.mdtrt_id} 不是门诊就诊`, `visit ${v.mdtrt_id} is not an outpatient visit`);
   return v;
 }
@@ -61,7 +61,7 @@ export const outpatientRegistrationCancel: TransactionHandler = {
   async handle(ctx) {
     const path = 'input.data';
     const d = inputObject(ctx.envelope.input, 'data');
-    const v = await outpatientVisit(ctx.db, actorOf(ctx), d, path, true);
+    const v = await outpatientVisit(ctx.db, callerOf(ctx), d, path, true);
     requireStatus(v, ['open'], path, { zh: '撤销挂号', en: 'cancel the registration' });
     // Uploaded lines go with the registration; settled ones would have made the visit 'settled'.
     await cancelLines(ctx.db, v.mdtrt_id, { all: true });
@@ -99,7 +99,7 @@ export const outpatientVisitInfo: TransactionHandler = {
   async handle(ctx) {
     const path = 'input.mdtrtinfo';
     const d = inputObject(ctx.envelope.input, 'mdtrtinfo');
-    const v = await outpatientVisit(ctx.db, actorOf(ctx), d, path, true);
+    const v = await outpatientVisit(ctx.db, callerOf(ctx), d, path, true);
     requireStatus(v, ['open'], path, { zh: '修改就诊信息', en: 'change the visit' });
     const diagnoses = readDiagnoses(ctx.envelope.input, 'diseinfo');
     const medType = optionalString(d, 'med_type', path, 6) ?? v.med_type;
@@ -141,11 +141,11 @@ export const outpatientFeeUpload: TransactionHandler = {
 export async function upload(ctx: GatewayContext, kinds: readonly string[]) {
   const read = readFeeLines(ctx.envelope.input, 'feedetail', undefined, ctx.now());
   if (read.mdtrt_id === undefined) throw invalid('input.feedetail[0].mdtrt_id', '必填', 'required');
-  const actor = actorOf(ctx);
-  const v = await requireVisit(ctx.db, actor, read.mdtrt_id, read.psn_no, 'input.feedetail[0]', true);
+  const caller = callerOf(ctx);
+  const v = await requireVisit(ctx.db, caller, read.mdtrt_id, read.psn_no, 'input.feedetail[0]', true);
   if (!kinds.includes(v.kind)) throw invalid('input.feedetail[0].mdtrt_id', `就诊 ${v.mdtrt_id} 不是本交易的就诊类别`, `visit ${v.mdtrt_id} is a ${v.kind} visit, not uploaded by this transaction`);
   requireStatus(v, ['open'], 'input.feedetail[0]', { zh: '上传费用明细', en: 'upload fee lines' });
-  return uploadFees(ctx.db, actor, v, read.lines, read.extras, 'input.feedetail');
+  return uploadFees(ctx.db, caller, v, read.lines, read.extras, 'input.feedetail');
 }
 
 export const outpatientFeeCancel: TransactionHandler = {
@@ -156,7 +156,7 @@ export const outpatientFeeCancel: TransactionHandler = {
   async handle(ctx) {
     const path = 'input.data';
     const d = inputObject(ctx.envelope.input, 'data');
-    const v = await outpatientVisit(ctx.db, actorOf(ctx), d, path, true);
+    const v = await outpatientVisit(ctx.db, callerOf(ctx), d, path, true);
     requireStatus(v, ['open'], path, { zh: '撤销费用明细', en: 'cancel fee lines' });
     const bch = optionalString(d, 'chrg_bchno', path, 30);
     const done = await cancelLines(ctx.db, v.mdtrt_id, bch === undefined || bch === '0000' ? { all: true } : { chrg_bchno: bch });
@@ -169,10 +169,10 @@ export const outpatientFeeCancel: TransactionHandler = {
 async function outpatientSettle(ctx: GatewayContext, preview: boolean) {
   const path = 'input.data';
   const d = inputObject(ctx.envelope.input, 'data');
-  const actor = actorOf(ctx);
-  const v = await outpatientVisit(ctx.db, actor, d, path, !preview);
+  const caller = callerOf(ctx);
+  const v = await outpatientVisit(ctx.db, caller, d, path, !preview);
   requireStatus(v, ['open'], path, { zh: preview ? '预结算' : '结算', en: preview ? 'pre-settle' : 'settle' });
-  const r = await settleVisit(ctx.db, actor, v, settleOptions(d, path, { psn_no: optionalString(d, 'psn_no', path, 30), mid_setl: false, preview }));
+  const r = await settleVisit(ctx.db, caller, v, settleOptions(d, path, { psn_no: optionalString(d, 'psn_no', path, 30), mid_setl: false, preview }));
   return settlementAnswer(r, optionalString(d, 'medins_setl_id', path, 30));
 }
 

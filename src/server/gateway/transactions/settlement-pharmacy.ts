@@ -6,7 +6,7 @@ import { cancelLines, updateVisit } from '../../../store/settlement/visits.ts';
 import { inRolledBackTransaction, type Queryable } from '../../../store/db.ts';
 import { inputObject, optionalDateTime, optionalString, requiredString } from '../input.ts';
 import type { GatewayContext, TransactionHandler } from '../types.ts';
-import { actorOf, patientOf, cancelAnswer, readFeeLines, settlementAnswer, settlementCancellation, settleOptions } from './settlement-common.ts';
+import { callerOf, patientOf, cancelAnswer, readFeeLines, settlementAnswer, settlementCancellation, settleOptions } from './settlement-common.ts';
 
 // Pharmacy purchases (2101 pre-settle, 2102 settle, 2103 cancel): one message opens the sale,
 // uploads its lines and settles. And 2601 冲正: a HIS that lost an answer reverses the
@@ -15,9 +15,9 @@ import { actorOf, patientOf, cancelAnswer, readFeeLines, settlementAnswer, settl
 async function pharmacySale(ctx: GatewayContext, db: Queryable, preview: boolean) {
   const path = 'input.data';
   const d = inputObject(ctx.envelope.input, 'data');
-  const actor = actorOf(ctx);
+  const caller = callerOf(ctx);
   const read = readFeeLines(ctx.envelope.input, 'feedetail', undefined, ctx.now());
-  const opened = await openVisit(db, actor, {
+  const opened = await openVisit(db, caller, {
     kind: 'pharmacy',
     psn_no: await patientOf(ctx, d, path),
     insutype: optionalString(d, 'insutype', path, 6),
@@ -33,8 +33,8 @@ async function pharmacySale(ctx: GatewayContext, db: Queryable, preview: boolean
     info: {},
   });
   for (const w of opened.warnings) ctx.warn(w);
-  await uploadFees(db, actor, opened.visit, read.lines, read.extras, 'input.feedetail');
-  const r = await settleVisit(db, actor, opened.visit, settleOptions(d, path, { psn_no: undefined, mid_setl: false, preview }));
+  await uploadFees(db, caller, opened.visit, read.lines, read.extras, 'input.feedetail');
+  const r = await settleVisit(db, caller, opened.visit, settleOptions(d, path, { psn_no: undefined, mid_setl: false, preview }));
   const answer = settlementAnswer(r, optionalString(d, 'medins_setl_id', path, 30));
   // A pre-settlement keeps no visit: its mdtrt_id was never issued.
   if (preview) (answer['setlinfo'] as Record<string, unknown>)['mdtrt_id'] = null;
@@ -77,19 +77,19 @@ export const reversal: TransactionHandler = {
     const omsgid = requiredString(d, 'omsgid', path, 64);
     const oinfno = requiredString(d, 'oinfno', path, 4);
     const psnNo = optionalString(d, 'psn_no', path, 30);
-    const actor = actorOf(ctx);
-    const orig = await findIdempotentMessage(ctx.db, actor.fixmedins_code, omsgid);
+    const caller = callerOf(ctx);
+    const orig = await findIdempotentMessage(ctx.db, caller.fixmedins_code, omsgid);
     if (!orig) throw notFound(`${path}.omsgid`, `本机构没有成功的原交易报文 ${omsgid}`, `no successful original message ${omsgid} from this institution`);
     if (orig.infno !== oinfno) throw invalid(`${path}.oinfno`, `原交易 ${omsgid} 的交易编号是 ${orig.infno}，不是 ${oinfno}`, `message ${omsgid} was a ${orig.infno}, not ${oinfno}`);
     const output = (orig.response['output'] ?? {}) as Record<string, any>;
     if (SETTLING.has(oinfno)) {
       const setlId = String(output['setlinfo']?.['setl_id'] ?? '');
-      const r = await cancelSettlement(ctx.db, actor, { setl_id: setlId, mdtrt_id: undefined, psn_no: psnNo, kinds: ['outpatient', 'inpatient', 'pharmacy'], path });
+      const r = await cancelSettlement(ctx.db, caller, { setl_id: setlId, mdtrt_id: undefined, psn_no: psnNo, kinds: ['outpatient', 'inpatient', 'pharmacy'], path });
       return { data: { omsgid, oinfno, reversed: 'settlement', setl_id: r.cancel.setl_id, orig_setl_id: setlId }, ...cancelAnswer(r) };
     }
     if (oinfno === '2201' || oinfno === '2401') {
       const mdtrtId = String((output['data'] ?? output['result'])?.['mdtrt_id'] ?? '');
-      const v = await requireVisit(ctx.db, actor, mdtrtId, psnNo, path, true);
+      const v = await requireVisit(ctx.db, caller, mdtrtId, psnNo, path, true);
       requireStatus(v, ['open'], path, { zh: '冲正登记', en: 'reverse the registration' });
       if (await hasStandingSettlement(ctx.db, v.mdtrt_id)) throw conflict(`${path}.omsgid`, '该就诊已有结算，须先冲正结算', 'the visit has a settlement; reverse that first');
       await cancelLines(ctx.db, v.mdtrt_id, { all: true });
@@ -97,7 +97,7 @@ export const reversal: TransactionHandler = {
       return { data: { omsgid, oinfno, reversed: 'visit', mdtrt_id: v.mdtrt_id } };
     }
     if (oinfno === '2204' || oinfno === '2301') {
-      const lines = await linesOfMessage(ctx.db, undefined, omsgid, actor.fixmedins_code);
+      const lines = await linesOfMessage(ctx.db, undefined, omsgid, caller.fixmedins_code);
       if (lines.some((l) => l.setl_id !== null)) throw conflict(`${path}.omsgid`, '原报文上传的明细已结算，须先冲正结算', "the original upload's lines are settled; reverse the settlement first");
       const live = lines.filter((l) => l.status === 'uploaded').map((l) => l.feedetl_sn);
       if (live.length === 0) throw conflict(`${path}.omsgid`, '原报文上传的明细已撤销', "the original upload's lines were already cancelled");

@@ -3,7 +3,7 @@ import { invalid, notFound } from '../../../engine/errors.ts';
 import { accumulatorRows, chronicDrugRecords, institutionDetails, institutionTotals, settlementsOf, visitsOf } from '../../../store/settlement/queries.ts';
 import { diagnosesOf, linesOf } from '../../../store/settlement/visits.ts';
 import { inputList, inputObject, optionalDate, optionalInteger, optionalString, requiredString } from '../input.ts';
-import { fenToYuan, yuanToFen } from '../money.ts';
+import { bpToFraction, fenToYuan, yuanToFen } from '../../../engine/money.ts';
 import { chinaDate } from '../../../engine/calendar.ts';
 import { dateTime } from '../time.ts';
 import type { TransactionHandler } from '../types.ts';
@@ -83,7 +83,7 @@ export const feeDetailQuery = query('5204', '费用明细查询', 'fee detail qu
     output: lines.map((l) => ({
       mdtrt_id: v.mdtrt_id, feedetl_sn: l.feedetl_sn, med_list_codg: l.med_list_codg, medins_list_codg: l.medins_list_codg, chrg_bchno: l.chrg_bchno,
       fee_ocur_time: dt(l.fee_ocur_time), cnt: l.cnt, pric: fenToYuan(l.pric), det_item_fee_sumamt: fenToYuan(l.det_item_fee_sumamt), chrgitm_lv: l.chrgitm_lv,
-      med_chrgitm_type: l.med_chrgitm_type, selfpay_prop: l.selfpay_prop / 10000, fulamt_ownpay_amt: fenToYuan(l.fulamt_ownpay_amt), overlmt_amt: fenToYuan(l.overlmt_amt),
+      med_chrgitm_type: l.med_chrgitm_type, selfpay_prop: bpToFraction(l.selfpay_prop), fulamt_ownpay_amt: fenToYuan(l.fulamt_ownpay_amt), overlmt_amt: fenToYuan(l.overlmt_amt),
       preselfpay_amt: fenToYuan(l.preselfpay_amt), inscp_scp_amt: fenToYuan(l.inscp_scp_amt), memo: l.reason.zh, status: l.status, setl_id: l.setl_id,
     })),
   };
