@@ -5,7 +5,7 @@ import { consentedPersons, endSession, personSignIn, recordConsent, requestSignI
 import { ROLE_NAMES } from '../../store/auth/principal.ts';
 import { LoggingSender, type NotificationSender } from '../../store/cooperation/notifications.ts';
 import { nearestInstitutions } from '../../store/registry/institutions.ts';
-import type { AppDeps } from '../app.ts';
+import type { AppDeps } from '../deps.ts';
 import { clearSessionCookie, readCookie, scopedPerson, SESSION_COOKIE, setSessionCookie } from '../auth/hook.ts';
 import { body, date, str } from './cooperation-input.ts';
 import { principalLabel } from '../../store/auth/principal.ts';

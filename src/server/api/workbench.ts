@@ -1,14 +1,16 @@
 import type { FastifyInstance } from 'fastify';
 import { chinaDate } from '../../engine/calendar.ts';
 import { invalid } from '../../engine/errors.ts';
-import { listClaimExamples, listPolicyDocuments, readClaimExample, readPolicyDocument, diffDocuments, settleClaim, simulate, validatePolicyDocument } from '../../cli/policy-docs.ts';
+import { diffDocuments } from '../../engine/simulator.ts';
+import { listPolicyDocuments, settleClaim, simulate, validatePolicyDocument } from '../../app/settlement/policy-workbench.ts';
+import { listClaimExamples, readClaimExample, readPolicyDocument } from '../../store/shipped-documents.ts';
 import { crossRegionFlows, dashboardRefreshedAt, directSettlementRate, enrollmentByRegion, queueCases, queueDeadlines, refreshDashboard, settlementsByDay, settlementsOfPerson, settlementsOnDay } from '../../store/dashboard.ts';
-import type { AppDeps } from '../app.ts';
+import type { AppDeps } from '../deps.ts';
 import { scopedPerson, staffRegions } from '../auth/hook.ts';
 import { body, optStr, str, type Json } from './cooperation-input.ts';
 
-// The staff workbench's policy pages and the dashboard. Thin: the simulator lives in
-// src/cli/policy-docs.ts, the figures in src/store/dashboard.ts.
+// The staff workbench's policy pages and the dashboard. Thin: the policy use cases live in
+// src/app/settlement/policy-workbench.ts, the figures in src/store/dashboard.ts.
 
 /** A document given inline (`doc`) or as a shipped file name (`file`). */
 function documentOf(b: Json, field: string): unknown {
