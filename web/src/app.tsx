@@ -1,5 +1,5 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect } from 'react';
+import { useEffect, type ReactNode } from 'react';
 import { api, ApiError, post, type Principal } from './api.ts';
 import { usePrefs } from './i18n.tsx';
 import { Link, navigate, usePath } from './router.tsx';
@@ -40,7 +40,7 @@ function home(p: Principal): string {
   return '/staff/queues';
 }
 
-export function App() {
+export function App(): ReactNode {
   const { tr, lang, setLang, elder, setElder } = usePrefs();
   const path = usePath();
   const qc = useQueryClient();
