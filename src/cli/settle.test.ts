@@ -2,7 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { claimInput, comparePolicies, explainText, loadPolicyDir, loadRegionCatalog, type ClaimFile } from './settle.ts';
+import { explainText } from './settle.ts';
+import { claimInput, comparePolicies, type ClaimFile } from '../engine/simulator.ts';
+import { loadPolicyDir, loadRegionCatalog } from '../store/shipped-documents.ts';
 import { selectPolicy, settle } from '../engine/index.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');

@@ -8,7 +8,8 @@ import { createFiling, reviewFiling } from '../store/cooperation/filings.ts';
 import { applyRecognition, reviewRecognition, upsertDisease } from '../store/cooperation/recognitions.ts';
 import { deliverOutbox, LoggingSender } from '../store/cooperation/notifications.ts';
 import { poolingPharmacies } from '../store/registry/institutions.ts';
-import type { Fixtures, FixturePersona } from './generate.ts';
+import type { FixturePersona } from './fixture-rows.ts';
+import type { Fixtures } from './generate.ts';
 
 // Demo data for issue 4: the 赣湘 10-cities agreement (seed 000), Changde's in-province waiver
 // (seed 003), local chronic-disease lists, and filings and recognitions for persons the

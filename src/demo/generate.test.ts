@@ -119,7 +119,7 @@ test('another seed gives other people', async () => {
 });
 
 test('the settlement fixtures: each region classifies its listed items as listed; the demo card password is set', async () => {
-  const { loadRegionCatalog } = await import('../cli/settle.ts');
+  const { loadRegionCatalog } = await import('../store/shipped-documents.ts');
   const { classifyFeeLines } = await import('../engine/index.ts');
   const { passwordHash } = await import('../store/settlement/passwords.ts');
   const regions = Object.keys(fa.settlement.catalog_items);

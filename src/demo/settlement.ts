@@ -1,11 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { loadRegionCatalog } from '../cli/settle.ts';
 import type { CatalogItem } from '../engine/catalog.ts';
 import { bpToFraction, fenToYuan } from '../engine/money.ts';
 import type { Queryable } from '../store/db.ts';
 import { setCertPassword } from '../store/settlement/passwords.ts';
-import type { FixtureInstitution, FixturePersona } from './generate.ts';
+import { loadRegionCatalog } from '../store/shipped-documents.ts';
+import type { FixtureInstitution, FixturePersona } from './fixture-rows.ts';
 import { projectRoot } from '../store/migrate.ts';
 
 // The settlement part of demo/fixtures.json: per demo pooling region, catalog items of each

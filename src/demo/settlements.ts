@@ -5,7 +5,8 @@ import type { Pool } from '../store/db.ts';
 import { formatYuan, yuanToFen } from '../engine/money.ts';
 import { poolingRegionOf } from '../store/cooperation/common.ts';
 import { sampleInsured } from '../store/registry/persons.ts';
-import type { FixtureInstitution, Fixtures } from './generate.ts';
+import type { FixtureInstitution } from './fixture-rows.ts';
+import type { Fixtures } from './generate.ts';
 import { Prng } from './prng.ts';
 
 // Demo settlements: the seed drives the real national gateway in-process, as a hospital's HIS

@@ -1,6 +1,5 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { YibaoError, type ErrorKind } from '../engine/errors.ts';
-import type { Pool } from '../store/db.ts';
 import { cooperationRoutes } from './api/cooperation.ts';
 import { gatewayRoutes } from './gateway/route.ts';
 import { registerOpenApi } from './api/openapi.ts';
@@ -10,21 +9,10 @@ import { registerWorkbenchRoutes } from './api/workbench.ts';
 import { installAuth } from './auth/hook.ts';
 import { refuseNulCharacters } from './api/common.ts';
 import { serveWeb } from './web.ts';
-import type { NotificationSender } from '../store/cooperation/notifications.ts';
+import type { AppDeps } from './deps.ts';
 
 // Builds the HTTP application. Route handlers stay thin: they validate, call the store and
 // the engine, and shape answers; no business rule lives here.
-
-export interface AppDeps {
-  pool: Pool;
-  /** The one clock of the process; tests inject their own. */
-  now: () => Date;
-  logLevel?: string;
-  /** Delivers insured persons' sign-in codes (default: the logging SMS sender). */
-  codeSender?: NotificationSender;
-  /** The built web pages (web/dist); absent or missing: the API only. */
-  webDir?: string;
-}
 
 const STATUS: Record<ErrorKind, number> = {
   invalid: 400,

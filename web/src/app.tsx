@@ -1,5 +1,5 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect } from 'react';
+import { useEffect, type ReactNode } from 'react';
 import { api, ApiError, post, type Me } from './api.ts';
 import { usePrefs } from './i18n.tsx';
 import { Link, navigate, usePath } from './router.tsx';
@@ -44,7 +44,7 @@ function home(me: Me): string {
 
 const staffHome = ({ can }: Me): 'dashboard' | 'queues' => (can.see_dashboard && !can.review_filings && !can.review_recognitions ? 'dashboard' : 'queues');
 
-export function App() {
+export function App(): ReactNode {
   const { tr, lang, setLang, elder, setElder } = usePrefs();
   const path = usePath();
   const qc = useQueryClient();

@@ -1,3 +1,4 @@
+import type { ReactNode } from 'react';
 import type { ExplainValue, Settlement } from '../../src/engine/settle.ts';
 import { FUND_PAY_TYPES } from '../../src/engine/codes.ts';
 import { yuan } from './api.ts';
@@ -50,7 +51,7 @@ function TechnicalValues({ values }: { values: Readonly<Record<string, ExplainVa
  * `technical`: the engine's own record of each step (rule paths, parameter keys, fen and basis
  * points) in a collapsible section, open on the staff pages; the insured person reads sentences.
  */
-export function SettlementExplanation({ settlement: s, technical = 'closed' }: { settlement: Settlement; technical?: 'open' | 'closed' }) {
+export function SettlementExplanation({ settlement: s, technical = 'closed' }: { settlement: Settlement; technical?: 'open' | 'closed' }): ReactNode {
   const { tr, lang } = usePrefs();
   const i = s.setlinfo;
   const funds = s.setldetail.filter((d) => d.fund_pay_type !== '310200' && d.fund_pay_type !== '999996');

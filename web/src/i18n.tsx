@@ -25,7 +25,7 @@ function stored<T extends string>(key: string, fallback: T, allowed: readonly T[
   }
 }
 
-export function PrefsProvider({ children }: { children: ReactNode }) {
+export function PrefsProvider({ children }: { children: ReactNode }): ReactNode {
   const [lang, setLang] = useState<Lang>(() => stored<Lang>('yibao.lang', 'zh', ['zh', 'en']));
   const [elder, setElder] = useState<boolean>(() => stored('yibao.elder', 'off', ['on', 'off']) === 'on');
   useEffect(() => {

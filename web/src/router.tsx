@@ -18,7 +18,7 @@ export function usePath(): string {
   return path;
 }
 
-export function Link({ to, children, className }: { to: string; children: ReactNode; className?: string }) {
+export function Link({ to, children, className }: { to: string; children: ReactNode; className?: string }): ReactNode {
   const current = usePath() === to;
   return (
     <a

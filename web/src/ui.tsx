@@ -7,7 +7,7 @@ import { usePrefs } from './i18n.tsx';
 // The pieces every page shares: loading, empty and error states announced to screen readers,
 // labelled fields, cards and tables.
 
-export function Loading({ what }: { what?: string }) {
+export function Loading({ what }: { what?: string }): ReactNode {
   const { tr } = usePrefs();
   return (
     <p className="state loading" role="status" aria-live="polite">
@@ -16,7 +16,7 @@ export function Loading({ what }: { what?: string }) {
   );
 }
 
-export function ErrorBox({ error, retry }: { error: unknown; retry?: () => void }) {
+export function ErrorBox({ error, retry }: { error: unknown; retry?: () => void }): ReactNode {
   const { tr, lang } = usePrefs();
   // A YibaoError is the engine refusing an input before it is sent (an amount that is not yuan).
   const text = error instanceof ApiError ? (lang === 'zh' ? error.zh : error.en)
@@ -35,7 +35,7 @@ export function ErrorBox({ error, retry }: { error: unknown; retry?: () => void 
   );
 }
 
-export function Empty({ children }: { children: ReactNode }) {
+export function Empty({ children }: { children: ReactNode }): ReactNode {
   return (
     <p className="state empty" role="status">
       {children}
@@ -44,13 +44,13 @@ export function Empty({ children }: { children: ReactNode }) {
 }
 
 /** Renders a query's loading and error states, then its data. */
-export function Query<T>({ q, children, what }: { q: UseQueryResult<T>; children: (data: T) => ReactNode; what?: string }) {
+export function Query<T>({ q, children, what }: { q: UseQueryResult<T>; children: (data: T) => ReactNode; what?: string }): ReactNode {
   if (q.isPending) return <Loading {...(what ? { what } : {})} />;
   if (q.isError) return <ErrorBox error={q.error} retry={() => void q.refetch()} />;
   return <>{children(q.data)}</>;
 }
 
-export function Card({ title, children, actions, id }: { title: string; children: ReactNode; actions?: ReactNode; id?: string }) {
+export function Card({ title, children, actions, id }: { title: string; children: ReactNode; actions?: ReactNode; id?: string }): ReactNode {
   const hid = useId();
   return (
     <section className="card" aria-labelledby={hid} id={id}>
@@ -63,7 +63,7 @@ export function Card({ title, children, actions, id }: { title: string; children
   );
 }
 
-export function Field({ label, hint, children }: { label: string; hint?: string; children: (id: string, describedBy: string | undefined) => ReactNode }) {
+export function Field({ label, hint, children }: { label: string; hint?: string; children: (id: string, describedBy: string | undefined) => ReactNode }): ReactNode {
   const id = useId();
   const hintId = hint ? `${id}-hint` : undefined;
   return (
@@ -79,7 +79,7 @@ export function Field({ label, hint, children }: { label: string; hint?: string;
   );
 }
 
-export function Badge({ tone, children }: { tone: 'ok' | 'warn' | 'bad' | 'info'; children: ReactNode }) {
+export function Badge({ tone, children }: { tone: 'ok' | 'warn' | 'bad' | 'info'; children: ReactNode }): ReactNode {
   return <span className={`badge ${tone}`}>{children}</span>;
 }
 
@@ -103,14 +103,14 @@ export const FILING_KINDS: Record<string, { zh: string; en: string; evidence: { 
   temporary_other: { zh: '其他临时外出就医', en: 'Other temporary travel', evidence: [] },
 };
 
-export function StatusBadge({ status }: { status: string }) {
+export function StatusBadge({ status }: { status: string }): ReactNode {
   const { lang } = usePrefs();
   const s = FILING_STATUS[status];
   return <Badge tone={s?.tone ?? 'info'}>{s ? (lang === 'zh' ? s.zh : s.en) : status}</Badge>;
 }
 
 /** A region code shown with its name (looked up once and kept); the code alone while loading. */
-export function RegionName({ code }: { code: string }) {
+export function RegionName({ code }: { code: string }): ReactNode {
   const q = useQuery({ queryKey: ['region', code], queryFn: () => api<{ name: string }>(`/api/v1/regions/${code}`), staleTime: Infinity, retry: false });
   return <span title={code}>{q.data?.name ?? code}</span>;
 }

@@ -5,7 +5,7 @@ import { consentedPersons, endSession, personSignIn, recordConsent, requestSignI
 import { ROLE_NAMES } from '../../store/auth/principal.ts';
 import { LoggingSender, type NotificationSender } from '../../store/cooperation/notifications.ts';
 import { nearestInstitutions } from '../../store/registry/institutions.ts';
-import type { AppDeps } from '../app.ts';
+import type { AppDeps } from '../deps.ts';
 import { capabilitiesOf } from '../auth/access.ts';
 import { Type } from 'typebox';
 import { ConsentedPersonModel, MeModel, NearbyInstitutionModel } from './models.ts';

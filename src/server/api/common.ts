@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest, FastifySchemaValidationError } fr
 import { invalid, unauthenticated, YibaoError } from '../../engine/errors.ts';
 import { principalLabel } from '../../store/auth/principal.ts';
 import type { WriteContext } from '../../store/audit.ts';
-import type { AppDeps } from '../app.ts';
+import type { AppDeps } from '../deps.ts';
 
 // What every REST route shares: the acting person, and schema failures turned into the one
 // error type so that a malformed request names its field in Chinese and English.

@@ -4,7 +4,7 @@ import { invalid } from '../../engine/errors.ts';
 import { isCode } from '../../engine/codes.ts';
 import { assertKind, FILER_TYPES, type FilerType } from '../../engine/filing-rules.ts';
 import type { AgreementClauseKind } from '../../engine/eligibility.ts';
-import type { AppDeps } from '../app.ts';
+import type { AppDeps } from '../deps.ts';
 import { actorOfRequest, scoped, scopedPerson, staffRegions } from '../auth/hook.ts';
 import { regionsCover } from '../../store/auth/principal.ts';
 import type { FastifyRequest } from 'fastify';

@@ -12,7 +12,7 @@ import { addIdentity, applyIdentityImport, getImportBatch, identitiesOn, preview
 import { createInstitution, getInstitution, listInstitutions } from '../../store/registry/institutions.ts';
 import { createPerson, listPersonCerts } from '../../store/registry/persons.ts';
 import { getRegion, listRegions } from '../../store/registry/regions.ts';
-import type { AppDeps } from '../app.ts';
+import type { AppDeps } from '../deps.ts';
 import { scoped, scopedPerson } from '../auth/hook.ts';
 import { useBilingualValidation, writeContext } from './common.ts';
 import * as M from './models.ts';

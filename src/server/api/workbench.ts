@@ -2,9 +2,11 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { chinaDate } from '../../engine/calendar.ts';
 import { invalid } from '../../engine/errors.ts';
-import { listClaimExamples, listPolicyDocuments, readClaimExample, readPolicyDocument, diffDocuments, settleClaim, simulate, validatePolicyDocument } from '../../cli/policy-docs.ts';
+import { diffDocuments } from '../../engine/simulator.ts';
+import { listPolicyDocuments, settleClaim, simulate, validatePolicyDocument } from '../../app/settlement/policy-workbench.ts';
+import { listClaimExamples, readClaimExample, readPolicyDocument } from '../../store/shipped-documents.ts';
 import { crossRegionFlows, dashboardRefreshedAt, directSettlementRate, enrollmentByRegion, queueCases, queueDeadlines, refreshDashboard, settlementsByDay, settlementsOfPerson, settlementsOnDay } from '../../store/dashboard.ts';
-import type { AppDeps } from '../app.ts';
+import type { AppDeps } from '../deps.ts';
 import { scopedPerson, staffRegions } from '../auth/hook.ts';
 import { body, optStr, str, type Json } from './cooperation-input.ts';
 import * as M from './models.ts';
@@ -12,8 +14,8 @@ import * as M from './models.ts';
 const Period = { from: Type.String(), to: Type.String() };
 const RefreshedAt = Type.Union([Type.String({ format: 'date-time' }), Type.Null()]);
 
-// The staff workbench's policy pages and the dashboard. Thin: the simulator lives in
-// src/cli/policy-docs.ts, the figures in src/store/dashboard.ts.
+// The staff workbench's policy pages and the dashboard. Thin: the policy use cases live in
+// src/app/settlement/policy-workbench.ts, the figures in src/store/dashboard.ts.
 
 /** A document given inline (`doc`) or as a shipped file name (`file`). */
 function documentOf(b: Json, field: string): unknown {

@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { diseaseLookup } from '../../cli/settle.ts';
 import { checkPolicySet, loadCatalog, loadPolicy, type Catalog, type Policy } from '../../engine/index.ts';
 import { notFound } from '../../engine/errors.ts';
 import type { Queryable } from '../db.ts';
 import { projectRoot } from '../migrate.ts';
+import { diseaseLookup } from '../shipped-documents.ts';
 
 // Policy documents and catalogs are data in the database (versioned), loaded from policies/
 // and catalogs/ by the demo seed. The server compiles them once and keeps them until the

@@ -1,5 +1,5 @@
 import { useQuery, useQueryClient, useMutation } from '@tanstack/react-query';
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
 import * as echarts from 'echarts/core';
 import { BarChart, LineChart } from 'echarts/charts';
 import { GridComponent, LegendComponent, TooltipComponent, AriaComponent } from 'echarts/components';
@@ -43,7 +43,7 @@ function Chart({ option, label, onClick }: { option: echarts.EChartsCoreOption; 
   return <div ref={ref} className="chart" role="img" aria-label={label} />;
 }
 
-export function Dashboard({ me }: { me: Me }) {
+export function Dashboard({ me }: { me: Me }): ReactNode {
   const { tr, lang } = usePrefs();
   const qc = useQueryClient();
   const year = new Date().getFullYear();

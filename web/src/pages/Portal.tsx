@@ -1,5 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState, type FormEvent } from 'react';
+import { useState, type FormEvent, type ReactNode } from 'react';
 import { api, post, yuan, type PersonPrincipal } from '../api.ts';
 import { usePrefs } from '../i18n.tsx';
 import { Link } from '../router.tsx';
@@ -13,7 +13,7 @@ import { SettlementExplanation, type StoredSettlement } from '../explanation.tsx
 
 type Me = PersonPrincipal;
 
-export function PortalHome({ me }: { me: Me }) {
+export function PortalHome({ me }: { me: Me }): ReactNode {
   const { tr, lang, elder } = usePrefs();
   const history = useQuery({ queryKey: ['history', me.certno], queryFn: () => api<History>(`/api/v1/persons/${me.certno}/insurance-history`) });
   const L = (o: { zh: string; en: string } | undefined, fallback: string): string => (o ? (lang === 'zh' ? o.zh : o.en) : fallback);
@@ -128,7 +128,7 @@ function useRegions(parent: string | undefined, level: string) {
   });
 }
 
-export function FilingForm({ psnNo, insuplc, onDone }: { psnNo: string; insuplc: string; onDone: (f: Filing) => void }) {
+export function FilingForm({ psnNo, insuplc, onDone }: { psnNo: string; insuplc: string; onDone: (f: Filing) => void }): ReactNode {
   const { tr, lang, elder } = usePrefs();
   const [kind, setKind] = useState('long_term_resident');
   const [province, setProvince] = useState('');
@@ -194,7 +194,7 @@ export function FilingForm({ psnNo, insuplc, onDone }: { psnNo: string; insuplc:
   );
 }
 
-export function FilingList({ filings }: { filings: Filing[] }) {
+export function FilingList({ filings }: { filings: Filing[] }): ReactNode {
   const { tr, lang } = usePrefs();
   if (filings.length === 0) return <Empty>{tr('还没有备案。', 'No filings yet.')}</Empty>;
   return (
@@ -219,7 +219,7 @@ export function FilingList({ filings }: { filings: Filing[] }) {
   );
 }
 
-export function PortalFilings({ me }: { me: Me }) {
+export function PortalFilings({ me }: { me: Me }): ReactNode {
   const { tr } = usePrefs();
   const qc = useQueryClient();
   const [done, setDone] = useState<Filing | null>(null);
@@ -243,7 +243,7 @@ export function PortalFilings({ me }: { me: Me }) {
   );
 }
 
-export function PortalRecognitions({ me }: { me: Me }) {
+export function PortalRecognitions({ me }: { me: Me }): ReactNode {
   const { tr } = usePrefs();
   const recs = useQuery({ queryKey: ['recognitions', me.psn_no], queryFn: () => api<{ recognitions: Recognition[] }>(`/api/v1/recognitions?psn_no=${me.psn_no}`) });
   return (
@@ -276,7 +276,7 @@ export function PortalRecognitions({ me }: { me: Me }) {
   );
 }
 
-export function PortalSettlements({ me }: { me: Me }) {
+export function PortalSettlements({ me }: { me: Me }): ReactNode {
   const { tr, lang } = usePrefs();
   const list = useQuery({ queryKey: ['settlements', me.psn_no], queryFn: () => api<{ items: StoredSettlement[] }>(`/api/v1/settlements?psn_no=${me.psn_no}`) });
   return (
@@ -312,7 +312,7 @@ export function PortalSettlements({ me }: { me: Me }) {
   );
 }
 
-export function PortalInbox({ me }: { me: Me }) {
+export function PortalInbox({ me }: { me: Me }): ReactNode {
   const { tr, lang } = usePrefs();
   const qc = useQueryClient();
   const inbox = useQuery({ queryKey: ['inbox', me.psn_no], queryFn: () => api<{ notifications: Notification[] }>(`/api/v1/inbox/${me.psn_no}`) });
@@ -351,7 +351,7 @@ export function PortalInbox({ me }: { me: Me }) {
   );
 }
 
-export function PortalNearby(_: { me: Me }) {
+export function PortalNearby(_: { me: Me }): ReactNode {
   const { tr } = usePrefs();
   const [at, setAt] = useState({ lat: '28.2282', lng: '112.9388' });
   const [type, setType] = useState('');

@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useState, type FormEvent, type ReactNode } from 'react';
 import { post } from '../api.ts';
 import { usePrefs } from '../i18n.tsx';
 import { ErrorBox, Field } from '../ui.tsx';
@@ -6,7 +6,7 @@ import { ErrorBox, Field } from '../ui.tsx';
 // Two doors: insured persons with their ID number and a code sent to their phone; staff with
 // their account and password.
 
-export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
+export function SignIn({ onSignedIn }: { onSignedIn: () => void }): ReactNode {
   const { tr } = usePrefs();
   const [tab, setTab] = useState<'person' | 'staff'>('person');
   return (

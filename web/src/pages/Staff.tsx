@@ -1,5 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState, type FormEvent } from 'react';
+import { useState, type FormEvent, type ReactNode } from 'react';
 import { api, post, yuan, type Me } from '../api.ts';
 import { usePrefs } from '../i18n.tsx';
 import { Badge, Card, Empty, ErrorBox, Field, FILING_KINDS, Query, RegionName, StatusBadge } from '../ui.tsx';
@@ -54,7 +54,7 @@ function Decide({ what, onDecided }: { what: { kind: 'filing' | 'recognition'; n
   );
 }
 
-export function StaffQueues({ me }: { me: Me }) {
+export function StaffQueues({ me }: { me: Me }): ReactNode {
   const { tr, lang } = usePrefs();
   const qc = useQueryClient();
   const [open, setOpen] = useState<string | null>(null);
@@ -110,7 +110,7 @@ export function StaffQueues({ me }: { me: Me }) {
   );
 }
 
-export function StaffPersons({ me }: { me: Me }) {
+export function StaffPersons({ me }: { me: Me }): ReactNode {
   const forConsenting = me.acts_for === 'consenting persons';
   const { tr, lang } = usePrefs();
   const [certno, setCertno] = useState('');
@@ -276,7 +276,7 @@ function RegistryActions({ certno }: { certno: string }) {
 }
 
 
-export function StaffImports({ me }: { me: Me }) {
+export function StaffImports({ me }: { me: Me }): ReactNode {
   const { tr } = usePrefs();
   const [admdvs, setAdmdvs] = useState(me.regions[0] === '000000' ? '430100' : me.regions[0] ?? '');
   const [source, setSource] = useState('civil_affairs');
@@ -349,7 +349,7 @@ interface PolicySummary { file: string; policy_id: string; version: number; admd
 interface Change { path: string; from: unknown; to: unknown }
 interface SimReport { claims: number; persons: number; fund_total_from: string; fund_total_to: string; fund_difference: string; patient_total_from: string; patient_total_to: string; persons_paying_more: number; persons_paying_less: number; persons_paying_same: number; refused: { from: number; to: number }; changes: Change[] }
 
-export function StaffPolicies() {
+export function StaffPolicies(): ReactNode {
   const { tr } = usePrefs();
   const list = useQuery({ queryKey: ['policies'], queryFn: () => api<{ items: PolicySummary[] }>('/api/v1/policies'), staleTime: Infinity });
   const examples = useQuery({ queryKey: ['claim-examples'], queryFn: () => api<{ items: { file: string; claims: number }[] }>('/api/v1/claim-examples'), staleTime: Infinity });

@@ -1,4 +1,5 @@
 import { conflict, invalid } from '../../../engine/errors.ts';
+import type { ClassifiedFeeLine } from '../../../engine/index.ts';
 import { openVisit, requireStatus, requireVisit, settleVisit, uploadFees, type Caller, type VisitWithPerson } from '../../../store/settlement/service.ts';
 import type { Queryable } from '../../../store/db.ts';
 import { cancelLines, replaceDiagnoses, updateVisit, type Diagnosis } from '../../../store/settlement/visits.ts';
@@ -138,7 +139,7 @@ export const outpatientFeeUpload: TransactionHandler = {
 };
 
 /** 2204 and 2301: one visit's lines, classified on the treatment region's catalog. */
-export async function upload(ctx: GatewayContext, kinds: readonly string[]) {
+export async function upload(ctx: GatewayContext, kinds: readonly string[]): Promise<ClassifiedFeeLine[]> {
   const read = readFeeLines(ctx.envelope.input, 'feedetail', undefined, ctx.now());
   if (read.mdtrt_id === undefined) throw invalid('input.feedetail[0].mdtrt_id', '必填', 'required');
   const caller = callerOf(ctx);

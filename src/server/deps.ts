@@ -1,0 +1,15 @@
+// What the HTTP application is built from. Apart from app.ts so that the route modules
+// app.ts mounts can name it without importing app.ts back (no import cycles).
+import type { Pool } from '../store/db.ts';
+import type { NotificationSender } from '../store/cooperation/notifications.ts';
+
+export interface AppDeps {
+  pool: Pool;
+  /** The one clock of the process; tests inject their own. */
+  now: () => Date;
+  logLevel?: string;
+  /** Delivers insured persons' sign-in codes (default: the logging SMS sender). */
+  codeSender?: NotificationSender;
+  /** The built web pages (web/dist); absent or missing: the API only. */
+  webDir?: string;
+}

@@ -1,0 +1,64 @@
+// The documents shipped in the repository, read from disk: the ICD-10 table (catalogs/icd),
+// the demo policies (policies/), the demo catalogs (catalogs/) and the example claim files
+// (policies/examples). The simulator, the workbench and the demo seed read them here; the
+// gateway settles on the versions stored in the database (settlement/documents.ts).
+import fs from 'node:fs';
+import path from 'node:path';
+import { diseaseLookupFromTable, loadCatalog, loadPolicy, type Catalog, type DiseaseCodeLookup, type Policy } from '../engine/index.ts';
+import { notFound } from '../engine/errors.ts';
+import { parseClaims } from '../engine/simulator.ts';
+import { projectRoot } from './migrate.ts';
+
+const ROOT = projectRoot();
+const POLICY_DIR = path.join(ROOT, 'policies');
+const EXAMPLES_DIR = path.join(POLICY_DIR, 'examples');
+/** A shipped policy file's name: region, insutype, year and an optional letter of the version. */
+const POLICY_FILE = /^[0-9]{6}-[0-9]{3}-[0-9]{4}[a-z]?\.json$/;
+const EXAMPLE_FILE = /^[a-z0-9-]+\.claims?\.jsonl?$/;
+
+const readJson = (file: string): unknown => JSON.parse(fs.readFileSync(file, 'utf8'));
+
+let icd: DiseaseCodeLookup | undefined;
+/** The ICD-10 medical-insurance table shipped in catalogs/icd, read once. */
+export function diseaseLookup(): DiseaseCodeLookup {
+  icd ??= diseaseLookupFromTable(readJson(path.join(ROOT, 'catalogs/icd/diagnoses.json')) as Record<string, string>);
+  return icd;
+}
+
+/** Every policy document under a directory (default: the demo policies). */
+export function loadPolicyDir(dir = POLICY_DIR): Policy[] {
+  return fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => loadPolicy(readJson(path.join(dir, f)), diseaseLookup()));
+}
+
+/** The treatment region's demo catalog: the shared base plus the region's overrides when present. */
+export function loadRegionCatalog(admdvs: string, dir = path.join(ROOT, 'catalogs')): Catalog {
+  const base = readJson(path.join(dir, 'base.json'));
+  const file = path.join(dir, `${admdvs}.json`);
+  return loadCatalog(base, fs.existsSync(file) ? readJson(file) : undefined);
+}
+
+/** The names of the shipped policy files, sorted. */
+export function policyFileNames(dir = POLICY_DIR): string[] {
+  return fs.readdirSync(dir).filter((f) => POLICY_FILE.test(f)).sort();
+}
+
+/** The raw document of a shipped policy file, by its file name (no paths). */
+export function readPolicyDocument(file: string, dir = POLICY_DIR): unknown {
+  if (!POLICY_FILE.test(file) || !fs.existsSync(path.join(dir, file))) throw notFound('policy_file', `政策文件 ${file} 不存在`, `no policy file ${file}`);
+  return readJson(path.join(dir, file));
+}
+
+/** The example claim files and how many claims each holds. */
+export function listClaimExamples(): { file: string; claims: number }[] {
+  return fs.readdirSync(EXAMPLES_DIR).filter((f) => EXAMPLE_FILE.test(f)).sort().map((f) => ({ file: f, claims: parseClaims(fs.readFileSync(path.join(EXAMPLES_DIR, f), 'utf8')).length }));
+}
+
+/** An example claim file's text, by its file name (no paths). */
+export function readClaimExample(file: string): string {
+  if (!EXAMPLE_FILE.test(file) || !fs.existsSync(path.join(EXAMPLES_DIR, file))) throw notFound('example', `示例 ${file} 不存在`, `no example ${file}`);
+  return fs.readFileSync(path.join(EXAMPLES_DIR, file), 'utf8');
+}
