@@ -61,6 +61,7 @@ function typeOf(s: Schema, pad: string, self?: Schema): string {
       );
       return `{\n${fields.join('')}${pad}}`;
     }
+    case undefined:
     default: throw new Error(`gen-web-types: no TypeScript for schema ${JSON.stringify(s)}`);
   }
 }
