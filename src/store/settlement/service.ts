@@ -2,17 +2,15 @@ import {
   applyIncrements,
   classifyFeeLines,
   EMPTY_ACCUMULATORS,
-  selectPolicy,
-  settle,
   type Accumulators,
   type ClassifiedFeeLine,
   type FeeLine,
   type Settlement,
 } from '../../engine/index.ts';
-import { CLR_TYPE_OF_VISIT, CROSS_REGION_STATUSES, HOSP_LVS, identityGroupsOf, isCode, MED_TYPES, type CrossRegionStatus } from '../../engine/codes.ts';
+import { CLR_TYPE_OF_VISIT, HOSP_LVS, isCode, MED_TYPES } from '../../engine/codes.ts';
 import { assertInvariant, conflict, forbidden, invalid, notFound } from '../../engine/errors.ts';
 import { ageOn } from '../../engine/idcard.ts';
-import { fenToYuan, type Fen } from '../../engine/money.ts';
+import type { Fen } from '../../engine/money.ts';
 import { together, type Queryable } from '../db.ts';
 import { checkEligibility } from '../cooperation/eligibility.ts';
 import type { EligibilityDecision } from '../../engine/eligibility.ts';
@@ -21,7 +19,6 @@ import { chinaDate } from '../../engine/calendar.ts';
 import { personWithActiveBasicEnrollment } from '../registry/enrollments.ts';
 import type { Person as PersonRow } from '../registry/persons.ts';
 import { documents } from './documents.ts';
-import { passwordHash } from './passwords.ts';
 import { atCommit } from '../group-commit.ts';
 import { balanceChanges, LEDGER_BALANCES, reversed, settlementLegs, type Leg } from './ledger.ts';
 import {
@@ -61,11 +58,12 @@ export async function treatmentRegion(q: Queryable, caller: Caller, mdtrtareaAdm
 }
 
 /** The eligibility decision as the visit keeps it (visits.eligibility, and the explanation). */
-function decisionRecord(d: EligibilityDecision): Obj {
+export function decisionRecord(d: EligibilityDecision): Obj {
   return { allowed: d.allowed, status: d.status, cross_province: d.crossProvince, terms: d.terms, reasons: d.reasons };
 }
 
-function refusalText(reasons: ReadonlyArray<{ zh: string; en: string }>): { zh: string; en: string } {
+/** A refusal's reasons as one sentence each in Chinese and English. */
+export function refusalText(reasons: ReadonlyArray<{ zh: string; en: string }>): { zh: string; en: string } {
   return { zh: reasons.map((r) => r.zh).join('；'), en: reasons.map((r) => r.en).join('; ') };
 }
 
@@ -220,88 +218,45 @@ export function negateIncrements(inc: Accumulators): Accumulators {
   return out as unknown as Accumulators;
 }
 
-function assertNonNegative(acc: Accumulators): void {
+export function assertNonNegative(acc: Accumulators): void {
   for (const [k, v] of Object.entries(acc)) {
     if (typeof v === 'number') assertInvariant(v >= 0, `accumulator ${k} stays non-negative`);
     else for (const [d, x] of Object.entries(v as Record<string, number>)) assertInvariant(x >= 0, `accumulator ${k}.${d} stays non-negative`);
   }
 }
 
-// ---- settlement ------------------------------------------------------------------------
+// ---- settlement: the repository functions of src/app/settlement/settle-visit.ts ----------
 
-export interface SettleOptions {
-  psn_no: string | undefined;
-  /** medfee_sumamt as the HIS computed it, checked against the uploaded lines. */
-  medfee_sumamt: number | undefined;
-  acct_used_flag: boolean;
-  mid_setl: boolean;
-  preview: boolean;
-  /** Card password (密码) when the card needs one. */
-  psn_pwd: string | undefined;
-  path: string;
-}
-
-export interface SettledResult {
-  setl_id: string | null;
-  setl_time: Date;
-  visit: VisitRow;
-  person: PersonRow;
-  settlement: Settlement;
+/** What a settlement reads after the visit, in the round trip of `readSettlementInputs`. */
+export interface SettlementInputs {
+  /** The person's accumulators of the year, locked unless this is a preview. */
+  acc: Accumulators;
+  /** The visit's unsettled lines. */
   lines: StoredLine[];
-  cvlserv: boolean;
-  /** The status this settlement was priced under (a stay's is decided again at discharge). */
-  cross_region_status: CrossRegionStatus;
+  balc_fen: number | null;
+  /** The card's password hash, null when the card has none. */
+  pwd_sha256: string | null;
+  /** Whether the person is enrolled in the civil-servant supplement (320). */
+  cvl: boolean;
+  idet: string[] | null;
+  /** The settlement's serial (its setl_id); null for a preview. */
+  serial: number | null;
+  /** Standing settlements of this visit (a stay's mid-stay ones) and their deductible paid. */
+  segments: number;
+  stay_dedc: string;
 }
-
-const RETIREE = (psnType: string): boolean => psnType.startsWith('12') || psnType === '1300';
 
 /**
- * Pre-settles (`preview`, nothing written) or settles the visit's unsettled lines: eligibility
- * (again for a stay, at its discharge date), policy of the insured region on the settlement
- * day, accumulators locked, the engine, then every write in one statement.
+ * One round trip, two statements in this order: the person's year row, locked (it
+ * serialises every settlement of this person: caps and deductibles hold); then, with a
+ * snapshot taken after the lock so the account cannot move under this settlement, the
+ * visit's unsettled lines (the visit is locked), the balance, card password, civil-servant
+ * enrollment, identities and setl_id.
  */
-export async function settleVisit(q: Queryable, caller: Caller, visit: VisitWithPerson, o: SettleOptions): Promise<SettledResult> {
-  const day = chinaDate(visit.kind === 'inpatient' && !o.mid_setl && visit.endtime ? visit.endtime : caller.now);
-  let status = visit.cross_region_status as CrossRegionStatus;
-  let eligibility = visit.eligibility;
-  // A stay is decided at its end (a filing made after admission counts); a chronic-disease
-  // visit on its diagnosis; other visits keep the registration's decision.
-  if (visit.kind === 'inpatient' || visit.med_type === '14') {
-    const d = await checkEligibility(q, {
-      person: visit.person,
-      fixmedins_code: visit.fixmedins_code,
-      med_type: visit.med_type,
-      begndate: chinaDate(visit.begntime),
-      enddate: day,
-      insutype: visit.insutype,
-      emergency_flag: visit.emergency_flag,
-      ...(visit.dise_codes[0] ? { diag_code: visit.dise_codes[0] } : {}),
-    });
-    if (!d.allowed) {
-      const why = refusalText(d.reasons);
-      throw forbidden(`${o.path}.mdtrt_id`, `不予直接结算：${why.zh}`, `not settled directly: ${why.en}`);
-    }
-    status = d.status ?? 'unfiled';
-    eligibility = decisionRecord(d);
-  } else if (eligibility['allowed'] !== true) {
-    throw forbidden(`${o.path}.mdtrt_id`, '该就诊不予直接结算', 'this visit is not settled directly');
-  }
-  assertInvariant(isCode(CROSS_REGION_STATUSES, status), 'a cross-region status from the cooperation layer');
-  const docs = await documents.get(q);
-  const policy = selectPolicy(docs.policies, visit.insuplc_admdvs, visit.insutype, day);
-  if (!policy) {
-    throw notFound('insuplc_admdvs', `参保地 ${visit.insuplc_admdvs} 险种 ${visit.insutype} 在 ${day} 没有生效的待遇政策`, `no policy of ${visit.insuplc_admdvs} for insutype ${visit.insutype} in force on ${day}`);
-  }
-  const person = visit.person;
-  const year = Number(day.slice(0, 4));
-  // One round trip, two statements in this order: the person's year row, locked (it
-  // serialises every settlement of this person: caps and deductibles hold); then, with a
-  // snapshot taken after the lock so the account cannot move under this settlement, the
-  // visit's unsettled lines (the visit is locked), the balance, card password, civil-servant
-  // enrollment, identities and setl_id.
+export async function readSettlementInputs(q: Queryable, visit: VisitRow, day: string, year: number, preview: boolean): Promise<SettlementInputs> {
   const b = together(q);
   const [acc, extra] = await Promise.all([
-    o.preview ? readAccumulatorsOf(b, visit.psn_no, year) : lockAccumulators(b, visit.psn_no, year),
+    preview ? readAccumulatorsOf(b, visit.psn_no, year) : lockAccumulators(b, visit.psn_no, year),
     b.query<{ lines: LineRow[]; balc_fen: number | null; pwd_sha256: string | null; cvl: boolean; idet: string[] | null; serial: number | null; segments: number; stay_dedc: string }>({ name: 'settlement_reads', text: `SELECT ${unsettledLinesJson('$6')} AS lines,
             (SELECT balc_fen FROM personal_accounts WHERE psn_no = $1) AS balc_fen,
             (SELECT pwd_sha256 FROM person_certs WHERE mdtrt_cert_type = $2 AND mdtrt_cert_no = $3) AS pwd_sha256,
@@ -310,64 +265,13 @@ export async function settleVisit(q: Queryable, caller: Caller, visit: VisitWith
             CASE WHEN $5 THEN NULL ELSE nextval('settlement_serial') END AS serial,
             st.segments, st.stay_dedc
        FROM (SELECT count(*)::int AS segments, coalesce(sum((setlinfo->>'act_pay_dedc')::bigint), 0)::text AS stay_dedc
-               FROM settlements WHERE mdtrt_id = $6 AND kind = 'settle' AND status = 'settled') st`, values: [visit.psn_no, visit.mdtrt_cert_type ?? '', visit.mdtrt_cert_no ?? '', day, o.preview, visit.mdtrt_id] }),
+               FROM settlements WHERE mdtrt_id = $6 AND kind = 'settle' AND status = 'settled') st`, values: [visit.psn_no, visit.mdtrt_cert_type ?? '', visit.mdtrt_cert_no ?? '', day, preview, visit.mdtrt_id] }),
   ]);
-  const lines = extra.rows[0]!.lines.map(toLine);
-  if (lines.length === 0) throw conflict(`${o.path}.mdtrt_id`, `就诊 ${visit.mdtrt_id} 没有待结算的费用明细`, `visit ${visit.mdtrt_id} has no unsettled fee lines`);
-  let medfee = 0;
-  for (const l of lines) medfee += l.det_item_fee_sumamt;
-  if (o.medfee_sumamt !== undefined && o.medfee_sumamt !== medfee) {
-    throw invalid(`${o.path}.medfee_sumamt`, `医疗费总额 ${fenToYuan(o.medfee_sumamt)} 与已上传明细合计 ${fenToYuan(medfee)} 不符`, `medfee_sumamt ${fenToYuan(o.medfee_sumamt)} differs from the uploaded lines' total ${fenToYuan(medfee)}`);
-  }
-  const { balc_fen, pwd_sha256, cvl, idet, serial, segments, stay_dedc } = extra.rows[0]!;
-  // A stay with standing mid-stay settlements continues its admission: counted once, one
-  // deductible. Its number is the one already counted (at least 1 if the stay crosses a year).
-  const continues = visit.kind === 'inpatient' && segments > 0;
-  // A card's password is checked within its province; across provinces the card is enough.
-  if (!o.preview && pwd_sha256 !== null && visit.insuplc_admdvs.slice(0, 2) === visit.mdtrtarea_admvs.slice(0, 2)) {
-    const given = o.psn_pwd === undefined ? '' : passwordHash(visit.psn_no, o.psn_pwd);
-    if (given !== pwd_sha256) throw forbidden(`${o.path}.psn_pwd`, o.psn_pwd === undefined ? '必填：该卡设有密码' : '密码错误', o.psn_pwd === undefined ? 'required: this card has a password' : 'wrong password');
-  }
-  const identities = identityGroupsOf(idet ?? []);
-  const settlement = settle(policy, {
-    visit: {
-      med_type: visit.med_type as keyof typeof MED_TYPES,
-      hosp_lv: visit.hosp_lv as keyof typeof HOSP_LVS,
-      mdtrtarea_admvs: visit.mdtrtarea_admvs,
-      insuplc_admdvs: visit.insuplc_admdvs,
-      cross_region_status: status,
-      dise_codes: visit.dise_codes,
-      admission_no_in_year: continues ? Math.max(acc.admissions, 1) : acc.admissions + 1,
-      ...(continues ? { continues_admission: true, deductible_paid_this_stay_fen: Number(stay_dedc) as Fen } : {}),
-      acct_used_flag: o.acct_used_flag,
-    },
-    person: { insutype: visit.insutype, psn_type: visit.psn_type, retiree: RETIREE(visit.psn_type), identities },
-    lines,
-    accumulators: acc,
-    acct_balance_fen: (balc_fen ?? 0) as Fen,
-  });
-  const result: SettledResult = { setl_id: null, setl_time: caller.now, visit, person, settlement, lines, cvlserv: cvl, cross_region_status: status };
-  if (o.preview) return result;
-
-  assertInvariant(serial !== null, 'a settlement has its serial');
-  const setlId = String(serial);
-  const legs = settlementLegs({ setlinfo: settlement.setlinfo, setldetail: settlement.setldetail, psn_no: visit.psn_no, fixmedins_code: visit.fixmedins_code, insuplc_admdvs: visit.insuplc_admdvs, mdtrtarea_admvs: visit.mdtrtarea_admvs });
-  const nextAcc = applyIncrements(acc, settlement.increments);
-  assertNonNegative(nextAcc);
-  const visitStatus = visit.kind === 'inpatient' && o.mid_setl ? visit.status : 'settled';
-  await writeSettlement(q, {
-    setl_id: setlId, kind: 'settle', orig_setl_id: null, shard: serial % 16, visit, setl_time: caller.now, year,
-    mid_setl: o.mid_setl, status, policy_id: settlement.policy_id, policy_version: settlement.policy_version,
-    setlinfo: settlement.setlinfo, setldetail: settlement.setldetail, increments: settlement.increments,
-    explanation: { scheme: settlement.scheme, steps: settlement.steps, eligibility, lines: settlement.lines },
-    msgid: caller.msgid, line_sns: lines.map((l) => l.feedetl_sn), visit_status: visitStatus,
-    acc: nextAcc, settlements_delta: 1, account_delta: -settlement.setlinfo.acct_pay, legs, reverses: null,
-    eligibility: visit.kind === 'inpatient' ? eligibility : null,
-  });
-  return { ...result, setl_id: setlId };
+  const row = extra.rows[0]!;
+  return { acc, lines: row.lines.map(toLine), balc_fen: row.balc_fen, pwd_sha256: row.pwd_sha256, cvl: row.cvl, idet: row.idet, serial: row.serial, segments: row.segments, stay_dedc: row.stay_dedc };
 }
 
-interface SettlementWrite {
+export interface SettlementWrite {
   setl_id: string;
   kind: 'settle' | 'cancel';
   orig_setl_id: string | null;
@@ -400,7 +304,7 @@ interface SettlementWrite {
  * settlement row, its lines, the visit, the accumulators, the personal account, the ledger
  * transfer with its legs, and the cross-region debt. The balances follow at commit.
  */
-async function writeSettlement(q: Queryable, w: SettlementWrite): Promise<void> {
+export async function writeSettlement(q: Queryable, w: SettlementWrite): Promise<void> {
   const s = w.setlinfo;
   const amount = w.legs.reduce((a, l) => a + l.amount, 0);
   const cross = w.visit.insuplc_admdvs !== w.visit.mdtrtarea_admvs;

@@ -1,5 +1,6 @@
 import { conflict, invalid } from '../../../engine/errors.ts';
-import { hasStandingSettlement, openVisit, requireStatus, requireVisit, settleVisit } from '../../../store/settlement/service.ts';
+import { hasStandingSettlement, openVisit, requireStatus, requireVisit } from '../../../store/settlement/service.ts';
+import { settleVisit } from '../../../app/settlement/settle-visit.ts';
 import { cancelLines, replaceDiagnoses, updateVisit } from '../../../store/settlement/visits.ts';
 import { inputList, inputObject, optionalDateTime, optionalFlag, optionalString, requiredString } from '../input.ts';
 import type { GatewayContext, TransactionHandler } from '../types.ts';

@@ -1,6 +1,7 @@
 import { conflict, invalid } from '../../../engine/errors.ts';
 import type { ClassifiedFeeLine } from '../../../engine/index.ts';
-import { openVisit, requireStatus, requireVisit, settleVisit, uploadFees, type Caller, type VisitWithPerson } from '../../../store/settlement/service.ts';
+import { openVisit, requireStatus, requireVisit, uploadFees, type Caller, type VisitWithPerson } from '../../../store/settlement/service.ts';
+import { settleVisit } from '../../../app/settlement/settle-visit.ts';
 import type { Queryable } from '../../../store/db.ts';
 import { cancelLines, replaceDiagnoses, updateVisit, type Diagnosis } from '../../../store/settlement/visits.ts';
 import { inputList, inputObject, optionalDateTime, optionalFlag, optionalInteger, optionalString, requiredString } from '../input.ts';
