@@ -1,5 +1,4 @@
 import {
-  applyIncrements,
   classifyFeeLines,
   EMPTY_ACCUMULATORS,
   type Accumulators,
@@ -20,17 +19,17 @@ import { personWithActiveBasicEnrollment } from '../registry/enrollments.ts';
 import type { Person as PersonRow } from '../registry/persons.ts';
 import { documents } from './documents.ts';
 import { atCommit } from '../group-commit.ts';
-import { balanceChanges, LEDGER_BALANCES, reversed, settlementLegs, type Leg } from './ledger.ts';
+import { balanceChanges, LEDGER_BALANCES, type Leg } from './ledger.ts';
 import {
   findVisit, insertLines, insertVisit, toLine, unsettledLinesJson,
   type LineExtras, type LineRow, type StoredLine, type VisitKind, type VisitRow,
 } from './visits.ts';
 
 // Settlement as durable transactions: open a visit (eligibility decided by the cooperation
-// layer), upload fee lines (classified on the treatment region's catalog), pre-settle and
-// settle (the insured region's policy, the person's accumulators under a row lock, the
-// ledger), cancel (reversing transfer, accumulators restored exactly). Every function runs
-// inside the caller's transaction (the gateway's, which also records the answer).
+// layer), upload fee lines (classified on the treatment region's catalog), and the reads and
+// writes of settling and cancelling, whose rules are the use cases of src/app/settlement/
+// (settle-visit.ts, cancel-settlement.ts). Every function runs inside the caller's
+// transaction (the gateway's, which also records the answer).
 
 /** The calling institution as the gateway authenticated it, with the message's clock and msgid. */
 export interface Caller {
@@ -379,62 +378,32 @@ export async function findSettlement(q: Queryable, setlId: string, lock = false)
   return r.rows[0];
 }
 
-function negateAmounts<T extends object>(o: T): T {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(o)) out[k] = typeof v === 'number' && k !== 'balc' ? -v : v;
-  return out as T;
+/** Whether a stay has a standing settlement later than this one (setl_id comes from one sequence). */
+export async function hasLaterStandingSettlement(q: Queryable, mdtrtId: string, setlId: string): Promise<boolean> {
+  const later = await q.query(`SELECT 1 FROM settlements WHERE mdtrt_id = $1 AND kind = 'settle' AND status = 'settled' AND setl_id::bigint > $2::bigint`, [mdtrtId, setlId]);
+  return (later.rowCount ?? 0) > 0;
 }
 
-export interface CancelResult {
-  cancel: StoredSettlement;
-  original: StoredSettlement;
-  visit: VisitRow;
-  person: PersonRow;
-  balc_fen: number;
+/** The ledger transfer a settlement made (the one its cancellation reverses). */
+export async function settlementTransferId(q: Queryable, setlId: string): Promise<number> {
+  return (await q.query<{ id: number }>(`SELECT id FROM ledger_transfers WHERE setl_id = $1 AND kind = 'settle'`, [setlId])).rows[0]!.id;
 }
 
-/**
- * 2208 / 2305 / 2103 / 2601: cancels a settlement with its own row (amounts negated), a
- * reversing ledger transfer, and the accumulators restored by exactly what it added.
- */
-export async function cancelSettlement(q: Queryable, caller: Caller, input: { setl_id: string; mdtrt_id: string | undefined; psn_no: string | undefined; kinds: readonly VisitKind[]; path: string }): Promise<CancelResult> {
-  const orig = await findSettlement(q, input.setl_id, true);
-  if (!orig || orig.fixmedins_code !== caller.fixmedins_code || orig.kind !== 'settle') {
-    throw notFound(`${input.path}.setl_id`, `本机构无结算 ${input.setl_id}`, `no settlement ${input.setl_id} at this institution`);
-  }
-  if (input.mdtrt_id !== undefined && input.mdtrt_id !== orig.mdtrt_id) throw invalid(`${input.path}.mdtrt_id`, `结算 ${orig.setl_id} 不属于就诊 ${input.mdtrt_id}`, `settlement ${orig.setl_id} is not of visit ${input.mdtrt_id}`);
-  if (input.psn_no !== undefined && input.psn_no !== orig.psn_no) throw invalid(`${input.path}.psn_no`, `结算 ${orig.setl_id} 不属于人员 ${input.psn_no}`, `settlement ${orig.setl_id} is not of person ${input.psn_no}`);
-  if (orig.status === 'cancelled') throw conflict(`${input.path}.setl_id`, `结算 ${orig.setl_id} 已撤销`, `settlement ${orig.setl_id} was already cancelled`);
-  const visit = (await findVisit(q, orig.mdtrt_id, true))!;
-  const { person } = visit;
-  if (!input.kinds.includes(visit.kind)) throw invalid(`${input.path}.setl_id`, `结算 ${orig.setl_id} 不是本交易可撤销的类别`, `settlement ${orig.setl_id} is a ${visit.kind} settlement, not cancelled by this transaction`);
-  if (visit.kind === 'inpatient') {
-    // Mid-stay settlements are cancelled newest first, so the stay's lines stay consistent.
-    // setl_id comes from one sequence, so a larger number is a later settlement.
-    const later = await q.query(`SELECT 1 FROM settlements WHERE mdtrt_id = $1 AND kind = 'settle' AND status = 'settled' AND setl_id::bigint > $2::bigint`, [visit.mdtrt_id, orig.setl_id]);
-    if ((later.rowCount ?? 0) > 0) throw conflict(`${input.path}.setl_id`, '须先撤销该住院之后的结算', 'cancel the later settlements of this stay first');
-  }
-  const acc = await lockAccumulators(q, orig.psn_no, orig.setl_year);
-  const back = negateIncrements(orig.increments);
-  const nextAcc = applyIncrements(acc, back);
-  assertNonNegative(nextAcc);
-  const transfer = (await q.query<{ id: number }>(`SELECT id FROM ledger_transfers WHERE setl_id = $1 AND kind = 'settle'`, [orig.setl_id])).rows[0]!;
-  const legs = reversed(settlementLegs({ setlinfo: orig.setlinfo, setldetail: orig.setldetail, psn_no: orig.psn_no, fixmedins_code: orig.fixmedins_code, insuplc_admdvs: orig.insuplc_admdvs, mdtrtarea_admvs: orig.mdtrtarea_admvs }));
-  const serial = (await q.query<{ n: number }>(`SELECT nextval('settlement_serial') AS n`)).rows[0]!.n;
-  const lineSns = (await q.query<{ feedetl_sn: string }>(`SELECT feedetl_sn FROM fee_lines WHERE mdtrt_id = $1 AND setl_id = $2`, [orig.mdtrt_id, orig.setl_id])).rows.map((r) => r.feedetl_sn);
-  const balcBefore = (await q.query<{ b: number | null }>(`SELECT balc_fen AS b FROM personal_accounts WHERE psn_no = $1`, [orig.psn_no])).rows[0]?.b ?? 0;
-  const setlinfo = { ...negateAmounts(orig.setlinfo), balc: (balcBefore + orig.setlinfo.acct_pay) as Fen };
-  const setldetail = orig.setldetail.map((d) => ({ ...d, fund_payamt: -d.fund_payamt as Fen, inscp_scp_amt: -d.inscp_scp_amt as Fen }));
-  // A pharmacy sale is one act: cancelling it ends the sale. Visits go back to where they were before settling.
-  const visitStatus = visit.kind === 'pharmacy' ? 'cancelled' : visit.kind === 'inpatient' ? (visit.endtime ? 'discharged' : 'open') : 'open';
-  await writeSettlement(q, {
-    setl_id: String(serial), kind: 'cancel', orig_setl_id: orig.setl_id, shard: serial % 16, visit, setl_time: caller.now, year: orig.setl_year,
-    mid_setl: orig.mid_setl, status: orig.cross_region_status, policy_id: orig.policy_id, policy_version: orig.policy_version,
-    setlinfo, setldetail, increments: back, explanation: { cancels: orig.setl_id }, msgid: caller.msgid, line_sns: lineSns,
-    visit_status: visitStatus, acc: nextAcc, settlements_delta: -1, account_delta: orig.setlinfo.acct_pay, legs, reverses: transfer.id, eligibility: null,
-  });
-  if (visit.kind === 'pharmacy') await q.query(`UPDATE fee_lines SET status = 'cancelled' WHERE mdtrt_id = $1`, [visit.mdtrt_id]);
-  const cancel = (await findSettlement(q, String(serial)))!;
-  return { cancel, original: { ...orig, status: 'cancelled' }, visit, person, balc_fen: setlinfo.balc };
+export async function nextSettlementSerial(q: Queryable): Promise<number> {
+  return (await q.query<{ n: number }>(`SELECT nextval('settlement_serial') AS n`)).rows[0]!.n;
 }
 
+/** The fee lines a settlement priced. */
+export async function settledLineSns(q: Queryable, mdtrtId: string, setlId: string): Promise<string[]> {
+  return (await q.query<{ feedetl_sn: string }>(`SELECT feedetl_sn FROM fee_lines WHERE mdtrt_id = $1 AND setl_id = $2`, [mdtrtId, setlId])).rows.map((r) => r.feedetl_sn);
+}
+
+/** The personal account's balance, 0 when the person has none. */
+export async function accountBalance(q: Queryable, psnNo: string): Promise<number> {
+  return (await q.query<{ b: number | null }>(`SELECT balc_fen AS b FROM personal_accounts WHERE psn_no = $1`, [psnNo])).rows[0]?.b ?? 0;
+}
+
+/** A cancelled pharmacy sale's lines end with it. */
+export async function cancelVisitLines(q: Queryable, mdtrtId: string): Promise<void> {
+  await q.query(`UPDATE fee_lines SET status = 'cancelled' WHERE mdtrt_id = $1`, [mdtrtId]);
+}

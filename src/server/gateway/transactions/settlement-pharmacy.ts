@@ -1,6 +1,7 @@
 import { conflict, invalid, notFound } from '../../../engine/errors.ts';
 import { findIdempotentMessage } from '../../../store/gateway-store.ts';
-import { cancelSettlement, hasStandingSettlement, openVisit, requireStatus, requireVisit, uploadFees } from '../../../store/settlement/service.ts';
+import { hasStandingSettlement, openVisit, requireStatus, requireVisit, uploadFees } from '../../../store/settlement/service.ts';
+import { cancelSettlement } from '../../../app/settlement/cancel-settlement.ts';
 import { settleVisit } from '../../../app/settlement/settle-visit.ts';
 import { linesOfMessage } from '../../../store/settlement/queries.ts';
 import { cancelLines, updateVisit } from '../../../store/settlement/visits.ts';
