@@ -15,9 +15,9 @@ import { settlementLegs } from '../../store/settlement/ledger.ts';
 import { passwordHash } from '../../store/settlement/passwords.ts';
 import type { StoredLine, VisitRow } from '../../store/settlement/visits.ts';
 import {
-  assertNonNegative, decisionRecord, readSettlementInputs, refusalText, writeSettlement,
-  type Caller, type SettlementInputs, type VisitWithPerson,
+  assertNonNegative, readSettlementInputs, writeSettlement, type Caller, type SettlementInputs, type VisitWithPerson,
 } from '../../store/settlement/service.ts';
+import { decisionRecord, refusalText } from './open-visit.ts';
 
 export interface SettleOptions {
   psn_no: string | undefined;

@@ -1,35 +1,20 @@
-import {
-  classifyFeeLines,
-  EMPTY_ACCUMULATORS,
-  type Accumulators,
-  type ClassifiedFeeLine,
-  type FeeLine,
-  type Settlement,
-} from '../../engine/index.ts';
-import { CLR_TYPE_OF_VISIT, HOSP_LVS, isCode, MED_TYPES } from '../../engine/codes.ts';
-import { assertInvariant, conflict, forbidden, invalid, notFound } from '../../engine/errors.ts';
-import { ageOn } from '../../engine/idcard.ts';
+import { EMPTY_ACCUMULATORS, type Accumulators, type Settlement } from '../../engine/index.ts';
+import { CLR_TYPE_OF_VISIT } from '../../engine/codes.ts';
+import { assertInvariant, conflict, invalid, notFound } from '../../engine/errors.ts';
 import type { Fen } from '../../engine/money.ts';
 import { together, type Queryable } from '../db.ts';
-import { checkEligibility } from '../cooperation/eligibility.ts';
-import type { EligibilityDecision } from '../../engine/eligibility.ts';
-import { poolingRegionOf } from '../cooperation/common.ts';
 import { chinaDate } from '../../engine/calendar.ts';
-import { personWithActiveBasicEnrollment } from '../registry/enrollments.ts';
 import type { Person as PersonRow } from '../registry/persons.ts';
-import { documents } from './documents.ts';
 import { atCommit } from '../group-commit.ts';
 import { balanceChanges, LEDGER_BALANCES, type Leg } from './ledger.ts';
-import {
-  findVisit, insertLines, insertVisit, toLine, unsettledLinesJson,
-  type LineExtras, type LineRow, type StoredLine, type VisitKind, type VisitRow,
-} from './visits.ts';
+import { findVisit, toLine, unsettledLinesJson, type LineRow, type StoredLine, type VisitRow } from './visits.ts';
 
-// Settlement as durable transactions: open a visit (eligibility decided by the cooperation
-// layer), upload fee lines (classified on the treatment region's catalog), and the reads and
-// writes of settling and cancelling, whose rules are the use cases of src/app/settlement/
-// (settle-visit.ts, cancel-settlement.ts). Every function runs inside the caller's
-// transaction (the gateway's, which also records the answer).
+// The reads and writes of settlement, whose rules are the use cases of src/app/settlement/
+// (open-visit.ts, upload-fees.ts, settle-visit.ts, cancel-settlement.ts): the visit named by
+// an input, the accumulators under a row lock, the settlement's reads in one round trip and
+// its writes in one statement (the balances at commit), the settlement rows. Every function
+// runs inside the caller's transaction (the gateway's, which also records the answer).
+
 
 /** The calling institution as the gateway authenticated it, with the message's clock and msgid. */
 export interface Caller {
@@ -42,122 +27,6 @@ export interface Caller {
 }
 
 type Obj = Record<string, unknown>;
-
-/** Checks that the calling institution acts in its own treatment region; returns that pooling region. */
-export async function treatmentRegion(q: Queryable, caller: Caller, mdtrtareaAdmvs: string): Promise<string> {
-  const own = await poolingRegionOf(q, caller.admdvs);
-  if (mdtrtareaAdmvs !== own && mdtrtareaAdmvs !== caller.admdvs) {
-    throw forbidden(
-      'mdtrtarea_admvs',
-      `就医地医保区划 ${mdtrtareaAdmvs} 不是本机构所在统筹区 ${own}`,
-      `mdtrtarea_admvs ${mdtrtareaAdmvs} is not the institution's own pooling region ${own}`,
-    );
-  }
-  return own;
-}
-
-/** The eligibility decision as the visit keeps it (visits.eligibility, and the explanation). */
-export function decisionRecord(d: EligibilityDecision): Obj {
-  return { allowed: d.allowed, status: d.status, cross_province: d.crossProvince, terms: d.terms, reasons: d.reasons };
-}
-
-/** A refusal's reasons as one sentence each in Chinese and English. */
-export function refusalText(reasons: ReadonlyArray<{ zh: string; en: string }>): { zh: string; en: string } {
-  return { zh: reasons.map((r) => r.zh).join('；'), en: reasons.map((r) => r.en).join('; ') };
-}
-
-export interface OpenVisitInput {
-  kind: VisitKind;
-  psn_no: string;
-  insutype: string | undefined;
-  /** The insured region the HIS named (envelope insuplc_admdvs), checked against the registry. */
-  insuplc_admdvs: string | undefined;
-  mdtrtarea_admvs: string;
-  med_type: string;
-  begntime: Date;
-  ipt_otp_no: string | undefined;
-  mdtrt_cert_type: string | undefined;
-  mdtrt_cert_no: string | undefined;
-  emergency_flag: boolean;
-  dise_codes: string[];
-  info: Obj;
-}
-
-export interface OpenedVisit {
-  visit: VisitWithPerson;
-  person: PersonRow;
-  warnings: string[];
-}
-
-/** 2201 / 2401 / 2102: who, where, on what terms (checkEligibility decides), then the visit row. */
-export async function openVisit(q: Queryable, caller: Caller, input: OpenVisitInput): Promise<OpenedVisit> {
-  const warnings: string[] = [];
-  const wantType = input.kind === 'pharmacy' ? '2' : '1';
-  if (caller.fixmedins_type !== wantType) {
-    throw forbidden('fixmedins_code', input.kind === 'pharmacy' ? '只有定点零售药店可办理购药结算' : '零售药店不能办理门诊挂号或住院登记', input.kind === 'pharmacy' ? 'only a designated pharmacy settles pharmacy purchases' : 'a pharmacy cannot register outpatient visits or admissions');
-  }
-  if (!isCode(MED_TYPES, input.med_type)) throw invalid('med_type', `未知医疗类别 ${input.med_type}`, `unknown med_type ${input.med_type}`);
-  if (!isCode(HOSP_LVS, caller.hosp_lv)) throw invalid('fixmedins_code', `机构等级 ${caller.hosp_lv} 无效`, `institution level ${caller.hosp_lv} is unknown`);
-  const inpatient = input.med_type.startsWith('2');
-  if (inpatient !== (input.kind === 'inpatient')) {
-    throw invalid('med_type', `医疗类别 ${input.med_type} 与交易不符（住院 2x 须用 2401）`, `med_type ${input.med_type} does not fit this transaction (inpatient 2x goes through 2401)`);
-  }
-  const treatment = await treatmentRegion(q, caller, input.mdtrtarea_admvs);
-  const found = await personWithActiveBasicEnrollment(q, input.psn_no);
-  const person = found?.person;
-  const enrollment = found?.enrollment;
-  if (!person) throw notFound('psn_no', `查无人员 ${input.psn_no}`, `no insured person ${input.psn_no}`);
-  if (!enrollment) throw forbidden('psn_no', `人员 ${person.psn_no} 无有效基本医保参保`, `person ${person.psn_no} has no active basic insurance`);
-  if (input.insutype !== undefined && input.insutype !== enrollment.insutype) {
-    throw invalid('insutype', `险种 ${input.insutype} 与参保信息（${enrollment.insutype}）不符`, `insutype ${input.insutype} does not match the enrollment (${enrollment.insutype})`);
-  }
-  const insured = await poolingRegionOf(q, enrollment.insuplc_admdvs);
-  if (input.insuplc_admdvs !== undefined && input.insuplc_admdvs !== insured && (await poolingRegionOf(q, input.insuplc_admdvs)) !== insured) {
-    throw invalid('insuplc_admdvs', `参保地 ${input.insuplc_admdvs} 与人员参保地 ${insured} 不符`, `insuplc_admdvs ${input.insuplc_admdvs} does not match the person's insured region ${insured}`);
-  }
-  const day = chinaDate(input.begntime);
-  const decision = await checkEligibility(q, {
-    person,
-    fixmedins_code: caller.fixmedins_code,
-    med_type: input.med_type,
-    begndate: day,
-    insutype: enrollment.insutype,
-    emergency_flag: input.emergency_flag,
-    ...(input.dise_codes[0] ? { diag_code: input.dise_codes[0] } : {}),
-  });
-  if (!decision.allowed) {
-    const why = refusalText(decision.reasons);
-    // A stay may be admitted before its filing, and a chronic-disease visit registered before
-    // its diagnosis (2203): both are decided again at settlement.
-    const later = inpatient || (input.med_type === '14' && input.dise_codes.length === 0);
-    if (!later || decision.status === null) throw forbidden('psn_no', `不予直接结算：${why.zh}`, `not settled directly: ${why.en}`);
-    warnings.push(`登记时尚不满足直接结算条件，结算时将重新判定：${why.zh} / not yet eligible at registration, decided again at settlement: ${why.en}`);
-  }
-  const row: Omit<VisitRow, 'mdtrt_id'> = {
-    kind: input.kind,
-    status: 'open',
-    psn_no: person.psn_no,
-    insutype: enrollment.insutype,
-    psn_type: enrollment.psn_type,
-    fixmedins_code: caller.fixmedins_code,
-    hosp_lv: caller.hosp_lv,
-    mdtrtarea_admvs: treatment,
-    insuplc_admdvs: insured,
-    med_type: input.med_type,
-    begntime: input.begntime,
-    endtime: null,
-    ipt_otp_no: input.ipt_otp_no ?? null,
-    mdtrt_cert_type: input.mdtrt_cert_type ?? null,
-    mdtrt_cert_no: input.mdtrt_cert_no ?? null,
-    emergency_flag: input.emergency_flag,
-    dise_codes: input.dise_codes,
-    cross_region_status: decision.status ?? 'unfiled',
-    eligibility: decisionRecord(decision),
-    info: input.info,
-  };
-  const visit: VisitRow = { mdtrt_id: await insertVisit(q, row, caller.now), ...row };
-  return { visit: { ...visit, person }, person, warnings };
-}
 
 /** The visit named by an input, checked to be this institution's and this person's. */
 export async function requireVisit(q: Queryable, caller: Caller, mdtrtId: string, psnNo: string | undefined, path: string, lock: boolean): Promise<VisitWithPerson> {
@@ -176,21 +45,6 @@ export function requireStatus(v: VisitRow, allowed: readonly string[], path: str
 }
 
 export type VisitWithPerson = VisitRow & { person: PersonRow };
-
-/** 2204 / 2301 / 2102: classify on the treatment region's catalog, store in one multi-row insert. */
-export async function uploadFees(q: Queryable, caller: Caller, visit: VisitWithPerson, lines: readonly FeeLine[], extras: readonly LineExtras[], path: string): Promise<ClassifiedFeeLine[]> {
-  const seen = new Set<string>();
-  for (const l of lines) {
-    if (seen.has(l.feedetl_sn)) throw invalid(`${path}.feedetl_sn`, `费用明细流水号 ${l.feedetl_sn} 重复`, `feedetl_sn ${l.feedetl_sn} appears twice`);
-    seen.add(l.feedetl_sn);
-  }
-  const docs = await documents.get(q);
-  const catalog = documents.catalogFor(docs, visit.mdtrtarea_admvs);
-  const person = visit.person;
-  const classified = classifyFeeLines(catalog, lines, { gend: person.gend, age: ageOn(person.brdy, chinaDate(visit.begntime)) }, { med_type: visit.med_type as VisitRow['med_type'] & keyof typeof MED_TYPES });
-  await insertLines(q, visit.mdtrt_id, caller.msgid, classified, extras, path);
-  return classified;
-}
 
 // ---- accumulators ----------------------------------------------------------------------
 

@@ -1,5 +1,6 @@
 import { conflict, invalid } from '../../../engine/errors.ts';
-import { hasStandingSettlement, openVisit, requireStatus, requireVisit } from '../../../store/settlement/service.ts';
+import { hasStandingSettlement, requireStatus, requireVisit } from '../../../store/settlement/service.ts';
+import { openVisit } from '../../../app/settlement/open-visit.ts';
 import { settleVisit } from '../../../app/settlement/settle-visit.ts';
 import { cancelLines, replaceDiagnoses, updateVisit } from '../../../store/settlement/visits.ts';
 import { inputList, inputObject, optionalDateTime, optionalFlag, optionalString, requiredString } from '../input.ts';

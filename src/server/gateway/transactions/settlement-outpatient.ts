@@ -1,6 +1,8 @@
 import { conflict, invalid } from '../../../engine/errors.ts';
 import type { ClassifiedFeeLine } from '../../../engine/index.ts';
-import { openVisit, requireStatus, requireVisit, uploadFees, type Caller, type VisitWithPerson } from '../../../store/settlement/service.ts';
+import { requireStatus, requireVisit, type Caller, type VisitWithPerson } from '../../../store/settlement/service.ts';
+import { openVisit } from '../../../app/settlement/open-visit.ts';
+import { uploadFees } from '../../../app/settlement/upload-fees.ts';
 import { settleVisit } from '../../../app/settlement/settle-visit.ts';
 import type { Queryable } from '../../../store/db.ts';
 import { cancelLines, replaceDiagnoses, updateVisit, type Diagnosis } from '../../../store/settlement/visits.ts';

@@ -1,6 +1,8 @@
 import { conflict, invalid, notFound } from '../../../engine/errors.ts';
 import { findIdempotentMessage } from '../../../store/gateway-store.ts';
-import { hasStandingSettlement, openVisit, requireStatus, requireVisit, uploadFees } from '../../../store/settlement/service.ts';
+import { hasStandingSettlement, requireStatus, requireVisit } from '../../../store/settlement/service.ts';
+import { openVisit } from '../../../app/settlement/open-visit.ts';
+import { uploadFees } from '../../../app/settlement/upload-fees.ts';
 import { cancelSettlement } from '../../../app/settlement/cancel-settlement.ts';
 import { settleVisit } from '../../../app/settlement/settle-visit.ts';
 import { linesOfMessage } from '../../../store/settlement/queries.ts';
