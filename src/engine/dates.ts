@@ -1,4 +1,4 @@
-import { chinaDate, isCalendarDay } from './calendar.ts';
+import { chinaDate, isCalendarDay, isIsoDate } from './calendar.ts';
 
 // The platform's one date and time parser, for the gateway and the REST API alike. A date or
 // time a client sends must be a real calendar day and time (no 30 February, no 25:00, no year
@@ -53,7 +53,7 @@ export function parseCivilTime(text: string): CivilTime | undefined {
 }
 
 /** A bound as a yyyy-MM-dd date, days counted from the clock's China date. */
-export function boundDate(bound: DateBound, now?: Date): string {
+function boundDate(bound: DateBound, now?: Date): string {
   if (typeof bound === 'string') return bound;
   if (!now) throw new Error('a window counted from the clock needs the clock');
   return chinaDate(new Date(now.getTime() + bound * 86_400_000));
@@ -74,18 +74,19 @@ export function chinaInstant(t: CivilTime): Date {
   return new Date(at.getTime() - 8 * 3600_000);
 }
 
+/** Why a real day falls outside the window of its kind of field, or undefined when it is inside. */
+export function outsideWindow(day: string, text: string, window: DateWindowName, now?: Date): { zh: string; en: string } | undefined {
+  const { earliest, latest } = windowDates(window, now);
+  if (day >= earliest && day <= latest) return undefined;
+  const w = DATE_WINDOWS[window];
+  return { zh: `${w.zh}应在 ${earliest} 至 ${latest} 之间`, en: `${w.en} must fall from ${earliest} to ${latest}, got "${text}"` };
+}
+
 /**
  * What is wrong with a yyyy-MM-dd date of this kind of field, in Chinese and English, or
  * undefined when it is a real day inside the window: for validators that collect problems.
  */
 export function dateProblem(value: unknown, window: DateWindowName, now?: Date): { zh: string; en: string } | undefined {
-  const text = typeof value === 'string' ? value : '';
-  const t = /^\d{4}-\d{2}-\d{2}$/.test(text) ? parseCivilTime(text) : undefined;
-  if (!t) return { zh: '应为真实存在的日期 yyyy-mm-dd', en: `expected a real calendar date yyyy-mm-dd, got ${JSON.stringify(value)}` };
-  const { earliest, latest } = windowDates(window, now);
-  if (t.date < earliest || t.date > latest) {
-    const w = DATE_WINDOWS[window];
-    return { zh: `${w.zh}应在 ${earliest} 至 ${latest} 之间`, en: `${w.en} must fall from ${earliest} to ${latest}, got "${text}"` };
-  }
-  return undefined;
+  if (!isIsoDate(value)) return { zh: '应为真实存在的日期 yyyy-mm-dd', en: `expected a real calendar date yyyy-mm-dd, got ${JSON.stringify(value)}` };
+  return outsideWindow(value, value, window, now);
 }

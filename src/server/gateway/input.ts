@@ -1,5 +1,5 @@
 import { invalid } from '../../engine/errors.ts';
-import { chinaInstant, DATE_WINDOWS, parseCivilTime, windowDates, type CivilTime, type DateWindowName } from '../../engine/dates.ts';
+import { chinaInstant, outsideWindow, parseCivilTime, type CivilTime, type DateWindowName } from '../../engine/dates.ts';
 
 // Readers for a handler's `input`. Real HIS send numbers as strings and strings as numbers,
 // so every reader accepts both and names the field (as `input.data.certno`) when it refuses.
@@ -109,11 +109,8 @@ function civilTime(obj: Obj, key: string, path: string, window: DateWindowName, 
   if (text === undefined) return undefined;
   const t = parseCivilTime(text);
   if (!t) throw invalid(`${path}.${key}`, `应为真实存在的${what.zh}`, `expected a real calendar ${what.en}, got "${text}"`);
-  const { earliest, latest } = windowDates(window, now);
-  if (t.date < earliest || t.date > latest) {
-    const w = DATE_WINDOWS[window];
-    throw invalid(`${path}.${key}`, `${w.zh}应在 ${earliest} 至 ${latest} 之间`, `${w.en} must fall from ${earliest} to ${latest}, got "${text}"`);
-  }
+  const outside = outsideWindow(t.date, text, window, now);
+  if (outside) throw invalid(`${path}.${key}`, outside.zh, outside.en);
   return t;
 }
 
