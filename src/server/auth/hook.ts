@@ -5,6 +5,7 @@ import { activeConsent, principalOfSession } from '../../store/auth/accounts.ts'
 import { regionsCover, type Principal } from '../../store/auth/principal.ts';
 import type { Actor } from '../../store/audit.ts';
 import type { Pool } from '../../store/db.ts';
+import { filingScope, importBatchRegion, recognitionScope } from '../../store/auth/scope.ts';
 import { findPersonByCertno, findPersonByPsnNo, requirePersonByCertno, type Person } from '../../store/registry/persons.ts';
 import { callerOf, roleMayCall, ruleFor, type Touches } from './access.ts';
 
@@ -83,8 +84,6 @@ function keyIn(place: Json, field: string): string | undefined {
 
 const denied = () => forbidden('principal', '无权查看或办理该人员、地区的业务', 'you may not see or act on this person or region');
 
-const one = async <T>(pool: Pool, sql: string, value: unknown): Promise<T | undefined> => (await pool.query<T & object>(sql, [value])).rows[0];
-
 interface Loaded extends Scope {
   /** Where the key was read, and what it said. */
   key: { place: Place; field: string; value: string };
@@ -110,20 +109,20 @@ async function load(pool: Pool, touches: Exclude<Touches, 'nothing'>, places: Re
     return { key, person, region: person.insuplc_admdvs };
   }
   if (resource === 'filing') {
-    const f = await one<{ psn_no: string; insuplc_admdvs: string }>(pool, 'SELECT psn_no, insuplc_admdvs FROM filings WHERE filing_no = $1', value);
+    const f = await filingScope(pool, value);
     if (!f) throw notFound('filing_no', '查无此备案', 'no such filing');
-    return { key, filing_no: value, person: (await findPersonByPsnNo(pool, f.psn_no))!, region: f.insuplc_admdvs };
+    return { key, filing_no: value, ...f };
   }
   if (resource === 'recognition') {
-    const r = await one<{ psn_no: string; insuplc_admdvs: string }>(pool, 'SELECT psn_no, insuplc_admdvs FROM recognitions WHERE recognition_no = $1', value);
+    const r = await recognitionScope(pool, value);
     if (!r) throw notFound('recognition_no', '查无此认定', 'no such recognition');
-    return { key, recognition_no: value, person: (await findPersonByPsnNo(pool, r.psn_no))!, region: r.insuplc_admdvs };
+    return { key, recognition_no: value, ...r };
   }
   if (resource === 'identity import') {
     const id = /^[0-9]{1,15}$/.test(value) ? Number(value) : NaN;
-    const b = Number.isSafeInteger(id) ? await one<{ admdvs: string }>(pool, 'SELECT admdvs FROM identity_import_batches WHERE id = $1', id) : undefined;
-    if (!b) throw notFound('id', `比对批次 ${value} 不存在`, `no identity import batch ${value}`);
-    return { key, import_id: id, region: b.admdvs };
+    const region = Number.isSafeInteger(id) ? await importBatchRegion(pool, id) : undefined;
+    if (!region) throw notFound('id', `比对批次 ${value} 不存在`, `no identity import batch ${value}`);
+    return { key, import_id: id, region };
   }
   return { key, region: value }; // a region: the code itself
 }
