@@ -6,7 +6,7 @@ import path from 'node:path';
 import { freshDatabase, type TestDatabase } from './support/db.ts';
 import { HOSPITAL, RESIDENT, envelope, seedRegistry } from './support/gateway-world.ts';
 import { assertBooksHold, lines } from './support/settlement-world.ts';
-import { seedSettlementDocuments } from '../src/store/settlement/documents.ts';
+import { seedSettlementDocuments } from '../src/store/documents/seed.ts';
 
 // kill -9 of a real server process in the middle of a load of settlements: after a restart
 // every acknowledged settlement is there and complete, nothing is half-written, the ledger

@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { freshDatabase, type TestDatabase } from './support/db.ts';
-import { DocumentCache, seedSettlementDocuments } from '../src/store/settlement/documents.ts';
+import { DocumentRegistry } from '../src/store/documents/registry.ts';
+import { seedSettlementDocuments } from '../src/store/documents/seed.ts';
+import { inTransaction } from '../src/store/db.ts';
 import { selectPolicy } from '../src/engine/index.ts';
 import { settlementLegs } from '../src/store/settlement/ledger.ts';
 
@@ -17,25 +19,25 @@ before(async () => {
 after(async () => db.drop());
 
 test('policy documents are versioned rows; the cache compiles once and follows a new version', async () => {
-  const cache = new DocumentCache(0);
-  assert.equal((await cache.get(db.pool)).policies.length, 0, 'nothing loaded yet');
+  const cache = new DocumentRegistry(0);
+  assert.equal((await cache.compiled(db.pool)).policies.length, 0, 'nothing loaded yet');
   // The very first document moves the generation too.
   const one = JSON.parse(fs.readFileSync(path.resolve(import.meta.dirname, '../policies/430200-310-2026.json'), 'utf8'));
-  await db.pool.query(`INSERT INTO policy_documents (policy_id, version, admdvs, insutype, doc) VALUES ($1, $2, '430200', '310', $3)`, [one.policy_id, one.version, one]);
-  assert.equal((await cache.get(db.pool)).policies.length, 1, 'the first document is seen');
+  await inTransaction(db.pool, (q) => cache.store(q, { kind: 'policy', doc: one, stored_by: 'test' }));
+  assert.equal((await cache.compiled(db.pool)).policies.length, 1, 'the first document is seen');
   const loaded = await seedSettlementDocuments(db.pool);
   assert.ok(loaded.policies >= 29 && loaded.catalogs >= 10, JSON.stringify(loaded));
   assert.deepEqual(await seedSettlementDocuments(db.pool), { policies: 0, catalogs: 0 }, 'loading again adds nothing');
-  const first = await cache.get(db.pool);
+  const first = await cache.compiled(db.pool);
   assert.ok(first.policies.length >= 30, 'the first documents are seen');
-  assert.equal(await cache.get(db.pool), first, 'unchanged documents are not compiled again');
+  assert.equal(await cache.compiled(db.pool), first, 'unchanged documents are not compiled again');
   const p1 = selectPolicy(first.policies, '430200', '390', '2026-03-15')!;
   assert.equal(p1.version, 1);
   const doc = JSON.parse(fs.readFileSync(path.resolve(import.meta.dirname, '../policies/430200-390-2026.json'), 'utf8'));
   doc.version = 2;
   doc.outpatient.ratio_bp_by_lv['3'] = 4500;
-  await db.pool.query(`INSERT INTO policy_documents (policy_id, version, admdvs, insutype, doc) VALUES ($1, 2, '430200', '390', $2)`, [doc.policy_id, doc]);
-  const second = await cache.get(db.pool);
+  await inTransaction(db.pool, (q) => cache.store(q, { kind: 'policy', doc, stored_by: 'test' }));
+  const second = await cache.compiled(db.pool);
   assert.notEqual(second, first);
   const p2 = selectPolicy(second.policies, '430200', '390', '2026-03-15')!;
   assert.deepEqual([p2.version, p2.outpatient.ratio_bp_by_lv['3']], [2, 4500]);

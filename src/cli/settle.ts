@@ -1,12 +1,17 @@
 // The policy simulator: `yibao settle` prices one claim file and explains every step;
 // `yibao compare` settles a file of claims under two policy versions and reports what the
 // change costs the funds and who pays more or less — what a bureau runs before changing a policy.
+// On files (policies/, catalogs/, or the files given), or with `--database URL` on the versions
+// stored in that database's registry: the ones settlement prices on.
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { feeDetailResult, formatYuan, loadPolicy, selectPolicy, settle, settlementOutput, type Catalog, type ExplainValue, type Fen, type Policy, type Settlement, type SettlementInput } from '../engine/index.ts';
 import { invalid } from '../engine/errors.ts';
 import { claimInput, comparePolicies, type ClaimFile } from '../engine/simulator.ts';
 import { diseaseLookup, loadPolicyDir, loadRegionCatalog } from '../store/shipped-documents.ts';
+import { readPolicy, settleClaim, simulate } from '../app/settlement/policy-workbench.ts';
+import { createPool, type Pool } from '../store/db.ts';
+import { DocumentRegistry } from '../store/documents/registry.ts';
 
 const readJson = (file: string): unknown => JSON.parse(fs.readFileSync(file, 'utf8'));
 
@@ -48,24 +53,55 @@ export function explainText(s: Settlement, classified: SettlementInput['lines'])
   return out.join('\n');
 }
 
+/** One claim on the files: the demo policy in force (or the file given) and the region's catalog. */
+function onFiles(claim: ClaimFile, policyFile: string | undefined, catalogDir: string | undefined): { settlement: Settlement; lines: SettlementInput['lines'] } {
+  const input = claimInput(claim, loadRegionCatalog(claim.visit.mdtrtarea_admvs, catalogDir));
+  return { settlement: settle(policyFor(claim, policyFile), input), lines: input.lines };
+}
+
+/** Runs `work` on the registry of the database at `url`, and closes the connection. */
+async function onDatabase<T>(url: string, work: (pool: Pool, docs: DocumentRegistry) => Promise<T>): Promise<T> {
+  const pool = createPool(url, 2);
+  try {
+    return await work(pool, new DocumentRegistry());
+  } finally {
+    await pool.end();
+  }
+}
+
+/** A stored policy named `ID`, `ID.json` or `ID@VERSION`. */
+const storedPolicy = (pool: Pool, docs: DocumentRegistry, name: string): Promise<unknown> => {
+  const [id, version] = name.split('@');
+  if (version !== undefined && !/^[1-9][0-9]*$/.test(version)) throw new Error(`${name}: the version after @ must be a positive integer`);
+  return readPolicy(pool, docs, id!, version === undefined ? undefined : Number(version));
+};
+
 export async function settleCommand(args: string[]): Promise<void> {
-  const { values } = parseArgs({ args, options: { policy: { type: 'string' }, claim: { type: 'string' }, catalog: { type: 'string' }, json: { type: 'boolean' } } });
-  if (!values.claim) throw new Error('usage: yibao settle --claim C.json [--policy P.json] [--catalog DIR] [--json]');
-  const claim = readJson(values.claim) as ClaimFile;
-  const policy = policyFor(claim, values.policy);
-  const catalog = loadRegionCatalog(claim.visit.mdtrtarea_admvs, values.catalog);
-  const input = claimInput(claim, catalog);
-  const s = settle(policy, input);
+  const { values } = parseArgs({ args, options: { policy: { type: 'string' }, claim: { type: 'string' }, catalog: { type: 'string' }, database: { type: 'string' }, json: { type: 'boolean' } } });
+  if (!values.claim) throw new Error('usage: yibao settle --claim C.json [--policy P.json] [--catalog DIR | --database URL] [--json]');
+  const claimPath = values.claim;
+  const policyFile = values.policy;
+  const { settlement: s, lines } = values.database
+    ? // The stored policy in force and the stored catalog (or the policy file given).
+      await onDatabase(values.database, (pool, docs) => settleClaim(pool, docs, fs.readFileSync(claimPath, 'utf8'), policyFile === undefined ? undefined : readJson(policyFile)))
+    : onFiles(readJson(claimPath) as ClaimFile, policyFile, values.catalog);
   if (values.json) {
-    console.log(JSON.stringify({ policy_id: s.policy_id, policy_version: s.policy_version, feedetail: input.lines.map(feeDetailResult), ...settlementOutput(s), lines: s.lines, increments: s.increments, steps: s.steps }, null, 2));
+    console.log(JSON.stringify({ policy_id: s.policy_id, policy_version: s.policy_version, feedetail: lines.map(feeDetailResult), ...settlementOutput(s), lines: s.lines, increments: s.increments, steps: s.steps }, null, 2));
   } else {
-    console.log(explainText(s, input.lines));
+    console.log(explainText(s, lines));
   }
 }
 
 export async function compareCommand(args: string[]): Promise<void> {
-  const { values } = parseArgs({ args, options: { from: { type: 'string' }, to: { type: 'string' }, claims: { type: 'string' }, catalog: { type: 'string' } } });
-  if (!values.from || !values.to || !values.claims) throw new Error('usage: yibao compare --from P1.json --to P2.json --claims claims.jsonl [--catalog DIR]');
+  const { values } = parseArgs({ args, options: { from: { type: 'string' }, to: { type: 'string' }, claims: { type: 'string' }, catalog: { type: 'string' }, database: { type: 'string' } } });
+  if (!values.from || !values.to || !values.claims) throw new Error('usage: yibao compare --from P1.json --to P2.json --claims claims.jsonl [--catalog DIR]\n       yibao compare --database URL --from ID[@VERSION] --to ID[@VERSION] --claims claims.jsonl');
+  if (values.database) {
+    // Stored versions on the stored catalogs; the claims still come from a file.
+    const { from, to, claims } = { from: values.from, to: values.to, claims: fs.readFileSync(values.claims, 'utf8') };
+    const { changes: _changes, ...report } = await onDatabase(values.database, async (pool, docs) => simulate(pool, docs, await storedPolicy(pool, docs, from), await storedPolicy(pool, docs, to), claims));
+    console.log(JSON.stringify(report, null, 2));
+    return;
+  }
   const from = loadPolicy(readJson(values.from), diseaseLookup());
   const to = loadPolicy(readJson(values.to), diseaseLookup());
   const claims = fs

@@ -15,7 +15,7 @@ import { addIdentity, listIdentities } from '../store/registry/identities.ts';
 import { insertInstitutions, type Institution } from '../store/registry/institutions.ts';
 import { addPersonCert, createPerson, formatPsnNo } from '../store/registry/persons.ts';
 import { importRegions } from '../store/registry/regions.ts';
-import { seedSettlementDocuments } from '../store/settlement/documents.ts';
+import { seedSettlementDocuments } from '../store/documents/seed.ts';
 import type { FixtureInstitution, FixturePersona } from './fixture-rows.ts';
 import { applyDemoPasswords, settlementFixtures, type SettlementFixtures } from './settlement.ts';
 import { employerName, personName } from './names.ts';

@@ -49,7 +49,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Every group of routes is a plugin made from the dependencies, mounted with its prefix.
   await app.register(registryRoutes(deps), { prefix: '/api/v1' });
   await app.register(cooperationRoutes(deps), { prefix: '/api/v1' });
-  await app.register(gatewayRoutes({ pool: deps.pool, now: deps.now }));
+  await app.register(gatewayRoutes({ pool: deps.pool, now: deps.now, ...(deps.documents ? { documents: deps.documents } : {}) }));
 
   app.get('/healthz', async (_req, reply) => {
     await deps.pool.query('SELECT 1');

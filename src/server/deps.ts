@@ -2,6 +2,7 @@
 // app.ts mounts can name it without importing app.ts back (no import cycles).
 import type { Pool } from '../store/db.ts';
 import type { NotificationSender } from '../store/cooperation/notifications.ts';
+import type { DocumentRegistry } from '../store/documents/registry.ts';
 
 export interface AppDeps {
   pool: Pool;
@@ -10,6 +11,8 @@ export interface AppDeps {
   logLevel?: string;
   /** Delivers insured persons' sign-in codes (default: the logging SMS sender). */
   codeSender?: NotificationSender;
+  /** The versioned documents settlement, the workbench and the simulator read (default: the process's registry). */
+  documents?: DocumentRegistry;
   /** The built web pages (web/dist); absent or missing: the API only. */
   webDir?: string;
 }

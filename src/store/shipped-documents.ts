@@ -1,7 +1,8 @@
 // The documents shipped in the repository, read from disk: the ICD-10 table (catalogs/icd),
 // the demo policies (policies/), the demo catalogs (catalogs/) and the example claim files
-// (policies/examples). The simulator, the workbench and the demo seed read them here; the
-// gateway settles on the versions stored in the database (settlement/documents.ts).
+// (policies/examples). The demo seed stores the policies and catalogs in the registry
+// (documents/seed.ts), which settlement, the workbench and `--database` runs of the CLI read;
+// `yibao settle` and `yibao compare` on files, and the demo's claims, read them here.
 import fs from 'node:fs';
 import path from 'node:path';
 import { diseaseLookupFromTable, loadCatalog, loadPolicy, type Catalog, type DiseaseCodeLookup, type Policy } from '../engine/index.ts';
@@ -12,8 +13,6 @@ import { projectRoot } from './migrate.ts';
 const ROOT = projectRoot();
 const POLICY_DIR = path.join(ROOT, 'policies');
 const EXAMPLES_DIR = path.join(POLICY_DIR, 'examples');
-/** A shipped policy file's name: region, insutype, year and an optional letter of the version. */
-const POLICY_FILE = /^[0-9]{6}-[0-9]{3}-[0-9]{4}[a-z]?\.json$/;
 const EXAMPLE_FILE = /^[a-z0-9-]+\.claims?\.jsonl?$/;
 
 const readJson = (file: string): unknown => JSON.parse(fs.readFileSync(file, 'utf8'));
@@ -39,17 +38,6 @@ export function loadRegionCatalog(admdvs: string, dir = path.join(ROOT, 'catalog
   const base = readJson(path.join(dir, 'base.json'));
   const file = path.join(dir, `${admdvs}.json`);
   return loadCatalog(base, fs.existsSync(file) ? readJson(file) : undefined);
-}
-
-/** The names of the shipped policy files, sorted. */
-export function policyFileNames(dir = POLICY_DIR): string[] {
-  return fs.readdirSync(dir).filter((f) => POLICY_FILE.test(f)).sort();
-}
-
-/** The raw document of a shipped policy file, by its file name (no paths). */
-export function readPolicyDocument(file: string, dir = POLICY_DIR): unknown {
-  if (!POLICY_FILE.test(file) || !fs.existsSync(path.join(dir, file))) throw notFound('policy_file', `政策文件 ${file} 不存在`, `no policy file ${file}`);
-  return readJson(path.join(dir, file));
 }
 
 /** The example claim files and how many claims each holds. */

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { checkIdentities } from '../../src/engine/index.ts';
 import type { Queryable } from '../../src/store/db.ts';
 import { checkLedger } from '../../src/store/settlement/ledger.ts';
-import { seedSettlementDocuments } from '../../src/store/settlement/documents.ts';
+import { seedSettlementDocuments } from '../../src/store/documents/seed.ts';
 import { HOSPITAL, envelope, openWorld, post, signInAs, type World } from './gateway-world.ts';
 
 // The gateway world plus the demo policies and catalogs, and the checks every settlement

@@ -188,8 +188,27 @@ export interface ImportBatch {
       rejected: number;
     };
     added: ImportReportRow[];
-    ended: ImportReportRow[];
-    changed: ImportReportRow[];
+    ended: {
+      line: number;
+      certno: string;
+      psn_no?: string;
+      psn_name?: string;
+      psn_idet_type?: string;
+      begntime?: string;
+      endtime?: string | null;
+      identity_id: number;
+    }[];
+    changed: {
+      line: number;
+      certno: string;
+      psn_no?: string;
+      psn_name?: string;
+      psn_idet_type?: string;
+      begntime?: string;
+      endtime?: string | null;
+      identity_id: number;
+      old_endtime: string | null;
+    }[];
     unchanged: ImportReportRow[];
     rejected: {
       line: number;
@@ -209,8 +228,6 @@ export interface ImportReportRow {
   psn_idet_type?: string;
   begntime?: string;
   endtime?: string | null;
-  identity_id?: number;
-  old_endtime?: string | null;
 }
 
 export interface Institution {

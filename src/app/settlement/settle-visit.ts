@@ -10,7 +10,7 @@ import { chinaDate } from '../../engine/calendar.ts';
 import type { Queryable } from '../../store/db.ts';
 import type { Person as PersonRow } from '../../store/registry/persons.ts';
 import { checkEligibility } from '../../store/cooperation/eligibility.ts';
-import { documents } from '../../store/settlement/documents.ts';
+import type { DocumentRegistry } from '../../store/documents/registry.ts';
 import { settlementLegs } from '../../store/settlement/ledger.ts';
 import { passwordHash } from '../../store/settlement/passwords.ts';
 import type { StoredLine, VisitRow } from '../../store/settlement/visits.ts';
@@ -82,7 +82,7 @@ function engineInput(visit: VisitRow, status: CrossRegionStatus, r: SettlementIn
  * day, accumulators locked, the engine, then every write in one statement. Runs inside the
  * caller's transaction (the gateway's, which also records the answer).
  */
-export async function settleVisit(q: Queryable, caller: Caller, visit: VisitWithPerson, o: SettleOptions): Promise<SettledResult> {
+export async function settleVisit(q: Queryable, caller: Caller, visit: VisitWithPerson, o: SettleOptions, documents: DocumentRegistry): Promise<SettledResult> {
   const day = chinaDate(visit.kind === 'inpatient' && !o.mid_setl && visit.endtime ? visit.endtime : caller.now);
   let status = visit.cross_region_status as CrossRegionStatus;
   let eligibility = visit.eligibility;
@@ -109,7 +109,7 @@ export async function settleVisit(q: Queryable, caller: Caller, visit: VisitWith
     throw forbidden(`${o.path}.mdtrt_id`, '该就诊不予直接结算', 'this visit is not settled directly');
   }
   assertInvariant(isCode(CROSS_REGION_STATUSES, status), 'a cross-region status from the cooperation layer');
-  const docs = await documents.get(q);
+  const docs = await documents.compiled(q);
   const policy = selectPolicy(docs.policies, visit.insuplc_admdvs, visit.insutype, day);
   if (!policy) {
     throw notFound('insuplc_admdvs', `参保地 ${visit.insuplc_admdvs} 险种 ${visit.insutype} 在 ${day} 没有生效的待遇政策`, `no policy of ${visit.insuplc_admdvs} for insutype ${visit.insutype} in force on ${day}`);

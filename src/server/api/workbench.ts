@@ -3,12 +3,15 @@ import { Type } from 'typebox';
 import { chinaDate } from '../../engine/calendar.ts';
 import { invalid } from '../../engine/errors.ts';
 import { diffDocuments } from '../../engine/simulator.ts';
-import { listPolicyDocuments, settleClaim, simulate, validatePolicyDocument } from '../../app/settlement/policy-workbench.ts';
-import { listClaimExamples, readClaimExample, readPolicyDocument } from '../../store/shipped-documents.ts';
+import { listPolicyDocuments, listPolicyVersions, readPolicy, settleClaim, simulate, storePolicyVersion, validatePolicyDocument } from '../../app/settlement/policy-workbench.ts';
+import { inTransaction } from '../../store/db.ts';
+import { documentRegistry } from '../../store/documents/registry.ts';
+import { listClaimExamples, readClaimExample } from '../../store/shipped-documents.ts';
 import { crossRegionFlows, dashboardRefreshedAt, directSettlementRate, enrollmentByRegion, queueCases, queueDeadlines, refreshDashboard, settlementsByDay, settlementsOfPerson, settlementsOnDay } from '../../store/dashboard.ts';
 import type { AppDeps } from '../deps.ts';
 import { scopedPerson, staffRegions } from '../auth/hook.ts';
 import { body, optStr, str, type Json } from './cooperation-input.ts';
+import { writeContext } from './common.ts';
 import * as M from './models.ts';
 
 const Period = { from: Type.String(), to: Type.String() };
@@ -17,30 +20,51 @@ const RefreshedAt = Type.Union([Type.String({ format: 'date-time' }), Type.Null(
 // The staff workbench's policy pages and the dashboard. Thin: the policy use cases live in
 // src/app/settlement/policy-workbench.ts, the figures in src/store/dashboard.ts.
 
-/** A document given inline (`doc`) or as a shipped file name (`file`). */
-function documentOf(b: Json, field: string): unknown {
-  const v = b[field];
-  if (typeof v === 'string') return readPolicyDocument(v);
-  if (v !== null && typeof v === 'object') return v;
-  throw invalid(field, `${field} 应为政策文件名或政策文档`, `${field} must be a policy file name or a policy document`);
+/** `?version=N` of a policy read: a stored version; absent, the newest. */
+function versionParam(q: Json): number | undefined {
+  const v = optStr(q, 'version');
+  if (v === undefined) return undefined;
+  if (!/^[1-9][0-9]{0,8}$/.test(v)) throw invalid('version', '版本应为正整数', 'version must be a positive integer');
+  return Number(v);
 }
 
 export async function registerWorkbenchRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
-  app.get('/api/v1/policies', async () => ({ items: listPolicyDocuments() }));
-  app.get('/api/v1/policies/:policy_file', async (req) => readPolicyDocument((req.params as Record<string, string>).policy_file!));
-  app.post('/api/v1/policies/validate', async (req) => validatePolicyDocument(documentOf(body(req.body), 'policy')));
+  const docs = deps.documents ?? documentRegistry;
+  const { pool } = deps;
+  /** A document given inline (`doc`) or by the name of a stored policy (`file`: its newest version). */
+  const documentOf = async (b: Json, field: string): Promise<unknown> => {
+    const v = b[field];
+    if (typeof v === 'string') return readPolicy(pool, docs, v);
+    if (v !== null && typeof v === 'object') return v;
+    throw invalid(field, `${field} 应为政策文件名或政策文档`, `${field} must be a policy file name or a policy document`);
+  };
+
+  app.get('/api/v1/policies', async () => ({ items: await listPolicyDocuments(pool, docs) }));
+  app.get('/api/v1/policies/:policy_file', async (req) => readPolicy(pool, docs, (req.params as Record<string, string>).policy_file!, versionParam(req.query as Json)));
+  app.get('/api/v1/policies/:policy_file/versions', async (req) => ({ items: await listPolicyVersions(pool, docs, (req.params as Record<string, string>).policy_file!) }));
+  // A new version of a policy, stored once it compiles and fits the stored set (never an edit).
+  app.post('/api/v1/policies', async (req, reply) => {
+    const b = body(req.body);
+    const v = b.policy;
+    if (v === null || typeof v !== 'object') throw invalid('policy', '必填：政策文档', 'required: the policy document');
+    const ctx = writeContext(req, deps);
+    const stored = await inTransaction(pool, (q) => storePolicyVersion(q, docs, ctx, { admdvs: str(b, 'admdvs'), doc: v, ...(optStr(b, 'note') === undefined ? {} : { note: optStr(b, 'note')! }) }));
+    return reply.status(201).send(stored);
+  });
+  app.post('/api/v1/policies/validate', async (req) => validatePolicyDocument(pool, docs, await documentOf(body(req.body), 'policy')));
   app.post('/api/v1/policies/compare', async (req) => {
     const b = body(req.body);
-    return { changes: diffDocuments(documentOf(b, 'from'), documentOf(b, 'to')) };
+    return { changes: diffDocuments(await documentOf(b, 'from'), await documentOf(b, 'to')) };
   });
   app.post('/api/v1/policies/simulate', async (req) => {
     const b = body(req.body);
     const claims = typeof b.example === 'string' ? readClaimExample(b.example) : str(b, 'claims');
     if (b.to === undefined) {
       // One claim under one policy: the settlement with every step explained.
-      return settleClaim(claims, b.from === undefined ? undefined : documentOf(b, 'from'));
+      return settleClaim(pool, docs, claims, b.from === undefined ? undefined : await documentOf(b, 'from'));
     }
-    return simulate(documentOf(b, 'from'), documentOf(b, 'to'), claims);
+    // Without `from`: the draft against the stored version in use of its policy.
+    return simulate(pool, docs, b.from === undefined ? undefined : await documentOf(b, 'from'), await documentOf(b, 'to'), claims);
   });
   app.get('/api/v1/claim-examples', async () => ({ items: listClaimExamples() }));
 

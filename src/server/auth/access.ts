@@ -109,6 +109,8 @@ const TABLE: Record<string, [Access, Touches, RouteRule['alsoRegion']?]> = {
   // policy documents and the simulator: no one's data
   'GET /api/v1/policies': [OFFICE, 'nothing'],
   'GET /api/v1/policies/:policy_file': [OFFICE, 'nothing'],
+  'GET /api/v1/policies/:policy_file/versions': [OFFICE, 'nothing'],
+  'POST /api/v1/policies': [['admin'], 'region by body admdvs'], // a new version, for the administrator's region
   'POST /api/v1/policies/validate': [OFFICE, 'nothing'],
   'POST /api/v1/policies/compare': [OFFICE, 'nothing'],
   'POST /api/v1/policies/simulate': [OFFICE, 'nothing'],

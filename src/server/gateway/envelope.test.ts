@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { CALL_SERVICE_PATH } from './route.ts';
 import { HOSPITAL, PHARMACY, RESIDENT, assertWellFormed, envelope, openWorld, post, signInAs, type World } from '../../../test/support/gateway-world.ts';
 import { counts } from '../../../test/support/settlement-world.ts';
-import { seedSettlementDocuments } from '../../store/settlement/documents.ts';
+import { seedSettlementDocuments } from '../../store/documents/seed.ts';
 
 // What real HIS send, what broken clients send, and what a fuzzer sends: every answer is
 // HTTP 200 with a well-formed response envelope.

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import { YibaoError, conflict, invalid, unauthenticated } from '../../engine/errors.ts';
 import type { Pool, Queryable } from '../../store/db.ts';
+import type { DocumentRegistry } from '../../store/documents/registry.ts';
 import type { GroupCommit } from '../../store/group-commit.ts';
 import { insertMessage, MESSAGE_RECORDS, MESSAGE_START, messageKey, nextRefmsgSerial, startMessage, type Caller, type MessageLogRow } from '../../store/gateway-store.ts';
 import { canonicalJson, differingPaths, sha256Hex } from './canonical.ts';
@@ -19,6 +20,8 @@ export interface GatewayDeps {
   commits: GroupCommit;
   now: () => Date;
   registry: TransactionRegistry;
+  /** The versioned documents the handlers price on. */
+  documents: DocumentRegistry;
   /** Where unexpected failures are reported (the answer itself stays a -1 envelope). */
   logError: (err: unknown, context: Record<string, unknown>) => void;
 }
@@ -99,7 +102,7 @@ export async function callService(deps: GatewayDeps, body: unknown): Promise<Gat
               `msgid ${env.msgid} was already used for a message with different content (differs at: ${paths.join(', ')}); a retry must repeat the original, new business needs a new msgid`,
             );
           }
-          const outcome = await run(handler, prepared, env, receivedAt, client, deps.pool);
+          const outcome = await run(handler, prepared, env, receivedAt, client, deps);
           const resp = await answer(outcome);
           return new Answered(resp, messageRecord(env, request, resp, JSON.stringify(resp), true, receivedAt, deps.now()));
         },
@@ -114,7 +117,7 @@ export async function callService(deps: GatewayDeps, body: unknown): Promise<Gat
       const start = await startMessage(deps.pool, { fixmedins_code: env.fixmedins_code, msgid: env.msgid, sign_no: handler.requiresSignIn ? env.sign_no : undefined });
       serial = start.serial;
       const prepared = checkCaller(raw, env, handler, start.caller);
-      response = await answer(await run(handler, prepared, env, receivedAt, deps.pool, deps.pool));
+      response = await answer(await run(handler, prepared, env, receivedAt, deps.pool, deps));
     }
   } catch (err) {
     if (!(err instanceof YibaoError)) deps.logError(err, { infno: envelope?.infno, msgid: envelope?.msgid });
@@ -160,12 +163,13 @@ async function run(
   envelope: GatewayEnvelope,
   receivedAt: Date,
   db: Queryable,
-  pool: Pool,
+  deps: GatewayDeps,
 ): Promise<Outcome> {
   const warnings: string[] = [];
   const ctx: GatewayContext = {
-    pool,
+    pool: deps.pool,
     db,
+    documents: deps.documents,
     now: () => receivedAt,
     envelope,
     institution: prepared.institution,

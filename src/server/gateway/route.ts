@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { invalid } from '../../engine/errors.ts';
 import type { Pool } from '../../store/db.ts';
+import { documentRegistry, type DocumentRegistry } from '../../store/documents/registry.ts';
 import { GroupCommit } from '../../store/group-commit.ts';
 import { callService } from './gateway.ts';
 import { compactMillis, compactSeconds } from './time.ts';
@@ -15,6 +16,8 @@ export interface GatewayRouteDeps {
   pool: Pool;
   now: () => Date;
   registry?: TransactionRegistry;
+  /** The versioned documents (default: the process's registry). */
+  documents?: DocumentRegistry;
 }
 
 /** The gateway as a plugin of its own scope, so that taking raw bytes does not leak to the REST routes. */
@@ -53,6 +56,7 @@ export function gatewayRoutes(deps: GatewayRouteDeps): FastifyPluginAsync {
           commits,
           now: deps.now,
           registry,
+          documents: deps.documents ?? documentRegistry,
           logError: (err, context) => request.log.error({ err, ...context }, 'gateway: unexpected failure'),
         },
         request.body ?? '',

@@ -1,4 +1,5 @@
 import type { Pool, Queryable } from '../../store/db.ts';
+import type { DocumentRegistry } from '../../store/documents/registry.ts';
 
 // The contract between the gateway (envelope parsing, authentication, idempotency, answers)
 // and the transactions it dispatches to by `infno`. A handler receives the normalised
@@ -77,6 +78,8 @@ export interface GatewayContext {
   signIn: { sign_no: string; opter: string | undefined; sign_time: Date } | undefined;
   /** Adds a line to the answer's warn_msg (the answer still succeeds). */
   warn: (message: string) => void;
+  /** The versioned documents (policies, catalogs) settlement prices on. */
+  documents: DocumentRegistry;
 }
 
 export interface TransactionHandler {

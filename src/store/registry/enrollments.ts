@@ -2,6 +2,8 @@ import { addDays, chinaDate } from '../../engine/calendar.ts';
 import { INSUTYPES, isCode, PSN_TYPES, type Insutype, type PsnType } from '../../engine/codes.ts';
 import { conflict, invalid, notFound, Problems } from '../../engine/errors.ts';
 import type { Queryable } from '../db.ts';
+import type { Type } from 'typebox';
+import type { EnrollmentSchema, TransferResultSchema } from './schemas.ts';
 import { writeAudit, type WriteContext } from '../audit.ts';
 import { findPersonByPsnNo, PERSON_COLUMNS, type Person } from './persons.ts';
 import { requireInsuranceRegion } from './regions.ts';
@@ -9,20 +11,7 @@ import { requireInsuranceRegion } from './regions.ts';
 // 参保: one row per enrollment period. A transfer (转移接续) ends the old period and opens a
 // new one pointing back at it, so the whole history stays queryable across regions.
 
-export interface Enrollment {
-  id: number;
-  psn_no: string;
-  insutype: Insutype;
-  psn_type: PsnType;
-  insuplc_admdvs: string;
-  emp_no: string | null;
-  emp_name: string | null;
-  psn_insu_stas: '1' | '2' | '4';
-  psn_insu_date: string;
-  end_date: string | null;
-  paus_insu_date: string | null;
-  transferred_from: number | null;
-}
+export type Enrollment = Type.Static<typeof EnrollmentSchema>;
 
 export const ENROLLMENT_COLUMNS =
   'id, psn_no, insutype, psn_type, insuplc_admdvs, emp_no, emp_name, psn_insu_stas, psn_insu_date, end_date, paus_insu_date, transferred_from';
@@ -153,10 +142,7 @@ export interface TransferInput {
   emp_name?: string | null | undefined;
 }
 
-export interface TransferResult {
-  closed: Enrollment[];
-  opened: Enrollment;
-}
+export type TransferResult = Type.Static<typeof TransferResultSchema>;
 
 /**
  * 转移接续: ends the active basic enrollment (and the supplementary ones of the same region),

@@ -2,21 +2,18 @@ import { chinaDate } from '../../engine/calendar.ts';
 import type { Queryable } from '../db.ts';
 
 import { listContributions, getPersonalAccount, type Contribution, type PersonalAccount } from './contributions.ts';
-import { listEnrollments, type Enrollment } from './enrollments.ts';
+import { listEnrollments } from './enrollments.ts';
 import { listIdentities, type Identity } from './identities.ts';
 import { requirePersonByCertno, type Person } from './persons.ts';
+import type { Type } from 'typebox';
+import type { EnrollmentPeriodSchema } from './schemas.ts';
 
 // 参保缴费信息跨省查询: one person's enrollment and contribution history across every region
 // this deployment holds, each period with its region's name and pooling region, and the
 // contributions paid in each.
 
 /** An enrollment period with the names of its region and province. */
-export interface EnrollmentPeriod extends Enrollment {
-  admdvs_name: string;
-  pooling_admdvs: string | null;
-  province_admdvs: string;
-  province_name: string;
-}
+export type EnrollmentPeriod = Type.Static<typeof EnrollmentPeriodSchema>;
 
 export interface HistoryPeriod extends EnrollmentPeriod {
   contributions: Contribution[];

@@ -4,6 +4,8 @@ import { IDENTITY_SOURCES, isCode, PSN_IDET_TYPES, type IdentitySource } from '.
 import { parseIdCard } from '../../engine/idcard.ts';
 import { conflict, invalid, notFound, Problems } from '../../engine/errors.ts';
 import { inTransaction, type Pool, type Queryable } from '../db.ts';
+import type { Type } from 'typebox';
+import type { ChangeReportSchema, IdentitySchema, ImportBatchSchema, ImportReportRowSchema, RejectedRowSchema } from './schemas.ts';
 import { writeAudit, type WriteContext } from '../audit.ts';
 import { regionPrefix } from './institutions.ts';
 import { getRegion } from './regions.ts';
@@ -12,16 +14,7 @@ import { getRegion } from './regions.ts';
 // roster from civil affairs, the disabled federation or tax is compared with what the registry
 // holds; the preview says what would be added and ended, and a named person applies it.
 
-export interface Identity {
-  id: number;
-  psn_no: string;
-  psn_idet_type: string;
-  begntime: string;
-  endtime: string | null;
-  source: string;
-  import_batch_id: number | null;
-  memo: string | null;
-}
+export type Identity = Type.Static<typeof IdentitySchema>;
 
 const IDENTITY_COLUMNS = 'id, psn_no, psn_idet_type, begntime, endtime, source, import_batch_id, memo';
 
@@ -89,48 +82,11 @@ export interface ImportRequest {
   csv: string;
 }
 
-export interface ReportRow {
-  line: number;
-  certno: string;
-  psn_no?: string;
-  psn_name?: string;
-  psn_idet_type?: string;
-  begntime?: string;
-  endtime?: string | null;
-}
-export interface RejectedRow {
-  line: number;
-  certno: string;
-  field: string;
-  reason_zh: string;
-  reason_en: string;
-}
-export interface ChangeReport {
-  counts: { rows: number; added: number; ended: number; changed: number; unchanged: number; rejected: number };
-  added: ReportRow[];
-  /** Identities the registry holds that the roster no longer lists (line 0: not in the file). */
-  ended: Array<ReportRow & { identity_id: number }>;
-  /** Listed and held, with a different end date. */
-  changed: Array<ReportRow & { identity_id: number; old_endtime: string | null }>;
-  unchanged: ReportRow[];
-  rejected: RejectedRow[];
-}
-
-export interface ImportBatch {
-  id: number;
-  source: string;
-  admdvs: string;
-  idet_types: string[];
-  as_of: string;
-  file_name: string;
-  file_sha256: string;
-  status: 'previewed' | 'applied';
-  previewed_by: string;
-  previewed_at: string; // ISO 8601
-  applied_by: string | null;
-  applied_at: string | null;
-  report: ChangeReport;
-}
+export type ReportRow = Type.Static<typeof ImportReportRowSchema>;
+export type RejectedRow = Type.Static<typeof RejectedRowSchema>;
+export type ChangeReport = Type.Static<typeof ChangeReportSchema>;
+/** previewed_at, applied_at: ISO 8601. */
+export type ImportBatch = Type.Static<typeof ImportBatchSchema>;
 
 type BatchRow = Omit<ImportBatch, 'previewed_at' | 'applied_at'> & { previewed_at: Date; applied_at: Date | null };
 const toBatch = (r: BatchRow): ImportBatch => ({ ...r, previewed_at: r.previewed_at.toISOString(), applied_at: r.applied_at ? r.applied_at.toISOString() : null });

@@ -1,26 +1,15 @@
 import { HOSP_LVS, isCode } from '../../engine/codes.ts';
 import { conflict, Problems } from '../../engine/errors.ts';
 import type { Queryable } from '../db.ts';
+import type { Type } from 'typebox';
+import type { InstitutionSchema, NearbyInstitutionSchema } from './schemas.ts';
 import { writeAudit, type WriteContext } from '../audit.ts';
 import { getRegion } from './regions.ts';
 
 // 定点医药机构: hospitals and clinics (H + 11 digits) and retail pharmacies (P + 11 digits).
 // The first six digits are the region the code was issued in.
 
-export interface Institution {
-  fixmedins_code: string;
-  fixmedins_name: string;
-  fixmedins_type: '1' | '2';
-  hosp_lv: string;
-  admdvs: string;
-  address: string;
-  lat: number | null;
-  lng: number | null;
-  settles_cross_prov_outpatient: boolean;
-  settles_inpatient: boolean;
-  settles_chronic: boolean;
-  settles_outpatient_pooling: boolean;
-}
+export type Institution = Type.Static<typeof InstitutionSchema>;
 
 export const INSTITUTION_COLUMNS = `fixmedins_code, fixmedins_name, fixmedins_type, hosp_lv, admdvs, address, lat, lng,
   settles_cross_prov_outpatient, settles_inpatient, settles_chronic, settles_outpatient_pooling`;
@@ -184,9 +173,7 @@ export async function poolingPharmacies(q: Queryable, poolingAdmdvs: readonly st
   return r.rows;
 }
 
-export interface NearbyInstitution extends Institution {
-  distance_km: number;
-}
+export type NearbyInstitution = Type.Static<typeof NearbyInstitutionSchema>;
 
 /**
  * Designated institutions nearest to a point (great-circle distance), optionally only hospitals

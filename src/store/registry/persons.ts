@@ -2,6 +2,8 @@ import { chinaDate } from '../../engine/calendar.ts';
 import { parseIdCard } from '../../engine/idcard.ts';
 import { conflict, invalid, notFound, Problems } from '../../engine/errors.ts';
 import type { Queryable } from '../db.ts';
+import type { Type } from 'typebox';
+import type { PersonCertSchema, PersonSchema } from './schemas.ts';
 import { writeAudit, type WriteContext } from '../audit.ts';
 import { getRegion, requireInsuranceRegion } from './regions.ts';
 
@@ -9,19 +11,7 @@ import { getRegion, requireInsuranceRegion } from './regions.ts';
 // platform's own number, issued once per person by the pooling region that registers them and
 // kept for life (a transfer to another region does not renumber the person).
 
-export interface Person {
-  psn_no: string;
-  psn_cert_type: string;
-  certno: string;
-  psn_name: string;
-  gend: '1' | '2';
-  brdy: string;
-  naty: string;
-  tel: string | null;
-  addr: string | null;
-  insuplc_admdvs: string;
-  live_admdvs: string | null;
-}
+export type Person = Type.Static<typeof PersonSchema>;
 
 export const PERSON_COLUMNS = 'psn_no, psn_cert_type, certno, psn_name, gend, brdy, naty, tel, addr, insuplc_admdvs, live_admdvs';
 
@@ -166,12 +156,7 @@ export async function requirePersonByCertno(q: Queryable, certno: string, field 
   return person;
 }
 
-export interface PersonCert {
-  mdtrt_cert_type: '01' | '03';
-  mdtrt_cert_no: string;
-  card_sn: string | null;
-  valid_until: string | null;
-}
+export type PersonCert = Type.Static<typeof PersonCertSchema>;
 
 export async function listPersonCerts(q: Queryable, psnNo: string): Promise<PersonCert[]> {
   const r = await q.query<PersonCert>(

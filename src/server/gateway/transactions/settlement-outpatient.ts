@@ -149,7 +149,7 @@ export async function upload(ctx: GatewayContext, kinds: readonly string[]): Pro
   const v = await requireVisit(ctx.db, caller, read.mdtrt_id, read.psn_no, 'input.feedetail[0]', true);
   if (!kinds.includes(v.kind)) throw invalid('input.feedetail[0].mdtrt_id', `就诊 ${v.mdtrt_id} 不是本交易的就诊类别`, `visit ${v.mdtrt_id} is a ${v.kind} visit, not uploaded by this transaction`);
   requireStatus(v, ['open'], 'input.feedetail[0]', { zh: '上传费用明细', en: 'upload fee lines' });
-  return uploadFees(ctx.db, caller, v, read.lines, read.extras, 'input.feedetail');
+  return uploadFees(ctx.db, caller, v, read.lines, read.extras, 'input.feedetail', ctx.documents);
 }
 
 export const outpatientFeeCancel: TransactionHandler = {
@@ -176,7 +176,7 @@ async function outpatientSettle(ctx: GatewayContext, preview: boolean) {
   const caller = callerOf(ctx);
   const v = await outpatientVisit(ctx.db, caller, d, path, !preview);
   requireStatus(v, ['open'], path, { zh: preview ? '预结算' : '结算', en: preview ? 'pre-settle' : 'settle' });
-  const r = await settleVisit(ctx.db, caller, v, settleOptions(d, path, { psn_no: optionalString(d, 'psn_no', path, 30), mid_setl: false, preview }));
+  const r = await settleVisit(ctx.db, caller, v, settleOptions(d, path, { psn_no: optionalString(d, 'psn_no', path, 30), mid_setl: false, preview }), ctx.documents);
   return settlementAnswer(r, optionalString(d, 'medins_setl_id', path, 30));
 }
 

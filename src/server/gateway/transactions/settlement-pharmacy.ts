@@ -37,8 +37,8 @@ async function pharmacySale(ctx: GatewayContext, db: Queryable, preview: boolean
     info: {},
   });
   for (const w of opened.warnings) ctx.warn(w);
-  await uploadFees(db, caller, opened.visit, read.lines, read.extras, 'input.feedetail');
-  const r = await settleVisit(db, caller, opened.visit, settleOptions(d, path, { psn_no: undefined, mid_setl: false, preview }));
+  await uploadFees(db, caller, opened.visit, read.lines, read.extras, 'input.feedetail', ctx.documents);
+  const r = await settleVisit(db, caller, opened.visit, settleOptions(d, path, { psn_no: undefined, mid_setl: false, preview }), ctx.documents);
   const answer = settlementAnswer(r, optionalString(d, 'medins_setl_id', path, 30));
   // A pre-settlement keeps no visit: its mdtrt_id was never issued.
   if (preview) (answer['setlinfo'] as Record<string, unknown>)['mdtrt_id'] = null;

@@ -1,0 +1,67 @@
+import { checkPolicySet, loadCatalog, loadPolicy } from '../../engine/index.ts';
+import { invalid, YibaoError, type ErrorDetail } from '../../engine/errors.ts';
+import type { Queryable } from '../db.ts';
+import { diseaseLookup } from '../shipped-documents.ts';
+import { newestDocuments, type DocumentKind } from './rows.ts';
+
+// What each kind of document is checked with before it is stored: the engine compiles it as
+// settlement will, against the newest stored documents it depends on, so a document the engine
+// refuses never reaches the database. A kind without rules yet cannot be stored; issue 14's
+// grouping tables, 15's supervision rules and 16's service items register theirs here.
+
+/** What a document says about itself: its id, its version and the region it is for. */
+export interface DocumentIdentity {
+  doc_id: string;
+  version: number;
+  admdvs: string;
+}
+
+export interface KindRules {
+  name: { zh: string; en: string };
+  /** Compiles the document against the stored set; its identity, or a YibaoError listing every problem. Absent: not storable yet. */
+  check?: (q: Queryable, doc: unknown) => Promise<DocumentIdentity>;
+}
+
+/** Another policy of the same region and insurance type whose period overlaps the candidate's. */
+async function checkPolicy(q: Queryable, doc: unknown): Promise<DocumentIdentity> {
+  const p = loadPolicy(doc, diseaseLookup());
+  const problems: ErrorDetail[] = [];
+  for (const other of await newestDocuments(q, 'policy', p.admdvs)) {
+    if (other.doc_id === p.policy_id) continue; // the version it replaces
+    const o = loadPolicy(other.doc, diseaseLookup());
+    if (o.insutype !== p.insutype) continue;
+    try {
+      checkPolicySet([o, p]);
+    } catch (err) {
+      if (!(err instanceof YibaoError)) throw err;
+      for (const d of err.details) problems.push({ ...d, field: '/effective_from' });
+    }
+  }
+  if (problems.length > 0) throw new YibaoError('invalid', problems);
+  return { doc_id: p.policy_id, version: p.version, admdvs: p.admdvs };
+}
+
+/** A region's catalog compiles on the newest base; a new base must keep every region's overrides compiling. */
+async function checkCatalog(q: Queryable, doc: unknown): Promise<DocumentIdentity> {
+  const stored = await newestDocuments(q, 'catalog');
+  const d = doc as { catalog_id?: unknown; admdvs?: unknown; version?: unknown } | null;
+  if (d !== null && typeof d === 'object' && d.admdvs === 'base') {
+    loadCatalog(doc);
+    for (const region of stored) if (region.admdvs !== 'base') loadCatalog(doc, region.doc);
+  } else {
+    const base = stored.find((s) => s.admdvs === 'base');
+    if (!base) throw invalid('/admdvs', '请先存入基础目录（admdvs 为 base）', 'store the base catalog (admdvs base) first');
+    loadCatalog(base.doc, doc);
+  }
+  // loadCatalog checked the three against the catalog schema.
+  const c = doc as { catalog_id: string; admdvs: string; version: number };
+  return { doc_id: c.catalog_id, version: c.version, admdvs: c.admdvs };
+}
+
+export const KINDS: Record<DocumentKind, KindRules> = {
+  policy: { name: { zh: '参保地政策', en: 'policy' }, check: checkPolicy },
+  catalog: { name: { zh: '医保目录', en: 'catalog' }, check: checkCatalog },
+  drg_rules: { name: { zh: 'DRG/DIP 分组方案', en: 'DRG/DIP grouping tables' } }, // issue 14
+  supervision_rules: { name: { zh: '基金监管规则', en: 'supervision rules' } }, // issue 15
+  service_items: { name: { zh: '经办服务事项', en: 'service items' } }, // issue 16
+};
