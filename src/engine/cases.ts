@@ -247,29 +247,25 @@ export const CASE_MACHINE: Readonly<Record<CaseKind, CaseKindDef>> = Object.from
   [FILING_REVIEW, RECOGNITION_REVIEW, ...DECLARED].map((d) => [d.kind, d]),
 ) as Record<CaseKind, CaseKindDef>;
 
-/** Who an actor moves as. Staff move by role; staff whose role the caller did not say (the demo, the CLI) may move as any desk. */
+const BY_ROLE: Readonly<Record<string, readonly Mover[]>> = {
+  clerk: ['clerk'],
+  reviewer: ['reviewer'],
+  supervisor: ['supervisor'],
+  finance: [],
+  grid_worker: ['applicant'],
+};
+const ANY_DESK: readonly Mover[] = ['clerk', 'reviewer', 'supervisor'];
+
+/**
+ * Who an actor moves as. Staff move by role (an administrator at any desk); staff whose role
+ * the caller did not say (the demo, the CLI, a filer recorded at the window) may move as any desk.
+ */
 export function moversOf(actor: { type: string; role?: string | undefined }): readonly Mover[] {
-  switch (actor.type) {
-    case 'person':
-    case 'agent':
-    case 'grid_worker':
-      return ['applicant'];
-    case 'hospital':
-      return ['hospital'];
-    case 'system':
-      return ['system'];
-    case 'staff':
-      switch (actor.role) {
-        case 'clerk': return ['clerk'];
-        case 'reviewer': return ['reviewer'];
-        case 'supervisor': return ['supervisor'];
-        case 'finance': return [];
-        case 'grid_worker': return ['applicant'];
-        default: return ['clerk', 'reviewer', 'supervisor'];
-      }
-    default:
-      return [];
-  }
+  if (actor.type === 'person' || actor.type === 'agent' || actor.type === 'grid_worker') return ['applicant'];
+  if (actor.type === 'hospital') return ['hospital'];
+  if (actor.type === 'system') return ['system'];
+  if (actor.type === 'staff') return (actor.role === undefined ? undefined : BY_ROLE[actor.role]) ?? ANY_DESK;
+  return [];
 }
 
 function refusal(def: CaseKindDef, state: string | null, move: string): YibaoError {

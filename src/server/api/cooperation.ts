@@ -9,7 +9,7 @@ import { actorOfRequest, scoped, scopedPerson, staffRegions } from '../auth/hook
 import type { FastifyRequest } from 'fastify';
 import { createAgreement } from '../../app/cooperation/agreements.ts';
 import { deleteCalendarDay, setCalendarDay } from '../../app/cooperation/calendar.ts';
-import { escalateOverdue } from '../../app/cooperation/cases.ts';
+import { escalateOverdue, sendReminders } from '../../app/cooperation/cases.ts';
 import { changeFilingPolicy } from '../../app/cooperation/filing-policy.ts';
 import { changeFiling, checkCommitment, createFiling, filingQueue, reviewFiling, revokeFiling, type FilingChange, type FilingInput } from '../../app/cooperation/filings.ts';
 import {
@@ -173,6 +173,11 @@ export function cooperationRoutes(deps: AppDeps): FastifyPluginAsync {
     app.post('/filings/escalate', async (req) => {
       const b = body(req.body);
       return { escalated: await escalateOverdue(pool, deps.now(), actorOfRequest(req), optDate(b, 'as_of') ?? today(), staffRegions(req)) };
+    });
+    // The reminder pass (a scheduler calls it daily): each open case near its deadline tells its person once.
+    app.post('/cases/remind', async (req) => {
+      const b = body(req.body);
+      return { reminded: await sendReminders(pool, deps.now(), optDate(b, 'as_of') ?? today(), staffRegions(req)) };
     });
     app.get('/filings/:filing_no', async (req) => filingDetail(pool, scoped(req, 'filing_no')));
     app.post('/filings/:filing_no/review', async (req) => {
