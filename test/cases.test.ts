@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../src/server/app.ts';
-import { escalateOverdue, sendReminders } from '../src/app/cooperation/cases.ts';
+import { commentOnCase, escalateOverdue, sendReminders } from '../src/app/cooperation/cases.ts';
 import { checkCommitment, createFiling, reviewFiling, revokeFiling } from '../src/app/cooperation/filings.ts';
 import { applyRecognition, reviewRecognition } from '../src/app/cooperation/recognitions.ts';
 import { YibaoError } from '../src/engine/errors.ts';
@@ -121,6 +121,15 @@ describe('filings and recognitions on the case machine', () => {
       ],
     );
     assert.deepEqual(detail.evidence, [{ kind: 'residence_permit', ref: 'doc-rp', description: null }, { kind: 'retirement_proof', ref: 'doc-ret', description: null }]);
+
+    // remarks stay with the case, outside the filing's events
+    await commentOnCase(db.pool, WEDNESDAY, CLERK, 'filing_review', f.filing_no, 'filing_no', '已电话核实居住地');
+    const remarks = await commentOnCase(db.pool, WEDNESDAY, REVIEWER, 'filing_review', f.filing_no, 'filing_no', ' 同意 ');
+    assert.deepEqual(remarks.map((r) => [r.actor, r.body]), [['staff:cases.clerk', '已电话核实居住地'], ['staff:cases.reviewer', '同意']]);
+    assert.equal((await filingDetail(db.pool, f.filing_no)).events.length, 2);
+    await refused(commentOnCase(db.pool, WEDNESDAY, CLERK, 'filing_review', f.filing_no, 'filing_no', '  '), 'invalid', 'body');
+    await refused(commentOnCase(db.pool, WEDNESDAY, { type: 'person', id: p.psn_no }, 'filing_review', f.filing_no, 'filing_no', '催办'), 'invalid', 'actor');
+    await refused(commentOnCase(db.pool, WEDNESDAY, CLERK, 'filing_review', 'NO-SUCH', 'filing_no', '意见'), 'not_found', 'filing_no');
     await assertConsistent();
   });
 

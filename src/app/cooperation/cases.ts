@@ -4,8 +4,11 @@ import { assertInvariant, invalid } from '../../engine/errors.ts';
 import { isIsoDate } from '../../engine/calendar.ts';
 import { actorLabel, writeAudit, type Actor } from '../../store/audit.ts';
 import {
+  addCaseComment,
   addCaseEvidence,
+  caseComments,
   escalateCases,
+  getCase,
   insertCase,
   insertCaseEvent,
   takeDueReminders,
@@ -75,11 +78,14 @@ export async function moveCase(
   opts: { to?: string; comment: string | null; clock?: ClockInputs },
 ): Promise<{ from: string; to: string; status: string; case: CaseRow }> {
   const step = planMove(kase.kind, kase.state, move, actor, opts.to);
-  const same = step.to === kase.state;
-  const clock = same ? 'keep' : clockFor(kase.kind, step.to, chinaDate(now), opts.clock);
-  await updateCaseState(c, kase.id, now, step.to, clock);
+  // a move within the same state (escalate, a late check, a renewal) keeps the state and its clock
+  let next = kase;
+  if (step.to !== kase.state) {
+    const clock = clockFor(kase.kind, step.to, chinaDate(now), opts.clock);
+    await updateCaseState(c, kase.id, now, step.to, clock);
+    next = { ...kase, state: step.to, due_on: clock.due_on, remind_on: clock.remind_on, reminded_at: null, closed_at: clock.due_on === null ? now : null };
+  }
   await insertCaseEvent(c, { case_id: kase.id, at: now, actor: actorLabel(actor), move, from_state: kase.state, to_state: step.to, comment: opts.comment });
-  const next: CaseRow = clock === 'keep' ? { ...kase, state: step.to } : { ...kase, state: step.to, due_on: clock.due_on, remind_on: clock.remind_on, reminded_at: null, closed_at: clock.due_on === null ? now : null };
   return { from: kase.state, to: step.to, status: CASE_MACHINE[kase.kind].status(step.to), case: next };
 }
 
@@ -135,5 +141,21 @@ export async function sendReminders(pool: Pool, now: Date, asOf: IsoDate, region
       await writeAudit(c, { actor: 'system:reminder', now }, `${SUBJECT[row.kind]?.audit ?? row.kind}.remind`, `${SUBJECT[row.kind]?.audit ?? row.kind}:${row.number}`, { due_on: row.due_on, state: row.state });
     }
     return rows.map((r) => ({ kind: r.kind, number: r.number, due_on: r.due_on! }));
+  });
+}
+
+/**
+ * A staff remark on a case (办理意见) outside any move: kept with the case, in order. Returns
+ * the case's remarks. No route sends them yet; a decision's reason stays on its move's event.
+ */
+export async function commentOnCase(pool: Pool, now: Date, actor: Actor, kind: CaseKind, number: string, field: string, body: string): Promise<{ at: Date; actor: string; body: string }[]> {
+  const text = body.trim();
+  if (!text) throw invalid('body', '意见不能为空', 'the remark must not be empty');
+  if (text.length > 2000) throw invalid('body', '意见不超过 2000 字', 'the remark is at most 2000 characters');
+  if (actor.type !== 'staff' && actor.type !== 'system') throw invalid('actor', '仅经办人员可填写办理意见', 'only staff write remarks on a case');
+  return inTransaction(pool, async (c) => {
+    const kase = await getCase(c, kind, number, field, true);
+    await addCaseComment(c, kase.id, now, actorLabel(actor), text);
+    return caseComments(c, kase.id);
   });
 }

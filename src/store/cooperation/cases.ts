@@ -57,15 +57,8 @@ export async function insertCase(q: Queryable, c: NewCase): Promise<CaseRow> {
   return r.rows[0]!;
 }
 
-/**
- * A case's new state. Entering an open state sets its clock (and a fresh reminder); entering a
- * closed one stops it; a move within the same state (escalate, a late check) keeps the clock.
- */
-export async function updateCaseState(q: Queryable, id: number, at: Date, state: string, clock: { due_on: IsoDate | null; remind_on: IsoDate | null } | 'keep'): Promise<void> {
-  if (clock === 'keep') {
-    await q.query('UPDATE cases SET state = $2 WHERE id = $1', [id, state]);
-    return;
-  }
+/** A case's new state: entering an open state sets its clock (and a fresh reminder); entering a closed one stops it. */
+export async function updateCaseState(q: Queryable, id: number, at: Date, state: string, clock: { due_on: IsoDate | null; remind_on: IsoDate | null }): Promise<void> {
   await q.query(
     `UPDATE cases SET state = $2, due_on = $3, remind_on = $4, reminded_at = NULL,
        closed_at = CASE WHEN $3::date IS NULL THEN $5::timestamptz END WHERE id = $1`,

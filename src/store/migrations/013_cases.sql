@@ -61,7 +61,9 @@ CREATE INDEX case_comments_case ON case_comments (case_id);
 
 -- ---- filings -------------------------------------------------------------------------------
 -- A filing made under commitment whose check is pending waits in the state commitment_check
--- (its status stays effective); its clock is the commitment check's due date.
+-- (its status stays effective); its clock is the commitment check's due date. An open case
+-- carried across is reminded on its due day (SQL does not count working days backwards); the
+-- cases opened from now on get their reminder day from the machine's lead time.
 INSERT INTO cases (kind, number, region, psn_no, state, opened_at, due_on, remind_on, escalation_level, escalated_at, closed_at)
 SELECT 'filing_review', f.filing_no, f.insuplc_admdvs, f.psn_no, s.state, f.submitted_at, s.due, s.due,
        f.escalation_level, f.escalated_at,
