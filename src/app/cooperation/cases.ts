@@ -1,7 +1,6 @@
-import { chinaDate, type IsoDate, type WorkingCalendar } from '../../engine/calendar.ts';
+import { chinaDate, isIsoDate, type IsoDate, type WorkingCalendar } from '../../engine/calendar.ts';
 import { CASE_MACHINE, clockOf, deadlineOf, planMove, type CaseKind, type DeadlineFacts } from '../../engine/cases.ts';
 import { assertInvariant, invalid } from '../../engine/errors.ts';
-import { isIsoDate } from '../../engine/calendar.ts';
 import { actorLabel, writeAudit, type Actor } from '../../store/audit.ts';
 import {
   addCaseComment,
@@ -37,9 +36,8 @@ export interface OpenCase {
   number: string;
   region: string;
   psnNo: string | null;
-  /** The state the case opens in (the machine has one opening move per state). */
+  /** The state the case opens in (the machine's `submit` moves say which it may open in, and for whom). */
   to: string;
-  move?: string;
   comment: string | null;
   evidence?: readonly Evidence[];
   clock?: ClockInputs;
@@ -54,7 +52,7 @@ function clockFor(kind: CaseKind, state: string, today: IsoDate, clock: ClockInp
 
 /** Opens a case: the opening move, its event and evidence, and the first state's clock. */
 export async function openCase(c: Queryable, now: Date, actor: Actor, o: OpenCase): Promise<CaseRow> {
-  const move = o.move ?? 'submit';
+  const move = 'submit';
   const step = planMove(o.kind, null, move, actor, o.to);
   const clock = clockFor(o.kind, step.to, chinaDate(now), o.clock);
   const row = await insertCase(c, { kind: o.kind, number: o.number, region: o.region, psn_no: o.psnNo, state: step.to, opened_at: now, ...clock });
