@@ -63,6 +63,7 @@ test('a move the state does not allow is refused (409) naming the subject, in to
   // a filing waiting for its commitment check shows as effective
   assert.equal(refusedWith(() => planMove('filing_review', 'commitment_check', 'reject', AS.clerk), 'conflict', 'filing_no').details[0]!.en, 'the filing is effective, not waiting for review');
   assert.equal(refusedWith(() => planMove('filing_review', 'rejected', 'revoke', AS.clerk), 'conflict', 'filing_no').details[0]!.zh, '备案状态为 rejected，不能撤销');
+  assert.equal(refusedWith(() => planMove('filing_review', 'revoked', 'change', AS.applicant), 'conflict', 'filing_no').details[0]!.zh, '备案状态为已撤销，不能变更');
   assert.equal(refusedWith(() => planMove('recognition_review', 'revoked', 'revoke', AS.reviewer), 'conflict', 'recognition_no').details[0]!.en, 'a revoked recognition cannot be revoked');
   assert.equal(refusedWith(() => planMove('recognition_review', 'pending_review', 'renew', AS.applicant), 'conflict', 'recognition_no').details[0]!.zh, '只有已认定的病种可以续期');
   assert.equal(refusedWith(() => planMove('filing_review', 'effective', 'commitment_verified', AS.clerk), 'conflict', 'filing_no').details[0]!.en, 'the filing has no commitment waiting for a check');

@@ -1,6 +1,6 @@
 import { addDays, addWorkingDays, isWorkingDay, type IsoDate, type WorkingCalendar } from './calendar.ts';
 import { assertInvariant, conflict, forbidden, type YibaoError } from './errors.ts';
-import { reviewWorkingDays, type FilingPolicy } from './filing-rules.ts';
+import { FILING_STATUSES, reviewWorkingDays, type FilingPolicy, type FilingStatus } from './filing-rules.ts';
 
 // The case machine (办件): one definition of every kind of case the platform tracks — its
 // states, the moves between them, who may make each move, and the clock of each open state
@@ -149,7 +149,8 @@ const FILING_REVIEW: CaseKindDef = {
     approve: (s) => ({ zh: `备案状态为 ${s}，无需审核`, en: `the filing is ${s}, not waiting for review` }),
     reject: (s) => ({ zh: `备案状态为 ${s}，无需审核`, en: `the filing is ${s}, not waiting for review` }),
     revoke: (s) => ({ zh: `备案状态为 ${s}，不能撤销`, en: `a ${s} filing cannot be revoked` }),
-    change: (s) => ({ zh: `备案状态为 ${s}，不能变更`, en: `a ${s} filing cannot change` }),
+    // as checkChangeAllowed (filing-rules.ts) words it, which the change use case asks first
+    change: (s) => ({ zh: `备案状态为${s in FILING_STATUSES ? FILING_STATUSES[s as FilingStatus].zh : s}，不能变更`, en: `a ${s} filing cannot change` }),
     commitment_verified: () => ({ zh: '该备案无待核查的承诺', en: 'the filing has no commitment waiting for a check' }),
     commitment_failed: () => ({ zh: '该备案无待核查的承诺', en: 'the filing has no commitment waiting for a check' }),
   },
