@@ -9,8 +9,8 @@ import { seedAll } from '../src/cli/seed.ts';
 import { chinaDate } from '../src/engine/calendar.ts';
 import { makeIdCard } from '../src/engine/idcard.ts';
 import { ROUTES } from '../src/server/auth/access.ts';
-import { createFiling } from '../src/store/cooperation/filings.ts';
-import { applyRecognition } from '../src/store/cooperation/recognitions.ts';
+import { createFiling } from '../src/app/cooperation/filings.ts';
+import { applyRecognition } from '../src/app/cooperation/recognitions.ts';
 import { previewIdentityImport } from '../src/store/registry/identities.ts';
 import type { Fixtures } from '../src/demo/generate.ts';
 import type { StaffRole } from '../src/store/auth/principal.ts';
@@ -200,7 +200,11 @@ describe('the reproduced bypasses', () => {
   });
 
   test('a supervisor escalates overdue filings of their own regions only', async () => {
-    await db.pool.query(`UPDATE filings SET status = 'pending_review', review_due = '2020-01-01', escalated_at = NULL WHERE filing_no = ANY ($1)`, [[deyang.filing_no, changsha.filing_no]]);
+    await db.pool.query(`UPDATE filings SET status = 'pending_review', review_due = '2020-01-01' WHERE filing_no = ANY ($1)`, [[deyang.filing_no, changsha.filing_no]]);
+    await db.pool.query(
+      `UPDATE cases SET state = 'pending_review', due_on = '2020-01-01', closed_at = NULL, escalated_at = NULL WHERE kind = 'filing_review' AND number = ANY ($1)`,
+      [[deyang.filing_no, changsha.filing_no]],
+    );
     const sup = callers.find((c) => c.role === 'supervisor')!.cookie;
     const r = await call('POST', '/api/v1/filings/escalate', sup, {});
     assert.equal(r.status, 200, r.text);

@@ -1,11 +1,13 @@
 import { chinaDate } from '../engine/calendar.ts';
 import type { Pool } from '../store/db.ts';
-import { createAgreement, getAgreement } from '../store/cooperation/agreements.ts';
-import { setCalendarDay } from '../store/cooperation/calendar.ts';
-import { loadFilingPolicy, setFilingPolicy } from '../store/cooperation/common.ts';
+import { createAgreement } from '../app/cooperation/agreements.ts';
+import { getAgreement } from '../store/cooperation/agreements.ts';
+import { setCalendarDay } from '../app/cooperation/calendar.ts';
+import { setFilingPolicy } from '../app/cooperation/filing-policy.ts';
+import { loadFilingPolicy } from '../store/cooperation/common.ts';
 import type { Actor } from '../store/audit.ts';
-import { createFiling, reviewFiling } from '../store/cooperation/filings.ts';
-import { applyRecognition, reviewRecognition, upsertDisease } from '../store/cooperation/recognitions.ts';
+import { createFiling, reviewFiling } from '../app/cooperation/filings.ts';
+import { applyRecognition, reviewRecognition, upsertDisease } from '../app/cooperation/recognitions.ts';
 import { deliverOutbox, LoggingSender } from '../store/cooperation/notifications.ts';
 import { poolingPharmacies } from '../store/registry/institutions.ts';
 import type { FixturePersona } from './fixture-rows.ts';

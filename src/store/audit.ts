@@ -9,6 +9,8 @@ export interface Actor {
   type: FilerType | 'system';
   id: string;
   name?: string | null;
+  /** A staff member's role (clerk, reviewer, supervisor…), which says which case moves they may make. */
+  role?: string | undefined;
 }
 
 /** How an actor is written in audit_log.actor: `staff:jj.clerk`, `person:430…`. */

@@ -95,7 +95,7 @@ export async function insertCoopBase(q: Queryable): Promise<void> {
 
 /** Row counts of the cooperation tables and the audit log, to prove a refusal wrote nothing. */
 export async function coopCounts(q: Queryable): Promise<Record<string, number>> {
-  const tables = ['filings', 'filing_evidence', 'filing_events', 'recognitions', 'agreements', 'agreement_members', 'chronic_diseases', 'notifications', 'audit_log', 'calendar_days'];
+  const tables = ['filings', 'cases', 'case_evidence', 'case_events', 'recognitions', 'agreements', 'agreement_members', 'chronic_diseases', 'notifications', 'audit_log', 'calendar_days'];
   const out: Record<string, number> = {};
   for (const t of tables) out[t] = (await q.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${t}`)).rows[0]!.n;
   return out;

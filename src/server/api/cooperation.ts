@@ -6,44 +6,36 @@ import { assertKind, FILER_TYPES, type FilerType } from '../../engine/filing-rul
 import type { AgreementClauseKind } from '../../engine/eligibility.ts';
 import type { AppDeps } from '../deps.ts';
 import { actorOfRequest, scoped, scopedPerson, staffRegions } from '../auth/hook.ts';
-import { regionsCover } from '../../store/auth/principal.ts';
 import type { FastifyRequest } from 'fastify';
-import { createAgreement, getAgreement, listAgreements } from '../../store/cooperation/agreements.ts';
-import { deleteCalendarDay, listCalendarDays, loadCalendar, setCalendarDay } from '../../store/cooperation/calendar.ts';
-import { loadFilingPolicy, setFilingPolicy } from '../../store/cooperation/common.ts';
-import { checkEligibility, type EligibilityQuery } from '../../store/cooperation/eligibility.ts';
-import {
-  changeFiling,
-  checkCommitment,
-  createFiling,
-  escalateOverdue,
-  filingDetail,
-  filingsOf,
-  reviewFiling,
-  reviewQueue,
-  revokeFiling,
-  type FilingInput,
-} from '../../store/cooperation/filings.ts';
-import { inbox, markRead } from '../../store/cooperation/notifications.ts';
+import { createAgreement } from '../../app/cooperation/agreements.ts';
+import { deleteCalendarDay, setCalendarDay } from '../../app/cooperation/calendar.ts';
+import { escalateOverdue, sendReminders } from '../../app/cooperation/cases.ts';
+import { changeFilingPolicy } from '../../app/cooperation/filing-policy.ts';
+import { changeFiling, checkCommitment, createFiling, filingQueue, reviewFiling, revokeFiling, type FilingChange, type FilingInput } from '../../app/cooperation/filings.ts';
 import {
   applyRecognition,
-  getRecognition,
-  listDiseases,
-  recognitionQueue,
-  recognitionsOf,
+  recognitionReviewQueue,
   renewRecognition,
   reviewRecognition,
   revokeRecognition,
   upsertDisease,
   upsertSeparatelyPaidDrug,
   type RecognitionInput,
-} from '../../store/cooperation/recognitions.ts';
+} from '../../app/cooperation/recognitions.ts';
+import { getAgreement, listAgreements } from '../../store/cooperation/agreements.ts';
+import { listCalendarDays, loadCalendar } from '../../store/cooperation/calendar.ts';
+import { loadFilingPolicy } from '../../store/cooperation/common.ts';
+import { checkEligibility, type EligibilityQuery } from '../../store/cooperation/eligibility.ts';
+import { filingDetail, filingsOf } from '../../store/cooperation/filings.ts';
+import { inbox, markRead } from '../../store/cooperation/notifications.ts';
+import { getRecognition, listDiseases, recognitionsOf } from '../../store/cooperation/recognitions.ts';
 import { Type } from 'typebox';
 import { FilingModel, FilingQueueItemModel, NotificationModel, RecognitionModel, RecognitionQueueItemModel } from './models.ts';
 import { arr, body, bool, date, evidenceList, obj, optDate, optStr, str, strings, type Json } from './cooperation-input.ts';
 
 // REST routes for filing, chronic-disease recognition, agreements, calendars, eligibility and
-// the inbox, under /api/v1. Thin: read the input, call the store, answer. The person, filing or
+// the inbox, under /api/v1. Thin: read the input, call the use case (src/app/cooperation/) or a
+// store read, answer. The person, filing or
 // recognition a route acts on is the one the auth hook loaded and checked (req.scope).
 
 type Params = Record<string, string>;
@@ -145,14 +137,13 @@ function withSessionFiler<T extends { filer: FilingInput['filer'] }>(req: Fastif
 }
 
 /**
- * A queue shows a staff member only the insured regions they serve, each case with the working
- * days left before its deadline on the insured region's calendar (negative: overdue by so many).
+ * Each queue item (already limited in SQL to the insured regions the staff member serves) with
+ * the working days left before its deadline on the insured region's calendar (negative:
+ * overdue by so many).
  */
-async function inRegions<T extends { insuplc_admdvs: string; due?: string; review_due?: string | null }>(
-  pool: AppDeps['pool'], req: FastifyRequest, asOf: string, items: T[],
+async function withWorkingDaysLeft<T extends { insuplc_admdvs: string; due?: string; review_due?: string | null }>(
+  pool: AppDeps['pool'], asOf: string, mine: T[],
 ): Promise<(T & { working_days_left: number | null })[]> {
-  const regions = staffRegions(req);
-  const mine = regions === undefined ? items : items.filter((i) => regionsCover(regions, i.insuplc_admdvs));
   const calendars = new Map<string, Awaited<ReturnType<typeof loadCalendar>>>();
   const out: (T & { working_days_left: number | null })[] = [];
   for (const item of mine) {
@@ -177,11 +168,16 @@ export function cooperationRoutes(deps: AppDeps): FastifyPluginAsync {
     app.get('/filings/queue', { schema: { tags: ['cooperation'], summary: '备案待办 / the filing review queue', response: { 200: Type.Object({ as_of: Type.String(), items: Type.Array(FilingQueueItemModel) }) } } }, async (req) => {
       const q = req.query as Json;
       const asOf = optStr(q, 'as_of') ?? today();
-      return { as_of: asOf, items: await inRegions(pool, req, asOf, await reviewQueue(pool, asOf, optStr(q, 'insuplc_admdvs'))) };
+      return { as_of: asOf, items: await withWorkingDaysLeft(pool, asOf, await filingQueue(pool, asOf, { insuplc: optStr(q, 'insuplc_admdvs'), regions: staffRegions(req) })) };
     });
     app.post('/filings/escalate', async (req) => {
       const b = body(req.body);
       return { escalated: await escalateOverdue(pool, deps.now(), actorOfRequest(req), optDate(b, 'as_of') ?? today(), staffRegions(req)) };
+    });
+    // The reminder pass (a scheduler calls it daily): each open case near its deadline tells its person once.
+    app.post('/cases/remind', async (req) => {
+      const b = body(req.body);
+      return { reminded: await sendReminders(pool, deps.now(), optDate(b, 'as_of') ?? today(), staffRegions(req)) };
     });
     app.get('/filings/:filing_no', async (req) => filingDetail(pool, scoped(req, 'filing_no')));
     app.post('/filings/:filing_no/review', async (req) => {
@@ -195,7 +191,7 @@ export function cooperationRoutes(deps: AppDeps): FastifyPluginAsync {
     });
     app.post('/filings/:filing_no/change', async (req, reply) => {
       const b = body(req.body);
-      const change: Parameters<typeof changeFiling>[4] = {};
+      const change: FilingChange = {};
       if (b.kind !== undefined) change.kind = assertKind(b.kind);
       const dest = optStr(b, 'mdtrtarea_admdvs');
       if (dest) change.mdtrtarea_admdvs = dest;
@@ -215,24 +211,18 @@ export function cooperationRoutes(deps: AppDeps): FastifyPluginAsync {
     app.get('/filing-policies/:admdvs', async (req) => loadFilingPolicy(pool, (req.params as Params).admdvs!));
     app.put('/filing-policies/:admdvs', async (req) => {
       const b = body(req.body);
-      const admdvs = (req.params as Params).admdvs!;
-      const current = await loadFilingPolicy(pool, admdvs);
-      const int = (f: string, v: unknown, cur: number): number => {
-        if (v === undefined) return cur;
-        if (!Number.isInteger(v) || (v as number) < 0 || (v as number) > 365) throw invalid(f, `${f} 应为 0-365 的整数`, `${f} must be an integer 0-365`);
-        return v as number;
-      };
-      const next = {
-        inProvinceUnfiledAllowed: bool(b, 'in_province_unfiled_allowed', current.inProvinceUnfiledAllowed),
-        crossProvinceUnfiledAllowed: bool(b, 'cross_province_unfiled_allowed', current.crossProvinceUnfiledAllowed),
-        temporaryValidityMonths: int('temporary_validity_months', b.temporary_validity_months, current.temporaryValidityMonths),
-        longTermChangeAfterMonths: int('long_term_change_after_months', b.long_term_change_after_months, current.longTermChangeAfterMonths),
-        reviewDaysInProvince: int('review_days_in_province', b.review_days_in_province, current.reviewDaysInProvince),
-        reviewDaysCrossProvince: int('review_days_cross_province', b.review_days_cross_province, current.reviewDaysCrossProvince),
-        commitmentCheckDays: int('commitment_check_days', b.commitment_check_days, current.commitmentCheckDays),
-      };
-      await setFilingPolicy(pool, deps.now(), actorOfRequest(req), admdvs, next);
-      return next;
+      const flag = (f: string): boolean | undefined => (b[f] === undefined || b[f] === null || b[f] === '' ? undefined : bool(b, f, false));
+      return changeFilingPolicy(pool, deps.now(), actorOfRequest(req), (req.params as Params).admdvs!, {
+        in_province_unfiled_allowed: flag('in_province_unfiled_allowed'),
+        cross_province_unfiled_allowed: flag('cross_province_unfiled_allowed'),
+        counts: {
+          temporary_validity_months: b.temporary_validity_months,
+          long_term_change_after_months: b.long_term_change_after_months,
+          review_days_in_province: b.review_days_in_province,
+          review_days_cross_province: b.review_days_cross_province,
+          commitment_check_days: b.commitment_check_days,
+        },
+      });
     });
 
     // ---- calendars ----
@@ -285,7 +275,7 @@ export function cooperationRoutes(deps: AppDeps): FastifyPluginAsync {
     app.get('/recognitions/queue', { schema: { tags: ['cooperation'], summary: '认定待办 / the recognition review queue', response: { 200: Type.Object({ as_of: Type.String(), items: Type.Array(RecognitionQueueItemModel) }) } } }, async (req) => {
       const q = req.query as Json;
       const asOf = optStr(q, 'as_of') ?? today();
-      return { as_of: asOf, items: await inRegions(pool, req, asOf, await recognitionQueue(pool, asOf, optStr(q, 'insuplc_admdvs'))) };
+      return { as_of: asOf, items: await withWorkingDaysLeft(pool, asOf, await recognitionReviewQueue(pool, asOf, { insuplc: optStr(q, 'insuplc_admdvs'), regions: staffRegions(req) })) };
     });
     app.get('/recognitions/:no', async (req) => getRecognition(pool, scoped(req, 'recognition_no')));
     app.post('/recognitions/:no/review', async (req) => {

@@ -88,7 +88,8 @@ const TABLE: Record<string, [Access, Touches, RouteRule['alsoRegion']?]> = {
   'POST /api/v1/filings': [[...WINDOW, 'person', 'grid_worker'], 'person by body psn_no|certno'],
   'GET /api/v1/filings': [ANYONE_ABOUT_A_PERSON, 'person by query psn_no|certno'],
   'GET /api/v1/filings/queue': [QUEUES, 'nothing'],
-  'POST /api/v1/filings/escalate': [['supervisor', 'admin'], 'nothing'], // only the caller's regions' filings
+  'POST /api/v1/filings/escalate': [['supervisor', 'admin'], 'nothing'], // only the caller's regions' filings and recognitions
+  'POST /api/v1/cases/remind': [['supervisor', 'admin'], 'nothing'], // only the caller's regions' cases
   'GET /api/v1/filings/:filing_no': [ANYONE_ABOUT_A_PERSON, 'filing by path filing_no'],
   'POST /api/v1/filings/:filing_no/review': [['clerk', 'reviewer', 'admin'], 'filing by path filing_no'],
   'POST /api/v1/filings/:filing_no/revoke': [[...WINDOW, 'person', 'grid_worker'], 'filing by path filing_no'],

@@ -241,7 +241,7 @@ export function actorOfRequest(req: FastifyRequest): Actor {
   if (!p) throw unauthenticated('session', '请先登录', 'please sign in');
   if (p.kind === 'person') return { type: 'person', id: p.psn_no, name: p.psn_name };
   if (p.role === 'grid_worker') return { type: 'grid_worker', id: p.username, name: p.display_name };
-  return { type: 'staff', id: p.username, name: p.display_name };
+  return { type: 'staff', id: p.username, name: p.display_name, role: p.role };
 }
 
 /** Staff regions for filtering lists (queues); undefined for the whole deployment. */

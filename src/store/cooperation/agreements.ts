@@ -1,12 +1,10 @@
-import { isIsoDate, type IsoDate } from '../../engine/calendar.ts';
-import { isIcd10Range } from '../../engine/chronic-disease.ts';
+import type { IsoDate } from '../../engine/calendar.ts';
 import type { AgreementClauseKind, AgreementFact } from '../../engine/eligibility.ts';
-import { Problems, conflict, notFound } from '../../engine/errors.ts';
-import { inTransaction, together, type Pool, type Queryable } from '../db.ts';
-import { actorLabel, writeAudit, type Actor } from '../audit.ts';
+import { notFound } from '../../engine/errors.ts';
+import { together, type Queryable } from '../db.ts';
 
-// Regional cooperation agreements (合作协议), e.g. the 赣湘 10 cities: members, dates, and the
-// clauses the platform acts on.
+// Regional cooperation agreements (合作协议), e.g. the 赣湘 10 cities, as rows: members, dates,
+// and the clauses the platform acts on. Creating one is decided in src/app/cooperation/agreements.ts.
 
 export const CLAUSE_KINDS: Record<AgreementClauseKind, { zh: string; en: string }> = {
   extra_chronic_diseases: { zh: '成员间新增门诊慢特病跨省直接结算病种', en: 'extra cross-province chronic diseases between members' },
@@ -31,82 +29,38 @@ export interface AgreementInput {
   pooling_pharmacies?: { county_admdvs: string; fixmedins_code: string }[];
 }
 
-export async function createAgreement(pool: Pool, now: Date, actor: Actor, a: AgreementInput): Promise<AgreementDetail> {
-  const p = new Problems();
-  if (!/^[A-Za-z0-9_-]{1,40}$/.test(a.agreement_no ?? '')) p.add('agreement_no', '协议编号应为 1-40 位字母数字', 'agreement_no must be 1-40 letters, digits, - or _');
-  if (!a.name?.trim()) p.add('name', '协议名称不能为空', 'name must not be empty');
-  if (!isIsoDate(a.begndate)) p.add('begndate', '日期应为 yyyy-mm-dd', 'begndate must be yyyy-mm-dd');
-  if (a.enddate != null && (!isIsoDate(a.enddate) || a.enddate < a.begndate)) p.add('enddate', '结束日期早于开始日期', 'enddate is before begndate');
-  if (a.signed_on != null && !isIsoDate(a.signed_on)) p.add('signed_on', '日期应为 yyyy-mm-dd', 'signed_on must be yyyy-mm-dd');
-  if (!Array.isArray(a.members) || a.members.length < 2) p.add('members', '协议至少两个成员', 'an agreement needs at least two members');
-  const seen = new Set<string>();
-  (a.members ?? []).forEach((m, i) => {
-    if (!/^[0-9]{6}$/.test(m)) p.add(`members/${i}`, '成员应为 6 位区划代码', 'a member is a 6-digit region code');
-    else if (seen.has(m)) p.add(`members/${i}`, `区划 ${m} 重复列出`, `region ${m} is named twice`);
-    seen.add(m);
-  });
-  const kinds = new Set<string>();
-  (a.clauses ?? []).forEach((c, i) => {
-    if (!Object.prototype.hasOwnProperty.call(CLAUSE_KINDS, c.kind)) p.add(`clauses/${i}/kind`, `未知条款类型 ${c.kind}`, `unknown clause kind ${c.kind}`);
-    else if (kinds.has(c.kind)) p.add(`clauses/${i}/kind`, `条款 ${c.kind} 重复`, `clause ${c.kind} is named twice`);
-    kinds.add(c.kind);
-    if (c.begndate != null && (!isIsoDate(c.begndate) || c.begndate < a.begndate)) p.add(`clauses/${i}/begndate`, '条款开始日期应在协议期内', 'a clause begins within the agreement');
-    if (c.enddate != null && (!isIsoDate(c.enddate) || c.enddate < (c.begndate ?? a.begndate))) p.add(`clauses/${i}/enddate`, '结束日期早于开始日期', 'enddate is before begndate');
-  });
-  const diseases = a.extra_diseases ?? [];
-  if (diseases.length > 0 && !kinds.has('extra_chronic_diseases')) p.add('extra_diseases', '列出病种须有 extra_chronic_diseases 条款', 'extra diseases need the extra_chronic_diseases clause');
-  const codes = new Set<string>();
-  diseases.forEach((d, i) => {
-    if (!d.code || codes.has(d.code)) p.add(`extra_diseases/${i}/code`, '病种代码为空或重复', 'disease code empty or named twice');
-    codes.add(d.code);
-    if (!d.name?.trim()) p.add(`extra_diseases/${i}/name`, '病种名称不能为空', 'name must not be empty');
-    if (!Array.isArray(d.icd10_ranges) || d.icd10_ranges.length === 0 || !d.icd10_ranges.every(isIcd10Range)) {
-      p.add(`extra_diseases/${i}/icd10_ranges`, 'ICD-10 范围缺失或格式错误', 'ICD-10 ranges missing or malformed');
-    }
-  });
-  const pharmacies = a.pooling_pharmacies ?? [];
-  if (pharmacies.length > 0 && !kinds.has('pooling_pharmacies')) p.add('pooling_pharmacies', '列出药店须有 pooling_pharmacies 条款', 'pharmacies need the pooling_pharmacies clause');
-  p.throwIfAny();
+export async function agreementExists(q: Queryable, no: string): Promise<boolean> {
+  return ((await q.query('SELECT 1 FROM agreements WHERE agreement_no = $1', [no])).rowCount ?? 0) > 0;
+}
 
-  return inTransaction(pool, async (c) => {
-    if (((await c.query('SELECT 1 FROM agreements WHERE agreement_no = $1', [a.agreement_no])).rowCount ?? 0) > 0) {
-      throw conflict('agreement_no', '协议编号已存在', 'agreement_no already exists');
-    }
-    const known = await c.query<{ code: string }>('SELECT code FROM regions WHERE code = ANY($1)', [a.members]);
-    const missing = new Problems();
-    a.members.forEach((m, i) => {
-      if (!known.rows.some((k) => k.code === m)) missing.add(`members/${i}`, `区划 ${m} 不存在`, `unknown region ${m}`);
-    });
-    const insts = await c.query<{ fixmedins_code: string; fixmedins_type: string; admdvs: string }>(
-      'SELECT fixmedins_code, fixmedins_type, admdvs FROM institutions WHERE fixmedins_code = ANY($1)',
-      [pharmacies.map((x) => x.fixmedins_code)],
-    );
-    pharmacies.forEach((ph, i) => {
-      const inst = insts.rows.find((r) => r.fixmedins_code === ph.fixmedins_code);
-      if (!inst || inst.fixmedins_type !== '2') missing.add(`pooling_pharmacies/${i}/fixmedins_code`, '不是已登记的定点零售药店', 'not a registered designated retail pharmacy');
-      if (!a.members.some((m) => ph.county_admdvs.slice(0, 4) === m.slice(0, 4))) {
-        missing.add(`pooling_pharmacies/${i}/county_admdvs`, '药店所在县不属于任何成员', 'the county is not in a member region');
-      }
-    });
-    missing.throwIfAny();
-    const r = await c.query<{ id: number }>(
-      'INSERT INTO agreements (agreement_no, name, signed_on, begndate, enddate, created_by, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7) RETURNING id::int',
-      [a.agreement_no, a.name, a.signed_on ?? null, a.begndate, a.enddate ?? null, actorLabel(actor), now],
-    );
-    const id = r.rows[0]!.id;
-    for (const m of a.members) await c.query('INSERT INTO agreement_members (agreement_id, admdvs) VALUES ($1, $2)', [id, m]);
-    for (const cl of a.clauses) {
-      await c.query('INSERT INTO agreement_clauses (agreement_id, kind, begndate, enddate, params) VALUES ($1,$2,$3,$4,$5)', [
-        id, cl.kind, cl.begndate ?? a.begndate, cl.enddate ?? a.enddate ?? null, JSON.stringify(cl.params ?? {}),
-      ]);
-    }
-    for (const d of diseases) await c.query('INSERT INTO agreement_diseases (agreement_id, code, name, icd10_ranges) VALUES ($1,$2,$3,$4)', [id, d.code, d.name, d.icd10_ranges]);
-    for (const ph of pharmacies) {
-      await c.query('INSERT INTO agreement_pharmacies (agreement_id, county_admdvs, fixmedins_code) VALUES ($1,$2,$3)', [id, ph.county_admdvs, ph.fixmedins_code]);
-    }
-    await writeAudit(c, { actor: actorLabel(actor), now }, 'agreement.create', `agreement:${a.agreement_no}`, { ...a });
-    return getAgreement(c, a.agreement_no);
-  });
+export async function knownRegions(q: Queryable, codes: readonly string[]): Promise<string[]> {
+  return (await q.query<{ code: string }>('SELECT code FROM regions WHERE code = ANY($1)', [codes])).rows.map((r) => r.code);
+}
+
+export async function institutionsByCode(q: Queryable, codes: readonly string[]): Promise<{ fixmedins_code: string; fixmedins_type: string; admdvs: string }[]> {
+  return (await q.query<{ fixmedins_code: string; fixmedins_type: string; admdvs: string }>(
+    'SELECT fixmedins_code, fixmedins_type, admdvs FROM institutions WHERE fixmedins_code = ANY($1)',
+    [codes],
+  )).rows;
+}
+
+/** Writes an agreement with its members, clauses, diseases and pharmacies (a clause's dates default to the agreement's). */
+export async function insertAgreement(q: Queryable, now: Date, createdBy: string, a: AgreementInput): Promise<void> {
+  const r = await q.query<{ id: number }>(
+    'INSERT INTO agreements (agreement_no, name, signed_on, begndate, enddate, created_by, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7) RETURNING id::int',
+    [a.agreement_no, a.name, a.signed_on ?? null, a.begndate, a.enddate ?? null, createdBy, now],
+  );
+  const id = r.rows[0]!.id;
+  for (const m of a.members) await q.query('INSERT INTO agreement_members (agreement_id, admdvs) VALUES ($1, $2)', [id, m]);
+  for (const cl of a.clauses) {
+    await q.query('INSERT INTO agreement_clauses (agreement_id, kind, begndate, enddate, params) VALUES ($1,$2,$3,$4,$5)', [
+      id, cl.kind, cl.begndate ?? a.begndate, cl.enddate ?? a.enddate ?? null, JSON.stringify(cl.params ?? {}),
+    ]);
+  }
+  for (const d of a.extra_diseases ?? []) await q.query('INSERT INTO agreement_diseases (agreement_id, code, name, icd10_ranges) VALUES ($1,$2,$3,$4)', [id, d.code, d.name, d.icd10_ranges]);
+  for (const ph of a.pooling_pharmacies ?? []) {
+    await q.query('INSERT INTO agreement_pharmacies (agreement_id, county_admdvs, fixmedins_code) VALUES ($1,$2,$3)', [id, ph.county_admdvs, ph.fixmedins_code]);
+  }
 }
 
 export interface AgreementDetail {

@@ -1,8 +1,6 @@
-import { buildCalendar, isIsoDate, type CalendarDay, type WorkingCalendar } from '../../engine/calendar.ts';
-import { invalid, notFound } from '../../engine/errors.ts';
+import { buildCalendar, type CalendarDay, type WorkingCalendar } from '../../engine/calendar.ts';
 import { provinceOf } from '../../engine/filing-rules.ts';
 import type { Queryable } from '../db.ts';
-import { actorLabel, writeAudit, type Actor } from '../audit.ts';
 
 // Working-day calendars: the national schedule ('000000') overlaid by the province's and the
 // pooling region's own rows.
@@ -35,24 +33,19 @@ export async function listCalendarDays(q: Queryable, admdvs: string, year: numbe
   return { days: days.rows, years: years.rows };
 }
 
-export async function setCalendarDay(q: Queryable, now: Date, actor: Actor, admdvs: string, day: CalendarDay): Promise<void> {
-  if (!/^[0-9]{6}$/.test(admdvs)) throw invalid('admdvs', '区划应为 6 位代码', 'admdvs must be a 6-digit code');
-  if (!isIsoDate(day.day)) throw invalid('day', '日期应为 yyyy-mm-dd', 'day must be yyyy-mm-dd');
-  if (day.kind !== 'holiday' && day.kind !== 'workday') throw invalid('kind', '类型应为 holiday 或 workday', "kind must be 'holiday' or 'workday'");
-  if (!day.name?.trim()) throw invalid('name', '名称不能为空', 'name must not be empty');
-  const before = await q.query('SELECT kind, name FROM calendar_days WHERE admdvs = $1 AND day = $2', [admdvs, day.day]);
+export async function calendarDay(q: Queryable, admdvs: string, day: string): Promise<{ kind: string; name: string } | undefined> {
+  return (await q.query<{ kind: string; name: string }>('SELECT kind, name FROM calendar_days WHERE admdvs = $1 AND day = $2', [admdvs, day])).rows[0];
+}
+
+export async function writeCalendarDay(q: Queryable, admdvs: string, day: CalendarDay): Promise<void> {
   await q.query(
     `INSERT INTO calendar_days (admdvs, day, kind, name) VALUES ($1, $2, $3, $4)
      ON CONFLICT (admdvs, day) DO UPDATE SET kind = $3, name = $4`,
     [admdvs, day.day, day.kind, day.name],
   );
-  await writeAudit(q, { actor: actorLabel(actor), now }, 'calendar.set_day', `calendar:${admdvs}:${day.day}`, { before: before.rows[0] ?? null, after: { kind: day.kind, name: day.name } });
 }
 
-export async function deleteCalendarDay(q: Queryable, now: Date, actor: Actor, admdvs: string, day: string): Promise<void> {
-  if (!/^[0-9]{6}$/.test(admdvs)) throw invalid('admdvs', '区划应为 6 位代码', 'admdvs must be a 6-digit code');
-  if (!isIsoDate(day)) throw invalid('day', '日期应为 yyyy-mm-dd', 'day must be yyyy-mm-dd');
-  const r = await q.query('DELETE FROM calendar_days WHERE admdvs = $1 AND day = $2 RETURNING kind, name', [admdvs, day]);
-  if (r.rowCount === 0) throw notFound('day', '该日无日历记录', 'no calendar entry on that day');
-  await writeAudit(q, { actor: actorLabel(actor), now }, 'calendar.delete_day', `calendar:${admdvs}:${day}`, { before: r.rows[0] });
+/** Deletes a day's row; returns what it was, or undefined when there was none. */
+export async function removeCalendarDay(q: Queryable, admdvs: string, day: string): Promise<{ kind: string; name: string } | undefined> {
+  return (await q.query<{ kind: string; name: string }>('DELETE FROM calendar_days WHERE admdvs = $1 AND day = $2 RETURNING kind, name', [admdvs, day])).rows[0];
 }

@@ -1,7 +1,6 @@
 import { notFound } from '../../engine/errors.ts';
 import { defaultPoolingRegion, DEFAULT_FILING_POLICY, type FilingPolicy } from '../../engine/filing-rules.ts';
-import { inTransaction, type Pool, type Queryable } from '../db.ts';
-import { actorLabel, writeAudit, type Actor } from '../audit.ts';
+import type { Queryable } from '../db.ts';
 
 // Shared by the cooperation repositories: persons, regions and the filing policy (who acts and
 // the audit trail are src/store/audit.ts).
@@ -77,14 +76,4 @@ export async function saveFilingPolicy(q: Queryable, insuplc: string, p: FilingP
 /** yyyymmdd of a Beijing date, for document numbers. */
 export function compactDate(day: string): string {
   return day.replace(/-/g, '');
-}
-
-/** Staff set a region's filing policy; the change is audited with before and after. */
-export async function setFilingPolicy(pool: Pool, now: Date, actor: Actor, insuplc: string, next: FilingPolicy): Promise<void> {
-  await inTransaction(pool, async (c) => {
-    if (!(await regionExists(c, insuplc))) throw notFound('admdvs', '区划不存在', 'unknown region');
-    const before = await loadFilingPolicy(c, insuplc);
-    await saveFilingPolicy(c, insuplc, next);
-    await writeAudit(c, { actor: actorLabel(actor), now }, 'filing_policy.set', `filing_policy:${insuplc}`, { before, after: next });
-  });
 }

@@ -1,6 +1,7 @@
 import { invalid } from '../../../engine/errors.ts';
 import { findPerson } from '../../../store/cooperation/common.ts';
-import { applyRecognitionIn, diseaseFor, getRecognition, revokeRecognitionIn } from '../../../store/cooperation/recognitions.ts';
+import { applyRecognitionIn, diseaseFor, revokeRecognitionIn } from '../../../app/cooperation/recognitions.ts';
+import { getRecognition } from '../../../store/cooperation/recognitions.ts';
 import { inputObject, optionalDate, optionalString, requiredString } from '../input.ts';
 import type { TransactionHandler } from '../types.ts';
 import { cancelledRecord, inInputTerms } from './coop-filing.ts';

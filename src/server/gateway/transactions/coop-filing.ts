@@ -1,6 +1,7 @@
 import { chinaDate } from '../../../engine/calendar.ts';
 import { YibaoError, conflict, invalid, notFound } from '../../../engine/errors.ts';
-import { createFilingIn, getFiling, revokeFilingIn } from '../../../store/cooperation/filings.ts';
+import { createFilingIn, revokeFilingIn } from '../../../app/cooperation/filings.ts';
+import { getFiling } from '../../../store/cooperation/filings.ts';
 import { inputObject, optionalDate, optionalString, requiredString } from '../input.ts';
 
 import type { GatewayContext, TransactionHandler } from '../types.ts';

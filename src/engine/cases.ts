@@ -1,0 +1,334 @@
+import { addDays, addWorkingDays, isWorkingDay, type IsoDate, type WorkingCalendar } from './calendar.ts';
+import { assertInvariant, conflict, forbidden, type YibaoError } from './errors.ts';
+import { FILING_STATUSES, reviewWorkingDays, type FilingPolicy, type FilingStatus } from './filing-rules.ts';
+
+// The case machine (办件): one definition of every kind of case the platform tracks — its
+// states, the moves between them, who may make each move, and the clock of each open state
+// (deadline in working days, reminder lead, escalation when overdue). Filing reviews and
+// recognition reviews run on it today; the other kinds are declared for what comes next and
+// have no rows yet. Pure: the application layer (src/app/cooperation/cases.ts) applies a move
+// with the store's SQL.
+
+export const CASE_KINDS = ['filing_review', 'recognition_review', 'supervision', 'investigation_request', 'one_window', 'medical_assistance'] as const;
+export type CaseKind = (typeof CASE_KINDS)[number];
+
+/** Who moves a case: the applicant (the person, an agent, a grid worker), a hospital, staff by role, or the platform's own passes. */
+export type Mover = 'applicant' | 'hospital' | 'clerk' | 'reviewer' | 'supervisor' | 'system';
+
+export const MOVERS: Record<Mover, { zh: string; en: string }> = {
+  applicant: { zh: '申请人', en: 'the applicant' },
+  hospital: { zh: '医疗机构', en: 'a hospital' },
+  clerk: { zh: '经办人员', en: 'a clerk' },
+  reviewer: { zh: '审核人员', en: 'a reviewer' },
+  supervisor: { zh: '督办人员', en: 'a supervisor' },
+  system: { zh: '系统', en: 'the system' },
+};
+
+/** What a deadline may depend on: the insured place, the destination and (for filings) the insured place's filing policy. */
+export interface DeadlineFacts {
+  home: string;
+  dest: string | null;
+  policy?: FilingPolicy | undefined;
+}
+
+function policyOf(f: DeadlineFacts): FilingPolicy {
+  assertInvariant(f.policy, 'a filing deadline needs the insured place\'s filing policy');
+  return f.policy;
+}
+
+/** An open state's clock: it sits on a queue until its deadline, a reminder before, escalation after. */
+export interface Clock {
+  /** The queue's name for the work waiting in this state. */
+  task: string;
+  workingDays: (f: DeadlineFacts) => number;
+  /** The reminder goes out this many working days before the deadline. */
+  remindBefore: number;
+  /** Past the deadline the case escalates one level a day. */
+  escalates: boolean;
+}
+
+export interface StateDef {
+  zh: string;
+  en: string;
+  /** Only an open state has a clock; a case without one is closed. */
+  clock?: Clock;
+}
+
+export interface MoveDef {
+  move: string;
+  /** null: the move that opens a case. */
+  from: string | null;
+  to: string;
+  by: readonly Mover[];
+}
+
+export interface CaseKindDef {
+  kind: CaseKind;
+  zh: string;
+  en: string;
+  /** Whether cases of this kind exist yet. */
+  inUse: boolean;
+  /** The field a refusal names: the subject's number. */
+  field: string;
+  states: Readonly<Record<string, StateDef>>;
+  moves: readonly MoveDef[];
+  /** The status the subject's row shows for a state (a filing waiting for its commitment check is effective). */
+  status: (state: string) => string;
+  /** Today's words for a refused move, by move (falls back to a generic sentence). */
+  refusal?: Readonly<Record<string, (status: string) => { zh: string; en: string }>>;
+  /** What the person is told when a deadline nears. */
+  reminder?: (number: string, due: IsoDate, task: string) => { title: { zh: string; en: string }; body: { zh: string; en: string } };
+}
+
+export const MOVE_NAMES: Record<string, { zh: string; en: string }> = {
+  submit: { zh: '提交', en: 'submit' },
+  approve: { zh: '审核通过', en: 'approve' },
+  reject: { zh: '不予通过', en: 'reject' },
+  revoke: { zh: '撤销', en: 'revoke' },
+  change: { zh: '变更', en: 'change' },
+  renew: { zh: '续期', en: 'renew' },
+  escalate: { zh: '逾期督办', en: 'escalate' },
+  commitment_verified: { zh: '承诺核查属实', en: 'verify the commitment' },
+  commitment_failed: { zh: '承诺核查不实', en: 'fail the commitment' },
+  accept: { zh: '受理', en: 'accept' },
+  assign: { zh: '分派', en: 'assign' },
+  reply: { zh: '回复', en: 'reply' },
+  close: { zh: '办结', en: 'close' },
+};
+
+/** Recognition reviews take five working days (today's constant, not a policy field). */
+export const RECOGNITION_REVIEW_DAYS = 5;
+
+const APPLICANT_OR_DESK: readonly Mover[] = ['applicant', 'clerk'];
+const STAFF: readonly Mover[] = ['clerk', 'reviewer'];
+const ESCALATORS: readonly Mover[] = ['supervisor', 'system'];
+
+const FILING_REVIEW: CaseKindDef = {
+  kind: 'filing_review',
+  zh: '异地就医备案',
+  en: 'filing for care elsewhere',
+  inUse: true,
+  field: 'filing_no',
+  states: {
+    pending_review: {
+      zh: '待审核', en: 'waiting for review',
+      clock: { task: 'review', workingDays: (f) => reviewWorkingDays(f.home, f.dest ?? f.home, policyOf(f)), remindBefore: 1, escalates: true },
+    },
+    // 告知承诺: effective at once, the promised documents checked later.
+    commitment_check: {
+      zh: '承诺待核查', en: 'effective, commitment to check',
+      clock: { task: 'commitment_check', workingDays: (f) => policyOf(f).commitmentCheckDays, remindBefore: 5, escalates: false },
+    },
+    effective: { zh: '已生效', en: 'effective' },
+    rejected: { zh: '未通过', en: 'rejected' },
+    revoked: { zh: '已撤销', en: 'revoked' },
+    superseded: { zh: '已变更', en: 'superseded' },
+  },
+  moves: [
+    { move: 'submit', from: null, to: 'pending_review', by: APPLICANT_OR_DESK },
+    // the one-stop filing: a referral or emergency filed by the hospital is effective at once
+    { move: 'submit', from: null, to: 'effective', by: ['hospital'] },
+    { move: 'submit', from: null, to: 'commitment_check', by: ['applicant', 'clerk', 'hospital'] },
+    { move: 'approve', from: 'pending_review', to: 'effective', by: STAFF },
+    { move: 'reject', from: 'pending_review', to: 'rejected', by: STAFF },
+    { move: 'escalate', from: 'pending_review', to: 'pending_review', by: ESCALATORS },
+    { move: 'commitment_verified', from: 'commitment_check', to: 'effective', by: STAFF },
+    { move: 'commitment_failed', from: 'commitment_check', to: 'revoked', by: STAFF },
+    // a check that comes after the filing ended records its result and moves nothing
+    { move: 'commitment_verified', from: 'revoked', to: 'revoked', by: STAFF },
+    { move: 'commitment_failed', from: 'revoked', to: 'revoked', by: STAFF },
+    { move: 'commitment_verified', from: 'superseded', to: 'superseded', by: STAFF },
+    { move: 'commitment_failed', from: 'superseded', to: 'superseded', by: STAFF },
+    ...(['pending_review', 'effective', 'commitment_check'] as const).flatMap((from): MoveDef[] => [
+      { move: 'revoke', from, to: 'revoked', by: ['applicant', 'clerk', 'reviewer', 'hospital'] },
+      { move: 'change', from, to: 'superseded', by: ['applicant', 'clerk', 'reviewer'] },
+    ]),
+  ],
+  status: (state) => (state === 'commitment_check' ? 'effective' : state),
+  refusal: {
+    approve: (s) => ({ zh: `备案状态为 ${s}，无需审核`, en: `the filing is ${s}, not waiting for review` }),
+    reject: (s) => ({ zh: `备案状态为 ${s}，无需审核`, en: `the filing is ${s}, not waiting for review` }),
+    revoke: (s) => ({ zh: `备案状态为 ${s}，不能撤销`, en: `a ${s} filing cannot be revoked` }),
+    // as checkChangeAllowed (filing-rules.ts) words it, which the change use case asks first
+    change: (s) => ({ zh: `备案状态为${s in FILING_STATUSES ? FILING_STATUSES[s as FilingStatus].zh : s}，不能变更`, en: `a ${s} filing cannot change` }),
+    commitment_verified: () => ({ zh: '该备案无待核查的承诺', en: 'the filing has no commitment waiting for a check' }),
+    commitment_failed: () => ({ zh: '该备案无待核查的承诺', en: 'the filing has no commitment waiting for a check' }),
+  },
+  reminder: (no, due, task) => task === 'commitment_check'
+    ? { title: { zh: '告知承诺事项即将核查', en: 'Commitment check due soon' }, body: { zh: `备案 ${no} 的承诺事项将于 ${due} 前核查，请备齐材料。`, en: `Filing ${no}: the commitment is checked by ${due}; have the documents ready.` } }
+    : { title: { zh: '异地就医备案审核即将到期', en: 'Filing review due soon' }, body: { zh: `备案 ${no} 将于 ${due} 前完成审核。`, en: `Filing ${no} will be reviewed by ${due}.` } },
+};
+
+const RECOGNITION_REVIEW: CaseKindDef = {
+  kind: 'recognition_review',
+  zh: '门诊慢特病认定',
+  en: 'chronic-disease recognition',
+  inUse: true,
+  field: 'recognition_no',
+  states: {
+    pending_review: {
+      zh: '待审核', en: 'waiting for review',
+      clock: { task: 'review', workingDays: () => RECOGNITION_REVIEW_DAYS, remindBefore: 1, escalates: true },
+    },
+    recognised: { zh: '已认定', en: 'recognised' },
+    rejected: { zh: '未通过', en: 'rejected' },
+    revoked: { zh: '已撤销', en: 'revoked' },
+  },
+  moves: [
+    { move: 'submit', from: null, to: 'pending_review', by: APPLICANT_OR_DESK },
+    // the designated hospital's identification (2503) is the review
+    { move: 'submit', from: null, to: 'recognised', by: ['hospital'] },
+    { move: 'approve', from: 'pending_review', to: 'recognised', by: ['reviewer'] },
+    { move: 'reject', from: 'pending_review', to: 'rejected', by: ['reviewer'] },
+    { move: 'escalate', from: 'pending_review', to: 'pending_review', by: ESCALATORS },
+    // a renewal opens the next recognition's case; the old one records it and stays recognised
+    { move: 'renew', from: 'recognised', to: 'recognised', by: ['applicant', 'clerk', 'reviewer', 'hospital'] },
+    { move: 'revoke', from: 'pending_review', to: 'revoked', by: ['reviewer', 'hospital'] },
+    { move: 'revoke', from: 'recognised', to: 'revoked', by: ['reviewer', 'hospital'] },
+  ],
+  status: (state) => state,
+  refusal: {
+    approve: (s) => ({ zh: `认定状态为 ${s}，无需审核`, en: `the recognition is ${s}, not waiting for review` }),
+    reject: (s) => ({ zh: `认定状态为 ${s}，无需审核`, en: `the recognition is ${s}, not waiting for review` }),
+    revoke: (s) => ({ zh: `认定状态为 ${s}，不能撤销`, en: `a ${s} recognition cannot be revoked` }),
+    renew: () => ({ zh: '只有已认定的病种可以续期', en: 'only a recognised disease can be renewed' }),
+  },
+  reminder: (no, due) => ({
+    title: { zh: '门诊慢特病认定审核即将到期', en: 'Recognition review due soon' },
+    body: { zh: `认定申请 ${no} 将于 ${due} 前完成审核。`, en: `Application ${no} will be reviewed by ${due}.` },
+  }),
+};
+
+/** Declared for what comes next: a kind's shape is here, its rows and use cases arrive with it. */
+function declared(kind: CaseKind, zh: string, en: string, field: string, states: Record<string, StateDef>, moves: MoveDef[]): CaseKindDef {
+  return { kind, zh, en, inUse: false, field, states, moves, status: (s) => s };
+}
+
+/** A declared kind's clock: a fixed number of working days (to be set when the kind arrives). */
+const OPEN = (task: string, days: number): Clock => ({ task, workingDays: () => days, remindBefore: 2, escalates: true });
+
+const DECLARED: CaseKindDef[] = [
+  // 基金监管: a suspected irregularity found by a rule or a report, investigated and closed with a finding
+  declared('supervision', '基金监管案件', 'supervision case', 'case_no',
+    { open: { zh: '待核查', en: 'to investigate', clock: OPEN('investigate', 30) }, closed: { zh: '已办结', en: 'closed' } },
+    [
+      { move: 'submit', from: null, to: 'open', by: ['system', 'supervisor'] },
+      { move: 'escalate', from: 'open', to: 'open', by: ESCALATORS },
+      { move: 'close', from: 'open', to: 'closed', by: ['supervisor'] },
+    ]),
+  // 异地就医协查: the insured place asks the treatment place to check a settlement
+  declared('investigation_request', '异地协查', 'cross-region investigation request', 'case_no',
+    { requested: { zh: '待回复', en: 'waiting for the reply', clock: OPEN('reply', 10) }, replied: { zh: '已回复', en: 'replied' } },
+    [
+      { move: 'submit', from: null, to: 'requested', by: ['supervisor'] },
+      { move: 'escalate', from: 'requested', to: 'requested', by: ESCALATORS },
+      { move: 'reply', from: 'requested', to: 'replied', by: ['supervisor'] },
+    ]),
+  // 一窗通办: one application at the service window, handed to the desk that decides it
+  declared('one_window', '一窗通办申请', 'one-window application', 'case_no',
+    { received: { zh: '待受理', en: 'received', clock: OPEN('accept', 5) }, accepted: { zh: '已受理', en: 'accepted' }, rejected: { zh: '不予受理', en: 'rejected' } },
+    [
+      { move: 'submit', from: null, to: 'received', by: APPLICANT_OR_DESK },
+      { move: 'escalate', from: 'received', to: 'received', by: ESCALATORS },
+      { move: 'accept', from: 'received', to: 'accepted', by: ['clerk'] },
+      { move: 'reject', from: 'received', to: 'rejected', by: ['clerk'] },
+    ]),
+  // 医疗救助: an application for medical assistance, reviewed and paid from the assistance fund
+  declared('medical_assistance', '医疗救助申请', 'medical-assistance application', 'case_no',
+    { pending_review: { zh: '待审核', en: 'waiting for review', clock: OPEN('review', 10) }, approved: { zh: '已批准', en: 'approved' }, rejected: { zh: '未通过', en: 'rejected' } },
+    [
+      { move: 'submit', from: null, to: 'pending_review', by: APPLICANT_OR_DESK },
+      { move: 'escalate', from: 'pending_review', to: 'pending_review', by: ESCALATORS },
+      { move: 'approve', from: 'pending_review', to: 'approved', by: ['reviewer'] },
+      { move: 'reject', from: 'pending_review', to: 'rejected', by: ['reviewer'] },
+    ]),
+];
+
+export const CASE_MACHINE: Readonly<Record<CaseKind, CaseKindDef>> = Object.fromEntries(
+  [FILING_REVIEW, RECOGNITION_REVIEW, ...DECLARED].map((d) => [d.kind, d]),
+) as Record<CaseKind, CaseKindDef>;
+
+const BY_ROLE: Readonly<Record<string, readonly Mover[]>> = {
+  clerk: ['clerk'],
+  reviewer: ['reviewer'],
+  supervisor: ['supervisor'],
+  finance: [],
+  grid_worker: ['applicant'],
+};
+const ANY_DESK: readonly Mover[] = ['clerk', 'reviewer', 'supervisor'];
+
+/**
+ * Who an actor moves as. Staff move by role (an administrator at any desk); staff whose role
+ * the caller did not say (the demo, the CLI, a filer recorded at the window) may move as any desk.
+ */
+export function moversOf(actor: { type: string; role?: string | undefined }): readonly Mover[] {
+  if (actor.type === 'person' || actor.type === 'agent' || actor.type === 'grid_worker') return ['applicant'];
+  if (actor.type === 'hospital') return ['hospital'];
+  if (actor.type === 'system') return ['system'];
+  if (actor.type === 'staff') return (actor.role === undefined ? undefined : BY_ROLE[actor.role]) ?? ANY_DESK;
+  return [];
+}
+
+function refusal(def: CaseKindDef, state: string | null, move: string): YibaoError {
+  const status = state === null ? 'new' : def.status(state);
+  const words = def.refusal?.[move]?.(status);
+  if (words) return conflict(def.field, words.zh, words.en);
+  const stateWords = state === null ? { zh: '新建', en: 'new' } : def.states[state] ?? { zh: state, en: state };
+  const moveWords = MOVE_NAMES[move] ?? { zh: move, en: move };
+  return conflict(def.field, `${def.zh}状态为${stateWords.zh}，不能${moveWords.zh}`, `a ${def.en} that is ${stateWords.en} cannot ${moveWords.en}`);
+}
+
+/**
+ * The move a case may make: from its state by this move (to the state named, when the move
+ * has several), by one who may make it. Refused with 409 naming the subject's number, or 403
+ * when the state allows the move but not for this mover.
+ */
+export function planMove(kind: CaseKind, from: string | null, move: string, actor: { type: string; role?: string | undefined }, to?: string): MoveDef {
+  const def = CASE_MACHINE[kind];
+  const candidates = def.moves.filter((m) => m.move === move && m.from === from && (to === undefined || m.to === to));
+  if (candidates.length === 0) throw refusal(def, from, move);
+  const movers = moversOf(actor);
+  const allowed = candidates.find((m) => m.by.some((b) => movers.includes(b)));
+  if (!allowed) {
+    const who = movers.map((m) => MOVERS[m]);
+    const moveWords = MOVE_NAMES[move] ?? { zh: move, en: move };
+    throw forbidden(
+      def.field,
+      `${who.map((w) => w.zh).join('、') || '该用户'}不能${moveWords.zh}${def.zh}（可由${candidates[0]!.by.map((b) => MOVERS[b].zh).join('、')}办理）`,
+      `${who.map((w) => w.en).join(' or ') || 'this user'} may not ${moveWords.en} a ${def.en} (${candidates[0]!.by.map((b) => MOVERS[b].en).join(', ')} may)`,
+    );
+  }
+  return allowed;
+}
+
+export function clockOf(kind: CaseKind, state: string): Clock | undefined {
+  return CASE_MACHINE[kind].states[state]?.clock;
+}
+
+/** The open states of kinds, the queue's filter. */
+export function openStates(kinds: readonly CaseKind[]): string[] {
+  return [...new Set(kinds.flatMap((k) => Object.entries(CASE_MACHINE[k].states).filter(([, s]) => s.clock).map(([name]) => name)))];
+}
+
+/** The working day `n` working days before `due` (never before `from`). */
+export function workingDaysBefore(cal: WorkingCalendar, due: IsoDate, n: number, from: IsoDate): IsoDate {
+  let day = due;
+  for (let left = n; left > 0 && day > from; ) {
+    day = addDays(day, -1);
+    if (isWorkingDay(cal, day)) left--;
+  }
+  return day < from ? from : day;
+}
+
+/** A state's deadline and reminder day for a case entering it on `today`, or null for a closed state. */
+export function deadlineOf(kind: CaseKind, state: string, cal: WorkingCalendar, today: IsoDate, facts: DeadlineFacts): { due: IsoDate; remindOn: IsoDate } | null {
+  const clock = clockOf(kind, state);
+  if (!clock) return null;
+  const due = addWorkingDays(cal, today, clock.workingDays(facts));
+  return { due, remindOn: workingDaysBefore(cal, due, clock.remindBefore, today) };
+}
+
+/** Overdue: the deadline has passed (the due day itself is still on time). */
+export function isOverdue(due: IsoDate | null, asOf: IsoDate): boolean {
+  return due !== null && asOf > due;
+}
