@@ -5,7 +5,7 @@ import path from 'node:path';
 import { freshDatabase, type TestDatabase } from './support/db.ts';
 import { DocumentCache, seedSettlementDocuments } from '../src/store/settlement/documents.ts';
 import { selectPolicy } from '../src/engine/index.ts';
-import { settlementLegs } from '../src/store/settlement/ledger.ts';
+import { settlementLegs } from '../src/engine/ledger.ts';
 
 // The store's own promises: policy documents are versioned data the cache follows; a
 // settlement's legs balance and add up to the bill.

@@ -5,7 +5,8 @@ import { CONTRIBUTION_PAYERS, IDENTITY_SOURCES, INSUTYPES, PSN_IDET_TYPES, PSN_T
 import { notFound } from '../../engine/errors.ts';
 import { inTransaction } from '../../store/db.ts';
 
-import { contribute, getPersonalAccount } from '../../store/registry/contributions.ts';
+import { getPersonalAccount } from '../../store/registry/contributions.ts';
+import { contribute } from '../../app/registry/contribute.ts';
 import { enroll, listEnrollments, transfer } from '../../store/registry/enrollments.ts';
 import { insuranceHistory } from '../../store/registry/history.ts';
 import { addIdentity, applyIdentityImport, getImportBatch, identitiesOn, previewIdentityImport } from '../../store/registry/identities.ts';
