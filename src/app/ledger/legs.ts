@@ -22,10 +22,11 @@ export function pooledFundOf(insutype: string): string {
  * basis points of the person's own contribution, so a region that still splits differently
  * sets it here.
  */
-export const CONTRIBUTION_SPLIT = {
+export interface ContributionSplit {
   /** Share of an in-service employee's own 310 contribution credited to the personal account. */
-  own_share_to_account_bp: 10_000,
-} as const;
+  own_share_to_account_bp: number;
+}
+export const CONTRIBUTION_SPLIT: ContributionSplit = { own_share_to_account_bp: 10_000 };
 
 export interface ContributionFacts {
   psn_no: string;
@@ -43,7 +44,7 @@ export interface ContributionFacts {
 export const contributorAccount = (admdvs: string, payer: string): string => `contributor:${admdvs}:${payer}`;
 
 /** A contribution: from its contributor into the region's fund, an in-service employee's own share into the personal account. */
-export function contributionLegs(c: ContributionFacts, split = CONTRIBUTION_SPLIT): Leg[] {
+export function contributionLegs(c: ContributionFacts, split: ContributionSplit = CONTRIBUTION_SPLIT): Leg[] {
   const from = contributorAccount(c.pooling_admdvs, c.payer);
   const own = c.insutype === '310' && c.payer === 'person' && c.psn_type.startsWith('11') && c.has_account;
   const toAccount = own ? Math.floor((c.amount_fen * split.own_share_to_account_bp) / 10_000) : 0;

@@ -74,7 +74,8 @@ ON CONFLICT (account, shard) DO UPDATE SET debits_fen = ledger_balances.debits_f
 DELETE FROM ledger_balances WHERE account LIKE 'psn\_acct:%' AND shard <> 0;
 
 -- Opening balances: what makes each personal account's ledger balance equal today's balc_fen
--- (its legs already gave every acct_pay), one transfer per 10,000 accounts.
+-- (its legs already gave every acct_pay), one transfer per 1,000 accounts (a transfer stays
+-- within ledger_transfers_amount_bounded whatever the balances).
 CREATE TEMP TABLE opening_012 ON COMMIT DROP AS
 SELECT pa.psn_no, pa.insuplc_admdvs, pa.balc_fen - coalesce(b.debits_fen - b.credits_fen, 0) AS amount,
        row_number() OVER (ORDER BY pa.psn_no) - 1 AS rn
@@ -87,11 +88,11 @@ BEGIN
   END IF;
 END $$;
 INSERT INTO ledger_transfers (kind, key, cause_kind, cause_id, amount_fen, at, memo)
-SELECT 'opening', 'opening:012:' || (rn / 10000), 'migration', '012_ledger_accounts', sum(amount), now(), '个人账户期初余额 / personal-account balances brought forward'
-  FROM opening_012 GROUP BY rn / 10000;
+SELECT 'opening', 'opening:012:' || (rn / 1000), 'migration', '012_ledger_accounts', sum(amount), now(), '个人账户期初余额 / personal-account balances brought forward'
+  FROM opening_012 GROUP BY rn / 1000;
 INSERT INTO ledger_legs (transfer_id, n, debit_account, credit_account, amount_fen)
-SELECT t.id, o.rn % 10000, 'psn_acct:' || o.psn_no, 'opening:' || o.insuplc_admdvs, o.amount
-  FROM opening_012 o JOIN ledger_transfers t ON t.key = 'opening:012:' || (o.rn / 10000);
+SELECT t.id, o.rn % 1000, 'psn_acct:' || o.psn_no, 'opening:' || o.insuplc_admdvs, o.amount
+  FROM opening_012 o JOIN ledger_transfers t ON t.key = 'opening:012:' || (o.rn / 1000);
 INSERT INTO ledger_balances (account, shard, debits_fen, credits_fen)
 SELECT 'psn_acct:' || psn_no, 0, amount, 0 FROM opening_012
 ON CONFLICT (account, shard) DO UPDATE SET debits_fen = ledger_balances.debits_fen + EXCLUDED.debits_fen;
