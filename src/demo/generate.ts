@@ -212,7 +212,7 @@ async function createPersona(q: Queryable, spec: PersonaSpec, seed: string, coun
     addr: spec.live_first_village && firstVillage && county ? `${county.city.name}${county.name}${stripVillage(firstVillage.name)}${rng.between(1, 9)}组${rng.between(1, 60)}号` : null,
   }, ctx);
   let balc: number | null = null;
-  for (const step of spec.steps) {
+  for (const [n, step] of spec.steps.entries()) {
     switch (step.op) {
       case 'enroll':
         await enroll(q, { psn_no: person.psn_no, insutype: step.insutype, psn_type: step.psn_type, insuplc_admdvs: step.insuplc_admdvs, emp_name: step.emp_name, psn_insu_date: step.date }, ctx);
@@ -229,7 +229,7 @@ async function createPersona(q: Queryable, spec: PersonaSpec, seed: string, coun
         await addIdentity(q, { psn_no: person.psn_no, psn_idet_type: step.psn_idet_type, begntime: step.begntime, endtime: step.endtime, source: step.source, memo: step.memo }, ctx);
         break;
       case 'credit':
-        balc = (await depositToPersonalAccount(q, { psn_no: person.psn_no, amount_fen: step.amount_fen, reason: step.reason, key: `demo:${spec.key}` }, ctx)).balc_fen;
+        balc = (await depositToPersonalAccount(q, { psn_no: person.psn_no, amount_fen: step.amount_fen, reason: step.reason, key: `demo:${spec.key}:${n}` }, ctx)).balc_fen;
         break;
     }
   }

@@ -3,7 +3,7 @@ import type { WriteContext } from '../../store/audit.ts';
 import { poolingRegionOf } from '../../store/cooperation/common.ts';
 import type { Queryable } from '../../store/db.ts';
 import { postTransfer } from '../../store/ledger.ts';
-import { contribute as recordContribution, contributionFacts, type Contribution, type NewContribution } from '../../store/registry/contributions.ts';
+import { contributionFacts, recordContribution, type Contribution, type NewContribution } from '../../store/registry/contributions.ts';
 import { contributionLegs } from '../ledger/legs.ts';
 
 // 缴费 as a use case: the contribution is recorded (and checked) by the registry, and its

@@ -37,7 +37,8 @@ export interface NewContribution {
   paid_on?: string | undefined;
 }
 
-export async function contribute(q: Queryable, input: NewContribution, ctx: WriteContext): Promise<Contribution> {
+/** Checks and records a contribution (its money is posted by the use case, src/app/registry/contribute.ts). */
+export async function recordContribution(q: Queryable, input: NewContribution, ctx: WriteContext): Promise<Contribution> {
   const p = new Problems();
   if (!Number.isInteger(input.year) || input.year < 1990 || input.year > 2100) p.add('year', '缴费年度应为 1990-2100 的整数', 'expected a year from 1990 to 2100');
   if (!Number.isSafeInteger(input.amount_fen) || input.amount_fen <= 0 || input.amount_fen > MAX_CONTRIBUTION_FEN) {
