@@ -2,7 +2,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { accountOf, checkTransfer, personalAccount, type Leg } from '../src/engine/ledger.ts';
+import { ACCOUNT_KINDS, accountOf, checkTransfer, personalAccount, TRANSFER_KINDS, type Leg } from '../src/engine/ledger.ts';
 import { YibaoError } from '../src/engine/errors.ts';
 import { contributionLegs } from '../src/app/ledger/legs.ts';
 import { depositToPersonalAccount, reverseTransfer, shareWithFamily } from '../src/app/ledger/personal-account.ts';
@@ -316,7 +316,6 @@ test('migration 012 carries a database of the old shape across: transfers keep t
 });
 
 test('every kind of transfer is declared in the database as in the engine', async () => {
-  const { TRANSFER_KINDS, ACCOUNT_KINDS } = await import('../src/engine/ledger.ts');
   const defs = await db.pool.query<{ def: string }>(`SELECT pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE conname IN ('ledger_transfers_kind_check', 'ledger_accounts_kind_check') ORDER BY conname`);
   const [accounts, transfers] = defs.rows.map((r) => [...r.def.matchAll(/'([a-z_]+)'/g)].map((m) => m[1]).sort());
   assert.deepEqual(accounts, Object.keys(ACCOUNT_KINDS).sort());

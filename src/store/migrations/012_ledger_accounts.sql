@@ -17,6 +17,9 @@ CREATE TABLE ledger_accounts (
   may_go_negative boolean NOT NULL,
   CHECK (kind <> 'personal_account' OR NOT may_go_negative)
 );
+-- No foreign key from legs or balances to accounts: its check would lock the account row
+-- (FOR KEY SHARE) of a region's fund on every settlement. Every poster declares its accounts
+-- in the statement that writes the legs; checkLedger reports any leg naming an undeclared one.
 
 -- Every account the legs and balances already name, read from its code.
 INSERT INTO ledger_accounts (code, kind, admdvs, other_admdvs, fund_type, psn_no, fixmedins_code, may_go_negative)
