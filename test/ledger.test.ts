@@ -4,6 +4,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ACCOUNT_KINDS, accountOf, checkTransfer, personalAccount, TRANSFER_KINDS, type Leg } from '../src/engine/ledger.ts';
 import { YibaoError } from '../src/engine/errors.ts';
+import { makeIdCard } from '../src/engine/idcard.ts';
+import { buildApp } from '../src/server/app.ts';
+import { actAsAdmin } from './support/auth.ts';
 import { contributionLegs } from '../src/app/ledger/legs.ts';
 import { depositToPersonalAccount, reverseTransfer, shareWithFamily } from '../src/app/ledger/personal-account.ts';
 import { contribute } from '../src/app/registry/contribute.ts';
@@ -44,7 +47,7 @@ before(async () => {
   await insertRegions(db.pool, [['430000', '湖南省', 'province', null], ['430200', '株洲市', 'city', '430000'], ['430204', '石峰区', 'county', '430200']]);
   const people: Array<[string, string, string, string]> = [[EMPLOYEE, '职工甲', '1101', '310'], [SPOUSE, '配偶乙', '1501', '390'], [RESIDENT, '居民丙', '1501', '390'], [RETIREE, '退休丁', '1201', '310']];
   for (const [i, [psn, name, psnType, insutype]] of people.entries()) {
-    await insertPerson(db.pool, { psn_no: psn, certno: `43020419800101${String(1000 + i)}`, psn_name: name, gend: '1', brdy: '1980-01-01', insuplc_admdvs: '430204' });
+    await insertPerson(db.pool, { psn_no: psn, certno: makeIdCard('430204', '1980-01-01', 101 + i), psn_name: name, gend: '1', brdy: '1980-01-01', insuplc_admdvs: '430204' });
     await insertEnrollment(db.pool, { psn_no: psn, insutype, psn_type: psnType, insuplc_admdvs: '430204', psn_insu_date: '2015-01-01' });
     if (insutype === '310') await setAccountBalance(db.pool, psn, '430204', 0);
   }
@@ -177,6 +180,32 @@ test('a correction is a reversal: the legs swapped, linked, once; one that would
   const own = await db.pool.query<{ id: number }>(`SELECT id FROM ledger_transfers WHERE kind = 'contribution' AND amount_fen = 144000`);
   await assert.rejects(inTransaction(db.pool, (q) => reverseTransfer(q, { transfer_id: own.rows[0]!.id, reason: '退费' }, ctx)), (e: YibaoError) => e.kind === 'conflict', 'the 144,000 contribution is no longer in the account');
   await assert.rejects(inTransaction(db.pool, (q) => reverseTransfer(q, { transfer_id: 999_999, reason: 'x' }, ctx)), (e: YibaoError) => e.kind === 'not_found');
+  await assertClean();
+});
+
+test('POST /api/v1/persons/{certno}/family-shares: the use case over REST, idempotent by key', async () => {
+  const app = await buildApp({ pool: db.pool, now: () => NOW });
+  try {
+    await actAsAdmin(app, db.pool);
+    const holder = makeIdCard('430204', '1980-01-01', 101);
+    const url = `/api/v1/persons/${holder}/family-shares`;
+    const body = { member_certno: makeIdCard('430204', '1980-01-01', 102), relation: 'spouse', amount_fen: 700, key: 'rest-1' };
+    const before = await personalAccountBalance(db.pool, EMPLOYEE);
+    const first = await app.inject({ method: 'POST', url, payload: body });
+    assert.equal(first.statusCode, 201, first.body);
+    assert.deepEqual({ ...(first.json() as object), transfer_id: 0 }, { psn_no: EMPLOYEE, insuplc_admdvs: '430204', balc_fen: before - 700, transfer_id: 0, posted: true });
+    const again = await app.inject({ method: 'POST', url, payload: body });
+    assert.equal(again.statusCode, 200);
+    assert.deepEqual([again.json().posted, again.json().transfer_id, again.json().balc_fen], [false, first.json().transfer_id, before - 700]);
+    const overdraw = await app.inject({ method: 'POST', url, payload: { ...body, amount_fen: before, key: 'rest-2' } });
+    assert.equal(overdraw.statusCode, 409);
+    assert.equal(overdraw.json().details[0].field, 'amount_fen');
+    const cousin = await app.inject({ method: 'POST', url, payload: { ...body, relation: 'cousin', key: 'rest-3' } });
+    assert.equal(cousin.statusCode, 400);
+    assert.equal(await personalAccountBalance(db.pool, EMPLOYEE), before - 700);
+  } finally {
+    await app.close();
+  }
   await assertClean();
 });
 

@@ -6,7 +6,7 @@ import { poolingRegionOf } from '../../store/cooperation/common.ts';
 import type { Queryable } from '../../store/db.ts';
 import { findTransferById, postTransfer, type Posted } from '../../store/ledger.ts';
 import { getPersonalAccount, MAX_CONTRIBUTION_FEN, type PersonalAccount } from '../../store/registry/contributions.ts';
-import { findPersonByPsnNo } from '../../store/registry/persons.ts';
+import { findPersonByCertno, findPersonByPsnNo } from '../../store/registry/persons.ts';
 import { lockAccumulators } from '../../store/settlement/service.ts';
 import { depositLegs, familyShareLegs } from './legs.ts';
 
@@ -50,7 +50,9 @@ export const FAMILY_RELATIONS = {
 
 export interface FamilyShare {
   holder_psn_no: string;
-  member_psn_no: string;
+  /** The family member, by psn_no or by ID number (the REST API names people by certno). */
+  member_psn_no?: string | undefined;
+  member_certno?: string | undefined;
   relation: string;
   amount_fen: number;
   key: string;
@@ -66,18 +68,22 @@ export interface FamilyShare {
 export async function shareWithFamily(q: Queryable, s: FamilyShare, ctx: WriteContext): Promise<PersonalAccount & Posted> {
   checkAmount(s.amount_fen, '共济金额');
   if (!Object.hasOwn(FAMILY_RELATIONS, s.relation)) throw invalid('relation', '共济关系应为 spouse/parent/child（配偶、父母、子女）', 'expected relation spouse, parent or child');
-  if (s.holder_psn_no === s.member_psn_no) throw invalid('member_psn_no', '共济对象应为本人以外的家庭成员', 'the family member must be someone other than the holder');
-  if (!(await findPersonByPsnNo(q, s.member_psn_no))) throw notFound('member_psn_no', `人员编号 ${s.member_psn_no} 不存在`, `no person with psn_no ${s.member_psn_no}`);
+  const field = s.member_psn_no !== undefined ? 'member_psn_no' : 'member_certno';
+  const key = s.member_psn_no ?? s.member_certno;
+  if (key === undefined) throw invalid('member_psn_no', '应给出共济对象（member_psn_no 或 member_certno）', 'name the family member (member_psn_no or member_certno)');
+  const member = s.member_psn_no !== undefined ? await findPersonByPsnNo(q, key) : await findPersonByCertno(q, key);
+  if (!member) throw notFound(field, `共济对象 ${key} 不存在`, `no person ${key}`);
+  if (member.psn_no === s.holder_psn_no) throw invalid(field, '共济对象应为本人以外的家庭成员', 'the family member must be someone other than the holder');
   const account = await getPersonalAccount(q, s.holder_psn_no);
   if (!account) throw notFound('holder_psn_no', '该人员没有个人账户（未参加职工医保）', 'this person has no personal account (not in employees\' insurance)');
   await lockAccumulators(q, s.holder_psn_no, Number(chinaDate(ctx.now).slice(0, 4)));
   const t = checkTransfer({
-    kind: 'family_share', key: `family_share:${s.key}`, cause: { kind: 'family_member', id: s.member_psn_no },
-    legs: familyShareLegs(s.holder_psn_no, s.member_psn_no, s.amount_fen), reverses: null, memo: s.relation,
+    kind: 'family_share', key: `family_share:${s.key}`, cause: { kind: 'family_member', id: member.psn_no },
+    legs: familyShareLegs(s.holder_psn_no, member.psn_no, s.amount_fen), reverses: null, memo: s.relation,
   });
   const posted = await postTransfer(q, t, ctx.now);
   const balc = (await getPersonalAccount(q, s.holder_psn_no))!.balc_fen;
-  if (posted.posted) await writeAudit(q, ctx, 'personal_account.family_share', s.holder_psn_no, { member_psn_no: s.member_psn_no, relation: s.relation, amount_fen: s.amount_fen, balc_fen: balc });
+  if (posted.posted) await writeAudit(q, ctx, 'personal_account.family_share', s.holder_psn_no, { member_psn_no: member.psn_no, relation: s.relation, amount_fen: s.amount_fen, balc_fen: balc });
   return { ...account, balc_fen: balc, ...posted };
 }
 

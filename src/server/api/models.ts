@@ -48,6 +48,11 @@ export const IdentityModel = Type.Object({
 
 export const AccountModel = Type.Union([Type.Object({ psn_no: S, insuplc_admdvs: S, balc_fen: Fen }), Type.Null()]);
 
+/** A family share (家庭共济) posted, or found posted under its key (posted false): the holder's account after it. */
+export const FamilyShareModel = Type.Object({
+  psn_no: S, insuplc_admdvs: S, balc_fen: Fen, transfer_id: Type.Integer(), posted: Type.Boolean(),
+});
+
 export const CertModel = Type.Object({ mdtrt_cert_type: S, mdtrt_cert_no: S, card_sn: NS, valid_until: NS });
 
 export const PersonDetailModel = Type.Object({
