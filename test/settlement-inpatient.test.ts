@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { nhsaFixture } from './support/fixtures.ts';
 import { HOSPITAL, OTHER_HOSPITAL, RETIREE, envelope, ok, post, signInAs } from './support/gateway-world.ts';
 import { assertBooksHold, counts, openSettlementWorld, type SettlementWorld } from './support/settlement-world.ts';
-import { accountBalance } from '../src/store/settlement/ledger.ts';
+import { accountBalance } from '../src/store/ledger.ts';
 import { crossRegionOwed } from '../src/store/settlement/queries.ts';
 
 // A cross-province stay: the Jiujiang retiree (employees' insurance of 360400) admitted in

@@ -7,7 +7,7 @@ import { DocumentRegistry } from '../src/store/documents/registry.ts';
 import { seedSettlementDocuments } from '../src/store/documents/seed.ts';
 import { inTransaction } from '../src/store/db.ts';
 import { selectPolicy } from '../src/engine/index.ts';
-import { settlementLegs } from '../src/store/settlement/ledger.ts';
+import { settlementLegs } from '../src/engine/ledger.ts';
 
 // The store's own promises: policy documents are versioned data the cache follows; a
 // settlement's legs balance and add up to the bill.

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { nhsaFixture } from './support/fixtures.ts';
 import { HOSPITAL, PHARMACY, RESIDENT, RETIREE, envelope, ok, post, signInAs } from './support/gateway-world.ts';
 import { assertBooksHold, counts, lines, openSettlementWorld, type SettlementWorld } from './support/settlement-world.ts';
-import { accountBalance } from '../src/store/settlement/ledger.ts';
+import { accountBalance } from '../src/store/ledger.ts';
 import { setCertPassword } from '../src/store/settlement/passwords.ts';
 
 // Outpatient direct settlement through the real gateway: 2201 → 2203 → 2204 → 2206 → 2207 →

@@ -9,7 +9,9 @@ import {
   beginBulkLoad, bulkInsert, countiesOf, endBulkLoad, demoSeeded, emptyColumns, nextEnrollmentId, nextSerials, saveSerials, syncSequences,
   tableCounts, townsWithVillages, type Columns,
 } from '../store/registry/bulk.ts';
-import { contribute, creditPersonalAccount } from '../store/registry/contributions.ts';
+import { contribute } from '../app/registry/contribute.ts';
+import { depositToPersonalAccount } from '../app/ledger/personal-account.ts';
+import { bulkOpeningBalances } from '../store/ledger.ts';
 import { enroll, listEnrollments, transfer } from '../store/registry/enrollments.ts';
 import { addIdentity, listIdentities } from '../store/registry/identities.ts';
 import { insertInstitutions, type Institution } from '../store/registry/institutions.ts';
@@ -210,7 +212,7 @@ async function createPersona(q: Queryable, spec: PersonaSpec, seed: string, coun
     addr: spec.live_first_village && firstVillage && county ? `${county.city.name}${county.name}${stripVillage(firstVillage.name)}${rng.between(1, 9)}组${rng.between(1, 60)}号` : null,
   }, ctx);
   let balc: number | null = null;
-  for (const step of spec.steps) {
+  for (const [n, step] of spec.steps.entries()) {
     switch (step.op) {
       case 'enroll':
         await enroll(q, { psn_no: person.psn_no, insutype: step.insutype, psn_type: step.psn_type, insuplc_admdvs: step.insuplc_admdvs, emp_name: step.emp_name, psn_insu_date: step.date }, ctx);
@@ -227,7 +229,7 @@ async function createPersona(q: Queryable, spec: PersonaSpec, seed: string, coun
         await addIdentity(q, { psn_no: person.psn_no, psn_idet_type: step.psn_idet_type, begntime: step.begntime, endtime: step.endtime, source: step.source, memo: step.memo }, ctx);
         break;
       case 'credit':
-        balc = (await creditPersonalAccount(q, person.psn_no, step.amount_fen, step.reason, ctx)).balc_fen;
+        balc = (await depositToPersonalAccount(q, { psn_no: person.psn_no, amount_fen: step.amount_fen, reason: step.reason, key: `demo:${spec.key}:${n}` }, ctx)).balc_fen;
         break;
     }
   }
@@ -294,11 +296,14 @@ interface Batch {
   contributions: Columns<'contributions'>;
   identities: Columns<'person_identities'>;
   accounts: Columns<'personal_accounts'>;
+  /** Each personal account's opening balance, posted to the ledger (bulkOpeningBalances). */
+  openings: { psn_no: string[]; admdvs: string[]; balc_fen: number[] };
   certs: Columns<'person_certs'>;
 }
 const newBatch = (): Batch => ({
   persons: emptyColumns('persons'), enrollments: emptyColumns('enrollments'), contributions: emptyColumns('contributions'),
   identities: emptyColumns('person_identities'), accounts: emptyColumns('personal_accounts'), certs: emptyColumns('person_certs'),
+  openings: { psn_no: [], admdvs: [], balc_fen: [] },
 });
 
 class PeopleGenerator {
@@ -409,7 +414,9 @@ class PeopleGenerator {
       }
       if (insutype === '310') {
         const a = b.accounts;
-        a.psn_no.push(psnNo); a.insuplc_admdvs.push(county.code); a.balc_fen.push(rng.int(2_000_000));
+        a.psn_no.push(psnNo); a.insuplc_admdvs.push(county.code);
+        const o = b.openings;
+        o.psn_no.push(psnNo); o.admdvs.push(county.code); o.balc_fen.push(rng.int(2_000_000));
       }
       const ct = b.certs;
       ct.mdtrt_cert_type.push('03'); ct.mdtrt_cert_no.push(certno); ct.psn_no.push(psnNo);
@@ -463,6 +470,10 @@ export async function seedDemo(pool: Pool, opts: DemoOptions): Promise<Fixtures 
       await bulkInsert(q, 'contributions', b.contributions);
       await bulkInsert(q, 'person_identities', b.identities);
       await bulkInsert(q, 'personal_accounts', b.accounts);
+      for (let i = 0; i < b.openings.psn_no.length; i += 10_000) {
+        const part = { psn_no: b.openings.psn_no.slice(i, i + 10_000), admdvs: b.openings.admdvs.slice(i, i + 10_000), balc_fen: b.openings.balc_fen.slice(i, i + 10_000) };
+        await bulkOpeningBalances(q, `opening:bulk:${part.psn_no[0]!}`, part, ctx.now);
+      }
       await bulkInsert(q, 'person_certs', b.certs);
       done += n;
       if (done % every === 0 || done === bulk) log(`persons: ${done + personas.length} / ${opts.persons} (${elapsed()})`);

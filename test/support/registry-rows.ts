@@ -1,3 +1,6 @@
+import crypto from 'node:crypto';
+import { checkTransfer, personalAccount } from '../../src/engine/ledger.ts';
+import { personalAccountBalance, postTransfer } from '../../src/store/ledger.ts';
 import type { Queryable } from '../../src/store/db.ts';
 
 // Registry rows written straight with SQL for tests that need persons and institutions
@@ -111,10 +114,12 @@ export async function insertCert(
   );
 }
 
+/** Gives the person a personal account holding `balcFen`: the difference is posted to the ledger as an opening balance. */
 export async function setAccountBalance(db: Queryable, psnNo: string, insuplcAdmdvs: string, balcFen: number): Promise<void> {
-  await db.query(
-    `INSERT INTO personal_accounts (psn_no, insuplc_admdvs, balc_fen) VALUES ($1, $2, $3)
-     ON CONFLICT (psn_no) DO UPDATE SET balc_fen = EXCLUDED.balc_fen`,
-    [psnNo, insuplcAdmdvs, balcFen],
-  );
+  await db.query(`INSERT INTO personal_accounts (psn_no, insuplc_admdvs) VALUES ($1, $2) ON CONFLICT (psn_no) DO NOTHING`, [psnNo, insuplcAdmdvs]);
+  const diff = balcFen - (await personalAccountBalance(db, psnNo));
+  if (diff === 0) return;
+  const [account, opening] = [personalAccount(psnNo), `opening:${insuplcAdmdvs}`];
+  const legs = [diff > 0 ? { debit: account, credit: opening, amount: diff } : { debit: opening, credit: account, amount: -diff }];
+  await postTransfer(db, checkTransfer({ kind: 'opening', key: `test:${crypto.randomUUID()}`, cause: { kind: 'test', id: psnNo }, legs, reverses: null, memo: null }), new Date());
 }

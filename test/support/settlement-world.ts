@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { checkIdentities } from '../../src/engine/index.ts';
 import type { Queryable } from '../../src/store/db.ts';
-import { checkLedger } from '../../src/store/settlement/ledger.ts';
+import { checkLedger } from '../../src/store/ledger.ts';
 import { seedSettlementDocuments } from '../../src/store/documents/seed.ts';
 import { HOSPITAL, envelope, openWorld, post, signInAs, type World } from './gateway-world.ts';
 
@@ -35,7 +35,7 @@ export async function counts(q: Queryable): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
   for (const t of tables) out[t] = (await q.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${t}`)).rows[0]!.n;
   const sums = await q.query<{ b: string; s: string; st: string; f: string }>(
-    `SELECT (SELECT coalesce(sum(balc_fen), 0) FROM personal_accounts)::text AS b, (SELECT coalesce(sum(debits_fen), 0) FROM ledger_balances)::text AS s,
+    `SELECT (SELECT coalesce(sum(debits_fen - credits_fen), 0) FROM ledger_balances WHERE account LIKE 'psn\\_acct:%')::text AS b, (SELECT coalesce(sum(debits_fen), 0) FROM ledger_balances)::text AS s,
             (SELECT string_agg(mdtrt_id || status, ',' ORDER BY mdtrt_id) FROM visits) AS st, (SELECT string_agg(mdtrt_id || feedetl_sn || status || coalesce(setl_id, ''), ',' ORDER BY mdtrt_id, feedetl_sn) FROM fee_lines) AS f`,
   );
   out['accounts_fen'] = Number(sums.rows[0]!.b);
@@ -56,6 +56,10 @@ export async function assertBooksHold(q: Queryable): Promise<void> {
   const ledger = await checkLedger(q);
   assert.equal(ledger.debits_fen, ledger.credits_fen, 'debits equal credits');
   assert.deepEqual(ledger.drifted, [], 'kept balances equal the sum of the legs');
+  assert.deepEqual(ledger.unbalanced, [], "each transfer's amount is the sum of its legs (checkLedger)");
+  assert.deepEqual(ledger.undeclared, [], 'every account is declared');
+  assert.deepEqual(ledger.overdrawn, [], 'no personal account below zero');
+  assert.deepEqual(ledger.settlements_without_one_transfer, [], 'every settlement and cancellation has exactly its one transfer');
   const settlements = await q.query<{ setlinfo: any; setldetail: any; kind: string; setl_id: string }>(`SELECT setl_id, kind, setlinfo, setldetail FROM settlements`);
   for (const s of settlements.rows) if (s.kind === 'settle') checkIdentities(s.setlinfo, s.setldetail);
   const t = await q.query<{ n: number }>(`SELECT count(*)::int AS n FROM ledger_transfers t WHERE amount_fen <> (SELECT coalesce(sum(amount_fen), 0) FROM ledger_legs WHERE transfer_id = t.id)`);

@@ -78,6 +78,15 @@ export interface Enrollment {
   transferred_from: number | null;
 }
 
+export interface FamilyShare {
+  psn_no: string;
+  insuplc_admdvs: string;
+  /** fen (分) */
+  balc_fen: number;
+  transfer_id: number;
+  posted: boolean;
+}
+
 export interface Filing {
   id: number;
   filing_no: string;

@@ -7,11 +7,11 @@ import { conflict, invalid, notFound } from '../../engine/errors.ts';
 import type { Fen } from '../../engine/money.ts';
 import type { Queryable } from '../../store/db.ts';
 import type { Person as PersonRow } from '../../store/registry/persons.ts';
-import { reversed, settlementLegs } from '../../store/settlement/ledger.ts';
+import { checkTransfer, reversed, settlementLegs } from '../../engine/ledger.ts';
 import { findVisit, type VisitKind, type VisitRow } from '../../store/settlement/visits.ts';
 import {
   accountBalance, assertNonNegative, cancelVisitLines, findSettlement, hasLaterStandingSettlement, lockAccumulators, negateIncrements,
-  nextSettlementSerial, settledLineSns, settlementTransferId, writeSettlement, type Caller, type StoredSettlement,
+  nextSettlementSerial, settledLineSns, settlementKey, settlementTransferId, writeSettlement, type Caller, type StoredSettlement,
 } from '../../store/settlement/service.ts';
 
 function negateAmounts<T extends object>(o: T): T {
@@ -64,7 +64,8 @@ export async function cancelSettlement(q: Queryable, caller: Caller, input: { se
     setl_id: String(serial), kind: 'cancel', orig_setl_id: orig.setl_id, shard: serial % 16, visit, setl_time: caller.now, year: orig.setl_year,
     mid_setl: orig.mid_setl, status: orig.cross_region_status, policy_id: orig.policy_id, policy_version: orig.policy_version,
     setlinfo, setldetail, increments: back, explanation: { cancels: orig.setl_id }, msgid: caller.msgid, line_sns: lineSns,
-    visit_status: visitStatus, acc: nextAcc, settlements_delta: -1, account_delta: orig.setlinfo.acct_pay, legs, reverses: transferId, eligibility: null,
+    visit_status: visitStatus, acc: nextAcc, settlements_delta: -1, eligibility: null,
+    transfer: checkTransfer({ kind: 'cancel', key: settlementKey(String(serial)), cause: { kind: 'settlement', id: String(serial) }, legs, reverses: transferId, memo: null }),
   });
   if (visit.kind === 'pharmacy') await cancelVisitLines(q, visit.mdtrt_id);
   const cancel = (await findSettlement(q, String(serial)))!;

@@ -7,15 +7,15 @@ import { CROSS_REGION_STATUSES, HOSP_LVS, identityGroupsOf, isCode, MED_TYPES, t
 import { assertInvariant, conflict, forbidden, invalid, notFound } from '../../engine/errors.ts';
 import { fenToYuan, type Fen } from '../../engine/money.ts';
 import { chinaDate } from '../../engine/calendar.ts';
+import { checkTransfer, settlementLegs } from '../../engine/ledger.ts';
 import type { Queryable } from '../../store/db.ts';
 import type { Person as PersonRow } from '../../store/registry/persons.ts';
 import { checkEligibility } from '../../store/cooperation/eligibility.ts';
 import type { DocumentRegistry } from '../../store/documents/registry.ts';
-import { settlementLegs } from '../../store/settlement/ledger.ts';
 import { passwordHash } from '../../store/settlement/passwords.ts';
 import type { StoredLine, VisitRow } from '../../store/settlement/visits.ts';
 import {
-  assertNonNegative, readSettlementInputs, writeSettlement, type Caller, type SettlementInputs, type VisitWithPerson,
+  assertNonNegative, readSettlementInputs, settlementKey, writeSettlement, type Caller, type SettlementInputs, type VisitWithPerson,
 } from '../../store/settlement/service.ts';
 import { decisionRecord, refusalText } from './open-visit.ts';
 
@@ -141,7 +141,7 @@ export async function settleVisit(q: Queryable, caller: Caller, visit: VisitWith
     setlinfo: settlement.setlinfo, setldetail: settlement.setldetail, increments: settlement.increments,
     explanation: { scheme: settlement.scheme, steps: settlement.steps, eligibility, lines: settlement.lines },
     msgid: caller.msgid, line_sns: lines.map((l) => l.feedetl_sn), visit_status: visitStatus,
-    acc: nextAcc, settlements_delta: 1, account_delta: -settlement.setlinfo.acct_pay, legs, reverses: null,
+    acc: nextAcc, settlements_delta: 1, transfer: checkTransfer({ kind: 'settle', key: settlementKey(setlId), cause: { kind: 'settlement', id: setlId }, legs, reverses: null, memo: null }),
     eligibility: visit.kind === 'inpatient' ? eligibility : null,
   });
   return { ...result, setl_id: setlId };

@@ -31,6 +31,11 @@ export const IdentityModel = IdentitySchema;
 
 export const AccountModel = Type.Union([Type.Object({ psn_no: S, insuplc_admdvs: S, balc_fen: Fen }), Type.Null()]);
 
+/** A family share (家庭共济) posted, or found posted under its key (posted false): the holder's account after it. */
+export const FamilyShareModel = Type.Object({
+  psn_no: S, insuplc_admdvs: S, balc_fen: Fen, transfer_id: Type.Integer(), posted: Type.Boolean(),
+});
+
 export const CertModel = PersonCertSchema;
 
 export const PersonDetailModel = Type.Object({

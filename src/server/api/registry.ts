@@ -5,7 +5,9 @@ import { CONTRIBUTION_PAYERS, IDENTITY_SOURCES, INSUTYPES, PSN_IDET_TYPES, PSN_T
 import { notFound } from '../../engine/errors.ts';
 import { inTransaction } from '../../store/db.ts';
 
-import { contribute, getPersonalAccount } from '../../store/registry/contributions.ts';
+import { getPersonalAccount } from '../../store/registry/contributions.ts';
+import { contribute } from '../../app/registry/contribute.ts';
+import { FAMILY_RELATIONS, shareWithFamily } from '../../app/ledger/personal-account.ts';
 import { enroll, listEnrollments, transfer } from '../../store/registry/enrollments.ts';
 import { insuranceHistory } from '../../store/registry/history.ts';
 import { addIdentity, applyIdentityImport, getImportBatch, identitiesOn, previewIdentityImport } from '../../store/registry/identities.ts';
@@ -70,6 +72,16 @@ const TransferBody = Type.Object(
     psn_type: Type.Optional(codeOf(PSN_TYPES, '人员类别 in the new region')),
     emp_no: Type.Optional(Type.String({ maxLength: 30 })),
     emp_name: Type.Optional(Type.String({ maxLength: 200 })),
+  },
+  { additionalProperties: false },
+);
+
+const FamilyShareBody = Type.Object(
+  {
+    member_certno: Type.String({ minLength: 1, maxLength: 18, description: '共济对象的身份证号 / the family member\'s ID number' }),
+    relation: codeOf(FAMILY_RELATIONS, '共济关系: spouse 配偶, parent 父母, child 子女'),
+    amount_fen: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'amount in fen (分)' }),
+    key: Type.String({ minLength: 1, maxLength: 64, pattern: '^[0-9A-Za-z_.:-]+$', description: '幂等键 / idempotency key: the same key again posts nothing more' }),
   },
   { additionalProperties: false },
 );
@@ -219,6 +231,16 @@ export function registryRoutes(deps: AppDeps): FastifyPluginAsyncTypebox {
     }, async (req, reply) => {
       const c = await inTransaction(pool, (q) => contribute(q, { ...req.body, psn_no: scopedPerson(req).psn_no }, writeContext(req, deps)));
       return reply.status(201).send(c);
+    });
+
+    app.post('/persons/:certno/family-shares', {
+      schema: {
+        tags: ['registry'], summary: '家庭共济 / the personal account pays a family member\'s share', params: CertnoParam, body: FamilyShareBody,
+        response: { 200: M.FamilyShareModel, ...created(M.FamilyShareModel) },
+      },
+    }, async (req, reply) => {
+      const r = await inTransaction(pool, (q) => shareWithFamily(q, { ...req.body, holder_psn_no: scopedPerson(req).psn_no }, writeContext(req, deps)));
+      return reply.status(r.posted ? 201 : 200).send({ psn_no: r.psn_no, insuplc_admdvs: r.insuplc_admdvs, balc_fen: r.balc_fen, transfer_id: r.id, posted: r.posted });
     });
 
     app.post('/persons/:certno/identities', {

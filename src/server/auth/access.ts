@@ -77,6 +77,7 @@ const TABLE: Record<string, [Access, Touches, RouteRule['alsoRegion']?]> = {
   'POST /api/v1/persons/:certno/enrollments': [WINDOW, 'person by path certno', 'body insuplc_admdvs'], // enrolling elsewhere moves the person there
   'POST /api/v1/persons/:certno/transfers': [WINDOW, 'person by path certno'],
   'POST /api/v1/persons/:certno/contributions': [WINDOW, 'person by path certno'],
+  'POST /api/v1/persons/:certno/family-shares': [WINDOW, 'person by path certno'], // the holder's region decides over the holder's account
   'POST /api/v1/persons/:certno/identities': [WINDOW, 'person by path certno'],
   'POST /api/v1/identity-imports': [WINDOW, 'region by body admdvs'],
   'GET /api/v1/identity-imports/:id': [WINDOW, 'identity import by path id'],

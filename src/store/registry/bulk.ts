@@ -10,7 +10,7 @@ const TABLES = {
   enrollments: { id: 'int8', psn_no: 'text', insutype: 'text', psn_type: 'text', insuplc_admdvs: 'text', emp_no: 'text', emp_name: 'text', psn_insu_stas: 'text', psn_insu_date: 'date', end_date: 'date', transferred_from: 'int8' },
   contributions: { psn_no: 'text', enrollment_id: 'int8', insuplc_admdvs: 'text', insutype: 'text', year: 'int4', amount_fen: 'int8', payer: 'text', paid_on: 'date' },
   person_identities: { psn_no: 'text', psn_idet_type: 'text', begntime: 'date', endtime: 'date', source: 'text' },
-  personal_accounts: { psn_no: 'text', insuplc_admdvs: 'text', balc_fen: 'int8' },
+  personal_accounts: { psn_no: 'text', insuplc_admdvs: 'text' },
   person_certs: { mdtrt_cert_type: 'text', mdtrt_cert_no: 'text', psn_no: 'text', card_sn: 'text', valid_until: 'date' },
 } as const;
 

@@ -3,6 +3,7 @@ import { CONTRIBUTION_PAYERS, INSUTYPES, isCode, type ContributionPayer } from '
 import { conflict, invalid, notFound, Problems } from '../../engine/errors.ts';
 import type { Queryable } from '../db.ts';
 import { writeAudit, type WriteContext } from '../audit.ts';
+import { PERSONAL_BALANCE_SQL } from '../ledger.ts';
 import { ENROLLMENT_COLUMNS, type Enrollment } from './enrollments.ts';
 
 // 缴费: what was paid, for which year, by whom (the person, the employer, or medical assistance
@@ -36,7 +37,8 @@ export interface NewContribution {
   paid_on?: string | undefined;
 }
 
-export async function contribute(q: Queryable, input: NewContribution, ctx: WriteContext): Promise<Contribution> {
+/** Checks and records a contribution (its money is posted by the use case, src/app/registry/contribute.ts). */
+export async function recordContribution(q: Queryable, input: NewContribution, ctx: WriteContext): Promise<Contribution> {
   const p = new Problems();
   if (!Number.isInteger(input.year) || input.year < 1990 || input.year > 2100) p.add('year', '缴费年度应为 1990-2100 的整数', 'expected a year from 1990 to 2100');
   if (!Number.isSafeInteger(input.amount_fen) || input.amount_fen <= 0 || input.amount_fen > MAX_CONTRIBUTION_FEN) {
@@ -88,24 +90,17 @@ export interface PersonalAccount {
   balc_fen: number;
 }
 
+/** A person's personal account: who has one and where (personal_accounts), its balance from the ledger. */
 export async function getPersonalAccount(q: Queryable, psnNo: string): Promise<PersonalAccount | undefined> {
-  const r = await q.query<PersonalAccount>('SELECT psn_no, insuplc_admdvs, balc_fen FROM personal_accounts WHERE psn_no = $1', [psnNo]);
+  const r = await q.query<PersonalAccount>(`SELECT psn_no, insuplc_admdvs, coalesce(${PERSONAL_BALANCE_SQL('psn_no')}, 0)::bigint AS balc_fen FROM personal_accounts WHERE psn_no = $1`, [psnNo]);
   return r.rows[0];
 }
 
-/**
- * Credits the personal account (个人账户划入). The settlement ledger will own debits; until then
- * this is the one way money enters an account, audited like every other write.
- */
-export async function creditPersonalAccount(q: Queryable, psnNo: string, amountFen: number, reason: string, ctx: WriteContext): Promise<PersonalAccount> {
-  if (!Number.isSafeInteger(amountFen) || amountFen <= 0 || amountFen > MAX_CONTRIBUTION_FEN) {
-    throw invalid('amount_fen', '划入金额应为正整数（分）', 'expected a positive whole number of fen');
-  }
-  const r = await q.query<PersonalAccount>(
-    'UPDATE personal_accounts SET balc_fen = balc_fen + $2 WHERE psn_no = $1 RETURNING psn_no, insuplc_admdvs, balc_fen',
-    [psnNo, amountFen],
+/** What a contribution's transfer depends on: the enrollment's person type and whether the person has a personal account. */
+export async function contributionFacts(q: Queryable, c: Contribution): Promise<{ psn_type: string; has_account: boolean }> {
+  const r = await q.query<{ psn_type: string; has_account: boolean }>(
+    'SELECT psn_type, EXISTS (SELECT 1 FROM personal_accounts WHERE psn_no = $2) AS has_account FROM enrollments WHERE id = $1',
+    [c.enrollment_id, c.psn_no],
   );
-  if (!r.rowCount) throw notFound('psn_no', '该人员没有个人账户（未参加职工医保）', 'this person has no personal account (not in employees\' insurance)');
-  await writeAudit(q, ctx, 'personal_account.credit', psnNo, { amount_fen: amountFen, reason, balc_fen: r.rows[0]!.balc_fen });
   return r.rows[0]!;
 }

@@ -100,7 +100,7 @@ export async function enroll(q: Queryable, input: NewEnrollment, ctx: WriteConte
   }
   if (input.insutype === '310') {
     await q.query(
-      `INSERT INTO personal_accounts (psn_no, insuplc_admdvs, balc_fen) VALUES ($1, $2, 0)
+      `INSERT INTO personal_accounts (psn_no, insuplc_admdvs) VALUES ($1, $2)
        ON CONFLICT (psn_no) DO UPDATE SET insuplc_admdvs = excluded.insuplc_admdvs`,
       [person.psn_no, admdvs],
     );
@@ -193,7 +193,7 @@ export async function transfer(q: Queryable, input: TransferInput, ctx: WriteCon
   if (opened.insutype === '310') {
     // The personal account's balance moves with the person (个人账户随转移接续).
     await q.query(
-      `INSERT INTO personal_accounts (psn_no, insuplc_admdvs, balc_fen) VALUES ($1, $2, 0)
+      `INSERT INTO personal_accounts (psn_no, insuplc_admdvs) VALUES ($1, $2)
        ON CONFLICT (psn_no) DO UPDATE SET insuplc_admdvs = excluded.insuplc_admdvs`,
       [person.psn_no, to.code],
     );

@@ -6,7 +6,8 @@ import { together, type Queryable } from '../db.ts';
 import { chinaDate } from '../../engine/calendar.ts';
 import type { Person as PersonRow } from '../registry/persons.ts';
 import { atCommit } from '../group-commit.ts';
-import { balanceChanges, LEDGER_BALANCES, type Leg } from './ledger.ts';
+import type { CheckedTransfer } from '../../engine/ledger.ts';
+import { accountsJson, balanceRows, DECLARE_ACCOUNTS, INSERT_LEGS, LEDGER_BALANCES, legsJson, PERSONAL_BALANCE_SQL, personalAccountBalance } from '../ledger.ts';
 import { findVisit, toLine, unsettledLinesJson, type LineRow, type StoredLine, type VisitRow } from './visits.ts';
 
 // The reads and writes of settlement, whose rules are the use cases of src/app/settlement/
@@ -111,7 +112,7 @@ export async function readSettlementInputs(q: Queryable, visit: VisitRow, day: s
   const [acc, extra] = await Promise.all([
     preview ? readAccumulatorsOf(b, visit.psn_no, year) : lockAccumulators(b, visit.psn_no, year),
     b.query<{ lines: LineRow[]; balc_fen: number | null; pwd_sha256: string | null; cvl: boolean; idet: string[] | null; serial: number | null; segments: number; stay_dedc: string }>({ name: 'settlement_reads', text: `SELECT ${unsettledLinesJson('$6')} AS lines,
-            (SELECT balc_fen FROM personal_accounts WHERE psn_no = $1) AS balc_fen,
+            ${PERSONAL_BALANCE_SQL('$1')} AS balc_fen,
             (SELECT pwd_sha256 FROM person_certs WHERE mdtrt_cert_type = $2 AND mdtrt_cert_no = $3) AS pwd_sha256,
             EXISTS (SELECT 1 FROM enrollments WHERE psn_no = $1 AND insutype = '320' AND psn_insu_stas = '1') AS cvl,
             (SELECT array_agg(psn_idet_type) FROM person_identities WHERE psn_no = $1 AND begntime <= $4 AND (endtime IS NULL OR endtime >= $4)) AS idet,
@@ -146,20 +147,20 @@ export interface SettlementWrite {
   visit_status: string;
   acc: Accumulators;
   settlements_delta: number;
-  account_delta: number;
-  legs: Leg[];
-  reverses: number | null;
+  /** The settlement's ledger transfer (key 'setl:' || setl_id), checked by the engine. */
+  transfer: CheckedTransfer;
   eligibility: Obj | null;
 }
 
 /**
  * Every write of a settlement or cancellation in one statement (one round trip): the
- * settlement row, its lines, the visit, the accumulators, the personal account, the ledger
- * transfer with its legs, and the cross-region debt. The balances follow at commit.
+ * settlement row, its lines, the visit, the accumulators, the ledger accounts it names, the
+ * ledger transfer with its legs, and the cross-region debt. The balances (the personal
+ * account's among them) follow at commit.
  */
 export async function writeSettlement(q: Queryable, w: SettlementWrite): Promise<void> {
   const s = w.setlinfo;
-  const amount = w.legs.reduce((a, l) => a + l.amount, 0);
+  const t = w.transfer;
   const cross = w.visit.insuplc_admdvs !== w.visit.mdtrtarea_admvs;
   const owed = cross ? s.fund_pay_sumamt + s.acct_pay : 0;
   const month = chinaDate(w.setl_time).slice(0, 7).replace('-', '');
@@ -173,10 +174,10 @@ export async function writeSettlement(q: Queryable, w: SettlementWrite): Promise
      fl AS (UPDATE fee_lines SET setl_id = CASE WHEN $2 = 'settle' THEN $1 ELSE NULL END WHERE mdtrt_id = $4 AND feedetl_sn = ANY($29::text[])),
      v AS (UPDATE visits SET status = $30, cross_region_status = $16, eligibility = coalesce($31::jsonb, eligibility) WHERE mdtrt_id = $4),
      a AS (UPDATE accumulators SET acc = $32, settlements = settlements + $33 WHERE psn_no = $5 AND year = $15),
-     pa AS (UPDATE personal_accounts SET balc_fen = balc_fen + $34 WHERE psn_no = $5 AND $34::bigint <> 0),
-     t AS (INSERT INTO ledger_transfers (kind, setl_id, reverses, amount_fen, at) SELECT $2, s.setl_id, $35, $36, $14 FROM s RETURNING id),
-     lg AS (INSERT INTO ledger_legs (transfer_id, n, debit_account, credit_account, amount_fen)
-            SELECT t.id, x.n, x.d, x.c, x.a FROM t, jsonb_to_recordset($37::jsonb) AS x(n int, d text, c text, a bigint)),
+     ac AS (${DECLARE_ACCOUNTS('$34')}),
+     t AS (INSERT INTO ledger_transfers (kind, key, cause_kind, cause_id, setl_id, reverses, amount_fen, at)
+           SELECT $2, $41, 'settlement', s.setl_id, s.setl_id, $35, $36, $14 FROM s RETURNING id),
+     lg AS (${INSERT_LEGS('t', '$37')}),
      cr AS (INSERT INTO cross_region_owed (setl_id, insuplc_admdvs, mdtrtarea_admvs, fixmedins_code, clr_month, amount_fen)
             SELECT s.setl_id, $7, $8, $6, $38, $39 FROM s WHERE $40)
      SELECT 1`, values: [
@@ -184,11 +185,10 @@ export async function writeSettlement(q: Queryable, w: SettlementWrite): Promise
       w.visit.insutype, w.visit.psn_type, w.visit.med_type, CLR_TYPE_OF_VISIT[w.visit.kind], w.mid_setl, w.setl_time, w.year, w.status, w.policy_id,
       w.policy_version, s.medfee_sumamt, s.fund_pay_sumamt, s.acct_pay, s.psn_cash_pay, s.hosp_part_amt, JSON.stringify(s), JSON.stringify(w.setldetail),
       JSON.stringify(w.increments), JSON.stringify(w.explanation), w.msgid, w.line_sns, w.visit_status,
-      w.eligibility === null ? null : JSON.stringify(w.eligibility), JSON.stringify(w.acc), w.settlements_delta, w.account_delta, w.reverses, amount,
-      JSON.stringify(w.legs.map((l, n) => ({ n, d: l.debit, c: l.credit, a: l.amount }))),
-      month, w.kind === 'settle' ? owed : -owed, cross,
+      w.eligibility === null ? null : JSON.stringify(w.eligibility), JSON.stringify(w.acc), w.settlements_delta, accountsJson(t), t.reverses, t.amount, legsJson(t),
+      month, w.kind === 'settle' ? owed : -owed, cross, t.key,
     ] });
-  await atCommit(q, LEDGER_BALANCES, balanceChanges(w.legs).map((c) => ({ ...c, shard: w.shard })));
+  await atCommit(q, LEDGER_BALANCES, balanceRows(t.changes, w.shard));
 }
 
 /** Whether the visit has a settlement that is not cancelled (a stay's mid-stay ones included). */
@@ -240,7 +240,7 @@ export async function hasLaterStandingSettlement(q: Queryable, mdtrtId: string, 
 
 /** The ledger transfer a settlement made (the one its cancellation reverses). */
 export async function settlementTransferId(q: Queryable, setlId: string): Promise<number> {
-  return (await q.query<{ id: number }>(`SELECT id FROM ledger_transfers WHERE setl_id = $1 AND kind = 'settle'`, [setlId])).rows[0]!.id;
+  return (await q.query<{ id: number }>(`SELECT id FROM ledger_transfers WHERE key = $1`, [settlementKey(setlId)])).rows[0]!.id;
 }
 
 export async function nextSettlementSerial(q: Queryable): Promise<number> {
@@ -252,9 +252,14 @@ export async function settledLineSns(q: Queryable, mdtrtId: string, setlId: stri
   return (await q.query<{ feedetl_sn: string }>(`SELECT feedetl_sn FROM fee_lines WHERE mdtrt_id = $1 AND setl_id = $2`, [mdtrtId, setlId])).rows.map((r) => r.feedetl_sn);
 }
 
-/** The personal account's balance, 0 when the person has none. */
+/** The personal account's balance (the ledger's), 0 when the person has none. */
 export async function accountBalance(q: Queryable, psnNo: string): Promise<number> {
-  return (await q.query<{ b: number | null }>(`SELECT balc_fen AS b FROM personal_accounts WHERE psn_no = $1`, [psnNo])).rows[0]?.b ?? 0;
+  return personalAccountBalance(q, psnNo);
+}
+
+/** A settlement's or cancellation's ledger key: its setl_id, one transfer each. */
+export function settlementKey(setlId: string): string {
+  return `setl:${setlId}`;
 }
 
 /** A cancelled pharmacy sale's lines end with it. */
