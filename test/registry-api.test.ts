@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../src/server/app.ts';
 import { makeIdCard } from '../src/engine/idcard.ts';
-import { importRegions } from '../src/store/registry/regions.ts';
+import { importRegions } from '../src/app/registry/regions.ts';
 import { actAsAdmin } from './support/auth.ts';
 import { freshDatabase, type TestDatabase } from './support/db.ts';
 

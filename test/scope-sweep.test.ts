@@ -11,7 +11,7 @@ import { makeIdCard } from '../src/engine/idcard.ts';
 import { ROUTES } from '../src/server/auth/access.ts';
 import { createFiling } from '../src/app/cooperation/filings.ts';
 import { applyRecognition } from '../src/app/cooperation/recognitions.ts';
-import { previewIdentityImport } from '../src/store/registry/identities.ts';
+import { previewIdentityImport } from '../src/app/registry/identities.ts';
 import type { Fixtures } from '../src/demo/generate.ts';
 import type { StaffRole } from '../src/store/auth/principal.ts';
 import { personCookie, staffCookie } from './support/auth.ts';

@@ -7,7 +7,7 @@ import { seedCooperationForFixtures } from '../demo/cooperation.ts';
 import { demoSettlementCount, seedDemoSettlements } from '../demo/settlements.ts';
 import type { Pool } from '../store/db.ts';
 import { DETAIL_COUNTIES } from '../demo/places.ts';
-import { importRegions } from '../store/registry/regions.ts';
+import { importRegions } from '../app/registry/regions.ts';
 import { refreshDashboard } from '../store/dashboard.ts';
 import { openDatabase } from './database.ts';
 

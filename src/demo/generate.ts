@@ -12,11 +12,14 @@ import {
 import { contribute } from '../app/registry/contribute.ts';
 import { depositToPersonalAccount } from '../app/ledger/personal-account.ts';
 import { bulkOpeningBalances } from '../store/ledger.ts';
-import { enroll, listEnrollments, transfer } from '../store/registry/enrollments.ts';
-import { addIdentity, listIdentities } from '../store/registry/identities.ts';
+import { enroll, transfer } from '../app/registry/enrollments.ts';
+import { addIdentity } from '../app/registry/identities.ts';
+import { addPersonCert, createPerson } from '../app/registry/persons.ts';
+import { importRegions } from '../app/registry/regions.ts';
+import { listEnrollments } from '../store/registry/enrollments.ts';
+import { listIdentities } from '../store/registry/identities.ts';
 import { insertInstitutions, type Institution } from '../store/registry/institutions.ts';
-import { addPersonCert, createPerson, formatPsnNo } from '../store/registry/persons.ts';
-import { importRegions } from '../store/registry/regions.ts';
+import { formatPsnNo } from '../store/registry/persons.ts';
 import { seedSettlementDocuments } from '../store/documents/seed.ts';
 import type { FixtureInstitution, FixturePersona } from './fixture-rows.ts';
 import { applyDemoPasswords, settlementFixtures, type SettlementFixtures } from './settlement.ts';

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import type { FastifyInstance, InjectOptions } from 'fastify';
-import { startSession } from '../../src/store/auth/accounts.ts';
+import { startSession } from '../../src/app/auth/sessions.ts';
 import { hashPassword } from '../../src/store/auth/passwords.ts';
 import type { StaffRole } from '../../src/store/auth/principal.ts';
 import type { Pool } from '../../src/store/db.ts';

