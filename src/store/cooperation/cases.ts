@@ -36,16 +36,7 @@ export async function getCase(q: Queryable, kind: CaseKind, number: string, fiel
   return row;
 }
 
-export interface NewCase {
-  kind: CaseKind;
-  number: string;
-  region: string;
-  psn_no: string | null;
-  state: string;
-  opened_at: Date;
-  due_on: IsoDate | null;
-  remind_on: IsoDate | null;
-}
+export type NewCase = Pick<CaseRow, 'kind' | 'number' | 'region' | 'psn_no' | 'state' | 'opened_at' | 'due_on' | 'remind_on'>;
 
 export async function insertCase(q: Queryable, c: NewCase): Promise<CaseRow> {
   const r = await q.query<CaseRow>(
