@@ -11,8 +11,8 @@ import { checkEligibility } from '../../store/cooperation/eligibility.ts';
 import { poolingRegionOf } from '../../store/cooperation/common.ts';
 import { personWithActiveBasicEnrollment } from '../../store/registry/enrollments.ts';
 import type { Person as PersonRow } from '../../store/registry/persons.ts';
-import { insertVisit, type VisitKind, type VisitRow } from '../../store/settlement/visits.ts';
-import type { Caller, VisitWithPerson } from '../../store/settlement/service.ts';
+import { insertVisit, type VisitKind, type VisitRow, type VisitWithPerson } from '../../store/settlement/visits.ts';
+import type { Caller } from './visit.ts';
 
 type Obj = Record<string, unknown>;
 
