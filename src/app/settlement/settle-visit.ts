@@ -10,7 +10,7 @@ import { chinaDate } from '../../engine/calendar.ts';
 import { checkTransfer, settlementLegs } from '../../engine/ledger.ts';
 import type { Queryable } from '../../store/db.ts';
 import type { Person as PersonRow } from '../../store/registry/persons.ts';
-import { checkEligibility } from '../../store/cooperation/eligibility.ts';
+import { checkEligibility } from '../cooperation/eligibility.ts';
 import type { DocumentRegistry } from '../../store/documents/registry.ts';
 import { passwordHash } from '../../store/settlement/passwords.ts';
 import type { StoredLine, VisitRow, VisitWithPerson } from '../../store/settlement/visits.ts';
