@@ -29,6 +29,15 @@ export interface NewPerson {
   brdy?: string | undefined;
 }
 
+/** Resolves a path parameter that is an ID number; a malformed one is the client's mistake, an unknown one not found. */
+export async function requirePersonByCertno(q: Queryable, certno: string, field = 'certno'): Promise<Person> {
+  const id = parseIdCard(certno);
+  if (!id.ok) throw invalid(field, id.problem.zh, id.problem.en);
+  const person = await findPersonByCertno(q, id.value.certno);
+  if (!person) throw notFound(field, `身份证号 ${id.value.certno} 无参保登记`, `no person is registered with ID number ${id.value.certno}`);
+  return person;
+}
+
 const NAME_RE = /^[\p{Script=Han}A-Za-z·．. ]{1,50}$/u;
 
 /** A new person's row (without psn_no) and their pooling region; refuses what the ID number contradicts. */

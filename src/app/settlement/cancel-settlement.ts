@@ -11,8 +11,9 @@ import { checkTransfer, reversed, settlementLegs } from '../../engine/ledger.ts'
 import { findVisit, type VisitKind, type VisitRow } from '../../store/settlement/visits.ts';
 import {
   accountBalance, assertNonNegative, cancelVisitLines, findSettlement, hasLaterStandingSettlement, lockAccumulators, negateIncrements,
-  nextSettlementSerial, settledLineSns, settlementKey, settlementTransferId, writeSettlement, type Caller, type StoredSettlement,
+  nextSettlementSerial, settledLineSns, settlementKey, settlementTransferId, writeSettlement, type StoredSettlement,
 } from '../../store/settlement/service.ts';
+import type { Caller } from './visit.ts';
 
 function negateAmounts<T extends object>(o: T): T {
   const out: Record<string, unknown> = {};

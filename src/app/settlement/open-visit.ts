@@ -7,12 +7,12 @@ import { forbidden, invalid, notFound } from '../../engine/errors.ts';
 import type { EligibilityDecision } from '../../engine/eligibility.ts';
 import { chinaDate } from '../../engine/calendar.ts';
 import type { Queryable } from '../../store/db.ts';
-import { checkEligibility } from '../../store/cooperation/eligibility.ts';
+import { checkEligibility } from '../cooperation/eligibility.ts';
 import { poolingRegionOf } from '../../store/cooperation/common.ts';
 import { personWithActiveBasicEnrollment } from '../../store/registry/enrollments.ts';
 import type { Person as PersonRow } from '../../store/registry/persons.ts';
-import { insertVisit, type VisitKind, type VisitRow } from '../../store/settlement/visits.ts';
-import type { Caller, VisitWithPerson } from '../../store/settlement/service.ts';
+import { insertVisit, type VisitKind, type VisitRow, type VisitWithPerson } from '../../store/settlement/visits.ts';
+import type { Caller } from './visit.ts';
 
 type Obj = Record<string, unknown>;
 

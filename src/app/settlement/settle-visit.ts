@@ -10,12 +10,13 @@ import { chinaDate } from '../../engine/calendar.ts';
 import { checkTransfer, settlementLegs } from '../../engine/ledger.ts';
 import type { Queryable } from '../../store/db.ts';
 import type { Person as PersonRow } from '../../store/registry/persons.ts';
-import { checkEligibility } from '../../store/cooperation/eligibility.ts';
+import { checkEligibility } from '../cooperation/eligibility.ts';
 import type { DocumentRegistry } from '../../store/documents/registry.ts';
 import { passwordHash } from '../../store/settlement/passwords.ts';
-import type { StoredLine, VisitRow } from '../../store/settlement/visits.ts';
+import type { StoredLine, VisitRow, VisitWithPerson } from '../../store/settlement/visits.ts';
+import type { Caller } from './visit.ts';
 import {
-  assertNonNegative, readSettlementInputs, settlementKey, writeSettlement, type Caller, type SettlementInputs, type VisitWithPerson,
+  assertNonNegative, readSettlementInputs, settlementKey, writeSettlement, type SettlementInputs,
 } from '../../store/settlement/service.ts';
 import { decisionRecord, refusalText } from './open-visit.ts';
 

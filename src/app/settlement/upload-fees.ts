@@ -7,8 +7,8 @@ import { ageOn } from '../../engine/idcard.ts';
 import { chinaDate } from '../../engine/calendar.ts';
 import type { Queryable } from '../../store/db.ts';
 import type { DocumentRegistry } from '../../store/documents/registry.ts';
-import { insertLines, type LineExtras, type VisitRow } from '../../store/settlement/visits.ts';
-import type { Caller, VisitWithPerson } from '../../store/settlement/service.ts';
+import { insertLines, type LineExtras, type VisitRow, type VisitWithPerson } from '../../store/settlement/visits.ts';
+import type { Caller } from './visit.ts';
 
 /** 2204 / 2301 / 2102: classify on the treatment region's catalog, store in one multi-row insert. */
 export async function uploadFees(q: Queryable, caller: Caller, visit: VisitWithPerson, lines: readonly FeeLine[], extras: readonly LineExtras[], path: string, documents: DocumentRegistry): Promise<ClassifiedFeeLine[]> {

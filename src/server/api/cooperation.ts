@@ -25,7 +25,7 @@ import {
 import { getAgreement, listAgreements } from '../../store/cooperation/agreements.ts';
 import { listCalendarDays, loadCalendar } from '../../store/cooperation/calendar.ts';
 import { loadFilingPolicy } from '../../store/cooperation/common.ts';
-import { checkEligibility, type EligibilityQuery } from '../../store/cooperation/eligibility.ts';
+import { checkEligibility, type EligibilityQuery } from '../../app/cooperation/eligibility.ts';
 import { filingDetail, filingsOf } from '../../store/cooperation/filings.ts';
 import { inbox, markRead } from '../../store/cooperation/notifications.ts';
 import { getRecognition, listDiseases, recognitionsOf } from '../../store/cooperation/recognitions.ts';

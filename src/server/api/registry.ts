@@ -11,7 +11,7 @@ import { addIdentity, applyIdentityImport, previewIdentityImport, requireImportB
 import { createInstitution, requireInstitution } from '../../app/registry/institutions.ts';
 import { createPerson, personDetail } from '../../app/registry/persons.ts';
 import { requireRegion } from '../../app/registry/regions.ts';
-import { insuranceHistory } from '../../store/registry/history.ts';
+import { insuranceHistory } from '../../app/registry/history.ts';
 import { listInstitutions } from '../../store/registry/institutions.ts';
 import { listRegions } from '../../store/registry/regions.ts';
 import type { AppDeps } from '../deps.ts';

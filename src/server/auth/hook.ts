@@ -7,7 +7,8 @@ import { regionsCover, type Principal } from '../../store/auth/principal.ts';
 import type { Actor } from '../../store/audit.ts';
 import type { Pool } from '../../store/db.ts';
 import { filingScope, importBatchRegion, recognitionScope } from '../../store/auth/scope.ts';
-import { findPersonByCertno, findPersonByPsnNo, requirePersonByCertno, type Person } from '../../store/registry/persons.ts';
+import { findPersonByCertno, findPersonByPsnNo, type Person } from '../../store/registry/persons.ts';
+import { requirePersonByCertno } from '../../app/registry/persons.ts';
 import { callerOf, roleMayCall, ruleFor, type Touches } from './access.ts';
 
 // The one gate in front of every /api/v1 route: who is calling (the session cookie), whether

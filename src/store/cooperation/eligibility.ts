@@ -1,34 +1,13 @@
-import { decideEligibility, type EligibilityDecision, type EligibilityFacts, type VisitFacts } from '../../engine/eligibility.ts';
-import { isIsoDate } from '../../engine/calendar.ts';
-import { Problems, notFound } from '../../engine/errors.ts';
-import { isCode, MED_TYPES } from '../../engine/codes.ts';
-import { together, type Queryable } from '../db.ts';
-import { findPerson, poolingRegionOf } from './common.ts';
-import { filingFactsJson, toFilingFact } from './filings.ts';
-import { findSeparatelyPaidDrug, recognitionFactsJson, toRecognitionFact } from './recognitions.ts';
-import { regionReference } from './reference.ts';
 import type { EnrollmentFact } from '../../engine/eligibility.ts';
+import { together, type Queryable } from '../db.ts';
+import { filingFactsJson, type toFilingFact } from './filings.ts';
+import { findSeparatelyPaidDrug, recognitionFactsJson, type toRecognitionFact } from './recognitions.ts';
 
-// Gathers what the eligibility decision needs from the database; the decision itself is pure
-// (src/engine/eligibility.ts).
+// What the eligibility decision needs from the database, read in one round trip; which request
+// may be asked, the facts assembled and the decision are the use case's
+// (src/app/cooperation/eligibility.ts) and the engine's (src/engine/eligibility.ts).
 
-export interface EligibilityQuery {
-  /** The person when the caller has already read them (saves a round trip). */
-  person?: { psn_no: string; insuplc_admdvs: string };
-  psn_no?: string;
-  certno?: string;
-  fixmedins_code: string;
-  med_type: string;
-  begndate: string;
-  enddate?: string;
-  insutype?: string;
-  emergency_flag?: boolean;
-  diag_code?: string;
-  drug_code?: string;
-  dr_codg?: string;
-}
-
-interface InstitutionFacts {
+export interface InstitutionFacts {
   fixmedins_code: string;
   fixmedins_type: '1' | '2';
   admdvs: string;
@@ -38,7 +17,7 @@ interface InstitutionFacts {
   settles_outpatient_pooling: boolean;
 }
 
-interface EnrollmentRow {
+export interface EnrollmentRow {
   insutype: string;
   psn_insu_stas: EnrollmentFact['psnInsuStas'];
   insuplc_admdvs: string;
@@ -46,22 +25,26 @@ interface EnrollmentRow {
   enddate: string | null;
 }
 
-export async function gatherEligibilityFacts(q: Queryable, query: EligibilityQuery): Promise<EligibilityFacts> {
-  const p = new Problems();
-  if (!query.person && !query.psn_no && !query.certno) p.add('psn_no', '须提供 psn_no 或 certno', 'psn_no or certno is required');
-  if (!query.fixmedins_code) p.add('fixmedins_code', '缺少定点医药机构编号', 'fixmedins_code is required');
-  if (!isCode(MED_TYPES, query.med_type)) p.add('med_type', '医疗类别无效', 'unknown med_type');
-  if (!isIsoDate(query.begndate)) p.add('begndate', '日期应为 yyyy-mm-dd', 'begndate must be yyyy-mm-dd');
-  if (query.enddate !== undefined && (!isIsoDate(query.enddate) || query.enddate < query.begndate)) p.add('enddate', '结算日期应不早于就诊日期', 'enddate must be a date not before begndate');
-  if (query.drug_code && !query.dr_codg) p.add('dr_codg', '单行支付药品须提供处方医师', 'a separately paid drug needs the prescribing doctor');
-  p.throwIfAny();
-  const person = query.person ?? (await findPerson(q, { psn_no: query.psn_no, certno: query.certno }));
-  const home = await poolingRegionOf(q, person.insuplc_admdvs);
-  // The person's own facts in one statement (the reference generation with them), the
-  // separately paid drug beside it: one round trip.
+export interface EligibilityRows {
+  /** The reference generation the rows were read under (regionReference's cache key). */
+  generation: number;
+  /** The institution, null when there is none with that code. */
+  institution: InstitutionFacts | null;
+  enrollments: EnrollmentRow[];
+  filings: Parameters<typeof toFilingFact>[0][];
+  recognitions: Parameters<typeof toRecognitionFact>[0][];
+  /** The separately paid drug of the person's pooling region, when one was asked for and is listed. */
+  drug: Awaited<ReturnType<typeof findSeparatelyPaidDrug>>;
+}
+
+/**
+ * The person's own facts in one statement (the reference generation with them), the separately
+ * paid drug beside it: one round trip.
+ */
+export async function readEligibilityRows(q: Queryable, fixmedinsCode: string, psnNo: string, home: string, drugCode: string | undefined): Promise<EligibilityRows> {
   const b = together(q);
   const [facts, drug] = await Promise.all([
-    b.query<{ generation: number; institution: InstitutionFacts | null; enrollments: EnrollmentRow[]; filings: Parameters<typeof toFilingFact>[0][]; recognitions: Parameters<typeof toRecognitionFact>[0][] }>({
+    b.query<Omit<EligibilityRows, 'drug'>>({
       name: 'eligibility_facts',
       text: `SELECT (SELECT n FROM reference_generation) AS generation,
           (SELECT row_to_json(i) FROM (SELECT fixmedins_code, fixmedins_type, admdvs, settles_cross_prov_outpatient, settles_inpatient, settles_chronic,
@@ -70,50 +53,9 @@ export async function gatherEligibilityFacts(q: Queryable, query: EligibilityQue
                                                      FROM enrollments WHERE psn_no = $2) e) AS enrollments,
           ${filingFactsJson('$2')} AS filings,
           ${recognitionFactsJson('$2')} AS recognitions`,
-      values: [query.fixmedins_code, person.psn_no],
+      values: [fixmedinsCode, psnNo],
     }),
-    query.drug_code ? findSeparatelyPaidDrug(b, home, query.drug_code) : Promise.resolve(null),
+    drugCode ? findSeparatelyPaidDrug(b, home, drugCode) : Promise.resolve(null),
   ]);
-  const { generation, institution: inst, enrollments: enrollmentRows, filings, recognitions } = facts.rows[0]!;
-  const { nationalDiseases: national, agreements, policy } = await regionReference(q, generation, home);
-  if (!inst) throw notFound('fixmedins_code', '查无此定点医药机构', 'no such designated institution');
-  const away = await poolingRegionOf(q, inst.admdvs);
-  const enrollments = enrollmentRows.map((e) => ({ insutype: e.insutype, psnInsuStas: e.psn_insu_stas, insuplcAdmdvs: e.insuplc_admdvs, begndate: e.begndate, enddate: e.enddate }));
-  const visit: VisitFacts = {
-    medType: query.med_type as VisitFacts['medType'],
-    begndate: query.begndate,
-    enddate: query.enddate ?? query.begndate,
-    ...(query.insutype ? { insutype: query.insutype } : {}),
-    ...(query.emergency_flag ? { emergencyFlag: true } : {}),
-    ...(query.diag_code ? { diagCode: query.diag_code } : {}),
-    ...(query.drug_code && query.dr_codg ? { drug: { drugCode: query.drug_code, drCodg: query.dr_codg } } : {}),
-  };
-  return {
-    psnNo: person.psn_no,
-    insuplcAdmdvs: home,
-    enrollments,
-    institution: {
-      fixmedinsCode: inst.fixmedins_code,
-      fixmedinsType: inst.fixmedins_type,
-      admdvs: inst.admdvs,
-      poolingAdmdvs: away,
-      settlesCrossProvOutpatient: inst.settles_cross_prov_outpatient,
-      settlesInpatient: inst.settles_inpatient,
-      settlesChronic: inst.settles_chronic,
-      settlesOutpatientPooling: inst.settles_outpatient_pooling,
-    },
-    visit,
-    filings: filings.map(toFilingFact),
-    recognitions: recognitions.map(toRecognitionFact),
-    agreements,
-    nationalDiseases: national,
-    drug,
-    policy,
-  };
-}
-
-/** The one call settlement uses: facts from the database, decision from the engine. */
-export async function checkEligibility(q: Queryable, query: EligibilityQuery): Promise<EligibilityDecision & { psn_no: string }> {
-  const facts = await gatherEligibilityFacts(q, query);
-  return { psn_no: facts.psnNo, ...decideEligibility(facts) };
+  return { ...facts.rows[0]!, drug };
 }

@@ -1,14 +1,12 @@
-import { chinaDate } from '../../engine/calendar.ts';
-import { CONTRIBUTION_PAYERS, INSUTYPES, isCode, type ContributionPayer } from '../../engine/codes.ts';
-import { conflict, invalid, notFound, Problems } from '../../engine/errors.ts';
+import type { ContributionPayer } from '../../engine/codes.ts';
 import type { Queryable } from '../db.ts';
-import { writeAudit, type WriteContext } from '../audit.ts';
 import { PERSONAL_BALANCE_SQL } from '../ledger.ts';
 import { ENROLLMENT_COLUMNS, type Enrollment } from './enrollments.ts';
 
 // 缴费: what was paid, for which year, by whom (the person, the employer, or medical assistance
 // paying a poor person's share: 资助参保). Booked against the enrollment covering that year,
-// so the region that received the money stays on the record after a transfer.
+// so the region that received the money stays on the record after a transfer. The statements
+// only: what may be recorded is the use case's (src/app/registry/contribute.ts).
 
 export interface Contribution {
   id: number;
@@ -24,54 +22,29 @@ export interface Contribution {
 
 export const CONTRIBUTION_COLUMNS = 'id, psn_no, enrollment_id, insuplc_admdvs, insutype, year, amount_fen, payer, paid_on';
 
-/** A single contribution above 1,000,000 yuan is a typing mistake, not a payment. */
-export const MAX_CONTRIBUTION_FEN = 100_000_000;
-
-export interface NewContribution {
-  psn_no: string;
-  year: number;
-  amount_fen: number;
-  payer: string;
-  /** Defaults to the insurance type of the enrollment covering the year (basic first). */
-  insutype?: string | undefined;
-  paid_on?: string | undefined;
-}
-
-/** Checks and records a contribution (its money is posted by the use case, src/app/registry/contribute.ts). */
-export async function recordContribution(q: Queryable, input: NewContribution, ctx: WriteContext): Promise<Contribution> {
-  const p = new Problems();
-  if (!Number.isInteger(input.year) || input.year < 1990 || input.year > 2100) p.add('year', '缴费年度应为 1990-2100 的整数', 'expected a year from 1990 to 2100');
-  if (!Number.isSafeInteger(input.amount_fen) || input.amount_fen <= 0 || input.amount_fen > MAX_CONTRIBUTION_FEN) {
-    p.add('amount_fen', '缴费金额应为正整数（分），不超过 100 万元', 'expected a positive whole number of fen, at most 1,000,000 yuan');
-  }
-  if (!isCode(CONTRIBUTION_PAYERS, input.payer)) p.add('payer', `缴费主体应为 ${Object.keys(CONTRIBUTION_PAYERS).join('/')}`, `expected one of ${Object.keys(CONTRIBUTION_PAYERS).join(', ')}`);
-  if (input.insutype !== undefined && !isCode(INSUTYPES, input.insutype)) p.add('insutype', '险种类型无效', 'unknown insurance type');
-  if (input.paid_on !== undefined) p.date('paid_on', input.paid_on, 'record');
-  p.throwIfAny();
-  const person = await q.query('SELECT psn_no FROM persons WHERE psn_no = $1 FOR UPDATE', [input.psn_no]);
-  if (!person.rowCount) throw notFound('psn_no', `人员编号 ${input.psn_no} 不存在`, `no person with psn_no ${input.psn_no}`);
-  // The enrollment whose period overlaps the year; the latest one wins when a transfer split the year.
+/**
+ * The enrollment whose period overlaps the year, of the insurance type when one is given; basic
+ * insurance (310/390) first, and the latest one when a transfer split the year.
+ */
+export async function enrollmentCoveringYear(q: Queryable, psnNo: string, insutype: string | undefined, year: number): Promise<Enrollment | undefined> {
   const r = await q.query<Enrollment>(
     `SELECT ${ENROLLMENT_COLUMNS} FROM enrollments
       WHERE psn_no = $1 AND ($2::text IS NULL OR insutype = $2)
         AND psn_insu_date <= make_date($3, 12, 31) AND (end_date IS NULL OR end_date >= make_date($3, 1, 1))
       ORDER BY (insutype IN ('310', '390')) DESC, psn_insu_date DESC, id DESC LIMIT 1`,
-    [input.psn_no, input.insutype ?? null, input.year],
+    [psnNo, insutype ?? null, year],
   );
-  const enrollment = r.rows[0];
-  if (!enrollment) {
-    throw conflict('year', `${input.year} 年度没有对应的参保记录${input.insutype ? `（险种 ${input.insutype}）` : ''}`, `no enrollment covers ${input.year}${input.insutype ? ` for insurance type ${input.insutype}` : ''}`);
-  }
-  const paidOn = input.paid_on ?? chinaDate(ctx.now);
-  if (paidOn < '1990-01-01') throw invalid('paid_on', '缴费日期过早', 'payment date too early');
+  return r.rows[0];
+}
+
+/** Inserts a contribution booked against its enrollment (the use case has checked it: src/app/registry/contribute.ts). */
+export async function insertContribution(q: Queryable, c: Omit<Contribution, 'id'>, createdAt: Date): Promise<Contribution> {
   const ins = await q.query<Contribution>(
     `INSERT INTO contributions (psn_no, enrollment_id, insuplc_admdvs, insutype, year, amount_fen, payer, paid_on, created_at)
      VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9) RETURNING ${CONTRIBUTION_COLUMNS}`,
-    [input.psn_no, enrollment.id, enrollment.insuplc_admdvs, enrollment.insutype, input.year, input.amount_fen, input.payer, paidOn, ctx.now],
+    [c.psn_no, c.enrollment_id, c.insuplc_admdvs, c.insutype, c.year, c.amount_fen, c.payer, c.paid_on, createdAt],
   );
-  const c = ins.rows[0]!;
-  await writeAudit(q, ctx, 'contribution.create', input.psn_no, { ...c });
-  return c;
+  return ins.rows[0]!;
 }
 
 /** A person's contributions in payment order, all of them or those for the years `from`-`to`. */

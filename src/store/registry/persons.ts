@@ -1,5 +1,3 @@
-import { parseIdCard } from '../../engine/idcard.ts';
-import { invalid, notFound } from '../../engine/errors.ts';
 import type { Queryable } from '../db.ts';
 import type { Type } from 'typebox';
 import type { PersonCertSchema, PersonSchema } from './schemas.ts';
@@ -84,15 +82,6 @@ export async function findMdtrtCert(q: Queryable, mdtrtCertType: '01' | '03', md
   if (!row) return undefined;
   const { card_sn, valid_until, ...person } = row;
   return { person, card_sn, valid_until };
-}
-
-/** Resolves a path parameter that is an ID number; a malformed one is the client's mistake, an unknown one not found. */
-export async function requirePersonByCertno(q: Queryable, certno: string, field = 'certno'): Promise<Person> {
-  const id = parseIdCard(certno);
-  if (!id.ok) throw invalid(field, id.problem.zh, id.problem.en);
-  const person = await findPersonByCertno(q, id.value.certno);
-  if (!person) throw notFound(field, `身份证号 ${id.value.certno} 无参保登记`, `no person is registered with ID number ${id.value.certno}`);
-  return person;
 }
 
 export type PersonCert = Type.Static<typeof PersonCertSchema>;

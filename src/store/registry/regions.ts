@@ -134,6 +134,12 @@ export async function getRegion(q: Queryable, code: string): Promise<Region | un
   return r.rows[0];
 }
 
+/** The names and pooling regions of the given codes, by code (codes the registry lacks are absent). */
+export async function regionNames(q: Queryable, codes: readonly string[]): Promise<Map<string, { code: string; name: string; pooling_admdvs: string | null }>> {
+  const r = await q.query<{ code: string; name: string; pooling_admdvs: string | null }>('SELECT code, name, pooling_admdvs FROM regions WHERE code = ANY($1)', [codes]);
+  return new Map(r.rows.map((row) => [row.code, row]));
+}
+
 export interface RegionFilter {
   parent?: string | undefined;
   level?: RegionLevel | undefined;

@@ -1,51 +1,21 @@
 import { EMPTY_ACCUMULATORS, type Accumulators, type Settlement } from '../../engine/index.ts';
 import { CLR_TYPE_OF_VISIT } from '../../engine/codes.ts';
-import { assertInvariant, conflict, invalid, notFound } from '../../engine/errors.ts';
+import { assertInvariant } from '../../engine/errors.ts';
 import type { Fen } from '../../engine/money.ts';
 import { together, type Queryable } from '../db.ts';
 import { chinaDate } from '../../engine/calendar.ts';
-import type { Person as PersonRow } from '../registry/persons.ts';
 import { atCommit } from '../group-commit.ts';
 import type { CheckedTransfer } from '../../engine/ledger.ts';
 import { accountsJson, balanceRows, DECLARE_ACCOUNTS, INSERT_LEGS, LEDGER_BALANCES, legsJson, PERSONAL_BALANCE_SQL, personalAccountBalance } from '../ledger.ts';
-import { findVisit, toLine, unsettledLinesJson, type LineRow, type StoredLine, type VisitRow } from './visits.ts';
+import { toLine, unsettledLinesJson, type LineRow, type StoredLine, type VisitRow } from './visits.ts';
 
 // The reads and writes of settlement, whose rules are the use cases of src/app/settlement/
-// (open-visit.ts, upload-fees.ts, settle-visit.ts, cancel-settlement.ts): the visit named by
-// an input, the accumulators under a row lock, the settlement's reads in one round trip and
-// its writes in one statement (the balances at commit), the settlement rows. Every function
-// runs inside the caller's transaction (the gateway's, which also records the answer).
-
-
-/** The calling institution as the gateway authenticated it, with the message's clock and msgid. */
-export interface Caller {
-  fixmedins_code: string;
-  fixmedins_type: string;
-  hosp_lv: string;
-  admdvs: string;
-  now: Date;
-  msgid: string;
-}
+// (visit.ts, open-visit.ts, upload-fees.ts, settle-visit.ts, cancel-settlement.ts): the
+// accumulators under a row lock, the settlement's reads in one round trip and its writes in
+// one statement (the balances at commit), the settlement rows. Every function runs inside the
+// caller's transaction (the gateway's, which also records the answer).
 
 type Obj = Record<string, unknown>;
-
-/** The visit named by an input, checked to be this institution's and this person's. */
-export async function requireVisit(q: Queryable, caller: Caller, mdtrtId: string, psnNo: string | undefined, path: string, lock: boolean): Promise<VisitWithPerson> {
-  const v = await findVisit(q, mdtrtId, lock);
-  if (!v || v.fixmedins_code !== caller.fixmedins_code) {
-    throw notFound(`${path}.mdtrt_id`, `本机构无就诊 ${mdtrtId}`, `no visit ${mdtrtId} at this institution`);
-  }
-  if (psnNo !== undefined && psnNo !== v.psn_no) throw invalid(`${path}.psn_no`, `人员 ${psnNo} 与就诊 ${mdtrtId} 不符`, `person ${psnNo} does not match visit ${mdtrtId}`);
-  return v;
-}
-
-export function requireStatus(v: VisitRow, allowed: readonly string[], path: string, action: { zh: string; en: string }): void {
-  if (allowed.includes(v.status)) return;
-  const zh: Record<string, string> = { open: '就诊中', discharged: '已出院', settled: '已结算', cancelled: '已撤销' };
-  throw conflict(`${path}.mdtrt_id`, `就诊 ${v.mdtrt_id} ${zh[v.status]}，不能${action.zh}`, `visit ${v.mdtrt_id} is ${v.status}; cannot ${action.en}`);
-}
-
-export type VisitWithPerson = VisitRow & { person: PersonRow };
 
 // ---- accumulators ----------------------------------------------------------------------
 

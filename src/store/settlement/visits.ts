@@ -50,12 +50,14 @@ export async function insertVisit(q: Queryable, v: Omit<VisitRow, 'mdtrt_id'>, a
   return r.rows[0]!.mdtrt_id;
 }
 
+export type VisitWithPerson = VisitRow & { person: PersonRow };
+
 /**
  * The visit with its person (one round trip), the visit row locked until the transaction ends
  * when `lock` (settlement, cancellation, changes).
  */
-export async function findVisit(q: Queryable, mdtrtId: string, lock: boolean): Promise<(VisitRow & { person: PersonRow }) | undefined> {
-  const r = await q.query<VisitRow & { person: PersonRow }>({ name: lock ? 'settlement_visit_lock' : 'settlement_visit', text: `SELECT ${VISIT_COLUMNS.replace(/(\w+)/g, 'v.$1')}, (SELECT to_jsonb(x) FROM (SELECT ${PERSON_COLUMNS.replace(/(\w+)/g, 'p.$1')}) x) AS person
+export async function findVisit(q: Queryable, mdtrtId: string, lock: boolean): Promise<VisitWithPerson | undefined> {
+  const r = await q.query<VisitWithPerson>({ name: lock ? 'settlement_visit_lock' : 'settlement_visit', text: `SELECT ${VISIT_COLUMNS.replace(/(\w+)/g, 'v.$1')}, (SELECT to_jsonb(x) FROM (SELECT ${PERSON_COLUMNS.replace(/(\w+)/g, 'p.$1')}) x) AS person
        FROM visits v JOIN persons p ON p.psn_no = v.psn_no WHERE v.mdtrt_id = $1${lock ? ' FOR UPDATE OF v' : ''}`, values: [mdtrtId] });
   return r.rows[0];
 }

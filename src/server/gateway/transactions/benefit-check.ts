@@ -1,13 +1,13 @@
 import { chinaDate } from '../../../engine/calendar.ts';
 import { CROSS_REGION_STATUSES, FUND_PAY_TYPES, isCode, MED_TYPES } from '../../../engine/codes.ts';
 import { invalid } from '../../../engine/errors.ts';
-import { checkEligibility } from '../../../store/cooperation/eligibility.ts';
+import { checkEligibility } from '../../../app/cooperation/eligibility.ts';
 import { inputObject, optionalDateTime, optionalString, requiredString } from '../input.ts';
 import type { TransactionHandler } from '../types.ts';
 
 // 2001 人员待遇享受检查 (benefit check): before treating, the HIS asks whether the person
 // enjoys benefits for this kind of care at this institution on these days. The answer is the
-// same decision settlement makes (src/store/cooperation/eligibility.ts), as `trtinfo[]`:
+// same decision settlement makes (src/app/cooperation/eligibility.ts), as `trtinfo[]`:
 // one row for the enrollment (trt_chk_type 01) and one for direct settlement at this
 // institution (02). The national dictionary of trt_chk_type is not public; these two codes are
 // yibao's (docs/interface.md).

@@ -2,7 +2,7 @@ import { chinaDate } from '../../../engine/calendar.ts';
 import { CONTRIBUTION_PAYERS } from '../../../engine/codes.ts';
 import { invalid } from '../../../engine/errors.ts';
 import { listContributions } from '../../../store/registry/contributions.ts';
-import { enrollmentPeriods } from '../../../store/registry/history.ts';
+import { enrollmentPeriods } from '../../../app/registry/history.ts';
 import { inputObject, optionalInteger } from '../input.ts';
 import { fenToYuan } from '../../../engine/money.ts';
 

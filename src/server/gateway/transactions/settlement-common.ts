@@ -1,7 +1,7 @@
 import { feeLineFromInterface, formatYuan, MAX_BILL_FEN, MAX_LINE_FEN, setldetailEntry, setlinfoAmounts, feeDetailResult, type ClassifiedFeeLine, type Fen, type FeeLine } from '../../../engine/index.ts';
 import { invalid } from '../../../engine/errors.ts';
 import { CLR_TYPE_OF_VISIT } from '../../../engine/codes.ts';
-import type { Caller } from '../../../store/settlement/service.ts';
+import type { Caller } from '../../../app/settlement/visit.ts';
 import { cancelSettlement, type CancelResult } from '../../../app/settlement/cancel-settlement.ts';
 import type { SettledResult, SettleOptions } from '../../../app/settlement/settle-visit.ts';
 import type { LineExtras, VisitKind } from '../../../store/settlement/visits.ts';

@@ -1,5 +1,6 @@
 import { conflict, invalid } from '../../../engine/errors.ts';
-import { hasStandingSettlement, requireStatus, requireVisit } from '../../../store/settlement/service.ts';
+import { hasStandingSettlement } from '../../../store/settlement/service.ts';
+import { requireStatus, requireVisit } from '../../../app/settlement/visit.ts';
 import { openVisit } from '../../../app/settlement/open-visit.ts';
 import { settleVisit } from '../../../app/settlement/settle-visit.ts';
 import { cancelLines, replaceDiagnoses, updateVisit } from '../../../store/settlement/visits.ts';

@@ -1,11 +1,11 @@
 import { conflict, invalid } from '../../../engine/errors.ts';
 import type { ClassifiedFeeLine } from '../../../engine/index.ts';
-import { requireStatus, requireVisit, type Caller, type VisitWithPerson } from '../../../store/settlement/service.ts';
+import { requireStatus, requireVisit, type Caller } from '../../../app/settlement/visit.ts';
 import { openVisit } from '../../../app/settlement/open-visit.ts';
 import { uploadFees } from '../../../app/settlement/upload-fees.ts';
 import { settleVisit } from '../../../app/settlement/settle-visit.ts';
 import type { Queryable } from '../../../store/db.ts';
-import { cancelLines, replaceDiagnoses, updateVisit, type Diagnosis } from '../../../store/settlement/visits.ts';
+import { cancelLines, replaceDiagnoses, updateVisit, type Diagnosis, type VisitWithPerson } from '../../../store/settlement/visits.ts';
 import { inputList, inputObject, optionalDateTime, optionalFlag, optionalInteger, optionalString, requiredString } from '../input.ts';
 import type { GatewayContext, TransactionHandler } from '../types.ts';
 import { callerOf, keysNamed, patientOf, feeResults, readFeeLines, settlementAnswer, settlementCancellation, settleOptions } from './settlement-common.ts';

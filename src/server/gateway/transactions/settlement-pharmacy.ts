@@ -1,6 +1,7 @@
 import { conflict, invalid, notFound } from '../../../engine/errors.ts';
 import { findIdempotentMessage } from '../../../store/gateway-store.ts';
-import { hasStandingSettlement, requireStatus, requireVisit } from '../../../store/settlement/service.ts';
+import { hasStandingSettlement } from '../../../store/settlement/service.ts';
+import { requireStatus, requireVisit } from '../../../app/settlement/visit.ts';
 import { openVisit } from '../../../app/settlement/open-visit.ts';
 import { uploadFees } from '../../../app/settlement/upload-fees.ts';
 import { cancelSettlement } from '../../../app/settlement/cancel-settlement.ts';

@@ -1,16 +1,17 @@
 import { chinaDate } from '../../engine/calendar.ts';
-import type { Queryable } from '../db.ts';
-
-import { listContributions, getPersonalAccount, type Contribution, type PersonalAccount } from './contributions.ts';
-import { listEnrollments } from './enrollments.ts';
-import { listIdentities, type Identity } from './identities.ts';
-import { requirePersonByCertno, type Person } from './persons.ts';
+import type { Queryable } from '../../store/db.ts';
+import { listContributions, getPersonalAccount, type Contribution, type PersonalAccount } from '../../store/registry/contributions.ts';
+import { listEnrollments } from '../../store/registry/enrollments.ts';
+import { listIdentities, type Identity } from '../../store/registry/identities.ts';
+import type { Person } from '../../store/registry/persons.ts';
+import { regionNames } from '../../store/registry/regions.ts';
 import type { Type } from 'typebox';
-import type { EnrollmentPeriodSchema } from './schemas.ts';
+import type { EnrollmentPeriodSchema } from '../../store/registry/schemas.ts';
+import { requirePersonByCertno } from './persons.ts';
 
-// 参保缴费信息跨省查询: one person's enrollment and contribution history across every region
-// this deployment holds, each period with its region's name and pooling region, and the
-// contributions paid in each.
+// 参保缴费信息跨省查询 (5310 and REST): one person's enrollment and contribution history across
+// every region this deployment holds, each period with its region's name, its province and
+// its pooling region, and the contributions paid in each.
 
 /** An enrollment period with the names of its region and province. */
 export type EnrollmentPeriod = Type.Static<typeof EnrollmentPeriodSchema>;
@@ -31,15 +32,15 @@ export interface InsuranceHistory {
   personal_account: PersonalAccount | null;
 }
 
+/** A division's province: its first two digits and four zeros. */
+const provinceOf = (admdvs: string): string => admdvs.slice(0, 2) + '0000';
+
 /** Every enrollment period of the person in every region this deployment holds, oldest first. */
 export async function enrollmentPeriods(q: Queryable, psnNo: string): Promise<EnrollmentPeriod[]> {
   const enrollments = await listEnrollments(q, psnNo);
-  const codes = [...new Set(enrollments.flatMap((e) => [e.insuplc_admdvs, e.insuplc_admdvs.slice(0, 2) + '0000']))];
-  const names = new Map(
-    (await q.query<{ code: string; name: string; pooling_admdvs: string | null }>('SELECT code, name, pooling_admdvs FROM regions WHERE code = ANY($1)', [codes])).rows.map((r) => [r.code, r]),
-  );
+  const names = await regionNames(q, [...new Set(enrollments.flatMap((e) => [e.insuplc_admdvs, provinceOf(e.insuplc_admdvs)]))]);
   return enrollments.map((e) => {
-    const province = e.insuplc_admdvs.slice(0, 2) + '0000';
+    const province = provinceOf(e.insuplc_admdvs);
     return {
       ...e,
       admdvs_name: names.get(e.insuplc_admdvs)?.name ?? '',
@@ -50,6 +51,7 @@ export async function enrollmentPeriods(q: Queryable, psnNo: string): Promise<En
   });
 }
 
+/** The history of the person with this ID number (malformed: 400; unknown: 404, naming certno). */
 export async function insuranceHistory(q: Queryable, certno: string, now: Date): Promise<InsuranceHistory> {
   const person = await requirePersonByCertno(q, certno);
   const [enrollments, contributions, identities, account] = [
