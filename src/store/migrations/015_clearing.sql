@@ -38,3 +38,8 @@ CREATE TABLE clearing_lines (
   PRIMARY KEY (statement_id, n),
   UNIQUE (level, setl_id)
 );
+
+-- A cancellation's row in cross_region_owed was written positive (its negated setlinfo negated
+-- again): what a cancellation owes is the negative of what its settlement owed.
+UPDATE cross_region_owed c SET amount_fen = -abs(c.amount_fen)
+  FROM settlements s WHERE s.setl_id = c.setl_id AND s.kind = 'cancel' AND c.amount_fen > 0;
