@@ -53,7 +53,7 @@ export async function runClearing(pool: Pool, input: RunInput): Promise<RunResul
     let built = false;
     if (!(await hasRun(q, month, level))) {
       const rows = await unclearedRows(q, level, monthBounds(month).end);
-      say(`${rows.length} cross-region settlements and cancellations not yet cleared up to ${month}`);
+      say(`${rows.length} cross-region settlements and cancellations up to ${month} that no ${level} statement holds`);
       const drafts = buildStatements(month, level, rows);
       say(`${drafts.length} statements at the ${level} level`);
       if (dryRun) {
