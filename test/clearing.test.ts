@@ -1,5 +1,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { HOSPITAL, RETIREE, envelope, ok, post, signInAs } from './support/gateway-world.ts';
 import { assertBooksHold, lines, openSettlementWorld, type SettlementWorld } from './support/settlement-world.ts';
@@ -8,6 +10,7 @@ import { runClearing } from '../src/app/clearing/run.ts';
 import { confirmStatement } from '../src/app/clearing/confirm.ts';
 import { YibaoError } from '../src/engine/errors.ts';
 import { accountBalance, findTransfer } from '../src/store/ledger.ts';
+import { migrationsDir } from '../src/store/migrate.ts';
 
 // The monthly clearing run on settlements made through the real gateway: a Jiujiang (Jiangxi)
 // retiree settles in Zhuzhou (Hunan) in March; March is run; a late March settlement and an
@@ -154,4 +157,20 @@ test('a month clears into one statement per pair; later arrivals and cancellatio
 test('a month and a level are checked', async () => {
   await refused(runClearing(w.db.pool, { month: '2026-13', level: 'province', dryRun: true, now: new Date() }), 'invalid', 'month');
   await refused(runClearing(w.db.pool, { month: '2026-11', level: 'county' as 'city', dryRun: true, now: new Date() }), 'invalid', 'level');
+});
+
+test('migration 015 turns the positive cross_region_owed of a stored cancellation negative', async () => {
+  // As written before 015: a cancellation's row held what its settlement owed, positive.
+  const c = await w.db.pool.query<{ setl_id: string; a: number }>(`SELECT c.setl_id, c.amount_fen AS a FROM cross_region_owed c JOIN settlements s USING (setl_id) WHERE s.kind = 'cancel'`);
+  assert.equal(c.rows.length, 1);
+  assert.ok(c.rows[0]!.a < 0);
+  await w.db.pool.query(`UPDATE cross_region_owed SET amount_fen = -amount_fen WHERE setl_id = $1`, [c.rows[0]!.setl_id]);
+  const sql = fs.readFileSync(path.join(migrationsDir(), '015_clearing.sql'), 'utf8');
+  const correction = sql.slice(sql.indexOf('UPDATE cross_region_owed'));
+  await w.db.pool.query(correction);
+  await w.db.pool.query(correction); // and a second time changes nothing
+  const after = await w.db.pool.query<{ a: number }>(`SELECT amount_fen AS a FROM cross_region_owed WHERE setl_id = $1`, [c.rows[0]!.setl_id]);
+  assert.equal(after.rows[0]!.a, c.rows[0]!.a);
+  const settled = await w.db.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM cross_region_owed c JOIN settlements s USING (setl_id) WHERE s.kind = 'settle' AND c.amount_fen < 0`);
+  assert.equal(settled.rows[0]!.n, 0, 'settlements keep their positive rows');
 });
