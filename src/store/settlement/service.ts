@@ -132,6 +132,7 @@ export async function writeSettlement(q: Queryable, w: SettlementWrite): Promise
   const s = w.setlinfo;
   const t = w.transfer;
   const cross = w.visit.insuplc_admdvs !== w.visit.mdtrtarea_admvs;
+  // A cancellation's setlinfo is negated already, so what it owes is negative (it was negated twice before 015).
   const owed = cross ? s.fund_pay_sumamt + s.acct_pay : 0;
   const month = chinaDate(w.setl_time).slice(0, 7).replace('-', '');
   await q.query({ name: 'settlement_write', text: `WITH s AS (
@@ -156,7 +157,7 @@ export async function writeSettlement(q: Queryable, w: SettlementWrite): Promise
       w.policy_version, s.medfee_sumamt, s.fund_pay_sumamt, s.acct_pay, s.psn_cash_pay, s.hosp_part_amt, JSON.stringify(s), JSON.stringify(w.setldetail),
       JSON.stringify(w.increments), JSON.stringify(w.explanation), w.msgid, w.line_sns, w.visit_status,
       w.eligibility === null ? null : JSON.stringify(w.eligibility), JSON.stringify(w.acc), w.settlements_delta, accountsJson(t), t.reverses, t.amount, legsJson(t),
-      month, w.kind === 'settle' ? owed : -owed, cross, t.key,
+      month, owed, cross, t.key,
     ] });
   await atCommit(q, LEDGER_BALANCES, balanceRows(t.changes, w.shard));
 }

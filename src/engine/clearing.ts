@@ -1,0 +1,204 @@
+import { assertInvariant } from './errors.ts';
+import type { Leg } from './ledger.ts';
+
+// The monthly clearing run's pure rules (docs/clearing.md): which statement a cross-region
+// settlement belongs to at a level, a statement's totals, the net positions (轧差) of the
+// regions, and the legs that pay a statement. Deterministic: same rows, same statements.
+
+export type ClearingLevel = 'province' | 'city';
+export const CLEARING_LEVELS: readonly ClearingLevel[] = ['province', 'city'];
+
+export type StatementState = 'drafted' | 'confirmed_by_insured' | 'confirmed_by_treatment' | 'confirmed' | 'paid' | 'disputed';
+export type ClearingSide = 'insured' | 'treatment';
+
+/** One cross-region settlement or cancellation as the run reads it. Amounts in fen, negative on a cancellation. */
+export interface ClearingRow {
+  setl_id: string;
+  kind: 'settle' | 'cancel';
+  orig_setl_id: string | null;
+  insuplc_admdvs: string;
+  mdtrtarea_admvs: string;
+  insutype: string;
+  setl_time: Date;
+  /** What the insured region owes for it (cross_region_owed.amount_fen). */
+  amount_fen: number;
+  /** The fund and personal-account amounts by fund type, signed like amount_fen. */
+  by_fund: Record<string, number>;
+  /** The settlement this cancels is held by an earlier statement. */
+  cancels_cleared: boolean;
+}
+
+export interface StatementLine {
+  setl_id: string;
+  kind: 'settle' | 'cancel';
+  insuplc_admdvs: string;
+  mdtrtarea_admvs: string;
+  insutype: string;
+  setl_time: Date;
+  amount_fen: number;
+  adjustment: boolean;
+}
+
+export interface StatementTotals {
+  amount_fen: number;
+  count: number;
+  by_fund: Record<string, number>;
+  by_insutype: Record<string, number>;
+  adjustments_fen: number;
+  adjustments_count: number;
+}
+
+export interface DraftStatement {
+  month: string;
+  level: ClearingLevel;
+  insured_admdvs: string;
+  treatment_admdvs: string;
+  totals: StatementTotals;
+  lines: StatementLine[];
+}
+
+export const provinceOf = (admdvs: string): string => `${admdvs.slice(0, 2)}0000`;
+
+/** The (insured, treatment) pair of a row at a level, or undefined when the row is not cleared at that level. */
+export function pairOf(level: ClearingLevel, insured: string, treatment: string): [string, string] | undefined {
+  const pi = provinceOf(insured);
+  const pt = provinceOf(treatment);
+  if (level === 'province') return pi === pt ? undefined : [pi, pt];
+  return pi === pt && insured !== treatment ? [insured, treatment] : undefined;
+}
+
+/** Whether `month` is YYYYMM with a real month. */
+export function isClearingMonth(month: string): boolean {
+  return /^[0-9]{4}(0[1-9]|1[0-2])$/.test(month);
+}
+
+/** The month's first instant in China time (UTC+8, no daylight saving) and the next month's. */
+export function monthBounds(month: string): { start: Date; end: Date } {
+  assertInvariant(isClearingMonth(month), 'a clearing month is YYYYMM');
+  const y = Number(month.slice(0, 4));
+  const m = Number(month.slice(4, 6));
+  const at = (yy: number, mm: number): Date => new Date(Date.UTC(yy, mm - 1, 1, -8));
+  return { start: at(y, m), end: m === 12 ? at(y + 1, 1) : at(y, m + 1) };
+}
+
+const add = (o: Record<string, number>, k: string, v: number): void => {
+  o[k] = (o[k] ?? 0) + v;
+};
+const sortKeys = (o: Record<string, number>): Record<string, number> =>
+  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== 0).sort(([a], [b]) => (a < b ? -1 : 1)));
+
+/**
+ * The statements of a month at a level from the rows the run collected (settlements no
+ * statement holds yet, up to the month's end): one per pair, ordered by pair; lines by time then setl_id.
+ */
+export function buildStatements(month: string, level: ClearingLevel, rows: readonly ClearingRow[]): DraftStatement[] {
+  const { start, end } = monthBounds(month);
+  const byPair = new Map<string, DraftStatement>();
+  for (const r of rows) {
+    assertInvariant(r.setl_time < end, `settlement ${r.setl_id} is not after the month ${month}`);
+    const pair = pairOf(level, r.insuplc_admdvs, r.mdtrtarea_admvs);
+    if (!pair) continue;
+    const fundSum = Object.values(r.by_fund).reduce((a, b) => a + b, 0);
+    assertInvariant(fundSum === r.amount_fen, `settlement ${r.setl_id}: its fund amounts add up to what is owed`);
+    const key = `${pair[0]}:${pair[1]}`;
+    let s = byPair.get(key);
+    if (!s) {
+      s = { month, level, insured_admdvs: pair[0], treatment_admdvs: pair[1], lines: [],
+        totals: { amount_fen: 0, count: 0, by_fund: {}, by_insutype: {}, adjustments_fen: 0, adjustments_count: 0 } };
+      byPair.set(key, s);
+    }
+    const adjustment = r.setl_time < start || r.cancels_cleared;
+    s.lines.push({ setl_id: r.setl_id, kind: r.kind, insuplc_admdvs: r.insuplc_admdvs, mdtrtarea_admvs: r.mdtrtarea_admvs, insutype: r.insutype, setl_time: r.setl_time, amount_fen: r.amount_fen, adjustment });
+    const t = s.totals;
+    t.amount_fen += r.amount_fen;
+    t.count += 1;
+    for (const [f, v] of Object.entries(r.by_fund)) add(t.by_fund, f, v);
+    add(t.by_insutype, r.insutype, r.amount_fen);
+    if (adjustment) {
+      t.adjustments_fen += r.amount_fen;
+      t.adjustments_count += 1;
+    }
+  }
+  const out = [...byPair.values()].sort((a, b) => (a.insured_admdvs + a.treatment_admdvs < b.insured_admdvs + b.treatment_admdvs ? -1 : 1));
+  for (const s of out) {
+    s.lines.sort((a, b) => a.setl_time.getTime() - b.setl_time.getTime() || (a.setl_id < b.setl_id ? -1 : a.setl_id > b.setl_id ? 1 : 0));
+    s.totals.by_fund = sortKeys(s.totals.by_fund);
+    s.totals.by_insutype = sortKeys(s.totals.by_insutype);
+    assertInvariant(s.lines.reduce((a, l) => a + l.amount_fen, 0) === s.totals.amount_fen, 'a statement is the sum of its lines');
+  }
+  return out;
+}
+
+export interface NetPosition {
+  admdvs: string;
+  /** What the others owe this region less what it owes them (positive: it receives). */
+  net_fen: number;
+}
+
+/** After netting (轧差), who pays whom how much, per pair of regions. */
+export interface NetTransfer {
+  payer: string;
+  payee: string;
+  amount_fen: number;
+}
+
+/** The net positions of the regions over a set of statements and the net per pair; the positions sum to zero to the fen. */
+export function netPositions(statements: readonly { insured_admdvs: string; treatment_admdvs: string; totals: { amount_fen: number } }[]): { positions: NetPosition[]; pairs: NetTransfer[] } {
+  const pos = new Map<string, number>();
+  const pair = new Map<string, number>(); // key "a:b" with a < b: what a owes b, net
+  for (const s of statements) {
+    const i = s.insured_admdvs;
+    const t = s.treatment_admdvs;
+    const x = s.totals.amount_fen;
+    pos.set(t, (pos.get(t) ?? 0) + x);
+    pos.set(i, (pos.get(i) ?? 0) - x);
+    const [a, b, sign] = i < t ? [i, t, 1] : [t, i, -1];
+    pair.set(`${a}:${b}`, (pair.get(`${a}:${b}`) ?? 0) + sign * x);
+  }
+  const positions = [...pos.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([admdvs, net_fen]) => ({ admdvs, net_fen }));
+  assertInvariant(positions.reduce((a, p) => a + p.net_fen, 0) === 0, 'net positions over all regions sum to zero');
+  const pairs: NetTransfer[] = [];
+  for (const [k, v] of [...pair.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const [a, b] = k.split(':') as [string, string];
+    if (v !== 0) pairs.push(v > 0 ? { payer: a, payee: b, amount_fen: v } : { payer: b, payee: a, amount_fen: -v });
+  }
+  return { positions, pairs };
+}
+
+/**
+ * The legs that pay a statement: per pooling pair of its lines, the insured region's debt
+ * against the treatment region's claim (owed_by ← owed_to); once, the money between the two
+ * sides' bank accounts. A negative amount runs the other way; a zero one has no leg.
+ */
+export function clearingLegs(s: { insured_admdvs: string; treatment_admdvs: string; lines: readonly { insuplc_admdvs: string; mdtrtarea_admvs: string; amount_fen: number }[] }): Leg[] {
+  const perPair = new Map<string, number>();
+  for (const l of s.lines) perPair.set(`${l.insuplc_admdvs}:${l.mdtrtarea_admvs}`, (perPair.get(`${l.insuplc_admdvs}:${l.mdtrtarea_admvs}`) ?? 0) + l.amount_fen);
+  const legs: Leg[] = [];
+  const leg = (debit: string, credit: string, x: number): void => {
+    if (x > 0) legs.push({ debit, credit, amount: x });
+    else if (x < 0) legs.push({ debit: credit, credit: debit, amount: -x });
+  };
+  for (const [k, x] of [...perPair.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const [i, t] = k.split(':') as [string, string];
+    leg(`owed_by:${t}:${i}`, `owed_to:${i}:${t}`, x);
+  }
+  const total = s.lines.reduce((a, l) => a + l.amount_fen, 0);
+  leg(`bank:${s.treatment_admdvs}`, `bank:${s.insured_admdvs}`, total);
+  return legs;
+}
+
+/** The state after `side` confirms, or why it may not: 'twice' (that side has confirmed) or 'closed'. */
+export function confirmMove(state: StatementState, side: ClearingSide): StatementState | 'twice' | 'closed' {
+  switch (state) {
+    case 'drafted':
+      return side === 'insured' ? 'confirmed_by_insured' : 'confirmed_by_treatment';
+    case 'confirmed_by_insured':
+      return side === 'insured' ? 'twice' : 'confirmed';
+    case 'confirmed_by_treatment':
+      return side === 'treatment' ? 'twice' : 'confirmed';
+    case 'confirmed':
+    case 'paid':
+    case 'disputed':
+      return 'closed';
+  }
+}
