@@ -8,6 +8,7 @@ import { advanceFundSize, checkAdvanceFundPolicy, DEFAULT_ADVANCE_FUND_POLICY, l
 import { YibaoError } from '../src/engine/errors.ts';
 import { accountBalance, checkLedger } from '../src/store/ledger.ts';
 import { listWarnings } from '../src/store/clearing/advance-funds.ts';
+import { runAdvanceFunds } from '../src/cli/advance-funds.ts';
 
 // Advance funds (预付金) between provinces, on cross-province settlements made through the real
 // gateway: the Jiujiang (江西 360000) retiree treated in Zhuzhou (湖南 430000) on 2026-03-15.
@@ -110,4 +111,13 @@ test('bad input is refused naming the field, and nothing is posted', async () =>
   await assert.rejects(adjust(w.db.pool, { insured_admdvs: '360400', treatment_admdvs: '430000', year: 2026, size_fen: 1, now: NOW }), (e) => field(e) === 'insured_admdvs');
   await assert.rejects(adjust(w.db.pool, { ...PAIR, treatment_admdvs: '360000', year: 2026, size_fen: 1, now: NOW }), (e) => field(e) === 'treatment_admdvs');
   assert.equal((await checkLedger(w.db.pool)).transfers, before);
+});
+
+test('the CLI sets and checks through the same use cases', async () => {
+  const out: string[] = [];
+  await runAdvanceFunds(w.db.pool, ['--year', '2027'], NOW, (l) => out.push(l));
+  assert.match(out[0]!, /^360000→430000: .* yuan from .* paid in 2026, set before$/);
+  await runAdvanceFunds(w.db.pool, ['--year', '2026', '--check'], NOW, (l) => out.push(l));
+  assert.match(out.at(-2)!, /^360000→430000: used .* none$/);
+  await assert.rejects(runAdvanceFunds(w.db.pool, ['--year', 'next'], NOW, () => undefined), (e) => field(e) === 'year');
 });

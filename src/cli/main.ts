@@ -4,6 +4,7 @@
 import { serve } from './serve.ts';
 import { compareCommand, settleCommand } from './settle.ts';
 import { seedCommand } from './seed.ts';
+import { advanceFundsCommand } from './advance-funds.ts';
 
 const [command = 'serve', ...args] = process.argv.slice(2);
 
@@ -12,6 +13,7 @@ const commands: Record<string, (args: string[]) => Promise<void>> = {
   settle: settleCommand,
   compare: compareCommand,
   seed: (args) => seedCommand(args),
+  'advance-funds': advanceFundsCommand,
 };
 
 const run = commands[command];
