@@ -5,6 +5,7 @@ import { serve } from './serve.ts';
 import { compareCommand, settleCommand } from './settle.ts';
 import { seedCommand } from './seed.ts';
 import { clearCommand } from './clear.ts';
+import { advanceFundsCommand } from './advance-funds.ts';
 
 const [command = 'serve', ...args] = process.argv.slice(2);
 
@@ -14,6 +15,7 @@ const commands: Record<string, (args: string[]) => Promise<void>> = {
   compare: compareCommand,
   seed: (args) => seedCommand(args),
   clear: clearCommand,
+  'advance-funds': advanceFundsCommand,
 };
 
 const run = commands[command];

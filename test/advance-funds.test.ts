@@ -1,0 +1,123 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { RETIREE, ok } from './support/gateway-world.ts';
+import { assertBooksHold, lines, openSettlementWorld, type SettlementWorld } from './support/settlement-world.ts';
+import { NOW } from './support/gateway-world.ts';
+import { adjust, checkAdvanceFunds, setAdvanceFunds, topUp } from '../src/app/clearing/advance-funds.ts';
+import { advanceFundSize, checkAdvanceFundPolicy, DEFAULT_ADVANCE_FUND_POLICY, levelsReached, useRateBp, warningLevel } from '../src/engine/advance-fund.ts';
+import { YibaoError } from '../src/engine/errors.ts';
+import { accountBalance, checkLedger } from '../src/store/ledger.ts';
+import { listWarnings } from '../src/store/clearing/advance-funds.ts';
+import { runAdvanceFunds } from '../src/cli/advance-funds.ts';
+
+// Advance funds (预付金) between provinces, on cross-province settlements made through the real
+// gateway: the Jiujiang (江西 360000) retiree treated in Zhuzhou (湖南 430000) on 2026-03-15.
+
+let w: SettlementWorld;
+const PAIR = { insured_admdvs: '360000', treatment_admdvs: '430000' };
+let consumed = 0;
+
+before(async () => {
+  w = await openSettlementWorld();
+  for (const n of [40, 60]) {
+    const visit = ok(await w.call('2201', { data: { mdtrt_cert_type: '03', mdtrt_cert_no: RETIREE.card, card_sn: RETIREE.card_sn, insutype: '310' } }));
+    ok(await w.call('2204', { feedetail: lines(visit.data.mdtrt_id, RETIREE.psn_no, `V${n}`, n) }));
+    ok(await w.call('2207', { data: { psn_no: RETIREE.psn_no, mdtrt_id: visit.data.mdtrt_id } }));
+  }
+  const r = await w.db.pool.query<{ s: string }>(`SELECT sum(amount_fen)::text AS s FROM cross_region_owed WHERE insuplc_admdvs LIKE '36%' AND mdtrtarea_admvs LIKE '43%'`);
+  consumed = Number(r.rows[0]!.s);
+  assert.ok(consumed > 0, 'the settlements left cross-region payments');
+});
+after(async () => w.close());
+
+const field = (e: unknown): string | undefined => (e instanceof YibaoError ? e.details[0]?.field : undefined);
+
+test('the rules: size, use rate in basis points, levels, the policy checked', () => {
+  assert.equal(advanceFundSize(1_200_000), 200_000, 'twice the monthly average of 12,000.00 yuan a year');
+  assert.equal(advanceFundSize(7), 1, '7 × 2 / 12 = 1.17 fen, rounded half up');
+  assert.equal(advanceFundSize(9), 2, '9 × 2 / 12 = 1.5 fen, rounded half up');
+  assert.equal(advanceFundSize(-500), 0);
+  assert.equal(useRateBp(6_999, 10_000), 6_999);
+  assert.equal(warningLevel(6_999), 'none');
+  assert.equal(warningLevel(7_000), 'yellow');
+  assert.equal(warningLevel(9_000), 'red');
+  assert.deepEqual(levelsReached(9_500), ['yellow', 'red']);
+  assert.equal(useRateBp(1, 0), Number.MAX_SAFE_INTEGER, 'an empty fund drawn on is past every threshold');
+  assert.throws(() => checkAdvanceFundPolicy({ ...DEFAULT_ADVANCE_FUND_POLICY, yellow_bp: 9_500 }), (e) => field(e) === 'yellow_bp');
+  assert.throws(() => checkAdvanceFundPolicy({ ...DEFAULT_ADVANCE_FUND_POLICY, top_up_working_days: 0.5 }), (e) => field(e) === 'top_up_working_days');
+});
+
+test("the next year's fund is sized from this year's settlements and paid once from the insured bank", async () => {
+  const first = await setAdvanceFunds(w.db.pool, { year: 2027, now: NOW });
+  const size = advanceFundSize(consumed);
+  assert.deepEqual(first, [{ ...PAIR, year: 2027, basis_fen: consumed, size_fen: size, paid: true }]);
+  assert.equal(await accountBalance(w.db.pool, 'advance:360000:430000'), size);
+  assert.equal(await accountBalance(w.db.pool, 'bank:360000'), -size);
+  const again = await setAdvanceFunds(w.db.pool, { year: 2027, now: NOW });
+  assert.deepEqual(again, [{ ...PAIR, year: 2027, basis_fen: consumed, size_fen: size, paid: false }], 'a rerun posts nothing');
+  assert.equal((await checkLedger(w.db.pool)).by_kind['advance_payment'], 1);
+  assert.deepEqual(await setAdvanceFunds(w.db.pool, { year: 2026, now: NOW }), [], '2025 had no cross-region settlements');
+  await assertBooksHold(w.db.pool);
+});
+
+test('the use rate crosses 70% then 90%, each warning raised once; a top-up lowers the rate', async () => {
+  // This year's fund set by hand (adjusted) so that the settlements already made use half of it.
+  assert.deepEqual(await adjust(w.db.pool, { ...PAIR, year: 2026, size_fen: consumed * 2, now: NOW }), { size_fen: consumed * 2, posted: true });
+  assert.deepEqual(await adjust(w.db.pool, { ...PAIR, year: 2026, size_fen: consumed * 2, now: NOW }), { size_fen: consumed * 2, posted: false }, 'the same size again posts nothing');
+  let [c] = await checkAdvanceFunds(w.db.pool, NOW);
+  assert.deepEqual([c!.rate_bp, c!.level, c!.raised], [5_000, 'none', []]);
+
+  // An adjustment down (paid back to the bank) takes the rate to 75%.
+  const yellowSize = Math.ceil((consumed * 4) / 3);
+  assert.equal((await adjust(w.db.pool, { ...PAIR, year: 2026, size_fen: yellowSize, now: NOW })).posted, true);
+  [c] = await checkAdvanceFunds(w.db.pool, NOW);
+  assert.equal(c!.level, 'yellow');
+  assert.deepEqual(c!.raised, ['yellow']);
+  [c] = await checkAdvanceFunds(w.db.pool, NOW);
+  assert.deepEqual(c!.raised, [], 'yellow is raised once');
+
+  const redSize = Math.ceil((consumed * 100) / 95);
+  await adjust(w.db.pool, { ...PAIR, year: 2026, size_fen: redSize, now: NOW });
+  [c] = await checkAdvanceFunds(w.db.pool, NOW);
+  assert.equal(c!.level, 'red');
+  assert.deepEqual(c!.raised, ['red']);
+  assert.equal(c!.top_up_by, '2026-03-20', 'Sunday 15 March + 5 working days');
+  [c] = await checkAdvanceFunds(w.db.pool, NOW);
+  assert.deepEqual(c!.raised, [], 'red is raised once');
+  const warnings = await listWarnings(w.db.pool, 2026);
+  assert.deepEqual(warnings.map((x) => [x.level, x.notify_admdvs, x.top_up_by]), [['yellow', ['360000', '430000'], null], ['red', ['360000', '430000'], '2026-03-20']]);
+
+  // The urgent top-up, made once however often it is sent.
+  const t1 = await topUp(w.db.pool, { ...PAIR, year: 2026, amount_fen: consumed, ref: 'TU-2026-001', now: NOW });
+  const t2 = await topUp(w.db.pool, { ...PAIR, year: 2026, amount_fen: consumed, ref: 'TU-2026-001', now: NOW });
+  assert.deepEqual([t1.posted, t2.posted], [true, false]);
+  assert.equal(t2.size_fen, redSize + consumed);
+  [c] = await checkAdvanceFunds(w.db.pool, NOW);
+  assert.ok(c!.rate_bp < 7_000, `rate ${c!.rate_bp} bp after the top-up`);
+  assert.deepEqual([c!.level, c!.raised], ['none', []]);
+  assert.equal(await accountBalance(w.db.pool, 'advance:360000:430000'), advanceFundSize(consumed) + redSize + consumed, "the account holds 2027's and 2026's funds");
+  assert.equal((await checkLedger(w.db.pool)).by_kind['advance_payment'], 5, '2027 set, 2026: up, down, down, top-up');
+  await assertBooksHold(w.db.pool);
+});
+
+test('bad input is refused naming the field, and nothing is posted', async () => {
+  const before = (await checkLedger(w.db.pool)).transfers;
+  await assert.rejects(setAdvanceFunds(w.db.pool, { year: 1999, now: NOW }), (e) => field(e) === 'year');
+  await assert.rejects(setAdvanceFunds(w.db.pool, { year: 2026.5, now: NOW }), (e) => field(e) === 'year');
+  await assert.rejects(topUp(w.db.pool, { ...PAIR, year: 2026, amount_fen: -100, ref: 'X1', now: NOW }), (e) => field(e) === 'amount_fen');
+  await assert.rejects(topUp(w.db.pool, { ...PAIR, year: 2026, amount_fen: 10.5, ref: 'X1', now: NOW }), (e) => field(e) === 'amount_fen');
+  await assert.rejects(topUp(w.db.pool, { ...PAIR, year: 2030, amount_fen: 100, ref: 'X1', now: NOW }), (e) => field(e) === 'year' && (e as YibaoError).kind === 'not_found');
+  await assert.rejects(adjust(w.db.pool, { ...PAIR, year: 2026, size_fen: -1, now: NOW }), (e) => field(e) === 'size_fen');
+  await assert.rejects(adjust(w.db.pool, { insured_admdvs: '360400', treatment_admdvs: '430000', year: 2026, size_fen: 1, now: NOW }), (e) => field(e) === 'insured_admdvs');
+  await assert.rejects(adjust(w.db.pool, { ...PAIR, treatment_admdvs: '360000', year: 2026, size_fen: 1, now: NOW }), (e) => field(e) === 'treatment_admdvs');
+  assert.equal((await checkLedger(w.db.pool)).transfers, before);
+});
+
+test('the CLI sets and checks through the same use cases', async () => {
+  const out: string[] = [];
+  await runAdvanceFunds(w.db.pool, ['--year', '2027'], NOW, (l) => out.push(l));
+  assert.match(out[0]!, /^360000→430000: .* yuan from .* paid in 2026, set before$/);
+  await runAdvanceFunds(w.db.pool, ['--year', '2026', '--check'], NOW, (l) => out.push(l));
+  assert.match(out.at(-2)!, /^360000→430000: used .* none$/);
+  await assert.rejects(runAdvanceFunds(w.db.pool, ['--year', 'next'], NOW, () => undefined), (e) => field(e) === 'year');
+});
