@@ -1,13 +1,13 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { makeIdCard } from '../../engine/idcard.ts';
-import { YibaoError, type ErrorKind } from '../../engine/errors.ts';
 import { LoggingSender } from '../../store/cooperation/notifications.ts';
 import { freshDatabase, type TestDatabase } from '../../../test/support/db.ts';
 import { insertPerson, insertRegions } from '../../../test/support/registry-rows.ts';
 import { createStaff, recordConsent } from './accounts.ts';
 import { principalOfSession, SESSION_MAX_MS, signOut } from './sessions.ts';
 import { personSignIn, requestSignInCode, staffSignIn } from './sign-in.ts';
+import { refuses } from '../../../test/support/refusals.ts';
 
 // The rules of accounts, sessions and sign-in as the use cases decide them, on a real database
 // with a clock the test moves. (test/auth-api.test.ts covers the same through the REST API:
@@ -28,12 +28,6 @@ before(async () => {
 });
 after(async () => db.drop());
 
-async function refuses(work: Promise<unknown>, kind: ErrorKind, field: string): Promise<void> {
-  const err = await work.then(() => undefined, (e: unknown) => e);
-  assert.ok(err instanceof YibaoError, `expected a refusal naming ${field}, got ${String(err)}`);
-  assert.equal(err.kind, kind, err.message);
-  assert.ok(err.details.some((d) => d.field === field), `${field} named in ${err.message}`);
-}
 
 const staff = (username: string, over: Partial<Parameters<typeof createStaff>[1]> = {}) =>
   createStaff(db.pool, { username, display_name: username, role: 'clerk', regions: ['430200'], password: PASSWORD, ...over }, 'admin', T0);

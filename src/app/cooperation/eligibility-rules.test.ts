@@ -1,9 +1,9 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { YibaoError, type ErrorKind } from '../../engine/errors.ts';
 import { freshDatabase, type TestDatabase } from '../../../test/support/db.ts';
 import { INSTITUTIONS, insertCoopBase, insertPerson } from '../../../test/support/coop-rows.ts';
 import { checkEligibility, type EligibilityQuery } from './eligibility.ts';
+import { refuses } from '../../../test/support/refusals.ts';
 
 // What an eligibility request may ask (src/app/cooperation/eligibility.ts), before and after
 // the facts are read: every malformed part named at once, an unknown person or institution not
@@ -21,14 +21,6 @@ before(async () => {
 });
 after(async () => db.drop());
 
-async function refuses(work: Promise<unknown>, kind: ErrorKind, fields: string[]): Promise<YibaoError> {
-  const err = await work.then(() => undefined, (e: unknown) => e);
-  assert.ok(err instanceof YibaoError, `expected a refusal naming ${fields.join(', ')}, got ${String(err)}`);
-  assert.equal(err.kind, kind, err.message);
-  assert.deepEqual(err.details.map((d) => d.field), fields, err.message);
-  assert.ok(err.details.every((d) => /[\u4e00-\u9fff]/.test(d.zh) && d.en.length > 0), 'Chinese and English');
-  return err;
-}
 
 test('a well-formed request for a local visit reaches the decision, by psn_no, by certno or with the person handed in', async () => {
   const byNo = await ask({});

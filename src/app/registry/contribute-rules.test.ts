@@ -1,7 +1,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { makeIdCard } from '../../engine/idcard.ts';
-import { YibaoError, type ErrorKind } from '../../engine/errors.ts';
 import { inTransaction, type Queryable } from '../../store/db.ts';
 import type { WriteContext } from '../../store/audit.ts';
 import { listContributions } from '../../store/registry/contributions.ts';
@@ -10,6 +9,7 @@ import { insertRegions } from '../../../test/support/registry-rows.ts';
 import { contribute, MAX_CONTRIBUTION_FEN } from './contribute.ts';
 import { enroll, transfer } from './enrollments.ts';
 import { createPerson } from './persons.ts';
+import { refuses } from '../../../test/support/refusals.ts';
 
 // What a contribution may be (src/app/registry/contribute.ts), each refusal checked for its kind
 // and the fields it names, and that it wrote nothing; then where an accepted one is booked.
@@ -38,14 +38,6 @@ async function resident(): Promise<string> {
   return p.psn_no;
 }
 
-async function refuses(work: Promise<unknown>, kind: ErrorKind, fields: string[]): Promise<YibaoError> {
-  const err = await work.then(() => undefined, (e: unknown) => e);
-  assert.ok(err instanceof YibaoError, `expected a refusal naming ${fields.join(', ')}, got ${String(err)}`);
-  assert.equal(err.kind, kind, err.message);
-  assert.deepEqual(err.details.map((d) => d.field), fields, err.message);
-  assert.ok(err.details.every((d) => /[\u4e00-\u9fff]/.test(d.zh) && d.en.length > 0), 'Chinese and English');
-  return err;
-}
 
 test('the year, the amount, the payer, the insurance type and the day paid are each checked, all named at once', async () => {
   const psn_no = await resident();

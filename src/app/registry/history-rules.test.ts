@@ -1,7 +1,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { makeIdCard } from '../../engine/idcard.ts';
-import { YibaoError, type ErrorKind } from '../../engine/errors.ts';
 import { inTransaction, type Queryable } from '../../store/db.ts';
 import type { WriteContext } from '../../store/audit.ts';
 import { freshDatabase, type TestDatabase } from '../../../test/support/db.ts';
@@ -10,6 +9,7 @@ import { contribute } from './contribute.ts';
 import { enroll, transfer } from './enrollments.ts';
 import { insuranceHistory } from './history.ts';
 import { createPerson, requirePersonByCertno } from './persons.ts';
+import { refuses } from '../../../test/support/refusals.ts';
 
 // A person named by a client's ID number (src/app/registry/persons.ts) and the insurance
 // history built on it (src/app/registry/history.ts): its periods across regions with their
@@ -44,13 +44,6 @@ before(async () => {
 });
 after(async () => db.drop());
 
-async function refuses(work: Promise<unknown>, kind: ErrorKind, field: string): Promise<YibaoError> {
-  const err = await work.then(() => undefined, (e: unknown) => e);
-  assert.ok(err instanceof YibaoError, `expected a refusal naming ${field}, got ${String(err)}`);
-  assert.equal(err.kind, kind, err.message);
-  assert.deepEqual(err.details.map((d) => d.field), [field]);
-  return err;
-}
 
 test('a client\'s ID number: malformed is invalid, unknown is not found, each naming the field; the check letter in either case', async () => {
   assert.ok(certno.endsWith('x'), certno);

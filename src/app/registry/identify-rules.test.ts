@@ -1,9 +1,9 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { YibaoError, type ErrorKind } from '../../engine/errors.ts';
 import { freshDatabase, type TestDatabase } from '../../../test/support/db.ts';
 import { RESIDENT, RETIREE, seedRegistry } from '../../../test/support/gateway-world.ts';
 import { identifyPerson, type PersonClaim } from './identify.ts';
+import { refuses } from '../../../test/support/refusals.ts';
 
 // Whether a certificate a message names is trusted (src/app/registry/identify.ts): its holder
 // exists, a social security card's card_sn agrees, it is still valid, a document is of the type
@@ -21,13 +21,6 @@ before(async () => {
 });
 after(async () => db.drop());
 
-async function refuses(work: Promise<unknown>, kind: ErrorKind, field: string): Promise<YibaoError> {
-  const err = await work.then(() => undefined, (e: unknown) => e);
-  assert.ok(err instanceof YibaoError, `expected a refusal naming ${field}, got ${String(err)}`);
-  assert.equal(err.kind, kind, err.message);
-  assert.deepEqual(err.details.map((d) => d.field), [field], err.message);
-  return err;
-}
 
 test('each kind of claim finds its holder', async () => {
   assert.equal((await who({ by: 'mdtrt_cert', certType: '01', certNo: RESIDENT.voucher, cardSn: undefined })).psn_no, RESIDENT.psn_no);

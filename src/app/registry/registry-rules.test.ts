@@ -1,7 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { makeIdCard } from '../../engine/idcard.ts';
-import { YibaoError, type ErrorKind } from '../../engine/errors.ts';
 import { inTransaction } from '../../store/db.ts';
 import type { WriteContext } from '../../store/audit.ts';
 import { listEnrollments } from '../../store/registry/enrollments.ts';
@@ -13,6 +12,7 @@ import { addIdentity, compareRoster, parseRoster, type ImportScope } from './ide
 import { createInstitution } from './institutions.ts';
 import { addPersonCert, createPerson, findPersonByMdtrtCert } from './persons.ts';
 import { poolingRegionSet, requireInsuranceRegion } from './regions.ts';
+import { refuses } from '../../../test/support/refusals.ts';
 
 // The registry's rules as the use cases decide them, one by one, each against a real database
 // and each refusal checked for its kind and the field it names. Every refusal writes nothing:
@@ -34,14 +34,6 @@ before(async () => {
 });
 after(async () => db.drop());
 
-async function refuses(work: Promise<unknown>, kind: ErrorKind, field: string): Promise<YibaoError> {
-  const err = await work.then(() => undefined, (e: unknown) => e);
-  assert.ok(err instanceof YibaoError, `expected a refusal naming ${field}, got ${String(err)}`);
-  assert.equal(err.kind, kind, err.message);
-  assert.ok(err.details.some((d) => d.field === field), `${field} named in ${err.message}`);
-  assert.ok(err.details.every((d) => /[\u4e00-\u9fff]/.test(d.zh) && d.en.length > 0), 'Chinese and English');
-  return err;
-}
 
 let seq = 100;
 async function person(brdy = '1980-05-01', admdvs = '430204'): Promise<string> {
