@@ -8,9 +8,10 @@ import type { Fen } from '../../engine/money.ts';
 import type { Queryable } from '../../store/db.ts';
 import type { Person as PersonRow } from '../../store/registry/persons.ts';
 import { checkTransfer, reversed, settlementLegs } from '../../engine/ledger.ts';
+import { personalAccountBalance } from '../../store/ledger.ts';
 import { findVisit, type VisitKind, type VisitRow } from '../../store/settlement/visits.ts';
 import {
-  accountBalance, assertNonNegative, cancelVisitLines, findSettlement, hasLaterStandingSettlement, lockAccumulators, negateIncrements,
+  assertNonNegative, cancelVisitLines, findSettlement, hasLaterStandingSettlement, lockAccumulators, negateIncrements,
   nextSettlementSerial, settledLineSns, settlementKey, settlementTransferId, writeSettlement, type StoredSettlement,
 } from '../../store/settlement/service.ts';
 import type { Caller } from './visit.ts';
@@ -56,7 +57,7 @@ export async function cancelSettlement(q: Queryable, caller: Caller, input: { se
   const legs = reversed(settlementLegs({ setlinfo: orig.setlinfo, setldetail: orig.setldetail, psn_no: orig.psn_no, fixmedins_code: orig.fixmedins_code, insuplc_admdvs: orig.insuplc_admdvs, mdtrtarea_admvs: orig.mdtrtarea_admvs }));
   const serial = await nextSettlementSerial(q);
   const lineSns = await settledLineSns(q, orig.mdtrt_id, orig.setl_id);
-  const balcBefore = await accountBalance(q, orig.psn_no);
+  const balcBefore = await personalAccountBalance(q, orig.psn_no);
   const setlinfo = { ...negateAmounts(orig.setlinfo), balc: (balcBefore + orig.setlinfo.acct_pay) as Fen };
   const setldetail = orig.setldetail.map((d) => ({ ...d, fund_payamt: -d.fund_payamt as Fen, inscp_scp_amt: -d.inscp_scp_amt as Fen }));
   // A pharmacy sale is one act: cancelling it ends the sale. Visits go back to where they were before settling.

@@ -6,7 +6,7 @@ import { together, type Queryable } from '../db.ts';
 import { chinaDate } from '../../engine/calendar.ts';
 import { atCommit } from '../group-commit.ts';
 import type { CheckedTransfer } from '../../engine/ledger.ts';
-import { accountsJson, balanceRows, DECLARE_ACCOUNTS, INSERT_LEGS, LEDGER_BALANCES, legsJson, PERSONAL_BALANCE_SQL, personalAccountBalance } from '../ledger.ts';
+import { accountsJson, balanceRows, DECLARE_ACCOUNTS, INSERT_LEGS, LEDGER_BALANCES, legsJson, PERSONAL_BALANCE_SQL } from '../ledger.ts';
 import { toLine, unsettledLinesJson, type LineRow, type StoredLine, type VisitRow } from './visits.ts';
 
 // The reads and writes of settlement, whose rules are the use cases of src/app/settlement/
@@ -221,11 +221,6 @@ export async function nextSettlementSerial(q: Queryable): Promise<number> {
 /** The fee lines a settlement priced. */
 export async function settledLineSns(q: Queryable, mdtrtId: string, setlId: string): Promise<string[]> {
   return (await q.query<{ feedetl_sn: string }>(`SELECT feedetl_sn FROM fee_lines WHERE mdtrt_id = $1 AND setl_id = $2`, [mdtrtId, setlId])).rows.map((r) => r.feedetl_sn);
-}
-
-/** The personal account's balance (the ledger's), 0 when the person has none. */
-export async function accountBalance(q: Queryable, psnNo: string): Promise<number> {
-  return personalAccountBalance(q, psnNo);
 }
 
 /** A settlement's or cancellation's ledger key: its setl_id, one transfer each. */
