@@ -9,6 +9,10 @@ import { YibaoError } from '../src/engine/errors.ts';
 import { accountBalance, checkLedger } from '../src/store/ledger.ts';
 import { listWarnings } from '../src/store/clearing/advance-funds.ts';
 import { runAdvanceFunds } from '../src/cli/advance-funds.ts';
+import { DEFAULT_CLEARING_RULES, loadClearingRules } from '../src/engine/clearing-rules.ts';
+import { documentRegistry } from '../src/store/documents/registry.ts';
+import { staffCookie } from './support/auth.ts';
+import fs from 'node:fs';
 
 // Advance funds (预付金) between provinces, on cross-province settlements made through the real
 // gateway: the Jiujiang (江西 360000) retiree treated in Zhuzhou (湖南 430000) on 2026-03-15.
@@ -86,6 +90,12 @@ test('the use rate crosses 70% then 90%, each warning raised once; a top-up lowe
   assert.deepEqual(c!.raised, [], 'red is raised once');
   const warnings = await listWarnings(w.db.pool, 2026);
   assert.deepEqual(warnings.map((x) => [x.level, x.notify_admdvs, x.top_up_by]), [['yellow', ['360000', '430000'], null], ['red', ['360000', '430000'], '2026-03-20']]);
+  // Both bureaus are told, each once: the red message is urgent and names the deadline.
+  const msgs = await w.db.pool.query<{ admdvs: string; subject: string; urgent: boolean; body_zh: string }>(`SELECT admdvs, subject, urgent, body_zh FROM staff_messages ORDER BY id`);
+  assert.deepEqual(msgs.rows.map((m) => [m.admdvs, m.subject.split(':').at(-1), m.urgent]), [
+    ['360000', 'yellow', false], ['430000', 'yellow', false], ['360000', 'red', true], ['430000', 'red', true],
+  ]);
+  assert.match(msgs.rows[2]!.body_zh, /2026-03-20 前补足/);
 
   // The urgent top-up, made once however often it is sent.
   const t1 = await topUp(w.db.pool, { ...PAIR, year: 2026, amount_fen: consumed, ref: 'TU-2026-001', now: NOW });
@@ -120,4 +130,35 @@ test('the CLI sets and checks through the same use cases', async () => {
   await runAdvanceFunds(w.db.pool, ['--year', '2026', '--check'], NOW, (l) => out.push(l));
   assert.match(out.at(-2)!, /^360000→430000: used .* none$/);
   await assert.rejects(runAdvanceFunds(w.db.pool, ['--year', 'next'], NOW, () => undefined), (e) => field(e) === 'year');
+});
+
+test('the thresholds are data: the shipped national rules, a province\'s own stored version, a bad document refused by its field', async () => {
+  const shipped = loadClearingRules(JSON.parse(fs.readFileSync(new URL('../clearing-rules/national.json', import.meta.url), 'utf8')));
+  assert.deepEqual({ ...shipped, source: '' }, { ...DEFAULT_CLEARING_RULES, source: '' }, 'the shipped document says what the fallback says');
+  const [before] = await checkAdvanceFunds(w.db.pool, NOW);
+  assert.equal(before!.level, 'none');
+  const rules = { rules_id: 'clearing-360000', version: 1, admdvs: '360000', source: 'test', advance_fund: { size_months: 2, yellow_bp: 1, red_bp: 9_900, top_up_working_days: 5 }, medins_reserve_bp: 300 };
+  const bad = { ...rules, advance_fund: { ...rules.advance_fund, red_bp: 1 } };
+  await assert.rejects(documentRegistry.store(w.db.pool, { kind: 'clearing_rules', doc: bad, stored_by: 'test' }), (e) => field(e) === '/advance_fund/yellow_bp');
+  await assert.rejects(documentRegistry.store(w.db.pool, { kind: 'clearing_rules', doc: { ...rules, admdvs: '360400' }, stored_by: 'test' }), (e) => field(e) === '/admdvs');
+  await documentRegistry.store(w.db.pool, { kind: 'clearing_rules', doc: rules, stored_by: 'test' });
+  const [after] = await checkAdvanceFunds(w.db.pool, NOW);
+  assert.equal(after!.rate_bp, before!.rate_bp);
+  assert.deepEqual([after!.level, after!.raised], ['yellow', []], "Jiangxi's own yellow line now applies; yellow was raised this year already");
+});
+
+test('the staff inbox: each bureau reads its own messages and marks them read; another region cannot', async () => {
+  const hunan = await staffCookie(w.db.pool, { username: 'hn.fin.test', role: 'finance', regions: ['430000'] });
+  const beijing = await staffCookie(w.db.pool, { username: 'bj.fin.test', role: 'finance', regions: ['110000'] });
+  const inbox = await w.app.inject({ method: 'GET', url: '/api/v1/staff-inbox', headers: { cookie: hunan } });
+  assert.equal(inbox.statusCode, 200);
+  const mine = inbox.json().messages as { id: number; admdvs: string; read_at: string | null }[];
+  assert.deepEqual(mine.map((m) => m.admdvs), ['430000', '430000'], 'only Hunan\'s, newest first');
+  assert.deepEqual((await w.app.inject({ method: 'GET', url: '/api/v1/staff-inbox', headers: { cookie: beijing } })).json().messages, []);
+  const other = await w.app.inject({ method: 'POST', url: `/api/v1/staff-inbox/${mine[0]!.id}/read`, headers: { cookie: beijing } });
+  assert.equal(other.statusCode, 403, 'decided from the loaded message\'s region');
+  assert.equal((await w.app.inject({ method: 'POST', url: '/api/v1/staff-inbox/99999999/read', headers: { cookie: hunan } })).statusCode, 404);
+  assert.equal((await w.app.inject({ method: 'POST', url: `/api/v1/staff-inbox/${mine[0]!.id}/read`, headers: { cookie: hunan } })).statusCode, 200);
+  const read = (await w.app.inject({ method: 'GET', url: '/api/v1/staff-inbox', headers: { cookie: hunan } })).json().messages as { id: number; read_by: string | null }[];
+  assert.deepEqual(read.map((m) => m.read_by), ['hn.fin.test', null]);
 });

@@ -477,6 +477,21 @@ export interface SettlementListRow {
   fund_fen: number;
 }
 
+export interface StaffMessage {
+  id: number;
+  admdvs: string;
+  subject: string;
+  title_zh: string;
+  title_en: string;
+  body_zh: string;
+  body_en: string;
+  urgent: boolean;
+  /** format: date-time */
+  at: string;
+  read_by: string | null;
+  read_at: string | null;
+}
+
 export interface StaffPrincipal {
   kind: 'staff';
   username: string;

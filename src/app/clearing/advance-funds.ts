@@ -1,13 +1,17 @@
 import { addWorkingDays, chinaDate } from '../../engine/calendar.ts';
 import {
-  DEFAULT_ADVANCE_FUND_POLICY, advanceAccount, advanceFundSize, bankAccount, checkAdvanceFundPolicy, levelsReached, useRateBp, warningLevel,
+  advanceAccount, advanceFundSize, bankAccount, checkAdvanceFundPolicy, levelsReached, useRateBp, warningLevel,
   type AdvanceFundPolicy, type WarningLevel,
 } from '../../engine/advance-fund.ts';
+import { rulesFor, type ClearingRules } from '../../engine/clearing-rules.ts';
 import { invalid, notFound } from '../../engine/errors.ts';
+import { formatYuan } from '../../engine/money.ts';
 import { checkTransfer, type Leg } from '../../engine/ledger.ts';
 import { loadCalendar } from '../../store/cooperation/calendar.ts';
 import { inTransaction, type Pool, type Queryable } from '../../store/db.ts';
+import { sendStaffMessage } from '../../store/cooperation/staff-messages.ts';
 import { postTransfer } from '../../store/ledger.ts';
+import { storedClearingRules } from './rules.ts';
 import {
   addToSize, crossProvincePayments, findAdvanceFund, listAdvanceFunds, openAdvanceFund, raiseWarning, type AdvanceFundRow,
 } from '../../store/clearing/advance-funds.ts';
@@ -45,6 +49,18 @@ function checkFen(field: string, v: unknown, allowZero: boolean): number {
   return v;
 }
 
+/**
+ * The advance-fund figures that govern an insured province: the given override (a what-if, or a
+ * test), else the province's stored clearing rules, else the national ones (clearing-rules/).
+ */
+function policies(stored: readonly ClearingRules[], override?: AdvanceFundPolicy): (insured: string) => AdvanceFundPolicy {
+  if (override) {
+    checkAdvanceFundPolicy(override);
+    return () => override;
+  }
+  return (insured) => rulesFor(insured, stored).advance_fund;
+}
+
 const keyOf = (p: Pair, year: number, what: string): string => `advance:${p.insured_admdvs}:${p.treatment_admdvs}:${year}:${what}`;
 
 /** Pays `deltaFen` into the fund (positive) or back to the bank (negative) under `key`; false when the key was posted before. */
@@ -69,12 +85,12 @@ export interface SetResult extends Pair {
 /** Sets the year's advance funds: one per pair of provinces with cross-region payments in the previous year, paid once. */
 export async function setAdvanceFunds(pool: Pool, input: { year: number; now: Date; policy?: AdvanceFundPolicy }): Promise<SetResult[]> {
   const year = checkYear(input.year);
-  const policy = checkAdvanceFundPolicy(input.policy ?? DEFAULT_ADVANCE_FUND_POLICY);
+  const policyOf = policies(await storedClearingRules(pool), input.policy);
   const prev = await crossProvincePayments(pool, `${year - 1}01`, `${year - 1}12`);
   const out: SetResult[] = [];
   for (const row of prev) {
     const p: Pair = { insured_admdvs: row.insured_admdvs, treatment_admdvs: row.treatment_admdvs };
-    const size = advanceFundSize(row.amount_fen, policy);
+    const size = advanceFundSize(row.amount_fen, policyOf(p.insured_admdvs));
     out.push(await inTransaction(pool, async (q) => {
       await openAdvanceFund(q, p.insured_admdvs, p.treatment_admdvs, year, row.amount_fen, input.now);
       const fund = (await findAdvanceFund(q, p.insured_admdvs, p.treatment_admdvs, year, true))!;
@@ -142,8 +158,8 @@ export interface FundCheck extends Pair {
  * Both sides are to be told; a red warning's top-up is due `top_up_working_days` working days
  * later on the insured province's calendar.
  */
-export async function checkAdvanceFunds(pool: Pool, asOf: Date, policy: AdvanceFundPolicy = DEFAULT_ADVANCE_FUND_POLICY): Promise<FundCheck[]> {
-  checkAdvanceFundPolicy(policy);
+export async function checkAdvanceFunds(pool: Pool, asOf: Date, override?: AdvanceFundPolicy): Promise<FundCheck[]> {
+  const policyOf = policies(await storedClearingRules(pool), override);
   const day = chinaDate(asOf);
   const year = Number(day.slice(0, 4));
   const used = new Map((await crossProvincePayments(pool, `${year}01`, day.slice(0, 4) + day.slice(5, 7))).map((r) => [`${r.insured_admdvs}:${r.treatment_admdvs}`, r.amount_fen]));
@@ -151,6 +167,7 @@ export async function checkAdvanceFunds(pool: Pool, asOf: Date, policy: AdvanceF
   for (const fund of await listAdvanceFunds(pool, year)) {
     const p: Pair = { insured_admdvs: fund.insured_admdvs, treatment_admdvs: fund.treatment_admdvs };
     const consumed = used.get(`${p.insured_admdvs}:${p.treatment_admdvs}`) ?? 0;
+    const policy = policyOf(p.insured_admdvs);
     const rate = useRateBp(consumed, fund.size_fen);
     const raised: ('yellow' | 'red')[] = [];
     let topUpBy: string | null = null;
@@ -160,12 +177,32 @@ export async function checkAdvanceFunds(pool: Pool, asOf: Date, policy: AdvanceF
         for (const level of levels) {
           const due = level === 'red' ? addWorkingDays(await loadCalendar(q, p.insured_admdvs), day, policy.top_up_working_days) : null;
           const ok = await raiseWarning(q, { ...p, year, level, at: asOf, rate_bp: rate, consumed_fen: consumed, size_fen: fund.size_fen, notify_admdvs: [p.insured_admdvs, p.treatment_admdvs], top_up_by: due });
-          if (ok) raised.push(level);
-          if (ok && due) topUpBy = due;
+          if (!ok) continue;
+          raised.push(level);
+          if (due) topUpBy = due;
+          await sendStaffMessage(q, asOf, [p.insured_admdvs, p.treatment_admdvs], warningMessage(p, year, level, rate, consumed, fund.size_fen, due));
         }
       });
     }
     out.push({ ...p, year, size_fen: fund.size_fen, consumed_fen: consumed, rate_bp: rate, level: warningLevel(rate, policy), raised, top_up_by: topUpBy });
   }
   return out;
+}
+
+/** What both bureaus are told when a fund's use reaches a threshold (the red one asks the insured side to top up by a date). */
+function warningMessage(p: Pair, year: number, level: 'yellow' | 'red', rateBp: number, consumed: number, size: number, due: string | null) {
+  const pct = size <= 0 ? '>100%' : `${Math.floor(rateBp / 100)}.${String(rateBp % 100).padStart(2, '0')}%`;
+  const pair = `${p.insured_admdvs}→${p.treatment_admdvs}`;
+  const used = { zh: `${year} 年预付金 ${pair} 已使用 ${pct}（${formatYuan(consumed)} / ${formatYuan(size)} 元）`, en: `the ${year} advance fund ${pair} is ${pct} used (¥${formatYuan(consumed)} of ¥${formatYuan(size)})` };
+  return level === 'red'
+    ? {
+        subject: `advance_fund:${p.insured_admdvs}:${p.treatment_admdvs}:${year}:red`, urgent: true,
+        title: { zh: `预付金红色预警 ${pair}`, en: `Advance fund red warning ${pair}` },
+        body: { zh: `${used.zh}，请参保省于 ${due} 前补足。`, en: `${used.en}; the insured province is to top it up by ${due}.` },
+      }
+    : {
+        subject: `advance_fund:${p.insured_admdvs}:${p.treatment_admdvs}:${year}:yellow`, urgent: false,
+        title: { zh: `预付金黄色预警 ${pair}`, en: `Advance fund yellow warning ${pair}` },
+        body: { zh: `${used.zh}。`, en: `${used.en}.` },
+      };
 }

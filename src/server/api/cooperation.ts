@@ -28,9 +28,10 @@ import { loadFilingPolicy } from '../../store/cooperation/common.ts';
 import { checkEligibility, type EligibilityQuery } from '../../app/cooperation/eligibility.ts';
 import { filingDetail, filingsOf } from '../../store/cooperation/filings.ts';
 import { inbox, markRead } from '../../store/cooperation/notifications.ts';
+import { markStaffMessageRead, staffInbox } from '../../store/cooperation/staff-messages.ts';
 import { getRecognition, listDiseases, recognitionsOf } from '../../store/cooperation/recognitions.ts';
 import { Type } from 'typebox';
-import { FilingModel, FilingQueueItemModel, NotificationModel, RecognitionModel, RecognitionQueueItemModel } from './models.ts';
+import { FilingModel, FilingQueueItemModel, NotificationModel, StaffMessageModel, RecognitionModel, RecognitionQueueItemModel } from './models.ts';
 import { arr, body, bool, date, evidenceList, obj, optDate, optStr, str, strings, type Json } from './cooperation-input.ts';
 
 // REST routes for filing, chronic-disease recognition, agreements, calendars, eligibility and
@@ -342,6 +343,13 @@ export function cooperationRoutes(deps: AppDeps): FastifyPluginAsync {
       const { id } = req.params as Params;
       if (!/^\d{1,15}$/.test(id!)) throw invalid('id', 'id 应为数字', 'id must be a number');
       if (!(await markRead(pool, scopedPerson(req).psn_no, Number(id), deps.now()))) throw invalid('id', '查无此消息', 'no such message');
+      return { read: true };
+    });
+    app.get('/staff-inbox', { schema: { tags: ['cooperation'], summary: '经办机构消息 / messages to the bureaus the caller covers', response: { 200: Type.Object({ messages: Type.Array(StaffMessageModel) }) } } }, async (req) => ({
+      messages: await staffInbox(pool, staffRegions(req) ?? ['000000']),
+    }));
+    app.post('/staff-inbox/:id/read', async (req) => {
+      await markStaffMessageRead(pool, scoped(req, 'message_id'), actorOfRequest(req).id, deps.now());
       return { read: true };
     });
   };

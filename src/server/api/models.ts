@@ -111,6 +111,10 @@ export const NotificationModel = Type.Object({
   title_zh: S, title_en: S, body_zh: S, body_en: S, created_at: When, delivered_at: NWhen, read_at: NWhen,
 });
 
+export const StaffMessageModel = Type.Object({
+  id: Type.Integer(), admdvs: S, subject: S, title_zh: S, title_en: S, body_zh: S, body_en: S, urgent: Type.Boolean(), at: When, read_by: Type.Union([S, Type.Null()]), read_at: NWhen,
+});
+
 // Who is signed in (src/store/auth/principal.ts) and what they may do (src/server/auth/access.ts).
 export const StaffPrincipalModel = Type.Object({
   kind: Type.Literal('staff'), username: S, display_name: S,

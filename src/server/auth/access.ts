@@ -23,6 +23,7 @@ export type Touches =
   | 'filing by path filing_no'
   | 'recognition by path no'
   | 'identity import by path id'
+  | 'staff message by path id'
   | 'region by path admdvs'
   | 'region by path list_admdvs'
   | 'region by body insuplc_admdvs'
@@ -107,6 +108,9 @@ const TABLE: Record<string, [Access, Touches, RouteRule['alsoRegion']?]> = {
   // the inbox: the person reads and marks; staff and consented grid workers may read
   'GET /api/v1/inbox/:psn_no': [ANYONE_ABOUT_A_PERSON, 'person by path psn_no'],
   'POST /api/v1/inbox/:psn_no/:id/read': [['person'], 'person by path psn_no'],
+  // the staff inbox: messages to a bureau (advance-fund warnings), read by staff covering its region
+  'GET /api/v1/staff-inbox': [OFFICE, 'nothing'], // only the caller's regions' messages
+  'POST /api/v1/staff-inbox/:id/read': [OFFICE, 'staff message by path id'],
 
   // policy documents and the simulator: no one's data
   'GET /api/v1/policies': [OFFICE, 'nothing'],

@@ -7,6 +7,7 @@ import { regionsCover, type Principal } from '../../store/auth/principal.ts';
 import type { Actor } from '../../store/audit.ts';
 import type { Pool } from '../../store/db.ts';
 import { filingScope, importBatchRegion, recognitionScope } from '../../store/auth/scope.ts';
+import { findStaffMessage } from '../../store/cooperation/staff-messages.ts';
 import { findPersonByCertno, findPersonByPsnNo, type Person } from '../../store/registry/persons.ts';
 import { requirePersonByCertno } from '../../app/registry/persons.ts';
 import { callerOf, roleMayCall, ruleFor, type Touches } from './access.ts';
@@ -33,6 +34,7 @@ export interface Scope {
   filing_no?: string;
   recognition_no?: string;
   import_id?: number;
+  message_id?: number;
   /** The region the decision was made on: the person's, filing's, recognition's, batch's, or the one named. */
   region?: string;
 }
@@ -125,6 +127,12 @@ async function load(pool: Pool, touches: Exclude<Touches, 'nothing'>, places: Re
     const region = Number.isSafeInteger(id) ? await importBatchRegion(pool, id) : undefined;
     if (!region) throw notFound('id', `比对批次 ${value} 不存在`, `no identity import batch ${value}`);
     return { key, import_id: id, region };
+  }
+  if (resource === 'staff message') {
+    const id = /^[0-9]{1,15}$/.test(value) ? Number(value) : NaN;
+    const m = Number.isSafeInteger(id) ? await findStaffMessage(pool, id) : undefined;
+    if (!m) throw notFound('id', `消息 ${value} 不存在`, `no staff message ${value}`);
+    return { key, message_id: id, region: m.admdvs };
   }
   return { key, region: value }; // a region: the code itself
 }
@@ -231,7 +239,7 @@ export function scopedPerson(req: FastifyRequest): Person {
 }
 
 /** The loaded resource's key for the routes that touch a filing, recognition or import batch. */
-export function scoped<K extends 'filing_no' | 'recognition_no' | 'import_id' | 'region'>(req: FastifyRequest, key: K): NonNullable<Scope[K]> {
+export function scoped<K extends 'filing_no' | 'recognition_no' | 'import_id' | 'message_id' | 'region'>(req: FastifyRequest, key: K): NonNullable<Scope[K]> {
   const v = req.scope?.[key];
   if (v === undefined) throw new Error(`${req.method} ${req.routeOptions.url} has no ${key} in scope: declare it in access.ts`);
   return v as NonNullable<Scope[K]>;

@@ -1,3 +1,4 @@
+import { loadClearingRules } from '../../engine/clearing-rules.ts';
 import { checkPolicySet, loadCatalog, loadPolicy } from '../../engine/index.ts';
 import { invalid, YibaoError, type ErrorDetail } from '../../engine/errors.ts';
 import type { Queryable } from '../db.ts';
@@ -58,9 +59,16 @@ async function checkCatalog(q: Queryable, doc: unknown): Promise<DocumentIdentit
   return { doc_id: c.catalog_id, version: c.version, admdvs: c.admdvs };
 }
 
+/** Clearing rules stand alone: the schema and the thresholds' order are all there is to check. */
+async function checkClearingRules(_q: Queryable, doc: unknown): Promise<DocumentIdentity> {
+  const r = loadClearingRules(doc);
+  return { doc_id: r.rules_id, version: r.version, admdvs: r.admdvs };
+}
+
 export const KINDS: Record<DocumentKind, KindRules> = {
   policy: { name: { zh: '参保地政策', en: 'policy' }, check: checkPolicy },
   catalog: { name: { zh: '医保目录', en: 'catalog' }, check: checkCatalog },
+  clearing_rules: { name: { zh: '清算规则', en: 'clearing rules' }, check: checkClearingRules },
   drg_rules: { name: { zh: 'DRG/DIP 分组方案', en: 'DRG/DIP grouping tables' } }, // issue 14
   supervision_rules: { name: { zh: '基金监管规则', en: 'supervision rules' } }, // issue 15
   service_items: { name: { zh: '经办服务事项', en: 'service items' } }, // issue 16

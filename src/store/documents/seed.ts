@@ -5,7 +5,7 @@ import { projectRoot } from '../migrate.ts';
 import { documentRegistry, type DocumentRegistry } from './registry.ts';
 import { lockKind, readDocument, type DocumentKind } from './rows.ts';
 
-// The repository's policies/ and catalogs/ are the seed of the registry: on every start a file
+// The repository's policies/, catalogs/ and clearing-rules/ are the seed of the registry: on every start a file
 // whose version is not stored yet is stored through the registry (so checked like any other).
 // A document that already has this version or a newer one (stored by staff, say) stays as it is.
 
@@ -14,18 +14,21 @@ const ROOT = projectRoot();
 const readJson = (file: string): Record<string, unknown> => JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
 const jsonFiles = (dir: string): string[] => fs.readdirSync(dir).filter((n) => n.endsWith('.json')).sort();
 
-/** Stores every policy and catalog file under the given directories not stored yet; how many of each were new. */
+const SHIPPED = { policies: path.join(ROOT, 'policies'), catalogs: path.join(ROOT, 'catalogs'), clearing_rules: path.join(ROOT, 'clearing-rules') };
+
+/** Stores every policy, catalog and clearing-rules file under the given directories not stored yet; how many of each were new. */
 export async function seedSettlementDocuments(
   pool: Pool,
-  dirs: { policies: string; catalogs: string } = { policies: path.join(ROOT, 'policies'), catalogs: path.join(ROOT, 'catalogs') },
+  dirs: { policies: string; catalogs: string; clearing_rules?: string } = SHIPPED,
   registry: DocumentRegistry = documentRegistry,
-): Promise<{ policies: number; catalogs: number }> {
+): Promise<{ policies: number; catalogs: number; clearing_rules: number }> {
   // The base catalog first: a region's catalog is checked on it.
   const catalogFiles = jsonFiles(dirs.catalogs).sort((a, b) => Number(b === 'base.json') - Number(a === 'base.json'));
   return inTransaction(pool, async (q) => {
     // Two processes seeding at once: the second sees what the first stored.
     await lockKind(q, 'catalog');
     await lockKind(q, 'policy');
+    await lockKind(q, 'clearing_rules');
     const seed = async (kind: DocumentKind, file: string, idField: string): Promise<number> => {
       const doc = readJson(file);
       const stored = await readDocument(q, kind, String(doc[idField]));
@@ -37,6 +40,8 @@ export async function seedSettlementDocuments(
     for (const f of catalogFiles) catalogs += await seed('catalog', path.join(dirs.catalogs, f), 'catalog_id');
     let policies = 0;
     for (const f of jsonFiles(dirs.policies)) policies += await seed('policy', path.join(dirs.policies, f), 'policy_id');
-    return { policies, catalogs };
+    let clearingRules = 0;
+    if (dirs.clearing_rules) for (const f of jsonFiles(dirs.clearing_rules)) clearingRules += await seed('clearing_rules', path.join(dirs.clearing_rules, f), 'rules_id');
+    return { policies, catalogs, clearing_rules: clearingRules };
   });
 }
