@@ -5,6 +5,7 @@ import { readConfig } from '../server/config.ts';
 import { seedDemo, type Fixtures } from '../demo/generate.ts';
 import { seedCooperationForFixtures } from '../demo/cooperation.ts';
 import { demoSettlementCount, seedDemoSettlements } from '../demo/settlements.ts';
+import { seedDemoAdvanceFunds } from '../demo/clearing.ts';
 import type { Pool } from '../store/db.ts';
 import { DETAIL_COUNTIES } from '../demo/places.ts';
 import { importRegions } from '../app/registry/regions.ts';
@@ -33,6 +34,7 @@ export async function seedAll(pool: Pool, config: Config, log: (line: string) =>
   const started = performance.now();
   const setl = await seedDemoSettlements(pool, fixtures, { now, count: demoSettlementCount(config.demoPersons) });
   log(`demo: ${setl.settlements} settlements through the gateway (${setl.outpatient} outpatient, ${setl.inpatient} inpatient, ${setl.crossRegion} cross-region) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  await seedDemoAdvanceFunds(pool, now, (l) => log(`demo: ${l}`));
   await refreshDashboard(pool); // the dashboard's enrollment and settlement figures
   return fixtures;
 }
