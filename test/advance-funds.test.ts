@@ -13,6 +13,8 @@ import { DEFAULT_CLEARING_RULES, loadClearingRules } from '../src/engine/clearin
 import { documentRegistry } from '../src/store/documents/registry.ts';
 import { staffCookie } from './support/auth.ts';
 import fs from 'node:fs';
+import { runClearing } from '../src/app/clearing/run.ts';
+import { confirmStatement } from '../src/app/clearing/confirm.ts';
 
 // Advance funds (预付金) between provinces, on cross-province settlements made through the real
 // gateway: the Jiujiang (江西 360000) retiree treated in Zhuzhou (湖南 430000) on 2026-03-15.
@@ -161,4 +163,19 @@ test('the staff inbox: each bureau reads its own messages and marks them read; a
   assert.equal((await w.app.inject({ method: 'POST', url: `/api/v1/staff-inbox/${mine[0]!.id}/read`, headers: { cookie: hunan } })).statusCode, 200);
   const read = (await w.app.inject({ method: 'GET', url: '/api/v1/staff-inbox', headers: { cookie: hunan } })).json().messages as { id: number; read_by: string | null }[];
   assert.deepEqual(read.map((m) => m.read_by), ['hn.fin.test', null]);
+});
+
+test('paying the month\'s clearing statement repays what the fund carried: the use rate falls to zero', async () => {
+  const [before] = await checkAdvanceFunds(w.db.pool, NOW);
+  assert.equal(before!.consumed_fen, consumed, 'the settlements not yet cleared');
+  const run = await runClearing(w.db.pool, { month: '2026-03', level: 'province', dryRun: false, now: NOW });
+  const st = run.statements.find((x) => x.insured_admdvs === '360000' && x.treatment_admdvs === '430000')!;
+  assert.equal(st.totals.amount_fen, consumed);
+  await confirmStatement(w.db.pool, { statement_id: st.id!, side: 'insured', by: 'jx.finance', regions: ['360000'], now: NOW });
+  const [half] = await checkAdvanceFunds(w.db.pool, NOW);
+  assert.equal(half!.consumed_fen, consumed, 'one side\'s confirmation pays nothing');
+  await confirmStatement(w.db.pool, { statement_id: st.id!, side: 'treatment', by: 'hn.finance', regions: ['430000'], now: NOW });
+  const [after] = await checkAdvanceFunds(w.db.pool, NOW);
+  assert.deepEqual([after!.consumed_fen, after!.rate_bp, after!.level], [0, 0, 'none']);
+  await assertBooksHold(w.db.pool);
 });

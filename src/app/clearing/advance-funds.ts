@@ -13,7 +13,7 @@ import { sendStaffMessage } from '../../store/cooperation/staff-messages.ts';
 import { postTransfer } from '../../store/ledger.ts';
 import { storedClearingRules } from './rules.ts';
 import {
-  addToSize, crossProvincePayments, findAdvanceFund, listAdvanceFunds, openAdvanceFund, raiseWarning, type AdvanceFundRow,
+  addToSize, crossProvincePayments, findAdvanceFund, outstandingCrossProvince, listAdvanceFunds, openAdvanceFund, raiseWarning, type AdvanceFundRow,
 } from '../../store/clearing/advance-funds.ts';
 
 // Advance funds (预付金) between provinces: sized at the start of the year from the previous
@@ -153,8 +153,9 @@ export interface FundCheck extends Pair {
 }
 
 /**
- * The use rate of each of the year's funds as of `asOf` (the year's cross-region payments so
- * far, clearing months up to asOf's in China time), raising yellow and red warnings once each.
+ * The use rate of each of `asOf`'s year's funds: what the pair's cross-region settlements have
+ * drawn and no paid clearing statement has repaid yet (the ledger's owed_to balances; the
+ * monthly clearing repays in full, so the fund is a float), raising yellow and red warnings once each.
  * Both sides are to be told; a red warning's top-up is due `top_up_working_days` working days
  * later on the insured province's calendar.
  */
@@ -162,7 +163,7 @@ export async function checkAdvanceFunds(pool: Pool, asOf: Date, override?: Advan
   const policyOf = policies(await storedClearingRules(pool), override);
   const day = chinaDate(asOf);
   const year = Number(day.slice(0, 4));
-  const used = new Map((await crossProvincePayments(pool, `${year}01`, day.slice(0, 4) + day.slice(5, 7))).map((r) => [`${r.insured_admdvs}:${r.treatment_admdvs}`, r.amount_fen]));
+  const used = new Map((await outstandingCrossProvince(pool)).map((r) => [`${r.insured_admdvs}:${r.treatment_admdvs}`, r.amount_fen]));
   const out: FundCheck[] = [];
   for (const fund of await listAdvanceFunds(pool, year)) {
     const p: Pair = { insured_admdvs: fund.insured_admdvs, treatment_admdvs: fund.treatment_admdvs };

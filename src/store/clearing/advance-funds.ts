@@ -40,6 +40,21 @@ export async function crossProvincePayments(q: Queryable, from: string, to: stri
   return r.rows.map((x) => ({ ...x, amount_fen: Number(x.amount_fen) }));
 }
 
+/**
+ * What each pair of provinces' insured people have been paid in the other province and no paid
+ * clearing statement has cleared yet: the balances of the ledger's owed_to:<insured>:<treatment>
+ * accounts, pooling regions summed by province. This is what the advance fund carries.
+ */
+export async function outstandingCrossProvince(q: Queryable): Promise<{ insured_admdvs: string; treatment_admdvs: string; amount_fen: number }[]> {
+  const r = await q.query<{ insured_admdvs: string; treatment_admdvs: string; amount_fen: string }>(
+    `SELECT left(split_part(account, ':', 2), 2) || '0000' AS insured_admdvs, left(split_part(account, ':', 3), 2) || '0000' AS treatment_admdvs,
+            sum(debits_fen - credits_fen)::bigint AS amount_fen
+       FROM ledger_balances WHERE account LIKE 'owed\\_to:%' AND left(split_part(account, ':', 2), 2) <> left(split_part(account, ':', 3), 2)
+      GROUP BY 1, 2 ORDER BY 1, 2`,
+  );
+  return r.rows.map((x) => ({ ...x, amount_fen: Number(x.amount_fen) }));
+}
+
 export async function findAdvanceFund(q: Queryable, insured: string, treatment: string, year: number, lock = false): Promise<AdvanceFundRow | undefined> {
   const r = await q.query<AdvanceFundRow>(
     `SELECT insured_admdvs, treatment_admdvs, year, size_fen::bigint AS size_fen, basis_fen::bigint AS basis_fen, state, transfers
