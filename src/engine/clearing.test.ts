@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildStatements, clearingLegs, confirmMove, monthBounds, netPositions, pairOf, type ClearingRow } from './clearing.ts';
+import { buildStatements, clearingLegs, mayResolve, monthBounds, payableLines, statementState, netPositions, pairOf, type ClearingRow } from './clearing.ts';
 
 const row = (setl_id: string, ins: string, trt: string, amount: number, at = '2026-11-10T02:00:00Z', extra: Partial<ClearingRow> = {}): ClearingRow => ({
   setl_id, kind: amount < 0 ? 'cancel' : 'settle', orig_setl_id: null, insuplc_admdvs: ins, mdtrtarea_admvs: trt, insutype: '310',
@@ -61,12 +61,21 @@ test('the legs pay each pooling pair and the banks; a negative statement runs th
   ]);
 });
 
-test('confirmation moves: each side once, then closed', () => {
-  assert.equal(confirmMove('drafted', 'insured'), 'confirmed_by_insured');
-  assert.equal(confirmMove('drafted', 'treatment'), 'confirmed_by_treatment');
-  assert.equal(confirmMove('confirmed_by_insured', 'treatment'), 'confirmed');
-  assert.equal(confirmMove('confirmed_by_treatment', 'insured'), 'confirmed');
-  assert.equal(confirmMove('confirmed_by_insured', 'insured'), 'twice');
-  assert.equal(confirmMove('paid', 'insured'), 'closed');
-  assert.equal(confirmMove('disputed', 'treatment'), 'closed');
+test("a statement's state from its confirmations, payment and open disputes; who resolves a dispute; which lines are paid", () => {
+  const st = (insured: boolean, treatment: boolean, paid: boolean, open: number) => statementState({ insured_confirmed: insured, treatment_confirmed: treatment, paid, open_disputes: open });
+  assert.equal(st(false, false, false, 0), 'drafted');
+  assert.equal(st(true, false, false, 0), 'confirmed_by_insured');
+  assert.equal(st(false, true, false, 0), 'confirmed_by_treatment');
+  assert.equal(st(true, true, false, 0), 'confirmed');
+  assert.equal(st(true, false, false, 1), 'disputed', 'an open contest shows before payment');
+  assert.equal(st(true, true, true, 1), 'paid_in_part');
+  assert.equal(st(true, true, true, 0), 'paid');
+  assert.equal(mayResolve('insured', 'withdrawn', 'insured'), true);
+  assert.equal(mayResolve('insured', 'withdrawn', 'treatment'), false, 'only the side that contests may withdraw');
+  assert.equal(mayResolve('insured', 'upheld', 'treatment'), true);
+  assert.equal(mayResolve('insured', 'upheld', 'insured'), false, 'the other side concedes');
+  const l = (setl_id: string, orig_setl_id: string | null = null) => ({ setl_id, orig_setl_id });
+  const lines = [l('A'), l('B'), l('C'), l('D'), l('X', 'E'), l('Y', 'F')];
+  const disputes = new Map([['A', 'open'], ['B', 'upheld'], ['C', 'withdrawn']] as const);
+  assert.deepEqual(payableLines(lines, disputes, new Set(['E'])).map((x) => x.setl_id), ['C', 'D', 'Y'], 'open and upheld wait or go; a cancellation of an upheld original repays nothing');
 });

@@ -8,7 +8,9 @@ import type { Leg } from './ledger.ts';
 export type ClearingLevel = 'province' | 'city';
 export const CLEARING_LEVELS: readonly ClearingLevel[] = ['province', 'city'];
 
-export type StatementState = 'drafted' | 'confirmed_by_insured' | 'confirmed_by_treatment' | 'confirmed' | 'paid' | 'disputed';
+export type StatementState = 'drafted' | 'confirmed_by_insured' | 'confirmed_by_treatment' | 'confirmed' | 'disputed' | 'paid_in_part' | 'paid';
+export type DisputeState = 'open' | 'withdrawn' | 'upheld';
+export type DisputeOutcome = Exclude<DisputeState, 'open'>;
 export type ClearingSide = 'insured' | 'treatment';
 
 /** One cross-region settlement or cancellation as the run reads it. Amounts in fen, negative on a cancellation. */
@@ -187,18 +189,35 @@ export function clearingLegs(s: { insured_admdvs: string; treatment_admdvs: stri
   return legs;
 }
 
-/** The state after `side` confirms, or why it may not: 'twice' (that side has confirmed) or 'closed'. */
-export function confirmMove(state: StatementState, side: ClearingSide): StatementState | 'twice' | 'closed' {
-  switch (state) {
-    case 'drafted':
-      return side === 'insured' ? 'confirmed_by_insured' : 'confirmed_by_treatment';
-    case 'confirmed_by_insured':
-      return side === 'insured' ? 'twice' : 'confirmed';
-    case 'confirmed_by_treatment':
-      return side === 'treatment' ? 'twice' : 'confirmed';
-    case 'confirmed':
-    case 'paid':
-    case 'disputed':
-      return 'closed';
-  }
+/**
+ * A statement's state, from what has happened to it: paid once both sides confirmed (in part
+ * while a contested line waits), disputed while a contest is open before that, else who has
+ * confirmed so far. `confirmed` is only ever passed inside the paying transaction.
+ */
+export function statementState(x: { insured_confirmed: boolean; treatment_confirmed: boolean; paid: boolean; open_disputes: number }): StatementState {
+  if (x.paid) return x.open_disputes > 0 ? 'paid_in_part' : 'paid';
+  if (x.open_disputes > 0) return 'disputed';
+  if (x.insured_confirmed && x.treatment_confirmed) return 'confirmed';
+  if (x.insured_confirmed) return 'confirmed_by_insured';
+  if (x.treatment_confirmed) return 'confirmed_by_treatment';
+  return 'drafted';
 }
+
+/**
+ * The lines a statement pays: not those under an open or upheld dispute (contested: they wait;
+ * upheld: not owed), nor the cancellation of a settlement whose dispute was upheld (the original
+ * was never paid, so its reversal repays nothing; the two net in the owed accounts).
+ */
+export function payableLines<L extends { setl_id: string; orig_setl_id: string | null }>(lines: readonly L[], disputes: ReadonlyMap<string, DisputeState>, upheldOriginals: ReadonlySet<string>): L[] {
+  return lines.filter((l) => {
+    const d = disputes.get(l.setl_id);
+    if (d === 'open' || d === 'upheld') return false;
+    return l.orig_setl_id === null || !upheldOriginals.has(l.orig_setl_id);
+  });
+}
+
+/** Who may settle a dispute which way: the side that raised it withdraws it; the other side concedes it (upheld). */
+export function mayResolve(raisedBy: ClearingSide, outcome: DisputeOutcome, side: ClearingSide): boolean {
+  return outcome === 'withdrawn' ? side === raisedBy : side !== raisedBy;
+}
+

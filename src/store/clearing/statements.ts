@@ -68,9 +68,11 @@ export interface StoredStatement {
   insured_confirmed_by: string | null;
   treatment_confirmed_by: string | null;
   transfer_id: number | null;
+  /** When both sides had confirmed and the statement's payment was posted (null before). */
+  paid_at: Date | null;
 }
 
-const COLUMNS = `id::int AS id, month, level, insured_admdvs, treatment_admdvs, amount_fen, totals, state, insured_confirmed_by, treatment_confirmed_by, transfer_id::int AS transfer_id`;
+const COLUMNS = `id::int AS id, month, level, insured_admdvs, treatment_admdvs, amount_fen, totals, state, insured_confirmed_by, treatment_confirmed_by, transfer_id::int AS transfer_id, paid_at`;
 
 export async function statementsOf(q: Queryable, month: string, level: ClearingLevel): Promise<StoredStatement[]> {
   const r = await q.query<StoredStatement>(`SELECT ${COLUMNS} FROM clearing_statements WHERE month = $1 AND level = $2 ORDER BY insured_admdvs, treatment_admdvs`, [month, level]);
@@ -85,6 +87,8 @@ export async function findStatementForUpdate(q: Queryable, id: number): Promise<
 
 export interface StoredLine {
   setl_id: string;
+  /** The settlement a cancellation cancels (null for a settlement). */
+  orig_setl_id: string | null;
   insuplc_admdvs: string;
   mdtrtarea_admvs: string;
   amount_fen: number;
@@ -93,14 +97,18 @@ export interface StoredLine {
 
 export async function linesOf(q: Queryable, statementId: number): Promise<StoredLine[]> {
   const r = await q.query<StoredLine>(
-    `SELECT l.setl_id, c.insuplc_admdvs, c.mdtrtarea_admvs, l.amount_fen, l.adjustment
-       FROM clearing_lines l JOIN cross_region_owed c ON c.setl_id = l.setl_id WHERE l.statement_id = $1 ORDER BY l.n`,
+    `SELECT l.setl_id, s.orig_setl_id, c.insuplc_admdvs, c.mdtrtarea_admvs, l.amount_fen, l.adjustment
+       FROM clearing_lines l JOIN cross_region_owed c ON c.setl_id = l.setl_id JOIN settlements s ON s.setl_id = l.setl_id WHERE l.statement_id = $1 ORDER BY l.n`,
     [statementId],
   );
   return r.rows;
 }
 
-export async function recordConfirmation(q: Queryable, id: number, side: ClearingSide, by: string, state: StatementState, transferId: number | null, at: Date): Promise<void> {
+/** Records a side's confirmation, the state it leads to, and the payment when it was posted. */
+export async function recordConfirmation(q: Queryable, id: number, side: ClearingSide, by: string, state: StatementState, payment: { transfer_id: number | null } | null, at: Date): Promise<void> {
   const who = side === 'insured' ? 'insured_confirmed' : 'treatment_confirmed';
-  await q.query(`UPDATE clearing_statements SET state = $2, ${who}_by = $3, ${who}_at = $4, transfer_id = coalesce($5, transfer_id) WHERE id = $1`, [id, state, by, at, transferId]);
+  await q.query(
+    `UPDATE clearing_statements SET state = $2, ${who}_by = $3, ${who}_at = $4, transfer_id = coalesce($5, transfer_id), paid_at = CASE WHEN $6 THEN $4 ELSE paid_at END WHERE id = $1`,
+    [id, state, by, at, payment?.transfer_id ?? null, payment !== null],
+  );
 }
