@@ -30,6 +30,7 @@ const PROBES: Record<Capability, { method: 'GET' | 'POST'; url: string; payload?
   read_policies: { method: 'GET', url: '/api/v1/policies' },
   see_dashboard: { method: 'GET', url: '/api/v1/dashboard/enrollment' },
   refresh_dashboard: { method: 'POST', url: '/api/v1/dashboard/refresh', payload: {} },
+  see_clearing: { method: 'GET', url: '/api/v1/clearing/statements?month=2026-11' },
 };
 
 interface Me {

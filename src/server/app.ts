@@ -1,5 +1,6 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { YibaoError, type ErrorKind } from '../engine/errors.ts';
+import { clearingRoutes } from './api/clearing.ts';
 import { cooperationRoutes } from './api/cooperation.ts';
 import { gatewayRoutes } from './gateway/route.ts';
 import { registerOpenApi } from './api/openapi.ts';
@@ -49,6 +50,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Every group of routes is a plugin made from the dependencies, mounted with its prefix.
   await app.register(registryRoutes(deps), { prefix: '/api/v1' });
   await app.register(cooperationRoutes(deps), { prefix: '/api/v1' });
+  await app.register(clearingRoutes(deps), { prefix: '/api/v1' });
   await app.register(gatewayRoutes({ pool: deps.pool, now: deps.now, ...(deps.documents ? { documents: deps.documents } : {}) }));
 
   app.get('/healthz', async (_req, reply) => {

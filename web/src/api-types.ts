@@ -8,11 +8,127 @@ export type Account = {
   balc_fen: number;
 } | null;
 
+export interface AdvanceFundView {
+  insured_admdvs: string;
+  treatment_admdvs: string;
+  year: number;
+  /** fen (分) */
+  size_fen: number;
+  /** fen (分) */
+  consumed_fen: number;
+  /** use rate in basis points (10000 = 100%) */
+  rate_bp: number;
+  /** none | yellow | red */
+  level: string;
+}
+
+export interface AdvanceFundWarning {
+  insured_admdvs: string;
+  treatment_admdvs: string;
+  year: number;
+  /** yellow | red */
+  level: string;
+  /** format: date-time */
+  at: string;
+  rate_bp: number;
+  /** fen (分) */
+  consumed_fen: number;
+  /** fen (分) */
+  size_fen: number;
+  notify_admdvs: string[];
+  top_up_by: string | null;
+}
+
+export interface AdvanceFunds {
+  year: number;
+  yellow_bp: number;
+  red_bp: number;
+  funds: AdvanceFundView[];
+  warnings: AdvanceFundWarning[];
+}
+
 export interface Cert {
   mdtrt_cert_type: string;
   mdtrt_cert_no: string;
   card_sn: string | null;
   valid_until: string | null;
+}
+
+export interface ClearingLine {
+  n: number;
+  setl_id: string;
+  /** settle | cancel */
+  kind: string;
+  orig_setl_id: string | null;
+  /** format: date-time */
+  setl_time: string;
+  psn_no: string;
+  fixmedins_code: string;
+  fixmedins_name: string | null;
+  insuplc_admdvs: string;
+  mdtrtarea_admvs: string;
+  insutype: string;
+  med_type: string;
+  /** fen (分) */
+  medfee_fen: number;
+  /** fen (分) the insured region owes for it; negative for a cancellation */
+  amount_fen: number;
+  adjustment: boolean;
+}
+
+export interface ClearingRun {
+  month: string;
+  level: string;
+  /** false: the month had been run, its statements as stored */
+  built: boolean;
+  dry_run: boolean;
+  statements: {
+    id: number | null;
+    insured_admdvs: string;
+    treatment_admdvs: string;
+    /** drafted | confirmed_by_insured | confirmed_by_treatment | confirmed | paid | disputed */
+    state: string;
+    totals: StatementTotals;
+  }[];
+  positions: NetPosition[];
+  pairs: NetTransfer[];
+}
+
+export interface ClearingStatementDetail {
+  id: number;
+  /** YYYYMM */
+  month: string;
+  /** province | city */
+  level: string;
+  insured_admdvs: string;
+  treatment_admdvs: string;
+  /** fen (分) */
+  amount_fen: number;
+  totals: StatementTotals;
+  /** drafted | confirmed_by_insured | confirmed_by_treatment | confirmed | paid | disputed */
+  state: string;
+  insured_confirmed_by: string | null;
+  treatment_confirmed_by: string | null;
+  transfer_id: number | null;
+  lines: ClearingLine[];
+}
+
+export interface ClearingStatement {
+  id: number;
+  /** YYYYMM */
+  month: string;
+  /** province | city */
+  level: string;
+  insured_admdvs: string;
+  treatment_admdvs: string;
+  /** fen (分) */
+  amount_fen: number;
+  totals: StatementTotals;
+  /** drafted | confirmed_by_insured | confirmed_by_treatment | confirmed | paid | disputed */
+  state: string;
+  insured_confirmed_by: string | null;
+  treatment_confirmed_by: string | null;
+  transfer_id: number | null;
 }
 
 export interface ConsentedPerson {
@@ -280,6 +396,8 @@ export interface Me {
     see_dashboard: boolean;
     /** may call POST /api/v1/dashboard/refresh */
     refresh_dashboard: boolean;
+    /** may call GET /api/v1/clearing/statements */
+    see_clearing: boolean;
   };
   /** self: an insured person; consenting persons: a grid worker; regions: other staff, within `regions` */
   acts_for: 'self' | 'consenting persons' | 'regions';
@@ -287,6 +405,13 @@ export interface Me {
   regions: string[];
   /** every `METHOD /path` the role may call; the person or region a call names is still checked */
   routes: string[];
+}
+
+export interface MonthPositions {
+  month: string;
+  statements: number;
+  paid: number;
+  positions: NetPosition[];
 }
 
 export interface NearbyInstitution {
@@ -305,6 +430,19 @@ export interface NearbyInstitution {
   settles_outpatient_pooling: boolean;
   /** km, to two decimals */
   distance_km: number;
+}
+
+export interface NetPosition {
+  admdvs: string;
+  /** fen (分): + receives, − pays */
+  net_fen: number;
+}
+
+export interface NetTransfer {
+  payer: string;
+  payee: string;
+  /** fen (分) */
+  amount_fen: number;
 }
 
 export interface Notification {
@@ -382,6 +520,13 @@ export interface PersonPrincipal {
   certno: string;
   psn_name: string;
   insuplc_admdvs: string;
+}
+
+export interface Positions {
+  from: string;
+  to: string;
+  level: string;
+  months: MonthPositions[];
 }
 
 export interface QueueCase {
@@ -498,6 +643,17 @@ export interface StaffPrincipal {
   display_name: string;
   role: 'clerk' | 'reviewer' | 'supervisor' | 'finance' | 'admin' | 'grid_worker';
   regions: string[];
+}
+
+export interface StatementTotals {
+  /** fen (分) */
+  amount_fen: number;
+  count: number;
+  by_fund: Record<string, number>;
+  by_insutype: Record<string, number>;
+  /** fen (分) */
+  adjustments_fen: number;
+  adjustments_count: number;
 }
 
 export interface Transfer {

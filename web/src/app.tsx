@@ -8,6 +8,7 @@ import { SignIn } from './pages/SignIn.tsx';
 import { PortalFilings, PortalHome, PortalInbox, PortalNearby, PortalRecognitions, PortalSettlements } from './pages/Portal.tsx';
 import { StaffImports, StaffPersons, StaffPolicies, StaffQueues } from './pages/Staff.tsx';
 import { Dashboard } from './pages/Dashboard.tsx';
+import { Clearing } from './pages/Clearing.tsx';
 
 // The frame: who is signed in decides the menu and the first page. Everything else is a page.
 
@@ -31,6 +32,7 @@ function staffNav({ can, acts_for }: Me): Nav {
   if (can.import_identities) nav.push({ to: '/staff/imports', zh: '身份比对导入', en: 'Identity import' });
   if (can.read_policies) nav.push({ to: '/staff/policies', zh: '政策与测算', en: 'Policies' });
   if (can.see_dashboard) nav.push({ to: '/dashboard', zh: '监管看板', en: 'Dashboard' });
+  if (can.see_clearing) nav.push({ to: '/clearing', zh: '清算', en: 'Clearing' });
   if (acts_for === 'consenting persons') nav.push({ to: '/staff/persons', zh: '代办居民', en: 'My residents' });
   return nav;
 }
@@ -136,6 +138,7 @@ function route(path: string, me: Me) {
     case '/staff/imports': return <StaffImports me={me} />;
     case '/staff/policies': return <StaffPolicies />;
     case '/dashboard': return <Dashboard me={me} />;
+    case '/clearing': return <Clearing me={me} />;
     case '/staff/queues': return <StaffQueues me={me} />;
     default: return me.acts_for === 'consenting persons' ? <StaffPersons me={me} /> : staffHome(me) === 'dashboard' ? <Dashboard me={me} /> : <StaffQueues me={me} />;
   }

@@ -159,3 +159,43 @@ export const SettlementListRowModel = Type.Object({
   setl_id: S, kind: S, setl_time: When, psn_no: S, fixmedins_code: S, fixmedins_name: NS, insuplc_admdvs: S, mdtrtarea_admvs: S,
   medfee_fen: SumFen, fund_fen: SumFen,
 });
+
+// Clearing between regions (src/store/clearing/, src/app/clearing/; docs/clearing.md): the
+// statements, their lines, a run's answer, the advance funds and the net positions by month.
+const NInt = Type.Union([Type.Integer(), Type.Null()]);
+const ByCode = Type.Record(Type.String(), Type.Integer({ description: 'fen (分)' }));
+export const StatementTotalsModel = Type.Object({
+  amount_fen: Fen, count: Type.Integer(), by_fund: ByCode, by_insutype: ByCode, adjustments_fen: Fen, adjustments_count: Type.Integer(),
+});
+const StatementState = Type.String({ description: 'drafted | confirmed_by_insured | confirmed_by_treatment | confirmed | paid | disputed' });
+export const ClearingStatementModel = Type.Object({
+  id: Type.Integer(), month: Type.String({ description: 'YYYYMM' }), level: Type.String({ description: 'province | city' }),
+  insured_admdvs: S, treatment_admdvs: S, amount_fen: Fen, totals: StatementTotalsModel, state: StatementState,
+  insured_confirmed_by: NS, treatment_confirmed_by: NS, transfer_id: NInt,
+});
+export const ClearingLineModel = Type.Object({
+  n: Type.Integer(), setl_id: S, kind: Type.String({ description: 'settle | cancel' }), orig_setl_id: NS, setl_time: When, psn_no: S,
+  fixmedins_code: S, fixmedins_name: NS, insuplc_admdvs: S, mdtrtarea_admvs: S, insutype: S, med_type: S, medfee_fen: Fen,
+  amount_fen: Type.Integer({ description: 'fen (分) the insured region owes for it; negative for a cancellation' }), adjustment: Type.Boolean(),
+});
+export const ClearingStatementDetailModel = Type.Object({ ...ClearingStatementModel.properties, lines: Type.Array(ClearingLineModel) });
+export const NetPositionModel = Type.Object({ admdvs: S, net_fen: Type.Integer({ description: 'fen (分): + receives, − pays' }) });
+export const NetTransferModel = Type.Object({ payer: S, payee: S, amount_fen: Fen });
+export const ClearingRunModel = Type.Object({
+  month: S, level: S, built: Type.Boolean({ description: 'false: the month had been run, its statements as stored' }), dry_run: Type.Boolean(),
+  statements: Type.Array(Type.Object({ id: NInt, insured_admdvs: S, treatment_admdvs: S, state: StatementState, totals: StatementTotalsModel })),
+  positions: Type.Array(NetPositionModel), pairs: Type.Array(NetTransferModel),
+});
+export const AdvanceFundViewModel = Type.Object({
+  insured_admdvs: S, treatment_admdvs: S, year: Type.Integer(), size_fen: Fen, consumed_fen: Fen,
+  rate_bp: Type.Integer({ description: 'use rate in basis points (10000 = 100%)' }), level: Type.String({ description: 'none | yellow | red' }),
+});
+export const AdvanceFundWarningModel = Type.Object({
+  insured_admdvs: S, treatment_admdvs: S, year: Type.Integer(), level: Type.String({ description: 'yellow | red' }), at: When,
+  rate_bp: Type.Integer(), consumed_fen: Fen, size_fen: Fen, notify_admdvs: Type.Array(S), top_up_by: NS,
+});
+export const AdvanceFundsModel = Type.Object({
+  year: Type.Integer(), yellow_bp: Type.Integer(), red_bp: Type.Integer(), funds: Type.Array(AdvanceFundViewModel), warnings: Type.Array(AdvanceFundWarningModel),
+});
+export const MonthPositionsModel = Type.Object({ month: S, statements: Type.Integer(), paid: Type.Integer(), positions: Type.Array(NetPositionModel) });
+export const PositionsModel = Type.Object({ from: S, to: S, level: S, months: Type.Array(MonthPositionsModel) });

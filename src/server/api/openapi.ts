@@ -20,6 +20,7 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
         { name: 'cooperation', description: '异地就医备案、慢特病认定、消息 / filings, recognitions, messages' },
         { name: 'auth', description: '登录与权限 / sign-in and capabilities' },
         { name: 'dashboard', description: '监管看板 / the supervision dashboard' },
+        { name: 'clearing', description: '地区间清算 / clearing between regions' },
       ],
     },
   });

@@ -24,6 +24,7 @@ export type Touches =
   | 'recognition by path no'
   | 'identity import by path id'
   | 'staff message by path id'
+  | 'clearing statement by path id'
   | 'region by path admdvs'
   | 'region by path list_admdvs'
   | 'region by body insuplc_admdvs'
@@ -41,6 +42,7 @@ const ANYONE_ABOUT_A_PERSON: readonly Caller[] = [...OFFICE, 'person', 'grid_wor
 const WINDOW: readonly Caller[] = ['clerk', 'admin'];
 const QUEUES: readonly Caller[] = ['clerk', 'reviewer', 'supervisor', 'admin'];
 const DASHBOARD: readonly Caller[] = ['supervisor', 'finance', 'admin'];
+const FINANCE: readonly Caller[] = ['finance', 'admin'];
 
 const TABLE: Record<string, [Access, Touches, RouteRule['alsoRegion']?]> = {
   'POST /api/v1/auth/staff': ['public', 'nothing'],
@@ -132,6 +134,18 @@ const TABLE: Record<string, [Access, Touches, RouteRule['alsoRegion']?]> = {
   'GET /api/v1/dashboard/flows': [DASHBOARD, 'nothing'],
   'GET /api/v1/dashboard/direct-settlement': [DASHBOARD, 'nothing'],
   'GET /api/v1/settlements': [ANYONE_ABOUT_A_PERSON, 'person by query psn_no|certno'],
+
+  // clearing between regions (the finance page): the run is deployment-wide like `yibao clear`
+  // and answers with the caller's statements only; a statement is the caller's when they cover
+  // either of its two regions (the hook loads it); confirming checks the side besides.
+  'POST /api/v1/clearing/runs': [FINANCE, 'nothing'],
+  'GET /api/v1/clearing/statements': [FINANCE, 'nothing'],
+  'GET /api/v1/clearing/statements/:id': [FINANCE, 'clearing statement by path id'],
+  'GET /api/v1/clearing/statements/:id/settlements/:setl_id': [FINANCE, 'clearing statement by path id'],
+  'POST /api/v1/clearing/statements/:id/confirm': [FINANCE, 'clearing statement by path id'],
+  'GET /api/v1/clearing/statements/:id/export': [FINANCE, 'clearing statement by path id'],
+  'GET /api/v1/clearing/advance-funds': [FINANCE, 'nothing'],
+  'GET /api/v1/clearing/positions': [FINANCE, 'nothing'],
 };
 
 export const ROUTES: Record<string, RouteRule> = Object.fromEntries(
@@ -168,6 +182,7 @@ export const CAPABILITIES = {
   read_policies: 'GET /api/v1/policies',
   see_dashboard: 'GET /api/v1/dashboard/enrollment',
   refresh_dashboard: 'POST /api/v1/dashboard/refresh',
+  see_clearing: 'GET /api/v1/clearing/statements',
 } as const satisfies Record<string, keyof typeof TABLE>;
 
 export type Capability = keyof typeof CAPABILITIES;

@@ -8,6 +8,7 @@ import type { Actor } from '../../store/audit.ts';
 import type { Pool } from '../../store/db.ts';
 import { filingScope, importBatchRegion, recognitionScope } from '../../store/auth/scope.ts';
 import { findStaffMessage } from '../../store/cooperation/staff-messages.ts';
+import { statementSides } from '../../store/clearing/views.ts';
 import { findPersonByCertno, findPersonByPsnNo, type Person } from '../../store/registry/persons.ts';
 import { requirePersonByCertno } from '../../app/registry/persons.ts';
 import { callerOf, roleMayCall, ruleFor, type Touches } from './access.ts';
@@ -35,6 +36,7 @@ export interface Scope {
   recognition_no?: string;
   import_id?: number;
   message_id?: number;
+  statement_id?: number;
   /** The region the decision was made on: the person's, filing's, recognition's, batch's, or the one named. */
   region?: string;
 }
@@ -91,6 +93,8 @@ const denied = () => forbidden('principal', '无权查看或办理该人员、�
 interface Loaded extends Scope {
   /** Where the key was read, and what it said. */
   key: { place: Place; field: string; value: string };
+  /** A resource between two regions (a clearing statement): a staff member covering either may act on it. */
+  either?: readonly [string, string];
 }
 
 /** Loads the resource a route declares, from the one place it declares; not found is a 404. */
@@ -133,6 +137,12 @@ async function load(pool: Pool, touches: Exclude<Touches, 'nothing'>, places: Re
     const m = Number.isSafeInteger(id) ? await findStaffMessage(pool, id) : undefined;
     if (!m) throw notFound('id', `消息 ${value} 不存在`, `no staff message ${value}`);
     return { key, message_id: id, region: m.admdvs };
+  }
+  if (resource === 'clearing statement') {
+    const id = /^[0-9]{1,15}$/.test(value) ? Number(value) : NaN;
+    const sides = Number.isSafeInteger(id) ? await statementSides(pool, id) : undefined;
+    if (!sides) throw notFound('id', `清算单 ${value} 不存在`, `no clearing statement ${value}`);
+    return { key, statement_id: id, either: [sides.insured_admdvs, sides.treatment_admdvs] };
   }
   return { key, region: value }; // a region: the code itself
 }
@@ -217,6 +227,10 @@ export function installAuth(app: FastifyInstance, deps: { pool: Pool; now: () =>
       const consent = await activeConsent(deps.pool, p.username, loaded.person.psn_no, chinaDate(deps.now()));
       if (!consent) throw forbidden('consent', '该居民未授权您代办', 'this person has not consented to you acting for them');
       req.consentRef = consent;
+    } else if (loaded.either) {
+      const covered = loaded.either.find((r) => regionsCover(p.regions, r));
+      if (!covered) throw denied();
+      loaded.region = covered;
     } else if (!loaded.region || !regionsCover(p.regions, loaded.region)) {
       throw denied();
     } else if (rule.alsoRegion) {
@@ -226,7 +240,7 @@ export function installAuth(app: FastifyInstance, deps: { pool: Pool; now: () =>
     // Only once the declared resource is known to be theirs: a foreign one is a 403 whatever else
     // the request says, and the comparison reveals nothing of what the other key names.
     refuseDisagreement(loaded, places);
-    const { key: _key, ...scope } = loaded;
+    const { key: _key, either: _either, ...scope } = loaded;
     req.scope = scope;
   });
 }
@@ -239,7 +253,7 @@ export function scopedPerson(req: FastifyRequest): Person {
 }
 
 /** The loaded resource's key for the routes that touch a filing, recognition or import batch. */
-export function scoped<K extends 'filing_no' | 'recognition_no' | 'import_id' | 'message_id' | 'region'>(req: FastifyRequest, key: K): NonNullable<Scope[K]> {
+export function scoped<K extends 'filing_no' | 'recognition_no' | 'import_id' | 'message_id' | 'statement_id' | 'region'>(req: FastifyRequest, key: K): NonNullable<Scope[K]> {
   const v = req.scope?.[key];
   if (v === undefined) throw new Error(`${req.method} ${req.routeOptions.url} has no ${key} in scope: declare it in access.ts`);
   return v as NonNullable<Scope[K]>;

@@ -20,7 +20,7 @@ echarts.use([BarChart, LineChart, GridComponent, LegendComponent, TooltipCompone
 type RegionRow = RegionEnrollment;
 type SettlementRow = SettlementListRow;
 
-function Chart({ option, label, onClick }: { option: echarts.EChartsCoreOption; label: string; onClick?: (name: string, seriesName?: string) => void }) {
+export function Chart({ option, label, onClick }: { option: echarts.EChartsCoreOption; label: string; onClick?: (name: string, seriesName?: string) => void }): ReactNode {
   const ref = useRef<HTMLDivElement>(null);
   const chart = useRef<echarts.ECharts | null>(null);
   const handler = useRef(onClick);

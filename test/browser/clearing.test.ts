@@ -1,0 +1,124 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { chromium, type Browser } from 'playwright-core';
+import { buildApp } from '../../src/server/app.ts';
+import { seedAll } from '../../src/cli/seed.ts';
+import { readConfig } from '../../src/server/config.ts';
+import { DEMO_PASSWORD } from '../../src/demo/staff.ts';
+import { adjust } from '../../src/app/clearing/advance-funds.ts';
+import { chinaDate } from '../../src/engine/calendar.ts';
+import { freshDatabase, type TestDatabase } from '../support/db.ts';
+
+// The finance page in Debian's Chromium on the seeded demo: Hunan's finance staff (hn.finance)
+// previews and runs the clearing of the demo's month (this month in China time: its first run
+// collects every settlement before it), sees the statements Hunan is party to, confirms Hunan's
+// side of one, opens its settlements and one settlement's explanation, and sees the advance
+// fund's gauge. YIBAO_SCREENSHOTS=dir saves one screenshot of the page.
+
+const SHOTS = process.env.YIBAO_SCREENSHOTS ? path.resolve(process.env.YIBAO_SCREENSHOTS) : undefined;
+
+let db: TestDatabase;
+let app: FastifyInstance;
+let browser: Browser;
+let base: string;
+let profile: string;
+const now = new Date();
+
+before(async () => {
+  db = await freshDatabase();
+  await seedAll(db.pool, { ...readConfig({}), demoPersons: 300 }, () => undefined);
+  // An advance fund of Hunan with another province, a third used by this year's payments at most.
+  const pair = (await db.pool.query<{ i: string; t: string; a: number }>(
+    `SELECT left(insuplc_admdvs, 2) || '0000' AS i, left(mdtrtarea_admvs, 2) || '0000' AS t, sum(amount_fen)::bigint AS a FROM cross_region_owed
+      WHERE left(insuplc_admdvs, 2) <> left(mdtrtarea_admvs, 2) AND '43' IN (left(insuplc_admdvs, 2), left(mdtrtarea_admvs, 2)) GROUP BY 1, 2 ORDER BY 3 DESC LIMIT 1`,
+  )).rows[0];
+  assert.ok(pair, 'the demo has cross-province settlements of Hunan');
+  await adjust(db.pool, { insured_admdvs: pair.i, treatment_admdvs: pair.t, year: Number(chinaDate(now).slice(0, 4)), size_fen: Math.max(1, pair.a) * 3, now });
+  app = await buildApp({ pool: db.pool, now: () => new Date() });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+  profile = fs.mkdtempSync(path.join(os.tmpdir(), 'yibao-chromium-'));
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+  });
+});
+after(async () => {
+  await browser?.close();
+  await app?.close();
+  await db?.drop();
+  if (profile) fs.rmSync(profile, { recursive: true, force: true });
+});
+
+test("Hunan's finance staff clears the demo's month from the page, confirms Hunan's side and drills down to an explanation", async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+  context.setDefaultTimeout(20_000);
+  const page = await context.newPage();
+  await page.goto(base + '/signin');
+  await page.getByRole('tab', { name: '工作人员' }).click();
+  await page.getByLabel('账号').fill('hn.finance');
+  await page.getByLabel('密码').fill(DEMO_PASSWORD);
+  await page.getByRole('button', { name: '登录' }).click();
+  await page.getByRole('navigation', { name: '主菜单' }).getByRole('link', { name: '清算' }).click();
+  await page.getByRole('heading', { name: '清算', exact: true }).waitFor();
+  const month = chinaDate(now).slice(0, 7);
+  assert.equal(await page.getByLabel('清算月份', { exact: true }).inputValue(), month, 'the demo’s month is this month');
+
+  // Preview first: nothing stored; then run.
+  await page.getByRole('button', { name: '预览清算' }).click();
+  await page.getByTestId('run-result').getByText(/^预览：/).waitFor();
+  assert.equal((await db.pool.query('SELECT count(*)::int AS n FROM clearing_statements')).rows[0].n, 0, 'the preview stored nothing');
+  await page.getByRole('button', { name: '执行清算' }).click();
+  await page.getByTestId('run-result').getByText(/^已执行：/).waitFor();
+  const stored = await db.pool.query<{ id: number; insured_admdvs: string; treatment_admdvs: string }>(
+    `SELECT id::int AS id, insured_admdvs, treatment_admdvs FROM clearing_statements WHERE month = $1 AND level = 'province' ORDER BY insured_admdvs, treatment_admdvs`, [month.replace('-', '')]);
+  const hunans = stored.rows.filter((s) => s.insured_admdvs === '430000' || s.treatment_admdvs === '430000');
+  assert.ok(hunans.length > 0, 'the run stored statements of Hunan');
+
+  // The statements Hunan is party to, and only those.
+  const rows = page.getByTestId('statement');
+  await rows.first().waitFor();
+  assert.deepEqual((await rows.evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-id'))))).sort(), hunans.map((s) => s.id).sort());
+
+  // Confirm Hunan's side of the first one.
+  const first = hunans[0]!;
+  const row = page.locator(`[data-testid="statement"][data-id="${first.id}"]`);
+  const side = first.insured_admdvs === '430000' ? '参保地' : '就医地';
+  await row.getByRole('button', { name: `确认（${side}）` }).click();
+  const expected = first.insured_admdvs === '430000' ? 'confirmed_by_insured' : 'confirmed_by_treatment';
+  await page.locator(`[data-testid="statement"][data-id="${first.id}"][data-state="${expected}"]`).waitFor();
+  assert.equal(await row.getByRole('button', { name: /^确认/ }).count(), 0, 'Hunan has confirmed its side; the other side is not Hunan’s');
+  const st = await db.pool.query('SELECT state, insured_confirmed_by, treatment_confirmed_by FROM clearing_statements WHERE id = $1', [first.id]);
+  assert.equal(st.rows[0].state, expected);
+  assert.equal(first.insured_admdvs === '430000' ? st.rows[0].insured_confirmed_by : st.rows[0].treatment_confirmed_by, 'hn.finance');
+
+  // Drill down: the statement's settlements, then one settlement's explanation.
+  await row.getByRole('button', { name: `明细 ${first.id}` }).click();
+  const lines = page.getByTestId('statement-lines').getByTestId('line');
+  await lines.first().waitFor();
+  const count = (await db.pool.query('SELECT count(*)::int AS n FROM clearing_lines WHERE statement_id = $1', [first.id])).rows[0].n;
+  assert.equal(await lines.count(), count);
+  await lines.first().getByRole('button').click();
+  const ex = page.getByTestId('explanation');
+  await ex.waitFor();
+  assert.equal(await ex.getByTestId('adds-up').getAttribute('data-ok'), 'true', 'the explanation adds up');
+
+  // The advance fund as a gauge, drawn.
+  const gauge = page.getByTestId('gauge').first();
+  await gauge.waitFor();
+  await gauge.locator('canvas').waitFor();
+  assert.equal(await gauge.getAttribute('data-level'), 'none');
+  assert.match(await gauge.getByRole('img').getAttribute('aria-label') ?? '', /预付金使用率 \d+(\.\d+)?%/);
+  await page.getByRole('img', { name: '各月轧差头寸柱状图' }).waitFor();
+  if (SHOTS) {
+    fs.mkdirSync(SHOTS, { recursive: true });
+    await page.waitForTimeout(250);
+    await page.screenshot({ path: path.join(SHOTS, 'clearing-desktop.png'), fullPage: true });
+  }
+  await context.close();
+});

@@ -1,0 +1,304 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState, type ReactNode } from 'react';
+import * as echarts from 'echarts/core';
+import { BarChart, GaugeChart } from 'echarts/charts';
+import { fenToYuan } from '../../../src/engine/money.ts';
+import { api, post, yuan, type Me } from '../api.ts';
+import { SettlementExplanation, type StoredSettlement } from '../explanation.tsx';
+import { usePrefs } from '../i18n.tsx';
+import { Badge, Card, Empty, ErrorBox, Field, Query, RegionName } from '../ui.tsx';
+import type { AdvanceFunds, ClearingRun, ClearingStatement, ClearingStatementDetail, Positions } from '../types.ts';
+import { Chart } from './Dashboard.tsx';
+
+echarts.use([BarChart, GaugeChart]);
+
+// The finance staff's clearing page (docs/clearing.md, "The finance page and the REST routes"):
+// pick a month and a level, preview and run the monthly clearing (the code `yibao clear` runs),
+// the month's statements per pair of regions with their state and the confirmations of the
+// sides the user covers, a statement's settlements and a settlement's explanation, exports,
+// the year's advance funds as gauges with their warnings, and the net positions by month. Each
+// section is its own component fed by the month and level.
+
+type Level = 'province' | 'city';
+type Tr = (zh: string, en: string) => string;
+
+const STATES: Record<string, { zh: string; en: string; tone: 'ok' | 'warn' | 'bad' | 'info' }> = {
+  drafted: { zh: '待双方确认', en: 'Drafted', tone: 'info' },
+  confirmed_by_insured: { zh: '参保地已确认', en: 'Confirmed by the insured side', tone: 'warn' },
+  confirmed_by_treatment: { zh: '就医地已确认', en: 'Confirmed by the treatment side', tone: 'warn' },
+  confirmed: { zh: '双方已确认', en: 'Confirmed by both', tone: 'ok' },
+  paid: { zh: '已支付', en: 'Paid', tone: 'ok' },
+  disputed: { zh: '有争议', en: 'Disputed', tone: 'bad' },
+};
+
+function StateBadge({ state }: { state: string }): ReactNode {
+  const { lang } = usePrefs();
+  const s = STATES[state];
+  return <Badge tone={s?.tone ?? 'info'}>{s ? (lang === 'zh' ? s.zh : s.en) : state}</Badge>;
+}
+
+/** Whether the user's regions cover a side's region: the region itself or its province (as confirmStatement decides). */
+const covers = (me: Me, admdvs: string): boolean => me.regions.includes(admdvs) || me.regions.includes(`${admdvs.slice(0, 2)}0000`);
+
+/** The sides the user may still confirm on a statement. */
+function openSides(me: Me, s: ClearingStatement): ('insured' | 'treatment')[] {
+  if (s.state !== 'drafted' && s.state !== 'confirmed_by_insured' && s.state !== 'confirmed_by_treatment') return [];
+  const out: ('insured' | 'treatment')[] = [];
+  if (s.state !== 'confirmed_by_insured' && covers(me, s.insured_admdvs)) out.push('insured');
+  if (s.state !== 'confirmed_by_treatment' && covers(me, s.treatment_admdvs)) out.push('treatment');
+  return out;
+}
+
+/** This month in China time, as YYYY-MM (the demo's settlements lie before it; its first run collects them). */
+function thisMonth(): string {
+  return new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 7);
+}
+
+export function Clearing({ me }: { me: Me }): ReactNode {
+  const { tr } = usePrefs();
+  const [month, setMonth] = useState(thisMonth());
+  const [level, setLevel] = useState<Level>('province');
+  const [open, setOpen] = useState<number | null>(null);
+  return (
+    <>
+      <h1>{tr('清算', 'Clearing')}</h1>
+      <form className="card row filters" aria-label={tr('清算月份与层级', 'Clearing month and level')} onSubmit={(e) => e.preventDefault()}>
+        <Field label={tr('清算月份', 'Clearing month')}>{(id) => <input id={id} type="month" value={month} onChange={(e) => { setMonth(e.target.value); setOpen(null); }} />}</Field>
+        <Field label={tr('清算层级', 'Level')}>
+          {(id) => (
+            <select id={id} value={level} onChange={(e) => { setLevel(e.target.value as Level); setOpen(null); }}>
+              <option value="province">{tr('省间', 'Between provinces')}</option>
+              <option value="city">{tr('省内市间', 'Between cities of a province')}</option>
+            </select>
+          )}
+        </Field>
+      </form>
+      {month && (
+        <>
+          <RunSection month={month} level={level} />
+          <StatementsSection me={me} month={month} level={level} open={open} setOpen={setOpen} />
+          {/* Here the lead adds two sections, each its own component fed by month and level:
+              the disputes (src/app/clearing/disputes.ts) and the institutions' clearing
+              applications and payments (src/app/clearing/institutions.ts). */}
+          <AdvanceFundsSection year={Number(month.slice(0, 4))} />
+          <PositionsSection level={level} to={month} />
+        </>
+      )}
+    </>
+  );
+}
+
+/** Preview (dry run), then run: POST /clearing/runs, the code `yibao clear` runs. */
+function RunSection({ month, level }: { month: string; level: Level }): ReactNode {
+  const { tr } = usePrefs();
+  const qc = useQueryClient();
+  const [preview, setPreview] = useState<ClearingRun | null>(null);
+  const run = useMutation({
+    mutationFn: (dry_run: boolean) => post<ClearingRun>('/api/v1/clearing/runs', { month, level, dry_run }),
+    onSuccess: (r) => {
+      setPreview(r);
+      if (!r.dry_run) void qc.invalidateQueries({ queryKey: ['clearing'] });
+    },
+  });
+  const shown = preview && preview.month === month.replace('-', '') && preview.level === level ? preview : null;
+  return (
+    <Card title={tr('月度清算', 'Monthly clearing run')}>
+      <p className="hint">{tr('先预览（不保存），确认无误后执行。已执行过的月份返回已存的清算单，不会重复生成。', 'Preview first (nothing is stored), then run. A month run before returns its stored statements and builds nothing again.')}</p>
+      <div className="actions">
+        <button type="button" className="secondary" onClick={() => run.mutate(true)} disabled={run.isPending}>{tr('预览清算', 'Preview the run')}</button>
+        <button type="button" onClick={() => run.mutate(false)} disabled={run.isPending || !shown}>{tr('执行清算', 'Run clearing')}</button>
+      </div>
+      {run.isError && <ErrorBox error={run.error} />}
+      {shown && (
+        <div data-testid="run-result" role="status">
+          <p>
+            {shown.dry_run ? tr('预览：', 'Preview: ') : shown.built ? tr('已执行：', 'Run: ') : tr('此前已执行，以下为已存结果：', 'Run before; as stored: ')}
+            {tr(`${shown.statements.length} 张清算单`, `${shown.statements.length} statements`)}
+          </p>
+          {shown.positions.length > 0 && (
+            <ul>{shown.positions.map((p) => <li key={p.admdvs}><RegionName code={p.admdvs} /> {p.net_fen >= 0 ? tr('应收', 'receives') : tr('应付', 'pays')} {yuan(Math.abs(p.net_fen))} {tr('元', 'yuan')}</li>)}</ul>
+          )}
+        </div>
+      )}
+    </Card>
+  );
+}
+
+function StatementsSection({ me, month, level, open, setOpen }: { me: Me; month: string; level: Level; open: number | null; setOpen: (id: number | null) => void }): ReactNode {
+  const { tr, lang } = usePrefs();
+  const qc = useQueryClient();
+  const list = useQuery({
+    queryKey: ['clearing', 'statements', month, level],
+    queryFn: () => api<{ items: ClearingStatement[] }>(`/api/v1/clearing/statements?${new URLSearchParams({ month, level })}`),
+  });
+  const confirm = useMutation({
+    mutationFn: (v: { id: number; side: 'insured' | 'treatment' }) => post<ClearingStatement>(`/api/v1/clearing/statements/${v.id}/confirm`, { side: v.side }),
+    onSuccess: () => void qc.invalidateQueries({ queryKey: ['clearing'] }),
+  });
+  const sideName = (side: 'insured' | 'treatment'): string => (side === 'insured' ? tr('参保地', 'insured side') : tr('就医地', 'treatment side'));
+  return (
+    <Card title={tr('本月清算单', "The month's statements")}>
+      {confirm.isError && <ErrorBox error={confirm.error} />}
+      <Query q={list}>
+        {(d) => d.items.length === 0 ? <Empty>{tr('本月此层级没有您所在地区的清算单。请先执行清算。', 'No statement of your regions for this month and level. Run the clearing first.')}</Empty> : (
+          <div className="scroll">
+            <table data-testid="statements">
+              <thead><tr>
+                <th scope="col">{tr('清算单', 'Statement')}</th><th scope="col">{tr('参保地 → 就医地', 'Insured → treatment')}</th><th scope="col" className="num">{tr('笔数', 'Lines')}</th>
+                <th scope="col" className="num">{tr('金额（元）', 'Amount (yuan)')}</th><th scope="col">{tr('状态', 'State')}</th><th scope="col">{tr('操作', 'Actions')}</th>
+              </tr></thead>
+              <tbody>
+                {d.items.map((s) => (
+                  <tr key={s.id} data-testid="statement" data-id={s.id} data-state={s.state}>
+                    <td>{s.id}</td>
+                    <td><RegionName code={s.insured_admdvs} /> → <RegionName code={s.treatment_admdvs} /></td>
+                    <td className="num">{s.totals.count}{s.totals.adjustments_count > 0 ? tr(`（调整 ${s.totals.adjustments_count}）`, ` (${s.totals.adjustments_count} adj.)`) : ''}</td>
+                    <td className="num">{yuan(s.amount_fen)}</td>
+                    <td><StateBadge state={s.state} /></td>
+                    <td className="actions">
+                      {openSides(me, s).map((side) => (
+                        <button key={side} type="button" disabled={confirm.isPending} onClick={() => confirm.mutate({ id: s.id, side })}>
+                          {tr(`确认（${sideName(side)}）`, `Confirm (${sideName(side)})`)}
+                        </button>
+                      ))}
+                      <button type="button" className="secondary" aria-expanded={open === s.id} onClick={() => setOpen(open === s.id ? null : s.id)}>
+                        {tr(`明细 ${s.id}`, `Lines of ${s.id}`)}
+                      </button>
+                      <a href={`/api/v1/clearing/statements/${s.id}/export?format=csv`} download>CSV</a>{' '}
+                      <a href={`/api/v1/clearing/statements/${s.id}/export?format=xlsx`} download>XLSX</a>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+            <p className="hint">{lang === 'zh' ? '双方确认后即过账支付：参保地基金向就医地支付清算金额。' : 'Once both sides confirm, the payment is posted: the insured side pays the treatment side the amount.'}</p>
+          </div>
+        )}
+      </Query>
+      {open !== null && <StatementLines id={open} />}
+    </Card>
+  );
+}
+
+/** A statement's settlements; one click shows a settlement's explanation. */
+function StatementLines({ id }: { id: number }): ReactNode {
+  const { tr } = usePrefs();
+  const [setl, setSetl] = useState<string | null>(null);
+  const detail = useQuery({ queryKey: ['clearing', 'statement', id], queryFn: () => api<ClearingStatementDetail>(`/api/v1/clearing/statements/${id}`) });
+  const one = useQuery({
+    queryKey: ['clearing', 'settlement', id, setl],
+    queryFn: () => api<StoredSettlement>(`/api/v1/clearing/statements/${id}/settlements/${encodeURIComponent(setl!)}`),
+    enabled: setl !== null,
+  });
+  return (
+    <div className="scroll" data-testid="statement-lines">
+      <Query q={detail}>
+        {(s) => (
+          <>
+            <h3>{tr(`清算单 ${s.id}：${s.lines.length} 笔结算`, `Statement ${s.id}: ${s.lines.length} settlements`)}</h3>
+            <table>
+              <thead><tr>
+                <th scope="col">{tr('结算号', 'Settlement')}</th><th scope="col">{tr('时间', 'Time')}</th><th scope="col">{tr('机构', 'Institution')}</th>
+                <th scope="col">{tr('参保地 → 就医地', 'Insured → treated')}</th><th scope="col" className="num">{tr('清算金额（元）', 'Cleared (yuan)')}</th>
+              </tr></thead>
+              <tbody>
+                {s.lines.map((l) => (
+                  <tr key={l.setl_id} data-testid="line">
+                    <td>
+                      <button type="button" className="link" aria-expanded={setl === l.setl_id} onClick={() => setSetl(setl === l.setl_id ? null : l.setl_id)}>{l.setl_id}</button>
+                      {l.kind === 'cancel' ? tr('（撤销）', ' (cancel)') : ''}{l.adjustment ? tr('（调整）', ' (adjustment)') : ''}
+                    </td>
+                    <td>{new Date(l.setl_time).toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', dateStyle: 'short', timeStyle: 'short' })}</td>
+                    <td>{l.fixmedins_name ?? l.fixmedins_code}</td>
+                    <td>{l.insuplc_admdvs} → {l.mdtrtarea_admvs}</td>
+                    <td className="num">{yuan(l.amount_fen)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </>
+        )}
+      </Query>
+      {setl !== null && <Query q={one}>{(x) => <SettlementExplanation settlement={x.explanation} technical="open" />}</Query>}
+    </div>
+  );
+}
+
+const GAUGE_COLORS = (yellowBp: number, redBp: number): [number, string][] => [[yellowBp / 10000, '#0b6e4f'], [redBp / 10000, '#c77700'], [1, '#b3261e']];
+
+function gaugeOption(rateBp: number, yellowBp: number, redBp: number, tr: Tr): echarts.EChartsCoreOption {
+  const pct = Math.min(rateBp, 10000) / 100;
+  return {
+    series: [{
+      type: 'gauge', min: 0, max: 100, radius: '95%',
+      axisLine: { lineStyle: { width: 14, color: GAUGE_COLORS(yellowBp, redBp) } },
+      pointer: { width: 4 }, splitNumber: 5, axisLabel: { distance: 18, formatter: '{value}%' },
+      detail: { formatter: rateBp > 10000 ? tr('超过 100%', 'over 100%') : '{value}%', fontSize: 18, offsetCenter: [0, '60%'] },
+      data: [{ value: Math.round(pct * 10) / 10 }],
+    }],
+  };
+}
+
+/** The year's advance funds: a gauge of each one's use rate, then the warnings raised (yellow 70%, red 90%). */
+function AdvanceFundsSection({ year }: { year: number }): ReactNode {
+  const { tr, lang } = usePrefs();
+  const q = useQuery({ queryKey: ['clearing', 'advance-funds', year], queryFn: () => api<AdvanceFunds>(`/api/v1/clearing/advance-funds?year=${year}`) });
+  return (
+    <Card title={tr(`${year} 年预付金使用率`, `Advance funds of ${year}: use rate`)}>
+      <Query q={q}>
+        {(d) => (
+          <>
+            {d.funds.length === 0 ? <Empty>{tr('本年度没有您所在地区的预付金。', 'No advance fund of your regions this year.')}</Empty> : (
+              <div className="gauges">
+                {d.funds.map((f) => (
+                  <figure key={f.insured_admdvs + f.treatment_admdvs} data-testid="gauge" data-level={f.level}>
+                    <Chart option={gaugeOption(f.rate_bp, d.yellow_bp, d.red_bp, tr)} label={tr(`${f.insured_admdvs} → ${f.treatment_admdvs} 预付金使用率 ${f.rate_bp / 100}%`, `${f.insured_admdvs} → ${f.treatment_admdvs} advance fund used ${f.rate_bp / 100}%`)} />
+                    <figcaption>
+                      <RegionName code={f.insured_admdvs} /> → <RegionName code={f.treatment_admdvs} />{' '}
+                      {f.level === 'red' ? <Badge tone="bad">{tr('红色预警', 'Red')}</Badge> : f.level === 'yellow' ? <Badge tone="warn">{tr('黄色预警', 'Yellow')}</Badge> : <Badge tone="ok">{tr('正常', 'Normal')}</Badge>}
+                      <br />{tr('已用', 'Used')} {yuan(f.consumed_fen)} / {yuan(f.size_fen)} {tr('元', 'yuan')}
+                    </figcaption>
+                  </figure>
+                ))}
+              </div>
+            )}
+            {d.warnings.length > 0 && (
+              <ul data-testid="warnings">
+                {d.warnings.map((w) => (
+                  <li key={`${w.insured_admdvs}${w.treatment_admdvs}${w.level}`}>
+                    <Badge tone={w.level === 'red' ? 'bad' : 'warn'}>{w.level === 'red' ? tr('红色', 'Red') : tr('黄色', 'Yellow')}</Badge>{' '}
+                    {w.insured_admdvs} → {w.treatment_admdvs}: {tr('使用率', 'use rate')} {w.rate_bp / 100}%
+                    {w.top_up_by ? (lang === 'zh' ? `，请于 ${w.top_up_by} 前补足` : `; top up by ${w.top_up_by}`) : ''}
+                  </li>
+                ))}
+              </ul>
+            )}
+          </>
+        )}
+      </Query>
+    </Card>
+  );
+}
+
+/** The twelve months up to the chosen one: each region's net position (+ receives, − pays). */
+function PositionsSection({ level, to }: { level: Level; to: string }): ReactNode {
+  const { tr } = usePrefs();
+  const q = useQuery({ queryKey: ['clearing', 'positions', level, to], queryFn: () => api<Positions>(`/api/v1/clearing/positions?${new URLSearchParams({ level, to })}`) });
+  return (
+    <Card title={tr('各月轧差头寸（正为应收，负为应付）', 'Net positions by month (+ receives, − pays)')}>
+      <Query q={q}>
+        {(d) => {
+          if (d.months.length === 0) return <Empty>{tr('这段时间没有清算单。', 'No statements in these months.')}</Empty>;
+          const months = d.months.map((m) => m.month);
+          const regions = [...new Set(d.months.flatMap((m) => m.positions.map((p) => p.admdvs)))].sort();
+          const option: echarts.EChartsCoreOption = {
+            tooltip: { trigger: 'axis' }, legend: { bottom: 0 }, grid: { left: 72, right: 16, top: 24, bottom: 56 },
+            xAxis: { type: 'category', data: months }, yAxis: { type: 'value', name: tr('元', 'yuan') },
+            series: regions.map((r) => ({ name: r, type: 'bar', data: d.months.map((m) => fenToYuan(m.positions.find((p) => p.admdvs === r)?.net_fen ?? 0)) })),
+          };
+          return <Chart option={option} label={tr('各月轧差头寸柱状图', 'Bar chart of net positions by month')} />;
+        }}
+      </Query>
+    </Card>
+  );
+}
