@@ -15,6 +15,7 @@ import { previewIdentityImport } from '../src/app/registry/identities.ts';
 import type { Fixtures } from '../src/demo/generate.ts';
 import type { StaffRole } from '../src/store/auth/principal.ts';
 import { personCookie, staffCookie } from './support/auth.ts';
+import { sendStaffMessage } from '../src/store/cooperation/staff-messages.ts';
 import { freshDatabase, type TestDatabase } from './support/db.ts';
 
 // Issue 11, defect 1: whose data a request touches is decided from the resource the server
@@ -40,6 +41,8 @@ interface Side {
   recognition_no: string;
   import_id: number;
   message_id: number;
+  /** A message to the side's bureau (the staff inbox). */
+  staff_message_id: number;
   region: string;
 }
 
@@ -68,7 +71,9 @@ async function sideOf(p: { psn_no: string; certno: string }, region: string, ins
   })).recognition_no;
   const batch = await previewIdentityImport(db.pool, { source: 'civil_affairs', admdvs: insured, csv: `certno,psn_idet_type,begntime\n${p.certno},2102,2026-01-01\n` }, { actor: staff.id, now });
   const message = await db.pool.query(`SELECT id FROM notifications WHERE psn_no = $1 AND channel = 'in_app' ORDER BY id LIMIT 1`, [p.psn_no]);
-  return { person: p, filing_no: filingNo, recognition_no: recognitionNo, import_id: batch.id, message_id: message.rows[0]?.id ?? 0, region };
+  await sendStaffMessage(db.pool, now, [region], { subject: `sweep:${region}`, title: { zh: '扫描', en: 'sweep' }, body: { zh: '扫描', en: 'sweep' }, urgent: false });
+  const staffMessage = await db.pool.query<{ id: number }>(`SELECT id::int AS id FROM staff_messages WHERE admdvs = $1 AND subject = $2`, [region, `sweep:${region}`]);
+  return { person: p, filing_no: filingNo, recognition_no: recognitionNo, import_id: batch.id, message_id: message.rows[0]?.id ?? 0, staff_message_id: staffMessage.rows[0]!.id, region };
 }
 
 before(async () => {
@@ -255,7 +260,7 @@ describe('every route of /openapi.json', () => {
         case 'psn_no': return s.person.psn_no;
         case 'filing_no': return s.filing_no;
         case 'no': return s.recognition_no;
-        case 'id': return route.includes('/inbox/') ? String(s.message_id) : String(s.import_id);
+        case 'id': return route.includes('/staff-inbox/') ? String(s.staff_message_id) : route.includes('/inbox/') ? String(s.message_id) : String(s.import_id);
         case 'admdvs': case 'list_admdvs': case 'code': return s.region;
         case 'year': return '2026';
         case 'day': return '2026-10-09';
