@@ -188,7 +188,7 @@ const seconds = (ms: number): number => Math.round(ms / 10) / 100;
 export async function runClearingBench(opts: { settlements: number; dir?: string; log?: (l: string) => void }): Promise<ClearingBench> {
   const log = opts.log ?? ((l: string): void => void process.stderr.write(`[bench] clearing: ${l}\n`));
   const dir = opts.dir ?? path.join(ROOT, '.yibao-bench', 'clearing');
-  fs.rmSync(dir, { recursive: true, force: true });
+  fs.rmSync(path.join(dir, 'pg'), { recursive: true, force: true });
   const pg = await startEmbeddedPostgres(path.join(dir, 'pg'));
   await ensureDatabase(pg.url('postgres'), 'yibao');
   const pool = createPool(pg.url('yibao'), 4);
@@ -244,6 +244,6 @@ export async function runClearingBench(opts: { settlements: number; dir?: string
   } finally {
     await pool.end();
     await pg.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
+    fs.rmSync(path.join(dir, 'pg'), { recursive: true, force: true });
   }
 }
