@@ -1,16 +1,22 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import { seedDemo } from '../src/demo/generate.ts';
 import { runClearing } from '../src/app/clearing/run.ts';
 import { buildStatements, monthBounds, type ClearingLevel, type ClearingRow } from '../src/engine/clearing.ts';
 import { seedClearingMonth } from '../bench/clearing.ts';
+import { migrationsDir } from '../src/store/migrate.ts';
 import { freshDatabase, type TestDatabase } from './support/db.ts';
+import { RETIREE, ok } from './support/gateway-world.ts';
+import { lines, openSettlementWorld } from './support/settlement-world.ts';
 
 // The run's set-based SQL against the engine's rules over the same rows in memory
 // (buildStatements, what the run computed in the process until issue 13's benchmark): a month
 // of 3,000 cross-region settlements over the demo's regions, with late arrivals, cancellations
 // within the month and cancellations of settlements a September run holds. Same statements,
-// same totals, same lines in the same order with the same adjustments, at both levels.
+// same totals, same lines in the same order with the same adjustments, at both levels. And
+// what migration 019 fills for stored rows equals what the settlement's write now stores.
 
 let db: TestDatabase;
 before(async () => {
@@ -75,4 +81,31 @@ test('every cross-region row of the month is in exactly one statement of one lev
             (SELECT count(*)::int FROM (SELECT setl_id FROM clearing_lines GROUP BY setl_id HAVING count(*) > 1) x) AS twice`,
   );
   assert.deepEqual(r.rows[0], { rows: 3000, lines: 3000, twice: 0 });
+});
+
+test('migration 019 fills a stored row as the settlement’s write does: the same time, insurance type, cancelled id and amounts by fund', async () => {
+  const w = await openSettlementWorld();
+  try {
+    const visit = ok(await w.call('2201', { data: { mdtrt_cert_type: '03', mdtrt_cert_no: RETIREE.card, card_sn: RETIREE.card_sn, insutype: '310' } }));
+    ok(await w.call('2204', { feedetail: lines(visit.data.mdtrt_id, RETIREE.psn_no, 'M', 40) }));
+    const s = ok(await w.call('2207', { data: { psn_no: RETIREE.psn_no, mdtrt_id: visit.data.mdtrt_id, acct_used_flag: '1' } }));
+    ok(await w.call('2208', { data: { psn_no: RETIREE.psn_no, mdtrt_id: visit.data.mdtrt_id, setl_id: s.setlinfo.setl_id } }));
+    const read = async (): Promise<{ setl_id: string; amount_fen: number; setl_time: Date; orig_setl_id: string | null; insutype: string; by_fund: Record<string, number> }[]> =>
+      (await w.db.pool.query(`SELECT setl_id, amount_fen, setl_time, orig_setl_id, insutype, by_fund FROM cross_region_owed ORDER BY setl_id`)).rows;
+    const written = await read();
+    assert.equal(written.length, 2, 'the settlement and its cancellation');
+    const [settled, cancelled] = written[0]!.orig_setl_id === null ? [written[0]!, written[1]!] : [written[1]!, written[0]!];
+    assert.equal(cancelled.orig_setl_id, settled.setl_id);
+    assert.ok(Object.keys(settled.by_fund).length >= 2, `a fund and the personal account: ${JSON.stringify(settled.by_fund)}`);
+    assert.equal(Object.values(settled.by_fund).reduce((a, b) => a + b, 0), settled.amount_fen);
+    assert.deepEqual(cancelled.by_fund, Object.fromEntries(Object.entries(settled.by_fund).map(([k, v]) => [k, -v])), 'a cancellation owes the negative, fund by fund');
+    // The migration's fill, applied again to these rows, changes nothing.
+    const sql = fs.readFileSync(path.join(migrationsDir(), '019_clearing_rows.sql'), 'utf8');
+    const fill = sql.slice(sql.indexOf('UPDATE cross_region_owed'), sql.indexOf(';', sql.indexOf('UPDATE cross_region_owed')));
+    await w.db.pool.query(`UPDATE cross_region_owed SET by_fund = '{}', insutype = '', setl_time = 'epoch', orig_setl_id = NULL`);
+    await w.db.pool.query(fill);
+    assert.deepEqual(await read(), written);
+  } finally {
+    await w.close();
+  }
 });
