@@ -1,11 +1,13 @@
 // `npm run bench [-- --quick]`: prints one JSON document with every part's figures.
 // `npm run bench -- --dashboard [--persons N]`: the dashboard's queries alone (docs/web.md).
+// `npm run bench -- --clearing-only [--settlements N]`: the monthly clearing run alone (docs/benchmarks.md).
 // The engine part runs in process; later parts (HTTP, database) add their own keys.
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { runEngineBench } from './engine.ts';
 import { runDashboardBench } from './dashboard.ts';
 import { runGatewayBench } from './gateway.ts';
+import { runClearingBench } from './clearing.ts';
 
 const { values } = parseArgs({
   args: process.argv.slice(2),
@@ -16,6 +18,8 @@ const { values } = parseArgs({
     dashboard: { type: 'boolean' },
     persons: { type: 'string' },
     'gateway-only': { type: 'boolean' },
+    'clearing-only': { type: 'boolean' },
+    settlements: { type: 'string' },
     seconds: { type: 'string' },
     clients: { type: 'string' },
   },
@@ -30,6 +34,13 @@ if (values.dashboard) {
   process.exit(0);
 }
 
+// A month of cross-region settlements cleared (1,000,000; 20,000 quick), against a plain GROUP BY of the same rows.
+const settlements = count(values.settlements, 1_000_000, 20_000);
+if (values['clearing-only']) {
+  console.log(JSON.stringify({ quick, node: process.version, cpu: os.cpus()[0]?.model ?? 'unknown', clearing: await runClearingBench({ settlements }) }, null, 2));
+  process.exit(0);
+}
+
 const engine = values['gateway-only']
   ? undefined
   : runEngineBench({
@@ -39,6 +50,7 @@ const engine = values['gateway-only']
     });
 
 const gateway = await runGatewayBench({ quick, clients: count(values.clients, 32, 32), seconds: count(values.seconds, 20, 5) });
+const clearing = values['gateway-only'] ? undefined : await runClearingBench({ settlements });
 
 console.log(
   JSON.stringify(
@@ -48,6 +60,7 @@ console.log(
       cpu: os.cpus()[0]?.model ?? 'unknown',
       engine,
       gateway,
+      clearing,
     },
     null,
     2,

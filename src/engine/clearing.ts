@@ -59,7 +59,46 @@ export interface DraftStatement {
   lines: StatementLine[];
 }
 
+/** A statement's totals without its lines: what the run computes in SQL and stores. */
+export interface StatementDraft {
+  insured_admdvs: string;
+  treatment_admdvs: string;
+  totals: StatementTotals;
+}
+
 export const provinceOf = (admdvs: string): string => `${admdvs.slice(0, 2)}0000`;
+
+/** Not paid by a fund of the insured region: the personal account is counted from acct_pay, the hospital's share not at all. */
+const NOT_OWED_BY_FUND = new Set(['310200', '999996']);
+
+/**
+ * What a cross-region settlement owes by fund type (the personal account as 310200), signed
+ * like what it owes: negative on a cancellation. Stored with it (cross_region_owed.by_fund) for
+ * the statements' totals; migration 019 applies the same rule to the rows stored before.
+ */
+export function owedByFund(kind: 'settle' | 'cancel', setldetail: readonly { fund_pay_type: string; fund_payamt: number }[], acctPay: number): Record<string, number> {
+  const sign = kind === 'cancel' ? -1 : 1;
+  const out: Record<string, number> = {};
+  for (const d of setldetail) if (!NOT_OWED_BY_FUND.has(d.fund_pay_type) && d.fund_payamt !== 0) add(out, d.fund_pay_type, Math.abs(d.fund_payamt));
+  if (acctPay !== 0) out['310200'] = Math.abs(acctPay);
+  for (const k of Object.keys(out)) out[k] = sign * out[k]!;
+  return sortKeys(out);
+}
+
+/**
+ * A statement's totals hold together (asserted on every run, in production too): by fund type
+ * and by insurance type they add up to its amount, the adjustments are some of its lines, and
+ * its lines (as written) are its count.
+ */
+export function checkStatement(s: StatementDraft, linesWritten?: number): void {
+  const t = s.totals;
+  const pair = `${s.insured_admdvs} → ${s.treatment_admdvs}`;
+  const sum = (o: Record<string, number>): number => Object.values(o).reduce((a, b) => a + b, 0);
+  assertInvariant(sum(t.by_fund) === t.amount_fen, `statement ${pair}: its fund types add up to its amount`);
+  assertInvariant(sum(t.by_insutype) === t.amount_fen, `statement ${pair}: its insurance types add up to its amount`);
+  assertInvariant(t.count > 0 && t.adjustments_count >= 0 && t.adjustments_count <= t.count, `statement ${pair}: its adjustments are some of its lines`);
+  assertInvariant(linesWritten === undefined || linesWritten === t.count, `statement ${pair}: it holds one line per settlement counted`);
+}
 
 /** The (insured, treatment) pair of a row at a level, or undefined when the row is not cleared at that level. */
 export function pairOf(level: ClearingLevel, insured: string, treatment: string): [string, string] | undefined {

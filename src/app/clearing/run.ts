@@ -1,10 +1,12 @@
-import { buildStatements, isClearingMonth, monthBounds, netPositions, type ClearingLevel, type DraftStatement, type NetPosition, type NetTransfer, type StatementTotals } from '../../engine/clearing.ts';
+import { checkStatement, isClearingMonth, monthBounds, netPositions, type ClearingLevel, type NetPosition, type NetTransfer, type StatementDraft, type StatementTotals } from '../../engine/clearing.ts';
 import { invalid } from '../../engine/errors.ts';
 import { inTransaction, type Pool } from '../../store/db.ts';
-import { hasRun, lockClearingLevel, statementsOf, unclearedRows, writeRun, type StoredStatement } from '../../store/clearing/statements.ts';
+import { draftStatements, hasRun, lockClearingLevel, statementsOf, writeRun, type StoredStatement } from '../../store/clearing/statements.ts';
 
 // The monthly clearing run (docs/clearing.md): collect what no statement of the level holds,
-// build one statement per pair, net the positions, store; a month run before returns its statements.
+// total one statement per pair, net the positions, store the statements and their lines; a
+// month run before returns its statements. The rows stay in the database (set-based SQL,
+// src/store/clearing/statements.ts); the checks on what it computed are the engine's.
 
 export interface RunInput {
   /** YYYYMM or YYYY-MM. */
@@ -41,7 +43,7 @@ export function parseMonth(month: string): string {
 }
 
 const stored = (s: StoredStatement): RunStatement => ({ id: s.id, insured_admdvs: s.insured_admdvs, treatment_admdvs: s.treatment_admdvs, state: s.state, totals: s.totals });
-const drafted = (s: DraftStatement): RunStatement => ({ id: null, insured_admdvs: s.insured_admdvs, treatment_admdvs: s.treatment_admdvs, state: 'drafted', totals: s.totals });
+const drafted = (s: StatementDraft): RunStatement => ({ id: null, insured_admdvs: s.insured_admdvs, treatment_admdvs: s.treatment_admdvs, state: 'drafted', totals: s.totals });
 
 export async function runClearing(pool: Pool, input: RunInput): Promise<RunResult> {
   const month = parseMonth(input.month);
@@ -52,15 +54,17 @@ export async function runClearing(pool: Pool, input: RunInput): Promise<RunResul
     await lockClearingLevel(q, level);
     let built = false;
     if (!(await hasRun(q, month, level))) {
-      const rows = await unclearedRows(q, level, monthBounds(month).end);
-      say(`${rows.length} cross-region settlements and cancellations up to ${month} that no ${level} statement holds`);
-      const drafts = buildStatements(month, level, rows);
-      say(`${drafts.length} statements at the ${level} level`);
+      const { start, end } = monthBounds(month);
       if (dryRun) {
-        const nets = netPositions(drafts);
-        return { month, level, built: true, dry_run: true, statements: drafts.map(drafted), ...nets };
+        const drafts = await draftStatements(q, level, start, end);
+        for (const s of drafts) checkStatement(s);
+        say(`${drafts.reduce((a, s) => a + s.totals.count, 0)} cross-region settlements and cancellations up to ${month} that no ${level} statement holds, in ${drafts.length} statements (dry run)`);
+        return { month, level, built: true, dry_run: true, statements: drafts.map(drafted), ...netPositions(drafts) };
       }
-      await writeRun(q, month, level, drafts, input.now);
+      const written = await writeRun(q, month, level, start, end, input.now);
+      // Checked before the commit: a statement that does not hold together rolls the run back.
+      for (const s of written) checkStatement(s, s.lines);
+      say(`${written.reduce((a, s) => a + s.lines, 0)} cross-region settlements and cancellations up to ${month} that no ${level} statement held, in ${written.length} statements`);
       built = true;
     } else say(`${month} (${level}) was run before: its statements as stored`);
     const statements = (await statementsOf(q, month, level)).map(stored);

@@ -1,4 +1,5 @@
-import type { ClearingLevel, ClearingRow, ClearingSide, DraftStatement, StatementState, StatementTotals } from '../../engine/clearing.ts';
+import type { ClearingLevel, ClearingSide, StatementDraft, StatementState, StatementTotals } from '../../engine/clearing.ts';
+import { FUND_PAY_TYPES } from '../../engine/codes.ts';
 import type { Queryable } from '../db.ts';
 
 // The clearing run's SQL (migration 015): the rows a run collects, its statements and lines
@@ -14,46 +15,89 @@ export async function hasRun(q: Queryable, month: string, level: ClearingLevel):
   return (r.rowCount ?? 0) > 0;
 }
 
+// A run is set-based: one statement reads the rows no statement of the level holds from
+// cross_region_owed (once, in one snapshot), totals them per pair and writes the statements,
+// their lines and the run; a month of a million rows never crosses into the process.
+
+/** The pair a row belongs to at the level, in SQL (the rule of pairOf, src/engine/clearing.ts). */
+const PAIR = {
+  province: { ins: `left(c.insuplc_admdvs, 2) || '0000'`, trt: `left(c.mdtrtarea_admvs, 2) || '0000'`, where: `left(c.insuplc_admdvs, 2) <> left(c.mdtrtarea_admvs, 2)` },
+  city: { ins: 'c.insuplc_admdvs', trt: 'c.mdtrtarea_admvs', where: `left(c.insuplc_admdvs, 2) = left(c.mdtrtarea_admvs, 2) AND c.insuplc_admdvs <> c.mdtrtarea_admvs` },
+} as const;
+
+// The fund types a region's funds (and the personal account, 310200) pay: the dictionary's,
+// less the hospital's share. Summed key by key (a lookup in each row's small by_fund costs a
+// tenth of expanding it); a type outside the dictionary would leave a statement's fund types
+// short of its amount, which checkStatement refuses.
+const FUNDS = Object.keys(FUND_PAY_TYPES).filter((f) => f !== '999996');
+const fundSums = FUNDS.map((f, i) => `sum((r.by_fund->>'${f}')::bigint) AS f${i}`).join(', ');
+const fundObject = `jsonb_strip_nulls(jsonb_build_object(${FUNDS.map((f, i) => `'${f}', nullif(sum(f${i}), 0)`).join(', ')}))`;
+
 /**
- * The cross-region settlements and cancellations no statement of the level holds yet, dated
- * before `end`: amounts by fund type from setldetail (the personal account as 310200), signed
- * like cross_region_owed (negative on a cancellation).
+ * The rows of a run ($1 level, $2 the month's start, $3 its end): the cross-region settlements
+ * and cancellations no statement of the level holds, dated before the end, with their pair at
+ * the level and whether each is an adjustment (dated before the month, or cancelling a
+ * settlement a statement of the level holds); then their totals per pair (`totals`).
  */
-export async function unclearedRows(q: Queryable, level: ClearingLevel, end: Date): Promise<ClearingRow[]> {
-  const r = await q.query<{ setl_id: string; kind: 'settle' | 'cancel'; orig_setl_id: string | null; insuplc_admdvs: string; mdtrtarea_admvs: string; insutype: string; setl_time: Date; amount_fen: number; by_fund: Record<string, number> | null; acct_pay: number; cancels_cleared: boolean }>(
-    `SELECT c.setl_id, s.kind, s.orig_setl_id, c.insuplc_admdvs, c.mdtrtarea_admvs, s.insutype, s.setl_time, c.amount_fen,
-            (SELECT jsonb_object_agg(k, v) FROM (SELECT d->>'fund_pay_type' AS k, sum(abs((d->>'fund_payamt')::bigint)) AS v
-               FROM jsonb_array_elements(s.setldetail) d
-              WHERE d->>'fund_pay_type' NOT IN ('310200', '999996') AND (d->>'fund_payamt')::bigint <> 0 GROUP BY 1) f) AS by_fund,
-            abs(s.acct_pay)::bigint AS acct_pay,
-            (s.orig_setl_id IS NOT NULL AND EXISTS (SELECT 1 FROM clearing_lines o WHERE o.level = $1 AND o.setl_id = s.orig_setl_id)) AS cancels_cleared
-       FROM cross_region_owed c JOIN settlements s ON s.setl_id = c.setl_id
-      WHERE s.setl_time < $2 AND NOT EXISTS (SELECT 1 FROM clearing_lines l WHERE l.level = $1 AND l.setl_id = c.setl_id)`,
-    [level, end],
-  );
-  return r.rows.map((x) => {
-    const sign = x.kind === 'cancel' ? -1 : 1;
-    const by_fund: Record<string, number> = {};
-    for (const [k, v] of Object.entries(x.by_fund ?? {})) by_fund[k] = sign * Number(v);
-    if (x.acct_pay > 0) by_fund['310200'] = sign * x.acct_pay;
-    return { setl_id: x.setl_id, kind: x.kind, orig_setl_id: x.orig_setl_id, insuplc_admdvs: x.insuplc_admdvs, mdtrtarea_admvs: x.mdtrtarea_admvs,
-      insutype: x.insutype, setl_time: x.setl_time, amount_fen: x.amount_fen, by_fund, cancels_cleared: x.cancels_cleared };
-  });
+function runRows(level: ClearingLevel): string {
+  const p = PAIR[level];
+  return `rows AS (
+       SELECT c.setl_id, ${p.ins} AS ins, ${p.trt} AS trt, c.amount_fen, c.setl_time, c.insutype, c.by_fund,
+              c.setl_time < $2 OR (c.orig_setl_id IS NOT NULL AND EXISTS (SELECT 1 FROM clearing_lines o WHERE o.level = $1 AND o.setl_id = c.orig_setl_id)) AS adjustment
+         FROM cross_region_owed c
+        WHERE c.setl_time < $3 AND ${p.where}
+          AND NOT EXISTS (SELECT 1 FROM clearing_lines l WHERE l.level = $1 AND l.setl_id = c.setl_id)),
+     by_type AS (
+       SELECT r.ins, r.trt, r.insutype, sum(r.amount_fen) AS amount, count(*) AS n,
+              sum(r.amount_fen) FILTER (WHERE r.adjustment) AS adj_fen, count(*) FILTER (WHERE r.adjustment) AS adj_n, ${fundSums}
+         FROM rows r GROUP BY r.ins, r.trt, r.insutype),
+     totals AS (
+       SELECT ins, trt, sum(amount) AS amount,
+              jsonb_build_object('amount_fen', sum(amount), 'count', sum(n), 'by_fund', ${fundObject},
+                'by_insutype', coalesce(jsonb_object_agg(insutype, amount) FILTER (WHERE amount <> 0), '{}'::jsonb),
+                'adjustments_fen', coalesce(sum(adj_fen), 0), 'adjustments_count', sum(adj_n)) AS totals
+         FROM by_type GROUP BY ins, trt)`;
 }
 
-/** Writes a run's statements and their lines (one statement for all) and marks the month run. */
-export async function writeRun(q: Queryable, month: string, level: ClearingLevel, statements: readonly DraftStatement[], at: Date): Promise<void> {
-  const lines = statements.flatMap((s, i) => s.lines.map((l, n) => ({ i, n, setl_id: l.setl_id, a: l.amount_fen, adj: l.adjustment })));
-  await q.query(
-    `WITH st AS (SELECT * FROM jsonb_to_recordset($3::jsonb) AS x(i int, ins text, trt text, amount bigint, totals jsonb)),
-     ins AS (INSERT INTO clearing_statements (month, level, insured_admdvs, treatment_admdvs, amount_fen, totals, created_at)
-             SELECT $1, $2, ins, trt, amount, totals, $5 FROM st ORDER BY i RETURNING id, insured_admdvs, treatment_admdvs),
-     ids AS (SELECT st.i, ins.id FROM st JOIN ins ON ins.insured_admdvs = st.ins AND ins.treatment_admdvs = st.trt),
-     ln AS (INSERT INTO clearing_lines (statement_id, level, setl_id, n, amount_fen, adjustment)
-            SELECT ids.id, $2, x.setl_id, x.n, x.a, x.adj FROM jsonb_to_recordset($4::jsonb) AS x(i int, n int, setl_id text, a bigint, adj boolean) JOIN ids ON ids.i = x.i)
-     INSERT INTO clearing_runs (month, level, ran_at) VALUES ($1, $2, $5)`,
-    [month, level, JSON.stringify(statements.map((s, i) => ({ i, ins: s.insured_admdvs, trt: s.treatment_admdvs, amount: s.totals.amount_fen, totals: s.totals }))), JSON.stringify(lines), at],
+/** A month's statements with their totals, ordered by pair, as a run would write them (the dry run). */
+export async function draftStatements(q: Queryable, level: ClearingLevel, start: Date, end: Date): Promise<StatementDraft[]> {
+  const r = await q.query<StatementDraft>(
+    `WITH ${runRows(level)}
+     SELECT ins AS insured_admdvs, trt AS treatment_admdvs, totals FROM totals ORDER BY ins COLLATE "C", trt COLLATE "C"`,
+    [level, start, end],
   );
+  return r.rows;
+}
+
+export interface WrittenStatement extends StatementDraft {
+  /** The lines written for it. */
+  lines: number;
+}
+
+/**
+ * Runs a month in one statement: its statements (ids in pair order), their lines (numbered
+ * from 0 by setl_time then setl_id within each) and the month marked run. Returns each
+ * statement with its totals and how many lines it received.
+ */
+export async function writeRun(q: Queryable, month: string, level: ClearingLevel, start: Date, end: Date, at: Date): Promise<WrittenStatement[]> {
+  // Sorting a month's lines by statement and time wants memory, not temporary files; for this transaction only.
+  await q.query(`SET LOCAL work_mem = '256MB'`);
+  const r = await q.query<WrittenStatement>(
+    `WITH ${runRows(level)},
+     st AS (INSERT INTO clearing_statements (month, level, insured_admdvs, treatment_admdvs, amount_fen, totals, created_at)
+            SELECT $4, $1, ins, trt, amount, totals, $5 FROM totals ORDER BY ins COLLATE "C", trt COLLATE "C"
+            RETURNING id, insured_admdvs, treatment_admdvs, totals),
+     ln AS (INSERT INTO clearing_lines (statement_id, level, setl_id, n, amount_fen, adjustment)
+            SELECT st.id, $1, r.setl_id, row_number() OVER (PARTITION BY r.ins, r.trt ORDER BY r.setl_time, r.setl_id COLLATE "C") - 1, r.amount_fen, r.adjustment
+              FROM rows r JOIN st ON st.insured_admdvs = r.ins AND st.treatment_admdvs = r.trt
+            RETURNING statement_id),
+     counted AS (SELECT statement_id, count(*) AS n FROM ln GROUP BY statement_id),
+     run AS (INSERT INTO clearing_runs (month, level, ran_at) VALUES ($4, $1, $5))
+     SELECT st.insured_admdvs, st.treatment_admdvs, st.totals, coalesce(counted.n, 0)::int AS lines
+       FROM st LEFT JOIN counted ON counted.statement_id = st.id ORDER BY st.id`,
+    [level, start, end, month, at],
+  );
+  return r.rows;
 }
 
 export interface StoredStatement {

@@ -1,5 +1,6 @@
 import { EMPTY_ACCUMULATORS, type Accumulators, type Settlement } from '../../engine/index.ts';
 import { CLR_TYPE_OF_VISIT } from '../../engine/codes.ts';
+import { owedByFund } from '../../engine/clearing.ts';
 import { assertInvariant } from '../../engine/errors.ts';
 import type { Fen } from '../../engine/money.ts';
 import { together, type Queryable } from '../db.ts';
@@ -134,6 +135,9 @@ export async function writeSettlement(q: Queryable, w: SettlementWrite): Promise
   const cross = w.visit.insuplc_admdvs !== w.visit.mdtrtarea_admvs;
   // A cancellation's setlinfo is negated already, so what it owes is negative (it was negated twice before 015).
   const owed = cross ? s.fund_pay_sumamt + s.acct_pay : 0;
+  // What the clearing run totals by fund type (migration 019), from the same amounts.
+  const byFund = cross ? owedByFund(w.kind, w.setldetail, s.acct_pay) : {};
+  assertInvariant(Object.values(byFund).reduce((a, b) => a + b, 0) === owed, 'what a cross-region settlement owes adds up by fund type');
   const month = chinaDate(w.setl_time).slice(0, 7).replace('-', '');
   await q.query({ name: 'settlement_write', text: `WITH s AS (
        INSERT INTO settlements (setl_id, kind, orig_setl_id, status, mdtrt_id, psn_no, fixmedins_code, insuplc_admdvs, mdtrtarea_admvs, insutype,
@@ -149,15 +153,15 @@ export async function writeSettlement(q: Queryable, w: SettlementWrite): Promise
      t AS (INSERT INTO ledger_transfers (kind, key, cause_kind, cause_id, setl_id, reverses, amount_fen, at)
            SELECT $2, $41, 'settlement', s.setl_id, s.setl_id, $35, $36, $14 FROM s RETURNING id),
      lg AS (${INSERT_LEGS('t', '$37')}),
-     cr AS (INSERT INTO cross_region_owed (setl_id, insuplc_admdvs, mdtrtarea_admvs, fixmedins_code, clr_month, amount_fen)
-            SELECT s.setl_id, $7, $8, $6, $38, $39 FROM s WHERE $40)
+     cr AS (INSERT INTO cross_region_owed (setl_id, insuplc_admdvs, mdtrtarea_admvs, fixmedins_code, clr_month, amount_fen, setl_time, orig_setl_id, insutype, by_fund)
+            SELECT s.setl_id, $7, $8, $6, $38, $39, $14, $3, $9, $42 FROM s WHERE $40)
      SELECT 1`, values: [
       w.setl_id, w.kind, w.orig_setl_id, w.visit.mdtrt_id, w.visit.psn_no, w.visit.fixmedins_code, w.visit.insuplc_admdvs, w.visit.mdtrtarea_admvs,
       w.visit.insutype, w.visit.psn_type, w.visit.med_type, CLR_TYPE_OF_VISIT[w.visit.kind], w.mid_setl, w.setl_time, w.year, w.status, w.policy_id,
       w.policy_version, s.medfee_sumamt, s.fund_pay_sumamt, s.acct_pay, s.psn_cash_pay, s.hosp_part_amt, JSON.stringify(s), JSON.stringify(w.setldetail),
       JSON.stringify(w.increments), JSON.stringify(w.explanation), w.msgid, w.line_sns, w.visit_status,
       w.eligibility === null ? null : JSON.stringify(w.eligibility), JSON.stringify(w.acc), w.settlements_delta, accountsJson(t), t.reverses, t.amount, legsJson(t),
-      month, owed, cross, t.key,
+      month, owed, cross, t.key, JSON.stringify(byFund),
     ] });
   await atCommit(q, LEDGER_BALANCES, balanceRows(t.changes, w.shard));
 }
