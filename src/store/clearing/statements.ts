@@ -141,8 +141,8 @@ export interface StoredLine {
 
 export async function linesOf(q: Queryable, statementId: number): Promise<StoredLine[]> {
   const r = await q.query<StoredLine>(
-    `SELECT l.setl_id, s.orig_setl_id, c.insuplc_admdvs, c.mdtrtarea_admvs, l.amount_fen, l.adjustment
-       FROM clearing_lines l JOIN cross_region_owed c ON c.setl_id = l.setl_id JOIN settlements s ON s.setl_id = l.setl_id WHERE l.statement_id = $1 ORDER BY l.n`,
+    `SELECT l.setl_id, c.orig_setl_id, c.insuplc_admdvs, c.mdtrtarea_admvs, l.amount_fen, l.adjustment
+       FROM clearing_lines l JOIN cross_region_owed c ON c.setl_id = l.setl_id WHERE l.statement_id = $1 ORDER BY l.n`,
     [statementId],
   );
   return r.rows;
