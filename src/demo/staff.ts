@@ -26,6 +26,8 @@ export const DEMO_STAFF: readonly FixtureStaff[] = [
   { username: 'dy.clerk', display_name: '德阳市医保局经办员 张敏', role: 'clerk', regions: ['510600'], password: DEMO_PASSWORD },
   { username: 'hn.supervisor', display_name: '湖南省医保局监管员 周建国', role: 'supervisor', regions: ['430000'], password: DEMO_PASSWORD },
   { username: 'hn.finance', display_name: '湖南省医保局财务 赵丽', role: 'finance', regions: ['430000'], password: DEMO_PASSWORD },
+  // The other side of the 赣湘 pair's clearing statements: both provinces confirm.
+  { username: 'jx.finance', display_name: '江西省医保局财务 孙伟', role: 'finance', regions: ['360000'], password: DEMO_PASSWORD },
   { username: 'admin', display_name: '平台管理员', role: 'admin', regions: ['000000'], password: DEMO_PASSWORD },
   { username: 'sf.grid', display_name: '石峰区网格员 谢红', role: 'grid_worker', regions: ['430204'], password: DEMO_PASSWORD, acts_for: ['zhuzhou_shifeng_resident'] },
 ];

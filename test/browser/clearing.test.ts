@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { buildApp } from '../../src/server/app.ts';
 import { seedAll } from '../../src/cli/seed.ts';
 import { readConfig } from '../../src/server/config.ts';
@@ -17,7 +17,8 @@ import { freshDatabase, type TestDatabase } from '../support/db.ts';
 // previews and runs the clearing of the demo's month (this month in China time: its first run
 // collects every settlement before it), sees the statements Hunan is party to, confirms Hunan's
 // side of one, opens its settlements and one settlement's explanation, and sees the advance
-// fund's gauge. YIBAO_SCREENSHOTS=dir saves one screenshot of the page.
+// fund's gauge; Jiangxi's finance staff (jx.finance) confirms the other side and the statement
+// is paid. YIBAO_SCREENSHOTS=dir saves one screenshot of the page.
 
 const SHOTS = process.env.YIBAO_SCREENSHOTS ? path.resolve(process.env.YIBAO_SCREENSHOTS) : undefined;
 
@@ -55,15 +56,20 @@ after(async () => {
   if (profile) fs.rmSync(profile, { recursive: true, force: true });
 });
 
-test("Hunan's finance staff clears the demo's month from the page, confirms Hunan's side and drills down to an explanation", async () => {
+async function signIn(page: Page, username: string): Promise<void> {
+  await page.goto(base + '/signin');
+  await page.getByRole('tab', { name: '工作人员' }).click();
+  await page.getByLabel('账号').fill(username);
+  await page.getByLabel('密码').fill(DEMO_PASSWORD);
+  await page.getByRole('button', { name: '登录' }).click();
+  await page.getByRole('navigation', { name: '主菜单' }).waitFor();
+}
+
+test("Hunan's finance staff clears the demo's month from the page, confirms Hunan's side and drills down to an explanation; Jiangxi's confirms the other and it is paid", async () => {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
   context.setDefaultTimeout(20_000);
   const page = await context.newPage();
-  await page.goto(base + '/signin');
-  await page.getByRole('tab', { name: '工作人员' }).click();
-  await page.getByLabel('账号').fill('hn.finance');
-  await page.getByLabel('密码').fill(DEMO_PASSWORD);
-  await page.getByRole('button', { name: '登录' }).click();
+  await signIn(page, 'hn.finance');
   await page.getByRole('navigation', { name: '主菜单' }).getByRole('link', { name: '清算' }).click();
   await page.getByRole('heading', { name: '清算', exact: true }).waitFor();
   const month = chinaDate(now).slice(0, 7);
@@ -85,8 +91,9 @@ test("Hunan's finance staff clears the demo's month from the page, confirms Huna
   await rows.first().waitFor();
   assert.deepEqual((await rows.evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-id'))))).sort(), hunans.map((s) => s.id).sort());
 
-  // Confirm Hunan's side of the first one.
-  const first = hunans[0]!;
+  // Confirm Hunan's side of the statement between Jiangxi and Hunan (the 赣湘 pair).
+  const first = hunans.find((s) => s.insured_admdvs === '360000' || s.treatment_admdvs === '360000')!;
+  assert.ok(first, 'the demo month has a statement between Jiangxi and Hunan');
   const row = page.locator(`[data-testid="statement"][data-id="${first.id}"]`);
   const side = first.insured_admdvs === '430000' ? '参保地' : '就医地';
   await row.getByRole('button', { name: `确认（${side}）` }).click();
@@ -115,6 +122,17 @@ test("Hunan's finance staff clears the demo's month from the page, confirms Huna
   assert.equal(await gauge.getAttribute('data-level'), 'none');
   assert.match(await gauge.getByRole('img').getAttribute('aria-label') ?? '', /预付金使用率 \d+(\.\d+)?%/);
   await page.getByRole('img', { name: '各月轧差头寸柱状图' }).waitFor();
+  await page.getByRole('button', { name: '退出' }).click();
+  await page.getByRole('tab', { name: '工作人员' }).waitFor();
+
+  // Jiangxi's finance staff confirms the other side: the statement is paid, by one clearing transfer.
+  await signIn(page, 'jx.finance');
+  await page.getByRole('navigation', { name: '主菜单' }).getByRole('link', { name: '清算' }).click();
+  const jxRow = page.locator(`[data-testid="statement"][data-id="${first.id}"]`);
+  await jxRow.getByRole('button', { name: `确认（${side === '参保地' ? '就医地' : '参保地'}）` }).click();
+  await page.locator(`[data-testid="statement"][data-id="${first.id}"][data-state="paid"]`).getByText('已支付').waitFor();
+  const paid = await db.pool.query(`SELECT s.state, t.kind FROM clearing_statements s JOIN ledger_transfers t ON t.id = s.transfer_id WHERE s.id = $1`, [first.id]);
+  assert.deepEqual(paid.rows[0], { state: 'paid', kind: 'clearing' });
   if (SHOTS) {
     fs.mkdirSync(SHOTS, { recursive: true });
     await page.waitForTimeout(250);
