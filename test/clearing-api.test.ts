@@ -230,13 +230,17 @@ test('both sides confirm and the statement is paid; refusals (400, 403, 409) cha
 });
 
 test('advance funds with their use rate and level; read without raising a warning', async () => {
-  // The retiree's March payments against a fund sized so that they use 80% of it.
-  await adjust(w.db.pool, { insured_admdvs: '360000', treatment_admdvs: '430000', year: 2026, size_fen: Math.ceil(owed / 0.8), now: new Date('2026-01-02T02:00:00Z') });
+  // March's statement was paid above, so the fund carries only what no paid statement holds: one more visit, against a fund sized so that it uses 80% of it.
+  const v = ok(await w.call('2201', { data: { mdtrt_cert_type: '03', mdtrt_cert_no: RETIREE.card, card_sn: RETIREE.card_sn, insutype: '310' } }));
+  ok(await w.call('2204', { feedetail: lines(v.data.mdtrt_id, RETIREE.psn_no, 'C', 40) }));
+  const s = ok(await w.call('2207', { data: { psn_no: RETIREE.psn_no, mdtrt_id: v.data.mdtrt_id } }));
+  const carried = (await w.db.pool.query<{ a: number }>(`SELECT amount_fen AS a FROM cross_region_owed WHERE setl_id = $1`, [s.setlinfo.setl_id])).rows[0]!.a;
+  await adjust(w.db.pool, { insured_admdvs: '360000', treatment_admdvs: '430000', year: 2026, size_fen: Math.ceil(carried / 0.8), now: new Date('2026-01-02T02:00:00Z') });
   const r = await call('GET', '/api/v1/clearing/advance-funds?year=2026', hn);
   assert.equal(r.status, 200, r.body);
   const [fund] = r.json().funds;
-  assert.equal(fund.consumed_fen, owed);
-  assert.equal(fund.rate_bp, Math.floor((owed * 10000) / Math.ceil(owed / 0.8)));
+  assert.equal(fund.consumed_fen, carried);
+  assert.equal(fund.rate_bp, Math.floor((carried * 10000) / Math.ceil(carried / 0.8)));
   assert.equal(fund.level, 'yellow');
   assert.equal(r.json().yellow_bp, 7000);
   assert.deepEqual(r.json().warnings, [], 'a read raises no warning');

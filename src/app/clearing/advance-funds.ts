@@ -159,33 +159,51 @@ export interface FundCheck extends Pair {
  * Both sides are to be told; a red warning's top-up is due `top_up_working_days` working days
  * later on the insured province's calendar.
  */
+export interface FundUse extends Pair {
+  year: number;
+  size_fen: number;
+  consumed_fen: number;
+  rate_bp: number;
+  level: WarningLevel;
+  /** The figures that govern it (the insured province's clearing rules, or the override). */
+  policy: AdvanceFundPolicy;
+}
+
+/** Each of the year's funds with its use now: the one reading of the use rate, for the check and the finance page. */
+export async function fundUses(q: Queryable, year: number, override?: AdvanceFundPolicy): Promise<FundUse[]> {
+  const policyOf = policies(await storedClearingRules(q), override);
+  const used = new Map((await outstandingCrossProvince(q)).map((r) => [`${r.insured_admdvs}:${r.treatment_admdvs}`, r.amount_fen]));
+  return (await listAdvanceFunds(q, year)).map((fund) => {
+    const consumed = used.get(`${fund.insured_admdvs}:${fund.treatment_admdvs}`) ?? 0;
+    const policy = policyOf(fund.insured_admdvs);
+    const rate = useRateBp(consumed, fund.size_fen);
+    return { insured_admdvs: fund.insured_admdvs, treatment_admdvs: fund.treatment_admdvs, year, size_fen: fund.size_fen, consumed_fen: consumed, rate_bp: rate, level: warningLevel(rate, policy), policy };
+  });
+}
+
 export async function checkAdvanceFunds(pool: Pool, asOf: Date, override?: AdvanceFundPolicy): Promise<FundCheck[]> {
-  const policyOf = policies(await storedClearingRules(pool), override);
   const day = chinaDate(asOf);
   const year = Number(day.slice(0, 4));
-  const used = new Map((await outstandingCrossProvince(pool)).map((r) => [`${r.insured_admdvs}:${r.treatment_admdvs}`, r.amount_fen]));
   const out: FundCheck[] = [];
-  for (const fund of await listAdvanceFunds(pool, year)) {
-    const p: Pair = { insured_admdvs: fund.insured_admdvs, treatment_admdvs: fund.treatment_admdvs };
-    const consumed = used.get(`${p.insured_admdvs}:${p.treatment_admdvs}`) ?? 0;
-    const policy = policyOf(p.insured_admdvs);
-    const rate = useRateBp(consumed, fund.size_fen);
+  for (const u of await fundUses(pool, year, override)) {
+    const { policy, ...fund } = u;
+    const p: Pair = { insured_admdvs: u.insured_admdvs, treatment_admdvs: u.treatment_admdvs };
     const raised: ('yellow' | 'red')[] = [];
     let topUpBy: string | null = null;
-    const levels = levelsReached(rate, policy);
+    const levels = levelsReached(u.rate_bp, policy);
     if (levels.length > 0) {
       await inTransaction(pool, async (q) => {
         for (const level of levels) {
           const due = level === 'red' ? addWorkingDays(await loadCalendar(q, p.insured_admdvs), day, policy.top_up_working_days) : null;
-          const ok = await raiseWarning(q, { ...p, year, level, at: asOf, rate_bp: rate, consumed_fen: consumed, size_fen: fund.size_fen, notify_admdvs: [p.insured_admdvs, p.treatment_admdvs], top_up_by: due });
+          const ok = await raiseWarning(q, { ...p, year, level, at: asOf, rate_bp: u.rate_bp, consumed_fen: u.consumed_fen, size_fen: u.size_fen, notify_admdvs: [p.insured_admdvs, p.treatment_admdvs], top_up_by: due });
           if (!ok) continue;
           raised.push(level);
           if (due) topUpBy = due;
-          await sendStaffMessage(q, asOf, [p.insured_admdvs, p.treatment_admdvs], warningMessage(p, year, level, rate, consumed, fund.size_fen, due));
+          await sendStaffMessage(q, asOf, [p.insured_admdvs, p.treatment_admdvs], warningMessage(p, year, level, u.rate_bp, u.consumed_fen, u.size_fen, due));
         }
       });
     }
-    out.push({ ...p, year, size_fen: fund.size_fen, consumed_fen: consumed, rate_bp: rate, level: warningLevel(rate, policy), raised, top_up_by: topUpBy });
+    out.push({ ...fund, raised, top_up_by: topUpBy });
   }
   return out;
 }

@@ -1,9 +1,11 @@
-import { chinaDate } from '../../engine/calendar.ts';
-import { DEFAULT_ADVANCE_FUND_POLICY, checkAdvanceFundPolicy, useRateBp, warningLevel, type AdvanceFundPolicy, type WarningLevel } from '../../engine/advance-fund.ts';
+import { checkAdvanceFundPolicy, type AdvanceFundPolicy, type WarningLevel } from '../../engine/advance-fund.ts';
+import { NATIONAL } from '../../engine/clearing-rules.ts';
+import { fundUses } from './advance-funds.ts';
+import { clearingRulesFor } from './rules.ts';
 import type { ClearingLevel } from '../../engine/clearing.ts';
 import { invalid, notFound } from '../../engine/errors.ts';
 import { regionsCover } from '../../store/auth/principal.ts';
-import { crossProvincePayments, listAdvanceFunds, listWarnings, type WarningRow } from '../../store/clearing/advance-funds.ts';
+import { listWarnings, type WarningRow } from '../../store/clearing/advance-funds.ts';
 import { statementsOf, type StoredStatement } from '../../store/clearing/statements.ts';
 import { lineSettlement, readStatement, statementLines, type LineSettlement, type StatementLineRow } from '../../store/clearing/views.ts';
 import type { Queryable } from '../../store/db.ts';
@@ -53,22 +55,16 @@ export interface FundView {
 }
 
 /**
- * The year's advance funds between provinces the caller covers, with their use rate as of `now`
- * (the year's cross-region payments so far, as checkAdvanceFunds counts them) and the warnings
- * raised so far. Raises nothing: `yibao advance-funds --check` (checkAdvanceFunds) does.
+ * The year's advance funds between provinces the caller covers, with their use rate now (what
+ * they carry, as checkAdvanceFunds reads it) and the warnings raised so far. Raises nothing:
+ * `yibao advance-funds --check` (checkAdvanceFunds) does. The thresholds returned are the
+ * national ones; each fund's level is on its own insured province's rules.
  */
 export async function advanceFundsView(q: Queryable, input: { year: number; regions: readonly string[] | undefined; now: Date; policy?: AdvanceFundPolicy }): Promise<{ year: number; yellow_bp: number; red_bp: number; funds: FundView[]; warnings: WarningRow[] }> {
   const { year } = input;
   if (!Number.isInteger(year) || year < 2000 || year > 2100) throw invalid('year', '年度须为 2000-2100 的整数', 'year must be a whole number from 2000 to 2100');
-  const policy = checkAdvanceFundPolicy(input.policy ?? DEFAULT_ADVANCE_FUND_POLICY);
-  const today = chinaDate(input.now);
-  const upTo = Number(today.slice(0, 4)) === year ? `${year}${today.slice(5, 7)}` : `${year}12`;
-  const used = new Map((await crossProvincePayments(q, `${year}01`, upTo)).map((r) => [`${r.insured_admdvs}:${r.treatment_admdvs}`, r.amount_fen]));
-  const funds = (await listAdvanceFunds(q, year)).filter((f) => partyTo(input.regions, f)).map((f) => {
-    const consumed = used.get(`${f.insured_admdvs}:${f.treatment_admdvs}`) ?? 0;
-    const rate = useRateBp(consumed, f.size_fen);
-    return { insured_admdvs: f.insured_admdvs, treatment_admdvs: f.treatment_admdvs, year, size_fen: f.size_fen, consumed_fen: consumed, rate_bp: rate, level: warningLevel(rate, policy) };
-  });
+  const national = input.policy ? checkAdvanceFundPolicy(input.policy) : (await clearingRulesFor(q, NATIONAL)).advance_fund;
+  const funds = (await fundUses(q, year, input.policy)).filter((f) => partyTo(input.regions, f)).map(({ policy: _policy, ...f }) => f);
   const warnings = (await listWarnings(q, year)).filter((w) => partyTo(input.regions, w));
-  return { year, yellow_bp: policy.yellow_bp, red_bp: policy.red_bp, funds, warnings };
+  return { year, yellow_bp: national.yellow_bp, red_bp: national.red_bp, funds, warnings };
 }
