@@ -54,6 +54,30 @@ export interface Cert {
   valid_until: string | null;
 }
 
+export interface ClearingDispute {
+  id: number;
+  statement_id: number;
+  month: string;
+  level: string;
+  insured_admdvs: string;
+  treatment_admdvs: string;
+  setl_id: string;
+  /** fen (分) */
+  amount_fen: number;
+  /** insured | treatment: who contests it */
+  side: string;
+  raised_by: string;
+  /** format: date-time */
+  raised_at: string;
+  reason: string;
+  /** open | withdrawn (the line is paid) | upheld (not owed) */
+  state: string;
+  resolved_by: string | null;
+  resolved_at: string | null;
+  note: string | null;
+  transfer_id: number | null;
+}
+
 export interface ClearingLine {
   n: number;
   setl_id: string;
@@ -74,6 +98,8 @@ export interface ClearingLine {
   /** fen (分) the insured region owes for it; negative for a cancellation */
   amount_fen: number;
   adjustment: boolean;
+  dispute_id: number | null;
+  dispute_state: string | null;
 }
 
 export interface ClearingRun {
@@ -86,7 +112,7 @@ export interface ClearingRun {
     id: number | null;
     insured_admdvs: string;
     treatment_admdvs: string;
-    /** drafted | confirmed_by_insured | confirmed_by_treatment | confirmed | paid | disputed */
+    /** drafted | confirmed_by_insured | confirmed_by_treatment | confirmed | disputed | paid_in_part | paid */
     state: string;
     totals: StatementTotals;
   }[];
@@ -105,7 +131,7 @@ export interface ClearingStatementDetail {
   /** fen (分) */
   amount_fen: number;
   totals: StatementTotals;
-  /** drafted | confirmed_by_insured | confirmed_by_treatment | confirmed | paid | disputed */
+  /** drafted | confirmed_by_insured | confirmed_by_treatment | confirmed | disputed | paid_in_part | paid */
   state: string;
   insured_confirmed_by: string | null;
   treatment_confirmed_by: string | null;
@@ -124,7 +150,7 @@ export interface ClearingStatement {
   /** fen (分) */
   amount_fen: number;
   totals: StatementTotals;
-  /** drafted | confirmed_by_insured | confirmed_by_treatment | confirmed | paid | disputed */
+  /** drafted | confirmed_by_insured | confirmed_by_treatment | confirmed | disputed | paid_in_part | paid */
   state: string;
   insured_confirmed_by: string | null;
   treatment_confirmed_by: string | null;

@@ -4,6 +4,7 @@ import { Type, type Static } from 'typebox';
 import { chinaDate } from '../../engine/calendar.ts';
 import { formatYuan } from '../../engine/money.ts';
 import { confirmStatement } from '../../app/clearing/confirm.ts';
+import { disputeStatement, disputesOf, resolveDispute } from '../../app/clearing/disputes.ts';
 import { positionsOverMonths } from '../../app/clearing/positions.ts';
 import { runClearing } from '../../app/clearing/run.ts';
 import { advanceFundsView, partyTo, settlementOfLine, statementDetail, statementsFor, type StatementDetail } from '../../app/clearing/views.ts';
@@ -36,7 +37,7 @@ const asSent = <T>(row: unknown): T => row as T;
 const regionsOf = (req: FastifyRequest): readonly string[] | undefined => staffRegions(req);
 
 const STATE_ZH: Record<string, string> = {
-  drafted: '待确认', confirmed_by_insured: '参保地已确认', confirmed_by_treatment: '就医地已确认', confirmed: '双方已确认', paid: '已支付', disputed: '有争议',
+  drafted: '待确认', confirmed_by_insured: '参保地已确认', confirmed_by_treatment: '就医地已确认', confirmed: '双方已确认', paid: '已支付', disputed: '有争议', paid_in_part: '部分支付',
 };
 
 /** A statement as an export's header and rows: one row per line, amounts in yuan. */
@@ -58,6 +59,13 @@ export function clearingRoutes(deps: AppDeps): FastifyPluginAsyncTypebox {
   return async (app) => {
     useBilingualValidation(app);
     const { pool } = deps;
+    const Side = Type.Union([Type.Literal('insured'), Type.Literal('treatment')]);
+    /** Who acts, from the session: the app checks the side's region against these regions. */
+    const staffOf = (req: FastifyRequest) => {
+      const p = req.principal!;
+      const ctx = writeContext(req, deps);
+      return { by: ctx.actor, regions: p.kind === 'staff' ? p.regions : [], now: ctx.now };
+    };
 
     app.post('/clearing/runs', {
       schema: {
@@ -105,14 +113,38 @@ export function clearingRoutes(deps: AppDeps): FastifyPluginAsyncTypebox {
         tags: ['clearing'], summary: '确认清算单 / confirm a statement for one side',
         description: 'insured: the insured region\'s staff; treatment: the treatment region\'s. The second confirmation posts the clearing transfer and the statement is paid.',
         params: StatementId,
-        body: Type.Object({ side: Type.Union([Type.Literal('insured'), Type.Literal('treatment')]) }, { additionalProperties: false }),
+        body: Type.Object({ side: Side }, { additionalProperties: false }),
         response: { 200: M.ClearingStatementModel, ...errors },
       },
-    }, async (req) => {
-      const p = req.principal!;
-      const ctx = writeContext(req, deps);
-      return confirmStatement(pool, { statement_id: scoped(req, 'statement_id'), side: req.body.side, by: ctx.actor, regions: p.kind === 'staff' ? p.regions : [], now: ctx.now });
-    });
+    }, async (req) => confirmStatement(pool, { statement_id: scoped(req, 'statement_id'), side: req.body.side, ...staffOf(req) }));
+
+    app.post('/clearing/statements/:id/disputes', {
+      schema: {
+        tags: ['clearing'], summary: '对清算单提出争议 / contest settlements of a statement',
+        description: 'A side that has not confirmed names the settlements it contests and why; they wait in the dispute list while the rest is confirmed and paid.',
+        params: StatementId,
+        body: Type.Object({ side: Side, setl_ids: Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { minItems: 1, maxItems: 500 }), reason: Type.String({ minLength: 1, maxLength: 500 }) }, { additionalProperties: false }),
+        response: { 200: Type.Object({ statement: M.ClearingStatementModel, disputes: Type.Array(Type.Integer()) }), ...errors },
+      },
+    }, async (req) => disputeStatement(pool, { statement_id: scoped(req, 'statement_id'), side: req.body.side, setl_ids: req.body.setl_ids, reason: req.body.reason, ...staffOf(req) }));
+
+    app.get('/clearing/disputes', {
+      schema: {
+        tags: ['clearing'], summary: '清算争议清单 / the dispute list of the caller\'s regions',
+        querystring: Type.Object({ state: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('withdrawn'), Type.Literal('upheld')])) }, { additionalProperties: false }),
+        response: { 200: Type.Object({ disputes: Type.Array(M.ClearingDisputeModel) }), ...errors },
+      },
+    }, async (req) => ({ disputes: asSent<Static<typeof M.ClearingDisputeModel>[]>(await disputesOf(pool, { regions: regionsOf(req) ?? ['000000'], ...(req.query.state ? { state: req.query.state } : {}) })) }));
+
+    app.post('/clearing/disputes/:id/resolve', {
+      schema: {
+        tags: ['clearing'], summary: '处理争议 / resolve a dispute',
+        description: 'withdrawn: by the side that raised it (the line is paid); upheld: by the other side, conceding (the line is not owed).',
+        params: Type.Object({ id: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }) }),
+        body: Type.Object({ side: Side, outcome: Type.Union([Type.Literal('withdrawn'), Type.Literal('upheld')]), note: Type.Optional(Type.String({ maxLength: 500 })) }, { additionalProperties: false }),
+        response: { 200: M.ClearingDisputeModel, ...errors },
+      },
+    }, async (req) => asSent<Static<typeof M.ClearingDisputeModel>>(await resolveDispute(pool, { dispute_id: scoped(req, 'dispute_id'), side: req.body.side, outcome: req.body.outcome, note: req.body.note ?? '', ...staffOf(req) })));
 
     app.get('/clearing/statements/:id/export', {
       schema: {

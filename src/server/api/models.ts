@@ -167,7 +167,7 @@ const ByCode = Type.Record(Type.String(), Type.Integer({ description: 'fen (分)
 export const StatementTotalsModel = Type.Object({
   amount_fen: Fen, count: Type.Integer(), by_fund: ByCode, by_insutype: ByCode, adjustments_fen: Fen, adjustments_count: Type.Integer(),
 });
-const StatementState = Type.String({ description: 'drafted | confirmed_by_insured | confirmed_by_treatment | confirmed | paid | disputed' });
+const StatementState = Type.String({ description: 'drafted | confirmed_by_insured | confirmed_by_treatment | confirmed | disputed | paid_in_part | paid' });
 export const ClearingStatementModel = Type.Object({
   id: Type.Integer(), month: Type.String({ description: 'YYYYMM' }), level: Type.String({ description: 'province | city' }),
   insured_admdvs: S, treatment_admdvs: S, amount_fen: Fen, totals: StatementTotalsModel, state: StatementState,
@@ -177,6 +177,12 @@ export const ClearingLineModel = Type.Object({
   n: Type.Integer(), setl_id: S, kind: Type.String({ description: 'settle | cancel' }), orig_setl_id: NS, setl_time: When, psn_no: S,
   fixmedins_code: S, fixmedins_name: NS, insuplc_admdvs: S, mdtrtarea_admvs: S, insutype: S, med_type: S, medfee_fen: Fen,
   amount_fen: Type.Integer({ description: 'fen (分) the insured region owes for it; negative for a cancellation' }), adjustment: Type.Boolean(),
+  dispute_id: NInt, dispute_state: Type.Union([Type.String({ description: 'open | withdrawn | upheld' }), Type.Null()]),
+});
+export const ClearingDisputeModel = Type.Object({
+  id: Type.Integer(), statement_id: Type.Integer(), month: S, level: S, insured_admdvs: S, treatment_admdvs: S, setl_id: S, amount_fen: Type.Integer({ description: 'fen (分)' }),
+  side: Type.String({ description: 'insured | treatment: who contests it' }), raised_by: S, raised_at: When, reason: S,
+  state: Type.String({ description: 'open | withdrawn (the line is paid) | upheld (not owed)' }), resolved_by: NS, resolved_at: NWhen, note: NS, transfer_id: NInt,
 });
 export const ClearingStatementDetailModel = Type.Object({ ...ClearingStatementModel.properties, lines: Type.Array(ClearingLineModel) });
 export const NetPositionModel = Type.Object({ admdvs: S, net_fen: Type.Integer({ description: 'fen (分): + receives, − pays' }) });

@@ -25,6 +25,7 @@ export type Touches =
   | 'identity import by path id'
   | 'staff message by path id'
   | 'clearing statement by path id'
+  | 'clearing dispute by path id'
   | 'region by path admdvs'
   | 'region by path list_admdvs'
   | 'region by body insuplc_admdvs'
@@ -143,6 +144,9 @@ const TABLE: Record<string, [Access, Touches, RouteRule['alsoRegion']?]> = {
   'GET /api/v1/clearing/statements/:id': [FINANCE, 'clearing statement by path id'],
   'GET /api/v1/clearing/statements/:id/settlements/:setl_id': [FINANCE, 'clearing statement by path id'],
   'POST /api/v1/clearing/statements/:id/confirm': [FINANCE, 'clearing statement by path id'],
+  'POST /api/v1/clearing/statements/:id/disputes': [FINANCE, 'clearing statement by path id'],
+  'GET /api/v1/clearing/disputes': [FINANCE, 'nothing'], // only disputes of statements the caller is party to
+  'POST /api/v1/clearing/disputes/:id/resolve': [FINANCE, 'clearing dispute by path id'],
   'GET /api/v1/clearing/statements/:id/export': [FINANCE, 'clearing statement by path id'],
   'GET /api/v1/clearing/advance-funds': [FINANCE, 'nothing'],
   'GET /api/v1/clearing/positions': [FINANCE, 'nothing'],

@@ -8,7 +8,7 @@ import type { Actor } from '../../store/audit.ts';
 import type { Pool } from '../../store/db.ts';
 import { filingScope, importBatchRegion, recognitionScope } from '../../store/auth/scope.ts';
 import { findStaffMessage } from '../../store/cooperation/staff-messages.ts';
-import { statementSides } from '../../store/clearing/views.ts';
+import { disputeSides, statementSides } from '../../store/clearing/views.ts';
 import { findPersonByCertno, findPersonByPsnNo, type Person } from '../../store/registry/persons.ts';
 import { requirePersonByCertno } from '../../app/registry/persons.ts';
 import { callerOf, roleMayCall, ruleFor, type Touches } from './access.ts';
@@ -37,6 +37,7 @@ export interface Scope {
   import_id?: number;
   message_id?: number;
   statement_id?: number;
+  dispute_id?: number;
   /** The region the decision was made on: the person's, filing's, recognition's, batch's, or the one named. */
   region?: string;
 }
@@ -143,6 +144,12 @@ async function load(pool: Pool, touches: Exclude<Touches, 'nothing'>, places: Re
     const sides = Number.isSafeInteger(id) ? await statementSides(pool, id) : undefined;
     if (!sides) throw notFound('id', `清算单 ${value} 不存在`, `no clearing statement ${value}`);
     return { key, statement_id: id, either: [sides.insured_admdvs, sides.treatment_admdvs] };
+  }
+  if (resource === 'clearing dispute') {
+    const id = /^[0-9]{1,15}$/.test(value) ? Number(value) : NaN;
+    const sides = Number.isSafeInteger(id) ? await disputeSides(pool, id) : undefined;
+    if (!sides) throw notFound('id', `争议 ${value} 不存在`, `no clearing dispute ${value}`);
+    return { key, dispute_id: id, statement_id: sides.statement_id, either: [sides.insured_admdvs, sides.treatment_admdvs] };
   }
   return { key, region: value }; // a region: the code itself
 }
@@ -253,7 +260,7 @@ export function scopedPerson(req: FastifyRequest): Person {
 }
 
 /** The loaded resource's key for the routes that touch a filing, recognition or import batch. */
-export function scoped<K extends 'filing_no' | 'recognition_no' | 'import_id' | 'message_id' | 'statement_id' | 'region'>(req: FastifyRequest, key: K): NonNullable<Scope[K]> {
+export function scoped<K extends 'filing_no' | 'recognition_no' | 'import_id' | 'message_id' | 'statement_id' | 'dispute_id' | 'region'>(req: FastifyRequest, key: K): NonNullable<Scope[K]> {
   const v = req.scope?.[key];
   if (v === undefined) throw new Error(`${req.method} ${req.routeOptions.url} has no ${key} in scope: declare it in access.ts`);
   return v as NonNullable<Scope[K]>;

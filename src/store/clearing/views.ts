@@ -17,6 +17,15 @@ export async function readStatement(q: Queryable, id: number): Promise<StoredSta
 }
 
 /** Which regions a statement is between: the hook decides access from them. */
+/** The two regions of the statement a dispute is on, and its id. */
+export async function disputeSides(q: Queryable, disputeId: number): Promise<{ statement_id: number; insured_admdvs: string; treatment_admdvs: string } | undefined> {
+  const r = await q.query<{ statement_id: number; insured_admdvs: string; treatment_admdvs: string }>(
+    `SELECT s.id::int AS statement_id, s.insured_admdvs, s.treatment_admdvs FROM clearing_disputes d JOIN clearing_statements s ON s.id = d.statement_id WHERE d.id = $1`,
+    [disputeId],
+  );
+  return r.rows[0];
+}
+
 export async function statementSides(q: Queryable, id: number): Promise<{ insured_admdvs: string; treatment_admdvs: string } | undefined> {
   const r = await q.query<{ insured_admdvs: string; treatment_admdvs: string }>(`SELECT insured_admdvs, treatment_admdvs FROM clearing_statements WHERE id = $1`, [id]);
   return r.rows[0];
@@ -38,14 +47,18 @@ export interface StatementLineRow {
   medfee_fen: number;
   amount_fen: number;
   adjustment: boolean;
+  /** The line's dispute, when a side contested it. */
+  dispute_id: number | null;
+  dispute_state: string | null;
 }
 
 /** A statement's lines in their order, each with what the settlement behind it says. */
 export async function statementLines(q: Queryable, statementId: number): Promise<StatementLineRow[]> {
   const r = await q.query<StatementLineRow>(
     `SELECT l.n, l.setl_id, s.kind, s.orig_setl_id, s.setl_time, s.psn_no, s.fixmedins_code, i.fixmedins_name, s.insuplc_admdvs, s.mdtrtarea_admvs,
-            s.insutype, s.med_type, s.medfee_sumamt::bigint AS medfee_fen, l.amount_fen::bigint AS amount_fen, l.adjustment
+            s.insutype, s.med_type, s.medfee_sumamt::bigint AS medfee_fen, l.amount_fen::bigint AS amount_fen, l.adjustment, d.id::int AS dispute_id, d.state AS dispute_state
        FROM clearing_lines l JOIN settlements s USING (setl_id) LEFT JOIN institutions i ON i.fixmedins_code = s.fixmedins_code
+       LEFT JOIN clearing_disputes d ON d.statement_id = l.statement_id AND d.setl_id = l.setl_id
       WHERE l.statement_id = $1 ORDER BY l.n`,
     [statementId],
   );
