@@ -17,8 +17,8 @@ import { freshDatabase, type TestDatabase } from '../support/db.ts';
 // previews and runs the clearing of the demo's month (this month in China time: its first run
 // collects every settlement before it), sees the statements Hunan is party to, confirms Hunan's
 // side of one, opens its settlements and one settlement's explanation, and sees the advance
-// fund's gauge; Jiangxi's finance staff (jx.finance) confirms the other side and the statement
-// is paid. YIBAO_SCREENSHOTS=dir saves one screenshot of the page.
+// fund's gauge; Jiangxi's finance staff (jx.finance) contests a settlement of it and withdraws
+// the contest from the dispute list, then confirms the other side and the statement is paid. YIBAO_SCREENSHOTS=dir saves one screenshot of the page.
 
 const SHOTS = process.env.YIBAO_SCREENSHOTS ? path.resolve(process.env.YIBAO_SCREENSHOTS) : undefined;
 
@@ -129,6 +129,20 @@ test("Hunan's finance staff clears the demo's month from the page, confirms Huna
   await signIn(page, 'jx.finance');
   await page.getByRole('navigation', { name: '主菜单' }).getByRole('link', { name: '清算' }).click();
   const jxRow = page.locator(`[data-testid="statement"][data-id="${first.id}"]`);
+  // First Jiangxi contests one settlement of it, then withdraws the contest from the dispute list.
+  await jxRow.getByRole('button', { name: `明细 ${first.id}` }).click();
+  const jxLines = page.getByTestId('statement-lines').getByTestId('line');
+  await jxLines.first().waitFor();
+  await jxLines.first().getByRole('checkbox').check();
+  await page.getByLabel('争议理由').fill('病历与费用不符');
+  await page.getByRole('button', { name: '对所选 1 笔提出争议' }).click();
+  await page.locator(`[data-testid="statement"][data-id="${first.id}"][data-state="disputed"]`).waitFor();
+  const dispute = page.getByTestId('disputes').locator('[data-testid="dispute"][data-state="open"]');
+  await dispute.waitFor();
+  await dispute.getByRole('button', { name: '撤回争议' }).click();
+  await page.getByTestId('disputes').locator('[data-testid="dispute"][data-state="withdrawn"]').waitFor();
+  const contested = await db.pool.query(`SELECT state, raised_by, resolved_by FROM clearing_disputes WHERE statement_id = $1`, [first.id]);
+  assert.deepEqual(contested.rows, [{ state: 'withdrawn', raised_by: 'jx.finance', resolved_by: 'jx.finance' }]);
   await jxRow.getByRole('button', { name: `确认（${side === '参保地' ? '就医地' : '参保地'}）` }).click();
   await page.locator(`[data-testid="statement"][data-id="${first.id}"][data-state="paid"]`).getByText('已支付').waitFor();
   const paid = await db.pool.query(`SELECT s.state, t.kind FROM clearing_statements s JOIN ledger_transfers t ON t.id = s.transfer_id WHERE s.id = $1`, [first.id]);

@@ -7,7 +7,7 @@ import { api, post, yuan, type Me } from '../api.ts';
 import { SettlementExplanation, type StoredSettlement } from '../explanation.tsx';
 import { usePrefs } from '../i18n.tsx';
 import { Badge, Card, Empty, ErrorBox, Field, Query, RegionName } from '../ui.tsx';
-import type { AdvanceFunds, ClearingRun, ClearingStatement, ClearingStatementDetail, Positions } from '../types.ts';
+import type { AdvanceFunds, ClearingDispute, ClearingRun, ClearingStatement, ClearingStatementDetail, Positions } from '../types.ts';
 import { Chart } from './Dashboard.tsx';
 
 echarts.use([BarChart, GaugeChart]);
@@ -29,6 +29,13 @@ const STATES: Record<string, { zh: string; en: string; tone: 'ok' | 'warn' | 'ba
   confirmed: { zh: '双方已确认', en: 'Confirmed by both', tone: 'ok' },
   paid: { zh: '已支付', en: 'Paid', tone: 'ok' },
   disputed: { zh: '有争议', en: 'Disputed', tone: 'bad' },
+  paid_in_part: { zh: '部分支付（争议待处理）', en: 'Paid in part (disputes open)', tone: 'warn' },
+};
+
+const DISPUTE_STATES: Record<string, { zh: string; en: string; tone: 'ok' | 'warn' | 'bad' | 'info' }> = {
+  open: { zh: '争议中', en: 'Contested', tone: 'bad' },
+  withdrawn: { zh: '已撤回', en: 'Withdrawn', tone: 'ok' },
+  upheld: { zh: '争议成立', en: 'Upheld', tone: 'warn' },
 };
 
 function StateBadge({ state }: { state: string }): ReactNode {
@@ -37,15 +44,18 @@ function StateBadge({ state }: { state: string }): ReactNode {
   return <Badge tone={s?.tone ?? 'info'}>{s ? (lang === 'zh' ? s.zh : s.en) : state}</Badge>;
 }
 
-/** Whether the user's regions cover a side's region: the region itself or its province (as confirmStatement decides). */
-const covers = (me: Me, admdvs: string): boolean => me.regions.includes(admdvs) || me.regions.includes(`${admdvs.slice(0, 2)}0000`);
+/** Whether the user's regions cover a region: the region itself or one above it (regionsCover on the server). */
+const covers = (me: Me, admdvs: string): boolean => me.regions.some((r) => admdvs.startsWith(r.replace(/(00)+$/, '')));
 
-/** The sides the user may still confirm on a statement. */
-function openSides(me: Me, s: ClearingStatement): ('insured' | 'treatment')[] {
-  if (s.state !== 'drafted' && s.state !== 'confirmed_by_insured' && s.state !== 'confirmed_by_treatment') return [];
-  const out: ('insured' | 'treatment')[] = [];
-  if (s.state !== 'confirmed_by_insured' && covers(me, s.insured_admdvs)) out.push('insured');
-  if (s.state !== 'confirmed_by_treatment' && covers(me, s.treatment_admdvs)) out.push('treatment');
+type Side = 'insured' | 'treatment';
+const isPaid = (s: ClearingStatement): boolean => s.state === 'paid' || s.state === 'paid_in_part';
+
+/** The sides the user covers that have not confirmed an unpaid statement: they may confirm it, or contest lines of it. */
+function openSides(me: Me, s: ClearingStatement): Side[] {
+  if (isPaid(s)) return [];
+  const out: Side[] = [];
+  if (s.insured_confirmed_by === null && covers(me, s.insured_admdvs)) out.push('insured');
+  if (s.treatment_confirmed_by === null && covers(me, s.treatment_admdvs)) out.push('treatment');
   return out;
 }
 
@@ -77,9 +87,7 @@ export function Clearing({ me }: { me: Me }): ReactNode {
         <>
           <RunSection month={month} level={level} />
           <StatementsSection me={me} month={month} level={level} open={open} setOpen={setOpen} />
-          {/* Here the lead adds two sections, each its own component fed by month and level:
-              the disputes (src/app/clearing/disputes.ts) and the institutions' clearing
-              applications and payments (src/app/clearing/institutions.ts). */}
+          <DisputesSection me={me} />
           <AdvanceFundsSection year={Number(month.slice(0, 4))} />
           <PositionsSection level={level} to={month} />
         </>
@@ -135,6 +143,7 @@ function StatementsSection({ me, month, level, open, setOpen }: { me: Me; month:
     mutationFn: (v: { id: number; side: 'insured' | 'treatment' }) => post<ClearingStatement>(`/api/v1/clearing/statements/${v.id}/confirm`, { side: v.side }),
     onSuccess: () => void qc.invalidateQueries({ queryKey: ['clearing'] }),
   });
+  const opened = open === null ? undefined : list.data?.items.find((s) => s.id === open);
   const sideName = (side: 'insured' | 'treatment'): string => (side === 'insured' ? tr('参保地', 'insured side') : tr('就医地', 'treatment side'));
   return (
     <Card title={tr('本月清算单', "The month's statements")}>
@@ -175,21 +184,35 @@ function StatementsSection({ me, month, level, open, setOpen }: { me: Me; month:
           </div>
         )}
       </Query>
-      {open !== null && <StatementLines id={open} />}
+      {opened && <StatementLines me={me} statement={opened} />}
     </Card>
   );
 }
 
-/** A statement's settlements; one click shows a settlement's explanation. */
-function StatementLines({ id }: { id: number }): ReactNode {
+/** A statement's settlements; one click shows a settlement's explanation. A side that has not confirmed may contest lines. */
+function StatementLines({ me, statement }: { me: Me; statement: ClearingStatement }): ReactNode {
   const { tr } = usePrefs();
+  const qc = useQueryClient();
+  const id = statement.id;
   const [setl, setSetl] = useState<string | null>(null);
+  const [picked, setPicked] = useState<string[]>([]);
+  const [reason, setReason] = useState('');
+  const sides = openSides(me, statement);
   const detail = useQuery({ queryKey: ['clearing', 'statement', id], queryFn: () => api<ClearingStatementDetail>(`/api/v1/clearing/statements/${id}`) });
   const one = useQuery({
     queryKey: ['clearing', 'settlement', id, setl],
     queryFn: () => api<StoredSettlement>(`/api/v1/clearing/statements/${id}/settlements/${encodeURIComponent(setl!)}`),
     enabled: setl !== null,
   });
+  const contest = useMutation({
+    mutationFn: () => post(`/api/v1/clearing/statements/${id}/disputes`, { side: sides[0], setl_ids: picked, reason }),
+    onSuccess: () => {
+      setPicked([]);
+      setReason('');
+      void qc.invalidateQueries({ queryKey: ['clearing'] });
+    },
+  });
+  const toggle = (x: string): void => setPicked(picked.includes(x) ? picked.filter((p) => p !== x) : [...picked, x]);
   return (
     <div className="scroll" data-testid="statement-lines">
       <Query q={detail}>
@@ -198,12 +221,16 @@ function StatementLines({ id }: { id: number }): ReactNode {
             <h3>{tr(`清算单 ${s.id}：${s.lines.length} 笔结算`, `Statement ${s.id}: ${s.lines.length} settlements`)}</h3>
             <table>
               <thead><tr>
+                {sides.length > 0 && <th scope="col">{tr('争议', 'Contest')}</th>}
                 <th scope="col">{tr('结算号', 'Settlement')}</th><th scope="col">{tr('时间', 'Time')}</th><th scope="col">{tr('机构', 'Institution')}</th>
-                <th scope="col">{tr('参保地 → 就医地', 'Insured → treated')}</th><th scope="col" className="num">{tr('清算金额（元）', 'Cleared (yuan)')}</th>
+                <th scope="col">{tr('参保地 → 就医地', 'Insured → treated')}</th><th scope="col" className="num">{tr('清算金额（元）', 'Cleared (yuan)')}</th><th scope="col">{tr('争议状态', 'Dispute')}</th>
               </tr></thead>
               <tbody>
                 {s.lines.map((l) => (
-                  <tr key={l.setl_id} data-testid="line">
+                  <tr key={l.setl_id} data-testid="line" data-dispute={l.dispute_state ?? ''}>
+                    {sides.length > 0 && (
+                      <td>{l.dispute_state === null && <input type="checkbox" aria-label={tr(`对 ${l.setl_id} 提出争议`, `Contest ${l.setl_id}`)} checked={picked.includes(l.setl_id)} onChange={() => toggle(l.setl_id)} />}</td>
+                    )}
                     <td>
                       <button type="button" className="link" aria-expanded={setl === l.setl_id} onClick={() => setSetl(setl === l.setl_id ? null : l.setl_id)}>{l.setl_id}</button>
                       {l.kind === 'cancel' ? tr('（撤销）', ' (cancel)') : ''}{l.adjustment ? tr('（调整）', ' (adjustment)') : ''}
@@ -212,15 +239,82 @@ function StatementLines({ id }: { id: number }): ReactNode {
                     <td>{l.fixmedins_name ?? l.fixmedins_code}</td>
                     <td>{l.insuplc_admdvs} → {l.mdtrtarea_admvs}</td>
                     <td className="num">{yuan(l.amount_fen)}</td>
+                    <td>{l.dispute_state && <DisputeBadge state={l.dispute_state} />}</td>
                   </tr>
                 ))}
               </tbody>
             </table>
+            {sides.length > 0 && (
+              <form className="row" onSubmit={(e) => { e.preventDefault(); contest.mutate(); }}>
+                <Field label={tr('争议理由', 'Reason for the contest')}>{(fid) => <input id={fid} value={reason} maxLength={500} onChange={(e) => setReason(e.target.value)} />}</Field>
+                <button type="submit" className="secondary" disabled={contest.isPending || picked.length === 0 || reason.trim() === ''}>
+                  {tr(`对所选 ${picked.length} 笔提出争议`, `Contest the ${picked.length} selected`)}
+                </button>
+              </form>
+            )}
+            {contest.isError && <ErrorBox error={contest.error} />}
           </>
         )}
       </Query>
       {setl !== null && <Query q={one}>{(x) => <SettlementExplanation settlement={x.explanation} technical="open" />}</Query>}
     </div>
+  );
+}
+
+function DisputeBadge({ state }: { state: string }): ReactNode {
+  const { lang } = usePrefs();
+  const s = DISPUTE_STATES[state];
+  return <Badge tone={s?.tone ?? 'info'}>{s ? (lang === 'zh' ? s.zh : s.en) : state}</Badge>;
+}
+
+/** The dispute list of the user's regions: the side that raised a contest may withdraw it, the other side may concede it. */
+function DisputesSection({ me }: { me: Me }): ReactNode {
+  const { tr } = usePrefs();
+  const qc = useQueryClient();
+  const list = useQuery({ queryKey: ['clearing', 'disputes'], queryFn: () => api<{ disputes: ClearingDispute[] }>('/api/v1/clearing/disputes') });
+  const resolve = useMutation({
+    mutationFn: (v: { id: number; side: Side; outcome: 'withdrawn' | 'upheld' }) => post(`/api/v1/clearing/disputes/${v.id}/resolve`, { side: v.side, outcome: v.outcome }),
+    onSuccess: () => void qc.invalidateQueries({ queryKey: ['clearing'] }),
+  });
+  const regionOf = (d: ClearingDispute, side: string): string => (side === 'insured' ? d.insured_admdvs : d.treatment_admdvs);
+  const other = (side: string): Side => (side === 'insured' ? 'treatment' : 'insured');
+  return (
+    <Card title={tr('清算争议', 'Disputes')}>
+      {resolve.isError && <ErrorBox error={resolve.error} />}
+      <Query q={list}>
+        {(d) => d.disputes.length === 0 ? <Empty>{tr('没有争议。', 'No disputes.')}</Empty> : (
+          <div className="scroll">
+            <table data-testid="disputes">
+              <thead><tr>
+                <th scope="col">{tr('清算单', 'Statement')}</th><th scope="col">{tr('结算号', 'Settlement')}</th><th scope="col" className="num">{tr('金额（元）', 'Amount (yuan)')}</th>
+                <th scope="col">{tr('提出方', 'Raised by')}</th><th scope="col">{tr('理由', 'Reason')}</th><th scope="col">{tr('状态', 'State')}</th><th scope="col">{tr('操作', 'Actions')}</th>
+              </tr></thead>
+              <tbody>
+                {d.disputes.map((x) => (
+                  <tr key={x.id} data-testid="dispute" data-state={x.state}>
+                    <td>{x.statement_id}（{x.month}）</td>
+                    <td>{x.setl_id}</td>
+                    <td className="num">{yuan(x.amount_fen)}</td>
+                    <td><RegionName code={regionOf(x, x.side)} /></td>
+                    <td>{x.reason}{x.note ? ` — ${x.note}` : ''}</td>
+                    <td><DisputeBadge state={x.state} /></td>
+                    <td className="actions">
+                      {x.state === 'open' && covers(me, regionOf(x, x.side)) && (
+                        <button type="button" className="secondary" disabled={resolve.isPending} onClick={() => resolve.mutate({ id: x.id, side: x.side as Side, outcome: 'withdrawn' })}>{tr('撤回争议', 'Withdraw')}</button>
+                      )}
+                      {x.state === 'open' && covers(me, regionOf(x, other(x.side))) && (
+                        <button type="button" disabled={resolve.isPending} onClick={() => resolve.mutate({ id: x.id, side: other(x.side), outcome: 'upheld' })}>{tr('认可争议（不予支付）', 'Concede (not paid)')}</button>
+                      )}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+            <p className="hint">{tr('争议中的结算暂不支付，其余照常支付；撤回后补付，认可后不付，由就医地撤销该结算。', 'Contested settlements wait while the rest is paid; withdrawn, they are paid; conceded, they are not, and the treatment side cancels the settlement.')}</p>
+          </div>
+        )}
+      </Query>
+    </Card>
   );
 }
 
