@@ -24,6 +24,8 @@ export type Touches =
   | 'recognition by path no'
   | 'identity import by path id'
   | 'staff message by path id'
+  | 'clearing application by path id'
+  | 'institution by path fixmedins_code'
   | 'region by path admdvs'
   | 'region by path list_admdvs'
   | 'region by body insuplc_admdvs'
@@ -41,6 +43,7 @@ const ANYONE_ABOUT_A_PERSON: readonly Caller[] = [...OFFICE, 'person', 'grid_wor
 const WINDOW: readonly Caller[] = ['clerk', 'admin'];
 const QUEUES: readonly Caller[] = ['clerk', 'reviewer', 'supervisor', 'admin'];
 const DASHBOARD: readonly Caller[] = ['supervisor', 'finance', 'admin'];
+const FINANCE: readonly Caller[] = ['finance', 'admin'];
 
 const TABLE: Record<string, [Access, Touches, RouteRule['alsoRegion']?]> = {
   'POST /api/v1/auth/staff': ['public', 'nothing'],
@@ -132,6 +135,15 @@ const TABLE: Record<string, [Access, Touches, RouteRule['alsoRegion']?]> = {
   'GET /api/v1/dashboard/flows': [DASHBOARD, 'nothing'],
   'GET /api/v1/dashboard/direct-settlement': [DASHBOARD, 'nothing'],
   'GET /api/v1/settlements': [ANYONE_ABOUT_A_PERSON, 'person by query psn_no|certno'],
+
+  // institutions' clearing applications (3203) and payments: finance staff of the institution's region
+  'GET /api/v1/clearing/applications': [FINANCE, 'nothing'], // only the caller's regions' institutions
+  'GET /api/v1/clearing/applications/:id': [FINANCE, 'clearing application by path id'],
+  'POST /api/v1/clearing/applications/:id/approve': [FINANCE, 'clearing application by path id'],
+  'POST /api/v1/clearing/applications/:id/refuse': [FINANCE, 'clearing application by path id'],
+  'POST /api/v1/clearing/applications/:id/release': [FINANCE, 'clearing application by path id'],
+  'POST /api/v1/clearing/institutions/:fixmedins_code/release': [FINANCE, 'institution by path fixmedins_code'],
+  'GET /api/v1/clearing/institutions/:fixmedins_code/statement': [FINANCE, 'institution by path fixmedins_code'],
 };
 
 export const ROUTES: Record<string, RouteRule> = Object.fromEntries(
