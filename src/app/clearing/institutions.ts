@@ -1,5 +1,6 @@
 import { chinaDate, isIsoDate } from '../../engine/calendar.ts';
 import { CLR_TYPES, isCode } from '../../engine/codes.ts';
+import { monthBounds } from '../../engine/clearing.ts';
 import { conflict, forbidden, invalid, notFound } from '../../engine/errors.ts';
 import {
   claimMismatches, payableOf, paymentLegs, releaseLegs, reserveSplit, type ClaimedTotals, type Mismatch, type PlatformTotals,
@@ -237,20 +238,16 @@ export interface PaymentStatement {
   applications: (ApplicationRow & { clr_appy_evt_id: string })[];
 }
 
-function monthBounds(month: string): { ym: string; start: Date; end: Date } {
+function statementMonth(month: string): { ym: string; start: Date; end: Date } {
   const m = /^(\d{4})-?(0[1-9]|1[0-2])$/.exec(month);
   if (!m || Number(m[1]) < 2000 || Number(m[1]) > 2100) throw invalid('month', '月份应为 yyyy-MM 或 yyyyMM（2000-2100年）', 'month must be yyyy-MM or yyyyMM, 2000 to 2100');
-  const y = Number(m[1]);
-  const mo = Number(m[2]);
-  // China time has no daylight saving: midnight there is 16:00 UTC the day before.
-  const start = new Date(Date.UTC(y, mo - 1, 1) - 8 * 3600_000);
-  const end = new Date(Date.UTC(mo === 12 ? y + 1 : y, mo === 12 ? 0 : mo, 1) - 8 * 3600_000);
-  return { ym: `${m[1]}${m[2]}`, start, end };
+  const ym = `${m[1]}${m[2]}`;
+  return { ym, ...monthBounds(ym) };
 }
 
 /** An institution's payment statement of a month: what it applied for, what was approved, paid, withheld and released, and what is still owed. */
 export async function institutionPaymentStatement(q: Queryable, fixmedinsCode: string, month: string): Promise<PaymentStatement> {
-  const { ym, start, end } = monthBounds(month);
+  const { ym, start, end } = statementMonth(month);
   const inst = await findInstitution(q, fixmedinsCode);
   if (!inst) throw notFound('fixmedins_code', '查无此定点机构', 'no such designated institution');
   const all = await listApplications(q, { fixmedins_code: fixmedinsCode });
