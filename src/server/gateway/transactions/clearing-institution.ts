@@ -47,7 +47,8 @@ export const clearingApplication: TransactionHandler = {
       msgid: ctx.envelope.msgid,
       clr_type: requiredString(d, 'clr_type', path, 6),
       clr_way: requiredString(d, 'clr_way', path, 6),
-      setl_optins: requiredString(d, 'setl_optins', path, 6),
+      // Some provinces' specifications name it clr_optins (清算经办机构).
+      setl_optins: optionalString(d, 'setl_optins', path, 6) ?? optionalString(d, 'clr_optins', path, 6) ?? requiredString(d, 'setl_optins', path, 6),
       begndate,
       enddate,
       claimed: {
@@ -79,6 +80,7 @@ export const clearingApplicationCancel: TransactionHandler = {
     const path = 'input.data';
     const d = inputObject(ctx.envelope.input, 'data');
     const evt = requiredString(d, 'clr_appy_evt_id', path, 30);
+    optionalString(d, 'clr_optins', path, 6); // sent by some HIS; the application knows its region
     await inInputTerms(path, {}, () => cancelApplication(ctx.db, ctx.now(), ctx.institution.fixmedins_code, evt));
     return {};
   },
