@@ -239,7 +239,7 @@ test('the staff routes: list by region, review, refuse with reasons, approve, re
   assert.equal(rel.statusCode, 200, rel.body);
   assert.deepEqual(rel.json().application_ids, [second]);
   assert.equal(rel.json().released_fen, approve.json().reserve_fen);
-  assert.ok(await findTransfer(w.db.pool, `medins_reserve_release:${HOSPITAL}:2026`));
+  assert.ok(await findTransfer(w.db.pool, `medins_reserve_release:${HOSPITAL}:2026:${second}`));
   assert.equal((await zz('POST', `/api/v1/clearing/institutions/${HOSPITAL}/release`, { year: 2026 })).statusCode, 409, 'releasing twice');
   assert.equal((await zz('POST', `/api/v1/clearing/applications/${second}/release`, {})).statusCode, 409);
   assert.equal(await accountBalance(w.db.pool, `medins_reserve:${HOSPITAL}`), 0);

@@ -205,7 +205,8 @@ export async function releaseReserve(pool: Pool, input: ({ id: number } | { fixm
       code = inst.fixmedins_code;
       held = await heldReserves(q, code, input.year);
       if (held.length === 0) throw conflict('year', `${input.year} 年无未返还的保证金`, `no reserve of ${input.year} is still held`);
-      key = `medins_reserve_release:${code}:${input.year}`;
+      // The newest application released names the set: a later year-end release of the same year (an application approved since) gets its own key.
+      key = `medins_reserve_release:${code}:${input.year}:${held[held.length - 1]!.id}`;
     }
     const amount = held.reduce((s, h) => s + h.reserve_fen, 0);
     let transferId: number | null = null;
