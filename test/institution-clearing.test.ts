@@ -288,3 +288,19 @@ test('3260-3262: the institution’s cross-region clearing results of a month, t
   assert.deepEqual(ok(await other.call('3260', { data: { clr_ym: '202603' } }, { fixmedins_code: OTHER_HOSPITAL, mdtrtarea_admvs: '360400' })).data, []);
   await assertBooksHold(w.db.pool);
 });
+
+test('two approvals of one application at once: one pays, the other is refused; one transfer', async () => {
+  const g = await gatewayAt('2026-04-10T02:00:00Z');
+  const e = await settle(g.call, RESIDENT, '390', 'F');
+  const { call } = await gatewayAt('2026-05-02T02:00:00Z');
+  const evt = ok(await call('3203', { data: { clr_type: '11', clr_way: '1', setl_optins: '430200', begndate: '2026-04-01', enddate: '2026-04-30', medfee_sumamt: e.s.medfee_sumamt, fund_appy_sum: e.s.fund_pay_sumamt, cash_payamt: e.s.psn_cash_pay, acct_pay: e.s.acct_pay } })).result.clr_appy_evt_id;
+  const id = idOfEvt(evt);
+  const now = new Date('2026-05-03T02:00:00Z');
+  const both = await Promise.allSettled([approveApplication(w.db.pool, { id, staff: staffOf(['430200']), now }), approveApplication(w.db.pool, { id, staff: staffOf(['430200']), now })]);
+  assert.deepEqual(both.map((r) => r.status).sort(), ['fulfilled', 'rejected']);
+  const err = both.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+  assert.ok(err.reason instanceof YibaoError && err.reason.kind === 'conflict', String(err.reason));
+  const n = await w.db.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM ledger_transfers WHERE key = $1`, [`medins_payment:${id}`]);
+  assert.equal(n.rows[0]!.n, 1);
+  await assertBooksHold(w.db.pool);
+});
