@@ -23,6 +23,8 @@ export const ACCOUNT_KINDS = {
   medins_cash: { zh: '机构收取现金', en: 'cash an institution collected', code: 'medins_cash:<fixmedins_code>' },
   medins_borne: { zh: '机构负担', en: 'what an institution bears itself', code: 'medins_borne:<fixmedins_code>' },
   medins_charges: { zh: '机构收费', en: 'the charges an institution wrote', code: 'medins_charges:<fixmedins_code>' },
+  medins_reserve: { zh: '质量保证金', en: "the share of an institution's payment withheld until the year-end review", code: 'medins_reserve:<fixmedins_code>' },
+  medins_bank: { zh: '机构收款账户', en: 'what reached an institution\'s bank account from the fund', code: 'medins_bank:<fixmedins_code>' },
   owed_to: { zh: '异地应付', en: "an insured region's debt to a treatment region", code: 'owed_to:<insured>:<treatment>' },
   owed_by: { zh: '异地应收', en: "a treatment region's claim on an insured region", code: 'owed_by:<treatment>:<insured>' },
   advance_fund: { zh: '预付金', en: 'advance fund one region placed with another', code: 'advance:<insured>:<treatment>' },
@@ -65,6 +67,7 @@ export interface Account {
 const OWNED: Record<string, AccountKind> = {
   psn_acct: 'personal_account', psn_cash: 'person_cash',
   medins_payable: 'medins_payable', medins_cash: 'medins_cash', medins_borne: 'medins_borne', medins_charges: 'medins_charges',
+  medins_reserve: 'medins_reserve', medins_bank: 'medins_bank',
 };
 const BETWEEN: Record<string, AccountKind> = { owed_to: 'owed_to', owed_by: 'owed_by', advance: 'advance_fund' };
 const PART = /^[0-9A-Za-z_]+$/;

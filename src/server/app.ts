@@ -7,6 +7,7 @@ import { registerOpenApi } from './api/openapi.ts';
 import { registryRoutes } from './api/registry.ts';
 import { registerAuthRoutes } from './api/auth.ts';
 import { registerWorkbenchRoutes } from './api/workbench.ts';
+import { registerClearingInstitutionRoutes } from './api/clearing-institutions.ts';
 import { installAuth } from './auth/hook.ts';
 import { refuseNulCharacters } from './api/common.ts';
 import { serveWeb } from './web.ts';
@@ -59,6 +60,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   await registerWorkbenchRoutes(app, deps);
+  await registerClearingInstitutionRoutes(app, deps);
   await serveWeb(app, deps.webDir);
 
   return app;

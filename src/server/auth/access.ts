@@ -26,6 +26,8 @@ export type Touches =
   | 'staff message by path id'
   | 'clearing statement by path id'
   | 'clearing dispute by path id'
+  | 'clearing application by path id'
+  | 'institution by path fixmedins_code'
   | 'region by path admdvs'
   | 'region by path list_admdvs'
   | 'region by body insuplc_admdvs'
@@ -150,6 +152,14 @@ const TABLE: Record<string, [Access, Touches, RouteRule['alsoRegion']?]> = {
   'GET /api/v1/clearing/statements/:id/export': [FINANCE, 'clearing statement by path id'],
   'GET /api/v1/clearing/advance-funds': [FINANCE, 'nothing'],
   'GET /api/v1/clearing/positions': [FINANCE, 'nothing'],
+  // institutions' clearing applications (3203) and payments: finance staff of the institution's region
+  'GET /api/v1/clearing/applications': [FINANCE, 'nothing'], // only the caller's regions' institutions
+  'GET /api/v1/clearing/applications/:id': [FINANCE, 'clearing application by path id'],
+  'POST /api/v1/clearing/applications/:id/approve': [FINANCE, 'clearing application by path id'],
+  'POST /api/v1/clearing/applications/:id/refuse': [FINANCE, 'clearing application by path id'],
+  'POST /api/v1/clearing/applications/:id/release': [FINANCE, 'clearing application by path id'],
+  'POST /api/v1/clearing/institutions/:fixmedins_code/release': [FINANCE, 'institution by path fixmedins_code'],
+  'GET /api/v1/clearing/institutions/:fixmedins_code/statement': [FINANCE, 'institution by path fixmedins_code'],
 };
 
 export const ROUTES: Record<string, RouteRule> = Object.fromEntries(

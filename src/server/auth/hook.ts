@@ -9,6 +9,7 @@ import type { Pool } from '../../store/db.ts';
 import { filingScope, importBatchRegion, recognitionScope } from '../../store/auth/scope.ts';
 import { findStaffMessage } from '../../store/cooperation/staff-messages.ts';
 import { disputeSides, statementSides } from '../../store/clearing/views.ts';
+import { findApplication, findInstitution } from '../../store/clearing/institutions.ts';
 import { findPersonByCertno, findPersonByPsnNo, type Person } from '../../store/registry/persons.ts';
 import { requirePersonByCertno } from '../../app/registry/persons.ts';
 import { callerOf, roleMayCall, ruleFor, type Touches } from './access.ts';
@@ -38,6 +39,8 @@ export interface Scope {
   message_id?: number;
   statement_id?: number;
   dispute_id?: number;
+  application_id?: number;
+  fixmedins_code?: string;
   /** The region the decision was made on: the person's, filing's, recognition's, batch's, or the one named. */
   region?: string;
 }
@@ -151,6 +154,17 @@ async function load(pool: Pool, touches: Exclude<Touches, 'nothing'>, places: Re
     if (!sides) throw notFound('id', `争议 ${value} 不存在`, `no clearing dispute ${value}`);
     return { key, dispute_id: id, statement_id: sides.statement_id, either: [sides.insured_admdvs, sides.treatment_admdvs] };
   }
+  if (resource === 'clearing application') {
+    const id = /^[0-9]{1,15}$/.test(value) ? Number(value) : NaN;
+    const a = Number.isSafeInteger(id) ? await findApplication(pool, id) : undefined;
+    if (!a) throw notFound('id', `清算申请 ${value} 不存在`, `no clearing application ${value}`);
+    return { key, application_id: id, region: a.admdvs }; // the institution's region
+  }
+  if (resource === 'institution') {
+    const inst = await findInstitution(pool, value);
+    if (!inst) throw notFound('fixmedins_code', '查无此定点机构', 'no such designated institution');
+    return { key, fixmedins_code: inst.fixmedins_code, region: inst.admdvs };
+  }
   return { key, region: value }; // a region: the code itself
 }
 
@@ -260,7 +274,7 @@ export function scopedPerson(req: FastifyRequest): Person {
 }
 
 /** The loaded resource's key for the routes that touch a filing, recognition or import batch. */
-export function scoped<K extends 'filing_no' | 'recognition_no' | 'import_id' | 'message_id' | 'statement_id' | 'dispute_id' | 'region'>(req: FastifyRequest, key: K): NonNullable<Scope[K]> {
+export function scoped<K extends 'filing_no' | 'recognition_no' | 'import_id' | 'message_id' | 'statement_id' | 'dispute_id' | 'application_id' | 'fixmedins_code' | 'region'>(req: FastifyRequest, key: K): NonNullable<Scope[K]> {
   const v = req.scope?.[key];
   if (v === undefined) throw new Error(`${req.method} ${req.routeOptions.url} has no ${key} in scope: declare it in access.ts`);
   return v as NonNullable<Scope[K]>;

@@ -21,6 +21,9 @@ import { pharmacyPreSettle, pharmacySettle, pharmacySettleCancel, reversal } fro
 import {
   accumulatorQuery, chronicDrugQuery, detailReconciliation, diagnosisQuery, feeDetailQuery, inHospitalQuery, settlementQuery, totalsReconciliation, visitQuery,
 } from './transactions/settlement-queries.ts';
+import {
+  clearingApplication, clearingApplicationCancel, crossRegionClearingConfirm, crossRegionClearingDetails, crossRegionClearingResults,
+} from './transactions/clearing-institution.ts';
 
 // Every transaction the gateway answers, one line each. To add one, write a
 // TransactionHandler (see ./types.ts) and append it here; an infno registered twice stops
@@ -71,6 +74,11 @@ export const TRANSACTIONS: readonly TransactionHandler[] = [
   inHospitalQuery, // 5303
   totalsReconciliation, // 3201
   detailReconciliation, // 3202
+  clearingApplication, // 3203
+  clearingApplicationCancel, // 3204
+  crossRegionClearingResults, // 3260
+  crossRegionClearingDetails, // 3261
+  crossRegionClearingConfirm, // 3262
 ];
 
 export type TransactionRegistry = ReadonlyMap<string, TransactionHandler>;
