@@ -7,7 +7,7 @@ import { registerOpenApi } from './api/openapi.ts';
 import { registryRoutes } from './api/registry.ts';
 import { registerAuthRoutes } from './api/auth.ts';
 import { registerWorkbenchRoutes } from './api/workbench.ts';
-import { registerClearingInstitutionRoutes } from './api/clearing-institutions.ts';
+import { clearingInstitutionRoutes } from './api/clearing-institutions.ts';
 import { installAuth } from './auth/hook.ts';
 import { refuseNulCharacters } from './api/common.ts';
 import { serveWeb } from './web.ts';
@@ -52,6 +52,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(registryRoutes(deps), { prefix: '/api/v1' });
   await app.register(cooperationRoutes(deps), { prefix: '/api/v1' });
   await app.register(clearingRoutes(deps), { prefix: '/api/v1' });
+  await app.register(clearingInstitutionRoutes(deps), { prefix: '/api/v1' });
   await app.register(gatewayRoutes({ pool: deps.pool, now: deps.now, ...(deps.documents ? { documents: deps.documents } : {}) }));
 
   app.get('/healthz', async (_req, reply) => {
@@ -60,7 +61,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   await registerWorkbenchRoutes(app, deps);
-  await registerClearingInstitutionRoutes(app, deps);
   await serveWeb(app, deps.webDir);
 
   return app;

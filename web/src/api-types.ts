@@ -47,11 +47,65 @@ export interface AdvanceFunds {
   warnings: AdvanceFundWarning[];
 }
 
+export interface ApplicationReview {
+  application: ClearingApplication;
+  /** what the platform counts in the same settlements, in fen (cancellations negative) */
+  platform: PlatformTotals;
+  mismatches: ClearingMismatch[];
+  setl_ids: string[];
+  payable_fen: number;
+  reserve_bp: number;
+  paid_fen: number;
+  reserve_fen: number;
+}
+
 export interface Cert {
   mdtrt_cert_type: string;
   mdtrt_cert_no: string;
   card_sn: string | null;
   valid_until: string | null;
+}
+
+/** what the institution claimed, in fen */
+export interface ClaimedTotals {
+  medfee_sumamt: number;
+  fund_appy_sum: number;
+  cash_payamt: number;
+  acct_pay: number;
+  setl_cnt?: number;
+  by_fund?: Record<string, number>;
+}
+
+export interface ClearingApplication {
+  id: number;
+  clr_appy_evt_id: string;
+  fixmedins_code: string;
+  fixmedins_name: string;
+  admdvs: string;
+  clr_type: string;
+  clr_way: string;
+  setl_optins: string;
+  begndate: string;
+  enddate: string;
+  /** what the institution claimed, in fen */
+  claimed: ClaimedTotals;
+  /** what the platform counts in the same settlements, in fen (cancellations negative) */
+  platform: PlatformTotals;
+  /** applied | cancelled | approved | refused */
+  state: string;
+  msgid: string;
+  /** format: date-time */
+  applied_at: string;
+  cancelled_at: string | null;
+  decided_by: string | null;
+  decided_at: string | null;
+  reasons: string | null;
+  reserve_bp: number | null;
+  paid_fen: number | null;
+  reserve_fen: number | null;
+  payment_transfer_id: number | null;
+  released_at: string | null;
+  release_transfer_id: number | null;
 }
 
 export interface ClearingDispute {
@@ -100,6 +154,14 @@ export interface ClearingLine {
   adjustment: boolean;
   dispute_id: number | null;
   dispute_state: string | null;
+}
+
+export interface ClearingMismatch {
+  field: string;
+  claimed: number;
+  platform: number;
+  /** fen | count */
+  unit: string;
 }
 
 export interface ClearingRun {
@@ -397,6 +459,26 @@ export interface Institution {
   settles_outpatient_pooling: boolean;
 }
 
+export interface InstitutionPaymentStatement {
+  fixmedins_code: string;
+  fixmedins_name: string;
+  month: string;
+  applied: {
+    count: number;
+    claimed_fen: number;
+  };
+  approved: {
+    count: number;
+    approved_fen: number;
+  };
+  paid_fen: number;
+  withheld_fen: number;
+  released_fen: number;
+  reserve_held_fen: number;
+  balance_owed_fen: number;
+  applications: ClearingApplication[];
+}
+
 export interface Me {
   principal: StaffPrincipal | PersonPrincipal;
   role_name: {
@@ -548,6 +630,16 @@ export interface PersonPrincipal {
   insuplc_admdvs: string;
 }
 
+/** what the platform counts in the same settlements, in fen (cancellations negative) */
+export interface PlatformTotals {
+  setl_cnt: number;
+  medfee_sumamt: number;
+  fund_pay_sumamt: number;
+  acct_pay: number;
+  psn_cash_pay: number;
+  by_fund: Record<string, number>;
+}
+
 export interface Positions {
   from: string;
   to: string;
@@ -630,6 +722,13 @@ export interface Region {
   parent_code: string | null;
   pooling_admdvs: string | null;
   is_pooling: boolean;
+}
+
+export interface ReserveRelease {
+  fixmedins_code: string;
+  application_ids: number[];
+  released_fen: number;
+  transfer_id: number | null;
 }
 
 export interface SettlementListRow {

@@ -205,3 +205,32 @@ export const AdvanceFundsModel = Type.Object({
 });
 export const MonthPositionsModel = Type.Object({ month: S, statements: Type.Integer(), paid: Type.Integer(), positions: Type.Array(NetPositionModel) });
 export const PositionsModel = Type.Object({ from: S, to: S, level: S, months: Type.Array(MonthPositionsModel) });
+
+// Institutions' clearing with the fund (src/app/clearing/institutions.ts; docs/clearing.md "Institutions").
+const FenByCode = Type.Record(Type.String(), Type.Integer({ description: 'fen (分)' }));
+export const ClaimedTotalsModel = Type.Object({
+  medfee_sumamt: Type.Integer(), fund_appy_sum: Type.Integer(), cash_payamt: Type.Integer(), acct_pay: Type.Integer(),
+  setl_cnt: Type.Optional(Type.Integer()), by_fund: Type.Optional(FenByCode),
+}, { description: 'what the institution claimed, in fen' });
+export const PlatformTotalsModel = Type.Object({
+  setl_cnt: Type.Integer(), medfee_sumamt: Type.Integer(), fund_pay_sumamt: Type.Integer(), acct_pay: Type.Integer(), psn_cash_pay: Type.Integer(), by_fund: FenByCode,
+}, { description: 'what the platform counts in the same settlements, in fen (cancellations negative)' });
+const NIntI = Type.Union([Type.Integer(), Type.Null()]);
+export const ClearingApplicationModel = Type.Object({
+  id: Type.Integer(), clr_appy_evt_id: S, fixmedins_code: S, fixmedins_name: S, admdvs: S, clr_type: S, clr_way: S, setl_optins: S, begndate: S, enddate: S,
+  claimed: ClaimedTotalsModel, platform: PlatformTotalsModel, state: Type.String({ description: 'applied | cancelled | approved | refused' }), msgid: S,
+  applied_at: When, cancelled_at: NWhen, decided_by: NS, decided_at: NWhen, reasons: NS, reserve_bp: NIntI, paid_fen: NIntI, reserve_fen: NIntI,
+  payment_transfer_id: NIntI, released_at: NWhen, release_transfer_id: NIntI,
+});
+export const ClearingMismatchModel = Type.Object({ field: S, claimed: Type.Integer(), platform: Type.Integer(), unit: Type.String({ description: 'fen | count' }) });
+export const ApplicationReviewModel = Type.Object({
+  application: ClearingApplicationModel, platform: PlatformTotalsModel, mismatches: Type.Array(ClearingMismatchModel), setl_ids: Type.Array(S),
+  payable_fen: Type.Integer(), reserve_bp: Type.Integer(), paid_fen: Type.Integer(), reserve_fen: Type.Integer(),
+});
+export const ReserveReleaseModel = Type.Object({ fixmedins_code: S, application_ids: Type.Array(Type.Integer()), released_fen: Type.Integer(), transfer_id: NIntI });
+export const InstitutionPaymentStatementModel = Type.Object({
+  fixmedins_code: S, fixmedins_name: S, month: S,
+  applied: Type.Object({ count: Type.Integer(), claimed_fen: Type.Integer() }), approved: Type.Object({ count: Type.Integer(), approved_fen: Type.Integer() }),
+  paid_fen: Type.Integer(), withheld_fen: Type.Integer(), released_fen: Type.Integer(), reserve_held_fen: Type.Integer(), balance_owed_fen: Type.Integer(),
+  applications: Type.Array(ClearingApplicationModel),
+});

@@ -7,7 +7,7 @@ import { api, post, yuan, type Me } from '../api.ts';
 import { SettlementExplanation, type StoredSettlement } from '../explanation.tsx';
 import { usePrefs } from '../i18n.tsx';
 import { Badge, Card, Empty, ErrorBox, Field, Query, RegionName } from '../ui.tsx';
-import type { AdvanceFunds, ClearingDispute, ClearingRun, ClearingStatement, ClearingStatementDetail, Positions } from '../types.ts';
+import type { AdvanceFunds, ApplicationReview, ClearingApplication, ClearingDispute, InstitutionPaymentStatement, ClearingRun, ClearingStatement, ClearingStatementDetail, Positions } from '../types.ts';
 import { Chart } from './Dashboard.tsx';
 
 echarts.use([BarChart, GaugeChart]);
@@ -88,6 +88,7 @@ export function Clearing({ me }: { me: Me }): ReactNode {
           <RunSection month={month} level={level} />
           <StatementsSection me={me} month={month} level={level} open={open} setOpen={setOpen} />
           <DisputesSection me={me} />
+          <InstitutionsSection month={month} />
           <AdvanceFundsSection year={Number(month.slice(0, 4))} />
           <PositionsSection level={level} to={month} />
         </>
@@ -314,6 +315,106 @@ function DisputesSection({ me }: { me: Me }): ReactNode {
           </div>
         )}
       </Query>
+    </Card>
+  );
+}
+
+const APPLICATION_STATES: Record<string, { zh: string; en: string; tone: 'ok' | 'warn' | 'bad' | 'info' }> = {
+  applied: { zh: '待审核', en: 'Applied', tone: 'info' },
+  approved: { zh: '已批准支付', en: 'Approved and paid', tone: 'ok' },
+  refused: { zh: '不予批准', en: 'Refused', tone: 'bad' },
+  cancelled: { zh: '已撤销', en: 'Cancelled', tone: 'warn' },
+};
+
+/** Institutions' clearing applications (3203) of the user's regions: review against the settlements, approve (pays less the reserve), refuse, release the reserve; a month's payment statement. */
+function InstitutionsSection({ month }: { month: string }): ReactNode {
+  const { tr, lang } = usePrefs();
+  const qc = useQueryClient();
+  const [open, setOpen] = useState<number | null>(null);
+  const [shown, setShown] = useState<string | null>(null);
+  const list = useQuery({ queryKey: ['clearing', 'applications'], queryFn: () => api<{ items: ClearingApplication[] }>('/api/v1/clearing/applications') });
+  const review = useQuery({ queryKey: ['clearing', 'application', open], queryFn: () => api<ApplicationReview>(`/api/v1/clearing/applications/${open}`), enabled: open !== null });
+  const statement = useQuery({
+    queryKey: ['clearing', 'payment-statement', shown, month],
+    queryFn: () => api<InstitutionPaymentStatement>(`/api/v1/clearing/institutions/${encodeURIComponent(shown!)}/statement?${new URLSearchParams({ month })}`),
+    enabled: shown !== null,
+  });
+  const act = useMutation({
+    mutationFn: (v: { id: number; what: 'approve' | 'refuse' | 'release' }) =>
+      post(`/api/v1/clearing/applications/${v.id}/${v.what}`, v.what === 'refuse' ? { reasons: tr('与平台结算数据不符', 'does not match the settlements') } : {}),
+    onSuccess: () => void qc.invalidateQueries({ queryKey: ['clearing'] }),
+  });
+  const state = (x: string): ReactNode => {
+    const s = APPLICATION_STATES[x];
+    return <Badge tone={s?.tone ?? 'info'}>{s ? (lang === 'zh' ? s.zh : s.en) : x}</Badge>;
+  };
+  return (
+    <Card title={tr('定点机构清算申请与支付', "Institutions' clearing applications and payments")}>
+      {act.isError && <ErrorBox error={act.error} />}
+      <Query q={list}>
+        {(d) => d.items.length === 0 ? <Empty>{tr('您所在地区的机构尚无清算申请（3203）。', 'No clearing application (3203) from the institutions of your regions.')}</Empty> : (
+          <div className="scroll">
+            <table data-testid="applications">
+              <thead><tr>
+                <th scope="col">{tr('申请号', 'Application')}</th><th scope="col">{tr('机构', 'Institution')}</th><th scope="col">{tr('期间', 'Period')}</th>
+                <th scope="col" className="num">{tr('申请基金（元）', 'Claimed fund (yuan)')}</th><th scope="col" className="num">{tr('平台基金（元）', 'Platform fund (yuan)')}</th>
+                <th scope="col" className="num">{tr('已付 / 保证金（元）', 'Paid / reserve (yuan)')}</th><th scope="col">{tr('状态', 'State')}</th><th scope="col">{tr('操作', 'Actions')}</th>
+              </tr></thead>
+              <tbody>
+                {d.items.map((a) => (
+                  <tr key={a.id} data-testid="application" data-id={a.id} data-state={a.state}>
+                    <td>{a.clr_appy_evt_id}</td>
+                    <td>{a.fixmedins_name}</td>
+                    <td>{a.begndate} – {a.enddate}</td>
+                    <td className="num">{yuan(a.claimed.fund_appy_sum)}</td>
+                    <td className="num">{yuan(a.platform.fund_pay_sumamt)}</td>
+                    <td className="num">{a.paid_fen === null ? '—' : `${yuan(a.paid_fen)} / ${yuan(a.reserve_fen ?? 0)}`}</td>
+                    <td>{state(a.state)}{a.released_at ? tr('（保证金已返还）', ' (reserve released)') : ''}</td>
+                    <td className="actions">
+                      <button type="button" className="secondary" aria-expanded={open === a.id} onClick={() => setOpen(open === a.id ? null : a.id)}>{tr(`审核 ${a.id}`, `Review ${a.id}`)}</button>
+                      {a.state === 'applied' && <button type="button" disabled={act.isPending} onClick={() => act.mutate({ id: a.id, what: 'approve' })}>{tr('批准并支付', 'Approve and pay')}</button>}
+                      {a.state === 'applied' && <button type="button" className="secondary" disabled={act.isPending} onClick={() => act.mutate({ id: a.id, what: 'refuse' })}>{tr('不予批准', 'Refuse')}</button>}
+                      {a.state === 'approved' && !a.released_at && (a.reserve_fen ?? 0) > 0 && (
+                        <button type="button" className="secondary" disabled={act.isPending} onClick={() => act.mutate({ id: a.id, what: 'release' })}>{tr('返还保证金', 'Release the reserve')}</button>
+                      )}
+                      <button type="button" className="link" onClick={() => setShown(shown === a.fixmedins_code ? null : a.fixmedins_code)}>{tr('本月支付单', "The month's payment statement")}</button>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </Query>
+      {open !== null && (
+        <Query q={review}>
+          {(r) => (
+            <div data-testid="application-review">
+              <p>{tr(`${r.setl_ids.length} 笔结算；应付 ${yuan(r.payable_fen)} 元，保证金 ${r.reserve_bp / 100}%：支付 ${yuan(r.paid_fen)} 元，暂扣 ${yuan(r.reserve_fen)} 元。`,
+                `${r.setl_ids.length} settlements; payable ${yuan(r.payable_fen)} yuan, reserve ${r.reserve_bp / 100}%: pays ${yuan(r.paid_fen)} yuan, withholds ${yuan(r.reserve_fen)} yuan.`)}</p>
+              {r.mismatches.length === 0 ? <p>{tr('申请与平台结算数据一致。', 'The claim matches the settlements.')}</p> : (
+                <ul data-testid="mismatches">{r.mismatches.map((m) => <li key={m.field}>{m.field}: {tr('申请', 'claimed')} {m.unit === 'fen' ? yuan(m.claimed) : m.claimed}, {tr('平台', 'platform')} {m.unit === 'fen' ? yuan(m.platform) : m.platform}</li>)}</ul>
+              )}
+            </div>
+          )}
+        </Query>
+      )}
+      {shown !== null && (
+        <Query q={statement}>
+          {(st) => (
+            <dl className="facts" data-testid="payment-statement">
+              <dt>{tr('机构', 'Institution')}</dt><dd>{st.fixmedins_name}（{st.month}）</dd>
+              <dt>{tr('本月申请', 'Applied this month')}</dt><dd>{st.applied.count}：{yuan(st.applied.claimed_fen)}</dd>
+              <dt>{tr('本月批准', 'Approved this month')}</dt><dd>{st.approved.count}：{yuan(st.approved.approved_fen)}</dd>
+              <dt>{tr('已支付', 'Paid')}</dt><dd>{yuan(st.paid_fen)}</dd>
+              <dt>{tr('暂扣保证金', 'Withheld')}</dt><dd>{yuan(st.withheld_fen)}</dd>
+              <dt>{tr('返还保证金', 'Released')}</dt><dd>{yuan(st.released_fen)}</dd>
+              <dt>{tr('月末保证金余额', 'Reserve held at month end')}</dt><dd>{yuan(st.reserve_held_fen)}</dd>
+              <dt>{tr('月末尚欠机构', 'Still owed at month end')}</dt><dd>{yuan(st.balance_owed_fen)}</dd>
+            </dl>
+          )}
+        </Query>
+      )}
     </Card>
   );
 }
