@@ -9,6 +9,9 @@ import { buildApp } from '../../src/server/app.ts';
 import { seedAll } from '../../src/cli/seed.ts';
 import { readConfig } from '../../src/server/config.ts';
 import { DEMO_PASSWORD } from '../../src/demo/staff.ts';
+import { applyForClearing } from '../../src/app/clearing/institutions.ts';
+import { inTransaction } from '../../src/store/db.ts';
+import { settlementsInPeriod, totalsOf } from '../../src/store/clearing/institutions.ts';
 import { adjust } from '../../src/app/clearing/advance-funds.ts';
 import { chinaDate } from '../../src/engine/calendar.ts';
 import { freshDatabase, type TestDatabase } from '../support/db.ts';
@@ -39,6 +42,15 @@ before(async () => {
   )).rows[0];
   assert.ok(pair, 'the demo has cross-province settlements of Hunan');
   await adjust(db.pool, { insured_admdvs: pair.i, treatment_admdvs: pair.t, year: Number(chinaDate(now).slice(0, 4)), size_fen: Math.max(1, pair.a) * 3, now });
+  // A Hunan hospital applies for the clearing of its settlements before today (3203), claiming what the platform counts.
+  const inst = (await db.pool.query<{ code: string; clr_type: string }>(
+    `SELECT s.fixmedins_code AS code, s.clr_type FROM settlements s JOIN institutions i USING (fixmedins_code)
+      WHERE i.admdvs LIKE '43%' AND s.setl_time < $1 GROUP BY 1, 2 ORDER BY count(*) DESC LIMIT 1`, [new Date(`${chinaDate(now)}T00:00:00+08:00`)])).rows[0];
+  assert.ok(inst, 'a Hunan institution settled before today');
+  const yesterday = chinaDate(new Date(now.getTime() - 86_400_000));
+  const p = await totalsOf(db.pool, await settlementsInPeriod(db.pool, { fixmedins_code: inst.code, clr_type: inst.clr_type, begndate: '2026-01-01', enddate: yesterday }));
+  await inTransaction(db.pool, (q) => applyForClearing(q, now, { fixmedins_code: inst.code, msgid: 'BROWSER-3203', clr_type: inst.clr_type, clr_way: '1', setl_optins: '430000', begndate: '2026-01-01', enddate: yesterday,
+    claimed: { medfee_sumamt: p.medfee_sumamt, fund_appy_sum: p.fund_pay_sumamt, cash_payamt: p.psn_cash_pay, acct_pay: p.acct_pay, setl_cnt: p.setl_cnt, by_fund: p.by_fund } }));
   app = await buildApp({ pool: db.pool, now: () => new Date() });
   await app.listen({ port: 0, host: '127.0.0.1' });
   base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
@@ -147,6 +159,21 @@ test("Hunan's finance staff clears the demo's month from the page, confirms Huna
   await page.locator(`[data-testid="statement"][data-id="${first.id}"][data-state="paid"]`).getByText('已支付').waitFor();
   const paid = await db.pool.query(`SELECT s.state, t.kind FROM clearing_statements s JOIN ledger_transfers t ON t.id = s.transfer_id WHERE s.id = $1`, [first.id]);
   assert.deepEqual(paid.rows[0], { state: 'paid', kind: 'clearing' });
+  // An institution of Hunan has applied (3203) for its settlements before today: Hunan's finance staff approves it from the page.
+  await page.getByRole('button', { name: '退出' }).click();
+  await page.getByRole('tab', { name: '工作人员' }).waitFor();
+  await signIn(page, 'hn.finance');
+  await page.getByRole('navigation', { name: '主菜单' }).getByRole('link', { name: '清算' }).click();
+  const app3203 = await db.pool.query<{ id: number }>(`SELECT id::int AS id FROM institution_clearing_applications`);
+  assert.equal(app3203.rows.length, 1);
+  const appRow = page.locator(`[data-testid="application"][data-id="${app3203.rows[0]!.id}"]`);
+  await appRow.waitFor();
+  await appRow.getByRole('button', { name: /^审核/ }).click();
+  await page.getByTestId('application-review').getByText('申请与平台结算数据一致。').waitFor();
+  await appRow.getByRole('button', { name: '批准并支付' }).click();
+  await page.locator(`[data-testid="application"][data-id="${app3203.rows[0]!.id}"][data-state="approved"]`).waitFor();
+  const approved = await db.pool.query(`SELECT a.state, t.kind FROM institution_clearing_applications a JOIN ledger_transfers t ON t.id = a.payment_transfer_id`);
+  assert.deepEqual(approved.rows, [{ state: 'approved', kind: 'hospital_payment' }]);
   if (SHOTS) {
     fs.mkdirSync(SHOTS, { recursive: true });
     await page.waitForTimeout(250);
