@@ -15,7 +15,10 @@ export interface ClaimedTotals {
   by_fund?: Record<string, number>;
 }
 
-/** What the platform counts in the same settlements (store/clearing/institutions.ts totalsOf). */
+/**
+ * What the platform counts in the same settlements (store/clearing/institutions.ts totalsOf), in
+ * fen, cancellations negative; by_fund is Σ fund_payamt per fund_pay_type (the personal account as 310200).
+ */
 export interface PlatformTotals {
   setl_cnt: number;
   medfee_sumamt: number;

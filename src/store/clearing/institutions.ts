@@ -1,21 +1,11 @@
 import type { Queryable } from '../db.ts';
 import { regionPrefix } from '../auth/principal.ts';
-import type { ClaimedTotals } from '../../engine/institution-clearing.ts';
+import type { ClaimedTotals, PlatformTotals } from '../../engine/institution-clearing.ts';
 
 // SQL of institutions' clearing with the fund (docs/clearing.md, "Institutions"): the
 // settlements an application covers, the applications, the reserve, and the institution's view
 // of the cross-region clearing (read through clearing_lines.setl_id and its statement).
 
-/** What a set of settlements adds up to, in fen; cancellations count negative. */
-export interface ClearingTotals {
-  setl_cnt: number;
-  medfee_sumamt: number;
-  fund_pay_sumamt: number;
-  acct_pay: number;
-  psn_cash_pay: number;
-  /** Σ fund_payamt per fund_pay_type of setldetail (the personal account as 310200). */
-  by_fund: Record<string, number>;
-}
 
 const IN_PERIOD = `s.fixmedins_code = $1 AND s.clr_type = $2
   AND s.setl_time >= ($3::date::timestamp AT TIME ZONE 'Asia/Shanghai') AND s.setl_time < (($4::date + 1)::timestamp AT TIME ZONE 'Asia/Shanghai')`;
@@ -27,8 +17,8 @@ export async function settlementsInPeriod(q: Queryable, f: { fixmedins_code: str
 }
 
 /** The totals of the given settlements. */
-export async function totalsOf(q: Queryable, setlIds: readonly string[]): Promise<ClearingTotals> {
-  const t = await q.query<Omit<ClearingTotals, 'by_fund'>>(
+export async function totalsOf(q: Queryable, setlIds: readonly string[]): Promise<PlatformTotals> {
+  const t = await q.query<Omit<PlatformTotals, 'by_fund'>>(
     `SELECT coalesce(sum(CASE WHEN kind = 'settle' THEN 1 ELSE -1 END), 0)::int AS setl_cnt, coalesce(sum(medfee_sumamt), 0)::bigint AS medfee_sumamt,
             coalesce(sum(fund_pay_sumamt), 0)::bigint AS fund_pay_sumamt, coalesce(sum(acct_pay), 0)::bigint AS acct_pay, coalesce(sum(psn_cash_pay), 0)::bigint AS psn_cash_pay
        FROM settlements WHERE setl_id = ANY($1::text[])`,
@@ -62,7 +52,7 @@ export interface ApplicationRow {
   begndate: string;
   enddate: string;
   claimed: ClaimedTotals;
-  platform: ClearingTotals;
+  platform: PlatformTotals;
   state: ApplicationState;
   msgid: string;
   applied_at: Date;
@@ -89,7 +79,7 @@ function row(r: ApplicationRow): ApplicationRow {
 
 export async function insertApplication(
   q: Queryable,
-  a: { fixmedins_code: string; clr_type: string; clr_way: string; setl_optins: string; begndate: string; enddate: string; claimed: ClaimedTotals; platform: ClearingTotals; msgid: string; at: Date; setl_ids: readonly string[] },
+  a: { fixmedins_code: string; clr_type: string; clr_way: string; setl_optins: string; begndate: string; enddate: string; claimed: ClaimedTotals; platform: PlatformTotals; msgid: string; at: Date; setl_ids: readonly string[] },
 ): Promise<number> {
   const r = await q.query<{ id: number }>(
     `INSERT INTO institution_clearing_applications (fixmedins_code, clr_type, clr_way, setl_optins, begndate, enddate, claimed, platform, msgid, applied_at)
