@@ -95,9 +95,9 @@ test('migration 014 carries the policy and catalog rows across; the old names st
 });
 
 test('the kinds are declared; those without rules yet cannot be stored', async () => {
-  assert.deepEqual(registry.kinds().map((k) => [k.kind, k.storable]), [['policy', true], ['catalog', true], ['clearing_rules', true], ['drg_rules', false], ['supervision_rules', false], ['service_items', false]]);
+  assert.deepEqual(registry.kinds().map((k) => [k.kind, k.storable]), [['policy', true], ['catalog', true], ['clearing_rules', true], ['grouping_scheme', false], ['payment_rules', false], ['supervision_rules', false], ['service_items', false]]);
   assert.deepEqual(registry.kinds().map((k) => k.kind), [...DOCUMENT_KINDS]);
-  await assert.rejects(inTransaction(w.db.pool, (q) => registry.store(q, { kind: 'drg_rules', doc: { groups: [] }, stored_by: 'test' })), /cannot be stored yet/);
+  await assert.rejects(inTransaction(w.db.pool, (q) => registry.store(q, { kind: 'supervision_rules', doc: { rules: [] }, stored_by: 'test' })), /cannot be stored yet/);
 });
 
 test('a new policy version: the generation moves, settlement prices it, the workbench lists and shows it', async () => {

@@ -1,4 +1,4 @@
-// The documents shipped in the repository, read from disk: the ICD-10 table (catalogs/icd),
+// The documents shipped in the repository, read from disk: the ICD-10 and procedure tables (catalogs/icd),
 // the demo policies (policies/), the demo catalogs (catalogs/) and the example claim files
 // (policies/examples). The demo seed stores the policies and catalogs in the registry
 // (documents/seed.ts), which settlement, the workbench and `--database` runs of the CLI read;
@@ -22,6 +22,16 @@ let icd: DiseaseCodeLookup | undefined;
 export function diseaseLookup(): DiseaseCodeLookup {
   icd ??= diseaseLookupFromTable(readJson(path.join(ROOT, 'catalogs/icd/diagnoses.json')) as Record<string, string>);
   return icd;
+}
+
+let codeTables: { diagnoses: Readonly<Record<string, string>>; procedures: Readonly<Record<string, string>> } | undefined;
+/** The medical-insurance diagnosis and procedure tables (catalogs/icd), exact codes to names, read once. */
+export function icdTables(): { diagnoses: Readonly<Record<string, string>>; procedures: Readonly<Record<string, string>> } {
+  codeTables ??= {
+    diagnoses: readJson(path.join(ROOT, 'catalogs/icd/diagnoses.json')) as Record<string, string>,
+    procedures: readJson(path.join(ROOT, 'catalogs/icd/procedures.json')) as Record<string, string>,
+  };
+  return codeTables;
 }
 
 /** Every policy document under a directory (default: the demo policies). */

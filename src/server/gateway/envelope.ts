@@ -37,7 +37,8 @@ interface HeaderRule {
 const DIGITS6 = { zh: '6位数字区划代码', en: 'a six-digit region code' };
 
 const HEADER: Record<string, HeaderRule> = {
-  infno: { required: true, maxLength: 4, pattern: /^\d{4}$/, expected: { zh: '4位数字交易编号', en: 'a four-digit transaction number' } },
+  // Four digits, and a version letter where the specification has one (4101A).
+  infno: { required: true, maxLength: 5, pattern: /^\d{4}[A-Z]?$/, expected: { zh: '4位数字交易编号（可带版本字母，如 4101A）', en: 'a four-digit transaction number, with a version letter where there is one (4101A)' } },
   msgid: { required: true, maxLength: 64 },
   mdtrtarea_admvs: { required: true, maxLength: 6, pattern: /^\d{6}$/, expected: DIGITS6 },
   insuplc_admdvs: { required: false, maxLength: 6, pattern: /^\d{6}$/, expected: DIGITS6 },

@@ -21,6 +21,7 @@ import { pharmacyPreSettle, pharmacySettle, pharmacySettleCancel, reversal } fro
 import {
   accumulatorQuery, chronicDrugQuery, detailReconciliation, diagnosisQuery, feeDetailQuery, inHospitalQuery, settlementQuery, totalsReconciliation, visitQuery,
 } from './transactions/settlement-queries.ts';
+import { settlementListQuery, settlementListStatus, settlementListUpload } from './transactions/settlement-list.ts';
 import {
   clearingApplication, clearingApplicationCancel, crossRegionClearingConfirm, crossRegionClearingDetails, crossRegionClearingResults,
 } from './transactions/clearing-institution.ts';
@@ -78,6 +79,9 @@ export const TRANSACTIONS: readonly TransactionHandler[] = [
   clearingApplicationCancel, // 3204
   crossRegionClearingResults, // 3260
   crossRegionClearingDetails, // 3261
+  settlementListUpload, // 4101A
+  settlementListStatus, // 4102
+  settlementListQuery, // 4103
   crossRegionClearingConfirm, // 3262
 ];
 
@@ -86,7 +90,7 @@ export type TransactionRegistry = ReadonlyMap<string, TransactionHandler>;
 export function buildRegistry(handlers: readonly TransactionHandler[] = TRANSACTIONS): TransactionRegistry {
   const registry = new Map<string, TransactionHandler>();
   for (const handler of handlers) {
-    assertInvariant(/^\d{4}$/.test(handler.infno), `infno ${handler.infno} is not four digits`);
+    assertInvariant(/^\d{4}[A-Z]?$/.test(handler.infno), `infno ${handler.infno} is not four digits (and a version letter)`);
     assertInvariant(!registry.has(handler.infno), `infno ${handler.infno} is registered twice`);
     registry.set(handler.infno, handler);
   }

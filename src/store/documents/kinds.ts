@@ -69,7 +69,8 @@ export const KINDS: Record<DocumentKind, KindRules> = {
   policy: { name: { zh: '参保地政策', en: 'policy' }, check: checkPolicy },
   catalog: { name: { zh: '医保目录', en: 'catalog' }, check: checkCatalog },
   clearing_rules: { name: { zh: '清算规则', en: 'clearing rules' }, check: checkClearingRules },
-  drg_rules: { name: { zh: 'DRG/DIP 分组方案', en: 'DRG/DIP grouping tables' } }, // issue 14
+  grouping_scheme: { name: { zh: 'DRG 分组方案', en: 'DRG grouping scheme' } }, // issue 14
+  payment_rules: { name: { zh: 'DRG/DIP 支付规则', en: 'DRG/DIP payment rules' } }, // issue 14
   supervision_rules: { name: { zh: '基金监管规则', en: 'supervision rules' } }, // issue 15
   service_items: { name: { zh: '经办服务事项', en: 'service items' } }, // issue 16
 };
