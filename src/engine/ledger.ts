@@ -48,6 +48,7 @@ export const TRANSFER_KINDS = {
   recovery: { zh: '追回', en: 'recovery' },
   assistance_payment: { zh: '救助支付', en: 'assistance payment' },
   reversal: { zh: '冲正', en: 'reversal' },
+  case_payment: { zh: 'DRG/DIP 年终清算', en: 'DRG/DIP year-end settlement' },
 } as const;
 export type TransferKind = keyof typeof TRANSFER_KINDS;
 

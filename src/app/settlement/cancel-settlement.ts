@@ -14,6 +14,7 @@ import {
   assertNonNegative, cancelVisitLines, findSettlement, hasLaterStandingSettlement, lockAccumulators, negateIncrements,
   nextSettlementSerial, settledLineSns, settlementKey, settlementTransferId, writeSettlement, type StoredSettlement,
 } from '../../store/settlement/service.ts';
+import { supersedePayment } from '../../store/payment/settlement-lists.ts';
 import type { Caller } from './visit.ts';
 
 function negateAmounts<T extends object>(o: T): T {
@@ -70,6 +71,8 @@ export async function cancelSettlement(q: Queryable, caller: Caller, input: { se
     transfer: checkTransfer({ kind: 'cancel', key: settlementKey(String(serial)), cause: { kind: 'settlement', id: String(serial) }, legs, reverses: transferId, memo: null }),
   });
   if (visit.kind === 'pharmacy') await cancelVisitLines(q, visit.mdtrt_id);
+  // A cancelled stay is not paid by DRG/DIP: its price closes (after a year-end, next year's adjusts it).
+  if (visit.kind === 'inpatient') await supersedePayment(q, orig.setl_id, caller.now);
   const cancel = (await findSettlement(q, String(serial)))!;
   return { cancel, original: { ...orig, status: 'cancelled' }, visit, person, balc_fen: setlinfo.balc };
 }

@@ -76,9 +76,53 @@ CREATE TABLE case_payments (
   hospital_payment_fen bigint NOT NULL, -- standard less what the patient and the other funds paid
   surplus_fen     bigint NOT NULL,  -- standard less the case's cost: the hospital's gain or loss
   review          boolean NOT NULL DEFAULT false, -- waits for expert review (DIP above the top band)
+  basic_fund_paid_fen bigint NOT NULL, -- what the basic fund paid the hospital for the stay at settlement (fee for service)
+  fund_pay_type   text NOT NULL,    -- the basic fund the case's difference is paid from (310100, 390100)
   explanation     jsonb NOT NULL,
   priced_at       timestamptz NOT NULL,
-  superseded_at   timestamptz
+  superseded_at   timestamptz,
+  -- the year-end settlement that paid this price, and the later one that took it back after a
+  -- regrouping or a cancellation
+  year_end_id     bigint,
+  reversed_by_year_end_id bigint
 );
 CREATE UNIQUE INDEX case_payments_current ON case_payments (setl_id) WHERE superseded_at IS NULL;
 CREATE INDEX case_payments_year ON case_payments (admdvs, year, fixmedins_code) WHERE superseded_at IS NULL;
+
+-- The year-end balance of DRG/DIP payment is a transfer of its own kind.
+ALTER TABLE ledger_transfers DROP CONSTRAINT ledger_transfers_kind_check;
+ALTER TABLE ledger_transfers ADD CONSTRAINT ledger_transfers_kind_check CHECK (kind IN ('settle', 'cancel', 'opening', 'contribution',
+  'deposit', 'family_share', 'clearing', 'advance_payment', 'hospital_payment', 'recovery', 'assistance_payment', 'reversal', 'case_payment'));
+
+-- The year-end settlement of a region's DRG/DIP year (清算): once per region and year; each
+-- hospital's due (Σ its cases' prices, DIP at the year's point value) against what the
+-- settlements already paid it, the balance posted fund ↔ the hospital's payable.
+CREATE TABLE payment_year_ends (
+  id              bigserial PRIMARY KEY,
+  admdvs          text NOT NULL,
+  year            integer NOT NULL,
+  method          text NOT NULL CHECK (method IN ('drg', 'dip')),
+  rules_id        text NOT NULL,
+  rules_version   integer NOT NULL,
+  point_value     jsonb,            -- DIP: the year's point values and how they were reached
+  totals          jsonb NOT NULL,
+  run_by          text NOT NULL,
+  run_at          timestamptz NOT NULL,
+  UNIQUE (admdvs, year)
+);
+CREATE TABLE payment_year_end_lines (
+  year_end_id     bigint NOT NULL REFERENCES payment_year_ends (id),
+  fixmedins_code  text NOT NULL REFERENCES institutions (fixmedins_code),
+  cases           integer NOT NULL,
+  due_fen         bigint NOT NULL,
+  paid_fen        bigint NOT NULL,  -- what the year's settlements paid it from the basic fund
+  balance_fen     bigint NOT NULL,  -- due − paid: the fund pays it (positive) or takes it back
+  adjustment_fen  bigint NOT NULL,  -- earlier years' cases repriced or cancelled since their year-end
+  cmi_e4          integer NOT NULL,
+  surplus_fen     bigint NOT NULL,
+  transfer_id     bigint REFERENCES ledger_transfers (id),
+  PRIMARY KEY (year_end_id, fixmedins_code),
+  CHECK (balance_fen = due_fen - paid_fen)
+);
+ALTER TABLE case_payments ADD FOREIGN KEY (year_end_id) REFERENCES payment_year_ends (id);
+ALTER TABLE case_payments ADD FOREIGN KEY (reversed_by_year_end_id) REFERENCES payment_year_ends (id);

@@ -111,3 +111,95 @@ export async function setListStatus(q: Queryable, setlId: string, stasType: '0' 
   const r = await q.query(`UPDATE settlement_lists SET stas_type = $2 WHERE setl_id = $1 AND current AND stas_type <> $2`, [setlId, stasType]);
   return (r.rowCount ?? 0) > 0;
 }
+
+export interface GroupingRow {
+  list_id: number;
+  setl_id: string;
+  scheme: string;
+  scheme_version: number;
+  mdc: string | null;
+  adrg: string | null;
+  drg: string;
+  status: 'grouped' | 'ungroupable';
+  explanation: unknown;
+  grouped_at: Date;
+}
+
+export async function insertGrouping(q: Queryable, g: GroupingRow): Promise<void> {
+  await q.query(
+    `INSERT INTO case_groupings (list_id, setl_id, scheme, scheme_version, mdc, adrg, drg, status, explanation, grouped_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+    [g.list_id, g.setl_id, g.scheme, g.scheme_version, g.mdc, g.adrg, g.drg, g.status, JSON.stringify(g.explanation), g.grouped_at],
+  );
+}
+
+/** Every grouping of a stay, newest list version first. */
+export async function groupingsOf(q: Queryable, setlId: string): Promise<(GroupingRow & { version: number })[]> {
+  const r = await q.query<GroupingRow & { version: number }>(
+    `SELECT g.list_id::bigint AS list_id, g.setl_id, g.scheme, g.scheme_version, g.mdc, g.adrg, g.drg, g.status, g.explanation, g.grouped_at, l.version
+       FROM case_groupings g JOIN settlement_lists l ON l.id = g.list_id WHERE g.setl_id = $1 ORDER BY l.version DESC`,
+    [setlId],
+  );
+  return r.rows;
+}
+
+export interface CasePaymentRow {
+  id: number;
+  setl_id: string;
+  list_id: number;
+  fixmedins_code: string;
+  admdvs: string;
+  insuplc_admdvs: string;
+  year: number;
+  method: 'drg' | 'dip';
+  rules_id: string;
+  rules_version: number;
+  group_code: string;
+  weight_e4: number;
+  kind: string;
+  total_cost_fen: number;
+  standard_fen: number;
+  hospital_payment_fen: number;
+  surplus_fen: number;
+  review: boolean;
+  basic_fund_paid_fen: number;
+  fund_pay_type: string;
+  explanation: unknown;
+  priced_at: Date;
+  superseded_at: Date | null;
+  year_end_id: number | null;
+  reversed_by_year_end_id: number | null;
+}
+
+const PAYMENT_COLUMNS = `id::bigint AS id, setl_id, list_id::bigint AS list_id, fixmedins_code, admdvs, insuplc_admdvs, year, method, rules_id, rules_version, group_code,
+  weight_e4, kind, total_cost_fen, standard_fen, hospital_payment_fen, surplus_fen, review, basic_fund_paid_fen, fund_pay_type, explanation, priced_at,
+  superseded_at, year_end_id::bigint AS year_end_id, reversed_by_year_end_id::bigint AS reversed_by_year_end_id`;
+
+export async function currentPayment(q: Queryable, setlId: string): Promise<CasePaymentRow | undefined> {
+  const r = await q.query<CasePaymentRow>(`SELECT ${PAYMENT_COLUMNS} FROM case_payments WHERE setl_id = $1 AND superseded_at IS NULL`, [setlId]);
+  return r.rows[0];
+}
+
+/** The stay's prices, newest first (the history of its regroupings). */
+export async function paymentsOf(q: Queryable, setlId: string): Promise<CasePaymentRow[]> {
+  const r = await q.query<CasePaymentRow>(`SELECT ${PAYMENT_COLUMNS} FROM case_payments WHERE setl_id = $1 ORDER BY id DESC`, [setlId]);
+  return r.rows;
+}
+
+/** Closes the stay's current price (a regrouping, a withdrawn list or a cancelled settlement). */
+export async function supersedePayment(q: Queryable, setlId: string, at: Date): Promise<CasePaymentRow | undefined> {
+  const r = await q.query<CasePaymentRow>(`UPDATE case_payments SET superseded_at = $2 WHERE setl_id = $1 AND superseded_at IS NULL RETURNING ${PAYMENT_COLUMNS}`, [setlId, at]);
+  return r.rows[0];
+}
+
+export async function insertPayment(q: Queryable, p: Omit<CasePaymentRow, 'id' | 'superseded_at' | 'year_end_id' | 'reversed_by_year_end_id'>): Promise<CasePaymentRow> {
+  const r = await q.query<CasePaymentRow>(
+    `INSERT INTO case_payments (setl_id, list_id, fixmedins_code, admdvs, insuplc_admdvs, year, method, rules_id, rules_version, group_code, weight_e4, kind,
+       total_cost_fen, standard_fen, hospital_payment_fen, surplus_fen, review, basic_fund_paid_fen, fund_pay_type, explanation, priced_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21) RETURNING ${PAYMENT_COLUMNS}`,
+    [
+      p.setl_id, p.list_id, p.fixmedins_code, p.admdvs, p.insuplc_admdvs, p.year, p.method, p.rules_id, p.rules_version, p.group_code, p.weight_e4, p.kind,
+      p.total_cost_fen, p.standard_fen, p.hospital_payment_fen, p.surplus_fen, p.review, p.basic_fund_paid_fen, p.fund_pay_type, JSON.stringify(p.explanation), p.priced_at,
+    ],
+  );
+  return r.rows[0]!;
+}

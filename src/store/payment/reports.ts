@@ -1,0 +1,109 @@
+import type { Queryable } from '../db.ts';
+
+// What the payment pages read (docs/payment.md, "Pages"): a region's year of case payments by
+// hospital and by group, the outliers waiting for review, the months; a hospital's own cases;
+// one stay's lists, groupings and prices. Current prices only, unless a stay's history is asked.
+
+export interface HospitalYear {
+  fixmedins_code: string;
+  fixmedins_name: string;
+  hosp_lv: string;
+  cases: number;
+  cmi_e4: number;
+  total_cost_fen: number;
+  standard_fen: number;
+  hospital_payment_fen: number;
+  basic_fund_paid_fen: number;
+  surplus_fen: number;
+  cross_region_cases: number;
+}
+
+export interface GroupYear {
+  group_code: string;
+  cases: number;
+  weight_e4: number;
+  mean_cost_fen: number;
+  mean_standard_fen: number;
+  surplus_fen: number;
+}
+
+export interface CaseLine {
+  setl_id: string;
+  fixmedins_code: string;
+  psn_no: string;
+  dscg_date: string;
+  group_code: string;
+  weight_e4: number;
+  kind: string;
+  total_cost_fen: number;
+  standard_fen: number;
+  hospital_payment_fen: number;
+  surplus_fen: number;
+  review: boolean;
+  cross_region: boolean;
+  explanation: unknown;
+}
+
+export interface MonthLine {
+  month: string;
+  cases: number;
+  standard_fen: number;
+  hospital_payment_fen: number;
+  basic_fund_paid_fen: number;
+}
+
+const CURRENT = `c.superseded_at IS NULL AND c.admdvs = $1 AND c.year = $2`;
+
+export async function hospitalsOfYear(q: Queryable, admdvs: string, year: number): Promise<HospitalYear[]> {
+  const r = await q.query<HospitalYear>(
+    `SELECT c.fixmedins_code, i.fixmedins_name, i.hosp_lv, count(*)::int AS cases, round(avg(c.weight_e4))::int AS cmi_e4,
+            sum(c.total_cost_fen)::bigint AS total_cost_fen, sum(c.standard_fen)::bigint AS standard_fen, sum(c.hospital_payment_fen)::bigint AS hospital_payment_fen,
+            sum(c.basic_fund_paid_fen)::bigint AS basic_fund_paid_fen, sum(c.surplus_fen)::bigint AS surplus_fen,
+            count(*) FILTER (WHERE c.insuplc_admdvs <> c.admdvs)::int AS cross_region_cases
+       FROM case_payments c JOIN institutions i USING (fixmedins_code)
+      WHERE ${CURRENT}
+      GROUP BY c.fixmedins_code, i.fixmedins_name, i.hosp_lv ORDER BY c.fixmedins_code`,
+    [admdvs, year],
+  );
+  return r.rows;
+}
+
+/** Groups of the year, most cases first (`order` 'cases') or largest loss first ('loss'). */
+export async function groupsOfYear(q: Queryable, admdvs: string, year: number, order: 'cases' | 'loss', limit: number, fixmedinsCode?: string): Promise<GroupYear[]> {
+  const r = await q.query<GroupYear>(
+    `SELECT c.group_code, count(*)::int AS cases, round(avg(c.weight_e4))::int AS weight_e4, round(avg(c.total_cost_fen))::bigint AS mean_cost_fen,
+            round(avg(c.standard_fen))::bigint AS mean_standard_fen, sum(c.surplus_fen)::bigint AS surplus_fen
+       FROM case_payments c WHERE ${CURRENT} AND ($4::text IS NULL OR c.fixmedins_code = $4)
+      GROUP BY c.group_code
+      ORDER BY ${order === 'cases' ? 'count(*) DESC' : 'sum(c.surplus_fen) ASC'}, c.group_code LIMIT $3`,
+    [admdvs, year, limit, fixmedinsCode ?? null],
+  );
+  return r.rows;
+}
+
+const CASE_COLUMNS = `c.setl_id, c.fixmedins_code, s.psn_no, to_char(l.dscg_time AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD') AS dscg_date, c.group_code, c.weight_e4, c.kind,
+  c.total_cost_fen, c.standard_fen, c.hospital_payment_fen, c.surplus_fen, c.review, c.insuplc_admdvs <> c.admdvs AS cross_region, c.explanation`;
+
+/** Cases of the year: a hospital's own (newest discharge first), or the outliers waiting for review. */
+export async function casesOfYear(q: Queryable, admdvs: string, year: number, f: { fixmedins_code?: string; review?: boolean; limit: number }): Promise<CaseLine[]> {
+  const r = await q.query<CaseLine>(
+    `SELECT ${CASE_COLUMNS}
+       FROM case_payments c JOIN settlements s USING (setl_id) JOIN settlement_lists l ON l.id = c.list_id
+      WHERE ${CURRENT} AND ($3::text IS NULL OR c.fixmedins_code = $3) AND ($4::boolean IS NULL OR c.review = $4)
+      ORDER BY l.dscg_time DESC, c.setl_id LIMIT $5`,
+    [admdvs, year, f.fixmedins_code ?? null, f.review ?? null, f.limit],
+  );
+  return r.rows;
+}
+
+export async function monthsOfYear(q: Queryable, admdvs: string, year: number, fixmedinsCode?: string): Promise<MonthLine[]> {
+  const r = await q.query<MonthLine>(
+    `SELECT to_char(l.dscg_time AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM') AS month, count(*)::int AS cases, sum(c.standard_fen)::bigint AS standard_fen,
+            sum(c.hospital_payment_fen)::bigint AS hospital_payment_fen, sum(c.basic_fund_paid_fen)::bigint AS basic_fund_paid_fen
+       FROM case_payments c JOIN settlement_lists l ON l.id = c.list_id
+      WHERE ${CURRENT} AND ($3::text IS NULL OR c.fixmedins_code = $3)
+      GROUP BY 1 ORDER BY 1`,
+    [admdvs, year, fixmedinsCode ?? null],
+  );
+  return r.rows;
+}
