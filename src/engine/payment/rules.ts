@@ -6,6 +6,7 @@
 import Type from 'typebox';
 import { Problems } from '../errors.ts';
 import { schemaProblems } from '../schema-problems.ts';
+import { mulDivRound } from './arith.ts';
 
 export type PaymentMethod = 'drg' | 'dip';
 
@@ -257,8 +258,8 @@ export function loadPaymentRules(doc: unknown): PaymentRules {
 }
 
 /** The budget's share paid by DRG/DIP (总额预算 × DRG/DIP 份额), rounded half up to the fen. */
-export function drgDipBudgetFen(rules: PaymentRules): number {
-  return Math.floor((rules.budget.total_fen * rules.budget.drg_dip_share_bp + 5000) / 10000);
+export function drgDipBudgetFen(rules: Pick<PaymentRules, 'budget'>): number {
+  return mulDivRound([rules.budget.total_fen, rules.budget.drg_dip_share_bp], 10000n, 'budget share');
 }
 
 export interface WeightsTable {
