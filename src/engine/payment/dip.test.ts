@@ -29,7 +29,11 @@ test('DIP groups: core by subcategory × procedure with enough cases, the rest c
   assert.deepEqual(catalog.years, [2023, 2024, 2025]);
   assert.deepEqual(catalog.year_weights, [1, 2, 7]);
   assert.equal(catalog.core_groups, 2);
-  assert.equal(catalog.comprehensive_groups, 1);
+  // J18's from its own stays; I63's and K35's from their core stays, so every category seen has one
+  assert.equal(catalog.comprehensive_groups, 3);
+  assert.equal(catalog.groups['J18|comprehensive-conservative']!.from_core_stays, false);
+  assert.equal(catalog.groups['I63|comprehensive-conservative']!.from_core_stays, true);
+  assert.equal(catalog.groups['I63|comprehensive-conservative']!.mean_fen, 1130000);
   assert.equal(catalog.all_mean_fen, 819167);
   const a = catalog.groups['I63.9|-']!;
   assert.equal(a.kind, 'core');
@@ -60,7 +64,10 @@ test('the granularity: I63.900x001 → I63.9, category I63; a bad code is refuse
   assert.throws(() => diagnosisParts('63.9'), (e: unknown) => e instanceof YibaoError && e.details[0]!.field === 'principal_diagnosis');
   assert.equal(dipGroupOf({ principal_diagnosis: 'J18.000', main_procedure: null }, catalog).key, 'J18|comprehensive-conservative');
   assert.equal(dipGroupOf({ principal_diagnosis: 'K35.8', main_procedure: '47.0901' }, catalog).key, 'K35.8|47.0901');
-  assert.throws(() => dipGroupOf({ principal_diagnosis: 'K35.8', main_procedure: null }, catalog), (e: unknown) => e instanceof YibaoError && e.kind === 'not_found');
+  assert.equal(dipGroupOf({ principal_diagnosis: 'I63.1', main_procedure: null }, catalog).key, 'I63|comprehensive-conservative');
+  // no conservative stay of K35 was seen: the category's other comprehensive group
+  assert.equal(dipGroupOf({ principal_diagnosis: 'K35.8', main_procedure: null }, catalog).key, 'K35|comprehensive-procedure');
+  assert.throws(() => dipGroupOf({ principal_diagnosis: 'Z99.0', main_procedure: null }, catalog), (e: unknown) => e instanceof YibaoError && e.kind === 'not_found');
 });
 
 test('the settlement point value: (fund ÷ reimbursement ratio) ÷ Σ score × coefficient', () => {

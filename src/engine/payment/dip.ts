@@ -32,6 +32,8 @@ export interface DipGroup {
   procedure: string | null;
   /** Comprehensive groups: with a procedure or without. Core: whether `procedure` is set. */
   with_procedure: boolean;
+  /** A comprehensive group made from core stays because its category had no other stays with that flag, so every category seen has both. */
+  from_core_stays: boolean;
   /** Stays over all the years. */
   cases: number;
   cases_by_year: Record<string, number>;
@@ -66,13 +68,16 @@ export const coreKey = (subcategory: string, procedure: string | null): string =
 export const comprehensiveKey = (category: string, withProcedure: boolean): string => `${category}|comprehensive-${withProcedure ? 'procedure' : 'conservative'}`;
 
 interface Acc {
-  sum_by_year: Map<number, bigint>;
+  /** Sums in fen: 10^6 stays of 10^8 fen stay far below 2^53. */
+  sum_by_year: Map<number, number>;
   n_by_year: Map<number, number>;
   cases: number;
 }
 const newAcc = (): Acc => ({ sum_by_year: new Map(), n_by_year: new Map(), cases: 0 });
 function addTo(acc: Acc, year: number, cost: number): void {
-  acc.sum_by_year.set(year, (acc.sum_by_year.get(year) ?? 0n) + BigInt(cost));
+  const sum = (acc.sum_by_year.get(year) ?? 0) + cost;
+  assertInvariant(Number.isSafeInteger(sum), 'a DIP group sum stays below 2^53');
+  acc.sum_by_year.set(year, sum);
   acc.n_by_year.set(year, (acc.n_by_year.get(year) ?? 0) + 1);
   acc.cases++;
 }
@@ -85,7 +90,7 @@ function weightedMean(acc: Acc, weightOf: Map<number, number>): { num: bigint; d
   for (const [year, n] of acc.n_by_year) {
     const w = BigInt(weightOf.get(year)!);
     // num/den + w × sum / n
-    num = num * BigInt(n) + w * acc.sum_by_year.get(year)! * den;
+    num = num * BigInt(n) + w * BigInt(acc.sum_by_year.get(year)!) * den;
     den *= BigInt(n);
     weights += w;
   }
@@ -121,6 +126,7 @@ export function buildDipGroups(stays: readonly DipStay[], params: { min_cases: n
     counts.set(k, (counts.get(k) ?? 0) + 1);
   }
   const accs = new Map<string, { acc: Acc; group: Omit<DipGroup, 'cases' | 'cases_by_year' | 'mean_fen' | 'rw_tt'> }>();
+  const byCategory = new Map<string, Acc>();
   const all = newAcc();
   stays.forEach((s, i) => {
     const p = parts[i]!;
@@ -132,14 +138,24 @@ export function buildDipGroups(stays: readonly DipStay[], params: { min_cases: n
       entry = {
         acc: newAcc(),
         group: core
-          ? { key, kind: 'core', diagnosis: p.subcategory, procedure: p.procedure, with_procedure: p.procedure !== null }
-          : { key, kind: 'comprehensive', diagnosis: p.category, procedure: null, with_procedure: p.procedure !== null },
+          ? { key, kind: 'core', diagnosis: p.subcategory, procedure: p.procedure, with_procedure: p.procedure !== null, from_core_stays: false }
+          : { key, kind: 'comprehensive', diagnosis: p.category, procedure: null, with_procedure: p.procedure !== null, from_core_stays: false },
       };
       accs.set(key, entry);
     }
     addTo(entry.acc, s.year, s.total_cost_fen);
     addTo(all, s.year, s.total_cost_fen);
+    const comp = comprehensiveKey(p.category, p.procedure !== null);
+    let cat = byCategory.get(comp);
+    if (!cat) byCategory.set(comp, (cat = newAcc()));
+    addTo(cat, s.year, s.total_cost_fen);
   });
+  // Every category and flag seen gets its comprehensive group, from its core stays when it has no others.
+  for (const [key, acc] of byCategory) {
+    if (accs.has(key)) continue;
+    const [category, kind] = key.split('|') as [string, string];
+    accs.set(key, { acc, group: { key, kind: 'comprehensive', diagnosis: category, procedure: null, with_procedure: kind === 'comprehensive-procedure', from_core_stays: true } });
+  }
   const allMean = weightedMean(all, weightOf);
   const groups: Record<string, DipGroup> = {};
   let core = 0;
@@ -165,11 +181,28 @@ export function buildDipGroups(stays: readonly DipStay[], params: { min_cases: n
   };
 }
 
-/** The catalog group a stay belongs to: its core group, else its category's comprehensive group. */
+/**
+ * The catalog group a stay belongs to: its core group, else its category's comprehensive group
+ * with or without a procedure as it had one, else the category's other comprehensive group.
+ * A category the past years never saw has no group (a new disease: the bureau decides).
+ */
 export function dipGroupOf(stay: Pick<DipStay, 'principal_diagnosis' | 'main_procedure'>, catalog: DipCatalog): DipGroup {
+  let cache = lookups.get(catalog);
+  if (!cache) lookups.set(catalog, (cache = new Map()));
+  const cacheKey = `${stay.principal_diagnosis}\u0000${stay.main_procedure ?? ''}`;
+  const hit = cache.get(cacheKey);
+  if (hit) return hit;
+  const g = findGroup(stay, catalog);
+  cache.set(cacheKey, g);
+  return g;
+}
+/** Lookups by the stay's codes as written, per catalog (catalogs are not changed once built). */
+const lookups = new WeakMap<DipCatalog, Map<string, DipGroup>>();
+
+function findGroup(stay: Pick<DipStay, 'principal_diagnosis' | 'main_procedure'>, catalog: DipCatalog): DipGroup {
   const p = diagnosisParts(stay.principal_diagnosis);
   const proc = procedureOf(stay.main_procedure);
-  const g = catalog.groups[coreKey(p.subcategory, proc)] ?? catalog.groups[comprehensiveKey(p.category, proc !== null)];
+  const g = catalog.groups[coreKey(p.subcategory, proc)] ?? catalog.groups[comprehensiveKey(p.category, proc !== null)] ?? catalog.groups[comprehensiveKey(p.category, proc === null)];
   if (!g) throw notFound('principal_diagnosis', `DIP 目录中没有 ${p.category}${proc === null ? '（保守治疗）' : '（手术操作）'} 的病种`, `the DIP catalog has no group for ${p.category} ${proc === null ? '(conservative)' : '(with a procedure)'}`);
   return g;
 }
@@ -182,10 +215,12 @@ export type DipBand = 'normal' | 'low_cost' | 'high_cost' | 'review';
  * above review × mean the same formula, provisionally, flagged for expert review (特病单议).
  */
 export function dipCaseScore(cost_fen: number, group: DipGroup, rules: Pick<DipRules, 'low_band_bp' | 'high_band_bp' | 'review_band_bp'>): { band: DipBand; score_tt: number } {
+  if (group.mean_fen === 0) return { band: 'normal', score_tt: group.rw_tt };
+  // Most cases sit within the bands: decided in exact Number arithmetic (both sides < 2^53).
+  if (cost_fen * 10000 >= rules.low_band_bp * group.mean_fen && cost_fen * 10000 <= rules.high_band_bp * group.mean_fen) return { band: 'normal', score_tt: group.rw_tt };
   const mean = BigInt(group.mean_fen);
   const cost = BigInt(cost_fen);
   const rw = BigInt(group.rw_tt);
-  if (mean === 0n) return { band: 'normal', score_tt: group.rw_tt };
   if (cost * 10000n < BigInt(rules.low_band_bp) * mean) return { band: 'low_cost', score_tt: toSafe(roundDiv(rw * cost, mean), 'score') };
   if (cost * 10000n > BigInt(rules.high_band_bp) * mean) {
     // RW × ((cost/mean − high/10000) + 1) = RW × (10000·cost − high·mean + 10000·mean) ÷ (10000·mean)
@@ -294,22 +329,30 @@ export function dipCasePayment(stay: DipCaseInput, catalog: DipCatalog, point_va
     en: `${group.kind === 'core' ? 'core' : 'comprehensive'} group ${group.key}: mean ${y(group.mean_fen)} yuan, score ${rw} (${catalog.years.join(', ')} weighted ${catalog.year_weights.join(':')})`,
   });
   const ratio = group.mean_fen === 0 ? 'n/a' : formatTenThousandths(mulDivRound([stay.total_cost_fen, 10000], BigInt(group.mean_fen), 'ratio'));
-  const bandText: Record<DipBand, { zh: string; en: string }> = {
-    normal: { zh: `费用 ${y(stay.total_cost_fen)} 元为均值的 ${ratio} 倍，在正常区间，按分值 ${rw} 计`, en: `cost ${y(stay.total_cost_fen)} yuan is ${ratio} × the mean, within the bands: score ${rw}` },
-    low_cost: {
-      zh: `低倍率：费用为均值的 ${ratio} 倍，低于 ${rules.low_band_bp / 10000}，分值 = ${rw} × ${ratio} = ${formatTenThousandths(score_tt)}`,
-      en: `low-cost: cost is ${ratio} × the mean, below ${rules.low_band_bp / 10000}; score = ${rw} × ${ratio} = ${formatTenThousandths(score_tt)}`,
-    },
-    high_cost: {
-      zh: `高倍率：费用为均值的 ${ratio} 倍，高于 ${rules.high_band_bp / 10000}，分值 = ${rw} × ((${ratio} − ${rules.high_band_bp / 10000}) + 1) = ${formatTenThousandths(score_tt)}`,
-      en: `high-cost: cost is ${ratio} × the mean, above ${rules.high_band_bp / 10000}; score = ${rw} × ((${ratio} − ${rules.high_band_bp / 10000}) + 1) = ${formatTenThousandths(score_tt)}`,
-    },
-    review: {
-      zh: `费用为均值的 ${ratio} 倍，超过 ${rules.review_band_bp / 10000}，待专家评审（特病单议）；暂按高倍率公式计分 ${formatTenThousandths(score_tt)}`,
-      en: `cost is ${ratio} × the mean, above ${rules.review_band_bp / 10000}: to expert review; scored provisionally by the high-cost formula, ${formatTenThousandths(score_tt)}`,
-    },
+  // Only the case's own band's words are built (a year has hundreds of thousands of cases).
+  const bandText = (b: DipBand): { zh: string; en: string } => {
+    const sc = formatTenThousandths(score_tt);
+    switch (b) {
+      case 'normal':
+        return { zh: `费用 ${y(stay.total_cost_fen)} 元为均值的 ${ratio} 倍，在正常区间，按分值 ${rw} 计`, en: `cost ${y(stay.total_cost_fen)} yuan is ${ratio} × the mean, within the bands: score ${rw}` };
+      case 'low_cost':
+        return {
+          zh: `低倍率：费用为均值的 ${ratio} 倍，低于 ${rules.low_band_bp / 10000}，分值 = ${rw} × ${ratio} = ${sc}`,
+          en: `low-cost: cost is ${ratio} × the mean, below ${rules.low_band_bp / 10000}; score = ${rw} × ${ratio} = ${sc}`,
+        };
+      case 'high_cost':
+        return {
+          zh: `高倍率：费用为均值的 ${ratio} 倍，高于 ${rules.high_band_bp / 10000}，分值 = ${rw} × ((${ratio} − ${rules.high_band_bp / 10000}) + 1) = ${sc}`,
+          en: `high-cost: cost is ${ratio} × the mean, above ${rules.high_band_bp / 10000}; score = ${rw} × ((${ratio} − ${rules.high_band_bp / 10000}) + 1) = ${sc}`,
+        };
+      case 'review':
+        return {
+          zh: `费用为均值的 ${ratio} 倍，超过 ${rules.review_band_bp / 10000}，待专家评审（特病单议）；暂按高倍率公式计分 ${sc}`,
+          en: `cost is ${ratio} × the mean, above ${rules.review_band_bp / 10000}: to expert review; scored provisionally by the high-cost formula, ${sc}`,
+        };
+    }
   };
-  steps.push({ step: 'band', ...bandText[band] });
+  steps.push({ step: 'band', ...bandText(band) });
   const payment = mulDivRound([score_tt, point_value_fen, coefficient_bp], 100_000_000n, 'dip payment');
   const standard = mulDivRound([group.rw_tt, point_value_fen, coefficient_bp], 100_000_000n, 'dip standard');
   steps.push({
