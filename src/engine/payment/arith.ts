@@ -12,6 +12,17 @@ export function roundDiv(num: bigint, den: bigint): bigint {
   return neg ? -q : q;
 }
 
+/** roundDiv for integers within 2^53: num ÷ den half away from zero, den > 0. */
+export function roundDivNumber(num: number, den: number): number {
+  const neg = num < 0;
+  const abs = neg ? -num : num;
+  let q = Math.floor(abs / den);
+  let r = abs - q * den;
+  if (r < 0) { q -= 1; r += den; } else if (r >= den) { q += 1; r -= den; }
+  if (2 * r >= den) q += 1;
+  return neg ? -q : q;
+}
+
 /** Back to a number, asserting it is exact. */
 export function toSafe(n: bigint, what: string): number {
   assertInvariant(n <= BigInt(Number.MAX_SAFE_INTEGER) && n >= BigInt(Number.MIN_SAFE_INTEGER), `${what}: ${n} is beyond 2^53`);
@@ -20,6 +31,11 @@ export function toSafe(n: bigint, what: string): number {
 
 /** The product of integers, divided by `den` and rounded once: the one rounding of a payment. */
 export function mulDivRound(factors: readonly number[], den: bigint, what: string): number {
+  // Fast path: while the float product stays within 2^53 it is the exact product.
+  let f = 1;
+  for (const x of factors) f *= x;
+  const d = Number(den);
+  if (Math.abs(f) <= Number.MAX_SAFE_INTEGER && d <= Number.MAX_SAFE_INTEGER && factors.every(Number.isSafeInteger)) return roundDivNumber(f, d);
   let p = 1n;
   for (const f of factors) {
     assertInvariant(Number.isSafeInteger(f), `${what}: ${f} is not an integer`);

@@ -6,6 +6,7 @@
 import Type from 'typebox';
 import { Problems } from '../errors.ts';
 import { schemaProblems } from '../schema-problems.ts';
+import { mulDivRound } from './arith.ts';
 
 export type PaymentMethod = 'drg' | 'dip';
 
@@ -105,7 +106,7 @@ const BpAbove = Type.Integer({ minimum: 0, maximum: 1_000_000 });
 const Fen = Type.Integer({ minimum: 0, maximum: 1e13 });
 const Days = Type.Integer({ minimum: 0, maximum: 366 });
 const DrgCode = Type.String({ pattern: '^[A-Z0-9]{4}$' });
-const Levels = Type.Record(Type.String({ pattern: '^[0-9]$' }), Type.Integer({ minimum: 1, maximum: 30000 }));
+const Levels = Type.Record(Type.String({ pattern: '^[0-9]$' }), Type.Integer({ minimum: 1, maximum: 30000 }), { additionalProperties: false });
 const nullable = <T extends Type.TSchema>(t: T) => Type.Optional(Type.Union([t, Type.Null()]));
 const SpecialPaySchema = Type.Union([
   obj({ pay: Type.Literal('by_item'), cap_standard_bp: Type.Optional(Type.Union([BpAbove, Type.Null()])) }),
@@ -125,11 +126,11 @@ export const PaymentRulesSchema = obj({
     obj({
       scheme: Type.String({ minLength: 1 }),
       weights_source: Type.String({ minLength: 1 }),
-      weights: Type.Record(DrgCode, Type.Integer({ minimum: 1, maximum: 10_000_000 })),
+      weights: Type.Record(DrgCode, Type.Integer({ minimum: 1, maximum: 10_000_000 }), { additionalProperties: false }),
       by_item_drgs: Type.Optional(Type.Array(DrgCode)),
       basic_groups: Type.Optional(Type.Array(DrgCode)),
       basic_group_coefficient_bp: Type.Optional(Type.Integer({ minimum: 1, maximum: 30000 })),
-      base_rate_fen_by_insutype: Type.Record(Type.String({ pattern: '^[0-9]{3}$' }), Type.Integer({ minimum: 1, maximum: 100_000_000 })),
+      base_rate_fen_by_insutype: Type.Record(Type.String({ pattern: '^[0-9]{3}$' }), Type.Integer({ minimum: 1, maximum: 100_000_000 }), { additionalProperties: false }),
       hospital_coefficient_bp_by_level: Type.Optional(Levels),
       high_cost: nullable(obj({ multiple_bp: BpAbove, excess_share_bp: Type.Optional(Bp) })),
       low_cost: nullable(obj({ fraction_bp: Bp, pay: Type.Optional(SpecialPaySchema) })),
@@ -257,8 +258,8 @@ export function loadPaymentRules(doc: unknown): PaymentRules {
 }
 
 /** The budget's share paid by DRG/DIP (总额预算 × DRG/DIP 份额), rounded half up to the fen. */
-export function drgDipBudgetFen(rules: PaymentRules): number {
-  return Math.floor((rules.budget.total_fen * rules.budget.drg_dip_share_bp + 5000) / 10000);
+export function drgDipBudgetFen(rules: Pick<PaymentRules, 'budget'>): number {
+  return mulDivRound([rules.budget.total_fen, rules.budget.drg_dip_share_bp], 10000n, 'budget share');
 }
 
 export interface WeightsTable {
