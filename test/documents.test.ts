@@ -95,7 +95,7 @@ test('migration 014 carries the policy and catalog rows across; the old names st
 });
 
 test('the kinds are declared; those without rules yet cannot be stored', async () => {
-  assert.deepEqual(registry.kinds().map((k) => [k.kind, k.storable]), [['policy', true], ['catalog', true], ['clearing_rules', true], ['grouping_scheme', false], ['payment_rules', false], ['supervision_rules', false], ['service_items', false]]);
+  assert.deepEqual(registry.kinds().map((k) => [k.kind, k.storable]), [['policy', true], ['catalog', true], ['clearing_rules', true], ['grouping_scheme', true], ['payment_rules', true], ['supervision_rules', false], ['service_items', false]]);
   assert.deepEqual(registry.kinds().map((k) => k.kind), [...DOCUMENT_KINDS]);
   await assert.rejects(inTransaction(w.db.pool, (q) => registry.store(q, { kind: 'supervision_rules', doc: { rules: [] }, stored_by: 'test' })), /cannot be stored yet/);
 });
@@ -186,7 +186,7 @@ test('versions are append-only: the same or an older version is refused, and SQL
   await assert.rejects(w.db.pool.query(`DELETE FROM documents WHERE kind = 'policy'`), /append-only/);
   // The seed on a later start leaves a newer stored version alone.
   const { seedSettlementDocuments } = await import('../src/store/documents/seed.ts');
-  assert.deepEqual(await seedSettlementDocuments(w.db.pool), { policies: 0, catalogs: 0, clearing_rules: 0 });
+  assert.deepEqual(await seedSettlementDocuments(w.db.pool), { policies: 0, catalogs: 0, clearing_rules: 0, payment_rules: 0 });
   assert.equal((await registry.newest(w.db.pool, 'policy', '430200-390-2026')).version, 2);
 });
 

@@ -228,4 +228,6 @@ export const NAMED_INSTITUTIONS: readonly NamedInstitutionSpec[] = [
   { key: 'jizhou_district_hospital', fixmedins_name: '天津市蓟州区人民医院', kind: 'H', hosp_lv: '2', admdvs: '120119', settles: ALL },
   { key: 'zhangjiakou_level3_hospital', fixmedins_name: '张家口市第一医院', kind: 'H', hosp_lv: '3', admdvs: '130702', settles: ALL },
   { key: 'deyang_level3_hospital', fixmedins_name: '德阳市人民医院', kind: 'H', hosp_lv: '3', admdvs: '510603', settles: ALL },
+  // Changsha pays its hospitals by DRG: a second hospital, of level 2, so the coefficients differ.
+  { key: 'changsha_yuelu_hospital', fixmedins_name: '长沙市岳麓区人民医院', kind: 'H', hosp_lv: '2', admdvs: '430104', settles: ALL },
 ];

@@ -8,6 +8,7 @@ import { sampleInsured } from '../store/registry/persons.ts';
 import type { FixtureInstitution } from './fixture-rows.ts';
 import type { Fixtures } from './generate.ts';
 import { Prng } from './prng.ts';
+import { STAY_TEMPLATES, templatesFor, type StayTemplate } from './stays.ts';
 
 // Demo settlements: the seed drives the real national gateway in-process, as a hospital's HIS
 // would (9001, then 2201 → 2204 → 2207 or 2401 → 2301 → 2402 → 2304), so every stored settlement
@@ -161,14 +162,25 @@ export async function seedDemoSettlements(pool: Pool, fixtures: Fixtures, opts: 
       count(h, patient);
     };
 
-    const inpatient = async (h: Hospital, patient: Patient, discharge: Date, days: number): Promise<void> => {
+    /** Age in whole years at a moment, from the ID number's birth date. */
+    const ageOf = (patient: Patient, at: Date): number => {
+      const brdy = `${patient.certno.slice(6, 10)}-${patient.certno.slice(10, 12)}-${patient.certno.slice(12, 14)}`;
+      const day = chinaTime(at).slice(0, 10);
+      return Number(day.slice(0, 4)) - Number(brdy.slice(0, 4)) - (day.slice(5) < brdy.slice(5) ? 1 : 0);
+    };
+
+    // A stay: admission with the template's diagnosis, the fee lines (what such a stay costs,
+    // spread around it), discharge, settlement, then the settlement list (4101A) the hospital's
+    // coders upload, which groups the stay and, where the region pays by DRG, prices it.
+    const inpatient = async (h: Hospital, patient: Patient, discharge: Date, days: number, fixed?: StayTemplate): Promise<void> => {
       const items = itemsOf(h);
       const rng = flow().rng;
       const admitted = new Date(Math.max(earliest, discharge.getTime() - days * DAY));
+      const stay = fixed ?? rng.pick(templatesFor(ageOf(patient, admitted)));
       flow().at = admitted;
       const adm = await call(h, patient, '2401', {
-        mdtrtinfo: { psn_no: patient.psn_no, insutype: patient.insutype, med_type: '21', begntime: chinaTime(admitted), ipt_no: `ZY${rng.hex(10)}`, mdtrt_cert_type: '02', mdtrt_cert_no: patient.certno, adm_diag_code: 'I63.900' },
-        diseinfo: [{ diag_type: '1', diag_srt_no: 1, diag_code: 'I63.900', diag_name: '脑梗死', maindiag_flag: '1' }],
+        mdtrtinfo: { psn_no: patient.psn_no, insutype: patient.insutype, med_type: '21', begntime: chinaTime(admitted), ipt_no: `ZY${rng.hex(10)}`, mdtrt_cert_type: '02', mdtrt_cert_no: patient.certno, adm_diag_code: stay.principal.code },
+        diseinfo: [{ diag_type: '1', diag_srt_no: 1, diag_code: stay.principal.code, diag_name: stay.principal.name, maindiag_flag: '1' }],
       });
       const mdtrtId = adm.result.mdtrt_id as string;
       flow().at = new Date((admitted.getTime() + discharge.getTime()) / 2);
@@ -176,15 +188,27 @@ export async function seedDemoSettlements(pool: Pool, fixtures: Fixtures, opts: 
       const line = (codg: string, pricFen: number, cnt: number): void => {
         lines.push({ feedetl_sn: `Z${lines.length + 1}`, mdtrt_id: mdtrtId, psn_no: patient.psn_no, med_list_codg: codg, pric: formatYuan(pricFen), cnt, det_item_fee_sumamt: formatYuan(pricFen * cnt), fee_ocur_time: chinaTime(flow().at) });
       };
-      line(items.class_a.med_list_codg, rng.between(2000, 6000), rng.between(5, 25));
+      // Most stays cost about what the template says; one in twenty-five far more, one in twenty far less.
+      const spread = rng.chance(0.04) ? rng.between(320, 400) : rng.chance(0.05) ? rng.between(20, 35) : rng.between(60, 140);
+      const target = Math.round((stay.typical_yuan * 100 * spread) / 100);
       line(items.class_b.med_list_codg, rng.between(3000, 9000), rng.between(3, 12));
       if (rng.chance(0.5)) line(items.class_c.med_list_codg, rng.between(5000, 20000), rng.between(1, 4));
       line(items.price_limited.med_list_codg, yuanToFen(items.price_limited.pric_uplmt_amt), days);
+      const sofar = lines.reduce((sum, l) => sum + yuanToFen(l['det_item_fee_sumamt']), 0);
+      // The rest is treatment and care (class A services at 100 yuan a unit).
+      line(items.class_a.med_list_codg, 10000, Math.max(1, Math.round((target - sofar) / 10000)));
       const up = await call(h, patient, '2301', { feedetail: lines });
       const total = (up.result as Array<{ det_item_fee_sumamt: number }>).reduce((s, r) => s + yuanToFen(r.det_item_fee_sumamt), 0);
       flow().at = discharge;
-      await call(h, patient, '2402', { dscginfo: { mdtrt_id: mdtrtId, psn_no: patient.psn_no, insutype: patient.insutype, endtime: chinaTime(discharge), dscg_way: '1' } });
-      await call(h, patient, '2304', { data: { psn_no: patient.psn_no, mdtrt_id: mdtrtId, medfee_sumamt: formatYuan(total), acct_used_flag: '1', mid_setl_flag: '0', insutype: patient.insutype } });
+      const dscgWay = rng.chance(0.02) ? '2' : '1';
+      await call(h, patient, '2402', { dscginfo: { mdtrt_id: mdtrtId, psn_no: patient.psn_no, insutype: patient.insutype, endtime: chinaTime(discharge), dscg_way: dscgWay } });
+      const setl = await call(h, patient, '2304', { data: { psn_no: patient.psn_no, mdtrt_id: mdtrtId, medfee_sumamt: formatYuan(total), acct_used_flag: '1', mid_setl_flag: '0', insutype: patient.insutype } });
+      const dayOf = (n: number): string => chinaTime(new Date(Math.min(discharge.getTime(), admitted.getTime() + n * DAY + 2 * 3_600_000)));
+      await call(h, patient, '4101A', {
+        setlinfo: { psn_no: patient.psn_no, mdtrt_id: mdtrtId, setl_id: setl.setlinfo.setl_id, medcasno: `BA${rng.hex(8)}`, adm_time: chinaTime(admitted), dscg_time: chinaTime(discharge), dscg_way: dscgWay },
+        diseinfo: [stay.principal, ...stay.secondary].map((d, i) => ({ diag_type: '1', diag_code: d.code, diag_name: d.name, maindiag_flag: i === 0 ? '1' : '0', adm_cond_type: '1' })),
+        oprninfo: stay.procedures.map((x, i) => ({ oprn_oprt_code: x.code, oprn_oprt_name: x.name, main_oprn_flag: i === 0 ? '1' : '0', oprn_oprt_begntime: dayOf(Math.min(x.day, days - 1)) })),
+      });
       result.inpatient += 1;
       count(h, patient);
     };
@@ -198,7 +222,7 @@ export async function seedDemoSettlements(pool: Pool, fixtures: Fixtures, opts: 
     // the seed time, so these flows happen then.
     const retiree = await personaPatient('jiujiang_retiree_in_changsha');
     const changsha = hospital('changsha_level3_hospital');
-    add(retiree, () => inpatient(changsha, retiree, seedTime, 5));
+    add(retiree, () => inpatient(changsha, retiree, seedTime, 5, STAY_TEMPLATES.find((t) => t.key === 'stroke')));
     add(retiree, () => outpatient(changsha, retiree, seedTime));
     const hypertension = await personaPatient('changde_elder_hypertension');
     add(hypertension, () => outpatient(hospital('changde_level3_hospital'), hypertension, seedTime, { med_type: '14', diag: { code: 'I10.x00', name: '高血压' } }));

@@ -1,16 +1,76 @@
+import { chinaDate } from '../../engine/calendar.ts';
+import { caseOfList, type SettlementList } from '../../engine/settlement-list.ts';
+import { drgCasePayment } from '../../engine/payment/drg.ts';
+import { finishCase } from '../../engine/payment/case.ts';
+import type { CasePayment } from '../../engine/payment/types.ts';
+import type { PaymentRules } from '../../engine/payment/rules.ts';
 import type { Queryable } from '../../store/db.ts';
-import type { SettlementList } from '../../engine/settlement-list.ts';
-import type { ListedSettlement, ListRow } from '../../store/payment/settlement-lists.ts';
+import { insertGrouping, insertPayment, supersedePayment, type ListedSettlement, type ListRow } from '../../store/payment/settlement-lists.ts';
+import { groupStay, type StayGrouping } from './grouping.ts';
+import { paymentRulesFor } from './rules.ts';
 
-// Grouping a stay on its newest settlement list and pricing what the fund owes the hospital
-// under the treatment region's payment rules (docs/payment.md). The grouper and the payment
-// rules arrive with the rest of issue 14; until then a list is stored and not yet priced.
+// A stay grouped on its newest settlement list and priced under the treatment region's payment
+// rules of the discharge year (docs/payment.md, "Pricing a case"): what DRG (or DIP) pays for the
+// case, and what the fund owes the hospital — that less what the patient and the other funds
+// paid under the patient's own policy. The patient's settlement never changes; a new list
+// replaces the case's price once (the old row closed, a new one added).
 
 export interface CasePrice {
+  grouping: StayGrouping;
   drg: string;
+  payment: CasePayment | undefined;
   hospital_payment_fen: number;
 }
 
-export async function priceCase(_q: Queryable, _s: ListedSettlement, _row: ListRow, _list: SettlementList, _now: Date): Promise<CasePrice | undefined> {
-  return undefined;
+/** The basic fund of the stay's insurance type: the one whose budget DRG/DIP spends. */
+const BASIC_FUND: Record<string, string> = { '310': '310100', '390': '390100' };
+
+/** What the settlement paid, split as DRG/DIP needs it: the basic fund, the other funds, the patient (cash and personal account). */
+export function paidShares(s: ListedSettlement): { basic_fund_pay_type: string; basic_fund_paid_fen: number; other_funds_paid_fen: number; patient_paid_fen: number } {
+  const basicType = BASIC_FUND[s.insutype] ?? '390100';
+  const basic = s.setldetail.filter((d) => d.fund_pay_type === basicType).reduce((sum, d) => sum + d.fund_payamt, 0);
+  return { basic_fund_pay_type: basicType, basic_fund_paid_fen: basic, other_funds_paid_fen: s.fund_pay_sumamt - basic, patient_paid_fen: s.psn_cash_pay + s.acct_pay };
+}
+
+/** An ungroupable stay (0000, QY) is paid by item: what the settlement paid stands, and the explanation says why. */
+function byItem(s: ListedSettlement, g: StayGrouping): CasePayment {
+  const shares = paidShares(s);
+  const pay = s.medfee_sumamt - s.hosp_part_amt;
+  return finishCase({
+    method: 'drg', group: g.drg, kind: 'by_item', weight_tt: 0, score_tt: 0, standard_fen: 0, group_pay_fen: pay, new_tech_fen: 0,
+    input: { total_cost_fen: s.medfee_sumamt, ...shares },
+    steps: [{ step: 'by_item', zh: `未能入组（${g.drg}），按项目付费`, en: `not grouped (${g.drg}): paid by item` }],
+    review: false,
+  });
+}
+
+function price(s: ListedSettlement, list: SettlementList, g: StayGrouping, rules: PaymentRules): CasePayment {
+  const shares = paidShares(s);
+  if (g.status !== 'grouped' || rules.drg === null || (rules.drg.weights[g.drg] === undefined && !rules.drg.by_item_drgs.includes(g.drg) && !rules.drg.per_diem?.drgs.includes(g.drg))) {
+    return byItem(s, g);
+  }
+  const c = caseOfList(list, { gend: s.gend, brdy: s.brdy });
+  return drgCasePayment({
+    drg: g.drg, insutype: s.insutype, hospital_level: s.hosp_lv, los_days: c.los_days, dscg_way: list.dscg_way,
+    total_cost_fen: s.medfee_sumamt, patient_paid_fen: shares.patient_paid_fen, other_funds_paid_fen: shares.other_funds_paid_fen, basic_fund_paid_fen: shares.basic_fund_paid_fen,
+  }, rules);
+}
+
+export async function priceCase(q: Queryable, s: ListedSettlement, row: ListRow, list: SettlementList, now: Date): Promise<CasePrice> {
+  const grouping = await groupStay(q, caseOfList(list, { gend: s.gend, brdy: s.brdy }));
+  await insertGrouping(q, { list_id: row.id, setl_id: s.setl_id, ...grouping, grouped_at: now });
+  await supersedePayment(q, s.setl_id, now);
+  const year = Number(chinaDate(list.dscg_time).slice(0, 4));
+  const rules = await paymentRulesFor(q, s.mdtrtarea_admvs, year);
+  if (!rules || rules.method !== 'drg') return { grouping, drg: grouping.drg, payment: undefined, hospital_payment_fen: paidShares(s).basic_fund_paid_fen };
+  const p = price(s, list, grouping, rules);
+  const shares = paidShares(s);
+  await insertPayment(q, {
+    setl_id: s.setl_id, list_id: row.id, fixmedins_code: s.fixmedins_code, admdvs: s.mdtrtarea_admvs, insuplc_admdvs: s.insuplc_admdvs, year, method: p.method,
+    rules_id: rules.rules_id, rules_version: rules.version, group_code: p.group, weight_e4: p.weight_tt, score_e4: p.score_tt, kind: p.kind,
+    total_cost_fen: p.total_cost_fen, standard_fen: p.standard_fen, payment_fen: p.payment_fen, patient_paid_fen: p.patient_paid_fen, other_funds_paid_fen: p.other_funds_paid_fen,
+    hospital_payment_fen: p.hospital_payment_fen, surplus_fen: p.surplus_fen, review: p.review, basic_fund_paid_fen: p.basic_fund_paid_fen, fund_pay_type: shares.basic_fund_pay_type,
+    explanation: p.explanation, priced_at: now,
+  });
+  return { grouping, drg: grouping.drg, payment: p, hospital_payment_fen: p.hospital_payment_fen };
 }

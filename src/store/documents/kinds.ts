@@ -1,4 +1,6 @@
 import { loadClearingRules } from '../../engine/clearing-rules.ts';
+import { loadPaymentRules } from '../../engine/payment/rules.ts';
+import { compileScheme, type GroupingScheme } from '../../engine/drg/scheme.ts';
 import { checkPolicySet, loadCatalog, loadPolicy } from '../../engine/index.ts';
 import { invalid, YibaoError, type ErrorDetail } from '../../engine/errors.ts';
 import type { Queryable } from '../db.ts';
@@ -65,12 +67,26 @@ async function checkClearingRules(_q: Queryable, doc: unknown): Promise<Document
   return { doc_id: r.rules_id, version: r.version, admdvs: r.admdvs };
 }
 
+/** A grouping scheme compiles on its own; the grouper reads nothing else. */
+async function checkGroupingScheme(_q: Queryable, doc: unknown): Promise<DocumentIdentity> {
+  const s = compileScheme(doc as GroupingScheme);
+  const d = doc as GroupingScheme;
+  if (typeof d.admdvs !== 'string' || !Number.isInteger(d.version) || d.version < 1) throw invalid('/version', '分组方案须有 version（正整数）与 admdvs', 'a grouping scheme needs a version (a positive integer) and an admdvs');
+  return { doc_id: s.scheme_id, version: s.version, admdvs: d.admdvs };
+}
+
+/** Payment rules stand alone too: one document per region and year, its id saying which. */
+async function checkPaymentRules(_q: Queryable, doc: unknown): Promise<DocumentIdentity> {
+  const r = loadPaymentRules(doc);
+  return { doc_id: r.rules_id, version: r.version, admdvs: r.admdvs };
+}
+
 export const KINDS: Record<DocumentKind, KindRules> = {
   policy: { name: { zh: '参保地政策', en: 'policy' }, check: checkPolicy },
   catalog: { name: { zh: '医保目录', en: 'catalog' }, check: checkCatalog },
   clearing_rules: { name: { zh: '清算规则', en: 'clearing rules' }, check: checkClearingRules },
-  grouping_scheme: { name: { zh: 'DRG 分组方案', en: 'DRG grouping scheme' } }, // issue 14
-  payment_rules: { name: { zh: 'DRG/DIP 支付规则', en: 'DRG/DIP payment rules' } }, // issue 14
+  grouping_scheme: { name: { zh: 'DRG 分组方案', en: 'DRG grouping scheme' }, check: checkGroupingScheme },
+  payment_rules: { name: { zh: 'DRG/DIP 支付规则', en: 'DRG/DIP payment rules' }, check: checkPaymentRules },
   supervision_rules: { name: { zh: '基金监管规则', en: 'supervision rules' } }, // issue 15
   service_items: { name: { zh: '经办服务事项', en: 'service items' } }, // issue 16
 };

@@ -48,6 +48,12 @@ export async function readDocument(q: Queryable, kind: DocumentKind, docId: stri
   return r.rows[0];
 }
 
+/** The newest version number of one document, without reading it (large documents are read only when a cache misses). */
+export async function newestVersion(q: Queryable, kind: DocumentKind, docId: string): Promise<number | undefined> {
+  const r = await q.query<{ version: number }>(`SELECT max(version) AS version FROM documents WHERE kind = $1 AND doc_id = $2`, [kind, docId]);
+  return r.rows[0]?.version ?? undefined;
+}
+
 /** Serialises the writers of one kind until the caller's transaction ends (the checks read the stored set). */
 export async function lockKind(q: Queryable, kind: DocumentKind): Promise<void> {
   await q.query(`SELECT pg_advisory_xact_lock(14, hashtext($1))`, [`documents:${kind}`]);

@@ -69,11 +69,15 @@ CREATE TABLE case_payments (
   rules_id        text NOT NULL,
   rules_version   integer NOT NULL,
   group_code      text NOT NULL,
-  weight_e4       integer NOT NULL, -- DRG relative weight or DIP score, in ten-thousandths
-  kind            text NOT NULL,    -- normal, high_cost, low_cost, short_stay, …
+  weight_e4       integer NOT NULL, -- the group's DRG relative weight or DIP score, in ten-thousandths
+  score_e4        integer NOT NULL, -- the case's own, after special cases and deviation bands
+  kind            text NOT NULL,    -- normal, high_cost, low_cost, short_stay, …, by_item
   total_cost_fen  bigint NOT NULL,
   standard_fen    bigint NOT NULL,  -- what the group's standard pays for the case
-  hospital_payment_fen bigint NOT NULL, -- standard less what the patient and the other funds paid
+  payment_fen     bigint NOT NULL,  -- what DRG/DIP pays for the whole case, from every payer
+  patient_paid_fen bigint NOT NULL,
+  other_funds_paid_fen bigint NOT NULL,
+  hospital_payment_fen bigint NOT NULL, -- payment less what the patient and the other funds paid
   surplus_fen     bigint NOT NULL,  -- standard less the case's cost: the hospital's gain or loss
   review          boolean NOT NULL DEFAULT false, -- waits for expert review (DIP above the top band)
   basic_fund_paid_fen bigint NOT NULL, -- what the basic fund paid the hospital for the stay at settlement (fee for service)
@@ -81,6 +85,8 @@ CREATE TABLE case_payments (
   explanation     jsonb NOT NULL,
   priced_at       timestamptz NOT NULL,
   superseded_at   timestamptz,
+  CHECK (payment_fen = hospital_payment_fen + patient_paid_fen + other_funds_paid_fen),
+  CHECK (surplus_fen = payment_fen - total_cost_fen),
   -- the year-end settlement that paid this price, and the later one that took it back after a
   -- regrouping or a cancellation
   year_end_id     bigint,

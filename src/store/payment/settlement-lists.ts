@@ -23,6 +23,7 @@ export interface ListedSettlement {
   psn_cash_pay: number;
   hosp_part_amt: number;
   hifp_pay: number;
+  setldetail: { fund_pay_type: string; fund_payamt: number }[];
   hosp_lv: string;
   gend: '1' | '2';
   brdy: string;
@@ -33,7 +34,7 @@ export async function lockListedSettlement(q: Queryable, setlId: string, lock = 
   const r = await q.query<ListedSettlement>(
     `SELECT s.setl_id, s.kind, s.status, s.mdtrt_id, s.psn_no, s.fixmedins_code, v.kind AS visit_kind, s.insutype, s.insuplc_admdvs, s.mdtrtarea_admvs,
             s.setl_time, s.medfee_sumamt::bigint AS medfee_sumamt, s.fund_pay_sumamt::bigint AS fund_pay_sumamt, s.acct_pay::bigint AS acct_pay,
-            s.psn_cash_pay::bigint AS psn_cash_pay, s.hosp_part_amt::bigint AS hosp_part_amt, COALESCE((s.setlinfo->>'hifp_pay')::bigint, 0) AS hifp_pay,
+            s.psn_cash_pay::bigint AS psn_cash_pay, s.hosp_part_amt::bigint AS hosp_part_amt, COALESCE((s.setlinfo->>'hifp_pay')::bigint, 0) AS hifp_pay, s.setldetail,
             v.hosp_lv, p.gend, to_char(p.brdy, 'YYYY-MM-DD') AS brdy
        FROM settlements s JOIN visits v USING (mdtrt_id) JOIN persons p ON p.psn_no = s.psn_no
       WHERE s.setl_id = $1
@@ -155,9 +156,13 @@ export interface CasePaymentRow {
   rules_version: number;
   group_code: string;
   weight_e4: number;
+  score_e4: number;
   kind: string;
   total_cost_fen: number;
   standard_fen: number;
+  payment_fen: number;
+  patient_paid_fen: number;
+  other_funds_paid_fen: number;
   hospital_payment_fen: number;
   surplus_fen: number;
   review: boolean;
@@ -171,7 +176,8 @@ export interface CasePaymentRow {
 }
 
 const PAYMENT_COLUMNS = `id::bigint AS id, setl_id, list_id::bigint AS list_id, fixmedins_code, admdvs, insuplc_admdvs, year, method, rules_id, rules_version, group_code,
-  weight_e4, kind, total_cost_fen, standard_fen, hospital_payment_fen, surplus_fen, review, basic_fund_paid_fen, fund_pay_type, explanation, priced_at,
+  weight_e4, score_e4, kind, total_cost_fen, standard_fen, payment_fen, patient_paid_fen, other_funds_paid_fen, hospital_payment_fen, surplus_fen, review,
+  basic_fund_paid_fen, fund_pay_type, explanation, priced_at,
   superseded_at, year_end_id::bigint AS year_end_id, reversed_by_year_end_id::bigint AS reversed_by_year_end_id`;
 
 export async function currentPayment(q: Queryable, setlId: string): Promise<CasePaymentRow | undefined> {
@@ -193,12 +199,14 @@ export async function supersedePayment(q: Queryable, setlId: string, at: Date): 
 
 export async function insertPayment(q: Queryable, p: Omit<CasePaymentRow, 'id' | 'superseded_at' | 'year_end_id' | 'reversed_by_year_end_id'>): Promise<CasePaymentRow> {
   const r = await q.query<CasePaymentRow>(
-    `INSERT INTO case_payments (setl_id, list_id, fixmedins_code, admdvs, insuplc_admdvs, year, method, rules_id, rules_version, group_code, weight_e4, kind,
-       total_cost_fen, standard_fen, hospital_payment_fen, surplus_fen, review, basic_fund_paid_fen, fund_pay_type, explanation, priced_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21) RETURNING ${PAYMENT_COLUMNS}`,
+    `INSERT INTO case_payments (setl_id, list_id, fixmedins_code, admdvs, insuplc_admdvs, year, method, rules_id, rules_version, group_code, weight_e4, score_e4, kind,
+       total_cost_fen, standard_fen, payment_fen, patient_paid_fen, other_funds_paid_fen, hospital_payment_fen, surplus_fen, review, basic_fund_paid_fen, fund_pay_type,
+       explanation, priced_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25) RETURNING ${PAYMENT_COLUMNS}`,
     [
-      p.setl_id, p.list_id, p.fixmedins_code, p.admdvs, p.insuplc_admdvs, p.year, p.method, p.rules_id, p.rules_version, p.group_code, p.weight_e4, p.kind,
-      p.total_cost_fen, p.standard_fen, p.hospital_payment_fen, p.surplus_fen, p.review, p.basic_fund_paid_fen, p.fund_pay_type, JSON.stringify(p.explanation), p.priced_at,
+      p.setl_id, p.list_id, p.fixmedins_code, p.admdvs, p.insuplc_admdvs, p.year, p.method, p.rules_id, p.rules_version, p.group_code, p.weight_e4, p.score_e4, p.kind,
+      p.total_cost_fen, p.standard_fen, p.payment_fen, p.patient_paid_fen, p.other_funds_paid_fen, p.hospital_payment_fen, p.surplus_fen, p.review, p.basic_fund_paid_fen,
+      p.fund_pay_type, JSON.stringify(p.explanation), p.priced_at,
     ],
   );
   return r.rows[0]!;
