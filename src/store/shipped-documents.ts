@@ -8,7 +8,7 @@ import path from 'node:path';
 import { diseaseLookupFromTable, loadCatalog, loadPolicy, type Catalog, type DiseaseCodeLookup, type Policy } from '../engine/index.ts';
 import { notFound } from '../engine/errors.ts';
 import { parseClaims } from '../engine/simulator.ts';
-import { parseChsDrg11, type GroupingScheme } from '../engine/drg/scheme.ts';
+import { chsDrgFiles, parseChsDrg11, type GroupingScheme } from '../engine/drg/scheme.ts';
 import { projectRoot } from './migrate.ts';
 
 const ROOT = projectRoot();
@@ -41,10 +41,8 @@ export function chsDrg11Scheme(): GroupingScheme {
   if (chsDrg) return chsDrg;
   const dir = path.join(ROOT, 'catalogs/drg/chs-drg-1.1');
   const read = (f: string): string => fs.readFileSync(path.join(dir, f), 'utf8');
-  const mdcPrincipal: Record<string, string> = {};
-  for (const f of fs.readdirSync(path.join(dir, 'MDC'))) mdcPrincipal[f.slice(0, 4)] = read(path.join('MDC', f));
   chsDrg = parseChsDrg11(
-    { mdc: read('1_MDC.txt'), adrg: read('2_ADRG.txt'), drg: read('3_DRG.txt'), adrgDetail: read('4_ADRG_DETAIL.txt'), mcc: read('5_MCC.txt'), cc: read('6_CC.txt'), cce: read('7_CCE.txt'), mdcPrincipal },
+    chsDrgFiles(read, fs.readdirSync(path.join(dir, 'MDC'))),
     { version: 1, source: 'CHS-DRG 1.1 (国家医疗保障疾病诊断相关分组 CHS-DRG 分组方案 1.1 版, 2021), text edition of OpenDRG/DRG_Rules CHS_DRG_11 (Apache-2.0), catalogs/drg' },
   );
   return chsDrg;

@@ -88,7 +88,10 @@ function meets(c: CompiledCondition, f: Facts, procedures: readonly string[], ma
     if (d === undefined) return undefined;
     codes.push(d);
   }
-  if (c.principal_in_mdc && !inMdc) return undefined;
+  if (c.principal_in_mdc) {
+    if (!inMdc) return undefined;
+    codes.push(f.principal);
+  }
   if (c.no_or_procedure && f.hasOr) return undefined;
   if (c.any_or_procedure) {
     if (!f.hasOr) return undefined;

@@ -169,8 +169,14 @@ function ruleOf(code: string, mdc: string, headers: string[], lists: { header: s
   }
   const anyDiagnosis = find((h) => h.startsWith('主要诊断或其他诊断中包含'));
   if (anyDiagnosis) return { ...base, when: [{ any_diagnosis: anyDiagnosis }] };
-  const principal = find((h) => h === '包含以下主要诊断：' || h === '包含以下诊断：');
+  let principal = find((h) => h === '包含以下主要诊断：' || h === '包含以下诊断：');
   const procedures = find((h) => h === '包含以下主要手术或操作：');
+  // Two readings the tables leave to the specification's text: the outcome of delivery (Z37, OR1
+  // 阴道分娩) is coded beside the delivery, never as the principal diagnosis, so its list is
+  // "among the diagnoses"; and where a treatment ADRG (RC1 放射治疗, RE1 化学治疗和/或其他治疗)
+  // lists admissions for treatment (Z51) beside its procedures, such an admission enters by itself.
+  if (principal && principal.every((c) => c.startsWith('Z37'))) return { ...base, when: [{ any_diagnosis: principal }] };
+  if (principal && procedures && principal.every((c) => c.startsWith('Z51'))) return { ...base, when: [{ principal, procedures: [procedures] }, { principal }] };
   const anyProcedure = headers.some((h) => h.includes('全部手术')) || (kind === 'surgical' && !procedures);
   const cond: AdrgCondition = {
     ...(principal ? { principal } : {}),
@@ -222,6 +228,14 @@ function exclusionTables(text: string): Record<string, string[]> {
     if (table && CODE_WORD.test(w)) table.push(w);
   }
   return out;
+}
+
+/** The text edition's files by role, given a reader of a file by its path in the folder and the names in MDC/. */
+export function chsDrgFiles(read: (file: string) => string, mdcFileNames: readonly string[]): ChsDrgFiles {
+  return {
+    mdc: read('1_MDC.txt'), adrg: read('2_ADRG.txt'), drg: read('3_DRG.txt'), adrgDetail: read('4_ADRG_DETAIL.txt'), mcc: read('5_MCC.txt'), cc: read('6_CC.txt'), cce: read('7_CCE.txt'),
+    mdcPrincipal: Object.fromEntries(mdcFileNames.map((f) => [f.slice(0, 4), read(`MDC/${f}`)])),
+  };
 }
 
 /** The CHS-DRG 1.1 text edition read into a grouping-scheme document. */
