@@ -1,6 +1,8 @@
 import { chinaDate } from '../../engine/calendar.ts';
 import { caseOfList, type SettlementList } from '../../engine/settlement-list.ts';
 import { drgCasePayment } from '../../engine/payment/drg.ts';
+import { dipCasePayment } from '../../engine/payment/dip.ts';
+import { YibaoError } from '../../engine/errors.ts';
 import { finishCase } from '../../engine/payment/case.ts';
 import type { CasePayment } from '../../engine/payment/types.ts';
 import type { PaymentRules } from '../../engine/payment/rules.ts';
@@ -8,6 +10,7 @@ import type { Queryable } from '../../store/db.ts';
 import { insertGrouping, insertPayment, supersedePayment, type ListedSettlement, type ListRow } from '../../store/payment/settlement-lists.ts';
 import { groupStay, type StayGrouping } from './grouping.ts';
 import { paymentRulesFor } from './rules.ts';
+import { dipYear, type DipYear } from './dip.ts';
 
 // A stay grouped on its newest settlement list and priced under the treatment region's payment
 // rules of the discharge year (docs/payment.md, "Pricing a case"): what DRG (or DIP) pays for the
@@ -44,6 +47,21 @@ function byItem(s: ListedSettlement, g: StayGrouping): CasePayment {
   });
 }
 
+/** A DIP case at the year's point value; a stay whose category the past years never saw is paid by item. */
+function dipPrice(s: ListedSettlement, list: SettlementList, g: StayGrouping, rules: PaymentRules, year: DipYear): CasePayment {
+  const dip = rules.dip!;
+  const shares = paidShares(s);
+  const coefficient = dip.hospital_coefficient_bp_by_level[s.hosp_lv] ?? 10000;
+  const principal = list.diagnoses.find((d) => d.diag_type === '1' && d.maindiag)!.diag_code;
+  const main = list.procedures.find((x) => x.main)?.oprn_oprt_code ?? null;
+  try {
+    return dipCasePayment({ principal_diagnosis: principal, main_procedure: main, total_cost_fen: s.medfee_sumamt, ...shares }, year.catalog, year.point_value.point_value_fen, coefficient, dip);
+  } catch (err) {
+    if (!(err instanceof YibaoError) || err.kind !== 'not_found') throw err;
+    return { ...byItem(s, g), method: 'dip' };
+  }
+}
+
 function price(s: ListedSettlement, list: SettlementList, g: StayGrouping, rules: PaymentRules): CasePayment {
   const shares = paidShares(s);
   if (g.status !== 'grouped' || rules.drg === null || (rules.drg.weights[g.drg] === undefined && !rules.drg.by_item_drgs.includes(g.drg) && !rules.drg.per_diem?.drgs.includes(g.drg))) {
@@ -62,8 +80,10 @@ export async function priceCase(q: Queryable, s: ListedSettlement, row: ListRow,
   await supersedePayment(q, s.setl_id, now);
   const year = Number(chinaDate(list.dscg_time).slice(0, 4));
   const rules = await paymentRulesFor(q, s.mdtrtarea_admvs, year);
-  if (!rules || rules.method !== 'drg') return { grouping, drg: grouping.drg, payment: undefined, hospital_payment_fen: paidShares(s).basic_fund_paid_fen };
-  const p = price(s, list, grouping, rules);
+  const dip = rules?.method === 'dip' ? await dipYear(q, rules) : undefined;
+  // No rules, or a DIP region without history yet: the stay stays paid by item.
+  if (!rules || (rules.method === 'dip' && !dip)) return { grouping, drg: grouping.drg, payment: undefined, hospital_payment_fen: paidShares(s).basic_fund_paid_fen };
+  const p = dip ? dipPrice(s, list, grouping, rules, dip) : price(s, list, grouping, rules);
   const shares = paidShares(s);
   await insertPayment(q, {
     setl_id: s.setl_id, list_id: row.id, fixmedins_code: s.fixmedins_code, admdvs: s.mdtrtarea_admvs, insuplc_admdvs: s.insuplc_admdvs, year, method: p.method,

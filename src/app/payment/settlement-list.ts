@@ -23,7 +23,7 @@ async function listableSettlement(q: Queryable, caller: Caller, setlId: string, 
 
 export interface UploadedList {
   list: ListRow;
-  price: CasePrice | undefined;
+  price: CasePrice;
 }
 
 /** 4101A: checks the list against the settlement, the registry and the code tables, stores it as the stay's newest version, groups and prices it. */

@@ -132,3 +132,19 @@ CREATE TABLE payment_year_end_lines (
 );
 ALTER TABLE case_payments ADD FOREIGN KEY (year_end_id) REFERENCES payment_year_ends (id);
 ALTER TABLE case_payments ADD FOREIGN KEY (reversed_by_year_end_id) REFERENCES payment_year_ends (id);
+
+-- DIP's history (issue 14 item 4): stays of earlier years a region's DIP catalog is built from,
+-- imported from the region's earlier systems; the platform's own settlement lists of earlier
+-- years count beside them (store/payment/dip.ts).
+CREATE TABLE dip_history (
+  id              bigserial PRIMARY KEY,
+  admdvs          text NOT NULL,   -- the treatment pooling region
+  year            integer NOT NULL CHECK (year BETWEEN 2000 AND 2100),
+  fixmedins_code  text NOT NULL,
+  principal_diagnosis text NOT NULL,
+  main_procedure  text,
+  total_cost_fen  bigint NOT NULL CHECK (total_cost_fen >= 0),
+  batch           text NOT NULL,   -- the import it came with
+  imported_at     timestamptz NOT NULL
+);
+CREATE INDEX dip_history_region ON dip_history (admdvs, year);

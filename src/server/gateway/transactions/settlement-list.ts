@@ -131,9 +131,10 @@ export const settlementListUpload: TransactionHandler = {
     return {
       output: {
         setl_list_id: up.list.setl_list_id,
-        // yibao: the version this upload made, and the stay's group and hospital payment once priced
+        // yibao: the version this upload made, the stay's group, and its hospital payment where the region pays by DRG/DIP
         setl_list_ver: up.list.version,
-        ...(up.price ? { drg_code: up.price.drg, hosp_pay_amt: fenToYuan(up.price.hospital_payment_fen) } : {}),
+        drg_code: up.price.drg,
+        ...(up.price.payment ? { hosp_pay_amt: fenToYuan(up.price.hospital_payment_fen) } : {}),
       },
     };
   },
