@@ -83,6 +83,12 @@ test('a corrected list regroups the stay and reprices it once; the old price and
   assert.equal(prices[0]!.standard_fen, 739772);
   const groupings = await groupingsOf(w.db.pool, csStay.setl_id);
   assert.deepEqual(groupings.map((g) => [g.version, g.drg]), [[2, 'BR21'], [1, 'BR25']]);
+  // Withdrawn (4102 '0'): not paid; submitted again: priced again on the same version.
+  ok(await cs('4102', { data: { stastinfo: [{ psn_no: CS_PERSON.psn_no, setl_id: csStay.setl_id, stas_type: '0' }] } }));
+  assert.equal(await currentPayment(w.db.pool, csStay.setl_id), undefined);
+  ok(await cs('4102', { data: { stastinfo: [{ psn_no: CS_PERSON.psn_no, setl_id: csStay.setl_id, stas_type: '1' }] } }));
+  assert.equal((await currentPayment(w.db.pool, csStay.setl_id))!.standard_fen, 739772);
+  assert.equal((await paymentsOf(w.db.pool, csStay.setl_id)).length, 3);
   const settlement = await w.db.pool.query(`SELECT fund_pay_sumamt, psn_cash_pay FROM settlements WHERE setl_id = $1`, [csStay.setl_id]);
   assert.equal(Number(settlement.rows[0].fund_pay_sumamt), Math.round(csStay.setlinfo.fund_pay_sumamt * 100), "the patient's settlement is unchanged");
 });

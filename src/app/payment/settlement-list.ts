@@ -2,7 +2,7 @@ import { conflict, invalid, notFound } from '../../engine/errors.ts';
 import { checkSettlementList, type ListCodeTables, type SettlementList } from '../../engine/settlement-list.ts';
 import type { Queryable } from '../../store/db.ts';
 import {
-  currentList, insertListVersion, listVersions, lockListedSettlement, nextListId, setListStatus, type ListedSettlement, type ListRow,
+  currentList, insertListVersion, listVersions, lockListedSettlement, nextListId, setListStatus, supersedePayment, type ListedSettlement, type ListRow,
 } from '../../store/payment/settlement-lists.ts';
 import type { Caller } from '../settlement/visit.ts';
 import { priceCase, type CasePrice } from './price-case.ts';
@@ -40,7 +40,8 @@ export async function uploadSettlementList(q: Queryable, caller: Caller, list: S
     version: (before?.version ?? 0) + 1,
     list,
     fixmedins_code: s.fixmedins_code,
-    setlinfo,
+    // what grouping reads again when a withdrawn list is resubmitted
+    setlinfo: { ...setlinfo, vent_minutes: list.vent_minutes, ...(list.nwb_bir_wt !== undefined ? { nwb_bir_wt: list.nwb_bir_wt } : {}) },
     msgid: caller.msgid,
     at: caller.now,
   });
@@ -48,7 +49,20 @@ export async function uploadSettlementList(q: Queryable, caller: Caller, list: S
   return { list: stored, price };
 }
 
-/** 4102: a list withdrawn ('0') is not paid until it is submitted again ('1'). */
+/** A stored version read back as the engine's list. */
+function listOf(row: ListRow): SettlementList {
+  const when = (x: unknown): Date | undefined => (typeof x === 'string' ? new Date(x) : undefined);
+  return {
+    setl_id: row.setl_id, mdtrt_id: row.mdtrt_id, psn_no: row.psn_no, adm_time: row.adm_time, dscg_time: row.dscg_time, dscg_way: row.dscg_way,
+    vent_minutes: Number(row.setlinfo['vent_minutes'] ?? 0),
+    ...(typeof row.setlinfo['nwb_bir_wt'] === 'number' ? { nwb_bir_wt: row.setlinfo['nwb_bir_wt'] } : {}),
+    diagnoses: row.diseinfo as SettlementList['diagnoses'],
+    procedures: (row.oprninfo as Record<string, unknown>[]).map((x) => ({ ...(x as unknown as SettlementList['procedures'][number]), begntime: when(x['begntime']), endtime: when(x['endtime']) })),
+    icu: [],
+  };
+}
+
+/** 4102: a list withdrawn ('0') is not paid until it is submitted again ('1'), when it is priced again. */
 export async function changeListStatus(q: Queryable, caller: Caller, setlId: string, psnNo: string | undefined, stasType: '0' | '1', path: string): Promise<ListRow> {
   const s = await listableSettlement(q, caller, setlId, psnNo, path);
   const current = await currentList(q, s.setl_id);
@@ -56,6 +70,8 @@ export async function changeListStatus(q: Queryable, caller: Caller, setlId: str
   if (!(await setListStatus(q, s.setl_id, stasType))) {
     throw conflict(`${path}.stas_type`, `结算清单已是状态 ${stasType}`, `the settlement list already has status ${stasType}`);
   }
+  if (stasType === '0') await supersedePayment(q, s.setl_id, caller.now);
+  else if (s.status === 'settled') await priceCase(q, s, current, listOf(current), caller.now);
   return { ...current, stas_type: stasType };
 }
 

@@ -128,7 +128,9 @@ export interface GroupingRow {
 
 export async function insertGrouping(q: Queryable, g: GroupingRow): Promise<void> {
   await q.query(
-    `INSERT INTO case_groupings (list_id, setl_id, scheme, scheme_version, mdc, adrg, drg, status, explanation, grouped_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+    // A list version is grouped once: grouping it again (a resubmitted list) gives the same group.
+    `INSERT INTO case_groupings (list_id, setl_id, scheme, scheme_version, mdc, adrg, drg, status, explanation, grouped_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+     ON CONFLICT (list_id) DO NOTHING`,
     [g.list_id, g.setl_id, g.scheme, g.scheme_version, g.mdc, g.adrg, g.drg, g.status, JSON.stringify(g.explanation), g.grouped_at],
   );
 }
