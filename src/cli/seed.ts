@@ -6,6 +6,7 @@ import { seedDemo, type Fixtures } from '../demo/generate.ts';
 import { seedCooperationForFixtures } from '../demo/cooperation.ts';
 import { demoSettlementCount, seedDemoSettlements } from '../demo/settlements.ts';
 import { seedDemoAdvanceFunds } from '../demo/clearing.ts';
+import { seedDemoDipHistory } from '../demo/payment.ts';
 import type { Pool } from '../store/db.ts';
 import { DETAIL_COUNTIES } from '../demo/places.ts';
 import { importRegions } from '../app/registry/regions.ts';
@@ -30,6 +31,8 @@ export async function seedAll(pool: Pool, config: Config, log: (line: string) =>
   const now = new Date();
   const coop = await seedCooperationForFixtures(pool, fixtures, now, (l) => log(`demo: ${l}`));
   log(`demo: agreement ${coop.agreementNo}, ${coop.filings.length} filings, ${coop.recognitions.length} recognitions, ${coop.messagesSent} notifications`);
+  // Zhuzhou's DIP catalog needs its earlier years before its stays are priced.
+  await seedDemoDipHistory(pool, fixtures, now, (l) => log(`demo: ${l}`));
   // Settlements through the gateway, so the money views and the portal have something to show.
   const started = performance.now();
   const setl = await seedDemoSettlements(pool, fixtures, { now, count: demoSettlementCount(config.demoPersons) });

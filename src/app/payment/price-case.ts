@@ -62,16 +62,33 @@ function dipPrice(s: ListedSettlement, list: SettlementList, g: StayGrouping, ru
   }
 }
 
+/**
+ * The city's DRG for the national one: the same code where the city's list has it; where the city
+ * divides an ADRG the nation leaves whole (Changsha's FM11/FM15 for FM19), the division at the
+ * case's complication level (MCC 1, CC 3, none 5, the nearest milder one the list has).
+ */
+export function localDrg(g: Pick<StayGrouping, 'adrg' | 'drg' | 'explanation'>, listed: (code: string) => boolean): string | undefined {
+  if (listed(g.drg)) return g.drg;
+  if (!g.adrg) return undefined;
+  const cc = ((g.explanation as { cc?: { level: string; counted: boolean }[] }).cc ?? []).filter((n) => n.counted);
+  const worst = cc.some((n) => n.level === 'MCC') ? ['1', '3', '5'] : cc.length > 0 ? ['3', '5'] : ['5'];
+  for (const x of [...worst, '9']) if (listed(`${g.adrg}${x}`)) return `${g.adrg}${x}`;
+  return undefined;
+}
+
 function price(s: ListedSettlement, list: SettlementList, g: StayGrouping, rules: PaymentRules): CasePayment {
   const shares = paidShares(s);
-  if (g.status !== 'grouped' || rules.drg === null || (rules.drg.weights[g.drg] === undefined && !rules.drg.by_item_drgs.includes(g.drg) && !rules.drg.per_diem?.drgs.includes(g.drg))) {
-    return byItem(s, g);
-  }
+  const drg = rules.drg;
+  const local = g.status === 'grouped' && drg ? localDrg(g, (code) => drg.weights[code] !== undefined || drg.by_item_drgs.includes(code) || (drg.per_diem?.drgs.includes(code) ?? false)) : undefined;
+  if (local === undefined) return byItem(s, g);
   const c = caseOfList(list, { gend: s.gend, brdy: s.brdy });
-  return drgCasePayment({
-    drg: g.drg, insutype: s.insutype, hospital_level: s.hosp_lv, los_days: c.los_days, dscg_way: list.dscg_way,
+  const paid = drgCasePayment({
+    drg: local, insutype: s.insutype, hospital_level: s.hosp_lv, los_days: c.los_days, dscg_way: list.dscg_way,
     total_cost_fen: s.medfee_sumamt, patient_paid_fen: shares.patient_paid_fen, other_funds_paid_fen: shares.other_funds_paid_fen, basic_fund_paid_fen: shares.basic_fund_paid_fen,
   }, rules);
+  if (local === g.drg) return paid;
+  const note = { step: 'local_group', zh: `国家分组 ${g.drg} 在本地细分为 ${local}`, en: `the national group ${g.drg} is ${local} in the city's subdivision` };
+  return { ...paid, explanation: [note, ...paid.explanation] };
 }
 
 export async function priceCase(q: Queryable, s: ListedSettlement, row: ListRow, list: SettlementList, now: Date): Promise<CasePrice> {
