@@ -31,7 +31,7 @@ test('the shipped documents load: Changsha by DRG with its 2023 weights, Zhuzhou
   assert.equal(cs.drg!.weights['SB11'], 30000); // written "3"
   assert.deepEqual(cs.drg!.by_item_drgs, ['NG19', 'RA39', 'RA49']);
   assert.equal(cs.drg!.base_rate_fen_by_insutype['310'], 980000);
-  assert.equal(drgDipBudgetFen(cs), 480000000000);
+  assert.equal(drgDipBudgetFen(cs), 240000000); // 3,000,000 yuan × 80%: the demo's scale
   const zz = loadPaymentRules(readJson('payment-rules/430200-2026.json'));
   assert.equal(zz.method, 'dip');
   assert.deepEqual(zz.dip!.year_weights, [1, 2, 7]);
