@@ -6,6 +6,7 @@ import { compareCommand, settleCommand } from './settle.ts';
 import { seedCommand } from './seed.ts';
 import { clearCommand } from './clear.ts';
 import { advanceFundsCommand } from './advance-funds.ts';
+import { paymentCommand } from './payment.ts';
 
 const [command = 'serve', ...args] = process.argv.slice(2);
 
@@ -16,6 +17,7 @@ const commands: Record<string, (args: string[]) => Promise<void>> = {
   seed: (args) => seedCommand(args),
   clear: clearCommand,
   'advance-funds': advanceFundsCommand,
+  payment: paymentCommand,
 };
 
 const run = commands[command];

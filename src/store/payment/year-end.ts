@@ -103,7 +103,7 @@ export async function supersedePayments(q: Queryable, ids: readonly number[], at
   await q.query(`UPDATE case_payments SET superseded_at = $2 WHERE id = ANY($1::bigint[]) AND superseded_at IS NULL`, [ids, at]);
 }
 
-/** Many new prices in one statement; their ids in the order given. */
+/** Many new prices in one statement; their ids. */
 export async function insertPayments(q: Queryable, rows: readonly Omit<CasePaymentRow, 'id' | 'superseded_at' | 'year_end_id' | 'reversed_by_year_end_id'>[]): Promise<number[]> {
   if (rows.length === 0) return [];
   const r = await q.query<{ id: number }>(
@@ -113,11 +113,10 @@ export async function insertPayments(q: Queryable, rows: readonly Omit<CasePayme
      SELECT x.setl_id, x.list_id, x.fixmedins_code, x.admdvs, x.insuplc_admdvs, x.year, x.method, x.rules_id, x.rules_version, x.group_code, x.weight_e4, x.score_e4, x.kind,
             x.total_cost_fen, x.standard_fen, x.payment_fen, x.patient_paid_fen, x.other_funds_paid_fen, x.hospital_payment_fen, x.surplus_fen, x.review, x.basic_fund_paid_fen,
             x.fund_pay_type, x.explanation, x.priced_at
-       FROM jsonb_to_recordset($1::jsonb) WITH ORDINALITY AS x(setl_id text, list_id bigint, fixmedins_code text, admdvs text, insuplc_admdvs text, year int, method text,
+       FROM jsonb_to_recordset($1::jsonb) AS x(setl_id text, list_id bigint, fixmedins_code text, admdvs text, insuplc_admdvs text, year int, method text,
             rules_id text, rules_version int, group_code text, weight_e4 int, score_e4 int, kind text, total_cost_fen bigint, standard_fen bigint, payment_fen bigint,
             patient_paid_fen bigint, other_funds_paid_fen bigint, hospital_payment_fen bigint, surplus_fen bigint, review boolean, basic_fund_paid_fen bigint,
-            fund_pay_type text, explanation jsonb, priced_at timestamptz, n bigint)
-      ORDER BY x.n
+            fund_pay_type text, explanation jsonb, priced_at timestamptz)
      RETURNING id::bigint AS id`,
     [JSON.stringify(rows)],
   );
