@@ -189,3 +189,12 @@ test('an unknown stay is a 404 naming setl_id; a bad year a 400 naming the field
   assert.equal(region.status, 400, region.body);
   assert.match(region.json().details[0].field, /admdvs/);
 });
+
+test("the regions with payment rules are the caller's: Changsha by DRG and Zhuzhou by DIP for Hunan, none for Jiangxi", async () => {
+  const r = await get('/api/v1/payment/regions', hn);
+  assert.equal(r.status, 200, r.body);
+  const items = r.json().items as { admdvs: string; year: number; method: string }[];
+  assert.deepEqual(items.filter((i) => i.year === year).map((i) => [i.admdvs, i.method]), [['430100', 'drg'], ['430200', 'dip']]);
+  assert.deepEqual((await get('/api/v1/payment/regions', jx)).json().items, []);
+  assert.equal((await get('/api/v1/payment/regions', clerk)).status, 403);
+});

@@ -730,6 +730,13 @@ export interface PaymentMonth {
   basic_fund_paid_fen: number;
 }
 
+export interface PaymentRegion {
+  admdvs: string;
+  name: string;
+  year: number;
+  method: 'drg' | 'dip';
+}
+
 export interface PaymentRulesSummary {
   rules_id: string;
   version: number;

@@ -323,3 +323,4 @@ export const CasePriceModel = Type.Object({
 export const PaymentCaseModel = Type.Object({
   stay: PaymentStayModel, lists: Type.Array(SettlementListVersionModel), groupings: Type.Array(CaseGroupingModel), payments: Type.Array(CasePriceModel),
 });
+export const PaymentRegionModel = Type.Object({ admdvs: S, name: S, year: Type.Integer(), method: PaymentMethod });

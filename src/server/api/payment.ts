@@ -1,8 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type, type Static } from 'typebox';
 import { caseView, institutionPaymentYear, regionPaymentYear } from '../../app/payment/reports.ts';
+import { regionsWithPaymentRules } from '../../store/payment/reports.ts';
 import type { AppDeps } from '../deps.ts';
-import { scoped } from '../auth/hook.ts';
+import { scoped, staffRegions } from '../auth/hook.ts';
 import { useBilingualValidation } from './common.ts';
 import * as M from './models.ts';
 
@@ -28,6 +29,12 @@ export function paymentRoutes(deps: AppDeps): FastifyPluginAsyncTypebox {
     useBilingualValidation(app);
     const { pool } = deps;
     const tags = ['payment'];
+    app.get('/payment/regions', {
+      schema: {
+        tags, summary: '有支付规则的统筹区 / the pooling regions and years of the caller\'s regions that have payment rules',
+        response: { 200: Type.Object({ items: Type.Array(M.PaymentRegionModel) }), ...errors },
+      },
+    }, async (req) => ({ items: await regionsWithPaymentRules(pool, staffRegions(req)) }));
     app.get('/payment/regions/:admdvs/years/:year', {
       schema: {
         tags, summary: '统筹区年度 DRG/DIP 支付 / a pooling region\'s year of DRG/DIP payment: budget use, hospitals, groups, outliers', params: RegionYear,

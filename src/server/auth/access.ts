@@ -164,6 +164,7 @@ const TABLE: Record<string, [Access, Touches, RouteRule['alsoRegion']?]> = {
 
   // paying hospitals by DRG/DIP (the payment page): a pooling region's year, a hospital's year of
   // its pooling region, one stay — read by staff covering its insured or its treatment region
+  'GET /api/v1/payment/regions': [DASHBOARD, 'nothing'], // only the caller's regions' payment rules
   'GET /api/v1/payment/regions/:admdvs/years/:year': [DASHBOARD, 'region by path admdvs'],
   'GET /api/v1/payment/institutions/:fixmedins_code/years/:year': [DASHBOARD, 'institution by path fixmedins_code'],
   'GET /api/v1/payment/cases/:setl_id': [DASHBOARD, 'settlement by path setl_id'],

@@ -1,4 +1,5 @@
 import type { Queryable } from '../db.ts';
+import { regionPrefix } from '../auth/principal.ts';
 
 // What the payment pages read (docs/payment.md, "Pages"): a region's year of case payments by
 // hospital and by group, the outliers waiting for review, the months; a hospital's own cases;
@@ -202,4 +203,24 @@ export async function stayFacts(q: Queryable, setlId: string): Promise<StayFacts
     [setlId],
   );
   return r.rows[0];
+}
+
+export interface PaymentRegionRow {
+  admdvs: string;
+  name: string;
+  year: number;
+  method: 'drg' | 'dip';
+}
+
+/** The pooling regions and years that have payment rules stored, within regions (all when undefined). */
+export async function regionsWithPaymentRules(q: Queryable, regions: readonly string[] | undefined): Promise<PaymentRegionRow[]> {
+  const prefixes = regions?.map(regionPrefix) ?? null;
+  const r = await q.query<PaymentRegionRow>(
+    `SELECT DISTINCT ON (d.admdvs, (d.doc->>'year')::int) d.admdvs, coalesce(g.name, d.admdvs) AS name, (d.doc->>'year')::int AS year, d.doc->>'method' AS method
+       FROM documents d LEFT JOIN regions g ON g.code = d.admdvs
+      WHERE d.kind = 'payment_rules' AND ($1::text[] IS NULL OR EXISTS (SELECT 1 FROM unnest($1::text[]) p WHERE d.admdvs LIKE p || '%'))
+      ORDER BY d.admdvs, (d.doc->>'year')::int DESC, d.version DESC`,
+    [prefixes],
+  );
+  return r.rows;
 }
