@@ -55,10 +55,12 @@ async function signIn(page: Page, username: string): Promise<void> {
 }
 
 test("Hunan's finance staff sees Changsha's hospitals with their CMI, opens a case's group and why, in Chinese then in English", async () => {
-  const stored = (await db.pool.query<{ fixmedins_code: string; cmi: string; setl_id: string; group_code: string }>(
-    `SELECT fixmedins_code, to_char(avg(weight_e4) / 10000.0, 'FM0.0000') AS cmi, min(setl_id) AS setl_id, min(group_code) AS group_code
-       FROM case_payments WHERE admdvs = '430100' AND superseded_at IS NULL GROUP BY 1 ORDER BY 1`,
-  )).rows;
+  // Each Changsha hospital's CMI as the stored prices average the weights, and its newest case.
+  const stored = (await db.pool.query<{ fixmedins_code: string; cmi: string; setl_id: string; group_code: string; n: number }>(
+    `SELECT c.fixmedins_code, to_char(avg(c.weight_e4) OVER (PARTITION BY c.fixmedins_code) / 10000.0, 'FM0.0000') AS cmi, c.setl_id, c.group_code,
+            row_number() OVER (PARTITION BY c.fixmedins_code ORDER BY l.dscg_time DESC, c.setl_id) AS n
+       FROM case_payments c JOIN settlement_lists l ON l.id = c.list_id WHERE c.admdvs = '430100' AND c.superseded_at IS NULL ORDER BY 1`,
+  )).rows.filter((r) => r.n === 1);
   assert.equal(stored.length, 2, 'the demo prices stays at both Changsha hospitals');
 
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
