@@ -31,6 +31,7 @@ const PROBES: Record<Capability, { method: 'GET' | 'POST'; url: string; payload?
   see_dashboard: { method: 'GET', url: '/api/v1/dashboard/enrollment' },
   refresh_dashboard: { method: 'POST', url: '/api/v1/dashboard/refresh', payload: {} },
   see_clearing: { method: 'GET', url: '/api/v1/clearing/statements?month=2026-11' },
+  see_payment: { method: 'GET', url: '/api/v1/payment/regions/430100/years/2026' },
 };
 
 interface Me {

@@ -11,6 +11,7 @@ import { inbox } from '../src/store/cooperation/notifications.ts';
 import { recognitionQueue, recognitionsOf } from '../src/store/cooperation/recognitions.ts';
 import { nearestInstitutions } from '../src/store/registry/institutions.ts';
 import { crossRegionFlows, dashboardRefreshedAt, directSettlementRate, enrollmentByRegion, queueCases, queueDeadlines, settlementsByDay, settlementsOnDay } from '../src/store/dashboard.ts';
+import { caseView, institutionPaymentYear, regionPaymentYear } from '../src/app/payment/reports.ts';
 import { staffCookie } from './support/auth.ts';
 import { freshDatabase, type TestDatabase } from './support/db.ts';
 
@@ -108,4 +109,19 @@ test('the dashboard sends its figures as the store computes them', async () => {
   assert.deepEqual(await get(`/api/v1/dashboard/settlements/items?day=${byDay.totals[0]!.day}`), asJson({ items: await settlementsOnDay(db.pool, { day: byDay.totals[0]!.day }) }));
   assert.deepEqual(await get('/api/v1/dashboard/flows'), asJson({ ...period, items: await crossRegionFlows(db.pool, { ...period, level: 'province' }) }));
   assert.deepEqual(await get('/api/v1/dashboard/direct-settlement'), asJson({ ...period, ...(await directSettlementRate(db.pool, period)) }));
+});
+
+test('the payment routes send the region\'s year, a hospital\'s year and a stay as the use cases answer them', async () => {
+  const rows = (await db.pool.query<{ admdvs: string; year: number; fixmedins_code: string; setl_id: string }>(
+    `SELECT DISTINCT ON (fixmedins_code) admdvs, year, fixmedins_code, setl_id FROM case_payments WHERE superseded_at IS NULL ORDER BY fixmedins_code, setl_id`,
+  )).rows;
+  assert.ok(rows.length > 0, 'the demo has priced stays');
+  for (const r of rows) {
+    assert.deepEqual(await get(`/api/v1/payment/regions/${r.admdvs}/years/${r.year}`), asJson(await regionPaymentYear(db.pool, r.admdvs, r.year)));
+    assert.deepEqual(await get(`/api/v1/payment/institutions/${r.fixmedins_code}/years/${r.year}`), asJson(await institutionPaymentYear(db.pool, r.fixmedins_code, r.year)));
+    assert.deepEqual(await get(`/api/v1/payment/cases/${r.setl_id}`), asJson(await caseView(db.pool, r.setl_id)));
+  }
+  // A stay grouped but not priced (a region without DRG rules yet) still answers, with no price.
+  const grouped = (await db.pool.query<{ setl_id: string }>(`SELECT g.setl_id FROM case_groupings g WHERE NOT EXISTS (SELECT 1 FROM case_payments c WHERE c.setl_id = g.setl_id) LIMIT 1`)).rows[0];
+  if (grouped) assert.deepEqual(await get(`/api/v1/payment/cases/${grouped.setl_id}`), asJson(await caseView(db.pool, grouped.setl_id)));
 });

@@ -43,6 +43,8 @@ interface Side {
   message_id: number;
   /** A message to the side's bureau (the staff inbox). */
   staff_message_id: number;
+  /** A settlement both insured and treated in the side's province (the payment case route). */
+  setl_id: string;
   region: string;
 }
 
@@ -73,7 +75,14 @@ async function sideOf(p: { psn_no: string; certno: string }, region: string, ins
   const message = await db.pool.query(`SELECT id FROM notifications WHERE psn_no = $1 AND channel = 'in_app' ORDER BY id LIMIT 1`, [p.psn_no]);
   await sendStaffMessage(db.pool, now, [region], { subject: `sweep:${region}`, title: { zh: '扫描', en: 'sweep' }, body: { zh: '扫描', en: 'sweep' }, urgent: false });
   const staffMessage = await db.pool.query<{ id: number }>(`SELECT id::int AS id FROM staff_messages WHERE admdvs = $1 AND subject = $2`, [region, `sweep:${region}`]);
-  return { person: p, filing_no: filingNo, recognition_no: recognitionNo, import_id: batch.id, message_id: message.rows[0]?.id ?? 0, staff_message_id: staffMessage.rows[0]!.id, region };
+  const setl = await db.pool.query<{ setl_id: string }>(
+    `SELECT setl_id FROM settlements WHERE left(insuplc_admdvs, 2) = $1 AND left(mdtrtarea_admvs, 2) = $1 ORDER BY setl_id LIMIT 1`, [region.slice(0, 2)],
+  );
+  assert.ok(setl.rows[0], `the demo has a settlement within ${region.slice(0, 2)}`);
+  return {
+    person: p, filing_no: filingNo, recognition_no: recognitionNo, import_id: batch.id, message_id: message.rows[0]?.id ?? 0, staff_message_id: staffMessage.rows[0]!.id,
+    setl_id: setl.rows[0].setl_id, region,
+  };
 }
 
 before(async () => {
@@ -251,7 +260,7 @@ describe('every route of /openapi.json', () => {
     const foreignMarks = [DEYANG.psn_no, DEYANG.certno, deyang.filing_no, deyang.recognition_no];
     // Reference reads that any signed-in caller may make for any region.
     const REFERENCE_READ = /^GET \/api\/v1\/(regions|calendars|chronic-diseases|institutions|agreements|policies)\//;
-    const SCOPE_PARAMS = new Set(['certno', 'psn_no', 'filing_no', 'no', 'id', 'admdvs', 'list_admdvs']);
+    const SCOPE_PARAMS = new Set(['certno', 'psn_no', 'filing_no', 'no', 'id', 'admdvs', 'list_admdvs', 'setl_id']);
 
     let fresh = 0;
     const pathValue = (name: string, s: Side, route: string): string => {
@@ -262,6 +271,7 @@ describe('every route of /openapi.json', () => {
         case 'no': return s.recognition_no;
         case 'id': return route.includes('/staff-inbox/') ? String(s.staff_message_id) : route.includes('/inbox/') ? String(s.message_id) : String(s.import_id);
         case 'admdvs': case 'list_admdvs': case 'code': return s.region;
+        case 'setl_id': return s.setl_id;
         case 'year': return '2026';
         case 'day': return '2026-10-09';
         case 'fixmedins_code': return HOSPITAL;

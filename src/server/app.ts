@@ -8,6 +8,7 @@ import { registryRoutes } from './api/registry.ts';
 import { registerAuthRoutes } from './api/auth.ts';
 import { registerWorkbenchRoutes } from './api/workbench.ts';
 import { clearingInstitutionRoutes } from './api/clearing-institutions.ts';
+import { paymentRoutes } from './api/payment.ts';
 import { installAuth } from './auth/hook.ts';
 import { refuseNulCharacters } from './api/common.ts';
 import { serveWeb } from './web.ts';
@@ -53,6 +54,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(cooperationRoutes(deps), { prefix: '/api/v1' });
   await app.register(clearingRoutes(deps), { prefix: '/api/v1' });
   await app.register(clearingInstitutionRoutes(deps), { prefix: '/api/v1' });
+  await app.register(paymentRoutes(deps), { prefix: '/api/v1' });
   await app.register(gatewayRoutes({ pool: deps.pool, now: deps.now, ...(deps.documents ? { documents: deps.documents } : {}) }));
 
   app.get('/healthz', async (_req, reply) => {

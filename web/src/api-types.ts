@@ -59,6 +59,59 @@ export interface ApplicationReview {
   reserve_fen: number;
 }
 
+export interface CaseGrouping {
+  /** the list version grouped */
+  version: number;
+  scheme: string;
+  scheme_version: number;
+  mdc: string | null;
+  adrg: string | null;
+  drg: string;
+  status: 'grouped' | 'ungroupable';
+  steps: GroupingStep[];
+  cc: ComplicationNote[];
+  reason: string | null;
+  /** format: date-time */
+  grouped_at: string;
+}
+
+export interface CasePrice {
+  id: number;
+  list_id: number;
+  year: number;
+  method: 'drg' | 'dip';
+  rules_id: string;
+  rules_version: number;
+  group_code: string;
+  /** ten-thousandths (1.2345 → 12345) */
+  weight_e4: number;
+  /** ten-thousandths (1.2345 → 12345) */
+  score_e4: number;
+  kind: string;
+  /** fen (分) */
+  total_cost_fen: number;
+  /** fen (分) */
+  standard_fen: number;
+  /** fen (分) */
+  payment_fen: number;
+  /** fen (分) */
+  patient_paid_fen: number;
+  /** fen (分) */
+  other_funds_paid_fen: number;
+  /** fen (分) the fund owes the hospital; may be negative */
+  hospital_payment_fen: number;
+  surplus_fen: number;
+  review: boolean;
+  /** fen (分) */
+  basic_fund_paid_fen: number;
+  explanation: PaymentStep[];
+  /** format: date-time */
+  priced_at: string;
+  superseded_at: string | null;
+  year_end_id: number | null;
+  reversed_by_year_end_id: number | null;
+}
+
 export interface Cert {
   mdtrt_cert_type: string;
   mdtrt_cert_no: string;
@@ -219,6 +272,14 @@ export interface ClearingStatement {
   transfer_id: number | null;
 }
 
+export interface ComplicationNote {
+  code: string;
+  level: 'MCC' | 'CC';
+  counted: boolean;
+  /** the exclusion table that struck it */
+  excludedBy?: string;
+}
+
 export interface ConsentedPerson {
   psn_no: string;
   certno: string;
@@ -349,6 +410,15 @@ export interface Flow {
   fund_fen: number;
 }
 
+export interface GroupingStep {
+  /** pre-mdc | newborn | mdc | adrg | complication | ungroupable */
+  stage: string;
+  rule: string;
+  zh: string;
+  en: string;
+  codes?: string[];
+}
+
 export interface History {
   person: Person;
   as_of: string;
@@ -363,6 +433,25 @@ export interface History {
   contributions_total_fen: number;
   identities: Identity[];
   personal_account: Account;
+}
+
+export interface HospitalPaymentYear {
+  fixmedins_code: string;
+  fixmedins_name: string;
+  hosp_lv: string;
+  cases: number;
+  /** ten-thousandths (1.2345 → 12345) */
+  cmi_e4: number;
+  /** fen (分) */
+  total_cost_fen: number;
+  /** fen (分) */
+  standard_fen: number;
+  /** fen (分) */
+  hospital_payment_fen: number;
+  /** fen (分) */
+  basic_fund_paid_fen: number;
+  surplus_fen: number;
+  cross_region_cases: number;
 }
 
 export interface Identity {
@@ -479,6 +568,22 @@ export interface InstitutionPaymentStatement {
   applications: ClearingApplication[];
 }
 
+export interface InstitutionPaymentYear {
+  institution: {
+    fixmedins_code: string;
+    fixmedins_name: string;
+    admdvs: string;
+  };
+  pooling_admdvs: string;
+  year: number;
+  method: 'drg' | 'dip' | null;
+  totals: PaymentTotals;
+  cases: PaymentCaseLine[];
+  groups: PaymentGroupYear[];
+  months: PaymentMonth[];
+  year_end_line: PaymentYearEndLine | null;
+}
+
 export interface Me {
   principal: StaffPrincipal | PersonPrincipal;
   role_name: {
@@ -506,6 +611,8 @@ export interface Me {
     refresh_dashboard: boolean;
     /** may call GET /api/v1/clearing/statements */
     see_clearing: boolean;
+    /** may call GET /api/v1/payment/regions/:admdvs/years/:year */
+    see_payment: boolean;
   };
   /** self: an insured person; consenting persons: a grid worker; regions: other staff, within `regions` */
   acts_for: 'self' | 'consenting persons' | 'regions';
@@ -567,6 +674,158 @@ export interface Notification {
   created_at: string;
   delivered_at: string | null;
   read_at: string | null;
+}
+
+export interface PaymentCaseLine {
+  setl_id: string;
+  fixmedins_code: string;
+  psn_no: string;
+  /** yyyy-mm-dd */
+  dscg_date: string;
+  group_code: string;
+  /** ten-thousandths (1.2345 → 12345) */
+  weight_e4: number;
+  /** normal | high_cost | low_cost | short_stay | death | transfer | per_diem | by_item | review */
+  kind: string;
+  /** fen (分) */
+  total_cost_fen: number;
+  /** fen (分) */
+  standard_fen: number;
+  /** fen (分) */
+  hospital_payment_fen: number;
+  surplus_fen: number;
+  review: boolean;
+  cross_region: boolean;
+  explanation: PaymentStep[];
+}
+
+export interface PaymentCase {
+  stay: PaymentStay;
+  lists: SettlementListVersion[];
+  groupings: CaseGrouping[];
+  payments: CasePrice[];
+}
+
+export interface PaymentGroupYear {
+  group_code: string;
+  cases: number;
+  /** ten-thousandths (1.2345 → 12345) */
+  weight_e4: number;
+  /** fen (分) */
+  mean_cost_fen: number;
+  /** fen (分) */
+  mean_standard_fen: number;
+  surplus_fen: number;
+}
+
+export interface PaymentMonth {
+  /** yyyy-mm */
+  month: string;
+  cases: number;
+  /** fen (分) */
+  standard_fen: number;
+  /** fen (分) */
+  hospital_payment_fen: number;
+  /** fen (分) */
+  basic_fund_paid_fen: number;
+}
+
+export interface PaymentRegion {
+  admdvs: string;
+  name: string;
+  year: number;
+  method: 'drg' | 'dip';
+}
+
+export interface PaymentRulesSummary {
+  rules_id: string;
+  version: number;
+  method: 'drg' | 'dip';
+  source: string;
+  weights_source: string | null;
+  weighted_groups: number;
+  base_rate_fen_by_insutype: Record<string, number>;
+  hospital_coefficient_bp_by_level: Record<string, number>;
+  /** fen (分) */
+  budget_total_fen: number;
+  drg_dip_share_bp: number;
+  /** fen (分) */
+  drg_dip_budget_fen: number;
+  advance_share_bp: number;
+  point_value_fen: number | null;
+  reimbursement_ratio_bp: number | null;
+}
+
+export interface PaymentStay {
+  setl_id: string;
+  psn_no: string;
+  psn_name: string;
+  fixmedins_code: string;
+  fixmedins_name: string;
+  insutype: string;
+  insuplc_admdvs: string;
+  mdtrtarea_admvs: string;
+  /** format: date-time */
+  setl_time: string;
+  /** fen (分) */
+  medfee_fen: number;
+}
+
+export interface PaymentStep {
+  step: string;
+  zh: string;
+  en: string;
+  /** fen (分): a part of the hospital payment; the parts sum to it */
+  fen?: number;
+}
+
+export interface PaymentTotals {
+  cases: number;
+  cmi_e4: number | null;
+  /** fen (分) */
+  total_cost_fen: number;
+  /** fen (分) */
+  standard_fen: number;
+  /** fen (分) */
+  hospital_payment_fen: number;
+  /** fen (分) */
+  basic_fund_paid_fen: number;
+  /** fen (分): + surplus, − loss */
+  surplus_fen: number;
+  review_cases: number;
+}
+
+export interface PaymentYearEndLine {
+  fixmedins_code: string;
+  fixmedins_name: string;
+  cases: number;
+  /** fen (分) */
+  due_fen: number;
+  /** fen (分) */
+  paid_fen: number;
+  /** fen (分): due − paid */
+  balance_fen: number;
+  adjustment_fen: number;
+  /** ten-thousandths (1.2345 → 12345) */
+  cmi_e4: number;
+  surplus_fen: number;
+  transfer_id: number | null;
+}
+
+export interface PaymentYearEnd {
+  id: number;
+  admdvs: string;
+  year: number;
+  method: 'drg' | 'dip';
+  rules_id: string;
+  rules_version: number;
+  /** DIP: the year's point values and how they were reached */
+  point_value: Record<string, unknown> | null;
+  totals: Record<string, unknown>;
+  run_by: string;
+  /** format: date-time */
+  run_at: string;
+  lines: PaymentYearEndLine[];
 }
 
 export interface Period {
@@ -724,6 +983,37 @@ export interface Region {
   is_pooling: boolean;
 }
 
+export interface RegionPaymentTotals {
+  cases: number;
+  cmi_e4: number | null;
+  /** fen (分) */
+  total_cost_fen: number;
+  /** fen (分) */
+  standard_fen: number;
+  /** fen (分) */
+  hospital_payment_fen: number;
+  /** fen (分) */
+  basic_fund_paid_fen: number;
+  /** fen (分): + surplus, − loss */
+  surplus_fen: number;
+  review_cases: number;
+  budget_fen: number | null;
+  budget_use_bp: number | null;
+}
+
+export interface RegionPaymentYear {
+  admdvs: string;
+  year: number;
+  rules: PaymentRulesSummary | null;
+  totals: RegionPaymentTotals;
+  hospitals: HospitalPaymentYear[];
+  top_groups: PaymentGroupYear[];
+  loss_groups: PaymentGroupYear[];
+  review_cases: PaymentCaseLine[];
+  months: PaymentMonth[];
+  year_end: PaymentYearEnd | null;
+}
+
 export interface ReserveRelease {
   fixmedins_code: string;
   application_ids: number[];
@@ -745,6 +1035,39 @@ export interface SettlementListRow {
   medfee_fen: number;
   /** fen (分) */
   fund_fen: number;
+}
+
+export interface SettlementListVersion {
+  version: number;
+  setl_list_id: string;
+  /** 1 submitted, 0 withdrawn */
+  stas_type: string;
+  /** format: date-time */
+  adm_time: string;
+  /** format: date-time */
+  dscg_time: string;
+  dscg_way: string;
+  principal_diagnosis: string;
+  main_procedure: string | null;
+  diagnoses: {
+    diag_type: string;
+    diag_code: string;
+    diag_name: string;
+    maindiag: boolean;
+    adm_cond_type?: string;
+  }[];
+  procedures: {
+    oprn_oprt_code: string;
+    oprn_oprt_name: string;
+    main: boolean;
+    /** format: date-time */
+    begntime?: string;
+    /** format: date-time */
+    endtime?: string;
+    anst_way?: string;
+  }[];
+  /** format: date-time */
+  uploaded_at: string;
 }
 
 export interface StaffMessage {

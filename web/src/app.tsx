@@ -9,6 +9,7 @@ import { PortalFilings, PortalHome, PortalInbox, PortalNearby, PortalRecognition
 import { StaffImports, StaffPersons, StaffPolicies, StaffQueues } from './pages/Staff.tsx';
 import { Dashboard } from './pages/Dashboard.tsx';
 import { Clearing } from './pages/Clearing.tsx';
+import { Payment } from './pages/Payment.tsx';
 
 // The frame: who is signed in decides the menu and the first page. Everything else is a page.
 
@@ -33,6 +34,7 @@ function staffNav({ can, acts_for }: Me): Nav {
   if (can.read_policies) nav.push({ to: '/staff/policies', zh: '政策与测算', en: 'Policies' });
   if (can.see_dashboard) nav.push({ to: '/dashboard', zh: '监管看板', en: 'Dashboard' });
   if (can.see_clearing) nav.push({ to: '/clearing', zh: '清算', en: 'Clearing' });
+  if (can.see_payment) nav.push({ to: '/staff/payment', zh: 'DRG/DIP 支付', en: 'DRG/DIP payment' });
   if (acts_for === 'consenting persons') nav.push({ to: '/staff/persons', zh: '代办居民', en: 'My residents' });
   return nav;
 }
@@ -139,6 +141,7 @@ function route(path: string, me: Me) {
     case '/staff/policies': return <StaffPolicies />;
     case '/dashboard': return <Dashboard me={me} />;
     case '/clearing': return <Clearing me={me} />;
+    case '/staff/payment': return <Payment />;
     case '/staff/queues': return <StaffQueues me={me} />;
     default: return me.acts_for === 'consenting persons' ? <StaffPersons me={me} /> : staffHome(me) === 'dashboard' ? <Dashboard me={me} /> : <StaffQueues me={me} />;
   }

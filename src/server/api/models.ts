@@ -234,3 +234,93 @@ export const InstitutionPaymentStatementModel = Type.Object({
   paid_fen: Type.Integer(), withheld_fen: Type.Integer(), released_fen: Type.Integer(), reserve_held_fen: Type.Integer(), balance_owed_fen: Type.Integer(),
   applications: Type.Array(ClearingApplicationModel),
 });
+
+// Paying hospitals by DRG/DIP (src/app/payment/reports.ts; docs/payment.md "Pages and routes"):
+// a pooling region's year, a hospital's own year, one stay with its lists, groupings and prices.
+// Weights, scores and the case-mix index (CMI) are ten-thousandths (_e4): 1.2345 → 12345.
+const E4 = Type.Integer({ description: 'ten-thousandths (1.2345 → 12345)' });
+const NE4 = Type.Union([E4, Type.Null()]);
+const NFen = Type.Union([Fen, Type.Null()]);
+const PaymentMethod = Type.Union([Type.Literal('drg'), Type.Literal('dip')]);
+export const PaymentStepModel = Type.Object({
+  step: S, zh: S, en: S, fen: Type.Optional(Type.Integer({ description: 'fen (分): a part of the hospital payment; the parts sum to it' })),
+});
+export const GroupingStepModel = Type.Object({
+  stage: Type.String({ description: 'pre-mdc | newborn | mdc | adrg | complication | ungroupable' }), rule: S, zh: S, en: S, codes: Type.Optional(Type.Array(S)),
+});
+export const ComplicationNoteModel = Type.Object({
+  code: S, level: Type.Union([Type.Literal('MCC'), Type.Literal('CC')]), counted: Type.Boolean(), excludedBy: Type.Optional(Type.String({ description: 'the exclusion table that struck it' })),
+});
+export const PaymentRulesSummaryModel = Type.Object({
+  rules_id: S, version: Type.Integer(), method: PaymentMethod, source: S, weights_source: NS, weighted_groups: Type.Integer(),
+  base_rate_fen_by_insutype: Type.Record(Type.String(), Type.Integer({ description: 'fen (分) per unit of weight' })),
+  hospital_coefficient_bp_by_level: Type.Record(Type.String(), Type.Integer({ description: 'basis points' })),
+  budget_total_fen: Fen, drg_dip_share_bp: Type.Integer(), drg_dip_budget_fen: Fen, advance_share_bp: Type.Integer(),
+  point_value_fen: Type.Union([Type.Integer({ description: 'DIP: fen (分) per unit score, fixed by the bureau' }), Type.Null()]),
+  reimbursement_ratio_bp: Type.Union([Type.Integer(), Type.Null()]),
+});
+const YearTotalsProps = {
+  cases: Type.Integer(), cmi_e4: NE4, total_cost_fen: Fen, standard_fen: Fen, hospital_payment_fen: Fen, basic_fund_paid_fen: Fen,
+  surplus_fen: Type.Integer({ description: 'fen (分): + surplus, − loss' }), review_cases: Type.Integer(),
+};
+export const PaymentTotalsModel = Type.Object(YearTotalsProps);
+export const RegionPaymentTotalsModel = Type.Object({
+  ...YearTotalsProps, budget_fen: NFen, budget_use_bp: Type.Union([Type.Integer({ description: 'Σ hospital payment ÷ the DRG/DIP budget, basis points' }), Type.Null()]),
+});
+export const HospitalPaymentYearModel = Type.Object({
+  fixmedins_code: S, fixmedins_name: S, hosp_lv: S, cases: Type.Integer(), cmi_e4: E4, total_cost_fen: Fen, standard_fen: Fen, hospital_payment_fen: Fen,
+  basic_fund_paid_fen: Fen, surplus_fen: Type.Integer(), cross_region_cases: Type.Integer(),
+});
+export const PaymentGroupYearModel = Type.Object({
+  group_code: S, cases: Type.Integer(), weight_e4: E4, mean_cost_fen: Fen, mean_standard_fen: Fen, surplus_fen: Type.Integer(),
+});
+export const PaymentCaseLineModel = Type.Object({
+  setl_id: S, fixmedins_code: S, psn_no: S, dscg_date: Type.String({ description: 'yyyy-mm-dd' }), group_code: S, weight_e4: E4,
+  kind: Type.String({ description: 'normal | high_cost | low_cost | short_stay | death | transfer | per_diem | by_item | review' }),
+  total_cost_fen: Fen, standard_fen: Fen, hospital_payment_fen: Fen, surplus_fen: Type.Integer(), review: Type.Boolean(), cross_region: Type.Boolean(),
+  explanation: Type.Array(PaymentStepModel),
+});
+export const PaymentMonthModel = Type.Object({ month: Type.String({ description: 'yyyy-mm' }), cases: Type.Integer(), standard_fen: Fen, hospital_payment_fen: Fen, basic_fund_paid_fen: Fen });
+export const PaymentYearEndLineModel = Type.Object({
+  fixmedins_code: S, fixmedins_name: S, cases: Type.Integer(), due_fen: Fen, paid_fen: Fen, balance_fen: Type.Integer({ description: 'fen (分): due − paid' }),
+  adjustment_fen: Type.Integer(), cmi_e4: E4, surplus_fen: Type.Integer(), transfer_id: NInt,
+});
+export const PaymentYearEndModel = Type.Object({
+  id: Type.Integer(), admdvs: S, year: Type.Integer(), method: PaymentMethod, rules_id: S, rules_version: Type.Integer(),
+  point_value: Type.Union([Type.Record(Type.String(), Type.Any()), Type.Null()], { description: 'DIP: the year\'s point values and how they were reached' }),
+  totals: Type.Record(Type.String(), Type.Any()), run_by: S, run_at: When, lines: Type.Array(PaymentYearEndLineModel),
+});
+export const RegionPaymentYearModel = Type.Object({
+  admdvs: S, year: Type.Integer(), rules: Type.Union([PaymentRulesSummaryModel, Type.Null()]), totals: RegionPaymentTotalsModel,
+  hospitals: Type.Array(HospitalPaymentYearModel), top_groups: Type.Array(PaymentGroupYearModel), loss_groups: Type.Array(PaymentGroupYearModel),
+  review_cases: Type.Array(PaymentCaseLineModel), months: Type.Array(PaymentMonthModel), year_end: Type.Union([PaymentYearEndModel, Type.Null()]),
+});
+export const InstitutionPaymentYearModel = Type.Object({
+  institution: Type.Object({ fixmedins_code: S, fixmedins_name: S, admdvs: S }), pooling_admdvs: S, year: Type.Integer(),
+  method: Type.Union([PaymentMethod, Type.Null()]), totals: PaymentTotalsModel, cases: Type.Array(PaymentCaseLineModel), groups: Type.Array(PaymentGroupYearModel),
+  months: Type.Array(PaymentMonthModel), year_end_line: Type.Union([PaymentYearEndLineModel, Type.Null()]),
+});
+export const PaymentStayModel = Type.Object({
+  setl_id: S, psn_no: S, psn_name: S, fixmedins_code: S, fixmedins_name: S, insutype: S, insuplc_admdvs: S, mdtrtarea_admvs: S, setl_time: When, medfee_fen: Fen,
+});
+export const SettlementListVersionModel = Type.Object({
+  version: Type.Integer(), setl_list_id: S, stas_type: Type.String({ description: '1 submitted, 0 withdrawn' }), adm_time: When, dscg_time: When, dscg_way: S,
+  principal_diagnosis: S, main_procedure: NS,
+  diagnoses: Type.Array(Type.Object({ diag_type: S, diag_code: S, diag_name: S, maindiag: Type.Boolean(), adm_cond_type: Type.Optional(S) })),
+  procedures: Type.Array(Type.Object({ oprn_oprt_code: S, oprn_oprt_name: S, main: Type.Boolean(), begntime: Type.Optional(When), endtime: Type.Optional(When), anst_way: Type.Optional(S) })),
+  uploaded_at: When,
+});
+export const CaseGroupingModel = Type.Object({
+  version: Type.Integer({ description: 'the list version grouped' }), scheme: S, scheme_version: Type.Integer(), mdc: NS, adrg: NS, drg: S,
+  status: Type.Union([Type.Literal('grouped'), Type.Literal('ungroupable')]), steps: Type.Array(GroupingStepModel), cc: Type.Array(ComplicationNoteModel), reason: NS, grouped_at: When,
+});
+export const CasePriceModel = Type.Object({
+  id: Type.Integer(), list_id: Type.Integer(), year: Type.Integer(), method: PaymentMethod, rules_id: S, rules_version: Type.Integer(), group_code: S,
+  weight_e4: E4, score_e4: E4, kind: S, total_cost_fen: Fen, standard_fen: Fen, payment_fen: Fen, patient_paid_fen: Fen, other_funds_paid_fen: Fen,
+  hospital_payment_fen: Type.Integer({ description: 'fen (分) the fund owes the hospital; may be negative' }), surplus_fen: Type.Integer(), review: Type.Boolean(), basic_fund_paid_fen: Fen,
+  explanation: Type.Array(PaymentStepModel), priced_at: When, superseded_at: NWhen, year_end_id: NInt, reversed_by_year_end_id: NInt,
+});
+export const PaymentCaseModel = Type.Object({
+  stay: PaymentStayModel, lists: Type.Array(SettlementListVersionModel), groupings: Type.Array(CaseGroupingModel), payments: Type.Array(CasePriceModel),
+});
+export const PaymentRegionModel = Type.Object({ admdvs: S, name: S, year: Type.Integer(), method: PaymentMethod });

@@ -27,6 +27,7 @@ export type Touches =
   | 'clearing statement by path id'
   | 'clearing dispute by path id'
   | 'clearing application by path id'
+  | 'settlement by path setl_id'
   | 'institution by path fixmedins_code'
   | 'region by path admdvs'
   | 'region by path list_admdvs'
@@ -160,6 +161,13 @@ const TABLE: Record<string, [Access, Touches, RouteRule['alsoRegion']?]> = {
   'POST /api/v1/clearing/applications/:id/release': [FINANCE, 'clearing application by path id'],
   'POST /api/v1/clearing/institutions/:fixmedins_code/release': [FINANCE, 'institution by path fixmedins_code'],
   'GET /api/v1/clearing/institutions/:fixmedins_code/statement': [FINANCE, 'institution by path fixmedins_code'],
+
+  // paying hospitals by DRG/DIP (the payment page): a pooling region's year, a hospital's year of
+  // its pooling region, one stay — read by staff covering its insured or its treatment region
+  'GET /api/v1/payment/regions': [DASHBOARD, 'nothing'], // only the caller's regions' payment rules
+  'GET /api/v1/payment/regions/:admdvs/years/:year': [DASHBOARD, 'region by path admdvs'],
+  'GET /api/v1/payment/institutions/:fixmedins_code/years/:year': [DASHBOARD, 'institution by path fixmedins_code'],
+  'GET /api/v1/payment/cases/:setl_id': [DASHBOARD, 'settlement by path setl_id'],
 };
 
 export const ROUTES: Record<string, RouteRule> = Object.fromEntries(
@@ -197,6 +205,7 @@ export const CAPABILITIES = {
   see_dashboard: 'GET /api/v1/dashboard/enrollment',
   refresh_dashboard: 'POST /api/v1/dashboard/refresh',
   see_clearing: 'GET /api/v1/clearing/statements',
+  see_payment: 'GET /api/v1/payment/regions/:admdvs/years/:year',
 } as const satisfies Record<string, keyof typeof TABLE>;
 
 export type Capability = keyof typeof CAPABILITIES;

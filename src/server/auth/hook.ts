@@ -10,6 +10,7 @@ import { filingScope, importBatchRegion, recognitionScope } from '../../store/au
 import { findStaffMessage } from '../../store/cooperation/staff-messages.ts';
 import { disputeSides, statementSides } from '../../store/clearing/views.ts';
 import { findApplication, findInstitution } from '../../store/clearing/institutions.ts';
+import { settlementRegions } from '../../store/payment/reports.ts';
 import { findPersonByCertno, findPersonByPsnNo, type Person } from '../../store/registry/persons.ts';
 import { requirePersonByCertno } from '../../app/registry/persons.ts';
 import { callerOf, roleMayCall, ruleFor, type Touches } from './access.ts';
@@ -41,6 +42,7 @@ export interface Scope {
   dispute_id?: number;
   application_id?: number;
   fixmedins_code?: string;
+  setl_id?: string;
   /** The region the decision was made on: the person's, filing's, recognition's, batch's, or the one named. */
   region?: string;
 }
@@ -97,7 +99,7 @@ const denied = () => forbidden('principal', '无权查看或办理该人员、�
 interface Loaded extends Scope {
   /** Where the key was read, and what it said. */
   key: { place: Place; field: string; value: string };
-  /** A resource between two regions (a clearing statement): a staff member covering either may act on it. */
+  /** A resource between two regions (a clearing statement, a settlement): a staff member covering either may act on it. */
   either?: readonly [string, string];
 }
 
@@ -159,6 +161,11 @@ async function load(pool: Pool, touches: Exclude<Touches, 'nothing'>, places: Re
     const a = Number.isSafeInteger(id) ? await findApplication(pool, id) : undefined;
     if (!a) throw notFound('id', `清算申请 ${value} 不存在`, `no clearing application ${value}`);
     return { key, application_id: id, region: a.admdvs }; // the institution's region
+  }
+  if (resource === 'settlement') {
+    const sides = await settlementRegions(pool, value);
+    if (!sides) throw notFound('setl_id', `结算 ${value} 不存在`, `no settlement ${value}`);
+    return { key, setl_id: value, either: [sides.insuplc_admdvs, sides.mdtrtarea_admvs] };
   }
   if (resource === 'institution') {
     const inst = await findInstitution(pool, value);
@@ -274,7 +281,7 @@ export function scopedPerson(req: FastifyRequest): Person {
 }
 
 /** The loaded resource's key for the routes that touch a filing, recognition or import batch. */
-export function scoped<K extends 'filing_no' | 'recognition_no' | 'import_id' | 'message_id' | 'statement_id' | 'dispute_id' | 'application_id' | 'fixmedins_code' | 'region'>(req: FastifyRequest, key: K): NonNullable<Scope[K]> {
+export function scoped<K extends 'filing_no' | 'recognition_no' | 'import_id' | 'message_id' | 'statement_id' | 'dispute_id' | 'application_id' | 'fixmedins_code' | 'setl_id' | 'region'>(req: FastifyRequest, key: K): NonNullable<Scope[K]> {
   const v = req.scope?.[key];
   if (v === undefined) throw new Error(`${req.method} ${req.routeOptions.url} has no ${key} in scope: declare it in access.ts`);
   return v as NonNullable<Scope[K]>;

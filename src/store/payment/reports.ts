@@ -1,4 +1,5 @@
 import type { Queryable } from '../db.ts';
+import { regionPrefix } from '../auth/principal.ts';
 
 // What the payment pages read (docs/payment.md, "Pages"): a region's year of case payments by
 // hospital and by group, the outliers waiting for review, the months; a hospital's own cases;
@@ -104,6 +105,122 @@ export async function monthsOfYear(q: Queryable, admdvs: string, year: number, f
       WHERE ${CURRENT} AND ($3::text IS NULL OR c.fixmedins_code = $3)
       GROUP BY 1 ORDER BY 1`,
     [admdvs, year, fixmedinsCode ?? null],
+  );
+  return r.rows;
+}
+
+export interface YearTotals {
+  cases: number;
+  cmi_e4: number | null;
+  total_cost_fen: number;
+  standard_fen: number;
+  hospital_payment_fen: number;
+  basic_fund_paid_fen: number;
+  surplus_fen: number;
+  review_cases: number;
+}
+
+/** The year's sums over every current case of the region (or of one hospital). */
+export async function totalsOfYear(q: Queryable, admdvs: string, year: number, fixmedinsCode?: string): Promise<YearTotals> {
+  const r = await q.query<YearTotals>(
+    `SELECT count(*)::int AS cases, round(avg(c.weight_e4))::int AS cmi_e4, coalesce(sum(c.total_cost_fen), 0)::bigint AS total_cost_fen,
+            coalesce(sum(c.standard_fen), 0)::bigint AS standard_fen, coalesce(sum(c.hospital_payment_fen), 0)::bigint AS hospital_payment_fen,
+            coalesce(sum(c.basic_fund_paid_fen), 0)::bigint AS basic_fund_paid_fen, coalesce(sum(c.surplus_fen), 0)::bigint AS surplus_fen,
+            count(*) FILTER (WHERE c.review)::int AS review_cases
+       FROM case_payments c WHERE ${CURRENT} AND ($3::text IS NULL OR c.fixmedins_code = $3)`,
+    [admdvs, year, fixmedinsCode ?? null],
+  );
+  return r.rows[0]!;
+}
+
+export interface YearEndRow {
+  id: number;
+  admdvs: string;
+  year: number;
+  method: 'drg' | 'dip';
+  rules_id: string;
+  rules_version: number;
+  point_value: unknown;
+  totals: unknown;
+  run_by: string;
+  run_at: Date;
+}
+
+export interface YearEndLineRow {
+  fixmedins_code: string;
+  fixmedins_name: string;
+  cases: number;
+  due_fen: number;
+  paid_fen: number;
+  balance_fen: number;
+  adjustment_fen: number;
+  cmi_e4: number;
+  surplus_fen: number;
+  transfer_id: number | null;
+}
+
+/** The region's year-end settlement of the year, if it was run, with its lines (one hospital's when named). */
+export async function yearEndOf(q: Queryable, admdvs: string, year: number, fixmedinsCode?: string): Promise<{ year_end: YearEndRow; lines: YearEndLineRow[] } | undefined> {
+  const head = await q.query<YearEndRow>(
+    `SELECT id::bigint AS id, admdvs, year, method, rules_id, rules_version, point_value, totals, run_by, run_at FROM payment_year_ends WHERE admdvs = $1 AND year = $2`,
+    [admdvs, year],
+  );
+  const yearEnd = head.rows[0];
+  if (!yearEnd) return undefined;
+  const lines = await q.query<YearEndLineRow>(
+    `SELECT l.fixmedins_code, i.fixmedins_name, l.cases, l.due_fen, l.paid_fen, l.balance_fen, l.adjustment_fen, l.cmi_e4, l.surplus_fen, l.transfer_id::bigint AS transfer_id
+       FROM payment_year_end_lines l JOIN institutions i USING (fixmedins_code)
+      WHERE l.year_end_id = $1 AND ($2::text IS NULL OR l.fixmedins_code = $2) ORDER BY l.fixmedins_code`,
+    [yearEnd.id, fixmedinsCode ?? null],
+  );
+  return { year_end: yearEnd, lines: lines.rows };
+}
+
+/** The two regions of a stay's settlement (insured, treatment), for deciding who may read it. */
+export async function settlementRegions(q: Queryable, setlId: string): Promise<{ insuplc_admdvs: string; mdtrtarea_admvs: string } | undefined> {
+  const r = await q.query<{ insuplc_admdvs: string; mdtrtarea_admvs: string }>(`SELECT insuplc_admdvs, mdtrtarea_admvs FROM settlements WHERE setl_id = $1`, [setlId]);
+  return r.rows[0];
+}
+
+export interface StayFacts {
+  setl_id: string;
+  psn_no: string;
+  psn_name: string;
+  fixmedins_code: string;
+  fixmedins_name: string;
+  insutype: string;
+  insuplc_admdvs: string;
+  mdtrtarea_admvs: string;
+  setl_time: Date;
+  medfee_fen: number;
+}
+
+/** A settled stay's own facts, as the case page heads them. */
+export async function stayFacts(q: Queryable, setlId: string): Promise<StayFacts | undefined> {
+  const r = await q.query<StayFacts>(
+    `SELECT s.setl_id, s.psn_no, p.psn_name, s.fixmedins_code, i.fixmedins_name, s.insutype, s.insuplc_admdvs, s.mdtrtarea_admvs, s.setl_time, s.medfee_sumamt::bigint AS medfee_fen
+       FROM settlements s JOIN persons p USING (psn_no) JOIN institutions i ON i.fixmedins_code = s.fixmedins_code WHERE s.setl_id = $1`,
+    [setlId],
+  );
+  return r.rows[0];
+}
+
+export interface PaymentRegionRow {
+  admdvs: string;
+  name: string;
+  year: number;
+  method: 'drg' | 'dip';
+}
+
+/** The pooling regions and years that have payment rules stored, within regions (all when undefined). */
+export async function regionsWithPaymentRules(q: Queryable, regions: readonly string[] | undefined): Promise<PaymentRegionRow[]> {
+  const prefixes = regions?.map(regionPrefix) ?? null;
+  const r = await q.query<PaymentRegionRow>(
+    `SELECT DISTINCT ON (d.admdvs, (d.doc->>'year')::int) d.admdvs, coalesce(g.name, d.admdvs) AS name, (d.doc->>'year')::int AS year, d.doc->>'method' AS method
+       FROM documents d LEFT JOIN regions g ON g.code = d.admdvs
+      WHERE d.kind = 'payment_rules' AND ($1::text[] IS NULL OR EXISTS (SELECT 1 FROM unnest($1::text[]) p WHERE d.admdvs LIKE p || '%'))
+      ORDER BY d.admdvs, (d.doc->>'year')::int DESC, d.version DESC`,
+    [prefixes],
   );
   return r.rows;
 }
