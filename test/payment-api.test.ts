@@ -198,3 +198,42 @@ test("the regions with payment rules are the caller's: Changsha by DRG and Zhuzh
   assert.deepEqual((await get('/api/v1/payment/regions', jx)).json().items, []);
   assert.equal((await get('/api/v1/payment/regions', clerk)).status, 403);
 });
+
+async function post(url: string, cookie: string, body: unknown = {}): Promise<{ status: number; json: () => any }> {
+  const res = await app.inject({ method: 'POST', url, headers: { cookie, 'content-type': 'application/json' }, payload: JSON.stringify(body) });
+  return { status: res.statusCode, json: () => res.json() };
+}
+
+test('the simulator pays the year again at a 10% higher base rate and stores nothing; a DIP point value is refused for DRG', async () => {
+  const before = await db.pool.query(`SELECT count(*)::int AS n FROM case_payments`);
+  const r = await post(`/api/v1/payment/regions/430100/years/${year}/simulate`, hn, { base_rate_fen_by_insutype: { '310': 1078000, '390': 946000 } });
+  assert.equal(r.status, 200, JSON.stringify(r.json()));
+  const s = r.json();
+  assert.equal(s.totals.before.cases, s.totals.after.cases);
+  assert.ok(s.totals.difference.hospital_payment_fen > 0, 'a higher base rate pays the hospitals more');
+  assert.equal(s.hospitals.reduce((t: number, h: any) => t + h.difference.hospital_payment_fen, 0), s.totals.difference.hospital_payment_fen);
+  assert.equal((await db.pool.query(`SELECT count(*)::int AS n FROM case_payments`)).rows[0].n, before.rows[0].n);
+  const bad = await post(`/api/v1/payment/regions/430100/years/${year}/simulate`, hn, { point_value_fen: 1000000 });
+  assert.equal(bad.status, 400);
+  assert.match(JSON.stringify(bad.json()), /point_value_fen/);
+  assert.equal((await post(`/api/v1/payment/regions/430100/years/${year}/simulate`, hn, { weights_scale_bp: 1 })).status, 400, 'a scale below 10% is refused by the schema');
+});
+
+test('finance staff run the year-end once: one transfer per hospital, a second run is a 409; others may not', async () => {
+  assert.equal((await post(`/api/v1/payment/regions/430100/years/${year}/year-end`, jx)).status, 403);
+  assert.equal((await post(`/api/v1/payment/regions/430100/years/${year}/year-end`, clerk)).status, 403);
+  const r = await post(`/api/v1/payment/regions/430100/years/${year}/year-end`, hn);
+  assert.equal(r.status, 200, JSON.stringify(r.json()));
+  const v = r.json();
+  assert.equal(v.year_end.run_by, 'hn.finance');
+  const stored = await storedByHospital();
+  for (const l of v.year_end.lines) {
+    assert.equal(l.due_fen, stored.get(l.fixmedins_code)!.hp);
+    assert.equal(l.balance_fen, l.due_fen - l.paid_fen);
+  }
+  const transfers = (await db.pool.query(`SELECT count(*)::int AS n FROM ledger_transfers WHERE kind = 'case_payment'`)).rows[0].n;
+  assert.equal(transfers, v.year_end.lines.filter((l: any) => l.balance_fen !== 0).length);
+  const again = await post(`/api/v1/payment/regions/430100/years/${year}/year-end`, hn);
+  assert.equal(again.status, 409);
+  assert.equal((await db.pool.query(`SELECT count(*)::int AS n FROM ledger_transfers WHERE kind = 'case_payment'`)).rows[0].n, transfers);
+});

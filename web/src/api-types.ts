@@ -706,6 +706,15 @@ export interface PaymentCase {
   payments: CasePrice[];
 }
 
+export interface PaymentChange {
+  base_rate_fen_by_insutype?: Record<string, number>;
+  /** every DRG weight × this ÷ 10000 */
+  weights_scale_bp?: number;
+  /** DIP: fen (分) per unit score */
+  point_value_fen?: number;
+  hospital_coefficient_bp_by_level?: Record<string, number>;
+}
+
 export interface PaymentGroupYear {
   group_code: string;
   cases: number;
@@ -754,6 +763,86 @@ export interface PaymentRulesSummary {
   advance_share_bp: number;
   point_value_fen: number | null;
   reimbursement_ratio_bp: number | null;
+}
+
+export interface PaymentSimulation {
+  before: {
+    rules_id: string;
+    point_value_fen: number | null;
+  };
+  after: {
+    rules_id: string;
+    point_value_fen: number | null;
+  };
+  totals: {
+    before: {
+      cases: number;
+      payment_fen: number;
+      hospital_payment_fen: number;
+      surplus_fen: number;
+    };
+    after: {
+      cases: number;
+      payment_fen: number;
+      hospital_payment_fen: number;
+      surplus_fen: number;
+    };
+    difference: {
+      cases: number;
+      payment_fen: number;
+      hospital_payment_fen: number;
+      surplus_fen: number;
+    };
+  };
+  hospitals: {
+    code: string;
+    before: {
+      cases: number;
+      payment_fen: number;
+      hospital_payment_fen: number;
+      surplus_fen: number;
+    };
+    after: {
+      cases: number;
+      payment_fen: number;
+      hospital_payment_fen: number;
+      surplus_fen: number;
+    };
+    difference: {
+      cases: number;
+      payment_fen: number;
+      hospital_payment_fen: number;
+      surplus_fen: number;
+    };
+  }[];
+  groups: {
+    group: string;
+    before: {
+      cases: number;
+      payment_fen: number;
+      hospital_payment_fen: number;
+      surplus_fen: number;
+    };
+    after: {
+      cases: number;
+      payment_fen: number;
+      hospital_payment_fen: number;
+      surplus_fen: number;
+    };
+    difference: {
+      cases: number;
+      payment_fen: number;
+      hospital_payment_fen: number;
+      surplus_fen: number;
+    };
+  }[];
+  changed_cases: {
+    id: string;
+    hospital_code: string;
+    before_fen: number;
+    after_fen: number;
+    difference_fen: number;
+  }[];
 }
 
 export interface PaymentStay {

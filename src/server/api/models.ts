@@ -324,3 +324,19 @@ export const PaymentCaseModel = Type.Object({
   stay: PaymentStayModel, lists: Type.Array(SettlementListVersionModel), groupings: Type.Array(CaseGroupingModel), payments: Type.Array(CasePriceModel),
 });
 export const PaymentRegionModel = Type.Object({ admdvs: S, name: S, year: Type.Integer(), method: PaymentMethod });
+const SimSide = Type.Object({ cases: Type.Integer(), payment_fen: Type.Integer(), hospital_payment_fen: Type.Integer(), surplus_fen: Type.Integer() });
+const SimComparison = { before: SimSide, after: SimSide, difference: SimSide };
+export const PaymentSimulationModel = Type.Object({
+  before: Type.Object({ rules_id: S, point_value_fen: Type.Union([Type.Integer(), Type.Null()]) }),
+  after: Type.Object({ rules_id: S, point_value_fen: Type.Union([Type.Integer(), Type.Null()]) }),
+  totals: Type.Object(SimComparison),
+  hospitals: Type.Array(Type.Object({ code: S, ...SimComparison })),
+  groups: Type.Array(Type.Object({ group: S, ...SimComparison })),
+  changed_cases: Type.Array(Type.Object({ id: S, hospital_code: S, before_fen: Type.Integer(), after_fen: Type.Integer(), difference_fen: Type.Integer() })),
+});
+export const PaymentChangeModel = Type.Object({
+  base_rate_fen_by_insutype: Type.Optional(Type.Record(Type.String({ pattern: '^[0-9]{3}$' }), Type.Integer({ minimum: 1, maximum: 100_000_000, description: 'fen (分) per unit of weight' }))),
+  weights_scale_bp: Type.Optional(Type.Integer({ minimum: 1000, maximum: 50000, description: 'every DRG weight × this ÷ 10000' })),
+  point_value_fen: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000_000, description: 'DIP: fen (分) per unit score' })),
+  hospital_coefficient_bp_by_level: Type.Optional(Type.Record(Type.String({ pattern: '^[0-9]$' }), Type.Integer({ minimum: 1, maximum: 30000 }))),
+}, { additionalProperties: false });

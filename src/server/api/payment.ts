@@ -1,6 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type, type Static } from 'typebox';
 import { caseView, institutionPaymentYear, regionPaymentYear } from '../../app/payment/reports.ts';
+import { runYearEnd } from '../../app/payment/year-end.ts';
+import { simulateYear } from '../../app/payment/simulate.ts';
+import { unauthenticated } from '../../engine/errors.ts';
 import { regionsWithPaymentRules } from '../../store/payment/reports.ts';
 import type { AppDeps } from '../deps.ts';
 import { scoped, staffRegions } from '../auth/hook.ts';
@@ -9,14 +12,14 @@ import * as M from './models.ts';
 
 // The bureau's routes for paying hospitals by DRG/DIP (docs/payment.md, "Pages and routes"): a
 // pooling region's year, one hospital's own year, one stay with its lists, groupings and prices.
-// Reads only; the region, institution or settlement is the one the auth hook loaded and checked
-// (access.ts). The year-end settlement and the simulator are run elsewhere.
+// The region, institution or settlement is the one the auth hook loaded and checked (access.ts).
+// Finance staff run the year-end settlement (once per region and year); the simulator writes nothing.
 
 const ErrorBody = Type.Object({
   error: Type.String(), message: Type.String({ description: '中文 / English' }),
   details: Type.Optional(Type.Array(Type.Object({ field: Type.String(), zh: Type.String(), en: Type.String() }))),
 });
-const errors = { 400: ErrorBody, 403: ErrorBody, 404: ErrorBody };
+const errors = { 400: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody };
 const Year = Type.Integer({ minimum: 2000, maximum: 2100, description: 'the discharge year' });
 const RegionYear = Type.Object({ admdvs: Type.String({ pattern: '^[0-9]{6}$', description: 'a pooling region' }), year: Year });
 const InstitutionYear = Type.Object({ fixmedins_code: Type.String({ minLength: 1, maxLength: 30 }), year: Year });
@@ -41,6 +44,24 @@ export function paymentRoutes(deps: AppDeps): FastifyPluginAsyncTypebox {
         response: { 200: M.RegionPaymentYearModel, ...errors },
       },
     }, async (req) => asSent<Static<typeof M.RegionPaymentYearModel>>(await regionPaymentYear(pool, scoped(req, 'region'), req.params.year)));
+    app.post('/payment/regions/:admdvs/years/:year/year-end', {
+      schema: {
+        tags, summary: '年终清算 / run the year-end settlement of a region\'s DRG/DIP year (once): each hospital\'s due against what its settlements paid', params: RegionYear,
+        response: { 200: M.RegionPaymentYearModel, ...errors },
+      },
+    }, async (req) => {
+      const p = req.principal;
+      if (!p || p.kind !== 'staff') throw unauthenticated('session', '请先登录', 'please sign in');
+      const admdvs = scoped(req, 'region');
+      await runYearEnd(pool, { admdvs, year: req.params.year, by: p.username, now: deps.now() });
+      return asSent<Static<typeof M.RegionPaymentYearModel>>(await regionPaymentYear(pool, admdvs, req.params.year));
+    });
+    app.post('/payment/regions/:admdvs/years/:year/simulate', {
+      schema: {
+        tags, summary: '支付政策模拟 / the year\'s cases paid again under a changed base rate, weights, coefficients or point value (nothing stored)', params: RegionYear,
+        body: M.PaymentChangeModel, response: { 200: M.PaymentSimulationModel, ...errors },
+      },
+    }, async (req) => simulateYear(pool, { admdvs: scoped(req, 'region'), year: req.params.year, change: req.body }));
     app.get('/payment/institutions/:fixmedins_code/years/:year', {
       schema: {
         tags, summary: '医院年度病例与支付 / a hospital\'s own year: its cases, groups, months and year-end', params: InstitutionYear,

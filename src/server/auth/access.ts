@@ -168,6 +168,8 @@ const TABLE: Record<string, [Access, Touches, RouteRule['alsoRegion']?]> = {
   'GET /api/v1/payment/regions/:admdvs/years/:year': [DASHBOARD, 'region by path admdvs'],
   'GET /api/v1/payment/institutions/:fixmedins_code/years/:year': [DASHBOARD, 'institution by path fixmedins_code'],
   'GET /api/v1/payment/cases/:setl_id': [DASHBOARD, 'settlement by path setl_id'],
+  'POST /api/v1/payment/regions/:admdvs/years/:year/year-end': [FINANCE, 'region by path admdvs'],
+  'POST /api/v1/payment/regions/:admdvs/years/:year/simulate': [DASHBOARD, 'region by path admdvs'], // writes nothing
 };
 
 export const ROUTES: Record<string, RouteRule> = Object.fromEntries(

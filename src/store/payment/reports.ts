@@ -224,3 +224,35 @@ export async function regionsWithPaymentRules(q: Queryable, regions: readonly st
   );
   return r.rows;
 }
+
+/** A year's priced cases as the payment simulator reads them (current prices, not paid by item). */
+export interface SimulationCaseRow {
+  setl_id: string;
+  fixmedins_code: string;
+  hosp_lv: string;
+  insutype: string;
+  group_code: string;
+  adrg: string | null;
+  principal_diagnosis: string;
+  main_procedure: string | null;
+  adm_time: Date;
+  dscg_time: Date;
+  dscg_way: string;
+  total_cost_fen: number;
+  patient_paid_fen: number;
+  other_funds_paid_fen: number;
+  basic_fund_paid_fen: number;
+}
+
+export async function simulationCases(q: Queryable, admdvs: string, year: number): Promise<SimulationCaseRow[]> {
+  const r = await q.query<SimulationCaseRow>(
+    `SELECT c.setl_id, c.fixmedins_code, i.hosp_lv, s.insutype, c.group_code, g.adrg, l.principal_diagnosis, l.main_procedure, l.adm_time, l.dscg_time, l.dscg_way,
+            c.total_cost_fen, c.patient_paid_fen, c.other_funds_paid_fen, c.basic_fund_paid_fen
+       FROM case_payments c JOIN institutions i USING (fixmedins_code) JOIN settlements s USING (setl_id)
+       JOIN settlement_lists l ON l.id = c.list_id LEFT JOIN case_groupings g ON g.list_id = c.list_id
+      WHERE c.admdvs = $1 AND c.year = $2 AND c.superseded_at IS NULL AND c.kind <> 'by_item'
+      ORDER BY c.setl_id`,
+    [admdvs, year],
+  );
+  return r.rows;
+}
