@@ -45,13 +45,16 @@ const refused = async (input: unknown, field: RegExp) => {
 
 test('4101A stores the list of a settled stay; a second upload is a new version with the first kept', async () => {
   const first = ok(await w.call('4101A', list()));
+  // K35.800 is a valid code but no MDC's principal table lists it (the tables list K35.800x001): stored, ungroupable, said.
+  const raw = await w.call('4101A', list());
+  assert.match(raw.body.warn_msg ?? '', /not grouped \(0000\): the principal diagnosis K35\.800 is in no MDC's principal table/);
   assert.match(first.output.setl_list_id, /^\d{9}$/);
   assert.equal(first.output.setl_list_ver, 1);
   const second = ok(await w.call('4101A', list({ diseinfo: [{ diag_type: '1', diag_code: 'K35.800', diag_name: '急性阑尾炎', maindiag_flag: '1' }] })));
   assert.equal(second.output.setl_list_id, first.output.setl_list_id, 'one list id per settlement');
-  assert.equal(second.output.setl_list_ver, 2);
+  assert.equal(second.output.setl_list_ver, 3);
   const q = ok(await w.call('4103', { data: { setl_id: setlId, psn_no: RESIDENT.psn_no } }));
-  assert.deepEqual(q.output.map((l: any) => [l.setl_list_ver, l.diseinfo.length, l.stas_type]), [[2, 1, '1'], [1, 2, '1']]);
+  assert.deepEqual(q.output.map((l: any) => [l.setl_list_ver, l.diseinfo.length, l.stas_type]), [[3, 1, '1'], [2, 2, '1'], [1, 2, '1']]);
   assert.equal(q.output[0].oprninfo[0].main_oprn_flag, '1');
   assert.equal(q.output[0].oprninfo[0].oprn_oprt_begntime, '2026-03-10 14:00:00');
   await assertBooksHold(w.db.pool);

@@ -737,6 +737,7 @@ export interface PaymentMonth {
   hospital_payment_fen: number;
   /** fen (分) */
   basic_fund_paid_fen: number;
+  advance_fen: number | null;
 }
 
 export interface PaymentRegion {

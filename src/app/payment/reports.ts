@@ -13,6 +13,12 @@ import {
 } from '../../store/payment/reports.ts';
 import { groupingsOf, listVersions, paymentsOf, type CasePaymentRow } from '../../store/payment/settlement-lists.ts';
 import { paymentRulesFor } from './rules.ts';
+import { monthlyAdvance } from '../../engine/payment/year-end.ts';
+
+/** A month's line with its monthly advance (月度预付: the advance share of what the fund paid), null without rules. */
+export type MonthWithAdvance = MonthLine & { advance_fen: number | null };
+const withAdvance = (months: MonthLine[], rules: PaymentRules | undefined): MonthWithAdvance[] =>
+  months.map((m) => ({ ...m, advance_fen: rules ? monthlyAdvance(m.basic_fund_paid_fen, rules).advance_fen : null }));
 
 // What the payment pages show (docs/payment.md, "Pages and routes"): a pooling region's year of
 // DRG/DIP payment against its budget, one hospital's own year, and one stay with its lists,
@@ -65,7 +71,7 @@ export interface RegionPaymentYear {
   top_groups: GroupYear[];
   loss_groups: GroupYear[];
   review_cases: PricedCase[];
-  months: MonthLine[];
+  months: MonthWithAdvance[];
   year_end: YearEnd | null;
 }
 
@@ -90,7 +96,7 @@ export async function regionPaymentYear(q: Queryable, admdvs: string, year: numb
   return {
     admdvs, year, rules: summary,
     totals: { ...totals, budget_fen: budget, budget_use_bp: budgetUseBp(totals.hospital_payment_fen, budget) },
-    hospitals, top_groups: top, loss_groups: loss.filter((g) => g.surplus_fen < 0), review_cases: priced(review), months,
+    hospitals, top_groups: top, loss_groups: loss.filter((g) => g.surplus_fen < 0), review_cases: priced(review), months: withAdvance(months, rules),
     year_end: yearEnd ? { ...yearEnd.year_end, lines: yearEnd.lines } : null,
   };
 }
@@ -104,7 +110,7 @@ export interface InstitutionPaymentYear {
   totals: YearTotals;
   cases: PricedCase[];
   groups: GroupYear[];
-  months: MonthLine[];
+  months: MonthWithAdvance[];
   year_end_line: YearEndLineRow | null;
 }
 
@@ -118,7 +124,7 @@ export async function institutionPaymentYear(q: Queryable, fixmedinsCode: string
   ]);
   return {
     institution: { fixmedins_code: inst.fixmedins_code, fixmedins_name: inst.fixmedins_name, admdvs: inst.admdvs },
-    pooling_admdvs: region, year, method: rules?.method ?? null, totals, cases: priced(cases), groups, months, year_end_line: yearEnd?.lines[0] ?? null,
+    pooling_admdvs: region, year, method: rules?.method ?? null, totals, cases: priced(cases), groups, months: withAdvance(months, rules), year_end_line: yearEnd?.lines[0] ?? null,
   };
 }
 

@@ -280,7 +280,10 @@ export const PaymentCaseLineModel = Type.Object({
   total_cost_fen: Fen, standard_fen: Fen, hospital_payment_fen: Fen, surplus_fen: Type.Integer(), review: Type.Boolean(), cross_region: Type.Boolean(),
   explanation: Type.Array(PaymentStepModel),
 });
-export const PaymentMonthModel = Type.Object({ month: Type.String({ description: 'yyyy-mm' }), cases: Type.Integer(), standard_fen: Fen, hospital_payment_fen: Fen, basic_fund_paid_fen: Fen });
+export const PaymentMonthModel = Type.Object({
+  month: Type.String({ description: 'yyyy-mm' }), cases: Type.Integer(), standard_fen: Fen, hospital_payment_fen: Fen, basic_fund_paid_fen: Fen,
+  advance_fen: Type.Union([Type.Integer({ description: 'fen (分): the monthly advance, the rules\' advance share of what the fund paid' }), Type.Null()]),
+});
 export const PaymentYearEndLineModel = Type.Object({
   fixmedins_code: S, fixmedins_name: S, cases: Type.Integer(), due_fen: Fen, paid_fen: Fen, balance_fen: Type.Integer({ description: 'fen (分): due − paid' }),
   adjustment_fen: Type.Integer(), cmi_e4: E4, surplus_fen: Type.Integer(), transfer_id: NInt,

@@ -128,6 +128,11 @@ export const settlementListUpload: TransactionHandler = {
   async handle(ctx) {
     const { list, setlinfo } = readList(ctx);
     const up = await uploadSettlementList(ctx.db, callerOf(ctx), list, setlinfo, codeTables());
+    if (up.price.grouping.status === 'ungroupable') {
+      // Stored and paid by item; the coder hears why the stay did not group.
+      const why = (up.price.grouping.explanation as { steps: { zh: string; en: string }[] }).steps.at(-1);
+      ctx.warn(`未能入组（${up.price.drg}）：${why?.zh ?? ''} / not grouped (${up.price.drg}): ${why?.en ?? ''}`);
+    }
     return {
       output: {
         setl_list_id: up.list.setl_list_id,
