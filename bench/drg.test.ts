@@ -28,6 +28,7 @@ test('the generated cases are the same for the same seed and reach every stage',
   const stages = new Set<string>();
   const mdcs = new Set<string>();
   for (const c of cases) {
+    assert.ok([...c.diagnoses, ...c.procedures].every((x) => typeof x === 'string' && x !== ''), `${c.id}: codes are strings`);
     const g = groupCase(scheme, c, { explain: true });
     for (const s of g.explanation) stages.add(s.stage);
     if (g.mdc) mdcs.add(g.mdc);

@@ -37,8 +37,8 @@ export function generateDrgCases(scheme: GroupingScheme, n: number, seed = 'drg-
       list.push(w.procedures);
     }
   }
-  const preMdc = proceduresOf.get('MDCA') ?? [];
-  const allProcedureLists = [...proceduresOf.values()].flat();
+  const preMdc = (proceduresOf.get('MDCA') ?? []).flat();
+  const allProcedureLists = [...proceduresOf.values()].flat(2);
   const mcc = Object.keys(scheme.mcc);
   const cc = Object.keys(scheme.cc);
   const anyPrincipal = mdcs.flatMap((m) => m.principal);
