@@ -86,10 +86,7 @@ function meets(c: CompiledCondition, f: Facts, procedures: readonly string[], ma
     diagnosis = c.any_diagnosis.has(f.principal) ? f.principal : firstIn(c.any_diagnosis, f.secondary);
     if (diagnosis === undefined) return undefined;
   }
-  if (c.principal_in_mdc) {
-    if (!inMdc) return undefined;
-    codes.push(f.principal);
-  }
+  if (c.principal_in_mdc && !inMdc) return undefined;
   if (c.no_or_procedure && f.hasOr) return undefined;
   if (c.any_or_procedure && !f.hasOr) return undefined;
   const lists = c.procedures;
@@ -98,7 +95,7 @@ function meets(c: CompiledCondition, f: Facts, procedures: readonly string[], ma
     for (let i = 0; i < lists.length; i++) if (someIn(lists[i]!, procedures, first && i === 0) === undefined) return undefined;
   }
   const codes: string[] = [];
-  if (c.principal) codes.push(f.principal);
+  if (c.principal || c.principal_in_mdc) codes.push(f.principal);
   if (diagnosis !== undefined) codes.push(diagnosis);
   if (lists) for (let i = 0; i < lists.length; i++) codes.push(someIn(lists[i]!, procedures, mainOnly && i === 0 && lists.length === 1)!);
   return codes;
