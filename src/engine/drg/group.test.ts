@@ -101,6 +101,12 @@ test('pregnancy, sex, HIV and multiple trauma', () => {
   assert.equal(group({ diagnoses: ['S72.000'] }).drg, 'IR29');
 });
 
+test('a principal an ADRG lists but its MDC table misses goes to that ADRG', () => {
+  // S02.100 (颅底骨折) is in BB1 脑创伤开颅术's list (4_ADRG_DETAIL.txt, MDCB) but in no MDC/*.dat.
+  assert.equal(scheme.mdcs.some((m) => m.principal.includes('S02.100')), false);
+  assert.equal(group({ diagnoses: ['S02.100'] }).mdc, 'MDCB');
+});
+
 test('ungroupable: a principal diagnosis no MDC takes is 0000 with the reason', () => {
   const g = group({ diagnoses: ['W19.x00'] });
   assert.deepEqual([g.mdc, g.drg, g.status], [null, '0000', 'ungroupable']);

@@ -313,6 +313,12 @@ export function compileScheme(s: GroupingScheme): CompiledScheme {
   }
   const mdcOf = new Map<string, string[]>();
   for (const m of s.mdcs) for (const code of m.principal) mdcOf.set(code, [...(mdcOf.get(code) ?? []), m.code]);
+  // A few principal diagnoses an ADRG lists are missing from its MDC's table (BB1's S02.100):
+  // the ADRG's list says which MDC takes them.
+  for (const a of s.adrgs) {
+    if (a.mdc === 'MDCA') continue;
+    for (const w of a.when) for (const code of w.principal ?? []) if (!mdcOf.has(code)) mdcOf.set(code, [a.mdc]);
+  }
   const adrgsOf = new Map<string, CompiledAdrg[]>();
   const orProcedures = new Set<string>();
   const preMdc: CompiledAdrg[] = [];
