@@ -141,7 +141,7 @@ function route(path: string, me: Me) {
     case '/staff/policies': return <StaffPolicies />;
     case '/dashboard': return <Dashboard me={me} />;
     case '/clearing': return <Clearing me={me} />;
-    case '/staff/payment': return <Payment />;
+    case '/staff/payment': return <Payment me={me} />;
     case '/staff/queues': return <StaffQueues me={me} />;
     default: return me.acts_for === 'consenting persons' ? <StaffPersons me={me} /> : staffHome(me) === 'dashboard' ? <Dashboard me={me} /> : <StaffQueues me={me} />;
   }

@@ -3,7 +3,7 @@
 // only names them for the pages and keeps the web's own tables.
 
 export type {
-  AdvanceFunds, ApplicationReview, CaseGrouping, InstitutionPaymentYear, PaymentCase, PaymentCaseLine, PaymentGroupYear, PaymentRegion, PaymentStep, RegionPaymentYear, ClearingApplication, ClearingDispute, InstitutionPaymentStatement, ClearingRun, ClearingStatement, ClearingStatementDetail, Positions,
+  AdvanceFunds, ApplicationReview, CaseGrouping, InstitutionPaymentYear, PaymentCase, PaymentCaseLine, PaymentChange, PaymentGroupYear, PaymentRegion, PaymentRulesSummary, PaymentSimulation, PaymentStep, PaymentYearEnd, RegionPaymentYear, ClearingApplication, ClearingDispute, InstitutionPaymentStatement, ClearingRun, ClearingStatement, ClearingStatementDetail, Positions,
   ConsentedPerson, Contribution, DayFund, DayTotal, DirectRate, Filing, FilingQueueItem, Flow, History, Identity, ImportBatch, Me,
   NearbyInstitution as Institution, Notification, Period, Person, PersonPrincipal, QueueCase, QueueMonth, Recognition,
   RecognitionQueueItem, Region, RegionEnrollment, SettlementListRow, StaffPrincipal,

@@ -1,12 +1,13 @@
-import { useQuery } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useMemo, useState, type ReactNode } from 'react';
 import * as echarts from 'echarts/core';
 import { BarChart, GaugeChart, LineChart } from 'echarts/charts';
-import { api, yuan } from '../api.ts';
+import { api, ApiError, post, yuan, type Me } from '../api.ts';
 import { usePrefs } from '../i18n.tsx';
-import { Badge, Card, Empty, Field, Query, RegionName } from '../ui.tsx';
-import type { CaseGrouping, InstitutionPaymentYear, PaymentCase, PaymentCaseLine, PaymentGroupYear, PaymentRegion, PaymentStep, RegionPaymentYear } from '../types.ts';
+import { Badge, Card, Empty, ErrorBox, Field, Query, RegionName } from '../ui.tsx';
+import type { CaseGrouping, InstitutionPaymentYear, PaymentCase, PaymentCaseLine, PaymentGroupYear, PaymentRegion, PaymentStep, PaymentYearEnd, RegionPaymentYear } from '../types.ts';
 import { Chart } from './Dashboard.tsx';
+import { Simulator } from './PaymentSimulator.tsx';
 
 echarts.use([BarChart, GaugeChart, LineChart]);
 
@@ -14,7 +15,12 @@ echarts.use([BarChart, GaugeChart, LineChart]);
 // DRG/DIP payment — the budget and how much of it the cases use, the rules, each hospital's
 // case-mix index (CMI), the groups with the most cases and the largest losses, the outliers
 // waiting for review, the months — then one hospital's own cases, and one case's group and why
-// (the grouper's steps) with its payment explained step by step, in the page's language.
+// (the grouper's steps) with its payment explained step by step, in the page's language. The
+// simulator pays the year again under changed rules (nothing stored); finance staff run the
+// year-end settlement once for the region's year, then the page shows it.
+
+/** The route that runs the year-end: the button shows to whoever /auth/me says may call it. */
+const YEAR_END_ROUTE = 'POST /api/v1/payment/regions/:admdvs/years/:year/year-end';
 
 type Tr = (zh: string, en: string) => string;
 
@@ -46,7 +52,7 @@ const LEVEL = (lv: string, tr: Tr): string => ({ '3': tr('三级', 'level 3'), '
 const INSUTYPE = (t: string, tr: Tr): string => ({ '310': tr('职工', 'employees'), '390': tr('居民', 'residents') })[t] ?? t;
 const signed = (fen: number): string => (fen < 0 ? `−${yuan(-fen)}` : yuan(fen));
 
-export function Payment(): ReactNode {
+export function Payment({ me }: { me: Me }): ReactNode {
   const { tr } = usePrefs();
   const regions = useQuery({ queryKey: ['payment', 'regions'], queryFn: () => api<{ items: PaymentRegion[] }>('/api/v1/payment/regions') });
   const [admdvs, setAdmdvs] = useState('');
@@ -94,7 +100,7 @@ export function Payment(): ReactNode {
       </Query>
       {admdvs && year > 0 && (
         <>
-          <RegionYearSections admdvs={admdvs} year={year} openHospital={(c) => { setHospital(c); setSetl(null); }} openCase={setSetl} />
+          <RegionYearSections key={`${admdvs}-${year}`} admdvs={admdvs} year={year} mayRunYearEnd={me.routes.includes(YEAR_END_ROUTE)} openHospital={(c) => { setHospital(c); setSetl(null); }} openCase={setSetl} />
           {hospital && <HospitalSection code={hospital} year={year} openCase={setSetl} close={() => setHospital(null)} />}
           {setl && <CasePanel setlId={setl} close={() => setSetl(null)} />}
         </>
@@ -115,7 +121,7 @@ function gaugeOption(useBp: number, tr: Tr): echarts.EChartsCoreOption {
   };
 }
 
-function RegionYearSections({ admdvs, year, openHospital, openCase }: { admdvs: string; year: number; openHospital: (code: string) => void; openCase: (setl: string) => void }): ReactNode {
+function RegionYearSections({ admdvs, year, mayRunYearEnd, openHospital, openCase }: { admdvs: string; year: number; mayRunYearEnd: boolean; openHospital: (code: string) => void; openCase: (setl: string) => void }): ReactNode {
   const { tr } = usePrefs();
   const q = useQuery({ queryKey: ['payment', 'region', admdvs, year], queryFn: () => api<RegionPaymentYear>(`/api/v1/payment/regions/${admdvs}/years/${year}`) });
   return (
@@ -132,7 +138,8 @@ function RegionYearSections({ admdvs, year, openHospital, openCase }: { admdvs: 
             {d.review_cases.length === 0 ? <Empty>{tr('没有待评议的病例。', 'No case is waiting for review.')}</Empty> : <CasesTable cases={d.review_cases} openCase={openCase} testid="review-cases" />}
           </Card>
           <MonthsCard d={d} />
-          {d.year_end && <YearEndCard d={d} />}
+          {d.rules && <Simulator key={d.rules.rules_id} admdvs={admdvs} year={year} rules={d.rules} hospitalName={(c) => d.hospitals.find((h) => h.fixmedins_code === c)?.fixmedins_name ?? c} />}
+          {d.rules && (d.year_end || mayRunYearEnd) && <YearEndCard d={d} mayRun={mayRunYearEnd} />}
         </>
       )}
     </Query>
@@ -297,30 +304,103 @@ function MonthsCard({ d }: { d: RegionPaymentYear }): ReactNode {
   );
 }
 
-function YearEndCard({ d }: { d: RegionPaymentYear }): ReactNode {
+/** The year-end's totals and DIP point value as the server stores them (JSON columns). */
+interface YearEndTotals { cases: number; budget_fen: number; due_fen: number; paid_fen: number; balance_fen: number; adjustment_fen: number; budget_used_bp: number }
+interface YearEndPointValue { point_value_fen: number; allowed_cost_fen: number; total_score_tt: number; explanation: PaymentStep[] }
+
+function YearEndCard({ d, mayRun }: { d: RegionPaymentYear; mayRun: boolean }): ReactNode {
   const { tr } = usePrefs();
-  const ye = d.year_end!;
+  const qc = useQueryClient();
+  const [confirming, setConfirming] = useState(false);
+  const run = useMutation({
+    mutationFn: () => post<RegionPaymentYear>(`/api/v1/payment/regions/${d.admdvs}/years/${d.year}/year-end`),
+    onSuccess: (fresh) => {
+      setConfirming(false);
+      qc.setQueryData(['payment', 'region', d.admdvs, d.year], fresh);
+      void qc.invalidateQueries({ queryKey: ['payment', 'institution'] });
+      void qc.invalidateQueries({ queryKey: ['payment', 'case'] });
+    },
+    onError: (e) => {
+      setConfirming(false);
+      // Already run (by someone else since the page loaded): show theirs beside the message.
+      if (e instanceof ApiError && e.status === 409) void qc.invalidateQueries({ queryKey: ['payment', 'region', d.admdvs, d.year] });
+    },
+  });
   return (
-    <Card title={tr(`${d.year} 年度清算`, `Year-end settlement of ${d.year}`)}>
-      <p className="hint">{tr(`${ye.run_by} 于 ${ye.run_at.slice(0, 10)} 执行`, `Run by ${ye.run_by} on ${ye.run_at.slice(0, 10)}`)}</p>
+    <Card title={tr(`${d.year} 年终清算`, `Year-end settlement of ${d.year}`)}>
+      <div data-testid="year-end-card">
+        {run.isError && <ErrorBox error={run.error} />}
+        {d.year_end ? <YearEndView ye={d.year_end} /> : mayRun && (
+          <div data-testid="year-end-run">
+            <p>{tr('年终清算按全年病例计算每家医院的应付金额（DIP 按预算确定点值），与结算时已付金额比较得出清算差额。', 'The year-end settlement works out what each hospital is due for the whole year (under DIP with the point value the budget allows) against what its settlements paid: the balance.')}</p>
+            {!confirming ? (
+              <button type="button" onClick={() => { run.reset(); setConfirming(true); }}>{tr('年终清算', 'Year-end settlement')}</button>
+            ) : (
+              <div className="state" role="group" aria-label={tr('确认年终清算', 'Confirm the year-end settlement')}>
+                <p><strong>{tr(`该统筹区 ${d.year} 年的年终清算只能执行一次，执行后不能撤销。确定执行吗？`, `The year-end runs once for the region's ${d.year}: it cannot be undone. Run it?`)}</strong></p>
+                <div className="row">
+                  <button type="button" disabled={run.isPending} onClick={() => run.mutate()}>{run.isPending ? tr('正在清算…', 'Running…') : tr('确认执行', 'Run it')}</button>
+                  <button type="button" className="secondary" disabled={run.isPending} onClick={() => setConfirming(false)}>{tr('取消', 'Cancel')}</button>
+                </div>
+              </div>
+            )}
+          </div>
+        )}
+      </div>
+    </Card>
+  );
+}
+
+function YearEndView({ ye }: { ye: PaymentYearEnd }): ReactNode {
+  const { tr, lang } = usePrefs();
+  const t = ye.totals as Partial<YearEndTotals>;
+  const pv = ye.point_value as YearEndPointValue | null;
+  const money = (fen: number | undefined, sign = false): string => (fen === undefined ? '—' : sign ? signed(fen) : yuan(fen));
+  return (
+    <>
+      <p className="hint">{tr(`${ye.run_by} 于 ${ye.run_at.slice(0, 10)} 执行 · 规则第 ${ye.rules_version} 版`, `Run by ${ye.run_by} on ${ye.run_at.slice(0, 10)} · rules version ${ye.rules_version}`)}</p>
+      <dl className="totals" data-testid="year-end-totals">
+        <div><dt>{tr('病例数', 'Cases')}</dt><dd>{t.cases ?? '—'}</dd></div>
+        <div><dt>{tr('DRG/DIP 预算（元）', 'DRG/DIP budget (yuan)')}</dt><dd>{money(t.budget_fen)}</dd></div>
+        <div><dt>{tr('应付医院（元）', 'Due to hospitals (yuan)')}</dt><dd>{money(t.due_fen)}</dd></div>
+        <div><dt>{tr('结算时已付（元）', 'Paid at settlement (yuan)')}</dt><dd>{money(t.paid_fen)}</dd></div>
+        <div><dt>{tr('清算差额（元）', 'Balance (yuan)')}</dt><dd data-testid="year-end-balance">{money(t.balance_fen, true)}</dd></div>
+        <div><dt>{tr('以前年度调整（元）', 'Earlier years\' adjustment (yuan)')}</dt><dd>{money(t.adjustment_fen, true)}</dd></div>
+        <div><dt>{tr('预算使用', 'Budget used')}</dt><dd>{t.budget_used_bp === undefined ? '—' : pct(t.budget_used_bp)}</dd></div>
+      </dl>
+      {pv && (
+        <>
+          <h3>{tr('点值', 'The point value')}</h3>
+          <dl className="totals" data-testid="year-end-point-value">
+            <div><dt>{tr('点值（元/分）', 'Point value (yuan per point)')}</dt><dd>{yuan(pv.point_value_fen)}</dd></div>
+            {pv.allowed_cost_fen > 0 && <div><dt>{tr('可分配费用（元）', 'Cost the budget allows (yuan)')}</dt><dd>{yuan(pv.allowed_cost_fen)}</dd></div>}
+            {pv.total_score_tt > 0 && <div><dt>{tr('总分值', 'Total score')}</dt><dd>{e4(pv.total_score_tt)}</dd></div>}
+          </dl>
+          <ol className="steps">
+            {pv.explanation.map((s, i) => <li key={i}><p>{lang === 'zh' ? s.zh : s.en}{s.fen !== undefined && <> <strong className="num">{signed(s.fen)}</strong></>}</p></li>)}
+          </ol>
+        </>
+      )}
+      <h3>{tr('各医院清算', 'Each hospital\'s line')}</h3>
       <div className="scroll">
         <table data-testid="year-end">
           <thead><tr>
             <th scope="col">{tr('医院', 'Hospital')}</th><th scope="col" className="num">{tr('病例数', 'Cases')}</th><th scope="col" className="num">CMI</th>
-            <th scope="col" className="num">{tr('应付（元）', 'Due (yuan)')}</th><th scope="col" className="num">{tr('已付（元）', 'Paid (yuan)')}</th>
+            <th scope="col" className="num">{tr('应付（元）', 'Due (yuan)')}</th><th scope="col" className="num">{tr('结算时已付（元）', 'Paid at settlement (yuan)')}</th>
             <th scope="col" className="num">{tr('清算差额（元）', 'Balance (yuan)')}</th><th scope="col" className="num">{tr('以前年度调整（元）', 'Earlier years (yuan)')}</th>
           </tr></thead>
           <tbody>
             {ye.lines.map((l) => (
-              <tr key={l.fixmedins_code}>
-                <td>{l.fixmedins_name}</td><td className="num">{l.cases}</td><td className="num">{e4(l.cmi_e4)}</td><td className="num">{yuan(l.due_fen)}</td>
-                <td className="num">{yuan(l.paid_fen)}</td><td className="num">{signed(l.balance_fen)}</td><td className="num">{signed(l.adjustment_fen)}</td>
+              <tr key={l.fixmedins_code} data-testid="year-end-line" data-code={l.fixmedins_code}>
+                <td>{l.fixmedins_name}<br /><small className="muted">{l.fixmedins_code}</small></td><td className="num">{l.cases}</td><td className="num">{e4(l.cmi_e4)}</td>
+                <td className="num" data-testid="due">{yuan(l.due_fen)}</td><td className="num">{yuan(l.paid_fen)}</td>
+                <td className={`num ${l.balance_fen < 0 ? 'bad' : ''}`} data-testid="balance">{signed(l.balance_fen)}</td><td className="num">{signed(l.adjustment_fen)}</td>
               </tr>
             ))}
           </tbody>
         </table>
       </div>
-    </Card>
+    </>
   );
 }
 
