@@ -1,20 +1,19 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { buildApp } from '../../src/server/app.ts';
 import { seedAll } from '../../src/cli/seed.ts';
 import { readConfig } from '../../src/server/config.ts';
-import { DEMO_PASSWORD } from '../../src/demo/staff.ts';
 import { applyForClearing } from '../../src/app/clearing/institutions.ts';
 import { inTransaction } from '../../src/store/db.ts';
 import { settlementsInPeriod, totalsOf } from '../../src/store/clearing/institutions.ts';
 import { adjust } from '../../src/app/clearing/advance-funds.ts';
 import { chinaDate } from '../../src/engine/calendar.ts';
 import { freshDatabase, type TestDatabase } from '../support/db.ts';
+import { openSite, signInStaff } from '../support/browser.ts';
 
 // The finance page in Debian's Chromium on the seeded demo: Hunan's finance staff (hn.finance)
 // previews and runs the clearing of the demo's month (this month in China time: its first run
@@ -29,7 +28,6 @@ let db: TestDatabase;
 let app: FastifyInstance;
 let browser: Browser;
 let base: string;
-let profile: string;
 const now = new Date();
 
 before(async () => {
@@ -52,30 +50,15 @@ before(async () => {
   await inTransaction(db.pool, (q) => applyForClearing(q, now, { fixmedins_code: inst.code, msgid: 'BROWSER-3203', clr_type: inst.clr_type, clr_way: '1', setl_optins: '430000', begndate: '2026-01-01', enddate: yesterday,
     claimed: { medfee_sumamt: p.medfee_sumamt, fund_appy_sum: p.fund_pay_sumamt, cash_payamt: p.psn_cash_pay, acct_pay: p.acct_pay, setl_cnt: p.setl_cnt, by_fund: p.by_fund } }));
   app = await buildApp({ pool: db.pool, now: () => new Date() });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
-  profile = fs.mkdtempSync(path.join(os.tmpdir(), 'yibao-chromium-'));
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
-  });
+  ({ base, browser } = await openSite(app));
 });
 after(async () => {
   await browser?.close();
   await app?.close();
   await db?.drop();
-  if (profile) fs.rmSync(profile, { recursive: true, force: true });
 });
 
-async function signIn(page: Page, username: string): Promise<void> {
-  await page.goto(base + '/signin');
-  await page.getByRole('tab', { name: '工作人员' }).click();
-  await page.getByLabel('账号').fill(username);
-  await page.getByLabel('密码').fill(DEMO_PASSWORD);
-  await page.getByRole('button', { name: '登录' }).click();
-  await page.getByRole('navigation', { name: '主菜单' }).waitFor();
-}
+const signIn = (page: Page, username: string): Promise<void> => signInStaff(page, base, username);
 
 test("Hunan's finance staff clears the demo's month from the page, confirms Hunan's side and drills down to an explanation; Jiangxi's confirms the other and it is paid", async () => {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });

@@ -1,16 +1,15 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { buildApp } from '../../src/server/app.ts';
 import { seedDemo } from '../../src/demo/generate.ts';
-import { DEMO_PASSWORD } from '../../src/demo/staff.ts';
 import { dashboardRefreshedAt, refreshDashboard } from '../../src/store/dashboard.ts';
 import { LoggingSender } from '../../src/store/cooperation/notifications.ts';
 import { freshDatabase, type TestDatabase } from '../support/db.ts';
+import { openSite, signInStaff } from '../support/browser.ts';
 import { envelope, post } from '../support/gateway-world.ts';
 import { dateTime } from '../../src/server/gateway/time.ts';
 import { plainWords } from '../../src/engine/explanation-words.ts';
@@ -33,27 +32,18 @@ let app: FastifyInstance;
 let browser: Browser;
 let base: string;
 const sms = new LoggingSender('sms');
-let profile: string;
 
 before(async () => {
   db = await freshDatabase();
   await seedDemo(db.pool, { persons: 60 });
   await refreshDashboard(db.pool);
   app = await buildApp({ pool: db.pool, now: () => new Date(), codeSender: sms });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
-  profile = fs.mkdtempSync(path.join(os.tmpdir(), 'yibao-chromium-'));
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
-  });
+  ({ base, browser } = await openSite(app));
 });
 after(async () => {
   await browser?.close();
   await app?.close();
   await db?.drop();
-  fs.rmSync(profile, { recursive: true, force: true });
 });
 
 async function newPage(viewport = DESKTOP): Promise<{ context: BrowserContext; page: Page }> {
@@ -75,14 +65,7 @@ async function shoot(page: Page, name: string): Promise<void> {
   await page.setViewportSize(was);
 }
 
-async function staffSignIn(page: Page, username: string): Promise<void> {
-  await page.goto(base + '/signin');
-  await page.getByRole('tab', { name: '工作人员' }).click();
-  await page.getByLabel('账号').fill(username);
-  await page.getByLabel('密码').fill(DEMO_PASSWORD);
-  await page.getByRole('button', { name: '登录' }).click();
-  await page.getByRole('navigation', { name: '主菜单' }).waitFor();
-}
+const staffSignIn = (page: Page, username: string): Promise<void> => signInStaff(page, base, username);
 
 const money = (s: string | null): number => Math.round(Number((s ?? '').replace(/,/g, '')) * 100);
 

@@ -1,16 +1,15 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { buildApp } from '../../src/server/app.ts';
 import { seedAll } from '../../src/cli/seed.ts';
 import { readConfig } from '../../src/server/config.ts';
-import { DEMO_PASSWORD } from '../../src/demo/staff.ts';
 import { formatYuan, formatYuanGrouped, yuanToFen } from '../../src/engine/money.ts';
 import { freshDatabase, type TestDatabase } from '../support/db.ts';
+import { openSite, signInStaff } from '../support/browser.ts';
 
 // The payment page in Debian's Chromium on the seeded demo: Hunan's finance staff (hn.finance)
 // opens DRG/DIP payment, lands on Changsha (the first pooling region of Hunan with payment
@@ -27,36 +26,20 @@ let db: TestDatabase;
 let app: FastifyInstance;
 let browser: Browser;
 let base: string;
-let profile: string;
 
 before(async () => {
   db = await freshDatabase();
   await seedAll(db.pool, { ...readConfig({}), demoPersons: 300 }, () => undefined);
   app = await buildApp({ pool: db.pool, now: () => new Date() });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
-  profile = fs.mkdtempSync(path.join(os.tmpdir(), 'yibao-chromium-'));
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
-  });
+  ({ base, browser } = await openSite(app));
 });
 after(async () => {
   await browser?.close();
   await app?.close();
   await db?.drop();
-  if (profile) fs.rmSync(profile, { recursive: true, force: true });
 });
 
-async function signIn(page: Page, username: string): Promise<void> {
-  await page.goto(base + '/signin');
-  await page.getByRole('tab', { name: '工作人员' }).click();
-  await page.getByLabel('账号').fill(username);
-  await page.getByLabel('密码').fill(DEMO_PASSWORD);
-  await page.getByRole('button', { name: '登录' }).click();
-  await page.getByRole('navigation', { name: '主菜单' }).waitFor();
-}
+const signIn = (page: Page, username: string): Promise<void> => signInStaff(page, base, username);
 
 test("Hunan's finance staff sees Changsha's hospitals with their CMI, opens a case's group and why, in Chinese then in English", async () => {
   // Each Changsha hospital's CMI as the stored prices average the weights, and its newest case.
