@@ -3,6 +3,7 @@
 // `npm run bench -- --clearing-only [--settlements N]`: the monthly clearing run alone (docs/benchmarks.md).
 // `npm run bench -- --drg-only [--cases N]`: CHS-DRG grouping alone (docs/benchmarks.md, issue 14).
 // `npm run bench -- --dip-only [--stays N]`: a city's DIP year-end in the engine alone.
+// `npm run bench -- --payment-only [--stays N]`: the same year-end through the platform (its database, the ledger).
 // The engine part runs in process; later parts (HTTP, database) add their own keys.
 import os from 'node:os';
 import { parseArgs } from 'node:util';
@@ -12,6 +13,7 @@ import { runGatewayBench } from './gateway.ts';
 import { runClearingBench } from './clearing.ts';
 import { runDrgBench } from './drg.ts';
 import { runDipBench } from './dip.ts';
+import { runPaymentBench } from './payment.ts';
 
 const { values } = parseArgs({
   args: process.argv.slice(2),
@@ -28,6 +30,7 @@ const { values } = parseArgs({
     clients: { type: 'string' },
     'drg-only': { type: 'boolean' },
     'dip-only': { type: 'boolean' },
+    'payment-only': { type: 'boolean' },
     cases: { type: 'string' },
     stays: { type: 'string' },
   },
@@ -53,6 +56,10 @@ if (values['clearing-only']) {
 const header = { quick, node: process.version, cpu: os.cpus()[0]?.model ?? 'unknown' };
 const drgCases = count(values.cases, 100_000, 10_000);
 const dipStays = count(values.stays, 200_000, 20_000);
+if (values['payment-only']) {
+  console.log(JSON.stringify({ ...header, payment: await runPaymentBench({ stays: dipStays }) }, null, 2));
+  process.exit(0);
+}
 if (values['drg-only'] || values['dip-only']) {
   console.log(JSON.stringify({ ...header, drg: values['drg-only'] ? runDrgBench({ cases: drgCases }) : undefined, dip: values['dip-only'] ? runDipBench({ stays: dipStays }) : undefined }, null, 2));
   process.exit(0);
@@ -71,6 +78,7 @@ const dip = values['gateway-only'] ? undefined : runDipBench({ stays: dipStays }
 
 const gateway = await runGatewayBench({ quick, clients: count(values.clients, 32, 32), seconds: count(values.seconds, 20, 5) });
 const clearing = values['gateway-only'] ? undefined : await runClearingBench({ settlements });
+const payment = values['gateway-only'] ? undefined : await runPaymentBench({ stays: dipStays });
 
 console.log(
   JSON.stringify(
@@ -81,6 +89,7 @@ console.log(
       engine,
       drg,
       dip,
+      payment,
       gateway,
       clearing,
     },

@@ -1,4 +1,4 @@
-import { conflict, notFound } from '../../engine/errors.ts';
+import { conflict, notFound, YibaoError } from '../../engine/errors.ts';
 import { checkTransfer, fundAccount, type Leg } from '../../engine/ledger.ts';
 import { payableAccount } from '../../engine/institution-clearing.ts';
 import { dipCasePayment, dipPointValue, type PointValue } from '../../engine/payment/dip.ts';
@@ -35,6 +35,16 @@ const asCase = (r: CasePaymentRow): CasePayment => ({
   other_funds_paid_fen: r.other_funds_paid_fen, basic_fund_paid_fen: r.basic_fund_paid_fen, adjustment_fen: r.hospital_payment_fen - r.basic_fund_paid_fen, review: r.review,
   explanation: r.explanation as CasePayment['explanation'],
 });
+
+/** A case the year's catalog cannot place, paid by item: what the settlement paid stands. */
+function byItem(c: YearEndCase): CasePayment {
+  const payment = c.basic_fund_paid_fen + c.patient_paid_fen + c.other_funds_paid_fen;
+  return {
+    ...asCase(c), kind: 'by_item', weight_tt: 0, score_tt: 0, standard_fen: 0, payment_fen: payment, hospital_payment_fen: c.basic_fund_paid_fen,
+    surplus_fen: payment - c.total_cost_fen, adjustment_fen: 0, review: false,
+    explanation: [{ step: 'by_item', zh: '本年 DIP 目录中无此病种，按项目付费', en: "no group of the year's DIP catalog takes the case: paid by item", fen: c.basic_fund_paid_fen }],
+  };
+}
 
 /** DIP: the year's cases at the settlement point value, as new prices (the provisional ones closed). */
 async function repriceDip(q: Queryable, cases: YearEndCase[], rulesYear: number, now: Date, pv: (all: YearEndCase[]) => PointValue, pay: (c: YearEndCase, pointValue: number) => CasePayment): Promise<{ cases: YearEndCase[]; point_value: PointValue }> {
@@ -91,7 +101,15 @@ export async function runYearEnd(pool: Pool, a: { admdvs: string; year: number; 
           (all) => dip.point_value_fen !== null
             ? { point_value_fen: dip.point_value_fen, allowed_cost_fen: 0, total_score_tt: 0, explanation: [{ step: 'point_value', zh: `点值 ${dip.point_value_fen / 100} 元/分（经办机构确定）`, en: `point value ${dip.point_value_fen / 100} yuan per point (fixed by the bureau)` }] }
             : dipPointValue({ fund_available_fen: drgDipBudgetFen(rules), reimbursement_ratio_bp: dip.reimbursement_ratio_bp, catalog: year.catalog, cases_this_year: all.map((c) => ({ stay: stay(c), coefficient_bp: coefficient(c) })), rules: dip }),
-          (c, pv) => dipCasePayment({ ...stay(c), patient_paid_fen: c.patient_paid_fen, other_funds_paid_fen: c.other_funds_paid_fen, basic_fund_paid_fen: c.basic_fund_paid_fen }, year.catalog, pv, coefficient(c), dip),
+          (c, pv) => {
+            try {
+              return dipCasePayment({ ...stay(c), patient_paid_fen: c.patient_paid_fen, other_funds_paid_fen: c.other_funds_paid_fen, basic_fund_paid_fen: c.basic_fund_paid_fen }, year.catalog, pv, coefficient(c), dip);
+            } catch (err) {
+              // A category the catalog does not hold (the history changed since it was priced): paid by item.
+              if (err instanceof YibaoError && err.kind === 'not_found') return byItem(c);
+              throw err;
+            }
+          },
         );
         cases = r.cases;
         pointValue = r.point_value;
