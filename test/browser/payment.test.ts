@@ -17,7 +17,8 @@ import { openSite, signInStaff } from '../support/browser.ts';
 // cases, then a case: its DRG code and the grouper's steps (…ADRG…) and the payment explained;
 // in English the same steps read in English. Then the simulator at a 10% higher base rate pays
 // Changsha's hospitals more, and the year-end runs once: its lines per hospital, and a second run
-// (from a page opened before the first) refused with the server's message. YIBAO_SCREENSHOTS=dir
+// (from a page opened before the first) refused with the server's message; Zhuzhou (DIP) asks
+// for a point value instead of base rates, refusing one finer than a fen. YIBAO_SCREENSHOTS=dir
 // saves payment-desktop.png with the simulator's result and the year-end.
 
 const SHOTS = process.env.YIBAO_SCREENSHOTS ? path.resolve(process.env.YIBAO_SCREENSHOTS) : undefined;
@@ -175,5 +176,18 @@ test("Hunan's finance staff simulates Changsha at a 10% higher base rate, then r
   // In English the refusal reads in English.
   await late.getByRole('button', { name: '切换到英文' }).click();
   await lateCard.getByText(/was already run at/).waitFor();
+
+  // Zhuzhou pays by DIP: the simulator asks for a point value (empty: the budget sets it), not base rates.
+  await page.getByLabel('统筹区', { exact: true }).selectOption('430200');
+  const point = page.getByTestId('sim-point-value');
+  await point.waitFor();
+  assert.equal(await point.inputValue(), '', 'no point value fixed by the bureau');
+  assert.equal(await page.locator('[data-testid^="sim-base-rate-"]').count(), 0);
+  await point.fill('12.345');
+  await page.getByTestId('simulator').getByRole('button', { name: '模拟', exact: true }).click();
+  assert.match((await page.getByRole('region', { name: '政策模拟' }).getByRole('alert').textContent()) ?? '', /两位小数/, 'a point value finer than a fen is refused on the page');
+  await point.fill('50');
+  await page.getByTestId('simulator').getByRole('button', { name: '模拟', exact: true }).click();
+  await page.getByTestId('sim-totals').getByText('→ 50.00').waitFor();
   await context.close();
 });
