@@ -10,7 +10,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { seedDemo } from '../src/demo/generate.ts';
 import { runYearEnd } from '../src/app/payment/year-end.ts';
-import { createPool, ensureDatabase, type Pool } from '../src/store/db.ts';
+import { createPool, ensureDatabase, inTransaction, type Pool } from '../src/store/db.ts';
+import { documentRegistry } from '../src/store/documents/registry.ts';
+import { readDocument } from '../src/store/documents/rows.ts';
 import { startEmbeddedPostgres } from '../src/store/embedded.ts';
 import { migrate } from '../src/store/migrate.ts';
 import { seedSettlementDocuments } from '../src/store/documents/seed.ts';
@@ -100,6 +102,14 @@ export async function seedDipYear(pool: Pool, n: number, log: (l: string) => voi
        FROM settlement_lists l JOIN settlements s USING (setl_id) WHERE l.msgid = 'bench'`,
     [REGION],
   );
+  // A budget on the scale of the stays (a real city's, not the demo's): the DIP share over the
+  // reimbursement ratio allows for about what the year's stays cost.
+  const cost = (await pool.query<{ c: number }>(`SELECT sum(medfee_sumamt)::bigint AS c FROM settlements WHERE msgid = 'bench'`)).rows[0]!.c;
+  const stored = await readDocument(pool, 'payment_rules', 'payment-430200-2026');
+  const doc = structuredClone(stored!.doc) as { version: number; budget: { total_fen: number; drg_dip_share_bp: number } };
+  doc.version = stored!.version + 1;
+  doc.budget.total_fen = Math.round((cost * 7000) / doc.budget.drg_dip_share_bp);
+  await inTransaction(pool, (q) => documentRegistry.store(q, { kind: 'payment_rules', doc, stored_by: 'bench', note: 'a budget on the scale of the bench' }));
   await pool.query('ANALYZE');
   return { history, hospitals: nh };
 }

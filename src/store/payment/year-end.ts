@@ -103,8 +103,19 @@ export async function supersedePayments(q: Queryable, ids: readonly number[], at
   await q.query(`UPDATE case_payments SET superseded_at = $2 WHERE id = ANY($1::bigint[]) AND superseded_at IS NULL`, [ids, at]);
 }
 
-/** Many new prices in one statement; their ids. */
-export async function insertPayments(q: Queryable, rows: readonly Omit<CasePaymentRow, 'id' | 'superseded_at' | 'year_end_id' | 'reversed_by_year_end_id'>[]): Promise<number[]> {
+type NewPrice = Omit<CasePaymentRow, 'id' | 'superseded_at' | 'year_end_id' | 'reversed_by_year_end_id'>;
+
+/** Rows a statement carries: a JSON parameter stays well under PostgreSQL's 256 MB for a jsonb array. */
+const BATCH = 10_000;
+
+/** Many new prices, a batch a statement; their ids. */
+export async function insertPayments(q: Queryable, rows: readonly NewPrice[]): Promise<number[]> {
+  const ids: number[] = [];
+  for (let i = 0; i < rows.length; i += BATCH) ids.push(...(await insertBatch(q, rows.slice(i, i + BATCH))));
+  return ids;
+}
+
+async function insertBatch(q: Queryable, rows: readonly NewPrice[]): Promise<number[]> {
   if (rows.length === 0) return [];
   const r = await q.query<{ id: number }>(
     `INSERT INTO case_payments (setl_id, list_id, fixmedins_code, admdvs, insuplc_admdvs, year, method, rules_id, rules_version, group_code, weight_e4, score_e4, kind,
