@@ -91,7 +91,7 @@ function caseMix(prng: Prng): Combo[] {
  * the region (the big ones see more), a person of the region, and a cost spread around the
  * combination's mean with the odd stay below half of it, above twice it, or above five times.
  */
-async function seedYear(pool: Pool, n: number, log: (l: string) => void): Promise<{ history: number; hospitals: number }> {
+export async function seedYear(pool: Pool, n: number, log: (l: string) => void): Promise<{ history: number; hospitals: number }> {
   const prng = new Prng('payment-bench-430200');
   const combos = caseMix(prng);
   const total = combos.reduce((s, c) => s + c.weight, 0);

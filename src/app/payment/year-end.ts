@@ -50,7 +50,8 @@ async function repriceDip(q: Queryable, cases: YearEndCase[], rulesYear: number,
     priced_at: now,
   })));
   const repriced = fresh.map(({ c, p }, i) => ({ ...c, ...rowOf(p), id: ids[i]! }));
-  const untouched = cases.filter((c) => !ofYear.includes(c));
+  const repricing = new Set(ofYear);
+  const untouched = cases.filter((c) => !repricing.has(c));
   return { cases: [...untouched, ...repriced], point_value };
 }
 
@@ -100,11 +101,16 @@ export async function runYearEnd(pool: Pool, a: { admdvs: string; year: number; 
     const reversed = await reversedCases(q, a.admdvs);
     const codes = [...new Set([...cases.map((c) => c.fixmedins_code), ...reversed.map((c) => c.fixmedins_code)])].sort();
     const levelOf = new Map(cases.map((c) => [c.fixmedins_code, c.hosp_lv]));
+    // Each hospital's cases of the method, in one pass (a city's year is 200,000 cases).
+    const casesOf = new Map<string, YearEndCase[]>(codes.map((code) => [code, []]));
+    for (const c of cases) if (c.method === rules.method) casesOf.get(c.fixmedins_code)!.push(c);
+    const reversedOf = new Map<string, CasePaymentRow[]>(codes.map((code) => [code, []]));
+    for (const c of reversed) reversedOf.get(c.fixmedins_code)!.push(c);
     const settlement = yearEndSettlement({
       method: rules.method,
       budget: rules.budget,
       hospitals: codes.map((code) => {
-        const mine = cases.filter((c) => c.fixmedins_code === code && c.method === rules.method);
+        const mine = casesOf.get(code)!;
         return { code, level: levelOf.get(code) ?? '', cases: mine.map(asCase), advanced_fen: mine.reduce((s, c) => s + c.basic_fund_paid_fen, 0) };
       }),
     });
@@ -112,10 +118,9 @@ export async function runYearEnd(pool: Pool, a: { admdvs: string; year: number; 
     for (const h of settlement.hospitals) {
       const byFund = new Map<string, number>();
       const add = (t: string, fen: number): void => void byFund.set(t, (byFund.get(t) ?? 0) + fen);
-      for (const c of cases) if (c.fixmedins_code === h.code && c.method === rules.method) add(c.fund_pay_type, c.hospital_payment_fen - c.basic_fund_paid_fen);
+      for (const c of casesOf.get(h.code)!) add(c.fund_pay_type, c.hospital_payment_fen - c.basic_fund_paid_fen);
       let adjustment = 0;
-      for (const c of reversed) {
-        if (c.fixmedins_code !== h.code) continue;
+      for (const c of reversedOf.get(h.code)!) {
         add(c.fund_pay_type, -(c.hospital_payment_fen - c.basic_fund_paid_fen));
         adjustment -= c.hospital_payment_fen - c.basic_fund_paid_fen;
       }

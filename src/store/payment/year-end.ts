@@ -103,8 +103,20 @@ export async function supersedePayments(q: Queryable, ids: readonly number[], at
   await q.query(`UPDATE case_payments SET superseded_at = $2 WHERE id = ANY($1::bigint[]) AND superseded_at IS NULL`, [ids, at]);
 }
 
-/** Many new prices in one statement; their ids. */
-export async function insertPayments(q: Queryable, rows: readonly Omit<CasePaymentRow, 'id' | 'superseded_at' | 'year_end_id' | 'reversed_by_year_end_id'>[]): Promise<number[]> {
+type NewPayment = Omit<CasePaymentRow, 'id' | 'superseded_at' | 'year_end_id' | 'reversed_by_year_end_id'>;
+
+/**
+ * Many new prices, a few thousand to a statement (a city's year is 200,000 prices, whose JSON
+ * would pass PostgreSQL's 256 MB limit of a jsonb array); their ids, in the order of `rows`.
+ */
+export async function insertPayments(q: Queryable, rows: readonly NewPayment[]): Promise<number[]> {
+  const ids: number[] = [];
+  for (let i = 0; i < rows.length; i += INSERT_BATCH) ids.push(...(await insertPaymentBatch(q, rows.slice(i, i + INSERT_BATCH))));
+  return ids;
+}
+const INSERT_BATCH = 5000;
+
+async function insertPaymentBatch(q: Queryable, rows: readonly NewPayment[]): Promise<number[]> {
   if (rows.length === 0) return [];
   const r = await q.query<{ id: number }>(
     `INSERT INTO case_payments (setl_id, list_id, fixmedins_code, admdvs, insuplc_admdvs, year, method, rules_id, rules_version, group_code, weight_e4, score_e4, kind,
