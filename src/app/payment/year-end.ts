@@ -47,7 +47,7 @@ function byItem(c: YearEndCase): CasePayment {
 }
 
 /** DIP: the year's cases at the settlement point value, as new prices (the provisional ones closed). */
-async function repriceDip(q: Queryable, cases: YearEndCase[], rulesYear: number, now: Date, pv: (all: YearEndCase[]) => PointValue, pay: (c: YearEndCase, pointValue: number) => CasePayment): Promise<{ cases: YearEndCase[]; point_value: PointValue }> {
+async function repriceDip(q: Queryable, cases: YearEndCase[], rulesYear: number, now: Date, yearEndId: number, pv: (all: YearEndCase[]) => PointValue, pay: (c: YearEndCase, pointValue: number) => CasePayment): Promise<{ cases: YearEndCase[]; repriced: Set<number>; point_value: PointValue }> {
   const ofYear = cases.filter((c) => c.year === rulesYear && c.method === 'dip' && c.kind !== 'by_item');
   const point_value = pv(ofYear);
   const fresh = ofYear.map((c) => ({ c, p: pay(c, point_value.point_value_fen) }));
@@ -57,11 +57,12 @@ async function repriceDip(q: Queryable, cases: YearEndCase[], rulesYear: number,
     rules_version: c.rules_version, group_code: p.group, weight_e4: p.weight_tt, score_e4: p.score_tt, kind: p.kind, total_cost_fen: p.total_cost_fen, standard_fen: p.standard_fen,
     payment_fen: p.payment_fen, patient_paid_fen: p.patient_paid_fen, other_funds_paid_fen: p.other_funds_paid_fen, hospital_payment_fen: p.hospital_payment_fen,
     surplus_fen: p.surplus_fen, review: p.review, basic_fund_paid_fen: p.basic_fund_paid_fen, fund_pay_type: c.fund_pay_type, explanation: [...point_value.explanation, ...p.explanation],
-    priced_at: now,
+    priced_at: now, year_end_id: yearEndId, // written settled: markSettled need not write it again
   })));
   const repriced = fresh.map(({ c, p }, i) => ({ ...c, ...rowOf(p), id: ids[i]! }));
-  const untouched = cases.filter((c) => !ofYear.includes(c));
-  return { cases: [...untouched, ...repriced], point_value };
+  const repricing = new Set(ofYear);
+  const untouched = cases.filter((c) => !repricing.has(c));
+  return { cases: [...untouched, ...repriced], repriced: new Set(ids), point_value };
 }
 
 const rowOf = (p: CasePayment): Partial<CasePaymentRow> => ({
@@ -90,6 +91,7 @@ export async function runYearEnd(pool: Pool, a: { admdvs: string; year: number; 
     }
     let cases = await unsettledCases(q, a.admdvs, a.year);
     let pointValue: PointValue | null = null;
+    let repriced = new Set<number>();
     if (rules.method === 'dip' && rules.dip) {
       const dip = rules.dip;
       const year = await dipYear(q, rules);
@@ -97,7 +99,7 @@ export async function runYearEnd(pool: Pool, a: { admdvs: string; year: number; 
         const coefficient = (c: YearEndCase): number => dip.hospital_coefficient_bp_by_level[c.hosp_lv] ?? 10000;
         const stay = (c: YearEndCase) => ({ principal_diagnosis: c.principal_diagnosis, main_procedure: c.main_procedure, total_cost_fen: c.total_cost_fen });
         const r = await repriceDip(
-          q, cases, a.year, a.now,
+          q, cases, a.year, a.now, id,
           (all) => dip.point_value_fen !== null
             ? { point_value_fen: dip.point_value_fen, allowed_cost_fen: 0, total_score_tt: 0, explanation: [{ step: 'point_value', zh: `点值 ${dip.point_value_fen / 100} 元/分（经办机构确定）`, en: `point value ${dip.point_value_fen / 100} yuan per point (fixed by the bureau)` }] }
             : dipPointValue({ fund_available_fen: drgDipBudgetFen(rules), reimbursement_ratio_bp: dip.reimbursement_ratio_bp, catalog: year.catalog, cases_this_year: all.map((c) => ({ stay: stay(c), coefficient_bp: coefficient(c) })), rules: dip }),
@@ -112,17 +114,23 @@ export async function runYearEnd(pool: Pool, a: { admdvs: string; year: number; 
           },
         );
         cases = r.cases;
+        repriced = r.repriced;
         pointValue = r.point_value;
       }
     }
     const reversed = await reversedCases(q, a.admdvs);
     const codes = [...new Set([...cases.map((c) => c.fixmedins_code), ...reversed.map((c) => c.fixmedins_code)])].sort();
     const levelOf = new Map(cases.map((c) => [c.fixmedins_code, c.hosp_lv]));
+    // Each hospital's cases of the method, in one pass (a city's year is 200,000 cases).
+    const casesOf = new Map<string, YearEndCase[]>(codes.map((code) => [code, []]));
+    for (const c of cases) if (c.method === rules.method) casesOf.get(c.fixmedins_code)!.push(c);
+    const reversedOf = new Map<string, CasePaymentRow[]>(codes.map((code) => [code, []]));
+    for (const c of reversed) reversedOf.get(c.fixmedins_code)!.push(c);
     const settlement = yearEndSettlement({
       method: rules.method,
       budget: rules.budget,
       hospitals: codes.map((code) => {
-        const mine = cases.filter((c) => c.fixmedins_code === code && c.method === rules.method);
+        const mine = casesOf.get(code)!;
         return { code, level: levelOf.get(code) ?? '', cases: mine.map(asCase), advanced_fen: mine.reduce((s, c) => s + c.basic_fund_paid_fen, 0) };
       }),
     });
@@ -130,10 +138,9 @@ export async function runYearEnd(pool: Pool, a: { admdvs: string; year: number; 
     for (const h of settlement.hospitals) {
       const byFund = new Map<string, number>();
       const add = (t: string, fen: number): void => void byFund.set(t, (byFund.get(t) ?? 0) + fen);
-      for (const c of cases) if (c.fixmedins_code === h.code && c.method === rules.method) add(c.fund_pay_type, c.hospital_payment_fen - c.basic_fund_paid_fen);
+      for (const c of casesOf.get(h.code)!) add(c.fund_pay_type, c.hospital_payment_fen - c.basic_fund_paid_fen);
       let adjustment = 0;
-      for (const c of reversed) {
-        if (c.fixmedins_code !== h.code) continue;
+      for (const c of reversedOf.get(h.code)!) {
         add(c.fund_pay_type, -(c.hospital_payment_fen - c.basic_fund_paid_fen));
         adjustment -= c.hospital_payment_fen - c.basic_fund_paid_fen;
       }
@@ -148,7 +155,7 @@ export async function runYearEnd(pool: Pool, a: { admdvs: string; year: number; 
       await insertYearEndLine(q, id, line);
       lines.push(line);
     }
-    await markSettled(q, id, cases.filter((c) => c.method === rules.method).map((c) => c.id), reversed.map((c) => c.id));
+    await markSettled(q, id, cases.filter((c) => c.method === rules.method && !repriced.has(c.id)).map((c) => c.id), reversed.map((c) => c.id));
     const totals = { cases: settlement.hospitals.reduce((s, h) => s + h.cases, 0), budget_fen: settlement.budget_fen, due_fen: settlement.due_fen, paid_fen: settlement.advanced_fen, balance_fen: settlement.balance_fen, adjustment_fen: lines.reduce((s, l) => s + l.adjustment_fen, 0), budget_used_bp: settlement.budget_used_bp };
     await finishYearEnd(q, id, totals, pointValue);
     const year_end = (await findYearEnd(q, a.admdvs, a.year))!;

@@ -103,31 +103,33 @@ export async function supersedePayments(q: Queryable, ids: readonly number[], at
   await q.query(`UPDATE case_payments SET superseded_at = $2 WHERE id = ANY($1::bigint[]) AND superseded_at IS NULL`, [ids, at]);
 }
 
-type NewPrice = Omit<CasePaymentRow, 'id' | 'superseded_at' | 'year_end_id' | 'reversed_by_year_end_id'>;
+/** A new price; `year_end_id` set when the year-end writes it already settled (so it is written once). */
+type NewPayment = Omit<CasePaymentRow, 'id' | 'superseded_at' | 'year_end_id' | 'reversed_by_year_end_id'> & { year_end_id?: number };
 
-/** Rows a statement carries: a JSON parameter stays well under PostgreSQL's 256 MB for a jsonb array. */
-const BATCH = 10_000;
-
-/** Many new prices, a batch a statement; their ids. */
-export async function insertPayments(q: Queryable, rows: readonly NewPrice[]): Promise<number[]> {
+/**
+ * Many new prices, a few thousand to a statement (a city's year is 200,000 prices, whose JSON
+ * would pass PostgreSQL's 256 MB limit of a jsonb array); their ids, in the order of `rows`.
+ */
+export async function insertPayments(q: Queryable, rows: readonly NewPayment[]): Promise<number[]> {
   const ids: number[] = [];
-  for (let i = 0; i < rows.length; i += BATCH) ids.push(...(await insertBatch(q, rows.slice(i, i + BATCH))));
+  for (let i = 0; i < rows.length; i += INSERT_BATCH) ids.push(...(await insertPaymentBatch(q, rows.slice(i, i + INSERT_BATCH))));
   return ids;
 }
+const INSERT_BATCH = 5000;
 
-async function insertBatch(q: Queryable, rows: readonly NewPrice[]): Promise<number[]> {
+async function insertPaymentBatch(q: Queryable, rows: readonly NewPayment[]): Promise<number[]> {
   if (rows.length === 0) return [];
   const r = await q.query<{ id: number }>(
     `INSERT INTO case_payments (setl_id, list_id, fixmedins_code, admdvs, insuplc_admdvs, year, method, rules_id, rules_version, group_code, weight_e4, score_e4, kind,
        total_cost_fen, standard_fen, payment_fen, patient_paid_fen, other_funds_paid_fen, hospital_payment_fen, surplus_fen, review, basic_fund_paid_fen, fund_pay_type,
-       explanation, priced_at)
+       explanation, priced_at, year_end_id)
      SELECT x.setl_id, x.list_id, x.fixmedins_code, x.admdvs, x.insuplc_admdvs, x.year, x.method, x.rules_id, x.rules_version, x.group_code, x.weight_e4, x.score_e4, x.kind,
             x.total_cost_fen, x.standard_fen, x.payment_fen, x.patient_paid_fen, x.other_funds_paid_fen, x.hospital_payment_fen, x.surplus_fen, x.review, x.basic_fund_paid_fen,
-            x.fund_pay_type, x.explanation, x.priced_at
+            x.fund_pay_type, x.explanation, x.priced_at, x.year_end_id
        FROM jsonb_to_recordset($1::jsonb) AS x(setl_id text, list_id bigint, fixmedins_code text, admdvs text, insuplc_admdvs text, year int, method text,
             rules_id text, rules_version int, group_code text, weight_e4 int, score_e4 int, kind text, total_cost_fen bigint, standard_fen bigint, payment_fen bigint,
             patient_paid_fen bigint, other_funds_paid_fen bigint, hospital_payment_fen bigint, surplus_fen bigint, review boolean, basic_fund_paid_fen bigint,
-            fund_pay_type text, explanation jsonb, priced_at timestamptz)
+            fund_pay_type text, explanation jsonb, priced_at timestamptz, year_end_id bigint)
      RETURNING id::bigint AS id`,
     [JSON.stringify(rows)],
   );
