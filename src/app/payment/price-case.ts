@@ -1,5 +1,5 @@
 import { chinaDate } from '../../engine/calendar.ts';
-import { caseOfList, type SettlementList } from '../../engine/settlement-list.ts';
+import { caseOfList, type ListCase, type SettlementList } from '../../engine/settlement-list.ts';
 import { drgCasePayment } from '../../engine/payment/drg.ts';
 import { dipCasePayment } from '../../engine/payment/dip.ts';
 import { YibaoError } from '../../engine/errors.ts';
@@ -29,15 +29,21 @@ export interface CasePrice {
 const BASIC_FUND: Record<string, string> = { '310': '310100', '390': '390100' };
 
 /** What the settlement paid, split as DRG/DIP needs it: the basic fund, the other funds, the patient (cash and personal account). */
-export function paidShares(s: ListedSettlement): { basic_fund_pay_type: string; basic_fund_paid_fen: number; other_funds_paid_fen: number; patient_paid_fen: number } {
+export interface Shares {
+  basic_fund_pay_type: string;
+  basic_fund_paid_fen: number;
+  other_funds_paid_fen: number;
+  patient_paid_fen: number;
+}
+
+export function paidShares(s: ListedSettlement): Shares {
   const basicType = BASIC_FUND[s.insutype] ?? '390100';
   const basic = s.setldetail.filter((d) => d.fund_pay_type === basicType).reduce((sum, d) => sum + d.fund_payamt, 0);
   return { basic_fund_pay_type: basicType, basic_fund_paid_fen: basic, other_funds_paid_fen: s.fund_pay_sumamt - basic, patient_paid_fen: s.psn_cash_pay + s.acct_pay };
 }
 
 /** An ungroupable stay (0000, QY) is paid by item: what the settlement paid stands, and the explanation says why. */
-function byItem(s: ListedSettlement, g: StayGrouping): CasePayment {
-  const shares = paidShares(s);
+function byItem(s: ListedSettlement, g: StayGrouping, shares: Shares): CasePayment {
   const pay = s.medfee_sumamt - s.hosp_part_amt;
   return finishCase({
     method: 'drg', group: g.drg, kind: 'by_item', weight_tt: 0, score_tt: 0, standard_fen: 0, group_pay_fen: pay, new_tech_fen: 0,
@@ -48,9 +54,8 @@ function byItem(s: ListedSettlement, g: StayGrouping): CasePayment {
 }
 
 /** A DIP case at the year's point value; a stay whose category the past years never saw is paid by item. */
-function dipPrice(s: ListedSettlement, list: SettlementList, g: StayGrouping, rules: PaymentRules, year: DipYear): CasePayment {
+function dipPrice(s: ListedSettlement, list: SettlementList, g: StayGrouping, shares: Shares, rules: PaymentRules, year: DipYear): CasePayment {
   const dip = rules.dip!;
-  const shares = paidShares(s);
   const coefficient = dip.hospital_coefficient_bp_by_level[s.hosp_lv] ?? 10000;
   const principal = list.diagnoses.find((d) => d.diag_type === '1' && d.maindiag)!.diag_code;
   const main = list.procedures.find((x) => x.main)?.oprn_oprt_code ?? null;
@@ -58,7 +63,7 @@ function dipPrice(s: ListedSettlement, list: SettlementList, g: StayGrouping, ru
     return dipCasePayment({ principal_diagnosis: principal, main_procedure: main, total_cost_fen: s.medfee_sumamt, ...shares }, year.catalog, year.point_value.point_value_fen, coefficient, dip);
   } catch (err) {
     if (!(err instanceof YibaoError) || err.kind !== 'not_found') throw err;
-    return { ...byItem(s, g), method: 'dip' };
+    return { ...byItem(s, g, shares), method: 'dip' };
   }
 }
 
@@ -76,12 +81,10 @@ export function localDrg(g: Pick<StayGrouping, 'adrg' | 'drg' | 'explanation'>, 
   return undefined;
 }
 
-function price(s: ListedSettlement, list: SettlementList, g: StayGrouping, rules: PaymentRules): CasePayment {
-  const shares = paidShares(s);
+function price(s: ListedSettlement, list: SettlementList, c: ListCase, g: StayGrouping, shares: Shares, rules: PaymentRules): CasePayment {
   const drg = rules.drg;
   const local = g.status === 'grouped' && drg ? localDrg(g, (code) => drg.weights[code] !== undefined || drg.by_item_drgs.includes(code) || (drg.per_diem?.drgs.includes(code) ?? false)) : undefined;
-  if (local === undefined) return byItem(s, g);
-  const c = caseOfList(list, { gend: s.gend, brdy: s.brdy });
+  if (local === undefined) return byItem(s, g, shares);
   const paid = drgCasePayment({
     drg: local, insutype: s.insutype, hospital_level: s.hosp_lv, los_days: c.los_days, dscg_way: list.dscg_way,
     total_cost_fen: s.medfee_sumamt, patient_paid_fen: shares.patient_paid_fen, other_funds_paid_fen: shares.other_funds_paid_fen, basic_fund_paid_fen: shares.basic_fund_paid_fen,
@@ -92,16 +95,17 @@ function price(s: ListedSettlement, list: SettlementList, g: StayGrouping, rules
 }
 
 export async function priceCase(q: Queryable, s: ListedSettlement, row: ListRow, list: SettlementList, now: Date): Promise<CasePrice> {
-  const grouping = await groupStay(q, caseOfList(list, { gend: s.gend, brdy: s.brdy }));
+  const c = caseOfList(list, { gend: s.gend, brdy: s.brdy });
+  const shares = paidShares(s);
+  const grouping = await groupStay(q, c);
   await insertGrouping(q, { list_id: row.id, setl_id: s.setl_id, ...grouping, grouped_at: now });
   await supersedePayment(q, s.setl_id, now);
   const year = Number(chinaDate(list.dscg_time).slice(0, 4));
   const rules = await paymentRulesFor(q, s.mdtrtarea_admvs, year);
   const dip = rules?.method === 'dip' ? await dipYear(q, rules) : undefined;
   // No rules, or a DIP region without history yet: the stay stays paid by item.
-  if (!rules || (rules.method === 'dip' && !dip)) return { grouping, drg: grouping.drg, payment: undefined, hospital_payment_fen: paidShares(s).basic_fund_paid_fen };
-  const p = dip ? dipPrice(s, list, grouping, rules, dip) : price(s, list, grouping, rules);
-  const shares = paidShares(s);
+  if (!rules || (rules.method === 'dip' && !dip)) return { grouping, drg: grouping.drg, payment: undefined, hospital_payment_fen: shares.basic_fund_paid_fen };
+  const p = dip ? dipPrice(s, list, grouping, shares, rules, dip) : price(s, list, c, grouping, shares, rules);
   await insertPayment(q, {
     setl_id: s.setl_id, list_id: row.id, fixmedins_code: s.fixmedins_code, admdvs: s.mdtrtarea_admvs, insuplc_admdvs: s.insuplc_admdvs, year, method: p.method,
     rules_id: rules.rules_id, rules_version: rules.version, group_code: p.group, weight_e4: p.weight_tt, score_e4: p.score_tt, kind: p.kind,

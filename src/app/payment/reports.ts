@@ -9,8 +9,9 @@ import { findInstitution } from '../../store/clearing/institutions.ts';
 import { poolingRegionOf } from '../../store/cooperation/common.ts';
 import {
   casesOfYear, groupsOfYear, hospitalsOfYear, monthsOfYear, stayFacts, totalsOfYear, yearEndOf,
-  type CaseLine, type GroupYear, type HospitalYear, type MonthLine, type StayFacts, type YearEndLineRow, type YearEndRow, type YearTotals,
+  type CaseLine, type GroupYear, type HospitalYear, type MonthLine, type StayFacts, type YearTotals,
 } from '../../store/payment/reports.ts';
+import type { YearEndLineView, YearEndRow } from '../../store/payment/year-end.ts';
 import { groupingsOf, listVersions, paymentsOf, type CasePaymentRow } from '../../store/payment/settlement-lists.ts';
 import { paymentRulesFor } from './rules.ts';
 import { monthlyAdvance } from '../../engine/payment/year-end.ts';
@@ -60,7 +61,7 @@ export function rulesSummary(r: PaymentRules): RulesSummary {
 type PricedCase = Omit<CaseLine, 'explanation'> & { explanation: PaymentStep[] };
 const priced = (rows: CaseLine[]): PricedCase[] => rows.map((c) => ({ ...c, explanation: (c.explanation ?? []) as PaymentStep[] }));
 
-export type YearEnd = YearEndRow & { lines: YearEndLineRow[] };
+export type YearEnd = YearEndRow & { lines: YearEndLineView[] };
 
 export interface RegionPaymentYear {
   admdvs: string;
@@ -111,7 +112,7 @@ export interface InstitutionPaymentYear {
   cases: PricedCase[];
   groups: GroupYear[];
   months: MonthWithAdvance[];
-  year_end_line: YearEndLineRow | null;
+  year_end_line: YearEndLineView | null;
 }
 
 export async function institutionPaymentYear(q: Queryable, fixmedinsCode: string, year: number): Promise<InstitutionPaymentYear> {

@@ -10,7 +10,7 @@ import { postTransfer } from '../../store/ledger.ts';
 import type { CasePaymentRow } from '../../store/payment/settlement-lists.ts';
 import {
   findYearEnd, finishYearEnd, insertPayments, insertYearEnd, insertYearEndLine, markSettled, reversedCases, supersedePayments, unsettledCases, yearEndLines,
-  type YearEndCase, type YearEndLineRow, type YearEndRow,
+  type YearEndCase, type YearEndLineRow, type YearEndLineView, type YearEndRow,
 } from '../../store/payment/year-end.ts';
 import { dipYear } from './dip.ts';
 import { paymentRulesFor } from './rules.ts';
@@ -25,7 +25,7 @@ import { paymentRulesFor } from './rules.ts';
 
 export interface YearEndResult {
   year_end: YearEndRow;
-  lines: YearEndLineRow[];
+  lines: YearEndLineView[];
   point_value: PointValue | null;
 }
 

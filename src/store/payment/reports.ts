@@ -1,4 +1,5 @@
 import type { Queryable } from '../db.ts';
+import { findYearEnd, yearEndLines, type YearEndLineView, type YearEndRow } from './year-end.ts';
 import { regionPrefix } from '../auth/principal.ts';
 
 // What the payment pages read (docs/payment.md, "Pages"): a region's year of case payments by
@@ -133,47 +134,10 @@ export async function totalsOfYear(q: Queryable, admdvs: string, year: number, f
   return r.rows[0]!;
 }
 
-export interface YearEndRow {
-  id: number;
-  admdvs: string;
-  year: number;
-  method: 'drg' | 'dip';
-  rules_id: string;
-  rules_version: number;
-  point_value: unknown;
-  totals: unknown;
-  run_by: string;
-  run_at: Date;
-}
-
-export interface YearEndLineRow {
-  fixmedins_code: string;
-  fixmedins_name: string;
-  cases: number;
-  due_fen: number;
-  paid_fen: number;
-  balance_fen: number;
-  adjustment_fen: number;
-  cmi_e4: number;
-  surplus_fen: number;
-  transfer_id: number | null;
-}
-
 /** The region's year-end settlement of the year, if it was run, with its lines (one hospital's when named). */
-export async function yearEndOf(q: Queryable, admdvs: string, year: number, fixmedinsCode?: string): Promise<{ year_end: YearEndRow; lines: YearEndLineRow[] } | undefined> {
-  const head = await q.query<YearEndRow>(
-    `SELECT id::bigint AS id, admdvs, year, method, rules_id, rules_version, point_value, totals, run_by, run_at FROM payment_year_ends WHERE admdvs = $1 AND year = $2`,
-    [admdvs, year],
-  );
-  const yearEnd = head.rows[0];
-  if (!yearEnd) return undefined;
-  const lines = await q.query<YearEndLineRow>(
-    `SELECT l.fixmedins_code, i.fixmedins_name, l.cases, l.due_fen, l.paid_fen, l.balance_fen, l.adjustment_fen, l.cmi_e4, l.surplus_fen, l.transfer_id::bigint AS transfer_id
-       FROM payment_year_end_lines l JOIN institutions i USING (fixmedins_code)
-      WHERE l.year_end_id = $1 AND ($2::text IS NULL OR l.fixmedins_code = $2) ORDER BY l.fixmedins_code`,
-    [yearEnd.id, fixmedinsCode ?? null],
-  );
-  return { year_end: yearEnd, lines: lines.rows };
+export async function yearEndOf(q: Queryable, admdvs: string, year: number, fixmedinsCode?: string): Promise<{ year_end: YearEndRow; lines: YearEndLineView[] } | undefined> {
+  const yearEnd = await findYearEnd(q, admdvs, year);
+  return yearEnd ? { year_end: yearEnd, lines: await yearEndLines(q, yearEnd.id, fixmedinsCode) } : undefined;
 }
 
 /** The two regions of a stay's settlement (insured, treatment), for deciding who may read it. */

@@ -177,10 +177,17 @@ export interface CasePaymentRow {
   reversed_by_year_end_id: number | null;
 }
 
-const PAYMENT_COLUMNS = `id::bigint AS id, setl_id, list_id::bigint AS list_id, fixmedins_code, admdvs, insuplc_admdvs, year, method, rules_id, rules_version, group_code,
-  weight_e4, score_e4, kind, total_cost_fen, standard_fen, payment_fen, patient_paid_fen, other_funds_paid_fen, hospital_payment_fen, surplus_fen, review,
-  basic_fund_paid_fen, fund_pay_type, explanation, priced_at,
-  superseded_at, year_end_id::bigint AS year_end_id, reversed_by_year_end_id::bigint AS reversed_by_year_end_id`;
+const PAYMENT_FIELDS = ['id', 'setl_id', 'list_id', 'fixmedins_code', 'admdvs', 'insuplc_admdvs', 'year', 'method', 'rules_id', 'rules_version', 'group_code',
+  'weight_e4', 'score_e4', 'kind', 'total_cost_fen', 'standard_fen', 'payment_fen', 'patient_paid_fen', 'other_funds_paid_fen', 'hospital_payment_fen', 'surplus_fen', 'review',
+  'basic_fund_paid_fen', 'fund_pay_type', 'explanation', 'priced_at', 'superseded_at', 'year_end_id', 'reversed_by_year_end_id'];
+const BIGINT_IDS = new Set(['id', 'list_id', 'year_end_id', 'reversed_by_year_end_id']);
+
+/** The columns of a CasePaymentRow, of the table under an alias when given (`c.`). */
+export function paymentColumns(alias = ''): string {
+  const at = alias ? `${alias}.` : '';
+  return PAYMENT_FIELDS.map((f) => (BIGINT_IDS.has(f) ? `${at}${f}::bigint AS ${f}` : `${at}${f}`)).join(', ');
+}
+const PAYMENT_COLUMNS = paymentColumns();
 
 export async function currentPayment(q: Queryable, setlId: string): Promise<CasePaymentRow | undefined> {
   const r = await q.query<CasePaymentRow>(`SELECT ${PAYMENT_COLUMNS} FROM case_payments WHERE setl_id = $1 AND superseded_at IS NULL`, [setlId]);

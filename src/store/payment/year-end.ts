@@ -1,12 +1,9 @@
 import type { Queryable } from '../db.ts';
-import type { CasePaymentRow } from './settlement-lists.ts';
+import { paymentColumns, type CasePaymentRow } from './settlement-lists.ts';
 
 // The SQL of the DRG/DIP year-end settlement (migration 021: payment_year_ends and its lines).
 
-const PAYMENT_COLUMNS = `c.id::bigint AS id, c.setl_id, c.list_id::bigint AS list_id, c.fixmedins_code, c.admdvs, c.insuplc_admdvs, c.year, c.method, c.rules_id, c.rules_version,
-  c.group_code, c.weight_e4, c.score_e4, c.kind, c.total_cost_fen, c.standard_fen, c.payment_fen, c.patient_paid_fen, c.other_funds_paid_fen, c.hospital_payment_fen,
-  c.surplus_fen, c.review, c.basic_fund_paid_fen, c.fund_pay_type, c.explanation, c.priced_at, c.superseded_at, c.year_end_id::bigint AS year_end_id,
-  c.reversed_by_year_end_id::bigint AS reversed_by_year_end_id`;
+const PAYMENT_COLUMNS = paymentColumns('c');
 
 export interface YearEndCase extends CasePaymentRow {
   hosp_lv: string;
@@ -68,10 +65,16 @@ export async function findYearEnd(q: Queryable, admdvs: string, year: number): P
   return r.rows[0];
 }
 
-export async function yearEndLines(q: Queryable, id: number): Promise<YearEndLineRow[]> {
-  const r = await q.query<YearEndLineRow>(
-    `SELECT fixmedins_code, cases, due_fen, paid_fen, balance_fen, adjustment_fen, cmi_e4, surplus_fen, transfer_id::bigint AS transfer_id FROM payment_year_end_lines WHERE year_end_id = $1 ORDER BY fixmedins_code`,
-    [id],
+/** A stored line with the hospital's name, as the pages and the command show it. */
+export type YearEndLineView = YearEndLineRow & { fixmedins_name: string };
+
+/** A year-end's lines, by hospital; one hospital's when named. */
+export async function yearEndLines(q: Queryable, id: number, fixmedinsCode?: string): Promise<YearEndLineView[]> {
+  const r = await q.query<YearEndLineView>(
+    `SELECT l.fixmedins_code, i.fixmedins_name, l.cases, l.due_fen, l.paid_fen, l.balance_fen, l.adjustment_fen, l.cmi_e4, l.surplus_fen, l.transfer_id::bigint AS transfer_id
+       FROM payment_year_end_lines l JOIN institutions i USING (fixmedins_code)
+      WHERE l.year_end_id = $1 AND ($2::text IS NULL OR l.fixmedins_code = $2) ORDER BY l.fixmedins_code`,
+    [id, fixmedinsCode ?? null],
   );
   return r.rows;
 }
