@@ -8,6 +8,7 @@ import { buildApp } from '../src/server/app.ts';
 import { createPool, inTransaction, type Pool } from '../src/store/db.ts';
 import { DocumentRegistry } from '../src/store/documents/registry.ts';
 import { DOCUMENT_KINDS } from '../src/store/documents/rows.ts';
+import type { YibaoError } from '../src/engine/errors.ts';
 import { migrate, migrationsDir } from '../src/store/migrate.ts';
 import { staffCookie } from './support/auth.ts';
 import { envelope, NOW, ok, post, RESIDENT, signInAs } from './support/gateway-world.ts';
@@ -95,9 +96,11 @@ test('migration 014 carries the policy and catalog rows across; the old names st
 });
 
 test('the kinds are declared; those without rules yet cannot be stored', async () => {
-  assert.deepEqual(registry.kinds().map((k) => [k.kind, k.storable]), [['policy', true], ['catalog', true], ['clearing_rules', true], ['grouping_scheme', true], ['payment_rules', true], ['supervision_rules', false], ['service_items', false]]);
+  assert.deepEqual(registry.kinds().map((k) => [k.kind, k.storable]), [['policy', true], ['catalog', true], ['clearing_rules', true], ['grouping_scheme', true], ['payment_rules', true], ['supervision_rules', true], ['service_items', false]]);
   assert.deepEqual(registry.kinds().map((k) => k.kind), [...DOCUMENT_KINDS]);
-  await assert.rejects(inTransaction(w.db.pool, (q) => registry.store(q, { kind: 'supervision_rules', doc: { rules: [] }, stored_by: 'test' })), /cannot be stored yet/);
+  await assert.rejects(inTransaction(w.db.pool, (q) => registry.store(q, { kind: 'service_items', doc: { items: [] }, stored_by: 'test' })), /cannot be stored yet/);
+  // A supervision library is checked like a policy: an empty one is refused naming the field.
+  await assert.rejects(inTransaction(w.db.pool, (q) => registry.store(q, { kind: 'supervision_rules', doc: { ...file('supervision-rules/national-2026.json'), rules: [] }, stored_by: 'test' })), (err: YibaoError) => err.details.some((d) => d.field === '/rules'));
 });
 
 test('a new policy version: the generation moves, settlement prices it, the workbench lists and shows it', async () => {
@@ -186,7 +189,7 @@ test('versions are append-only: the same or an older version is refused, and SQL
   await assert.rejects(w.db.pool.query(`DELETE FROM documents WHERE kind = 'policy'`), /append-only/);
   // The seed on a later start leaves a newer stored version alone.
   const { seedSettlementDocuments } = await import('../src/store/documents/seed.ts');
-  assert.deepEqual(await seedSettlementDocuments(w.db.pool), { policies: 0, catalogs: 0, clearing_rules: 0, payment_rules: 0 });
+  assert.deepEqual(await seedSettlementDocuments(w.db.pool), { policies: 0, catalogs: 0, clearing_rules: 0, payment_rules: 0, supervision_rules: 0 });
   assert.equal((await registry.newest(w.db.pool, 'policy', '430200-390-2026')).version, 2);
 });
 

@@ -27,7 +27,7 @@ test('policy documents are versioned rows; the cache compiles once and follows a
   assert.equal((await cache.compiled(db.pool)).policies.length, 1, 'the first document is seen');
   const loaded = await seedSettlementDocuments(db.pool);
   assert.ok(loaded.policies >= 29 && loaded.catalogs >= 10 && loaded.clearing_rules === 1, JSON.stringify(loaded));
-  assert.deepEqual(await seedSettlementDocuments(db.pool), { policies: 0, catalogs: 0, clearing_rules: 0, payment_rules: 0 }, 'loading again adds nothing');
+  assert.deepEqual(await seedSettlementDocuments(db.pool), { policies: 0, catalogs: 0, clearing_rules: 0, payment_rules: 0, supervision_rules: 0 }, 'loading again adds nothing');
   const first = await cache.compiled(db.pool);
   assert.ok(first.policies.length >= 30, 'the first documents are seen');
   assert.equal(await cache.compiled(db.pool), first, 'unchanged documents are not compiled again');

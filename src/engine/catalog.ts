@@ -5,7 +5,7 @@
 import Type from 'typebox';
 import Value from 'typebox/value';
 import { Problems, invalid } from './errors.ts';
-import { CHRGITM_LVS, LIST_TYPES, MED_CHRGITM_TYPES, type ChrgitmLv, type ListType, type MedType } from './codes.ts';
+import { CHRGITM_LVS, HOSP_LVS, LIST_TYPES, MED_CHRGITM_TYPES, type ChrgitmLv, type ListType, type MedType } from './codes.ts';
 import { ROUNDINGS, mulBp, yuanToFen, type Bp, type Fen, type Rounding } from './money.ts';
 import { schemaProblems } from './schema-problems.ts';
 
@@ -37,6 +37,16 @@ export interface ItemRestrictions {
   readonly hosp_appr?: { readonly zh: string; readonly en: string };
   /** Only covered for inpatients (med_type 2x). */
   readonly inpatient_only?: boolean;
+  // What the supervision rules check after the fact (judge.ts); classification does not read them,
+  // since whether the indication held or the count was justified is for a reviewer to weigh.
+  /** The hospital levels (hosp_lv) that may bill it: qualification (超资质). */
+  readonly hosp_lvs?: readonly string[];
+  /** At most this many units a day (床位费 1): over-standard charging. */
+  readonly max_daily_cnt?: number;
+  /** Days of supply of one unit (a box of 28 tablets taken once a day: 28): over-quantity prescribing. */
+  readonly days_per_unit?: number;
+  /** The diagnoses (ICD-10 prefixes) the fund pays it for: beyond the payment scope. */
+  readonly dise_prefixes?: readonly string[];
 }
 
 /** What a treatment region sets once for all its items. */
@@ -251,6 +261,8 @@ const BpSchema = Type.Integer({ minimum: 0 });
 const Text = Type.String({ minLength: 1 });
 const Bilingual = Type.Object({ zh: Text, en: Text }, { additionalProperties: false });
 
+const codeUnion = <T extends Record<string, unknown>>(table: T) => Type.Enum(Object.keys(table) as (keyof T & string)[]);
+
 const RestrictSchema = Type.Object(
   {
     gend: Type.Optional(Type.Union([Type.Literal('1'), Type.Literal('2')])),
@@ -258,12 +270,15 @@ const RestrictSchema = Type.Object(
     max_age: Type.Optional(Type.Integer({ minimum: 0, maximum: 150 })),
     hosp_appr: Type.Optional(Bilingual),
     inpatient_only: Type.Optional(Type.Boolean()),
+    hosp_lvs: Type.Optional(Type.Array(codeUnion(HOSP_LVS), { minItems: 1, uniqueItems: true })),
+    max_daily_cnt: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1000 })),
+    days_per_unit: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 366 })),
+    dise_prefixes: Type.Optional(Type.Array(Type.String({ pattern: '^[A-Z][0-9A-Z.]{0,9}$' }), { minItems: 1, uniqueItems: true })),
   },
   { additionalProperties: false },
 );
 
 
-const codeUnion = <T extends Record<string, unknown>>(table: T) => Type.Enum(Object.keys(table) as (keyof T & string)[]);
 
 const ItemFields = {
   med_list_codg: Type.String({ pattern: '^[0-9A-Z]{6,40}$' }),

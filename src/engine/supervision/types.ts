@@ -49,6 +49,8 @@ export interface LineView {
   readonly fulamt_ownpay_amt: Fen;
   /** yyyy-mm-dd hh:mm:ss, China time; null when the HIS sent none (the visit's day is used). */
   readonly fee_ocur_time: string | null;
+  /** Set on a refund line: the charge it takes back (the two cancel out for every rule). */
+  readonly init_feedetl_sn: string | null;
 }
 
 /** One visit (就诊) with its lines: the claim a rule judges, or another visit of the same person. */
@@ -101,6 +103,6 @@ export interface Finding {
   readonly amount_fen: Fen;
   /** What happened, in words (违规内容 vola_cont). */
   readonly vola_cont: { readonly zh: string; readonly en: string };
-  /** Stable identity of the finding: the same claim, rule and lines give the same key (a rerun finds it once). */
+  /** Stable identity: one rule on one claim (`rule_code:mdtrt_id`), so a rerun finds it once and amends its lines and amount. */
   readonly fingerprint: string;
 }

@@ -1,5 +1,6 @@
 import { loadClearingRules } from '../../engine/clearing-rules.ts';
 import { loadPaymentRules } from '../../engine/payment/rules.ts';
+import { loadSupervisionRules } from '../../engine/supervision/rules.ts';
 import { compileScheme, type GroupingScheme } from '../../engine/drg/scheme.ts';
 import { checkPolicySet, loadCatalog, loadPolicy } from '../../engine/index.ts';
 import { invalid, YibaoError, type ErrorDetail } from '../../engine/errors.ts';
@@ -9,8 +10,8 @@ import { newestDocuments, type DocumentKind } from './rows.ts';
 
 // What each kind of document is checked with before it is stored: the engine compiles it as
 // settlement will, against the newest stored documents it depends on, so a document the engine
-// refuses never reaches the database. A kind without rules yet cannot be stored; issue 14's
-// grouping tables, 15's supervision rules and 16's service items register theirs here.
+// refuses never reaches the database. A kind without rules yet cannot be stored (16's service
+// items register theirs here).
 
 /** What a document says about itself: its id, its version and the region it is for. */
 export interface DocumentIdentity {
@@ -81,12 +82,18 @@ async function checkPaymentRules(_q: Queryable, doc: unknown): Promise<DocumentI
   return { doc_id: r.rules_id, version: r.version, admdvs: r.admdvs };
 }
 
+/** A supervision rule library stands alone: its schema, each type's parameters and the regions it names. */
+async function checkSupervisionRules(_q: Queryable, doc: unknown): Promise<DocumentIdentity> {
+  const r = loadSupervisionRules(doc);
+  return { doc_id: r.rules_id, version: r.version, admdvs: r.admdvs };
+}
+
 export const KINDS: Record<DocumentKind, KindRules> = {
   policy: { name: { zh: '参保地政策', en: 'policy' }, check: checkPolicy },
   catalog: { name: { zh: '医保目录', en: 'catalog' }, check: checkCatalog },
   clearing_rules: { name: { zh: '清算规则', en: 'clearing rules' }, check: checkClearingRules },
   grouping_scheme: { name: { zh: 'DRG 分组方案', en: 'DRG grouping scheme' }, check: checkGroupingScheme },
   payment_rules: { name: { zh: 'DRG/DIP 支付规则', en: 'DRG/DIP payment rules' }, check: checkPaymentRules },
-  supervision_rules: { name: { zh: '基金监管规则', en: 'supervision rules' } }, // issue 15
+  supervision_rules: { name: { zh: '基金监管规则', en: 'supervision rules' }, check: checkSupervisionRules },
   service_items: { name: { zh: '经办服务事项', en: 'service items' } }, // issue 16
 };
