@@ -8,6 +8,7 @@ import { clearCommand } from './clear.ts';
 import { advanceFundsCommand } from './advance-funds.ts';
 import { paymentCommand } from './payment.ts';
 import { groupCommand } from './group.ts';
+import { scanCommand } from './scan.ts';
 
 const [command = 'serve', ...args] = process.argv.slice(2);
 
@@ -20,6 +21,7 @@ const commands: Record<string, (args: string[]) => Promise<void>> = {
   'advance-funds': advanceFundsCommand,
   payment: paymentCommand,
   group: groupCommand,
+  scan: scanCommand,
 };
 
 const run = commands[command];

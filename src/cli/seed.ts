@@ -5,6 +5,9 @@ import { readConfig } from '../server/config.ts';
 import { seedDemo, type Fixtures } from '../demo/generate.ts';
 import { seedCooperationForFixtures } from '../demo/cooperation.ts';
 import { demoSettlementCount, seedDemoSettlements } from '../demo/settlements.ts';
+import { seedPlantedClaims } from '../demo/planted.ts';
+import { runScan } from '../app/supervision/scan.ts';
+import { addDays, chinaDate } from '../engine/calendar.ts';
 import { seedDemoAdvanceFunds } from '../demo/clearing.ts';
 import { seedDemoDipHistory } from '../demo/payment.ts';
 import type { Pool } from '../store/db.ts';
@@ -37,6 +40,10 @@ export async function seedAll(pool: Pool, config: Config, log: (line: string) =>
   const started = performance.now();
   const setl = await seedDemoSettlements(pool, fixtures, { now, count: demoSettlementCount(config.demoPersons) });
   log(`demo: ${setl.settlements} settlements through the gateway (${setl.outpatient} outpatient, ${setl.inpatient} inpatient, ${setl.crossRegion} cross-region) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  // Among them, wrong claims of every kind the supervision rules look for, and the scan that finds them.
+  await seedPlantedClaims(pool, fixtures, { now, log: (l) => log(`demo: ${l}`) });
+  const scan = await runScan(pool, { scope: 'all', from: addDays(chinaDate(now), -365), to: chinaDate(now), incremental: false, by: 'demo', now });
+  log(`demo: supervision scan ${scan.id}: ${scan.claims} claims, ${scan.found} findings`);
   await seedDemoAdvanceFunds(pool, now, (l) => log(`demo: ${l}`));
   await refreshDashboard(pool); // the dashboard's enrollment and settlement figures
   return fixtures;

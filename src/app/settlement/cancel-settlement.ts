@@ -15,6 +15,7 @@ import {
   nextSettlementSerial, settledLineSns, settlementKey, settlementTransferId, writeSettlement, type StoredSettlement,
 } from '../../store/settlement/service.ts';
 import { supersedePayment } from '../../store/payment/settlement-lists.ts';
+import { closeFindingsOfSettlement } from '../../store/supervision/findings.ts';
 import type { Caller } from './visit.ts';
 
 function negateAmounts<T extends object>(o: T): T {
@@ -73,6 +74,8 @@ export async function cancelSettlement(q: Queryable, caller: Caller, input: { se
   if (visit.kind === 'pharmacy') await cancelVisitLines(q, visit.mdtrt_id);
   // A cancelled stay is not paid by DRG/DIP: its price closes (after a year-end, next year's adjusts it).
   if (visit.kind === 'inpatient') await supersedePayment(q, orig.setl_id, caller.now);
+  // What the supervision rules found on it no longer stands (a finding in a case is marked, not closed).
+  await closeFindingsOfSettlement(q, orig.setl_id);
   const cancel = (await findSettlement(q, String(serial)))!;
   return { cancel, original: { ...orig, status: 'cancelled' }, visit, person, balc_fen: setlinfo.balc };
 }

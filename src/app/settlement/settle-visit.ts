@@ -19,6 +19,7 @@ import {
   assertNonNegative, readSettlementInputs, settlementKey, writeSettlement, type SettlementInputs,
 } from '../../store/settlement/service.ts';
 import { decisionRecord, refusalText } from './open-visit.ts';
+import { checkBeforeSettling, keepWarnings } from '../supervision/judge-visit.ts';
 
 export interface SettleOptions {
   psn_no: string | undefined;
@@ -125,6 +126,8 @@ export async function settleVisit(q: Queryable, caller: Caller, visit: VisitWith
     throw invalid(`${o.path}.medfee_sumamt`, `医疗费总额 ${fenToYuan(o.medfee_sumamt)} 与已上传明细合计 ${fenToYuan(medfee)} 不符`, `medfee_sumamt ${fenToYuan(o.medfee_sumamt)} differs from the uploaded lines' total ${fenToYuan(medfee)}`);
   }
   checkCardPassword(visit, r.pwd_sha256, o);
+  // The during-stage supervision rules: a blocking one refuses here, the others are kept as warnings.
+  const checked = o.preview ? undefined : await checkBeforeSettling(q, visit.mdtrt_id, o.path, docs, documents);
   const settlement = settle(policy, engineInput(visit, status, r, o.acct_used_flag));
   const result: SettledResult = { setl_id: null, setl_time: caller.now, visit, person: visit.person, settlement, lines, cvlserv: r.cvl, cross_region_status: status };
   if (o.preview) return result;
@@ -145,5 +148,6 @@ export async function settleVisit(q: Queryable, caller: Caller, visit: VisitWith
     acc: nextAcc, settlements_delta: 1, transfer: checkTransfer({ kind: 'settle', key: settlementKey(setlId), cause: { kind: 'settlement', id: setlId }, legs, reverses: null, memo: null }),
     eligibility: visit.kind === 'inpatient' ? eligibility : null,
   });
+  await keepWarnings(q, checked, setlId, caller.now);
   return { ...result, setl_id: setlId };
 }

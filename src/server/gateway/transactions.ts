@@ -22,6 +22,7 @@ import {
   accumulatorQuery, chronicDrugQuery, detailReconciliation, diagnosisQuery, feeDetailQuery, inHospitalQuery, settlementQuery, totalsReconciliation, visitQuery,
 } from './transactions/settlement-queries.ts';
 import { settlementListQuery, settlementListStatus, settlementListUpload } from './transactions/settlement-list.ts';
+import { duringAnalysis, preAnalysis } from './transactions/supervision.ts';
 import {
   clearingApplication, clearingApplicationCancel, crossRegionClearingConfirm, crossRegionClearingDetails, crossRegionClearingResults,
 } from './transactions/clearing-institution.ts';
@@ -73,6 +74,8 @@ export const TRANSACTIONS: readonly TransactionHandler[] = [
   chronicDrugQuery, // 5205
   accumulatorQuery, // 5206
   inHospitalQuery, // 5303
+  preAnalysis, // 3101
+  duringAnalysis, // 3102
   totalsReconciliation, // 3201
   detailReconciliation, // 3202
   clearingApplication, // 3203

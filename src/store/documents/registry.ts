@@ -1,5 +1,6 @@
 import { checkPolicySet, loadCatalog, loadPolicy, type Catalog, type Policy } from '../../engine/index.ts';
 import { conflict, invalid, notFound } from '../../engine/errors.ts';
+import { compileLibrary, loadSupervisionRules, type Library } from '../../engine/supervision/rules.ts';
 import type { Queryable } from '../db.ts';
 import { diseaseLookup } from '../shipped-documents.ts';
 import { KINDS } from './kinds.ts';
@@ -9,7 +10,7 @@ import {
 } from './rows.ts';
 
 // The one registry of versioned documents (policies, catalogs, and the kinds declared in
-// kinds.ts). Settlement prices on its compiled set; the policy workbench and the CLI list and
+// kinds.ts). Settlement prices on its compiled set and the supervision rules judge on it; the policy workbench and the CLI list and
 // read the same stored versions. The compiled set is kept until the documents' generation
 // moves, checked at most once a second, so no request pays for a compile.
 
@@ -20,6 +21,8 @@ export interface CompiledDocuments {
   /** Treatment pooling region → its catalog (base + the region's overrides). */
   catalogs: ReadonlyMap<string, Catalog>;
   base: unknown;
+  /** The supervision rules of every stored library (the national one and the regions'). */
+  supervision: Library;
 }
 
 export interface StoreRequest {
@@ -38,7 +41,8 @@ async function compile(q: Queryable, generation: number): Promise<CompiledDocume
   const base = cat.find((r) => r.admdvs === 'base')?.doc;
   const catalogs = new Map<string, Catalog>();
   if (base !== undefined) for (const r of cat) if (r.admdvs !== 'base') catalogs.set(r.admdvs, loadCatalog(base, r.doc));
-  return { generation, policies, catalogs, base };
+  const supervision = compileLibrary((await newestDocuments(q, 'supervision_rules')).map((r) => loadSupervisionRules(r.doc)));
+  return { generation, policies, catalogs, base, supervision };
 }
 
 const kindOf = (kind: string): DocumentKind => {

@@ -1,0 +1,264 @@
+// The rows of supervision (issue 15): claims read as the rules see them (ClaimView), findings
+// written once per rule and claim and stage, and the scans' runs. The SQL of the scan, the
+// gateway's stages and the cancellation's amendment; the use cases are in src/app/supervision/.
+import { ageOn } from '../../engine/idcard.ts';
+import type { Fen } from '../../engine/money.ts';
+import type { ClaimView, Finding, LineView, Stage } from '../../engine/supervision/types.ts';
+import type { Queryable } from '../db.ts';
+
+const CIVIL = `'YYYY-MM-DD HH24:MI:SS'`;
+const china = (col: string): string => `to_char(${col} AT TIME ZONE 'Asia/Shanghai', ${CIVIL})`;
+
+interface VisitRow {
+  mdtrt_id: string;
+  kind: ClaimView['kind'];
+  psn_no: string;
+  gend: string;
+  brdy: string;
+  insutype: string;
+  med_type: string;
+  fixmedins_code: string;
+  fixmedins_type: string;
+  hosp_lv: string;
+  mdtrtarea_admvs: string;
+  insuplc_admdvs: string;
+  begntime: string;
+  endtime: string | null;
+  dise_codes: string[];
+  setl_id: string | null;
+  fund_pay_sumamt: number | null;
+}
+
+/** A claim with a settlement in force, and the China day it was settled on (the scan's period is of settlement days). */
+export type SettledClaim = ClaimView & { readonly setl_day: string };
+
+interface LineRow {
+  mdtrt_id: string;
+  feedetl_sn: string;
+  med_list_codg: string;
+  med_chrgitm_type: string;
+  chrgitm_lv: string;
+  cnt: number;
+  pric: number;
+  det_item_fee_sumamt: number;
+  pric_uplmt_fen: number | null;
+  inscp_scp_amt: number;
+  fulamt_ownpay_amt: number;
+  fee_ocur_time: string | null;
+  init_feedetl_sn: string | null;
+}
+
+const VISIT_COLUMNS = `v.mdtrt_id, v.kind, v.psn_no, p.gend, p.brdy, v.insutype, v.med_type, v.fixmedins_code, i.fixmedins_type, v.hosp_lv,
+  v.mdtrtarea_admvs, v.insuplc_admdvs, ${china('v.begntime')} AS begntime, ${china('v.endtime')} AS endtime, v.dise_codes`;
+
+async function linesOf(q: Queryable, mdtrtIds: readonly string[]): Promise<Map<string, LineView[]>> {
+  const out = new Map<string, LineView[]>();
+  if (mdtrtIds.length === 0) return out;
+  const r = await q.query<LineRow>(
+    `SELECT mdtrt_id, feedetl_sn, med_list_codg, med_chrgitm_type, chrgitm_lv, cnt::float8 AS cnt, pric, det_item_fee_sumamt, pric_uplmt_fen,
+            inscp_scp_amt, fulamt_ownpay_amt, ${china('fee_ocur_time')} AS fee_ocur_time, init_feedetl_sn
+       FROM fee_lines WHERE mdtrt_id = ANY($1::text[]) AND status = 'uploaded' ORDER BY mdtrt_id, seq`,
+    [mdtrtIds],
+  );
+  for (const l of r.rows) {
+    let ls = out.get(l.mdtrt_id);
+    if (!ls) out.set(l.mdtrt_id, (ls = []));
+    ls.push({
+      feedetl_sn: l.feedetl_sn, med_list_codg: l.med_list_codg, list_type: null, med_chrgitm_type: l.med_chrgitm_type, chrgitm_lv: l.chrgitm_lv,
+      cnt: l.cnt, pric: l.pric as Fen, det_item_fee_sumamt: l.det_item_fee_sumamt as Fen, pric_uplmt_fen: l.pric_uplmt_fen as Fen | null,
+      inscp_scp_amt: l.inscp_scp_amt as Fen, fulamt_ownpay_amt: l.fulamt_ownpay_amt as Fen, fee_ocur_time: l.fee_ocur_time, init_feedetl_sn: l.init_feedetl_sn,
+    });
+  }
+  return out;
+}
+
+function claimOf(v: VisitRow, lines: readonly LineView[]): ClaimView {
+  return {
+    mdtrt_id: v.mdtrt_id, setl_id: v.setl_id, kind: v.kind, psn_no: v.psn_no, gend: v.gend, age: ageOn(v.brdy, v.begntime.slice(0, 10)),
+    insutype: v.insutype, med_type: v.med_type, fixmedins_code: v.fixmedins_code, fixmedins_type: v.fixmedins_type, hosp_lv: v.hosp_lv,
+    mdtrtarea_admvs: v.mdtrtarea_admvs, insuplc_admdvs: v.insuplc_admdvs, begntime: v.begntime, endtime: v.endtime, dise_codes: v.dise_codes,
+    lines, fund_pay_sumamt: (v.fund_pay_sumamt ?? 0) as Fen,
+  };
+}
+
+/**
+ * The settled visits (a settlement in force) of some persons that began in [from, to) — the
+ * claims a scan judges and the history the cross-visit rules read — each with its lines still
+ * uploaded; person by person, in time order.
+ */
+export async function settledClaimsOf(q: Queryable, psnNos: readonly string[], from: Date, to: Date): Promise<SettledClaim[]> {
+  const r = await q.query<VisitRow & { setl_day: string }>(
+    `SELECT ${VISIT_COLUMNS}, s.setl_id, s.fund_pay_sumamt, to_char(s.setl_time AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD') AS setl_day
+       FROM visits v
+       JOIN persons p ON p.psn_no = v.psn_no
+       JOIN institutions i ON i.fixmedins_code = v.fixmedins_code
+       JOIN LATERAL (SELECT max(setl_id) AS setl_id, sum(fund_pay_sumamt)::bigint AS fund_pay_sumamt, max(setl_time) AS setl_time
+                       FROM settlements WHERE mdtrt_id = v.mdtrt_id AND kind = 'settle' AND status = 'settled') s ON s.setl_id IS NOT NULL
+      WHERE v.psn_no = ANY($1::text[]) AND v.begntime >= $2 AND v.begntime < $3
+      ORDER BY v.psn_no, v.begntime, v.mdtrt_id`,
+    [psnNos, from, to],
+  );
+  const lines = await linesOf(q, r.rows.map((v) => v.mdtrt_id));
+  return r.rows.map((v) => ({ ...claimOf(v, lines.get(v.mdtrt_id) ?? []), setl_day: v.setl_day }));
+}
+
+/** One visit as the rules see it before settlement (3101/3102, the check inside 2207/2304): its uploaded lines, nothing paid yet. */
+export async function openClaim(q: Queryable, mdtrtId: string): Promise<ClaimView | undefined> {
+  const r = await q.query<VisitRow>(
+    `SELECT ${VISIT_COLUMNS}, NULL::text AS setl_id, NULL::bigint AS fund_pay_sumamt
+       FROM visits v JOIN persons p ON p.psn_no = v.psn_no JOIN institutions i ON i.fixmedins_code = v.fixmedins_code
+      WHERE v.mdtrt_id = $1`,
+    [mdtrtId],
+  );
+  const v = r.rows[0];
+  if (!v) return undefined;
+  const lines = await linesOf(q, [v.mdtrt_id]);
+  return claimOf(v, lines.get(v.mdtrt_id) ?? []);
+}
+
+/** A person's settled visits around a claim: the history the cross-visit rules read. */
+export async function historyOf(q: Queryable, psnNo: string, from: Date, to: Date): Promise<SettledClaim[]> {
+  return settledClaimsOf(q, [psnNo], from, to);
+}
+
+/**
+ * The next persons (in psn_no order, after `after`) with a settlement in force whose day is in
+ * [from, to] and, for one region, treated there; the unit of a scan's batch.
+ */
+export async function personsToScan(q: Queryable, f: { after: string; limit: number; from: string; to: string; scope: string; changedSince: Date | null }): Promise<string[]> {
+  const r = await q.query<{ psn_no: string }>(
+    `SELECT DISTINCT psn_no FROM settlements
+      WHERE psn_no > $1
+        AND setl_time >= ($2::date::timestamp AT TIME ZONE 'Asia/Shanghai') AND setl_time < (($3::date + 1)::timestamp AT TIME ZONE 'Asia/Shanghai')
+        AND ($4 = 'all' OR mdtrtarea_admvs LIKE rtrim($4, '0') || '%')
+        AND ($5::timestamptz IS NULL OR setl_time > $5)
+      ORDER BY psn_no LIMIT $6`,
+    [f.after, f.from, f.to, f.scope, f.changedSince, f.limit],
+  );
+  return r.rows.map((x) => x.psn_no);
+}
+
+/** Settlement rows (settle or cancel) in force of the scope's claims: the newest time, the next watermark. */
+export async function newestSettlementTime(q: Queryable): Promise<Date | null> {
+  const r = await q.query<{ t: Date | null }>(`SELECT max(setl_time) AS t FROM settlements`);
+  return r.rows[0]!.t;
+}
+
+export interface ClaimRegions {
+  mdtrt_id: string;
+  mdtrtarea_admvs: string;
+  insuplc_admdvs: string;
+}
+
+/**
+ * Writes a claim's findings at a stage: new ones inserted, those found before amended (lines,
+ * related visits, amount, wording) while still open, and open ones of the claim that no longer
+ * fire closed. `judged` lists every claim judged, so a claim with no finding closes its old ones.
+ */
+export async function saveFindings(
+  q: Queryable,
+  stage: Stage,
+  judged: readonly ClaimRegions[],
+  findings: readonly Finding[],
+  at: Date,
+  scanId: number | null,
+): Promise<{ found: number; amended: number; closed: number }> {
+  if (judged.length === 0) return { found: 0, amended: 0, closed: 0 };
+  const region = new Map(judged.map((c) => [c.mdtrt_id, c]));
+  let found = 0;
+  let amended = 0;
+  if (findings.length > 0) {
+    const r = await q.query<{ inserted: boolean; changed: boolean }>(
+      `INSERT INTO supervision_findings AS f (fingerprint, stage, rule_code, rule_version, rule_type, severity, mdtrt_id, setl_id, psn_no, fixmedins_code,
+                                          mdtrtarea_admvs, insuplc_admdvs, lines, related, amount_fen, vola_cont, found_at, scan_id)
+       SELECT x.fingerprint, $1, x.rule_code, x.rule_version, x.rule_type, x.severity, x.mdtrt_id, x.setl_id, x.psn_no, x.fixmedins_code,
+              x.mdtrtarea_admvs, x.insuplc_admdvs, x.lines, x.related, x.amount_fen, x.vola_cont, $2, $3
+         FROM jsonb_to_recordset($4::jsonb) AS x(fingerprint text, rule_code text, rule_version int, rule_type text, severity text, mdtrt_id text, setl_id text,
+              psn_no text, fixmedins_code text, mdtrtarea_admvs text, insuplc_admdvs text, lines text[], related text[], amount_fen bigint, vola_cont jsonb)
+       ON CONFLICT (stage, fingerprint) DO UPDATE
+          SET lines = EXCLUDED.lines, related = EXCLUDED.related, amount_fen = EXCLUDED.amount_fen, vola_cont = EXCLUDED.vola_cont,
+              rule_version = EXCLUDED.rule_version, severity = EXCLUDED.severity, setl_id = EXCLUDED.setl_id,
+              status = CASE WHEN f.status = 'closed' AND f.closed_reason = 'no_longer_fires' THEN 'open' ELSE f.status END,
+              closed_reason = CASE WHEN f.status = 'closed' AND f.closed_reason = 'no_longer_fires' THEN NULL ELSE f.closed_reason END
+        WHERE f.status <> 'in_case'
+          AND (f.lines, f.related, f.amount_fen, f.vola_cont, f.rule_version, f.severity, f.setl_id, f.status)
+              IS DISTINCT FROM (EXCLUDED.lines, EXCLUDED.related, EXCLUDED.amount_fen, EXCLUDED.vola_cont, EXCLUDED.rule_version, EXCLUDED.severity, EXCLUDED.setl_id,
+                                CASE WHEN f.status = 'closed' AND f.closed_reason = 'no_longer_fires' THEN 'open' ELSE f.status END)
+       RETURNING (xmax = 0) AS inserted, true AS changed`,
+      [stage, at, scanId, JSON.stringify(findings.map((x) => {
+        const c = region.get(x.mdtrt_id)!;
+        return {
+          fingerprint: x.fingerprint, rule_code: x.rule_code, rule_version: x.rule_version, rule_type: x.rule_type, severity: x.severity, mdtrt_id: x.mdtrt_id,
+          setl_id: x.setl_id, psn_no: x.psn_no, fixmedins_code: x.fixmedins_code, mdtrtarea_admvs: c.mdtrtarea_admvs, insuplc_admdvs: c.insuplc_admdvs,
+          lines: x.lines, related: x.related, amount_fen: x.amount_fen, vola_cont: x.vola_cont,
+        };
+      }))],
+    );
+    for (const row of r.rows) if (row.inserted) found++; else amended++;
+  }
+  const closed = await q.query(
+    `UPDATE supervision_findings SET status = 'closed', closed_reason = 'no_longer_fires'
+      WHERE stage = $1 AND status = 'open' AND mdtrt_id = ANY($2::text[]) AND NOT (fingerprint = ANY($3::text[]))`,
+    [stage, judged.map((c) => c.mdtrt_id), findings.map((f) => f.fingerprint)],
+  );
+  return { found, amended, closed: closed.rowCount ?? 0 };
+}
+
+/**
+ * A settlement cancelled (2208/2305/2601): its open findings close; one already in a case keeps
+ * its case and is marked, so the reviewer sees that the claim was taken back.
+ */
+export async function closeFindingsOfSettlement(q: Queryable, setlId: string): Promise<number> {
+  const r = await q.query(
+    `UPDATE supervision_findings SET status = CASE WHEN status = 'open' THEN 'closed' ELSE status END, closed_reason = 'settlement_cancelled'
+      WHERE setl_id = $1 AND status <> 'closed'`,
+    [setlId],
+  );
+  return r.rowCount ?? 0;
+}
+
+export interface ScanRow {
+  id: number;
+  scope: string;
+  mode: 'full' | 'incremental';
+  period_from: string;
+  period_to: string;
+  status: 'running' | 'done';
+  watermark: Date | null;
+  persons: number;
+  claims: number;
+  lines: number;
+  found: number;
+  amended: number;
+  closed: number;
+  started_by: string;
+  started_at: Date;
+  finished_at: Date | null;
+}
+
+export async function startScan(q: Queryable, s: { scope: string; mode: 'full' | 'incremental'; from: string; to: string; rules: unknown; by: string; at: Date }): Promise<ScanRow> {
+  const r = await q.query<ScanRow>(
+    `INSERT INTO supervision_scans (scope, mode, period_from, period_to, rules, status, started_by, started_at)
+     VALUES ($1, $2, $3, $4, $5, 'running', $6, $7) RETURNING *`,
+    [s.scope, s.mode, s.from, s.to, JSON.stringify(s.rules), s.by, s.at],
+  );
+  return r.rows[0]!;
+}
+
+export async function addToScan(q: Queryable, id: number, d: { persons: number; claims: number; lines: number; found: number; amended: number; closed: number }): Promise<void> {
+  await q.query(
+    `UPDATE supervision_scans SET persons = persons + $2, claims = claims + $3, lines = lines + $4, found = found + $5, amended = amended + $6, closed = closed + $7 WHERE id = $1`,
+    [id, d.persons, d.claims, d.lines, d.found, d.amended, d.closed],
+  );
+}
+
+export async function finishScan(q: Queryable, id: number, watermark: Date | null, at: Date): Promise<ScanRow> {
+  const r = await q.query<ScanRow>(`UPDATE supervision_scans SET status = 'done', watermark = $2, finished_at = $3 WHERE id = $1 RETURNING *`, [id, watermark, at]);
+  return r.rows[0]!;
+}
+
+/** The last finished scan of a scope: where an incremental run starts. */
+export async function lastScan(q: Queryable, scope: string): Promise<ScanRow | undefined> {
+  const r = await q.query<ScanRow>(`SELECT * FROM supervision_scans WHERE scope = $1 AND status = 'done' AND watermark IS NOT NULL ORDER BY id DESC LIMIT 1`, [scope]);
+  return r.rows[0];
+}
