@@ -157,8 +157,10 @@ export async function seedPlantedClaims(pool: Pool, fixtures: Fixtures, opts: { 
     for (const plant of PLANTS) {
       for (let n = 0; n < PLANTED_PER_KIND; n++) {
         const first = new Date(opts.now.getTime() - plant.visits[0]!.start * DAY);
-        const patient = sample.find((p) => !used.has(p.psn_no) && (plant.gend === undefined || gendOf(p.certno) === plant.gend) && ageAt(p.certno, first) >= (plant.minAge ?? 18));
-        if (!patient) throw new Error(`planted claims: no patient left for ${plant.kind}`);
+        const fits = (p: InsuredSample): boolean => (plant.gend === undefined || gendOf(p.certno) === plant.gend) && ageAt(p.certno, first) >= (plant.minAge ?? 18);
+        // A person of their own for each; a small demo reuses people (their claims may then set off more rules).
+        const patient = sample.find((p) => !used.has(p.psn_no) && fits(p)) ?? sample.find(fits);
+        if (!patient) throw new Error(`planted claims: nobody insured in ${pooling} fits ${plant.kind}`);
         used.add(patient.psn_no);
         const done: Array<{ mdtrt_id: string; answer: { infcode: number; err_msg: string | null; output: any } }> = [];
         for (const v of plant.visits) {
