@@ -4,6 +4,7 @@
 // `npm run bench -- --drg-only [--cases N]`: CHS-DRG grouping alone (docs/benchmarks.md, issue 14).
 // `npm run bench -- --dip-only [--stays N]`: a city's DIP year-end in the engine alone.
 // `npm run bench -- --payment-only [--stays N]`: the same year-end through the platform (its database, the ledger).
+// `npm run bench -- --scan-only [--lines N] [--persons N]`: the supervision library's after-settlement scan alone (issue 15).
 // The engine part runs in process; later parts (HTTP, database) add their own keys.
 import os from 'node:os';
 import { parseArgs } from 'node:util';
@@ -14,6 +15,7 @@ import { runClearingBench } from './clearing.ts';
 import { runDrgBench } from './drg.ts';
 import { runDipBench } from './dip.ts';
 import { runPaymentBench } from './payment.ts';
+import { runScanBench } from './scan.ts';
 
 const { values } = parseArgs({
   args: process.argv.slice(2),
@@ -33,6 +35,8 @@ const { values } = parseArgs({
     'payment-only': { type: 'boolean' },
     cases: { type: 'string' },
     stays: { type: 'string' },
+    'scan-only': { type: 'boolean' },
+    lines: { type: 'string' },
   },
 });
 const quick = values.quick === true;
@@ -60,6 +64,12 @@ if (values['payment-only']) {
   console.log(JSON.stringify({ ...header, payment: await runPaymentBench({ stays: dipStays }) }, null, 2));
   process.exit(0);
 }
+// The supervision scan over 1,000,000 fee lines (40,000 quick) of the 1,000,000-person demo (20,000 quick).
+const scanOpts = { lines: count(values.lines, 1_000_000, 40_000), persons: count(values.persons, 1_000_000, 20_000) };
+if (values['scan-only']) {
+  console.log(JSON.stringify({ ...header, scan: await runScanBench(scanOpts) }, null, 2));
+  process.exit(0);
+}
 if (values['drg-only'] || values['dip-only']) {
   console.log(JSON.stringify({ ...header, drg: values['drg-only'] ? runDrgBench({ cases: drgCases }) : undefined, dip: values['dip-only'] ? runDipBench({ stays: dipStays }) : undefined }, null, 2));
   process.exit(0);
@@ -79,6 +89,7 @@ const dip = values['gateway-only'] ? undefined : runDipBench({ stays: dipStays }
 const gateway = await runGatewayBench({ quick, clients: count(values.clients, 32, 32), seconds: count(values.seconds, 20, 5) });
 const clearing = values['gateway-only'] ? undefined : await runClearingBench({ settlements });
 const payment = values['gateway-only'] ? undefined : await runPaymentBench({ stays: dipStays });
+const scan = values['gateway-only'] ? undefined : await runScanBench(scanOpts);
 
 console.log(
   JSON.stringify(
@@ -92,6 +103,7 @@ console.log(
       payment,
       gateway,
       clearing,
+      scan,
     },
     null,
     2,

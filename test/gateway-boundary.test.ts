@@ -73,7 +73,8 @@ describe('defect 4: amounts within the engine limits', () => {
 
   test("a visit's unsettled lines stay within a bill's limit across uploads, and settle to the exact total", async () => {
     const mdtrtId = await register();
-    const big = Array.from({ length: 10 }, (_, i) => line(mdtrtId, `B${i}`, { det_item_fee_sumamt: '9999999.99', cnt: 1, pric: '9999999.99' }));
+    // A minute apart: the same charge at the same minute is a duplicate the supervision rules refuse at settlement.
+    const big = Array.from({ length: 10 }, (_, i) => line(mdtrtId, `B${i}`, { det_item_fee_sumamt: '9999999.99', cnt: 1, pric: '9999999.99', fee_ocur_time: `2026-03-15 10:0${i}:00` }));
     ok(await w.call('2204', { feedetail: big }));
     await assertRefused([['one yuan past the visit limit', '2204', { feedetail: [line(mdtrtId, 'B10', { det_item_fee_sumamt: 1, cnt: 1, pric: 1 })] }, ['input.feedetail']]]);
     const pre = ok(await w.call('2206', { data: { psn_no: RESIDENT.psn_no, mdtrt_id: mdtrtId } }));

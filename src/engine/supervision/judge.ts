@@ -87,6 +87,7 @@ function duplicateCharging(claim: ClaimView, lines: LineView[], p: { exclude_ite
     if (seen.has(key)) dup.push(l);
     else seen.add(key);
   }
+  if (dup.length === 0) return null;
   const amt = sum(dup, (l) => l.det_item_fee_sumamt);
   return hitOf(dup, amt, `同一项目同一时间重复收费 ${dup.length} 条，金额 ${yuan(amt)} 元`, `${dup.length} line(s) charge the same item at the same time again, ${yuan(amt)} yuan`);
 }
@@ -133,6 +134,7 @@ function beyondScope(claim: ClaimView, lines: LineView[], itemOf: (c: string) =>
     const pre = itemOf(l.med_list_codg)?.restrict?.dise_prefixes;
     return pre !== undefined && l.inscp_scp_amt > 0 && !claim.dise_codes.some((d) => pre.some((x) => d.startsWith(x)));
   });
+  if (ls.length === 0) return null;
   const amt = sum(ls, (l) => l.inscp_scp_amt);
   const codes = [...new Set(ls.map((l) => l.med_list_codg))].join('、');
   return hitOf(ls, amt, `${codes} 限定诊断支付，本次诊断（${claim.dise_codes.join('、') || '无'}）不符，基金支付范围内金额 ${yuan(amt)} 元`, `${codes} is paid for certain diagnoses only; this visit's (${claim.dise_codes.join(', ') || 'none'}) do not qualify; ${yuan(amt)} yuan in scope`);
@@ -152,6 +154,7 @@ function splitCharging(claim: ClaimView, lines: LineView[], { bundles }: { bundl
     names.push(b.name.zh);
     namesEn.push(b.name.en);
   }
+  if (hit.length === 0) return null;
   const amt = sum(hit, (l) => l.det_item_fee_sumamt);
   return hitOf(hit, amt, `${names.join('、')}已含的项目另行收费 ${hit.length} 条，${yuan(amt)} 元`, `${hit.length} line(s) bill separately what ${namesEn.join(', ')} already includes, ${yuan(amt)} yuan`);
 }
@@ -168,6 +171,7 @@ function itemSwapping(lines: LineView[], { pairs }: { pairs: ReadonlyArray<{ bil
     names.add(pair.name.zh);
     namesEn.add(pair.name.en);
   }
+  if (hit.length === 0) return null;
   const amt = sum(hit, (l) => l.inscp_scp_amt);
   return hitOf(hit, amt, `按价格判断疑似串换：${[...names].join('、')}，基金支付范围内 ${yuan(amt)} 元`, `priced like another item (swapping suspected): ${[...namesEn].join(', ')}; ${yuan(amt)} yuan in scope`);
 }
@@ -203,6 +207,7 @@ function excessiveTests(claim: ClaimView, lines: LineView[], history: readonly C
       rel.forEach((r) => related.add(r));
     }
   }
+  if (hit.length === 0) return null;
   const amt = sum(hit, (l) => l.det_item_fee_sumamt);
   const codes = [...new Set(hit.map((l) => l.med_list_codg))].join('、');
   return hitOf(hit, amt, `${codes} 在 ${p.window_days} 日内超过 ${p.max_times} 次，${yuan(amt)} 元`, `${codes} more than ${p.max_times} time(s) within ${p.window_days} days, ${yuan(amt)} yuan`, [...related].sort());
@@ -213,6 +218,7 @@ function sexRestricted(claim: ClaimView, lines: LineView[], itemOf: (c: string) 
     const g = itemOf(l.med_list_codg)?.restrict?.gend;
     return g !== undefined && g !== claim.gend;
   });
+  if (ls.length === 0) return null;
   const amt = sum(ls, (l) => l.det_item_fee_sumamt);
   const sex = claim.gend === '1' ? { zh: '男性', en: 'a man' } : { zh: '女性', en: 'a woman' };
   const codes = [...new Set(ls.map((l) => l.med_list_codg))].join('、');
@@ -224,6 +230,7 @@ function ageRestricted(claim: ClaimView, lines: LineView[], itemOf: (c: string) 
     const r = itemOf(l.med_list_codg)?.restrict;
     return r != null && ((r.min_age !== undefined && claim.age < r.min_age) || (r.max_age !== undefined && claim.age > r.max_age));
   });
+  if (ls.length === 0) return null;
   const amt = sum(ls, (l) => l.det_item_fee_sumamt);
   const codes = [...new Set(ls.map((l) => l.med_list_codg))].join('、');
   return hitOf(ls, amt, `限年龄项目 ${codes} 用于 ${claim.age} 岁患者，${yuan(amt)} 元`, `age-restricted item ${codes} billed for a patient aged ${claim.age}, ${yuan(amt)} yuan`);
@@ -349,6 +356,7 @@ function qualification(claim: ClaimView, lines: LineView[], itemOf: (c: string) 
     const lvs = itemOf(l.med_list_codg)?.restrict?.hosp_lvs;
     return lvs !== undefined && !lvs.includes(claim.hosp_lv);
   });
+  if (ls.length === 0) return null;
   const amt = sum(ls, (l) => l.det_item_fee_sumamt);
   const codes = [...new Set(ls.map((l) => l.med_list_codg))].join('、');
   return hitOf(ls, amt, `${codes} 超出本机构等级（${claim.hosp_lv}）可开展的范围，${yuan(amt)} 元`, `${codes} is beyond what an institution of level ${claim.hosp_lv} may bill, ${yuan(amt)} yuan`);

@@ -245,10 +245,10 @@ describe('authentication', () => {
 describe('other transactions', () => {
   test('unknown infno → -1 listing what is supported', async () => {
     const sign_no = await signInAs(w.app);
-    // 3101 (pre-event review) is not built yet.
-    const res = await post(w.app, envelope('3101', { data: {} }, { sign_no }));
+    // 3301 (catalog matching upload) is not built.
+    const res = await post(w.app, envelope('3301', { data: {} }, { sign_no }));
     assert.equal(res.body.infcode, -1);
-    assert.match(res.body.err_msg, /3101/);
+    assert.match(res.body.err_msg, /3301/);
     assert.match(res.body.err_msg, /1101/);
   });
 

@@ -32,41 +32,28 @@ interface VisitRow {
 /** A claim with a settlement in force, and the China day it was settled on (the scan's period is of settlement days). */
 export type SettledClaim = ClaimView & { readonly setl_day: string };
 
-interface LineRow {
-  mdtrt_id: string;
-  feedetl_sn: string;
-  med_list_codg: string;
-  med_chrgitm_type: string;
-  chrgitm_lv: string;
-  cnt: number;
-  pric: number;
-  det_item_fee_sumamt: number;
-  pric_uplmt_fen: number | null;
-  inscp_scp_amt: number;
-  fulamt_ownpay_amt: number;
-  fee_ocur_time: string | null;
-  init_feedetl_sn: string | null;
-}
-
 const VISIT_COLUMNS = `v.mdtrt_id, v.kind, v.psn_no, p.gend, p.brdy, v.insutype, v.med_type, v.fixmedins_code, i.fixmedins_type, v.hosp_lv,
   v.mdtrtarea_admvs, v.insuplc_admdvs, ${china('v.begntime')} AS begntime, ${china('v.endtime')} AS endtime, v.dise_codes`;
 
+/** The uploaded lines of some visits, by visit; rows read as arrays (a scan reads millions). */
 async function linesOf(q: Queryable, mdtrtIds: readonly string[]): Promise<Map<string, LineView[]>> {
   const out = new Map<string, LineView[]>();
   if (mdtrtIds.length === 0) return out;
-  const r = await q.query<LineRow>(
-    `SELECT mdtrt_id, feedetl_sn, med_list_codg, med_chrgitm_type, chrgitm_lv, cnt::float8 AS cnt, pric, det_item_fee_sumamt, pric_uplmt_fen,
-            inscp_scp_amt, fulamt_ownpay_amt, ${china('fee_ocur_time')} AS fee_ocur_time, init_feedetl_sn
-       FROM fee_lines WHERE mdtrt_id = ANY($1::text[]) AND status = 'uploaded' ORDER BY mdtrt_id, seq`,
-    [mdtrtIds],
-  );
-  for (const l of r.rows) {
-    let ls = out.get(l.mdtrt_id);
-    if (!ls) out.set(l.mdtrt_id, (ls = []));
+  const r = await q.query<unknown[]>({
+    text: `SELECT mdtrt_id, feedetl_sn, med_list_codg, med_chrgitm_type, chrgitm_lv, cnt::float8, pric, det_item_fee_sumamt, pric_uplmt_fen,
+                  inscp_scp_amt, fulamt_ownpay_amt, ${china('fee_ocur_time')}, init_feedetl_sn
+             FROM fee_lines WHERE mdtrt_id = ANY($1::text[]) AND status = 'uploaded' ORDER BY mdtrt_id, seq`,
+    values: [mdtrtIds],
+    rowMode: 'array',
+  });
+  for (const row of r.rows) {
+    const id = row[0] as string;
+    let ls = out.get(id);
+    if (!ls) out.set(id, (ls = []));
     ls.push({
-      feedetl_sn: l.feedetl_sn, med_list_codg: l.med_list_codg, list_type: null, med_chrgitm_type: l.med_chrgitm_type, chrgitm_lv: l.chrgitm_lv,
-      cnt: l.cnt, pric: l.pric as Fen, det_item_fee_sumamt: l.det_item_fee_sumamt as Fen, pric_uplmt_fen: l.pric_uplmt_fen as Fen | null,
-      inscp_scp_amt: l.inscp_scp_amt as Fen, fulamt_ownpay_amt: l.fulamt_ownpay_amt as Fen, fee_ocur_time: l.fee_ocur_time, init_feedetl_sn: l.init_feedetl_sn,
+      feedetl_sn: row[1] as string, med_list_codg: row[2] as string, list_type: null, med_chrgitm_type: row[3] as string, chrgitm_lv: row[4] as string,
+      cnt: row[5] as number, pric: row[6] as Fen, det_item_fee_sumamt: row[7] as Fen, pric_uplmt_fen: row[8] as Fen | null,
+      inscp_scp_amt: row[9] as Fen, fulamt_ownpay_amt: row[10] as Fen, fee_ocur_time: row[11] as string | null, init_feedetl_sn: row[12] as string | null,
     });
   }
   return out;
@@ -87,19 +74,26 @@ function claimOf(v: VisitRow, lines: readonly LineView[]): ClaimView {
  * uploaded; person by person, in time order.
  */
 export async function settledClaimsOf(q: Queryable, psnNos: readonly string[], from: Date, to: Date): Promise<SettledClaim[]> {
+  // Driven from the settlements in force (a stay settled mid-way has several: their sum, the newest number).
   const r = await q.query<VisitRow & { setl_day: string }>(
     `SELECT ${VISIT_COLUMNS}, s.setl_id, s.fund_pay_sumamt, to_char(s.setl_time AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD') AS setl_day
-       FROM visits v
+       FROM settlements s
+       JOIN visits v ON v.mdtrt_id = s.mdtrt_id
        JOIN persons p ON p.psn_no = v.psn_no
        JOIN institutions i ON i.fixmedins_code = v.fixmedins_code
-       JOIN LATERAL (SELECT max(setl_id) AS setl_id, sum(fund_pay_sumamt)::bigint AS fund_pay_sumamt, max(setl_time) AS setl_time
-                       FROM settlements WHERE mdtrt_id = v.mdtrt_id AND kind = 'settle' AND status = 'settled') s ON s.setl_id IS NOT NULL
-      WHERE v.psn_no = ANY($1::text[]) AND v.begntime >= $2 AND v.begntime < $3
-      ORDER BY v.psn_no, v.begntime, v.mdtrt_id`,
+      WHERE s.psn_no = ANY($1::text[]) AND s.kind = 'settle' AND s.status = 'settled' AND v.begntime >= $2 AND v.begntime < $3
+      ORDER BY v.psn_no, v.begntime, v.mdtrt_id, s.setl_time`,
     [psnNos, from, to],
   );
-  const lines = await linesOf(q, r.rows.map((v) => v.mdtrt_id));
-  return r.rows.map((v) => ({ ...claimOf(v, lines.get(v.mdtrt_id) ?? []), setl_day: v.setl_day }));
+  const rows: Array<VisitRow & { setl_day: string }> = [];
+  for (const v of r.rows) {
+    const prev = rows[rows.length - 1];
+    if (prev && prev.mdtrt_id === v.mdtrt_id) {
+      rows[rows.length - 1] = { ...v, fund_pay_sumamt: (prev.fund_pay_sumamt ?? 0) + (v.fund_pay_sumamt ?? 0) };
+    } else rows.push(v);
+  }
+  const lines = await linesOf(q, rows.map((v) => v.mdtrt_id));
+  return rows.map((v) => ({ ...claimOf(v, lines.get(v.mdtrt_id) ?? []), setl_day: v.setl_day }));
 }
 
 /** One visit as the rules see it before settlement (3101/3102, the check inside 2207/2304): its uploaded lines, nothing paid yet. */
