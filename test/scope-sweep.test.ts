@@ -45,6 +45,8 @@ interface Side {
   staff_message_id: number;
   /** A settlement both insured and treated in the side's province (the payment case route). */
   setl_id: string;
+  /** A supervision finding on that settlement (the supervisor's evidence route). */
+  finding_id: number;
   region: string;
 }
 
@@ -79,9 +81,15 @@ async function sideOf(p: { psn_no: string; certno: string }, region: string, ins
     `SELECT setl_id FROM settlements WHERE left(insuplc_admdvs, 2) = $1 AND left(mdtrtarea_admvs, 2) = $1 ORDER BY setl_id LIMIT 1`, [region.slice(0, 2)],
   );
   assert.ok(setl.rows[0], `the demo has a settlement within ${region.slice(0, 2)}`);
+  const finding = await db.pool.query<{ id: number }>(
+    `INSERT INTO supervision_findings (fingerprint, stage, rule_code, rule_version, rule_type, severity, mdtrt_id, setl_id, psn_no, fixmedins_code, mdtrtarea_admvs, insuplc_admdvs, amount_fen, vola_cont, found_at)
+     SELECT 'SWEEP:' || $2 || ':' || mdtrt_id, 'after', 'SWEEP', 1, 'duplicate_charging', 'hint', mdtrt_id, setl_id, psn_no, fixmedins_code, mdtrtarea_admvs, insuplc_admdvs, 0, '{"zh":"扫描","en":"sweep"}', now()
+       FROM settlements WHERE setl_id = $1 RETURNING id::int AS id`,
+    [setl.rows[0].setl_id, region],
+  );
   return {
     person: p, filing_no: filingNo, recognition_no: recognitionNo, import_id: batch.id, message_id: message.rows[0]?.id ?? 0, staff_message_id: staffMessage.rows[0]!.id,
-    setl_id: setl.rows[0].setl_id, region,
+    setl_id: setl.rows[0].setl_id, finding_id: finding.rows[0]!.id, region,
   };
 }
 
@@ -269,7 +277,7 @@ describe('every route of /openapi.json', () => {
         case 'psn_no': return s.person.psn_no;
         case 'filing_no': return s.filing_no;
         case 'no': return s.recognition_no;
-        case 'id': return route.includes('/staff-inbox/') ? String(s.staff_message_id) : route.includes('/inbox/') ? String(s.message_id) : String(s.import_id);
+        case 'id': return route.includes('/staff-inbox/') ? String(s.staff_message_id) : route.includes('/inbox/') ? String(s.message_id) : route.includes('/supervision/findings/') ? String(s.finding_id) : String(s.import_id);
         case 'admdvs': case 'list_admdvs': case 'code': return s.region;
         case 'setl_id': return s.setl_id;
         case 'year': return '2026';

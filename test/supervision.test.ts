@@ -12,6 +12,10 @@ import { PLANTED_PER_KIND } from '../src/demo/planted.ts';
 import { freshDatabase, type TestDatabase } from './support/db.ts';
 import { envelope, post, signInAs } from './support/gateway-world.ts';
 import { assertBooksHold } from './support/settlement-world.ts';
+import { staffCookie } from './support/auth.ts';
+import fs from 'node:fs';
+
+const library = (): { rules: Array<Record<string, unknown>> } & Record<string, unknown> => JSON.parse(fs.readFileSync(new URL('../supervision-rules/national-2026.json', import.meta.url), 'utf8'));
 
 // Issue 15 end to end on the seeded demo: the planted wrong claims went through the gateway, the
 // scan found them, and the scan, the cancellation and 3101/3102 behave as the issue asks.
@@ -113,4 +117,35 @@ test('3101 answers the rules that fire in the national shape; 3102 too; bad inpu
   assert.match(bad.body.err_msg, /input\.data\.patient_dtos\[0\]\.gend/);
   const other = await post(app, envelope('3101', { data: { patient_dtos: [{ ...patient('1'), fsi_encounter_dtos: [{ ...patient('1').fsi_encounter_dtos[0], medins_id: 'H99999999999' }] }] } }, head));
   assert.match(other.body.err_msg, /medins_id/);
+});
+
+test('REST: the supervisor sees the findings of their regions with the evidence; another region\'s supervisor and a clerk do not', async () => {
+  const hunan = await staffCookie(db.pool, { username: 't.hn.sup', role: 'supervisor', regions: ['430000'] });
+  const jiangxi = await staffCookie(db.pool, { username: 't.jx.sup', role: 'supervisor', regions: ['360000'] });
+  const clerk = await staffCookie(db.pool, { username: 't.zz.clerk', role: 'clerk', regions: ['430200'] });
+  const get = (url: string, cookie: string) => app.inject({ method: 'GET', url, headers: { cookie } });
+  const list = await get('/api/v1/supervision/findings?rule_type=over_quantity_prescribing&status=open', hunan);
+  assert.equal(list.statusCode, 200, list.body);
+  const items = list.json().items as Array<{ id: number; mdtrt_id: string; related: string[]; rule_code: string }>;
+  assert.ok(items.length >= PLANTED_PER_KIND, 'the planted ones are on the Hunan queue');
+  const one = await get(`/api/v1/supervision/findings/${items[0]!.id}`, hunan);
+  assert.equal(one.statusCode, 200, one.body);
+  const ev = one.json();
+  assert.ok(ev.lines.some((l: { concerned: boolean }) => l.concerned), 'the lines concerned are marked');
+  assert.deepEqual(ev.visits.filter((v: { related: boolean }) => v.related).map((v: { mdtrt_id: string }) => v.mdtrt_id), items[0]!.related, 'the other visits that made it fire');
+  // Zhuzhou's insured people treated in Zhuzhou: nothing of Jiangxi's.
+  assert.equal((await get(`/api/v1/supervision/findings/${items[0]!.id}`, jiangxi)).statusCode, 403);
+  assert.ok(!(await get('/api/v1/supervision/findings?rule_type=over_quantity_prescribing', jiangxi)).json().items.some((f: { id: number }) => f.id === items[0]!.id));
+  assert.equal((await get('/api/v1/supervision/findings', clerk)).statusCode, 403);
+  assert.equal((await get('/api/v1/supervision/findings/999999999', hunan)).statusCode, 404);
+  assert.equal((await get('/api/v1/supervision/findings?severity=grave', hunan)).statusCode, 400);
+  const rules = await get('/api/v1/supervision/rules', hunan);
+  assert.equal(rules.json().items.length, 13);
+  const bad = await app.inject({ method: 'POST', url: '/api/v1/supervision/rules/check', headers: { cookie: hunan }, payload: { ...library(), rules: [{ ...library().rules[0], severity: 'grave' }] } });
+  assert.equal(bad.statusCode, 400);
+  assert.match(bad.body, /\/rules\/0\/severity/);
+  const scan = await app.inject({ method: 'POST', url: '/api/v1/supervision/scans', headers: { cookie: hunan }, payload: { admdvs: '430200', incremental: true } });
+  assert.equal(scan.statusCode, 200, scan.body);
+  assert.equal(scan.json().scope, '430200');
+  assert.equal((await app.inject({ method: 'POST', url: '/api/v1/supervision/scans', headers: { cookie: jiangxi }, payload: { admdvs: '430200' } })).statusCode, 403);
 });

@@ -28,6 +28,7 @@ export type Touches =
   | 'clearing dispute by path id'
   | 'clearing application by path id'
   | 'settlement by path setl_id'
+  | 'supervision finding by path id'
   | 'institution by path fixmedins_code'
   | 'region by path admdvs'
   | 'region by path list_admdvs'
@@ -47,6 +48,7 @@ const WINDOW: readonly Caller[] = ['clerk', 'admin'];
 const QUEUES: readonly Caller[] = ['clerk', 'reviewer', 'supervisor', 'admin'];
 const DASHBOARD: readonly Caller[] = ['supervisor', 'finance', 'admin'];
 const FINANCE: readonly Caller[] = ['finance', 'admin'];
+const SUPERVISION: readonly Caller[] = ['supervisor', 'reviewer', 'admin'];
 
 const TABLE: Record<string, [Access, Touches, RouteRule['alsoRegion']?]> = {
   'POST /api/v1/auth/staff': ['public', 'nothing'],
@@ -170,6 +172,14 @@ const TABLE: Record<string, [Access, Touches, RouteRule['alsoRegion']?]> = {
   'GET /api/v1/payment/cases/:setl_id': [DASHBOARD, 'settlement by path setl_id'],
   'POST /api/v1/payment/regions/:admdvs/years/:year/year-end': [FINANCE, 'region by path admdvs'],
   'POST /api/v1/payment/regions/:admdvs/years/:year/simulate': [DASHBOARD, 'region by path admdvs'], // writes nothing
+
+  // fund supervision (docs/supervision.md): findings of the caller's regions, as treatment or insured region
+  'GET /api/v1/supervision/findings': [SUPERVISION, 'nothing'], // only the caller's regions' findings
+  'GET /api/v1/supervision/findings/:id': [SUPERVISION, 'supervision finding by path id'],
+  'GET /api/v1/supervision/rules': [SUPERVISION, 'nothing'], // the library: no one's data
+  'POST /api/v1/supervision/rules/check': [SUPERVISION, 'nothing'], // a draft checked, nothing stored
+  'GET /api/v1/supervision/scans': [SUPERVISION, 'nothing'],
+  'POST /api/v1/supervision/scans': [['supervisor', 'admin'], 'region by body admdvs'],
 };
 
 export const ROUTES: Record<string, RouteRule> = Object.fromEntries(

@@ -11,6 +11,7 @@ import { findStaffMessage } from '../../store/cooperation/staff-messages.ts';
 import { disputeSides, statementSides } from '../../store/clearing/views.ts';
 import { findApplication, findInstitution } from '../../store/clearing/institutions.ts';
 import { settlementRegions } from '../../store/payment/reports.ts';
+import { findingRegions } from '../../store/supervision/findings.ts';
 import { findPersonByCertno, findPersonByPsnNo, type Person } from '../../store/registry/persons.ts';
 import { requirePersonByCertno } from '../../app/registry/persons.ts';
 import { callerOf, roleMayCall, ruleFor, type Touches } from './access.ts';
@@ -43,6 +44,7 @@ export interface Scope {
   application_id?: number;
   fixmedins_code?: string;
   setl_id?: string;
+  finding_id?: number;
   /** The region the decision was made on: the person's, filing's, recognition's, batch's, or the one named. */
   region?: string;
 }
@@ -167,6 +169,12 @@ async function load(pool: Pool, touches: Exclude<Touches, 'nothing'>, places: Re
     if (!sides) throw notFound('setl_id', `结算 ${value} 不存在`, `no settlement ${value}`);
     return { key, setl_id: value, either: [sides.insuplc_admdvs, sides.mdtrtarea_admvs] };
   }
+  if (resource === 'supervision finding') {
+    const id = /^[0-9]{1,15}$/.test(value) ? Number(value) : NaN;
+    const sides = Number.isSafeInteger(id) ? await findingRegions(pool, id) : undefined;
+    if (!sides) throw notFound('id', `监管疑点 ${value} 不存在`, `no supervision finding ${value}`);
+    return { key, finding_id: id, either: [sides.insuplc_admdvs, sides.mdtrtarea_admvs] };
+  }
   if (resource === 'institution') {
     const inst = await findInstitution(pool, value);
     if (!inst) throw notFound('fixmedins_code', '查无此定点机构', 'no such designated institution');
@@ -281,7 +289,7 @@ export function scopedPerson(req: FastifyRequest): Person {
 }
 
 /** The loaded resource's key for the routes that touch a filing, recognition or import batch. */
-export function scoped<K extends 'filing_no' | 'recognition_no' | 'import_id' | 'message_id' | 'statement_id' | 'dispute_id' | 'application_id' | 'fixmedins_code' | 'setl_id' | 'region'>(req: FastifyRequest, key: K): NonNullable<Scope[K]> {
+export function scoped<K extends 'filing_no' | 'recognition_no' | 'import_id' | 'message_id' | 'statement_id' | 'dispute_id' | 'application_id' | 'fixmedins_code' | 'setl_id' | 'finding_id' | 'region'>(req: FastifyRequest, key: K): NonNullable<Scope[K]> {
   const v = req.scope?.[key];
   if (v === undefined) throw new Error(`${req.method} ${req.routeOptions.url} has no ${key} in scope: declare it in access.ts`);
   return v as NonNullable<Scope[K]>;

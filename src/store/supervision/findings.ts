@@ -256,3 +256,97 @@ export async function lastScan(q: Queryable, scope: string): Promise<ScanRow | u
   const r = await q.query<ScanRow>(`SELECT * FROM supervision_scans WHERE scope = $1 AND status = 'done' AND watermark IS NOT NULL ORDER BY id DESC LIMIT 1`, [scope]);
   return r.rows[0];
 }
+
+export interface FindingRow {
+  id: number;
+  stage: Stage;
+  rule_code: string;
+  rule_version: number;
+  rule_type: string;
+  severity: string;
+  status: string;
+  closed_reason: string | null;
+  mdtrt_id: string;
+  setl_id: string | null;
+  psn_no: string;
+  psn_name: string;
+  fixmedins_code: string;
+  fixmedins_name: string;
+  mdtrtarea_admvs: string;
+  insuplc_admdvs: string;
+  lines: string[];
+  related: string[];
+  amount_fen: number;
+  vola_cont: { zh: string; en: string };
+  found_at: Date;
+}
+
+export interface FindingFilter {
+  /** The caller's regions (treatment or insured region of the finding); undefined: every region. */
+  regions: readonly string[] | undefined;
+  status?: string | undefined;
+  severity?: string | undefined;
+  rule_type?: string | undefined;
+  stage?: string | undefined;
+  fixmedins_code?: string | undefined;
+  limit: number;
+  offset: number;
+}
+
+const FINDING_COLUMNS = `f.id, f.stage, f.rule_code, f.rule_version, f.rule_type, f.severity, f.status, f.closed_reason, f.mdtrt_id, f.setl_id, f.psn_no, p.psn_name,
+  f.fixmedins_code, i.fixmedins_name, f.mdtrtarea_admvs, f.insuplc_admdvs, f.lines, f.related, f.amount_fen, f.vola_cont, f.found_at`;
+
+/** The supervisor's queue: findings of the caller's regions (as treatment or insured region), newest first, with the total. */
+export async function listFindings(q: Queryable, f: FindingFilter): Promise<{ total: number; items: FindingRow[] }> {
+  const where = `($1::text[] IS NULL OR EXISTS (SELECT 1 FROM unnest($1::text[]) r WHERE f.mdtrtarea_admvs LIKE rtrim(r, '0') || '%' OR f.insuplc_admdvs LIKE rtrim(r, '0') || '%'))
+      AND ($2::text IS NULL OR f.status = $2) AND ($3::text IS NULL OR f.severity = $3) AND ($4::text IS NULL OR f.rule_type = $4)
+      AND ($5::text IS NULL OR f.stage = $5) AND ($6::text IS NULL OR f.fixmedins_code = $6)`;
+  const args = [f.regions ?? null, f.status ?? null, f.severity ?? null, f.rule_type ?? null, f.stage ?? null, f.fixmedins_code ?? null];
+  const [total, rows] = await Promise.all([
+    q.query<{ n: number }>(`SELECT count(*)::int AS n FROM supervision_findings f WHERE ${where}`, args),
+    q.query<FindingRow>(
+      `SELECT ${FINDING_COLUMNS} FROM supervision_findings f JOIN persons p ON p.psn_no = f.psn_no JOIN institutions i ON i.fixmedins_code = f.fixmedins_code
+        WHERE ${where} ORDER BY f.found_at DESC, f.id DESC LIMIT $7 OFFSET $8`,
+      [...args, f.limit, f.offset],
+    ),
+  ]);
+  return { total: total.rows[0]!.n, items: rows.rows };
+}
+
+/** The two regions of a finding, for the access check; undefined when there is none. */
+export async function findingRegions(q: Queryable, id: number): Promise<{ mdtrtarea_admvs: string; insuplc_admdvs: string } | undefined> {
+  const r = await q.query<{ mdtrtarea_admvs: string; insuplc_admdvs: string }>(`SELECT mdtrtarea_admvs, insuplc_admdvs FROM supervision_findings WHERE id = $1`, [id]);
+  return r.rows[0];
+}
+
+export interface FindingEvidence {
+  finding: FindingRow;
+  /** Every line of the claim, those concerned marked. */
+  lines: Array<{ feedetl_sn: string; med_list_codg: string; med_chrgitm_type: string; chrgitm_lv: string; cnt: number; pric: number; det_item_fee_sumamt: number; inscp_scp_amt: number; fee_ocur_time: string | null; concerned: boolean }>;
+  /** The claim and the other visits that made the rule fire. */
+  visits: Array<{ mdtrt_id: string; kind: string; fixmedins_code: string; fixmedins_name: string; begntime: string; endtime: string | null; dise_codes: string[]; status: string; related: boolean }>;
+}
+
+/** A finding with what made it fire: the claim's lines and the related visits. */
+export async function findingEvidence(q: Queryable, id: number): Promise<FindingEvidence | undefined> {
+  const f = await q.query<FindingRow>(`SELECT ${FINDING_COLUMNS} FROM supervision_findings f JOIN persons p ON p.psn_no = f.psn_no JOIN institutions i ON i.fixmedins_code = f.fixmedins_code WHERE f.id = $1`, [id]);
+  const finding = f.rows[0];
+  if (!finding) return undefined;
+  const lines = await q.query<FindingEvidence['lines'][number]>(
+    `SELECT feedetl_sn, med_list_codg, med_chrgitm_type, chrgitm_lv, cnt::float8 AS cnt, pric, det_item_fee_sumamt, inscp_scp_amt, ${china('fee_ocur_time')} AS fee_ocur_time,
+            feedetl_sn = ANY($2::text[]) AS concerned
+       FROM fee_lines WHERE mdtrt_id = $1 ORDER BY seq`,
+    [finding.mdtrt_id, finding.lines],
+  );
+  const visits = await q.query<FindingEvidence['visits'][number]>(
+    `SELECT v.mdtrt_id, v.kind, v.fixmedins_code, i.fixmedins_name, ${china('v.begntime')} AS begntime, ${china('v.endtime')} AS endtime, v.dise_codes, v.status, v.mdtrt_id <> $1 AS related
+       FROM visits v JOIN institutions i ON i.fixmedins_code = v.fixmedins_code WHERE v.mdtrt_id = $1 OR v.mdtrt_id = ANY($2::text[]) ORDER BY v.begntime`,
+    [finding.mdtrt_id, finding.related],
+  );
+  return { finding, lines: lines.rows, visits: visits.rows };
+}
+
+/** The newest scans, for the page. */
+export async function listScans(q: Queryable, limit: number): Promise<ScanRow[]> {
+  return (await q.query<ScanRow>(`SELECT * FROM supervision_scans ORDER BY id DESC LIMIT $1`, [limit])).rows;
+}

@@ -1,0 +1,120 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { runScan, todayInChina } from '../../app/supervision/scan.ts';
+import { addDays } from '../../engine/calendar.ts';
+import { unauthenticated } from '../../engine/errors.ts';
+import { loadSupervisionRules } from '../../engine/supervision/rules.ts';
+import { RULE_TYPES, SEVERITIES, STAGES } from '../../engine/supervision/types.ts';
+import { documentRegistry } from '../../store/documents/registry.ts';
+import { findingEvidence, listFindings, listScans } from '../../store/supervision/findings.ts';
+import type { AppDeps } from '../deps.ts';
+import { scoped, staffRegions } from '../auth/hook.ts';
+import { useBilingualValidation } from './common.ts';
+
+// The supervisor's routes (docs/supervision.md): the finding queue of the caller's regions with
+// filters, one finding with its evidence (the claim's lines, the other visits that made the rule
+// fire), the rule library and a draft's check, and the scans (run one for a region on demand).
+
+const ErrorBody = Type.Object({
+  error: Type.String(), message: Type.String({ description: '中文 / English' }),
+  details: Type.Optional(Type.Array(Type.Object({ field: Type.String(), zh: Type.String(), en: Type.String() }))),
+});
+const errors = { 400: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody };
+const Bilingual = Type.Object({ zh: Type.String(), en: Type.String() });
+const keys = (t: Record<string, unknown>) => Type.Union(Object.keys(t).map((k) => Type.Literal(k)));
+const Day = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'yyyy-MM-dd, China time' });
+
+const FindingModel = Type.Object({
+  id: Type.Integer(), stage: Type.String(), rule_code: Type.String(), rule_version: Type.Integer(), rule_type: Type.String(), severity: Type.String(),
+  status: Type.String(), closed_reason: Type.Union([Type.String(), Type.Null()]), mdtrt_id: Type.String(), setl_id: Type.Union([Type.String(), Type.Null()]),
+  psn_no: Type.String(), psn_name: Type.String(), fixmedins_code: Type.String(), fixmedins_name: Type.String(), mdtrtarea_admvs: Type.String(), insuplc_admdvs: Type.String(),
+  lines: Type.Array(Type.String()), related: Type.Array(Type.String()), amount_fen: Type.Integer(), vola_cont: Bilingual, found_at: Type.String({ format: 'date-time' }),
+});
+const EvidenceModel = Type.Object({
+  finding: FindingModel,
+  lines: Type.Array(Type.Object({
+    feedetl_sn: Type.String(), med_list_codg: Type.String(), med_chrgitm_type: Type.String(), chrgitm_lv: Type.String(), cnt: Type.Number(), pric: Type.Integer(),
+    det_item_fee_sumamt: Type.Integer(), inscp_scp_amt: Type.Integer(), fee_ocur_time: Type.Union([Type.String(), Type.Null()]), concerned: Type.Boolean(),
+  })),
+  visits: Type.Array(Type.Object({
+    mdtrt_id: Type.String(), kind: Type.String(), fixmedins_code: Type.String(), fixmedins_name: Type.String(), begntime: Type.String(),
+    endtime: Type.Union([Type.String(), Type.Null()]), dise_codes: Type.Array(Type.String()), status: Type.String(), related: Type.Boolean(),
+  })),
+});
+const RuleModel = Type.Object({
+  code: Type.String(), rules_id: Type.String(), version: Type.Integer(), name: Bilingual, type: Type.String(), type_name: Bilingual, severity: Type.String(), blocking: Type.Boolean(),
+  scenarios: Type.Array(Type.String()), stages: Type.Array(Type.String()), insutypes: Type.Array(Type.String()), regions: Type.Array(Type.String()), params: Type.Unknown(),
+});
+const ScanModel = Type.Object({
+  id: Type.Integer(), scope: Type.String(), mode: Type.String(), period_from: Type.String(), period_to: Type.String(), status: Type.String(),
+  persons: Type.Integer(), claims: Type.Integer(), lines: Type.Integer(), found: Type.Integer(), amended: Type.Integer(), closed: Type.Integer(),
+  started_by: Type.String(), started_at: Type.String({ format: 'date-time' }), finished_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+});
+
+export function supervisionRoutes(deps: AppDeps): FastifyPluginAsyncTypebox {
+  return async (app) => {
+    useBilingualValidation(app);
+    const { pool } = deps;
+    const documents = deps.documents ?? documentRegistry;
+    const tags = ['supervision'];
+    app.get('/supervision/findings', {
+      schema: {
+        tags, summary: '监管疑点队列 / the findings of the caller\'s regions, newest first',
+        querystring: Type.Object({
+          status: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('in_case'), Type.Literal('closed')])),
+          severity: Type.Optional(keys(SEVERITIES)), rule_type: Type.Optional(keys(RULE_TYPES)), stage: Type.Optional(keys(STAGES)),
+          fixmedins_code: Type.Optional(Type.String({ pattern: '^[HP][0-9]{11}$' })),
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })), offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000 })),
+        }, { additionalProperties: false }),
+        response: { 200: Type.Object({ total: Type.Integer(), items: Type.Array(FindingModel) }), ...errors },
+      },
+    }, async (req) => {
+      const q = req.query;
+      const r = await listFindings(pool, { regions: staffRegions(req), status: q.status, severity: q.severity, rule_type: q.rule_type, stage: q.stage, fixmedins_code: q.fixmedins_code, limit: q.limit ?? 50, offset: q.offset ?? 0 });
+      return r as never;
+    });
+    app.get('/supervision/findings/:id', {
+      schema: {
+        tags, summary: '疑点及其证据 / one finding with its evidence: the claim\'s lines and the other visits that made the rule fire',
+        params: Type.Object({ id: Type.String({ pattern: '^[0-9]{1,15}$' }) }),
+        response: { 200: EvidenceModel, ...errors },
+      },
+    }, async (req) => (await findingEvidence(pool, scoped(req, 'finding_id'))) as never);
+    app.get('/supervision/rules', {
+      schema: { tags, summary: '监管规则库 / the rules of every stored library', response: { 200: Type.Object({ items: Type.Array(RuleModel) }), ...errors } },
+    }, async () => {
+      const docs = await documents.compiled(pool);
+      return {
+        items: docs.supervision.rules.map((r) => ({
+          code: r.code, rules_id: r.rules_id, version: r.version, name: r.name, type: r.type, type_name: RULE_TYPES[r.type], severity: r.severity, blocking: r.blocking,
+          scenarios: [...r.scenarios], stages: [...r.stages], insutypes: [...r.insutypes], regions: [...r.regionPrefixes], params: r.params,
+        })),
+      };
+    });
+    app.post('/supervision/rules/check', {
+      schema: {
+        tags, summary: '校验规则库草稿 / check a draft library as storing it would (nothing stored); every problem named by its path',
+        body: Type.Unknown(), response: { 200: Type.Object({ rules_id: Type.String(), version: Type.Integer(), admdvs: Type.String(), rules: Type.Integer() }), ...errors },
+      },
+    }, async (req) => {
+      const r = loadSupervisionRules(req.body);
+      return { rules_id: r.rules_id, version: r.version, admdvs: r.admdvs, rules: r.rules.length };
+    });
+    app.get('/supervision/scans', {
+      schema: { tags, summary: '事后审核批次 / the newest scans', response: { 200: Type.Object({ items: Type.Array(ScanModel) }), ...errors } },
+    }, async () => ({ items: (await listScans(pool, 50)) as never }));
+    app.post('/supervision/scans', {
+      schema: {
+        tags, summary: '运行事后审核 / run the library over a region\'s settlements of a period (full or incremental)',
+        body: Type.Object({ admdvs: Type.String({ pattern: '^[0-9]{6}$' }), from: Type.Optional(Day), to: Type.Optional(Day), incremental: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
+        response: { 200: ScanModel, ...errors },
+      },
+    }, async (req) => {
+      const p = req.principal;
+      if (!p || p.kind !== 'staff') throw unauthenticated('session', '请先登录', 'please sign in');
+      const to = req.body.to ?? todayInChina(deps.now());
+      const r = await runScan(pool, { scope: scoped(req, 'region'), from: req.body.from ?? addDays(to, -365), to, incremental: req.body.incremental ?? false, by: p.username, now: deps.now(), documents });
+      return r as never;
+    });
+  };
+}
