@@ -162,6 +162,6 @@ test('a supervision case: reviewed twice, then the appeal window, investigated, 
   refusedWith(() => planMove('supervision', 'second_review', 'second_review_pass', AS.reviewer), 'forbidden', 'case_no');
   refusedWith(() => planMove('supervision', 'appeal', 'appeal', AS.supervisor), 'forbidden', 'case_no');
   // the appeal window counts working days and does not escalate (the institution's deadline)
-  assert.equal(deadlineOf('supervision', 'appeal', cal, '2026-09-30', { home: '430200', dest: null })!.due, '2026-10-12'); // 10-08, 09, 10 (调休), 12
+  assert.equal(deadlineOf('supervision', 'appeal', cal, '2026-09-30', { home: '430200', dest: null })!.due, '2026-10-13'); // 10-08, 09, 10 (调休), 12, 13
   assert.equal(CASE_MACHINE.supervision.states['appeal']!.clock!.escalates, false);
 });

@@ -95,7 +95,6 @@ export const MOVE_NAMES: Record<string, { zh: string; en: string }> = {
   reply: { zh: '回复', en: 'reply' },
   close: { zh: '办结', en: 'close' },
   // supervision cases (基金监管案件)
-  assign: { zh: '分派', en: 'assign' },
   first_review_pass: { zh: '初审通过', en: 'pass the first review' },
   second_review_pass: { zh: '复审通过', en: 'pass the second review' },
   return_to_first_review: { zh: '退回初审', en: 'return to the first review' },
