@@ -121,8 +121,10 @@ async function loadCase(c: Queryable, who: Who, caseNo: unknown, lock: boolean):
   return { kase, sup: sup! };
 }
 
+/** The working-day calendar of the institution's pooling region (its city: a county's code with its last two digits 00). */
 async function clockOf(c: Queryable, admdvs: string): Promise<ClockInputs> {
-  return { calendar: await loadCalendar(c, admdvs), facts: { home: admdvs, dest: null } };
+  const pooling = `${admdvs.slice(0, 4)}00`;
+  return { calendar: await loadCalendar(c, pooling), facts: { home: pooling, dest: null } };
 }
 
 async function audit(c: Queryable, now: Date, who: Who, action: string, caseNo: string, detail: Record<string, unknown>): Promise<void> {
