@@ -18,7 +18,6 @@ import {
   waiveAppeal,
   whoOfInstitution,
   whoOfStaff,
-  type Who,
 } from './cases.ts';
 
 // Supervision cases against the real database, with settlements made through the real gateway:
