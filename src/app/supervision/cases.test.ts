@@ -5,6 +5,8 @@ import { accountBalance, findTransfer } from '../../store/ledger.ts';
 import { HOSPITAL, OTHER_HOSPITAL, RESIDENT, ok } from '../../../test/support/gateway-world.ts';
 import { refuses } from '../../../test/support/refusals.ts';
 import { assertBooksHold, lines, openSettlementWorld, type SettlementWorld } from '../../../test/support/settlement-world.ts';
+import { checkTransfer } from '../../engine/ledger.ts';
+import { recoveryLegs } from '../ledger/legs.ts';
 import {
   SYSTEM,
   appealSupervisionCase,
@@ -318,4 +320,26 @@ test('a suspension of direct settlement: set with an audit row, 2207 and 2206 re
   // settling works again
   ok(await w.call('2207', { data: { psn_no: RESIDENT.psn_no, mdtrt_id: pending, medfee_sumamt: 52.6, acct_used_flag: '0', insutype: '390' } }));
   await assertBooksHold(w.db.pool);
+});
+
+test('recovery legs: shared over the funds in proportion to the fen, back along each settlement\'s path (across regions through the mutual accounts)', () => {
+  const paid = [
+    { setl_id: 'S1', fixmedins_code: 'H43020400001', insuplc_admdvs: '430200', mdtrtarea_admvs: '430200', funds: [{ fund_pay_type: '390101', fund_payamt: 100 }, { fund_pay_type: '390201', fund_payamt: 200 }] },
+    { setl_id: 'S2', fixmedins_code: 'H43020400001', insuplc_admdvs: '360400', mdtrtarea_admvs: '430200', funds: [{ fund_pay_type: '310100', fund_payamt: 700 }] },
+  ];
+  const { legs, shares } = recoveryLegs(paid, 101);
+  // 101 × 100/1000 = 10.1, × 200/1000 = 20.2, × 700/1000 = 70.7 → 10, 20, 71 (the largest remainder takes the fen)
+  assert.deepEqual(shares.map((x) => [x.setl_id, x.fund_pay_type, x.amount_fen]), [['S1', '390101', 10], ['S1', '390201', 20], ['S2', '310100', 71]]);
+  assert.deepEqual(legs, [
+    { debit: 'fund:430200:390101', credit: 'medins_payable:H43020400001', amount: 10 },
+    { debit: 'fund:430200:390201', credit: 'medins_payable:H43020400001', amount: 20 },
+    { debit: 'owed_by:430200:360400', credit: 'medins_payable:H43020400001', amount: 71 },
+    { debit: 'fund:360400:310100', credit: 'owed_to:360400:430200', amount: 71 },
+  ]);
+  const checked = checkTransfer({ kind: 'recovery', key: 'recovery:T', cause: { kind: 'supervision_case', id: 'T' }, legs, reverses: null, memo: null });
+  assert.equal(checked.changes.find((c) => c.account === 'medins_payable:H43020400001')!.credits, 101, 'the institution gives back exactly the amount');
+  // all of it, or more than was paid
+  assert.equal(recoveryLegs(paid, 1000).shares.reduce((a, x) => a + x.amount_fen, 0), 1000);
+  assert.throws(() => recoveryLegs(paid, 1001), /at most the 1000 fen/);
+  assert.throws(() => recoveryLegs(paid, 0), /invariant/);
 });
