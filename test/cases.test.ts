@@ -259,7 +259,7 @@ describe('migration 013', () => {
       const p = await insertPerson(old.pool, '360400');
       // the schema as it was before 013
       await old.pool.query(`
-        DROP TABLE case_comments, case_evidence, case_events, cases;
+        DROP TABLE case_comments, case_evidence, case_events, cases CASCADE; -- CASCADE: the later tables' references to cases (023)
         ALTER TABLE filings ADD COLUMN escalation_level integer NOT NULL DEFAULT 0, ADD COLUMN escalated_at timestamptz;
         CREATE TABLE filing_evidence (id bigserial PRIMARY KEY, filing_id bigint NOT NULL REFERENCES filings (id), kind text NOT NULL, ref text NOT NULL, description text);
         CREATE TABLE filing_events (id bigserial PRIMARY KEY, filing_id bigint NOT NULL REFERENCES filings (id), at timestamptz NOT NULL, actor text NOT NULL,

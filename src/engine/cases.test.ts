@@ -131,8 +131,37 @@ test('overdue the day after the deadline; only review states escalate; the queue
   assert.deepEqual(openStates(['filing_review']), ['pending_review', 'commitment_check']);
   assert.deepEqual(openStates(['recognition_review']), ['pending_review']);
   // the declared kinds wait for their rows
-  assert.deepEqual(CASE_KINDS.filter((k) => CASE_MACHINE[k].inUse), ['filing_review', 'recognition_review']);
+  assert.deepEqual(CASE_KINDS.filter((k) => CASE_MACHINE[k].inUse), ['filing_review', 'recognition_review', 'supervision']);
   // a filing's status for each state: commitment_check shows effective
   assert.equal(CASE_MACHINE.filing_review.status('commitment_check'), 'effective');
   assert.equal(CASE_MACHINE.filing_review.status('superseded'), 'superseded');
+});
+
+test('a supervision case: reviewed twice, then the appeal window, investigated, decided, closed; each move by its own desk', () => {
+  const path = [
+    ['submit', null, 'opened', AS.system],
+    ['assign', 'opened', 'first_review', AS.supervisor],
+    ['first_review_pass', 'first_review', 'second_review', AS.reviewer],
+    ['second_review_pass', 'second_review', 'appeal', AS.supervisor],
+    ['appeal', 'appeal', 'investigation', AS.hospital],
+    ['decide', 'investigation', 'decided', AS.supervisor],
+    ['close', 'decided', 'closed', AS.supervisor],
+  ] as const;
+  for (const [move, from, to, who] of path) assert.equal(planMove('supervision', from, move, who).to, to, move);
+  // deciding a case not yet reviewed twice, or still in its appeal window, names the case in words of its own
+  for (const s of ['opened', 'first_review', 'second_review']) {
+    const e = refusedWith(() => planMove('supervision', s, 'decide', AS.supervisor), 'conflict', 'case_no');
+    assert.match(e.details[0]!.en, /has not passed both reviews/);
+    assert.match(e.details[0]!.zh, /尚未完成初审和复审/);
+  }
+  assert.match(refusedWith(() => planMove('supervision', 'appeal', 'decide', AS.supervisor), 'conflict', 'case_no').details[0]!.en, /appeal window/);
+  assert.match(refusedWith(() => planMove('supervision', 'decided', 'appeal', AS.hospital), 'conflict', 'case_no').details[0]!.zh, /不在申诉期/);
+  // the institution only appeals or waives; a reviewer passes the first review, not the second; no one but a supervisor decides
+  refusedWith(() => planMove('supervision', 'investigation', 'decide', AS.hospital), 'forbidden', 'case_no');
+  refusedWith(() => planMove('supervision', 'investigation', 'decide', AS.reviewer), 'forbidden', 'case_no');
+  refusedWith(() => planMove('supervision', 'second_review', 'second_review_pass', AS.reviewer), 'forbidden', 'case_no');
+  refusedWith(() => planMove('supervision', 'appeal', 'appeal', AS.supervisor), 'forbidden', 'case_no');
+  // the appeal window counts working days and does not escalate (the institution's deadline)
+  assert.equal(deadlineOf('supervision', 'appeal', cal, '2026-09-30', { home: '430200', dest: null })!.due, '2026-10-13'); // 10-08, 09, 10 (调休), 12, 13
+  assert.equal(CASE_MACHINE.supervision.states['appeal']!.clock!.escalates, false);
 });

@@ -94,6 +94,16 @@ export const MOVE_NAMES: Record<string, { zh: string; en: string }> = {
   assign: { zh: '分派', en: 'assign' },
   reply: { zh: '回复', en: 'reply' },
   close: { zh: '办结', en: 'close' },
+  // supervision cases (基金监管案件)
+  first_review_pass: { zh: '初审通过', en: 'pass the first review' },
+  second_review_pass: { zh: '复审通过', en: 'pass the second review' },
+  return_to_first_review: { zh: '退回初审', en: 'return to the first review' },
+  dismiss: { zh: '不予立案处理', en: 'dismiss' },
+  appeal: { zh: '申诉', en: 'appeal' },
+  waive_appeal: { zh: '放弃申诉', en: 'waive the appeal' },
+  appeal_lapsed: { zh: '申诉期满', en: 'end the appeal window' },
+  decide: { zh: '作出处理决定', en: 'decide' },
+  lift_suspension: { zh: '解除暂停直接结算', en: 'lift the suspension' },
 };
 
 /** Recognition reviews take five working days (today's constant, not a policy field). */
@@ -199,6 +209,77 @@ const RECOGNITION_REVIEW: CaseKindDef = {
   }),
 };
 
+/** Working days a supervision case may wait in each step (today's constants, not a policy field). */
+export const SUPERVISION_DAYS = { opened: 5, first_review: 10, second_review: 10, appeal: 5, investigation: 30, decided: 20 } as const;
+
+/** The institution's appeal window (申诉期): working days on the institution's region's calendar from the second review. */
+export const SUPERVISION_APPEAL_DAYS = SUPERVISION_DAYS.appeal;
+
+const SUPERVISION_STATES = {
+  opened: { zh: '已立案待初审', en: 'opened, waiting for the first review' },
+  first_review: { zh: '初审中', en: 'in first review' },
+  second_review: { zh: '复审中', en: 'in second review' },
+  appeal: { zh: '申诉期', en: 'in the appeal window' },
+  investigation: { zh: '调查中', en: 'under investigation' },
+  decided: { zh: '已作出处理决定', en: 'decided' },
+  closed: { zh: '已办结', en: 'closed' },
+} as const;
+const supervisionState = (s: string): { zh: string; en: string } => SUPERVISION_STATES[s as keyof typeof SUPERVISION_STATES] ?? { zh: s, en: s };
+
+// 基金监管案件: findings of the rules (or a report) opened as one case against one institution,
+// reviewed twice, open to the institution's appeal within a window of working days,
+// investigated and decided (no violation, a warning, a recovery, a penalty, a suspension of
+// direct settlement), then closed. The reviewers and the supervisor move it; the institution
+// only appeals or waives its appeal; the system may end an appeal window that has passed.
+const SUPERVISION: CaseKindDef = {
+  kind: 'supervision',
+  zh: '基金监管案件',
+  en: 'supervision case',
+  inUse: true,
+  field: 'case_no',
+  states: {
+    opened: { ...SUPERVISION_STATES.opened, clock: { task: 'assign', workingDays: () => SUPERVISION_DAYS.opened, remindBefore: 1, escalates: true } },
+    first_review: { ...SUPERVISION_STATES.first_review, clock: { task: 'first_review', workingDays: () => SUPERVISION_DAYS.first_review, remindBefore: 2, escalates: true } },
+    second_review: { ...SUPERVISION_STATES.second_review, clock: { task: 'second_review', workingDays: () => SUPERVISION_DAYS.second_review, remindBefore: 2, escalates: true } },
+    // the institution's deadline, not the staff's: it does not escalate
+    appeal: { ...SUPERVISION_STATES.appeal, clock: { task: 'appeal', workingDays: () => SUPERVISION_APPEAL_DAYS, remindBefore: 1, escalates: false } },
+    investigation: { ...SUPERVISION_STATES.investigation, clock: { task: 'investigate', workingDays: () => SUPERVISION_DAYS.investigation, remindBefore: 5, escalates: true } },
+    // a decision is carried out (the recovery posted at once, the suspension running) and then closed
+    decided: { ...SUPERVISION_STATES.decided, clock: { task: 'close', workingDays: () => SUPERVISION_DAYS.decided, remindBefore: 2, escalates: true } },
+    closed: SUPERVISION_STATES.closed,
+  },
+  moves: [
+    { move: 'submit', from: null, to: 'opened', by: ['system', 'reviewer', 'supervisor'] },
+    { move: 'assign', from: 'opened', to: 'first_review', by: ['supervisor'] },
+    { move: 'dismiss', from: 'opened', to: 'closed', by: ['supervisor'] },
+    { move: 'first_review_pass', from: 'first_review', to: 'second_review', by: ['reviewer'] },
+    { move: 'dismiss', from: 'first_review', to: 'closed', by: ['reviewer'] },
+    { move: 'second_review_pass', from: 'second_review', to: 'appeal', by: ['supervisor'] },
+    { move: 'return_to_first_review', from: 'second_review', to: 'first_review', by: ['supervisor'] },
+    { move: 'dismiss', from: 'second_review', to: 'closed', by: ['supervisor'] },
+    { move: 'appeal', from: 'appeal', to: 'investigation', by: ['hospital'] },
+    { move: 'waive_appeal', from: 'appeal', to: 'investigation', by: ['hospital'] },
+    { move: 'appeal_lapsed', from: 'appeal', to: 'investigation', by: ['supervisor', 'system'] },
+    { move: 'decide', from: 'investigation', to: 'decided', by: ['supervisor'] },
+    { move: 'close', from: 'decided', to: 'closed', by: ['supervisor'] },
+    { move: 'lift_suspension', from: 'decided', to: 'decided', by: ['supervisor'] },
+    { move: 'lift_suspension', from: 'closed', to: 'closed', by: ['supervisor'] },
+    ...(['opened', 'first_review', 'second_review', 'investigation', 'decided'] as const).map((from): MoveDef => ({ move: 'escalate', from, to: from, by: ESCALATORS })),
+  ],
+  status: (state) => state,
+  refusal: {
+    decide: (s) => (s === 'opened' || s === 'first_review' || s === 'second_review'
+      ? { zh: `案件${supervisionState(s).zh}，尚未完成初审和复审，不能作出处理决定`, en: `the case is ${supervisionState(s).en}: it has not passed both reviews and cannot be decided` }
+      : s === 'appeal'
+        ? { zh: '案件在申诉期内，申诉期结束并调查后方可作出处理决定', en: 'the case is in the appeal window: it is decided after the window ends and the investigation' }
+        : { zh: `案件${supervisionState(s).zh}，不能再作出处理决定`, en: `the case is ${supervisionState(s).en} and cannot be decided again` }),
+    appeal: (s) => ({ zh: `案件${supervisionState(s).zh}，不在申诉期，不能申诉`, en: `the case is ${supervisionState(s).en}, not in its appeal window: no appeal is taken` }),
+    waive_appeal: (s) => ({ zh: `案件${supervisionState(s).zh}，不在申诉期`, en: `the case is ${supervisionState(s).en}, not in its appeal window` }),
+    appeal_lapsed: (s) => ({ zh: `案件${supervisionState(s).zh}，不在申诉期`, en: `the case is ${supervisionState(s).en}, not in its appeal window` }),
+    lift_suspension: (s) => ({ zh: `案件${supervisionState(s).zh}，尚无处理决定，无暂停可解除`, en: `the case is ${supervisionState(s).en}: it has no decision and no suspension to lift` }),
+  },
+};
+
 /** Declared for what comes next: a kind's shape is here, its rows and use cases arrive with it. */
 function declared(kind: CaseKind, zh: string, en: string, field: string, states: Record<string, StateDef>, moves: MoveDef[]): CaseKindDef {
   return { kind, zh, en, inUse: false, field, states, moves, status: (s) => s };
@@ -208,14 +289,6 @@ function declared(kind: CaseKind, zh: string, en: string, field: string, states:
 const OPEN = (task: string, days: number): Clock => ({ task, workingDays: () => days, remindBefore: 2, escalates: true });
 
 const DECLARED: CaseKindDef[] = [
-  // 基金监管: a suspected irregularity found by a rule or a report, investigated and closed with a finding
-  declared('supervision', '基金监管案件', 'supervision case', 'case_no',
-    { open: { zh: '待核查', en: 'to investigate', clock: OPEN('investigate', 30) }, closed: { zh: '已办结', en: 'closed' } },
-    [
-      { move: 'submit', from: null, to: 'open', by: ['system', 'supervisor'] },
-      { move: 'escalate', from: 'open', to: 'open', by: ESCALATORS },
-      { move: 'close', from: 'open', to: 'closed', by: ['supervisor'] },
-    ]),
   // 异地就医协查: the insured place asks the treatment place to check a settlement
   declared('investigation_request', '异地协查', 'cross-region investigation request', 'case_no',
     { requested: { zh: '待回复', en: 'waiting for the reply', clock: OPEN('reply', 10) }, replied: { zh: '已回复', en: 'replied' } },
@@ -245,7 +318,7 @@ const DECLARED: CaseKindDef[] = [
 ];
 
 export const CASE_MACHINE: Readonly<Record<CaseKind, CaseKindDef>> = Object.fromEntries(
-  [FILING_REVIEW, RECOGNITION_REVIEW, ...DECLARED].map((d) => [d.kind, d]),
+  [FILING_REVIEW, RECOGNITION_REVIEW, SUPERVISION, ...DECLARED].map((d) => [d.kind, d]),
 ) as Record<CaseKind, CaseKindDef>;
 
 const BY_ROLE: Readonly<Record<string, readonly Mover[]>> = {

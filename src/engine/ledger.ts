@@ -178,7 +178,8 @@ export interface LegsInput {
   mdtrtarea_admvs: string;
 }
 
-const NOT_A_FUND = new Set(['310200', '999996']);
+/** fund_pay_type codes that are not a fund's money (the personal account's 310200, the cash 999996). */
+export const NOT_A_FUND = new Set(['310200', '999996']);
 
 /** The legs of one settlement. Cross-region money passes through the regions' mutual accounts. */
 export function settlementLegs(s: LegsInput): Leg[] {

@@ -1,3 +1,4 @@
+import { assertInvariant } from '../../engine/errors.ts';
 import { fundAccount, personalAccount, type Leg } from '../../engine/ledger.ts';
 
 // Which legs each kind of money movement outside a settlement makes, and between which
@@ -65,4 +66,67 @@ export function depositLegs(psnNo: string, poolingAdmdvs: string, amountFen: num
  */
 export function familyShareLegs(holderPsnNo: string, memberPsnNo: string, amountFen: number): Leg[] {
   return [{ debit: `psn_cash:${memberPsnNo}`, credit: personalAccount(holderPsnNo), amount: amountFen }];
+}
+
+/** What one settlement's funds paid, the facts a recovery (追回) is taken back along. */
+export interface FundPaid {
+  setl_id: string;
+  fixmedins_code: string;
+  insuplc_admdvs: string;
+  mdtrtarea_admvs: string;
+  /** Per fund_pay_type (funds only, not the personal account), what the fund paid, in fen. */
+  funds: readonly { fund_pay_type: string; fund_payamt: number }[];
+}
+
+/** A recovery's share of one settlement's fund. */
+export interface RecoveryShare {
+  setl_id: string;
+  fund_pay_type: string;
+  insuplc_admdvs: string;
+  amount_fen: number;
+}
+
+/**
+ * A recovery (追回) of `amountFen` from an institution back to the funds that paid: shared out
+ * over the settlements' fund payments in proportion (largest remainder, so the shares add up
+ * to the amount exactly), each share taken back along the path its settlement paid — the
+ * institution's payable to the insured region's fund at home, through the regions' mutual
+ * accounts across regions. The settlement's own rows stay as they are. `amountFen` is at most
+ * what the funds paid (the caller refuses more).
+ */
+export function recoveryLegs(paid: readonly FundPaid[], amountFen: number): { legs: Leg[]; shares: RecoveryShare[] } {
+  const parts = paid.flatMap((s) => s.funds.filter((f) => f.fund_payamt > 0).map((f) => ({ s, f })));
+  const total = parts.reduce((a, p) => a + p.f.fund_payamt, 0);
+  assertInvariant(Number.isSafeInteger(amountFen) && amountFen > 0 && amountFen <= total, `a recovery of ${amountFen} fen is at most the ${total} fen the funds paid`);
+  // largest remainder: floor shares, then one fen each to the largest remainders (ties: in order)
+  const exact = parts.map((p) => (BigInt(amountFen) * BigInt(p.f.fund_payamt)));
+  const floors = exact.map((e) => Number(e / BigInt(total)));
+  let left = amountFen - floors.reduce((a, b) => a + b, 0);
+  const order = exact.map((e, i) => ({ i, r: e % BigInt(total) })).sort((a, b) => (a.r === b.r ? a.i - b.i : a.r > b.r ? -1 : 1));
+  for (const { i } of order) {
+    if (left === 0) break;
+    floors[i] = floors[i]! + 1;
+    left--;
+  }
+  const shares: RecoveryShare[] = [];
+  const merged = new Map<string, Leg>();
+  const add = (debit: string, credit: string, amount: number): void => {
+    const k = `${debit}\u0000${credit}`;
+    const e = merged.get(k);
+    if (e) e.amount += amount;
+    else merged.set(k, { debit, credit, amount });
+  };
+  parts.forEach(({ s, f }, i) => {
+    const a = floors[i]!;
+    if (a === 0) return;
+    shares.push({ setl_id: s.setl_id, fund_pay_type: f.fund_pay_type, insuplc_admdvs: s.insuplc_admdvs, amount_fen: a });
+    const payable = `medins_payable:${s.fixmedins_code}`;
+    if (s.insuplc_admdvs === s.mdtrtarea_admvs) {
+      add(fundAccount(s.insuplc_admdvs, f.fund_pay_type), payable, a);
+    } else {
+      add(`owed_by:${s.mdtrtarea_admvs}:${s.insuplc_admdvs}`, payable, a);
+      add(fundAccount(s.insuplc_admdvs, f.fund_pay_type), `owed_to:${s.insuplc_admdvs}:${s.mdtrtarea_admvs}`, a);
+    }
+  });
+  return { legs: [...merged.values()], shares };
 }

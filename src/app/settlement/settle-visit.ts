@@ -119,6 +119,12 @@ export async function settleVisit(q: Queryable, caller: Caller, visit: VisitWith
   const year = Number(day.slice(0, 4));
   const r = await readSettlementInputs(q, visit, day, year, o.preview);
   const { lines, acc } = r;
+  // A supervision decision may suspend the institution's direct settlement (023_supervision_cases.sql).
+  const today = chinaDate(caller.now);
+  if (r.suspended_until !== null && (r.suspended_until === 'infinity' || r.suspended_until >= today)) {
+    const until = r.suspended_until === 'infinity' ? { zh: '解除为止', en: 'it is lifted' } : { zh: ` ${r.suspended_until}`, en: ` ${r.suspended_until}` };
+    throw forbidden('fixmedins_code', `本机构医保直接结算已被暂停至${until.zh}（基金监管处理决定）`, `this institution's direct settlement is suspended until ${until.en} (a supervision decision)`);
+  }
   if (lines.length === 0) throw conflict(`${o.path}.mdtrt_id`, `就诊 ${visit.mdtrt_id} 没有待结算的费用明细`, `visit ${visit.mdtrt_id} has no unsettled fee lines`);
   let medfee = 0;
   for (const l of lines) medfee += l.det_item_fee_sumamt;

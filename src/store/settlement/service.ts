@@ -68,6 +68,8 @@ export interface SettlementInputs {
   serial: number | null;
   /** Standing settlements of this visit (a stay's mid-stay ones) and their deductible paid. */
   segments: number;
+  /** The institution's direct settlement suspended until this day ('infinity': until lifted; 023, a supervision decision), or null. */
+  suspended_until: string | null;
   stay_dedc: string;
 }
 
@@ -82,18 +84,19 @@ export async function readSettlementInputs(q: Queryable, visit: VisitRow, day: s
   const b = together(q);
   const [acc, extra] = await Promise.all([
     preview ? readAccumulatorsOf(b, visit.psn_no, year) : lockAccumulators(b, visit.psn_no, year),
-    b.query<{ lines: LineRow[]; balc_fen: number | null; pwd_sha256: string | null; cvl: boolean; idet: string[] | null; serial: number | null; segments: number; stay_dedc: string }>({ name: 'settlement_reads', text: `SELECT ${unsettledLinesJson('$6')} AS lines,
+    b.query<{ lines: LineRow[]; balc_fen: number | null; pwd_sha256: string | null; cvl: boolean; idet: string[] | null; serial: number | null; segments: number; stay_dedc: string; suspended_until: string | null }>({ name: 'settlement_reads', text: `SELECT ${unsettledLinesJson('$6')} AS lines,
             ${PERSONAL_BALANCE_SQL('$1')} AS balc_fen,
             (SELECT pwd_sha256 FROM person_certs WHERE mdtrt_cert_type = $2 AND mdtrt_cert_no = $3) AS pwd_sha256,
             EXISTS (SELECT 1 FROM enrollments WHERE psn_no = $1 AND insutype = '320' AND psn_insu_stas = '1') AS cvl,
             (SELECT array_agg(psn_idet_type) FROM person_identities WHERE psn_no = $1 AND begntime <= $4 AND (endtime IS NULL OR endtime >= $4)) AS idet,
             CASE WHEN $5 THEN NULL ELSE nextval('settlement_serial') END AS serial,
-            st.segments, st.stay_dedc
+            st.segments, st.stay_dedc,
+            (SELECT direct_settlement_suspended_until FROM institutions WHERE fixmedins_code = $7) AS suspended_until
        FROM (SELECT count(*)::int AS segments, coalesce(sum((setlinfo->>'act_pay_dedc')::bigint), 0)::text AS stay_dedc
-               FROM settlements WHERE mdtrt_id = $6 AND kind = 'settle' AND status = 'settled') st`, values: [visit.psn_no, visit.mdtrt_cert_type ?? '', visit.mdtrt_cert_no ?? '', day, preview, visit.mdtrt_id] }),
+               FROM settlements WHERE mdtrt_id = $6 AND kind = 'settle' AND status = 'settled') st`, values: [visit.psn_no, visit.mdtrt_cert_type ?? '', visit.mdtrt_cert_no ?? '', day, preview, visit.mdtrt_id, visit.fixmedins_code] }),
   ]);
   const row = extra.rows[0]!;
-  return { acc, lines: row.lines.map(toLine), balc_fen: row.balc_fen, pwd_sha256: row.pwd_sha256, cvl: row.cvl, idet: row.idet, serial: row.serial, segments: row.segments, stay_dedc: row.stay_dedc };
+  return { acc, lines: row.lines.map(toLine), balc_fen: row.balc_fen, pwd_sha256: row.pwd_sha256, cvl: row.cvl, idet: row.idet, serial: row.serial, segments: row.segments, stay_dedc: row.stay_dedc, suspended_until: row.suspended_until };
 }
 
 export interface SettlementWrite {
