@@ -119,7 +119,7 @@ export async function settleVisit(q: Queryable, caller: Caller, visit: VisitWith
   const year = Number(day.slice(0, 4));
   const r = await readSettlementInputs(q, visit, day, year, o.preview);
   const { lines, acc } = r;
-  // A supervision decision may suspend the institution's direct settlement (023_supervision_cases.sql).
+  // A supervision decision may suspend the institution's direct settlement (024_supervision_cases.sql).
   const today = chinaDate(caller.now);
   if (r.suspended_until !== null && (r.suspended_until === 'infinity' || r.suspended_until >= today)) {
     const until = r.suspended_until === 'infinity' ? { zh: '解除为止', en: 'it is lifted' } : { zh: ` ${r.suspended_until}`, en: ` ${r.suspended_until}` };

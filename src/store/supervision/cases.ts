@@ -2,7 +2,7 @@ import type { IsoDate } from '../../engine/calendar.ts';
 import { regionPatterns } from '../cooperation/cases.ts';
 import type { Queryable } from '../db.ts';
 
-// Supervision cases (023_supervision_cases.sql) as rows: the case's own facts beside the case
+// Supervision cases (024_supervision_cases.sql) as rows: the case's own facts beside the case
 // machine's row (cases, kind 'supervision'), the findings it holds, the funds its settlements
 // paid, and the suspensions of direct settlement with the institution's flag. SQL only: the
 // moves are src/engine/cases.ts, applying them src/app/supervision/cases.ts.
