@@ -12,6 +12,7 @@ import {
   appealSupervisionCase,
   decideSupervisionCase,
   directSettlementSuspendedOn,
+  endLapsedAppeals,
   liftSuspension,
   moveSupervisionCase,
   openSupervisionCase,
@@ -235,8 +236,13 @@ test('illegal moves are refused naming the field and change nothing; the appeal 
   // another institution cannot appeal it
   await unchanged(() => refuses(appealSupervisionCase(w.db.pool, at(20), ANOTHER_HOSPITAL, no, { statement: '不服', evidence: [{ kind: 'note', ref: 'doc-1' }] }), 'not_found', 'case_no'));
 
-  // after the deadline the system ends the window
-  assert.equal((await moveSupervisionCase(w.db.pool, at(25), SYSTEM, no, 'appeal_lapsed', '申诉期满未申诉')).state, 'investigation');
+  // after the deadline the daily pass ends the window (once: a second pass finds nothing)
+  assert.deepEqual(await endLapsedAppeals(w.db.pool, at(24)), []);
+  assert.deepEqual(await endLapsedAppeals(w.db.pool, at(25), ['360400']), [], 'another region\'s pass');
+  assert.deepEqual(await endLapsedAppeals(w.db.pool, at(25)), [no]);
+  assert.deepEqual(await endLapsedAppeals(w.db.pool, at(25)), []);
+  assert.equal((await supervisionCase(w.db.pool, SYSTEM, no)).state, 'investigation');
+  assert.equal((await supervisionCase(w.db.pool, SYSTEM, no)).events.at(-1)!.actor, 'system:supervision');
   // bad decisions, each naming its field, nothing written
   const cap = (await w.db.pool.query<{ f: number }>(`SELECT fund_pay_sumamt AS f FROM settlements WHERE setl_id = $1`, [v.setl_id])).rows[0]!.f;
   await unchanged(() => refuses(decideSupervisionCase(w.db.pool, at(26), THE_HOSPITAL, no, { kinds: ['no_violation'], reason: '自认无违规' }), 'forbidden', 'case_no'));

@@ -1,6 +1,6 @@
 import { chinaDate, isIsoDate, type IsoDate } from '../../engine/calendar.ts';
 import { CASE_MACHINE, planMove } from '../../engine/cases.ts';
-import { assertInvariant, conflict, forbidden, invalid, notFound } from '../../engine/errors.ts';
+import { assertInvariant, conflict, forbidden, invalid, notFound, YibaoError } from '../../engine/errors.ts';
 import { checkTransfer, NOT_A_FUND } from '../../engine/ledger.ts';
 import { fenToYuan } from '../../engine/money.ts';
 import { actorLabel, writeAudit, type Actor } from '../../store/audit.ts';
@@ -17,6 +17,7 @@ import {
   fundsPaidOfCase,
   insertSupervisionCase,
   insertSuspension,
+  lapsedAppeals,
   liftSuspensionRow,
   lockFindings,
   nextSupervisionSerial,
@@ -498,4 +499,24 @@ export async function liftSuspension(pool: Pool, now: Date, who: Who, caseNo: st
 export async function directSettlementSuspendedOn(q: Queryable, fixmedinsCode: string, day: IsoDate): Promise<string | null> {
   const until = await suspendedUntil(q, fixmedinsCode);
   return until !== null && (until === 'infinity' || until >= day) ? until : null;
+}
+
+/**
+ * The daily pass that ends every appeal window past its deadline (the institution neither
+ * appealed nor waived): each case moves to investigation by the system, one transaction each.
+ * Returns the cases moved.
+ */
+export async function endLapsedAppeals(pool: Pool, now: Date, regions?: readonly string[]): Promise<string[]> {
+  const today = chinaDate(now);
+  const moved: string[] = [];
+  for (const no of await lapsedAppeals(pool, today, regions)) {
+    try {
+      await moveSupervisionCase(pool, now, SYSTEM, no, 'appeal_lapsed', `申诉期满未申诉（${today}）/ the appeal window ended without an appeal`);
+      moved.push(no);
+    } catch (e) {
+      // moved meanwhile (an appeal that came first, another pass): nothing to do for this case
+      if (!(e instanceof YibaoError && e.kind === 'conflict')) throw e;
+    }
+  }
+  return moved;
 }
