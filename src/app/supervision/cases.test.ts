@@ -292,7 +292,13 @@ test('a suspension of direct settlement: set with an audit row, 2207 and 2206 re
   await toAppeal(no, 15);
   await waiveAppeal(w.db.pool, at(15), THE_HOSPITAL, no, '不申诉');
   const pending = await registered();
-  const d = await decideSupervisionCase(w.db.pool, at(15), SUPERVISOR, no, { kinds: ['warning', 'recovery', 'suspension'], suspension_ends_on: '2026-06-30', reason: '警告、追回并暂停直接结算至 6 月底' });
+  // the decision sent twice at once (a double click): one is made, the other answers it; one transfer, one suspension
+  const decision = { kinds: ['warning', 'recovery', 'suspension'] as ('warning' | 'recovery' | 'suspension')[], suspension_ends_on: '2026-06-30', reason: '警告、追回并暂停直接结算至 6 月底' };
+  const both = await Promise.all([decideSupervisionCase(w.db.pool, at(15), SUPERVISOR, no, decision), decideSupervisionCase(w.db.pool, at(15), SUPERVISOR, no, decision)]);
+  assert.deepEqual(both.map((x) => x.replayed).sort(), [false, true]);
+  assert.equal((await w.db.pool.query(`SELECT count(*)::int AS n FROM ledger_transfers WHERE key = $1`, [`recovery:${no}`])).rows[0].n, 1);
+  assert.equal((await w.db.pool.query(`SELECT count(*)::int AS n FROM institution_suspensions WHERE fixmedins_code = $1`, [HOSPITAL])).rows[0].n, 1);
+  const d = both[0]!;
   assert.deepEqual(d.case.suspension && { begins_on: d.case.suspension.begins_on, ends_on: d.case.suspension.ends_on, lifted_at: d.case.suspension.lifted_at }, { begins_on: '2026-03-15', ends_on: '2026-06-30', lifted_at: null });
   assert.equal(await directSettlementSuspendedOn(w.db.pool, HOSPITAL, '2026-03-15'), '2026-06-30');
   assert.equal(await directSettlementSuspendedOn(w.db.pool, HOSPITAL, '2026-07-01'), null, 'it ends on its day without any pass');

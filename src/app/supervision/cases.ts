@@ -119,7 +119,8 @@ async function loadCase(c: Queryable, who: Who, caseNo: unknown, lock: boolean):
   const sup = await findSupervisionCase(c, caseNo);
   if (!sup || !sees(who.scope, sup.admdvs, sup.fixmedins_code)) noCase();
   const kase = await getCase(c, 'supervision', caseNo, 'case_no', lock);
-  return { kase, sup: sup! };
+  // read again under the case's lock: a move that committed while this one waited is seen whole
+  return { kase, sup: lock ? (await findSupervisionCase(c, caseNo))! : sup! };
 }
 
 /** The working-day calendar of the institution's pooling region (its city: a county's code with its last two digits 00). */
