@@ -255,7 +255,7 @@ export async function openSupervisionCase(pool: Pool, now: Date, who: Who, input
 // ---- the staff's moves -------------------------------------------------------------------
 
 /** The moves made with a reason alone. */
-export const SIMPLE_MOVES = ['assign', 'first_review_pass', 'second_review_pass', 'return_to_first_review', 'dismiss', 'appeal_lapsed', 'close', 'escalate'] as const;
+export const SIMPLE_MOVES = ['assign', 'first_review_pass', 'second_review_pass', 'return_to_first_review', 'dismiss', 'appeal_lapsed', 'close'] as const;
 export type SimpleMove = (typeof SIMPLE_MOVES)[number];
 
 /**
