@@ -12,6 +12,7 @@ import {
   appealSupervisionCase,
   decideSupervisionCase,
   directSettlementSuspendedOn,
+  endLapsedAppeals,
   liftSuspension,
   moveSupervisionCase,
   openSupervisionCase,
@@ -235,8 +236,13 @@ test('illegal moves are refused naming the field and change nothing; the appeal 
   // another institution cannot appeal it
   await unchanged(() => refuses(appealSupervisionCase(w.db.pool, at(20), ANOTHER_HOSPITAL, no, { statement: '不服', evidence: [{ kind: 'note', ref: 'doc-1' }] }), 'not_found', 'case_no'));
 
-  // after the deadline the system ends the window
-  assert.equal((await moveSupervisionCase(w.db.pool, at(25), SYSTEM, no, 'appeal_lapsed', '申诉期满未申诉')).state, 'investigation');
+  // after the deadline the daily pass ends the window (once: a second pass finds nothing)
+  assert.deepEqual(await endLapsedAppeals(w.db.pool, at(24)), []);
+  assert.deepEqual(await endLapsedAppeals(w.db.pool, at(25), ['360400']), [], 'another region\'s pass');
+  assert.deepEqual(await endLapsedAppeals(w.db.pool, at(25)), [no]);
+  assert.deepEqual(await endLapsedAppeals(w.db.pool, at(25)), []);
+  assert.equal((await supervisionCase(w.db.pool, SYSTEM, no)).state, 'investigation');
+  assert.equal((await supervisionCase(w.db.pool, SYSTEM, no)).events.at(-1)!.actor, 'system:supervision');
   // bad decisions, each naming its field, nothing written
   const cap = (await w.db.pool.query<{ f: number }>(`SELECT fund_pay_sumamt AS f FROM settlements WHERE setl_id = $1`, [v.setl_id])).rows[0]!.f;
   await unchanged(() => refuses(decideSupervisionCase(w.db.pool, at(26), THE_HOSPITAL, no, { kinds: ['no_violation'], reason: '自认无违规' }), 'forbidden', 'case_no'));
@@ -286,7 +292,13 @@ test('a suspension of direct settlement: set with an audit row, 2207 and 2206 re
   await toAppeal(no, 15);
   await waiveAppeal(w.db.pool, at(15), THE_HOSPITAL, no, '不申诉');
   const pending = await registered();
-  const d = await decideSupervisionCase(w.db.pool, at(15), SUPERVISOR, no, { kinds: ['warning', 'recovery', 'suspension'], suspension_ends_on: '2026-06-30', reason: '警告、追回并暂停直接结算至 6 月底' });
+  // the decision sent twice at once (a double click): one is made, the other answers it; one transfer, one suspension
+  const decision = { kinds: ['warning', 'recovery', 'suspension'] as ('warning' | 'recovery' | 'suspension')[], suspension_ends_on: '2026-06-30', reason: '警告、追回并暂停直接结算至 6 月底' };
+  const both = await Promise.all([decideSupervisionCase(w.db.pool, at(15), SUPERVISOR, no, decision), decideSupervisionCase(w.db.pool, at(15), SUPERVISOR, no, decision)]);
+  assert.deepEqual(both.map((x) => x.replayed).sort(), [false, true]);
+  assert.equal((await w.db.pool.query(`SELECT count(*)::int AS n FROM ledger_transfers WHERE key = $1`, [`recovery:${no}`])).rows[0].n, 1);
+  assert.equal((await w.db.pool.query(`SELECT count(*)::int AS n FROM institution_suspensions WHERE fixmedins_code = $1`, [HOSPITAL])).rows[0].n, 1);
+  const d = both[0]!;
   assert.deepEqual(d.case.suspension && { begins_on: d.case.suspension.begins_on, ends_on: d.case.suspension.ends_on, lifted_at: d.case.suspension.lifted_at }, { begins_on: '2026-03-15', ends_on: '2026-06-30', lifted_at: null });
   assert.equal(await directSettlementSuspendedOn(w.db.pool, HOSPITAL, '2026-03-15'), '2026-06-30');
   assert.equal(await directSettlementSuspendedOn(w.db.pool, HOSPITAL, '2026-07-01'), null, 'it ends on its day without any pass');

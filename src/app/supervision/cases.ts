@@ -1,6 +1,6 @@
 import { chinaDate, isIsoDate, type IsoDate } from '../../engine/calendar.ts';
 import { CASE_MACHINE, planMove } from '../../engine/cases.ts';
-import { assertInvariant, conflict, forbidden, invalid, notFound } from '../../engine/errors.ts';
+import { assertInvariant, conflict, forbidden, invalid, notFound, YibaoError } from '../../engine/errors.ts';
 import { checkTransfer, NOT_A_FUND } from '../../engine/ledger.ts';
 import { fenToYuan } from '../../engine/money.ts';
 import { actorLabel, writeAudit, type Actor } from '../../store/audit.ts';
@@ -17,6 +17,7 @@ import {
   fundsPaidOfCase,
   insertSupervisionCase,
   insertSuspension,
+  lapsedAppeals,
   liftSuspensionRow,
   lockFindings,
   nextSupervisionSerial,
@@ -118,7 +119,8 @@ async function loadCase(c: Queryable, who: Who, caseNo: unknown, lock: boolean):
   const sup = await findSupervisionCase(c, caseNo);
   if (!sup || !sees(who.scope, sup.admdvs, sup.fixmedins_code)) noCase();
   const kase = await getCase(c, 'supervision', caseNo, 'case_no', lock);
-  return { kase, sup: sup! };
+  // read again under the case's lock: a move that committed while this one waited is seen whole
+  return { kase, sup: lock ? (await findSupervisionCase(c, caseNo))! : sup! };
 }
 
 /** The working-day calendar of the institution's pooling region (its city: a county's code with its last two digits 00). */
@@ -253,7 +255,7 @@ export async function openSupervisionCase(pool: Pool, now: Date, who: Who, input
 // ---- the staff's moves -------------------------------------------------------------------
 
 /** The moves made with a reason alone. */
-export const SIMPLE_MOVES = ['assign', 'first_review_pass', 'second_review_pass', 'return_to_first_review', 'dismiss', 'appeal_lapsed', 'close', 'escalate'] as const;
+export const SIMPLE_MOVES = ['assign', 'first_review_pass', 'second_review_pass', 'return_to_first_review', 'dismiss', 'appeal_lapsed', 'close'] as const;
 export type SimpleMove = (typeof SIMPLE_MOVES)[number];
 
 /**
@@ -498,4 +500,24 @@ export async function liftSuspension(pool: Pool, now: Date, who: Who, caseNo: st
 export async function directSettlementSuspendedOn(q: Queryable, fixmedinsCode: string, day: IsoDate): Promise<string | null> {
   const until = await suspendedUntil(q, fixmedinsCode);
   return until !== null && (until === 'infinity' || until >= day) ? until : null;
+}
+
+/**
+ * The daily pass that ends every appeal window past its deadline (the institution neither
+ * appealed nor waived): each case moves to investigation by the system, one transaction each.
+ * Returns the cases moved.
+ */
+export async function endLapsedAppeals(pool: Pool, now: Date, regions?: readonly string[]): Promise<string[]> {
+  const today = chinaDate(now);
+  const moved: string[] = [];
+  for (const no of await lapsedAppeals(pool, today, regions)) {
+    try {
+      await moveSupervisionCase(pool, now, SYSTEM, no, 'appeal_lapsed', `申诉期满未申诉（${today}）/ the appeal window ended without an appeal`);
+      moved.push(no);
+    } catch (e) {
+      // moved meanwhile (an appeal that came first, another pass): nothing to do for this case
+      if (!(e instanceof YibaoError && e.kind === 'conflict')) throw e;
+    }
+  }
+  return moved;
 }

@@ -225,3 +225,13 @@ export async function supervisionQueue(q: Queryable, f: { regions?: readonly str
   );
   return r.rows;
 }
+
+/** Case numbers of supervision cases in their appeal window whose deadline has passed by `asOf`, in the regions given (undefined: all). */
+export async function lapsedAppeals(q: Queryable, asOf: IsoDate, regions?: readonly string[]): Promise<string[]> {
+  const r = await q.query<{ number: string }>(
+    `SELECT number FROM cases WHERE kind = 'supervision' AND state = 'appeal' AND due_on < $1::date
+        AND ($2::text[] IS NULL OR region LIKE ANY($2::text[])) ORDER BY due_on, id`,
+    [asOf, regionPatterns(regions)],
+  );
+  return r.rows.map((x) => x.number);
+}
