@@ -36,3 +36,6 @@ CREATE TABLE demo_planted_claims (
   setl_id   text REFERENCES settlements (setl_id),
   err_msg   text
 );
+
+-- A scan closes, per batch, the open findings of the claims it judged that no longer fire.
+CREATE INDEX supervision_findings_visit ON supervision_findings (mdtrt_id);

@@ -35,31 +35,26 @@ export type SettledClaim = ClaimView & { readonly setl_day: string };
 const VISIT_COLUMNS = `v.mdtrt_id, v.kind, v.psn_no, p.gend, p.brdy, v.insutype, v.med_type, v.fixmedins_code, i.fixmedins_type, v.hosp_lv,
   v.mdtrtarea_admvs, v.insuplc_admdvs, ${china('v.begntime')} AS begntime, ${china('v.endtime')} AS endtime, v.dise_codes`;
 
-/** The uploaded lines of some visits, by visit; rows read as arrays (a scan reads millions). */
-async function linesOf(q: Queryable, mdtrtIds: readonly string[]): Promise<Map<string, LineView[]>> {
-  const out = new Map<string, LineView[]>();
-  if (mdtrtIds.length === 0) return out;
-  const r = await q.query<unknown[]>({
-    text: `SELECT mdtrt_id, feedetl_sn, med_list_codg, med_chrgitm_type, chrgitm_lv, cnt::float8, pric, det_item_fee_sumamt, pric_uplmt_fen,
-                  inscp_scp_amt, fulamt_ownpay_amt, ${china('fee_ocur_time')}, init_feedetl_sn
-             FROM fee_lines WHERE mdtrt_id = ANY($1::text[]) AND status = 'uploaded' ORDER BY mdtrt_id, seq`,
-    values: [mdtrtIds],
-    rowMode: 'array',
+// A claim's lines come back as one text per visit (fields split by U+001F, lines by U+001E):
+// the scan reads a million lines, and splitting a string costs far less than a row per line.
+const LINES_OF_VISIT = `(SELECT string_agg(concat_ws(E'\\x1f', l.feedetl_sn, l.med_list_codg, l.med_chrgitm_type, l.chrgitm_lv, l.cnt::float8, l.pric, l.det_item_fee_sumamt,
+    coalesce(l.pric_uplmt_fen::text, ''), l.inscp_scp_amt, l.fulamt_ownpay_amt, coalesce(${china('l.fee_ocur_time')}, ''), coalesce(l.init_feedetl_sn, '')), E'\\x1e' ORDER BY l.seq)
+   FROM fee_lines l WHERE l.mdtrt_id = v.mdtrt_id AND l.status = 'uploaded') AS lines_text`;
+
+function parseLines(text: string | null): LineView[] {
+  if (text === null || text === '') return [];
+  return text.split('\x1e').map((line) => {
+    const f = line.split('\x1f');
+    return {
+      feedetl_sn: f[0]!, med_list_codg: f[1]!, list_type: null, med_chrgitm_type: f[2]!, chrgitm_lv: f[3]!, cnt: Number(f[4]), pric: Number(f[5]) as Fen,
+      det_item_fee_sumamt: Number(f[6]) as Fen, pric_uplmt_fen: f[7] === '' ? null : (Number(f[7]) as Fen), inscp_scp_amt: Number(f[8]) as Fen,
+      fulamt_ownpay_amt: Number(f[9]) as Fen, fee_ocur_time: f[10] === '' ? null : f[10]!, init_feedetl_sn: f[11] === '' ? null : f[11]!,
+    };
   });
-  for (const row of r.rows) {
-    const id = row[0] as string;
-    let ls = out.get(id);
-    if (!ls) out.set(id, (ls = []));
-    ls.push({
-      feedetl_sn: row[1] as string, med_list_codg: row[2] as string, list_type: null, med_chrgitm_type: row[3] as string, chrgitm_lv: row[4] as string,
-      cnt: row[5] as number, pric: row[6] as Fen, det_item_fee_sumamt: row[7] as Fen, pric_uplmt_fen: row[8] as Fen | null,
-      inscp_scp_amt: row[9] as Fen, fulamt_ownpay_amt: row[10] as Fen, fee_ocur_time: row[11] as string | null, init_feedetl_sn: row[12] as string | null,
-    });
-  }
-  return out;
 }
 
-function claimOf(v: VisitRow, lines: readonly LineView[]): ClaimView {
+function claimOf(v: VisitRow & { lines_text: string | null }): ClaimView {
+  const lines = parseLines(v.lines_text);
   return {
     mdtrt_id: v.mdtrt_id, setl_id: v.setl_id, kind: v.kind, psn_no: v.psn_no, gend: v.gend, age: ageOn(v.brdy, v.begntime.slice(0, 10)),
     insutype: v.insutype, med_type: v.med_type, fixmedins_code: v.fixmedins_code, fixmedins_type: v.fixmedins_type, hosp_lv: v.hosp_lv,
@@ -75,8 +70,8 @@ function claimOf(v: VisitRow, lines: readonly LineView[]): ClaimView {
  */
 export async function settledClaimsOf(q: Queryable, psnNos: readonly string[], from: Date, to: Date): Promise<SettledClaim[]> {
   // Driven from the settlements in force (a stay settled mid-way has several: their sum, the newest number).
-  const r = await q.query<VisitRow & { setl_day: string }>(
-    `SELECT ${VISIT_COLUMNS}, s.setl_id, s.fund_pay_sumamt, to_char(s.setl_time AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD') AS setl_day
+  const r = await q.query<VisitRow & { setl_day: string; lines_text: string | null }>(
+    `SELECT ${VISIT_COLUMNS}, s.setl_id, s.fund_pay_sumamt, to_char(s.setl_time AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD') AS setl_day, ${LINES_OF_VISIT}
        FROM settlements s
        JOIN visits v ON v.mdtrt_id = s.mdtrt_id
        JOIN persons p ON p.psn_no = v.psn_no
@@ -85,29 +80,26 @@ export async function settledClaimsOf(q: Queryable, psnNos: readonly string[], f
       ORDER BY v.psn_no, v.begntime, v.mdtrt_id, s.setl_time`,
     [psnNos, from, to],
   );
-  const rows: Array<VisitRow & { setl_day: string }> = [];
+  const out: SettledClaim[] = [];
   for (const v of r.rows) {
-    const prev = rows[rows.length - 1];
+    const prev = out[out.length - 1];
     if (prev && prev.mdtrt_id === v.mdtrt_id) {
-      rows[rows.length - 1] = { ...v, fund_pay_sumamt: (prev.fund_pay_sumamt ?? 0) + (v.fund_pay_sumamt ?? 0) };
-    } else rows.push(v);
+      out[out.length - 1] = { ...prev, setl_id: v.setl_id, setl_day: v.setl_day, fund_pay_sumamt: (prev.fund_pay_sumamt + (v.fund_pay_sumamt ?? 0)) as Fen };
+    } else out.push({ ...claimOf(v), setl_day: v.setl_day });
   }
-  const lines = await linesOf(q, rows.map((v) => v.mdtrt_id));
-  return rows.map((v) => ({ ...claimOf(v, lines.get(v.mdtrt_id) ?? []), setl_day: v.setl_day }));
+  return out;
 }
 
 /** One visit as the rules see it before settlement (3101/3102, the check inside 2207/2304): its uploaded lines, nothing paid yet. */
 export async function openClaim(q: Queryable, mdtrtId: string): Promise<ClaimView | undefined> {
-  const r = await q.query<VisitRow>(
-    `SELECT ${VISIT_COLUMNS}, NULL::text AS setl_id, NULL::bigint AS fund_pay_sumamt
+  const r = await q.query<VisitRow & { lines_text: string | null }>(
+    `SELECT ${VISIT_COLUMNS}, NULL::text AS setl_id, NULL::bigint AS fund_pay_sumamt, ${LINES_OF_VISIT}
        FROM visits v JOIN persons p ON p.psn_no = v.psn_no JOIN institutions i ON i.fixmedins_code = v.fixmedins_code
       WHERE v.mdtrt_id = $1`,
     [mdtrtId],
   );
   const v = r.rows[0];
-  if (!v) return undefined;
-  const lines = await linesOf(q, [v.mdtrt_id]);
-  return claimOf(v, lines.get(v.mdtrt_id) ?? []);
+  return v === undefined ? undefined : claimOf(v);
 }
 
 /** A person's settled visits around a claim: the history the cross-visit rules read. */
