@@ -37,7 +37,7 @@ export interface ScanBench {
 const seconds = (ms: number): number => Math.round(ms / 10) / 100;
 
 /** Four lines a visit: codes of the demo catalog at ordinary prices; one visit in 97 bills a restricted or repeated item. */
-async function seedVisits(pool: Pool, visits: number, log: (l: string) => void): Promise<void> {
+export async function seedVisits(pool: Pool, visits: number, log: (l: string) => void): Promise<void> {
   await pool.query(`CREATE TABLE bench_psn AS SELECT p.psn_no, g.pooling_admdvs AS pooling, row_number() OVER (ORDER BY p.psn_no) AS k
     FROM persons p JOIN regions g ON g.code = p.insuplc_admdvs JOIN enrollments e ON e.psn_no = p.psn_no AND e.end_date IS NULL`);
   await pool.query(`CREATE TABLE bench_inst AS SELECT i.fixmedins_code, i.hosp_lv, g.pooling_admdvs AS pooling, row_number() OVER (PARTITION BY g.pooling_admdvs ORDER BY i.fixmedins_code) AS k

@@ -7,6 +7,7 @@ import { seedAll } from '../src/cli/seed.ts';
 import type { Fixtures } from '../src/demo/generate.ts';
 import { plantedReport } from '../src/app/supervision/report.ts';
 import { runScan } from '../src/app/supervision/scan.ts';
+import { settledClaimsOf, streamSettledClaims, type SettledClaim } from '../src/store/supervision/findings.ts';
 import { addDays, chinaDate } from '../src/engine/calendar.ts';
 import { PLANTED_PER_KIND } from '../src/demo/planted.ts';
 import { freshDatabase, type TestDatabase } from './support/db.ts';
@@ -54,6 +55,30 @@ test('every kind of planted claim is found: recall 100% per rule type; blocked d
   await assertBooksHold(db.pool);
 });
 
+test("a full scan's one-pass read gives the very claims the per-person read gives, lines, times and amounts included", async () => {
+  const from = new Date(Date.now() - 400 * 86_400_000);
+  const to = new Date(Date.now() + 86_400_000);
+  const streamed: SettledClaim[] = [];
+  // Small chunks: a person's claims must never be split between two.
+  for await (const chunk of streamSettledClaims(db.pool, { from, to, prefix: '', periodFrom: from, periodTo: to, chunk: 7 })) {
+    assert.ok(chunk.length > 0);
+    const last = streamed[streamed.length - 1];
+    if (last) assert.notEqual(chunk[0]!.psn_no, last.psn_no, 'a person split between two chunks');
+    streamed.push(...chunk);
+  }
+  const persons = [...new Set(streamed.map((c) => c.psn_no))];
+  const read = await settledClaimsOf(db.pool, persons, from, to);
+  assert.ok(read.length > 100, `${read.length} claims`);
+  assert.ok(read.some((c) => c.lines.some((l) => l.fee_ocur_time !== null)) && read.some((c) => c.endtime !== null));
+  assert.deepEqual(streamed, read);
+  // A region's scan reads only the persons with a settlement treated there (and all their claims).
+  const zz: SettledClaim[] = [];
+  for await (const chunk of streamSettledClaims(db.pool, { from, to, prefix: '4302', periodFrom: from, periodTo: to })) zz.push(...chunk);
+  const zzPersons = new Set(read.filter((c) => c.mdtrtarea_admvs.startsWith('4302')).map((c) => c.psn_no));
+  assert.ok(zzPersons.size > 0);
+  assert.deepEqual(zz, read.filter((c) => zzPersons.has(c.psn_no)));
+});
+
 test('a rerun changes nothing; a scan cut off half-way and run again finds each finding once', async () => {
   const before = await count();
   const again = await runScan(db.pool, { ...period, incremental: false });
@@ -63,10 +88,10 @@ test('a rerun changes nothing; a scan cut off half-way and run again finds each 
   const keys = (await db.pool.query(`SELECT stage, fingerprint FROM supervision_findings WHERE stage = 'after' ORDER BY 1, 2`)).rows;
   await db.pool.query(`DELETE FROM supervision_findings WHERE stage = 'after'`);
   // The progress line after a batch that found something: the run dies there.
-  await assert.rejects(runScan(db.pool, { ...period, incremental: false, batchPersons: 25, progress: (line) => { if (/ [1-9]\d* new findings/.test(line)) throw new Error('killed'); } }), /killed/);
+  await assert.rejects(runScan(db.pool, { ...period, incremental: false, batch: 25, progress: (line) => { if (/ [1-9]\d* new findings/.test(line)) throw new Error('killed'); } }), /killed/);
   const partial = await count(`stage = 'after'`);
   assert.ok(partial > 0 && partial < keys.length, `the first batch committed (${partial} of ${keys.length})`);
-  await runScan(db.pool, { ...period, incremental: false, batchPersons: 25 });
+  await runScan(db.pool, { ...period, incremental: false, batch: 25 });
   assert.deepEqual((await db.pool.query(`SELECT stage, fingerprint FROM supervision_findings WHERE stage = 'after' ORDER BY 1, 2`)).rows, keys);
 });
 

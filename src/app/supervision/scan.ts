@@ -12,7 +12,7 @@ import type { ClaimView, Finding } from '../../engine/supervision/types.ts';
 import { inTransaction, type Pool } from '../../store/db.ts';
 import { documentRegistry, type DocumentRegistry } from '../../store/documents/registry.ts';
 import {
-  addToScan, finishScan, lastScan, newestSettlementTime, personsToScan, saveFindings, settledClaimsOf, startScan, type ScanRow,
+  addToScan, finishScan, lastScan, newestSettlementTime, personsToScan, saveFindings, settledClaimsOf, startScan, streamSettledClaims, type ScanRow, type SettledClaim,
 } from '../../store/supervision/findings.ts';
 
 const DAY_MS = 86_400_000;
@@ -29,7 +29,8 @@ export interface ScanOptions {
   incremental: boolean;
   by: string;
   now?: Date;
-  batchPersons?: number;
+  /** A batch: persons (incremental runs) or claim rows (full runs) read at once; each batch is written in its own transaction. */
+  batch?: number;
   progress?: (line: string) => void;
   documents?: DocumentRegistry;
 }
@@ -69,55 +70,82 @@ export async function runScan(pool: Pool, o: ScanOptions): Promise<ScanResult> {
   const say = o.progress ?? (() => undefined);
   say(`scan ${scan.id}: ${library.rules.length} rules (${library.documents.map((d) => `${d.rules_id} v${d.version}`).join(', ') || 'none stored'}), ${o.scope}, ${o.from}..${o.to}, ${mode}${changedSince ? ` since ${changedSince.toISOString()}` : ''}`);
   const totals = { persons: 0, claims: 0, lines: 0, found: 0, amended: 0, closed: 0 };
-  const limit = o.batchPersons ?? 5000;
   // Where the time goes, shown with the progress: reading, judging, writing.
   const ms = { read: 0, judge: 0, write: 0 };
-  // The next batch is read while this one is judged and written: the database and the judge overlap.
-  const readBatch = async (after: string) => {
+  const window = { from: new Date(from.getTime() - lookback), to: new Date(toEnd.getTime() + lookback) };
+  // A full run reads the window in one ordered pass; an incremental one only the changed persons' claims.
+  const source: AsyncIterator<SettledClaim[]> = changedSince
+    ? changedPersonsClaims(pool, { window, period: { from: o.from, to: o.to }, scope: o.scope, changedSince, limit: o.batch ?? 5000 })
+    : streamSettledClaims(pool, { ...window, prefix, periodFrom: from, periodTo: toEnd, ...(o.batch ? { chunk: o.batch } : {}) });
+  const read = async (): Promise<IteratorResult<SettledClaim[]>> => {
     const t = performance.now();
-    const persons = await personsToScan(pool, { after, limit, from: o.from, to: o.to, scope: o.scope, changedSince });
-    const claims = persons.length === 0 ? [] : await settledClaimsOf(pool, persons, new Date(from.getTime() - lookback), new Date(toEnd.getTime() + lookback));
+    const r = await source.next();
     ms.read += performance.now() - t;
-    return { persons, claims };
+    return r;
   };
-  let next = readBatch('');
-  for (;;) {
-    const { persons, claims } = await next;
-    if (persons.length === 0) break;
-    next = readBatch(persons[persons.length - 1]!);
-    next.catch(() => undefined); // awaited at the top of the loop; a run that stops before then leaves it alone
-    let t = performance.now();
-    const judged: ClaimView[] = [];
-    const findings: Finding[] = [];
-    let lines = 0;
-    let i = 0;
-    while (i < claims.length) {
-      let j = i;
-      while (j < claims.length && claims[j]!.psn_no === claims[i]!.psn_no) j++;
-      const mine = claims.slice(i, j);
-      for (const c of mine) {
-        if (c.setl_day < o.from || c.setl_day > o.to || !c.mdtrtarea_admvs.startsWith(prefix)) continue;
-        judged.push(c);
-        lines += c.lines.length;
-        for (const f of judgeClaim(library, 'after', c, mine, catalog)) findings.push(f);
+  try {
+    // The next chunk is read while this one is judged and written: the database and the judge overlap.
+    let next = read();
+    for (;;) {
+      const chunk = await next;
+      if (chunk.done) break;
+      const claims = chunk.value;
+      next = read();
+      next.catch(() => undefined); // awaited at the top of the loop; a run that stops before then leaves it alone
+      let t = performance.now();
+      const judged: ClaimView[] = [];
+      const findings: Finding[] = [];
+      let lines = 0;
+      let persons = 0;
+      let i = 0;
+      while (i < claims.length) {
+        let j = i;
+        while (j < claims.length && claims[j]!.psn_no === claims[i]!.psn_no) j++;
+        const mine = claims.slice(i, j);
+        let any = false;
+        for (const c of mine) {
+          if (c.setl_day < o.from || c.setl_day > o.to || !c.mdtrtarea_admvs.startsWith(prefix)) continue;
+          any = true;
+          judged.push(c);
+          lines += c.lines.length;
+          for (const f of judgeClaim(library, 'after', c, mine, catalog)) findings.push(f);
+        }
+        if (any) persons++;
+        i = j;
       }
-      i = j;
+      ms.judge += performance.now() - t;
+      if (judged.length === 0) continue;
+      t = performance.now();
+      const d = await inTransaction(pool, async (q) => {
+        const saved = await saveFindings(q, 'after', judged, findings, now, scan.id);
+        const batch = { persons, claims: judged.length, lines, ...saved };
+        await addToScan(q, scan.id, batch);
+        return batch;
+      });
+      ms.write += performance.now() - t;
+      for (const k of Object.keys(totals) as (keyof typeof totals)[]) totals[k] += d[k];
+      const secs = (Date.now() - started) / 1000;
+      say(`  ${totals.persons} persons, ${totals.claims} claims, ${totals.lines} lines, ${totals.found} new findings, ${totals.amended} amended, ${totals.closed} closed (${Math.round(totals.lines / Math.max(secs, 0.001))} lines/s; read ${(ms.read / 1000).toFixed(1)} s, judge ${(ms.judge / 1000).toFixed(1)} s, write ${(ms.write / 1000).toFixed(1)} s)`);
     }
-    ms.judge += performance.now() - t;
-    t = performance.now();
-    const d = await inTransaction(pool, async (q) => {
-      const saved = await saveFindings(q, 'after', judged, findings, now, scan.id);
-      const batch = { persons: persons.length, claims: judged.length, lines, ...saved };
-      await addToScan(q, scan.id, batch);
-      return batch;
-    });
-    ms.write += performance.now() - t;
-    for (const k of Object.keys(totals) as (keyof typeof totals)[]) totals[k] += d[k];
-    const secs = (Date.now() - started) / 1000;
-    say(`  ${totals.persons} persons, ${totals.claims} claims, ${totals.lines} lines, ${totals.found} new findings, ${totals.amended} amended, ${totals.closed} closed (${Math.round(totals.lines / Math.max(secs, 0.001))} lines/s; read ${(ms.read / 1000).toFixed(1)} s, judge ${(ms.judge / 1000).toFixed(1)} s, write ${(ms.write / 1000).toFixed(1)} s)`);
+  } finally {
+    await source.return?.();
   }
   const done = await finishScan(pool, scan.id, watermark, new Date());
   return { ...done, seconds: (Date.now() - started) / 1000 };
+}
+
+/** An incremental run's read: the changed persons in batches, each batch's claims in the window. */
+async function* changedPersonsClaims(
+  pool: Pool,
+  f: { window: { from: Date; to: Date }; period: { from: string; to: string }; scope: string; changedSince: Date; limit: number },
+): AsyncGenerator<SettledClaim[]> {
+  let after = '';
+  for (;;) {
+    const persons = await personsToScan(pool, { after, limit: f.limit, from: f.period.from, to: f.period.to, scope: f.scope, changedSince: f.changedSince });
+    if (persons.length === 0) return;
+    yield await settledClaimsOf(pool, persons, f.window.from, f.window.to);
+    after = persons[persons.length - 1]!;
+  }
 }
 
 /** Today's date in China: the default end of a scan's period. */

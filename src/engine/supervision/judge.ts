@@ -39,12 +39,26 @@ export function scenariosOf(claim: ClaimView): Scenario[] {
 export function rulesFor(library: Library, stage: Stage, claim: ClaimView): Rule[] {
   const scen = scenariosOf(claim);
   const day = claim.begntime.slice(0, 10);
+  // A scan asks this for every claim; the answer depends on these five only.
+  let cache = chosen.get(library);
+  if (cache === undefined) chosen.set(library, (cache = new Map()));
+  const key = `${stage}|${scen.join(',')}|${claim.insutype}|${claim.mdtrtarea_admvs}|${day}`;
+  const known = cache.get(key);
+  if (known !== undefined) return known;
+  const rules = chooseRules(library, stage, scen, claim.insutype, claim.mdtrtarea_admvs, day);
+  if (cache.size < 50_000) cache.set(key, rules);
+  return rules;
+}
+
+const chosen = new WeakMap<Library, Map<string, Rule[]>>();
+
+function chooseRules(library: Library, stage: Stage, scen: readonly Scenario[], insutype: string, mdtrtarea: string, day: string): Rule[] {
   const best = new Map<string, { rule: Rule; prefix: number }>();
   for (const r of library.rules) {
     if (!r.stages.includes(stage) || !r.scenarios.some((s) => scen.includes(s))) continue;
-    if (r.insutypes.length > 0 && !r.insutypes.includes(claim.insutype)) continue;
+    if (r.insutypes.length > 0 && !r.insutypes.includes(insutype)) continue;
     if (r.effective_from > day) continue;
-    const prefix = r.regionPrefixes.find((p) => claim.mdtrtarea_admvs.startsWith(p));
+    const prefix = r.regionPrefixes.find((p) => mdtrtarea.startsWith(p));
     if (prefix === undefined) continue;
     const seen = best.get(r.code);
     if (!seen || prefix.length > seen.prefix || (prefix.length === seen.prefix && r.version > seen.rule.version)) best.set(r.code, { rule: r, prefix: prefix.length });
