@@ -20,6 +20,7 @@ test('the gateway bench runs end to end and reports every figure, with no failed
     for (const [k, v] of Object.entries(r)) if (k !== 'seed_seconds') assert.ok(Number.isFinite(v), `${k} is a number`);
     assert.ok((r.flow_cpu_server_ms ?? 0) > 0 && (r.flow_cpu_postgres_ms ?? 0) > 0, 'the CPU of both sides is measured (Linux)');
     assert.ok(r.flow_p50_ms <= r.flow_p99_ms && r.settle_p50_ms <= r.settle_p99_ms);
+    assert.ok(r.analysis_per_s > 0 && r.analysis_p99_ms > 0, '3101 was measured');
     assert.ok(r.flow_messages_per_commit > 0, 'messages per committed transaction are counted');
     assert.ok(r.seed_seconds !== null, 'a fresh folder is seeded');
   } finally {

@@ -3,6 +3,7 @@
 // --quick), driven by a lean keep-alive HTTP client in this process (./http-client.ts), on the same machine:
 //   flow_per_s     2201 → 2204 (10 lines) → 2207 flows a second at 32 concurrent clients
 //   settle_per_s   2207 alone, on visits whose fees were uploaded beforehand
+//   analysis_per_s 3101 (the supervision library before settlement) alone; its p99 against the flows'
 //   pg_raw_tx_per_s  a single-row INSERT transaction on the same database, same concurrency
 // The seeded cluster is kept under .yibao-bench/ and reused; it is seeded only when absent.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -50,6 +51,11 @@ export interface GatewayBench {
   settle_per_s: number;
   settle_p50_ms: number;
   settle_p99_ms: number;
+  /** 3101 (事前分析) of a visit of ten lines with the person's history, alone at the same concurrency. */
+  analysis_per_s: number;
+  analysis_p99_ms: number;
+  /** The issue's goal: 3101/3102 answer within the flows' p99 (this at most 1). */
+  analysis_p99_to_flow_p99: number;
   /**
    * CPU time per flow (per settlement for settle_*), in ms, of the server's processes, of
    * PostgreSQL's and of the load generator, during that phase (Linux /proc; null elsewhere):
@@ -325,6 +331,20 @@ export async function runGatewayBench(opts: { quick: boolean; clients: number; s
     const settled = settles.n;
     const settleCpu = cpuPer(settleCpu0, cpu(), settled);
 
+    // 3101 alone: the library over a visit of ten lines and the person's history, nothing written.
+    const day = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
+    const analyses = await drive(opts.clients, opts.seconds, async () => {
+      const psnNo = nextPerson();
+      must(await client.post(envelope('3101', { data: { task_id: 'B', patient_dtos: [{
+        patn_id: psnNo, patn_name: '测试', gend: '1', brdy: '1960-01-01', poolarea: REGION,
+        fsi_encounter_dtos: [{
+          mdtrt_id: `B${psnNo}`, medins_id: HOSPITAL, med_mdtrt_type: '1', adm_date: `${day} 09:00:00`, insutype: '390',
+          fsi_diagnose_dtos: [{ dise_codg: 'J06.900', maindise_flag: '1' }],
+          fsi_order_dtos: LINE_CODES.map(([codg, pric, cnt], i) => ({ rx_id: `R${i + 1}`, hilist_code: codg, cnt, pric, sumamt: Math.round(pric * cnt * 100) / 100, drord_begn_date: `${day} 09:10:00` })),
+        }],
+      }] } }, signNo)));
+    });
+
     // The reference: a single-row insert transaction, same database, same concurrency.
     await pool.query(`CREATE TABLE IF NOT EXISTS bench_raw (id bigserial PRIMARY KEY, psn_no text NOT NULL, amount_fen bigint NOT NULL, at timestamptz NOT NULL DEFAULT now())`);
     const raw = await drive(opts.clients, opts.seconds, async (c) => {
@@ -356,6 +376,9 @@ export async function runGatewayBench(opts: { quick: boolean; clients: number; s
       settle_per_s: r1(settleRate),
       settle_p50_ms: percentile(settles.latencies, 50),
       settle_p99_ms: percentile(settles.latencies, 99),
+      analysis_per_s: r1(analyses.n / analyses.secs),
+      analysis_p99_ms: percentile(analyses.latencies, 99),
+      analysis_p99_to_flow_p99: Math.round((percentile(analyses.latencies, 99) / Math.max(percentile(flows.latencies, 99), 0.001)) * 100) / 100,
       flow_cpu_server_ms: flowCpu.server,
       flow_cpu_postgres_ms: flowCpu.postgres,
       flow_cpu_client_ms: flowCpu.client,
