@@ -101,6 +101,8 @@ export async function seedVisits(pool: Pool, visits: number, log: (l: string) =>
     log(`${to} of ${visits} visits (${to * 4} lines)`);
   }
   await pool.query('ANALYZE visits; ANALYZE fee_lines; ANALYZE settlements');
+  // The seed's dirty pages are written now, not by a checkpoint in the middle of the scan's commits.
+  await pool.query('CHECKPOINT');
 }
 
 export async function runScanBench(opts: { persons: number; lines: number; dir?: string; log?: (l: string) => void }): Promise<ScanBench> {
