@@ -67,7 +67,7 @@ describe('the demo', () => {
   test('seeds one request run through its closed loop (Jiujiang asked Changsha) and one open near its deadline', async () => {
     const r = await db.pool.query<{ case_no: string; state: string; requesting_admdvs: string; answering_admdvs: string; moves: string[] }>(
       `SELECT r.case_no, c.state, r.requesting_admdvs, r.answering_admdvs, array_agg(e.move ORDER BY e.id) AS moves
-         FROM investigation_requests r JOIN cases c ON c.id = r.case_id JOIN case_events e ON e.case_id = c.id GROUP BY 1, 2, 3, 4 ORDER BY r.case_id`,
+         FROM investigation_requests r JOIN cases c ON c.id = r.case_id JOIN case_events e ON e.case_id = c.id GROUP BY r.case_id, 1, 2, 3, 4 ORDER BY r.case_id`,
     );
     assert.equal(r.rows.length, 2, JSON.stringify(r.rows));
     assert.deepEqual(r.rows[0], { case_no: r.rows[0]!.case_no, state: 'closed', requesting_admdvs: '360400', answering_admdvs: '430100', moves: ['submit', 'accept', 'answer', 'confirm'] });
