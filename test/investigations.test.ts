@@ -72,6 +72,11 @@ describe('the demo', () => {
     assert.equal(r.rows.length, 2, JSON.stringify(r.rows));
     assert.deepEqual(r.rows[0], { case_no: r.rows[0]!.case_no, state: 'closed', requesting_admdvs: '360400', answering_admdvs: '430100', moves: ['submit', 'accept', 'answer', 'confirm'] });
     assert.equal(r.rows[1]!.state, 'requested');
+    const open = (await db.pool.query<{ due_on: string; today: string }>(
+      `SELECT c.due_on::text, (now() AT TIME ZONE 'Asia/Shanghai')::date::text AS today FROM cases c WHERE c.kind = 'investigation_request' AND c.number = $1`, [r.rows[1]!.case_no],
+    )).rows[0]!;
+    assert.ok(open.due_on >= open.today, `not overdue: due ${open.due_on}`);
+    assert.ok(Date.parse(open.due_on) - Date.parse(open.today) <= 5 * 86_400_000, `near its deadline: due ${open.due_on}, today ${open.today}`);
     assert.match(r.rows[1]!.requesting_admdvs, /^36/);
     assert.match(r.rows[1]!.answering_admdvs, /^43/);
     const acc = await db.pool.query(`SELECT username, role, regions FROM staff_accounts WHERE username IN ('jx.supervisor', 'hn.supervisor') ORDER BY username`);
@@ -108,14 +113,16 @@ describe('the loop', () => {
     assert.equal(accepted.state, 'accepted');
     assert.equal(accepted.accepted_by, 'staff:hn.supervisor');
     await refuses(moveInvestigation(db.pool, now, HN, no, { move: 'answer', answer: { findings: '无', conclusion: 'no_violation', recovery_fen: 100 } }), 'invalid', 'answer.recovery_fen');
-    const answered = await moveInvestigation(db.pool, now, HN, no, { move: 'answer', answer: { findings: '重复收费两项', conclusion: 'violation', recovery_fen: 12_345, recovery_ref: 'JG430100202612030000001' } });
+    // a reference that looks like one of yibao's supervision cases must be one, of the answering city
+    await refuses(moveInvestigation(db.pool, now, HN, no, { move: 'answer', answer: { findings: '重复收费两项', conclusion: 'violation', recovery_fen: 12_345, recovery_ref: 'JG430100202612030000001' } }), 'invalid', 'answer.recovery_ref');
+    const answered = await moveInvestigation(db.pool, now, HN, no, { move: 'answer', answer: { findings: '重复收费两项', conclusion: 'violation', recovery_fen: 12_345, recovery_ref: '长医保稽〔2026〕12号' } });
     assert.equal(answered.state, 'answered');
     assert.equal(answered.answer?.recovery_fen, 12_345);
     await refuses(moveInvestigation(db.pool, now, HN, no, { move: 'confirm' }), 'forbidden', 'case_no');
     const returned = await moveInvestigation(db.pool, now, JX, no, { move: 'return', reason: '未附核查记录' });
     assert.equal(returned.state, 'accepted');
     assert.equal(returned.answers[0]!.returned?.reason, '未附核查记录');
-    await moveInvestigation(db.pool, now, HN, no, { move: 'answer', answer: { findings: '重复收费两项，附核查记录', conclusion: 'violation', recovery_fen: 12_345, recovery_ref: 'JG430100202612030000001' }, attachments: [{ name: '核查记录.txt', mime: 'text/plain', content_base64: Buffer.from('记录').toString('base64') }] });
+    await moveInvestigation(db.pool, now, HN, no, { move: 'answer', answer: { findings: '重复收费两项，附核查记录', conclusion: 'violation', recovery_fen: 12_345, recovery_ref: '长医保稽〔2026〕12号' }, attachments: [{ name: '核查记录.txt', mime: 'text/plain', content_base64: Buffer.from('记录').toString('base64') }] });
     const closed = await moveInvestigation(db.pool, now, JX, no, { move: 'confirm' });
     assert.equal(closed.state, 'closed');
     assert.equal(closed.due_on, null);

@@ -15,7 +15,10 @@ import { openSite, signInStaff } from '../support/browser.ts';
 // raises a request from the outbox about the Jiujiang retiree's stay in Changsha, with a file;
 // Hunan's supervisor (hn.supervisor) signs in, finds it in the inbox with its deadline, accepts
 // and answers it; Jiangxi's sees the answer and confirms, closing it; both see the whole
-// history, in Chinese and (for Hunan) in English.
+// history, in Chinese and (for Hunan) in English. YIBAO_SCREENSHOTS=dir saves
+// investigations-desktop.png with the closed request's detail.
+
+const SHOTS = process.env.YIBAO_SCREENSHOTS ? path.resolve(process.env.YIBAO_SCREENSHOTS) : undefined;
 
 const committed = JSON.parse(fs.readFileSync(path.resolve(import.meta.dirname, '../../demo/fixtures.json'), 'utf8')) as Fixtures;
 const RETIREE = committed.personas.find((p) => p.key === 'jiujiang_retiree_in_changsha')!;
@@ -115,6 +118,11 @@ test('Jiangxi raises a request, Hunan accepts and answers it, Jiangxi sees the a
   await hn.page.locator('[data-testid="investigation-detail"][data-state="closed"]').waitFor();
   assert.deepEqual(await historyOf(hn.page), ['submit', 'accept', 'answer', 'confirm']);
   assert.match((await hn.page.getByTestId('history').textContent()) ?? '', /Raised.*Accept.*Answer.*Confirm and close/s);
+
+  if (SHOTS) {
+    fs.mkdirSync(SHOTS, { recursive: true });
+    await hn.page.screenshot({ path: path.join(SHOTS, 'investigations-desktop.png'), fullPage: true });
+  }
 
   const stored = await db.pool.query(`SELECT c.state FROM cases c WHERE c.kind = 'investigation_request' AND c.number = $1`, [caseNo]);
   assert.equal(stored.rows[0].state, 'closed');

@@ -8,6 +8,7 @@ import { loadCalendar } from '../../store/cooperation/calendar.ts';
 import { addCaseEvidence, caseEvents, getCase, type CaseEventRow, type CaseRow } from '../../store/cooperation/cases.ts';
 import { inTransaction, type Pool, type Queryable } from '../../store/db.ts';
 import { findPersonByPsnNo } from '../../store/registry/persons.ts';
+import { findSupervisionCase } from '../../store/supervision/cases.ts';
 import {
   attachmentContent,
   attachmentsOf,
@@ -316,12 +317,18 @@ export async function moveInvestigation(pool: Pool, now: Date, who: Investigatio
     const { req, kase } = await load(c, who, caseNo, true);
     const side = INVESTIGATION_SIDES[move]!;
     // the state first (a wrong move is named as such), then the side
-    planMove('investigation_request', kase.state, move, who.actor);
+    const { to } = planMove('investigation_request', kase.state, move, who.actor);
     if (!covers(who.regions, sideRegion(req, side))) {
       const words = MOVE_NAMES[move]!;
       throw forbidden('case_no', `只有${SIDE_WORDS[side].zh} ${sideRegion(req, side)} 的监管人员可以${words.zh}`, `only supervisors of ${SIDE_WORDS[side].en} ${sideRegion(req, side)} may ${words.en}`);
     }
-    const to = planMove('investigation_request', kase.state, move, who.actor).to;
+    // a recovery named by one of the platform's own supervision case numbers must be that case, of the answering city
+    if (answer?.recovery_ref && /^JG[0-9]+$/.test(answer.recovery_ref)) {
+      const sup = await findSupervisionCase(c, answer.recovery_ref);
+      if (!sup || cityOf(sup.admdvs) !== req.answering_admdvs) {
+        throw invalid('answer.recovery_ref', `查无就医地 ${req.answering_admdvs} 的基金监管案件 ${answer.recovery_ref}`, `no supervision case ${answer.recovery_ref} of the treatment city ${req.answering_admdvs}`);
+      }
+    }
     const moved = await moveCase(c, now, who.actor, kase, move, { comment: reason, clock: await clockFor(c, req, to) });
     const by = actorLabel(who.actor);
     if (move === 'accept') await setAccepted(c, req.case_id, by, now);

@@ -132,7 +132,9 @@ export function investigationRoutes(deps: AppDeps): FastifyPluginAsyncTypebox {
       schema: { tags, summary: '下载协查附件 / an attachment\'s file', params: Type.Object({ case_no: CaseNo.properties.case_no, id: Type.String({ pattern: '^[0-9]{1,15}$' }) }) },
     }, async (req, reply) => {
       const a = await investigationAttachment(pool, who(req), req.params.case_no, Number(req.params.id));
-      return reply.type(a.mime).header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(a.name)}`).send(a.content);
+      // a file of another bureau's: downloaded, never rendered or sniffed as a page of this site
+      return reply.type(a.mime).header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(a.name)}`)
+        .header('x-content-type-options', 'nosniff').header('content-security-policy', "sandbox; default-src 'none'").send(a.content);
     });
   };
 }
