@@ -104,7 +104,7 @@ function Box({ box, open, setOpen }: { box: 'inbox' | 'outbox'; open: string | n
                     <td>{i.subject}</td>
                     <td><Badge tone={STATE_TONE[i.state] ?? 'info'}>{lang === 'zh' ? i.state_name.zh : i.state_name.en}</Badge></td>
                     <td className={i.overdue ? 'bad' : undefined}><Deadline item={i} /></td>
-                    <td><button type="button" className="secondary" aria-expanded={open === i.case_no} onClick={() => setOpen(open === i.case_no ? null : i.case_no)}>{tr(`查看 ${i.case_no}`, `Open ${i.case_no}`)}</button></td>
+                    <td><button type="button" className="secondary" aria-expanded={open === i.case_no} aria-label={tr(`查看 ${i.case_no}`, `Open ${i.case_no}`)} onClick={() => setOpen(open === i.case_no ? null : i.case_no)}>{tr('查看', 'Open')}</button></td>
                   </tr>
                 ))}
               </tbody>
@@ -196,10 +196,10 @@ function RequestDetail({ caseNo }: { caseNo: string }): ReactNode {
             <dl className="totals">
               <div><dt>{tr('状态', 'State')}</dt><dd><Badge tone={STATE_TONE[d.state] ?? 'info'}>{w(d.state_name, d.state)}</Badge></dd></div>
               <div><dt>{tr('办理期限', 'Deadline')}</dt><dd><Deadline item={d} /></dd></div>
-              <div><dt>{tr('参保人', 'Insured person')}</dt><dd>{d.psn_name} ({d.psn_no})</dd></div>
               <div><dt>{tr('参保地 → 就医地', 'Insured → treatment')}</dt><dd><RegionName code={d.requesting_admdvs} /> → <RegionName code={d.answering_admdvs} /></dd></div>
-              <div><dt>{tr('协议', 'Agreement')}</dt><dd>{d.agreement_no} · {tr(`受理 ${d.accept_days} / 回复 ${d.answer_days} 个工作日`, `accept ${d.accept_days} / answer ${d.answer_days} working days`)}</dd></div>
             </dl>
+            <p><strong>{tr('参保人：', 'Insured person: ')}</strong>{d.psn_name}（{d.psn_no}）</p>
+            <p><strong>{tr('协议：', 'Agreement: ')}</strong>{d.agreement_no} · {tr(`受理时限 ${d.accept_days} 个工作日，回复时限 ${d.answer_days} 个工作日`, `${d.accept_days} working days to accept, ${d.answer_days} to answer`)}</p>
             <p><strong>{tr('协查事项：', 'What: ')}</strong>{d.subject}</p>
             <p><strong>{tr('协查理由：', 'Why: ')}</strong>{d.reason}</p>
             {d.refusal && <p data-testid="refusal"><strong>{tr('不予受理理由：', 'Refused: ')}</strong>{d.refusal.reason}</p>}
