@@ -32,6 +32,7 @@ const PROBES: Record<Capability, { method: 'GET' | 'POST'; url: string; payload?
   refresh_dashboard: { method: 'POST', url: '/api/v1/dashboard/refresh', payload: {} },
   see_clearing: { method: 'GET', url: '/api/v1/clearing/statements?month=2026-11' },
   see_payment: { method: 'GET', url: '/api/v1/payment/regions/430100/years/2026' },
+  see_investigations: { method: 'GET', url: '/api/v1/supervision/investigations?box=inbox' },
 };
 
 interface Me {

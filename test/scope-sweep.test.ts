@@ -47,6 +47,8 @@ interface Side {
   setl_id: string;
   /** A supervision finding on that settlement (the supervisor's evidence route). */
   finding_id: number;
+  /** A 协查 request with the side's region on both ends (the investigation routes). */
+  case_no: string;
   region: string;
 }
 
@@ -87,9 +89,22 @@ async function sideOf(p: { psn_no: string; certno: string }, region: string, ins
        FROM settlements WHERE setl_id = $1 RETURNING id::int AS id`,
     [setl.rows[0].setl_id, region],
   );
+  // A 协查 request of the side's own province (asking and answering cities both there), as rows:
+  // the Deyang one has no agreement to be raised under, and the sweep only needs it to exist.
+  const caseNo = `XC${region}20260101${String(finding.rows[0]!.id).padStart(6, '0')}`;
+  const answering = region.startsWith('43') ? (region.startsWith('4301') ? '430200' : '430100') : '510700';
+  const kase = await db.pool.query<{ id: number }>(
+    `INSERT INTO cases (kind, number, region, psn_no, state, opened_at, due_on, remind_on) VALUES ('investigation_request', $1, $2, $3, 'requested', now(), '2030-01-01', '2029-12-31') RETURNING id::int`,
+    [caseNo, `${region.slice(0, 4)}00`, p.psn_no],
+  );
+  await db.pool.query(
+    `INSERT INTO investigation_requests (case_id, case_no, psn_no, requesting_admdvs, answering_admdvs, agreement_no, accept_days, answer_days, subject, reason, raised_by, raised_at)
+     VALUES ($1, $2, $3, $4, $5, $6, 5, 30, '扫描', '扫描', 'sweep', now())`,
+    [kase.rows[0]!.id, caseNo, p.psn_no, `${region.slice(0, 4)}00`, answering, agreementNo],
+  );
   return {
     person: p, filing_no: filingNo, recognition_no: recognitionNo, import_id: batch.id, message_id: message.rows[0]?.id ?? 0, staff_message_id: staffMessage.rows[0]!.id,
-    setl_id: setl.rows[0].setl_id, finding_id: finding.rows[0]!.id, region,
+    setl_id: setl.rows[0].setl_id, finding_id: finding.rows[0]!.id, case_no: caseNo, region,
   };
 }
 
@@ -236,6 +251,23 @@ describe('the reproduced bypasses', () => {
   });
 });
 
+describe('协查 requests', () => {
+  test('a supervisor sees a request only when one of its two cities is theirs, whatever the query names', async () => {
+    const sup = callers.find((c) => c.role === 'supervisor')!.cookie;
+    assert.equal((await call('GET', `/api/v1/supervision/investigations/${changsha.case_no}`, sup)).status, 200);
+    for (const q of ['', `?psn_no=${CHANGSHA.psn_no}`, `?case_no=${changsha.case_no}`]) {
+      const r = await call('GET', `/api/v1/supervision/investigations/${deyang.case_no}${q}`, sup);
+      assert.equal(r.status, 404, `${q}: ${r.text}`);
+      assert.doesNotMatch(r.text, new RegExp(DEYANG.psn_no));
+    }
+    const moved = await call('POST', `/api/v1/supervision/investigations/${deyang.case_no}/moves`, sup, { move: 'accept' });
+    assert.equal(moved.status, 404, moved.text);
+    const outbox = await call('GET', '/api/v1/supervision/investigations?box=outbox', sup);
+    assert.ok(outbox.json().items.some((i: { case_no: string }) => i.case_no === changsha.case_no));
+    assert.doesNotMatch(outbox.text, new RegExp(deyang.case_no));
+  });
+});
+
 describe('every route of /openapi.json', () => {
   test('every /api/v1 route is declared in access.ts (who may call it, what it touches), and nothing else is', async () => {
     const spec = (await app.inject({ method: 'GET', url: '/openapi.json' })).json() as { paths: Record<string, Record<string, unknown>> };
@@ -265,10 +297,10 @@ describe('every route of /openapi.json', () => {
       .flatMap(([p, byMethod]) => Object.entries(byMethod).map(([m, op]) => ({ method: m.toUpperCase(), path: p, op })));
     assert.ok(ops.length > 60, `the sweep covers the routes (${ops.length})`);
 
-    const foreignMarks = [DEYANG.psn_no, DEYANG.certno, deyang.filing_no, deyang.recognition_no];
+    const foreignMarks = [DEYANG.psn_no, DEYANG.certno, deyang.filing_no, deyang.recognition_no, deyang.case_no];
     // Reference reads that any signed-in caller may make for any region.
     const REFERENCE_READ = /^GET \/api\/v1\/(regions|calendars|chronic-diseases|institutions|agreements|policies)\//;
-    const SCOPE_PARAMS = new Set(['certno', 'psn_no', 'filing_no', 'no', 'id', 'admdvs', 'list_admdvs', 'setl_id']);
+    const SCOPE_PARAMS = new Set(['certno', 'psn_no', 'filing_no', 'no', 'id', 'admdvs', 'list_admdvs', 'setl_id', 'case_no']);
 
     let fresh = 0;
     const pathValue = (name: string, s: Side, route: string): string => {
@@ -280,6 +312,7 @@ describe('every route of /openapi.json', () => {
         case 'id': return route.includes('/staff-inbox/') ? String(s.staff_message_id) : route.includes('/inbox/') ? String(s.message_id) : route.includes('/supervision/findings/') ? String(s.finding_id) : String(s.import_id);
         case 'admdvs': case 'list_admdvs': case 'code': return s.region;
         case 'setl_id': return s.setl_id;
+        case 'case_no': return s.case_no;
         case 'year': return '2026';
         case 'day': return '2026-10-09';
         case 'fixmedins_code': return HOSPITAL;

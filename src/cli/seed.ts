@@ -6,6 +6,7 @@ import { seedDemo, type Fixtures } from '../demo/generate.ts';
 import { seedCooperationForFixtures } from '../demo/cooperation.ts';
 import { demoSettlementCount, seedDemoSettlements } from '../demo/settlements.ts';
 import { seedPlantedClaims } from '../demo/planted.ts';
+import { seedDemoInvestigations } from '../demo/investigations.ts';
 import { runScan } from '../app/supervision/scan.ts';
 import { addDays, chinaDate } from '../engine/calendar.ts';
 import { seedDemoAdvanceFunds } from '../demo/clearing.ts';
@@ -44,6 +45,8 @@ export async function seedAll(pool: Pool, config: Config, log: (line: string) =>
   await seedPlantedClaims(pool, fixtures, { now, log: (l) => log(`demo: ${l}`) });
   const scan = await runScan(pool, { scope: 'all', from: addDays(chinaDate(now), -365), to: chinaDate(now), incremental: false, by: 'demo', now });
   log(`demo: supervision scan ${scan.id}: ${scan.claims} claims, ${scan.found} findings`);
+  // 协查 between the 赣湘 members: one request run through its closed loop, one waiting near its deadline.
+  await seedDemoInvestigations(pool, fixtures, now, (l) => log(`demo: ${l}`));
   await seedDemoAdvanceFunds(pool, now, (l) => log(`demo: ${l}`));
   await refreshDashboard(pool); // the dashboard's enrollment and settlement figures
   return fixtures;

@@ -28,6 +28,8 @@ export const DEMO_STAFF: readonly FixtureStaff[] = [
   { username: 'hn.finance', display_name: '湖南省医保局财务 赵丽', role: 'finance', regions: ['430000'], password: DEMO_PASSWORD },
   // The other side of the 赣湘 pair's clearing statements: both provinces confirm.
   { username: 'jx.finance', display_name: '江西省医保局财务 孙伟', role: 'finance', regions: ['360000'], password: DEMO_PASSWORD },
+  // The asking side of the demo's 协查 requests (Jiujiang asks Changsha): Jiangxi's supervisor.
+  { username: 'jx.supervisor', display_name: '江西省医保局监管员 黄志强', role: 'supervisor', regions: ['360000'], password: DEMO_PASSWORD },
   { username: 'admin', display_name: '平台管理员', role: 'admin', regions: ['000000'], password: DEMO_PASSWORD },
   { username: 'sf.grid', display_name: '石峰区网格员 谢红', role: 'grid_worker', regions: ['430204'], password: DEMO_PASSWORD, acts_for: ['zhuzhou_shifeng_resident'] },
 ];

@@ -29,6 +29,8 @@ export interface DeadlineFacts {
   home: string;
   dest: string | null;
   policy?: FilingPolicy | undefined;
+  /** For a 协查 request: the agreement's deadlines in working days (its assistance_investigation clause). */
+  agreement?: { accept_days: number; answer_days: number } | undefined;
 }
 
 function policyOf(f: DeadlineFacts): FilingPolicy {
@@ -104,6 +106,11 @@ export const MOVE_NAMES: Record<string, { zh: string; en: string }> = {
   appeal_lapsed: { zh: '申诉期满', en: 'end the appeal window' },
   decide: { zh: '作出处理决定', en: 'decide' },
   lift_suspension: { zh: '解除暂停直接结算', en: 'lift the suspension' },
+  // cross-region investigation requests (异地协查)
+  refuse: { zh: '不予受理', en: 'refuse' },
+  answer: { zh: '回复协查结果', en: 'answer' },
+  return: { zh: '退回补充调查', en: 'return for more investigation' },
+  confirm: { zh: '确认办结', en: 'confirm and close' },
 };
 
 /** Recognition reviews take five working days (today's constant, not a policy field). */
@@ -280,6 +287,67 @@ const SUPERVISION: CaseKindDef = {
   },
 };
 
+/**
+ * Working days of a 协查 request when its agreement's clause does not say (accept_days,
+ * answer_days), and the requester's days to confirm or return an answer (not an agreement term).
+ */
+export const INVESTIGATION_DAYS = { accept: 5, answer: 30, confirm: 10 } as const;
+
+/** Which side of a 协查 request makes a move: the insured place asks, the treatment place answers. */
+export type InvestigationSide = 'requesting' | 'answering';
+export const INVESTIGATION_SIDES: Readonly<Record<string, InvestigationSide>> = {
+  submit: 'requesting', accept: 'answering', refuse: 'answering', answer: 'answering', return: 'requesting', confirm: 'requesting',
+};
+/** The side whose turn it is in an open state: its bureau gets the reminders and escalations. */
+export const INVESTIGATION_ACTING_SIDE: Readonly<Record<string, InvestigationSide>> = { requested: 'answering', accepted: 'answering', answered: 'requesting' };
+
+const INVESTIGATION_STATES = {
+  requested: { zh: '待受理', en: 'waiting to be accepted' },
+  accepted: { zh: '调查中', en: 'under investigation' },
+  answered: { zh: '已回复', en: 'answered' },
+  closed: { zh: '已办结', en: 'closed' },
+  refused: { zh: '不予受理', en: 'refused' },
+} as const;
+const invState = (s: string): { zh: string; en: string } => INVESTIGATION_STATES[s as keyof typeof INVESTIGATION_STATES] ?? { zh: s, en: s };
+
+// 异地就医协查: the insured place's supervisors ask the treatment place's to investigate their
+// insured person's visits there; the treatment place accepts (or refuses, with its reason)
+// within the agreement's days, investigates and answers by its deadline; the asking side
+// confirms the answer (closed) or returns it as incomplete. Both sides move as supervisors;
+// which side may make which move is INVESTIGATION_SIDES, checked by the use case against the
+// request's own regions.
+const INVESTIGATION: CaseKindDef = {
+  kind: 'investigation_request',
+  zh: '异地协查',
+  en: 'cross-region investigation request',
+  inUse: true,
+  field: 'case_no',
+  states: {
+    requested: { ...INVESTIGATION_STATES.requested, clock: { task: 'accept', workingDays: (f) => f.agreement?.accept_days ?? INVESTIGATION_DAYS.accept, remindBefore: 1, escalates: true } },
+    accepted: { ...INVESTIGATION_STATES.accepted, clock: { task: 'answer', workingDays: (f) => f.agreement?.answer_days ?? INVESTIGATION_DAYS.answer, remindBefore: 3, escalates: true } },
+    answered: { ...INVESTIGATION_STATES.answered, clock: { task: 'confirm', workingDays: () => INVESTIGATION_DAYS.confirm, remindBefore: 2, escalates: true } },
+    closed: INVESTIGATION_STATES.closed,
+    refused: INVESTIGATION_STATES.refused,
+  },
+  moves: [
+    { move: 'submit', from: null, to: 'requested', by: ['supervisor'] },
+    { move: 'accept', from: 'requested', to: 'accepted', by: ['supervisor'] },
+    { move: 'refuse', from: 'requested', to: 'refused', by: ['supervisor'] },
+    { move: 'answer', from: 'accepted', to: 'answered', by: ['supervisor'] },
+    { move: 'return', from: 'answered', to: 'accepted', by: ['supervisor'] },
+    { move: 'confirm', from: 'answered', to: 'closed', by: ['supervisor'] },
+    ...(['requested', 'accepted', 'answered'] as const).map((from): MoveDef => ({ move: 'escalate', from, to: from, by: ESCALATORS })),
+  ],
+  status: (state) => state,
+  refusal: {
+    accept: (s) => ({ zh: `协查请求${invState(s).zh}，不能受理`, en: `the request is ${invState(s).en}: it cannot be accepted` }),
+    refuse: (s) => ({ zh: `协查请求${invState(s).zh}，不能不予受理`, en: `the request is ${invState(s).en}: it cannot be refused` }),
+    answer: (s) => ({ zh: `协查请求${invState(s).zh}，须受理后方可回复`, en: `the request is ${invState(s).en}: it is answered once accepted and investigated` }),
+    return: (s) => ({ zh: `协查请求${invState(s).zh}，没有待确认的回复可退回`, en: `the request is ${invState(s).en}: there is no answer to return` }),
+    confirm: (s) => ({ zh: `协查请求${invState(s).zh}，没有待确认的回复`, en: `the request is ${invState(s).en}: there is no answer to confirm` }),
+  },
+};
+
 /** Declared for what comes next: a kind's shape is here, its rows and use cases arrive with it. */
 function declared(kind: CaseKind, zh: string, en: string, field: string, states: Record<string, StateDef>, moves: MoveDef[]): CaseKindDef {
   return { kind, zh, en, inUse: false, field, states, moves, status: (s) => s };
@@ -289,14 +357,6 @@ function declared(kind: CaseKind, zh: string, en: string, field: string, states:
 const OPEN = (task: string, days: number): Clock => ({ task, workingDays: () => days, remindBefore: 2, escalates: true });
 
 const DECLARED: CaseKindDef[] = [
-  // 异地就医协查: the insured place asks the treatment place to check a settlement
-  declared('investigation_request', '异地协查', 'cross-region investigation request', 'case_no',
-    { requested: { zh: '待回复', en: 'waiting for the reply', clock: OPEN('reply', 10) }, replied: { zh: '已回复', en: 'replied' } },
-    [
-      { move: 'submit', from: null, to: 'requested', by: ['supervisor'] },
-      { move: 'escalate', from: 'requested', to: 'requested', by: ESCALATORS },
-      { move: 'reply', from: 'requested', to: 'replied', by: ['supervisor'] },
-    ]),
   // 一窗通办: one application at the service window, handed to the desk that decides it
   declared('one_window', '一窗通办申请', 'one-window application', 'case_no',
     { received: { zh: '待受理', en: 'received', clock: OPEN('accept', 5) }, accepted: { zh: '已受理', en: 'accepted' }, rejected: { zh: '不予受理', en: 'rejected' } },
@@ -318,7 +378,7 @@ const DECLARED: CaseKindDef[] = [
 ];
 
 export const CASE_MACHINE: Readonly<Record<CaseKind, CaseKindDef>> = Object.fromEntries(
-  [FILING_REVIEW, RECOGNITION_REVIEW, SUPERVISION, ...DECLARED].map((d) => [d.kind, d]),
+  [FILING_REVIEW, RECOGNITION_REVIEW, SUPERVISION, INVESTIGATION, ...DECLARED].map((d) => [d.kind, d]),
 ) as Record<CaseKind, CaseKindDef>;
 
 const BY_ROLE: Readonly<Record<string, readonly Mover[]>> = {

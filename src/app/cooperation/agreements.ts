@@ -38,6 +38,15 @@ export async function createAgreement(pool: Pool, now: Date, actor: Actor, a: Ag
     kinds.add(c.kind);
     if (c.begndate != null && (!isIsoDate(c.begndate) || c.begndate < a.begndate)) p.add(`clauses/${i}/begndate`, '条款开始日期应在协议期内', 'a clause begins within the agreement');
     if (c.enddate != null && (!isIsoDate(c.enddate) || c.enddate < (c.begndate ?? a.begndate))) p.add(`clauses/${i}/enddate`, '结束日期早于开始日期', 'enddate is before begndate');
+    // 协查 deadlines (src/app/supervision/investigations.ts): working days to accept and to answer; absent, the defaults
+    if (c.kind === 'assistance_investigation') {
+      for (const k of ['accept_days', 'answer_days'] as const) {
+        const v = c.params?.[k];
+        if (v !== undefined && (!Number.isSafeInteger(v) || (v as number) < 1 || (v as number) > 120)) {
+          p.add(`clauses/${i}/params/${k}`, `${k} 应为 1 至 120 的整数（工作日）`, `${k} is a whole number of working days, 1 to 120`);
+        }
+      }
+    }
   });
   const diseases = a.extra_diseases ?? [];
   if (diseases.length > 0 && !kinds.has('extra_chronic_diseases')) p.add('extra_diseases', '列出病种须有 extra_chronic_diseases 条款', 'extra diseases need the extra_chronic_diseases clause');

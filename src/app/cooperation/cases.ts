@@ -1,5 +1,5 @@
 import { chinaDate, isIsoDate, type IsoDate, type WorkingCalendar } from '../../engine/calendar.ts';
-import { CASE_MACHINE, clockOf, deadlineOf, planMove, type CaseKind, type DeadlineFacts } from '../../engine/cases.ts';
+import { CASE_MACHINE, clockOf, deadlineOf, INVESTIGATION_ACTING_SIDE, planMove, type CaseKind, type DeadlineFacts } from '../../engine/cases.ts';
 import { assertInvariant, invalid } from '../../engine/errors.ts';
 import { actorLabel, writeAudit, type Actor } from '../../store/audit.ts';
 import {
@@ -18,6 +18,8 @@ import {
 import { findPerson } from '../../store/cooperation/common.ts';
 import { notify } from '../../store/cooperation/notifications.ts';
 import { inTransaction, type Pool, type Queryable } from '../../store/db.ts';
+import { sendStaffMessage } from '../../store/cooperation/staff-messages.ts';
+import { escalateInvestigations, takeDueInvestigationReminders, type InvestigationClockRow } from '../../store/supervision/investigations.ts';
 
 // The one move function of the case machine (src/engine/cases.ts): every state change of a
 // filing or recognition review goes through openCase or moveCase, which check the move against
@@ -100,11 +102,47 @@ const ESCALATING: { kinds: CaseKind[]; states: string[] } = (() => {
   return { kinds, states };
 })();
 
-export type Escalated = { filing_no: string; escalation_level: number } | { recognition_no: string; escalation_level: number };
+export type Escalated =
+  | { filing_no: string; escalation_level: number }
+  | { recognition_no: string; escalation_level: number }
+  | { kind: 'supervision' | 'investigation_request'; case_no: string; escalation_level: number; notified: string };
+
+/** The states of a kind whose clocks escalate. */
+const escalatingStates = (kind: CaseKind): string[] => Object.entries(CASE_MACHINE[kind].states).filter(([, s]) => s.clock?.escalates).map(([n]) => n);
+
+// Supervision cases and 协查 requests are worked by bureaus, not by a person: their reminders
+// and escalations go to the staff inbox of the bureau that must act (a supervision case: the
+// institution's region; a request: the side whose turn it is). staff_messages is UNIQUE per
+// (region, subject) and the subject names the state, the deadline and the level, so a rerun
+// sends nothing twice while a new deadline or level gets its own message.
+const BUREAU_KINDS = { supervision: '基金监管案件', investigation_request: '异地协查请求' } as const;
+const BUREAU_KINDS_EN = { supervision: 'Supervision case', investigation_request: 'Investigation request' } as const;
+
+function actingRegion(kind: 'supervision' | 'investigation_request', region: string, inv?: InvestigationClockRow): string {
+  if (kind === 'supervision' || !inv) return region;
+  return INVESTIGATION_ACTING_SIDE[inv.state] === 'requesting' ? inv.requesting_admdvs : inv.answering_admdvs;
+}
+
+function bureauWords(kind: 'supervision' | 'investigation_request', no: string, state: string, due: IsoDate, what: 'remind' | 'escalate', level: number): { title: { zh: string; en: string }; body: { zh: string; en: string } } {
+  const st = CASE_MACHINE[kind].states[state] ?? { zh: state, en: state };
+  const task = clockOf(kind, state)?.task ?? state;
+  return what === 'remind'
+    ? {
+        title: { zh: `${BUREAU_KINDS[kind]}即将到期`, en: `${BUREAU_KINDS_EN[kind]} due soon` },
+        body: { zh: `${BUREAU_KINDS[kind]} ${no}（${st.zh}）须于 ${due} 前办理。`, en: `${BUREAU_KINDS_EN[kind]} ${no} (${st.en}) is due by ${due} (${task}).` },
+      }
+    : {
+        title: { zh: `${BUREAU_KINDS[kind]}已逾期（督办 ${level} 级）`, en: `${BUREAU_KINDS_EN[kind]} overdue (escalation level ${level})` },
+        body: { zh: `${BUREAU_KINDS[kind]} ${no}（${st.zh}）应于 ${due} 前办理，已逾期，请尽快处理。`, en: `${BUREAU_KINDS_EN[kind]} ${no} (${st.en}) was due by ${due} (${task}) and is overdue.` },
+      };
+}
 
 /**
- * Escalates every overdue review of both kinds, once a day: level + 1, an `escalate` move,
- * audit. `regions` (a supervisor's) limits it to cases insured there; undefined: everywhere.
+ * Escalates every overdue case once a day: level + 1, an `escalate` move, audit. Filings and
+ * recognitions as before; supervision cases and 协查 requests also write one staff message to
+ * the bureau that must act. `regions` (a supervisor's) limits it to their cases (a filing or
+ * recognition insured there, a supervision case of an institution there, a request with either
+ * side there); undefined: everywhere.
  */
 export async function escalateOverdue(pool: Pool, now: Date, actor: Actor, asOf: IsoDate, regions?: readonly string[]): Promise<Escalated[]> {
   if (!isIsoDate(asOf)) throw invalid('as_of', '日期应为 yyyy-mm-dd', 'as_of must be yyyy-mm-dd');
@@ -118,27 +156,59 @@ export async function escalateOverdue(pool: Pool, now: Date, actor: Actor, asOf:
       await writeAudit(c, { actor: actorLabel(actor), now }, `${subject.audit}.escalate`, `${subject.audit}:${row.number}`, { escalation_level: row.escalation_level, review_due: due, as_of: asOf });
       out.push(subject.number === 'filing_no' ? { filing_no: row.number, escalation_level: row.escalation_level } : { recognition_no: row.number, escalation_level: row.escalation_level });
     }
+    const bureau: { kind: 'supervision' | 'investigation_request'; row: CaseRow; inv?: InvestigationClockRow }[] = [
+      ...(await escalateCases(c, now, { kinds: ['supervision'], states: escalatingStates('supervision'), asOf, regions })).map((row) => ({ kind: 'supervision' as const, row })),
+    ];
+    for (const inv of await escalateInvestigations(c, now, { states: escalatingStates('investigation_request'), asOf, regions })) {
+      bureau.push({ kind: 'investigation_request', row: await getCase(c, 'investigation_request', inv.number, 'case_no'), inv });
+    }
+    for (const { kind, row, inv } of bureau) {
+      const due = row.due_on!;
+      const to = actingRegion(kind, row.region, inv);
+      await moveCase(c, now, actor, row, 'escalate', { comment: `逾期（应于 ${due} 前办理）/ overdue since ${due}` });
+      await sendStaffMessage(c, now, [to], { subject: `${kind}:${row.number}:escalate:${row.state}:${due}:${row.escalation_level}`, ...bureauWords(kind, row.number, row.state, due, 'escalate', row.escalation_level), urgent: true });
+      await writeAudit(c, { actor: actorLabel(actor), now }, `${kind}.escalate`, `${kind}:${row.number}`, { escalation_level: row.escalation_level, state: row.state, due_on: due, as_of: asOf, notified: to });
+      out.push({ kind, case_no: row.number, escalation_level: row.escalation_level, notified: to });
+    }
     return out;
   });
 }
 
 /**
  * The reminder pass: each open case whose reminder day has come (and whose deadline has not
- * passed) tells its person once, in the kind's words.
+ * passed) is reminded once: a filing's or recognition's person in the kind's words, a
+ * supervision case's or 协查 request's bureau (the side that must act) in its staff inbox.
  */
-export async function sendReminders(pool: Pool, now: Date, asOf: IsoDate, regions?: readonly string[]): Promise<{ kind: CaseKind; number: string; due_on: IsoDate }[]> {
+export async function sendReminders(pool: Pool, now: Date, asOf: IsoDate, regions?: readonly string[]): Promise<{ kind: CaseKind; number: string; due_on: IsoDate; notified?: string }[]> {
   if (!isIsoDate(asOf)) throw invalid('as_of', '日期应为 yyyy-mm-dd', 'as_of must be yyyy-mm-dd');
   return inTransaction(pool, async (c) => {
-    const rows = await takeDueReminders(c, now, asOf, regions);
+    // requests first, by either side; the generic pass below then finds them reminded
+    const invs = await takeDueInvestigationReminders(c, now, asOf, regions);
+    const rows = (await takeDueReminders(c, now, asOf, regions)).filter((r) => r.kind !== 'investigation_request');
+    const out: { kind: CaseKind; number: string; due_on: IsoDate; notified?: string }[] = [];
     for (const row of rows) {
+      if (row.kind === 'supervision') {
+        const to = row.region;
+        await sendStaffMessage(c, now, [to], { subject: `supervision:${row.number}:remind:${row.state}:${row.due_on}`, ...bureauWords('supervision', row.number, row.state, row.due_on!, 'remind', 0), urgent: false });
+        await writeAudit(c, { actor: 'system:reminder', now }, 'supervision.remind', `supervision:${row.number}`, { due_on: row.due_on, state: row.state, notified: to });
+        out.push({ kind: row.kind, number: row.number, due_on: row.due_on!, notified: to });
+        continue;
+      }
       const words = CASE_MACHINE[row.kind].reminder?.(row.number, row.due_on!, clockOf(row.kind, row.state)?.task ?? '');
       if (words && row.psn_no) {
         const person = await findPerson(c, { psn_no: row.psn_no });
         await notify(c, now, person, { subject: `${SUBJECT[row.kind]?.audit ?? row.kind}:${row.number}`, ...words });
       }
       await writeAudit(c, { actor: 'system:reminder', now }, `${SUBJECT[row.kind]?.audit ?? row.kind}.remind`, `${SUBJECT[row.kind]?.audit ?? row.kind}:${row.number}`, { due_on: row.due_on, state: row.state });
+      out.push({ kind: row.kind, number: row.number, due_on: row.due_on! });
     }
-    return rows.map((r) => ({ kind: r.kind, number: r.number, due_on: r.due_on! }));
+    for (const inv of invs) {
+      const to = actingRegion('investigation_request', '', inv);
+      await sendStaffMessage(c, now, [to], { subject: `investigation_request:${inv.number}:remind:${inv.state}:${inv.due_on}`, ...bureauWords('investigation_request', inv.number, inv.state, inv.due_on, 'remind', 0), urgent: false });
+      await writeAudit(c, { actor: 'system:reminder', now }, 'investigation_request.remind', `investigation_request:${inv.number}`, { due_on: inv.due_on, state: inv.state, notified: to });
+      out.push({ kind: 'investigation_request', number: inv.number, due_on: inv.due_on, notified: to });
+    }
+    return out;
   });
 }
 

@@ -49,6 +49,7 @@ const QUEUES: readonly Caller[] = ['clerk', 'reviewer', 'supervisor', 'admin'];
 const DASHBOARD: readonly Caller[] = ['supervisor', 'finance', 'admin'];
 const FINANCE: readonly Caller[] = ['finance', 'admin'];
 const SUPERVISION: readonly Caller[] = ['supervisor', 'reviewer', 'admin'];
+const INVESTIGATORS: readonly Caller[] = ['supervisor', 'admin'];
 
 const TABLE: Record<string, [Access, Touches, RouteRule['alsoRegion']?]> = {
   'POST /api/v1/auth/staff': ['public', 'nothing'],
@@ -180,6 +181,13 @@ const TABLE: Record<string, [Access, Touches, RouteRule['alsoRegion']?]> = {
   'POST /api/v1/supervision/rules/check': [SUPERVISION, 'nothing'], // a draft checked, nothing stored
   'GET /api/v1/supervision/scans': [SUPERVISION, 'nothing'],
   'POST /api/v1/supervision/scans': [['supervisor', 'admin'], 'region by body admdvs'],
+  // 协查 requests (src/app/supervision/investigations.ts): between two regions, so the use case loads
+  // the request and lets in a staff member of either side (else 404), and checks the mover's side
+  'GET /api/v1/supervision/investigations': [INVESTIGATORS, 'nothing'], // only requests with a side in the caller's regions
+  'POST /api/v1/supervision/investigations': [INVESTIGATORS, 'nothing'], // the person must be insured in the caller's regions
+  'GET /api/v1/supervision/investigations/:case_no': [INVESTIGATORS, 'nothing'],
+  'POST /api/v1/supervision/investigations/:case_no/moves': [INVESTIGATORS, 'nothing'],
+  'GET /api/v1/supervision/investigations/:case_no/attachments/:id': [INVESTIGATORS, 'nothing'],
 };
 
 export const ROUTES: Record<string, RouteRule> = Object.fromEntries(
@@ -218,6 +226,7 @@ export const CAPABILITIES = {
   refresh_dashboard: 'POST /api/v1/dashboard/refresh',
   see_clearing: 'GET /api/v1/clearing/statements',
   see_payment: 'GET /api/v1/payment/regions/:admdvs/years/:year',
+  see_investigations: 'GET /api/v1/supervision/investigations',
 } as const satisfies Record<string, keyof typeof TABLE>;
 
 export type Capability = keyof typeof CAPABILITIES;
