@@ -29,6 +29,7 @@ export type Touches =
   | 'clearing application by path id'
   | 'settlement by path setl_id'
   | 'supervision finding by path id'
+  | 'agreement by path agreement_no'
   | 'institution by path fixmedins_code'
   | 'region by path admdvs'
   | 'region by path list_admdvs'
@@ -180,6 +181,11 @@ const TABLE: Record<string, [Access, Touches, RouteRule['alsoRegion']?]> = {
   'POST /api/v1/supervision/rules/check': [SUPERVISION, 'nothing'], // a draft checked, nothing stored
   'GET /api/v1/supervision/scans': [SUPERVISION, 'nothing'],
   'POST /api/v1/supervision/scans': [['supervisor', 'admin'], 'region by body admdvs'],
+  // a new version of a region's rule library: the region named in the body, which the caller covers (000000: the national one)
+  'POST /api/v1/supervision/rules': [['supervisor', 'admin'], 'region by body admdvs'],
+  // the monthly expense-data sharing report (协议数据共享) of an agreement: staff covering any of
+  // the loaded agreement's members read every member's rows (the agreement shares them)
+  'GET /api/v1/supervision/sharing/:agreement_no': [SUPERVISION, 'agreement by path agreement_no'],
 };
 
 export const ROUTES: Record<string, RouteRule> = Object.fromEntries(
@@ -218,6 +224,8 @@ export const CAPABILITIES = {
   refresh_dashboard: 'POST /api/v1/dashboard/refresh',
   see_clearing: 'GET /api/v1/clearing/statements',
   see_payment: 'GET /api/v1/payment/regions/:admdvs/years/:year',
+  see_supervision: 'GET /api/v1/supervision/findings',
+  edit_supervision_rules: 'POST /api/v1/supervision/rules',
 } as const satisfies Record<string, keyof typeof TABLE>;
 
 export type Capability = keyof typeof CAPABILITIES;
