@@ -41,8 +41,8 @@ const ruleName = (t: string, lang: 'zh' | 'en'): string => (RULE_TYPES as Record
 
 export function SupervisionSharing({ me: _me }: { me: Me }): ReactNode {
   const { tr } = usePrefs();
-  const agreements = useQuery({ queryKey: ['agreements'], queryFn: () => api<{ items: Agreement[] }>('/api/v1/agreements') });
-  const sharing = (agreements.data?.items ?? []).filter((a) => a.clauses.some((c) => c.kind === 'data_sharing'));
+  const agreements = useQuery({ queryKey: ['agreements'], queryFn: () => api<{ agreements: Agreement[] }>('/api/v1/agreements') });
+  const sharing = (agreements.data?.agreements ?? []).filter((a) => a.clauses.some((c) => c.kind === 'data_sharing'));
   const [no, setNo] = useState('');
   const [month, setMonth] = useState(thisMonth());
   useEffect(() => {
