@@ -85,7 +85,10 @@ function Report({ no, month }: { no: string; month: string }): ReactNode {
   const q = useQuery({ queryKey: ['supervision', 'sharing', no, month], queryFn: () => api<SharingReport>(`/api/v1/supervision/sharing/${encodeURIComponent(no)}?month=${month}`) });
   return (
     <Query q={q}>
-      {(r) => (
+      {(report) => {
+        // The parts nothing was paid from this month are left out of the tables (the downloads keep every column).
+        const r = { ...report, fund_parts: report.fund_parts.filter((p) => report.totals.parts[p] !== 0) };
+        return (
         <>
           <div className="totals" data-testid="sharing-totals">
             <div className="stat"><small>{tr('异地结算笔数', 'Settlements elsewhere')}</small><strong data-testid="total-count">{r.totals.setl_cnt}</strong></div>
@@ -128,7 +131,8 @@ function Report({ no, month }: { no: string; month: string }): ReactNode {
             </Card>
           ))}
         </>
-      )}
+        );
+      }}
     </Query>
   );
 }
@@ -138,7 +142,7 @@ function Charts({ r }: { r: SharingReport }): ReactNode {
   const withRows = r.members.filter((m) => m.totals.setl_cnt > 0);
   // What each member's people were paid elsewhere, stacked by fund part (yuan).
   const paid = useMemo((): echarts.EChartsCoreOption => ({
-    tooltip: { trigger: 'axis' }, legend: { type: 'scroll' }, grid: { left: 60, right: 16, bottom: 40, top: 40 },
+    tooltip: { trigger: 'axis' }, legend: { type: 'scroll', top: 0 }, grid: { left: 60, right: 16, bottom: 30, top: 50 },
     xAxis: { type: 'category', data: withRows.map((m) => m.name) }, yAxis: { type: 'value', name: tr('元', 'yuan') },
     series: r.fund_parts.filter((p) => withRows.some((m) => (m.totals.parts[p] ?? 0) > 0)).map((p) => ({
       type: 'bar', stack: 'parts', name: r.fund_part_names[p]?.[lang] ?? p, data: withRows.map((m) => (m.totals.parts[p] ?? 0) / 100),
