@@ -236,6 +236,23 @@ describe('the reproduced bypasses', () => {
     assert.equal((await call('GET', `/api/v1/persons/${certno}`, admin)).status, 200);
   });
 
+  test('the sharing report of an agreement is read by its members’ staff only, decided from the loaded agreement', async () => {
+    const member = callers.find((c) => c.role === 'supervisor')!.cookie;
+    const url = `/api/v1/supervision/sharing/${encodeURIComponent(agreementNo)}?month=${today.slice(0, 7)}`;
+    const ok = await call('GET', url, member);
+    assert.equal(ok.status, 200, ok.text);
+    assert.ok(ok.json().members.length >= 2);
+    const outsider = await staffCookie(db.pool, { username: 'dy.supervisor', role: 'supervisor', regions: ['510600'] });
+    for (const u of [url, `${url}&format=csv`, `${url}&admdvs=430100&insuplc_admdvs=430100`]) {
+      const r = await call('GET', u, outsider);
+      assert.equal(r.status, 403, `${u}: ${r.text}`);
+    }
+    assert.equal((await call('GET', `/api/v1/supervision/sharing/NO-SUCH?month=${today.slice(0, 7)}`, member)).status, 404);
+    // Publishing a library: only for a region the caller covers, whatever the document says.
+    const foreign = await call('POST', '/api/v1/supervision/rules', member, { admdvs: '510600', doc: { rules_id: 'x', version: 1, admdvs: '510600', rules: [] } });
+    assert.equal(foreign.status, 403, foreign.text);
+  });
+
   test('a supervisor escalates overdue filings of their own regions only', async () => {
     await db.pool.query(`UPDATE filings SET status = 'pending_review', review_due = '2020-01-01' WHERE filing_no = ANY ($1)`, [[deyang.filing_no, changsha.filing_no]]);
     await db.pool.query(
@@ -327,6 +344,7 @@ describe('every route of /openapi.json', () => {
       'GET /api/v1/dashboard/queues/items': { queue: 'filing', month: today.slice(0, 7) },
       'GET /api/v1/dashboard/settlements/items': { day: today },
       'GET /api/v1/institutions/nearest': { lat: '28.2', lng: '112.9' },
+      'GET /api/v1/supervision/sharing/{agreement_no}': { month: today.slice(0, 7) },
     })[route] ?? {};
     const baseBody = (route: string, s: Side): Json => {
       fresh++;
@@ -355,6 +373,8 @@ describe('every route of /openapi.json', () => {
         'PUT /api/v1/chronic-diseases/{list_admdvs}/{code}': { name: '扫描病', icd10_ranges: ['G20'], valid_from: '2020-01-01' },
         'PUT /api/v1/separately-paid-drugs/{admdvs}/{drug_code}': { drug_name: '扫描药', icd10_ranges: ['C50'], dispensers: [] },
         'POST /api/v1/institutions': { fixmedins_code: `HSWEEP${fresh}`, fixmedins_name: '扫描医院', hosp_lv: '1', admdvs: s.region },
+        // an empty library: refused after the region's check, so nothing is stored either way
+        'POST /api/v1/supervision/rules': { admdvs: s.region, doc: {} },
       };
       return bodies[route] ?? {};
     };

@@ -11,6 +11,7 @@ import { clearingInstitutionRoutes } from './api/clearing-institutions.ts';
 import { paymentRoutes } from './api/payment.ts';
 import { supervisionRoutes } from './api/supervision.ts';
 import { investigationRoutes } from './api/investigations.ts';
+import { sharingRoutes } from './api/sharing.ts';
 import { installAuth } from './auth/hook.ts';
 import { refuseNulCharacters } from './api/common.ts';
 import { serveWeb } from './web.ts';
@@ -59,6 +60,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(paymentRoutes(deps), { prefix: '/api/v1' });
   await app.register(supervisionRoutes(deps), { prefix: '/api/v1' });
   await app.register(investigationRoutes(deps), { prefix: '/api/v1' });
+  await app.register(sharingRoutes(deps), { prefix: '/api/v1' });
   await app.register(gatewayRoutes({ pool: deps.pool, now: deps.now, ...(deps.documents ? { documents: deps.documents } : {}) }));
 
   app.get('/healthz', async (_req, reply) => {

@@ -615,6 +615,10 @@ export interface Me {
     see_payment: boolean;
     /** may call GET /api/v1/supervision/investigations */
     see_investigations: boolean;
+    /** may call GET /api/v1/supervision/findings */
+    see_supervision: boolean;
+    /** may call POST /api/v1/supervision/rules */
+    edit_supervision_rules: boolean;
   };
   /** self: an insured person; consenting persons: a grid worker; regions: other staff, within `regions` */
   acts_for: 'self' | 'consenting persons' | 'regions';

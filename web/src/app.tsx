@@ -11,6 +11,8 @@ import { Dashboard } from './pages/Dashboard.tsx';
 import { Clearing } from './pages/Clearing.tsx';
 import { Payment } from './pages/Payment.tsx';
 import { Investigations } from './pages/Investigations.tsx';
+import { SupervisionFindings, SupervisionRules } from './pages/Supervision.tsx';
+import { SupervisionSharing } from './pages/SupervisionSharing.tsx';
 
 // The frame: who is signed in decides the menu and the first page. Everything else is a page.
 
@@ -37,6 +39,7 @@ function staffNav({ can, acts_for }: Me): Nav {
   if (can.see_clearing) nav.push({ to: '/clearing', zh: '清算', en: 'Clearing' });
   if (can.see_payment) nav.push({ to: '/staff/payment', zh: 'DRG/DIP 支付', en: 'DRG/DIP payment' });
   if (can.see_investigations) nav.push({ to: '/staff/investigations', zh: '协查', en: 'Investigations' });
+  if (can.see_supervision) nav.push({ to: '/staff/supervision', zh: '基金监管', en: 'Supervision' });
   if (acts_for === 'consenting persons') nav.push({ to: '/staff/persons', zh: '代办居民', en: 'My residents' });
   return nav;
 }
@@ -145,6 +148,9 @@ function route(path: string, me: Me) {
     case '/clearing': return <Clearing me={me} />;
     case '/staff/payment': return <Payment me={me} />;
     case '/staff/investigations': return <Investigations me={me} />;
+    case '/staff/supervision': return <SupervisionFindings me={me} />;
+    case '/staff/supervision/rules': return <SupervisionRules me={me} />;
+    case '/staff/supervision/sharing': return <SupervisionSharing me={me} />;
     case '/staff/queues': return <StaffQueues me={me} />;
     default: return me.acts_for === 'consenting persons' ? <StaffPersons me={me} /> : staffHome(me) === 'dashboard' ? <Dashboard me={me} /> : <StaffQueues me={me} />;
   }

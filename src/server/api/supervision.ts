@@ -2,14 +2,16 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { runScan, todayInChina } from '../../app/supervision/scan.ts';
 import { addDays } from '../../engine/calendar.ts';
-import { unauthenticated } from '../../engine/errors.ts';
+import { invalid, unauthenticated } from '../../engine/errors.ts';
+import { publishRuleLibrary } from '../../app/supervision/library.ts';
+import { inTransaction } from '../../store/db.ts';
 import { loadSupervisionRules } from '../../engine/supervision/rules.ts';
 import { RULE_TYPES, SEVERITIES, STAGES } from '../../engine/supervision/types.ts';
 import { documentRegistry } from '../../store/documents/registry.ts';
 import { findingEvidence, listFindings, listScans } from '../../store/supervision/findings.ts';
 import type { AppDeps } from '../deps.ts';
 import { scoped, staffRegions } from '../auth/hook.ts';
-import { useBilingualValidation } from './common.ts';
+import { useBilingualValidation, writeContext } from './common.ts';
 
 // The supervisor's routes (docs/supervision.md): the finding queue of the caller's regions with
 // filters, one finding with its evidence (the claim's lines, the other visits that made the rule
@@ -45,6 +47,9 @@ const RuleModel = Type.Object({
   code: Type.String(), rules_id: Type.String(), version: Type.Integer(), name: Bilingual, type: Type.String(), type_name: Bilingual, severity: Type.String(), blocking: Type.Boolean(),
   scenarios: Type.Array(Type.String()), stages: Type.Array(Type.String()), insutypes: Type.Array(Type.String()), regions: Type.Array(Type.String()), params: Type.Unknown(),
 });
+const LibraryDocumentModel = Type.Object({
+  rules_id: Type.String(), version: Type.Integer(), admdvs: Type.String(), stored_at: Type.String({ format: 'date-time' }), stored_by: Type.String(), note: Type.String(), doc: Type.Unknown(),
+});
 const ScanModel = Type.Object({
   id: Type.Integer(), scope: Type.String(), mode: Type.String(), period_from: Type.String(), period_to: Type.String(), status: Type.String(),
   persons: Type.Integer(), claims: Type.Integer(), lines: Type.Integer(), found: Type.Integer(), amended: Type.Integer(), closed: Type.Integer(),
@@ -64,13 +69,25 @@ export function supervisionRoutes(deps: AppDeps): FastifyPluginAsyncTypebox {
           status: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('in_case'), Type.Literal('closed')])),
           severity: Type.Optional(keys(SEVERITIES)), rule_type: Type.Optional(keys(RULE_TYPES)), stage: Type.Optional(keys(STAGES)),
           fixmedins_code: Type.Optional(Type.String({ pattern: '^[HP][0-9]{11}$' })),
+          admdvs: Type.Optional(Type.String({ pattern: '^[0-9]{6}$', description: 'one region (treatment or insured) within the caller\'s' })),
+          from: Type.Optional(Day), to: Type.Optional(Day),
           limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })), offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000 })),
         }, { additionalProperties: false }),
-        response: { 200: Type.Object({ total: Type.Integer(), items: Type.Array(FindingModel) }), ...errors },
+        response: {
+          200: Type.Object({
+            total: Type.Integer(), items: Type.Array(FindingModel),
+            by_rule_type: Type.Array(Type.Object({ rule_type: Type.String(), n: Type.Integer(), amount_fen: Type.Integer() }), { description: 'under every filter but the rule type' }),
+          }),
+          ...errors,
+        },
       },
     }, async (req) => {
       const q = req.query;
-      const r = await listFindings(pool, { regions: staffRegions(req), status: q.status, severity: q.severity, rule_type: q.rule_type, stage: q.stage, fixmedins_code: q.fixmedins_code, limit: q.limit ?? 50, offset: q.offset ?? 0 });
+      if (q.from !== undefined && q.to !== undefined && q.to < q.from) throw invalid('to', '结束日期早于开始日期', 'the end is before the start');
+      const r = await listFindings(pool, {
+        regions: staffRegions(req), status: q.status, severity: q.severity, rule_type: q.rule_type, stage: q.stage, fixmedins_code: q.fixmedins_code,
+        admdvs: q.admdvs, from: q.from, to: q.to, limit: q.limit ?? 50, offset: q.offset ?? 0,
+      });
       return r as never;
     });
     app.get('/supervision/findings/:id', {
@@ -81,10 +98,14 @@ export function supervisionRoutes(deps: AppDeps): FastifyPluginAsyncTypebox {
       },
     }, async (req) => (await findingEvidence(pool, scoped(req, 'finding_id'))) as never);
     app.get('/supervision/rules', {
-      schema: { tags, summary: '监管规则库 / the rules of every stored library', response: { 200: Type.Object({ items: Type.Array(RuleModel) }), ...errors } },
+      schema: {
+        tags, summary: '监管规则库 / the rules of every stored library, and the stored documents (newest versions) to edit a draft from',
+        response: { 200: Type.Object({ items: Type.Array(RuleModel), documents: Type.Array(LibraryDocumentModel) }), ...errors },
+      },
     }, async () => {
-      const docs = await documents.compiled(pool);
+      const [docs, stored] = await Promise.all([documents.compiled(pool, { fresh: true }), documents.list(pool, 'supervision_rules')]);
       return {
+        documents: stored.map((d) => ({ rules_id: d.doc_id, version: d.version, admdvs: d.admdvs, stored_at: d.stored_at.toISOString(), stored_by: d.stored_by, note: d.note, doc: d.doc })),
         items: docs.supervision.rules.map((r) => ({
           code: r.code, rules_id: r.rules_id, version: r.version, name: r.name, type: r.type, type_name: RULE_TYPES[r.type], severity: r.severity, blocking: r.blocking,
           scenarios: [...r.scenarios], stages: [...r.stages], insutypes: [...r.insutypes], regions: [...r.regionPrefixes], params: r.params,
@@ -99,6 +120,22 @@ export function supervisionRoutes(deps: AppDeps): FastifyPluginAsyncTypebox {
     }, async (req) => {
       const r = loadSupervisionRules(req.body);
       return { rules_id: r.rules_id, version: r.version, admdvs: r.admdvs, rules: r.rules.length };
+    });
+    // Publishing a new version of a region's library: no other kind of document has a REST route
+    // to store versions (policies have their own), so the library has its own, checked first.
+    app.post('/supervision/rules', {
+      schema: {
+        tags, summary: '发布规则库新版本 / publish a draft library as a new version of its region\'s (checked first; refusals by JSON path in the document)',
+        body: Type.Object({
+          admdvs: Type.String({ pattern: '^[0-9]{6}$', description: 'the library\'s region; 000000 for the national library' }),
+          doc: Type.Unknown(), note: Type.Optional(Type.String({ maxLength: 500 })),
+        }, { additionalProperties: false }),
+        response: { 201: Type.Omit(LibraryDocumentModel, ['doc']), ...errors },
+      },
+    }, async (req, reply) => {
+      const ctx = writeContext(req, deps);
+      const stored = await inTransaction(pool, (q) => publishRuleLibrary(q, documents, ctx, { admdvs: scoped(req, 'region'), doc: req.body.doc, ...(req.body.note === undefined ? {} : { note: req.body.note }) }));
+      return reply.status(201).send({ rules_id: stored.doc_id, version: stored.version, admdvs: stored.admdvs, stored_at: stored.stored_at.toISOString(), stored_by: stored.stored_by, note: stored.note });
     });
     app.get('/supervision/scans', {
       schema: { tags, summary: '事后审核批次 / the newest scans', response: { 200: Type.Object({ items: Type.Array(ScanModel) }), ...errors } },

@@ -29,6 +29,7 @@ export type Touches =
   | 'clearing application by path id'
   | 'settlement by path setl_id'
   | 'supervision finding by path id'
+  | 'agreement by path agreement_no'
   | 'institution by path fixmedins_code'
   | 'region by path admdvs'
   | 'region by path list_admdvs'
@@ -188,6 +189,11 @@ const TABLE: Record<string, [Access, Touches, RouteRule['alsoRegion']?]> = {
   'GET /api/v1/supervision/investigations/:case_no': [INVESTIGATORS, 'nothing'],
   'POST /api/v1/supervision/investigations/:case_no/moves': [INVESTIGATORS, 'nothing'],
   'GET /api/v1/supervision/investigations/:case_no/attachments/:id': [INVESTIGATORS, 'nothing'],
+  // a new version of a region's rule library: the region named in the body, which the caller covers (000000: the national one)
+  'POST /api/v1/supervision/rules': [['supervisor', 'admin'], 'region by body admdvs'],
+  // the monthly expense-data sharing report (协议数据共享) of an agreement: staff covering any of
+  // the loaded agreement's members read every member's rows (the agreement shares them)
+  'GET /api/v1/supervision/sharing/:agreement_no': [SUPERVISION, 'agreement by path agreement_no'],
 };
 
 export const ROUTES: Record<string, RouteRule> = Object.fromEntries(
@@ -227,6 +233,8 @@ export const CAPABILITIES = {
   see_clearing: 'GET /api/v1/clearing/statements',
   see_payment: 'GET /api/v1/payment/regions/:admdvs/years/:year',
   see_investigations: 'GET /api/v1/supervision/investigations',
+  see_supervision: 'GET /api/v1/supervision/findings',
+  edit_supervision_rules: 'POST /api/v1/supervision/rules',
 } as const satisfies Record<string, keyof typeof TABLE>;
 
 export type Capability = keyof typeof CAPABILITIES;

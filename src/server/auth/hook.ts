@@ -12,6 +12,7 @@ import { disputeSides, statementSides } from '../../store/clearing/views.ts';
 import { findApplication, findInstitution } from '../../store/clearing/institutions.ts';
 import { settlementRegions } from '../../store/payment/reports.ts';
 import { findingRegions } from '../../store/supervision/findings.ts';
+import { agreementMembers } from '../../store/supervision/sharing.ts';
 import { findPersonByCertno, findPersonByPsnNo, type Person } from '../../store/registry/persons.ts';
 import { requirePersonByCertno } from '../../app/registry/persons.ts';
 import { callerOf, roleMayCall, ruleFor, type Touches } from './access.ts';
@@ -45,6 +46,8 @@ export interface Scope {
   fixmedins_code?: string;
   setl_id?: string;
   finding_id?: number;
+  /** An agreement the caller's regions are members of (its members, as loaded). */
+  agreement?: { agreement_no: string; members: readonly string[] };
   /** The region the decision was made on: the person's, filing's, recognition's, batch's, or the one named. */
   region?: string;
 }
@@ -101,8 +104,8 @@ const denied = () => forbidden('principal', '无权查看或办理该人员、�
 interface Loaded extends Scope {
   /** Where the key was read, and what it said. */
   key: { place: Place; field: string; value: string };
-  /** A resource between two regions (a clearing statement, a settlement): a staff member covering either may act on it. */
-  either?: readonly [string, string];
+  /** A resource between regions (a clearing statement, a settlement, an agreement's members): a staff member covering any may act on it. */
+  either?: readonly string[];
 }
 
 /** Loads the resource a route declares, from the one place it declares; not found is a 404. */
@@ -174,6 +177,11 @@ async function load(pool: Pool, touches: Exclude<Touches, 'nothing'>, places: Re
     const sides = Number.isSafeInteger(id) ? await findingRegions(pool, id) : undefined;
     if (!sides) throw notFound('id', `监管疑点 ${value} 不存在`, `no supervision finding ${value}`);
     return { key, finding_id: id, either: [sides.insuplc_admdvs, sides.mdtrtarea_admvs] };
+  }
+  if (resource === 'agreement') {
+    const members = await agreementMembers(pool, value);
+    if (!members) throw notFound('agreement_no', `协议 ${value} 不存在`, `no agreement ${value}`);
+    return { key, agreement: { agreement_no: value, members }, either: members };
   }
   if (resource === 'institution') {
     const inst = await findInstitution(pool, value);
@@ -289,7 +297,7 @@ export function scopedPerson(req: FastifyRequest): Person {
 }
 
 /** The loaded resource's key for the routes that touch a filing, recognition or import batch. */
-export function scoped<K extends 'filing_no' | 'recognition_no' | 'import_id' | 'message_id' | 'statement_id' | 'dispute_id' | 'application_id' | 'fixmedins_code' | 'setl_id' | 'finding_id' | 'region'>(req: FastifyRequest, key: K): NonNullable<Scope[K]> {
+export function scoped<K extends 'filing_no' | 'recognition_no' | 'import_id' | 'message_id' | 'statement_id' | 'dispute_id' | 'application_id' | 'fixmedins_code' | 'setl_id' | 'finding_id' | 'agreement' | 'region'>(req: FastifyRequest, key: K): NonNullable<Scope[K]> {
   const v = req.scope?.[key];
   if (v === undefined) throw new Error(`${req.method} ${req.routeOptions.url} has no ${key} in scope: declare it in access.ts`);
   return v as NonNullable<Scope[K]>;

@@ -404,28 +404,51 @@ export interface FindingFilter {
   rule_type?: string | undefined;
   stage?: string | undefined;
   fixmedins_code?: string | undefined;
+  /** Narrows to one region (treatment or insured), within the caller's regions; never widens them. */
+  admdvs?: string | undefined;
+  /** The claim's begin day, China time, inclusive (yyyy-MM-dd). */
+  from?: string | undefined;
+  to?: string | undefined;
   limit: number;
   offset: number;
+}
+
+export interface RuleTypeCount {
+  rule_type: string;
+  n: number;
+  amount_fen: number;
 }
 
 const FINDING_COLUMNS = `f.id, f.stage, f.rule_code, f.rule_version, f.rule_type, f.severity, f.status, f.closed_reason, f.mdtrt_id, f.setl_id, f.psn_no, p.psn_name,
   f.fixmedins_code, i.fixmedins_name, f.mdtrtarea_admvs, f.insuplc_admdvs, f.lines, f.related, f.amount_fen, f.vola_cont, f.found_at`;
 
-/** The supervisor's queue: findings of the caller's regions (as treatment or insured region), newest first, with the total. */
-export async function listFindings(q: Queryable, f: FindingFilter): Promise<{ total: number; items: FindingRow[] }> {
-  const where = `($1::text[] IS NULL OR EXISTS (SELECT 1 FROM unnest($1::text[]) r WHERE f.mdtrtarea_admvs LIKE rtrim(r, '0') || '%' OR f.insuplc_admdvs LIKE rtrim(r, '0') || '%'))
-      AND ($2::text IS NULL OR f.status = $2) AND ($3::text IS NULL OR f.severity = $3) AND ($4::text IS NULL OR f.rule_type = $4)
-      AND ($5::text IS NULL OR f.stage = $5) AND ($6::text IS NULL OR f.fixmedins_code = $6)`;
-  const args = [f.regions ?? null, f.status ?? null, f.severity ?? null, f.rule_type ?? null, f.stage ?? null, f.fixmedins_code ?? null];
-  const [total, rows] = await Promise.all([
+/** The supervisor's queue: findings of the caller's regions (as treatment or insured region), newest first, with the total and the counts by rule type. */
+export async function listFindings(q: Queryable, f: FindingFilter): Promise<{ total: number; items: FindingRow[]; by_rule_type: RuleTypeCount[] }> {
+  const inRegion = (arg: string): string => `(f.mdtrtarea_admvs LIKE rtrim(${arg}, '0') || '%' OR f.insuplc_admdvs LIKE rtrim(${arg}, '0') || '%')`;
+  const where = `($1::text[] IS NULL OR EXISTS (SELECT 1 FROM unnest($1::text[]) r WHERE ${inRegion('r')}))
+      AND ($2::text IS NULL OR f.status = $2) AND ($3::text IS NULL OR f.severity = $3)
+      AND ($5::text IS NULL OR f.stage = $5) AND ($6::text IS NULL OR f.fixmedins_code = $6)
+      AND ($7::text IS NULL OR ${inRegion('$7::text')})
+      AND ($8::date IS NULL AND $9::date IS NULL OR EXISTS (SELECT 1 FROM visits v WHERE v.mdtrt_id = f.mdtrt_id
+            AND ($8::date IS NULL OR v.begntime >= ($8::date::timestamp AT TIME ZONE 'Asia/Shanghai'))
+            AND ($9::date IS NULL OR v.begntime < (($9::date + 1)::timestamp AT TIME ZONE 'Asia/Shanghai'))))
+      AND ($4::text IS NULL OR f.rule_type = $4)`;
+  const args = [f.regions ?? null, f.status ?? null, f.severity ?? null, f.rule_type ?? null, f.stage ?? null, f.fixmedins_code ?? null, f.admdvs ?? null, f.from ?? null, f.to ?? null];
+  const [total, rows, byType] = await Promise.all([
     q.query<{ n: number }>(`SELECT count(*)::int AS n FROM supervision_findings f WHERE ${where}`, args),
     q.query<FindingRow>(
       `SELECT ${FINDING_COLUMNS} FROM supervision_findings f JOIN persons p ON p.psn_no = f.psn_no JOIN institutions i ON i.fixmedins_code = f.fixmedins_code
-        WHERE ${where} ORDER BY f.found_at DESC, f.id DESC LIMIT $7 OFFSET $8`,
+        WHERE ${where} ORDER BY f.found_at DESC, f.id DESC LIMIT $10 OFFSET $11`,
       [...args, f.limit, f.offset],
     ),
+    q.query<RuleTypeCount>(
+      `SELECT f.rule_type, count(*)::int AS n, coalesce(sum(f.amount_fen), 0)::bigint AS amount_fen FROM supervision_findings f
+        WHERE ${where} GROUP BY f.rule_type ORDER BY count(*) DESC, f.rule_type`,
+      // Every filter but the rule type: the counts show each type under the others.
+      args.map((a, i) => (i === 3 ? null : a)),
+    ),
   ]);
-  return { total: total.rows[0]!.n, items: rows.rows };
+  return { total: total.rows[0]!.n, items: rows.rows, by_rule_type: byType.rows.map((r) => ({ ...r, amount_fen: Number(r.amount_fen) })) };
 }
 
 /** The two regions of a finding, for the access check; undefined when there is none. */
