@@ -10,6 +10,7 @@ import { registerWorkbenchRoutes } from './api/workbench.ts';
 import { clearingInstitutionRoutes } from './api/clearing-institutions.ts';
 import { paymentRoutes } from './api/payment.ts';
 import { supervisionRoutes } from './api/supervision.ts';
+import { supervisionCaseRoutes } from './api/supervision-cases.ts';
 import { installAuth } from './auth/hook.ts';
 import { refuseNulCharacters } from './api/common.ts';
 import { serveWeb } from './web.ts';
@@ -57,6 +58,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(clearingInstitutionRoutes(deps), { prefix: '/api/v1' });
   await app.register(paymentRoutes(deps), { prefix: '/api/v1' });
   await app.register(supervisionRoutes(deps), { prefix: '/api/v1' });
+  await app.register(supervisionCaseRoutes(deps), { prefix: '/api/v1' });
   await app.register(gatewayRoutes({ pool: deps.pool, now: deps.now, ...(deps.documents ? { documents: deps.documents } : {}) }));
 
   app.get('/healthz', async (_req, reply) => {

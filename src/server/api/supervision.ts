@@ -70,6 +70,9 @@ export function supervisionRoutes(deps: AppDeps): FastifyPluginAsyncTypebox {
       },
     }, async (req) => {
       const q = req.query;
+      // an institution's account: its own institution's findings whatever the query names (supervision-cases.ts)
+      const own = req.principal?.kind === 'staff' && req.principal.role === 'institution' ? req.principal.fixmedins_code : undefined;
+      if (own !== undefined) return (await listFindings(pool, { regions: undefined, status: q.status, severity: q.severity, rule_type: q.rule_type, stage: q.stage, fixmedins_code: own, limit: q.limit ?? 50, offset: q.offset ?? 0 })) as never;
       const r = await listFindings(pool, { regions: staffRegions(req), status: q.status, severity: q.severity, rule_type: q.rule_type, stage: q.stage, fixmedins_code: q.fixmedins_code, limit: q.limit ?? 50, offset: q.offset ?? 0 });
       return r as never;
     });
