@@ -16,6 +16,8 @@ import type { Fixtures } from '../src/demo/generate.ts';
 import type { StaffRole } from '../src/store/auth/principal.ts';
 import { personCookie, staffCookie } from './support/auth.ts';
 import { sendStaffMessage } from '../src/store/cooperation/staff-messages.ts';
+import { openSupervisionCase, SYSTEM } from '../src/app/supervision/cases.ts';
+import { hashPassword } from '../src/store/auth/passwords.ts';
 import { freshDatabase, type TestDatabase } from './support/db.ts';
 
 // Issue 11, defect 1: whose data a request touches is decided from the resource the server
@@ -47,6 +49,9 @@ interface Side {
   setl_id: string;
   /** A supervision finding on that settlement (the supervisor's evidence route). */
   finding_id: number;
+  /** A supervision case opened from it (the case routes), and the institution it is against. */
+  case_no: string;
+  institution: string;
   region: string;
 }
 
@@ -87,9 +92,10 @@ async function sideOf(p: { psn_no: string; certno: string }, region: string, ins
        FROM settlements WHERE setl_id = $1 RETURNING id::int AS id`,
     [setl.rows[0].setl_id, region],
   );
+  const kase = await openSupervisionCase(db.pool, now, SYSTEM, { finding_ids: [finding.rows[0]!.id], reason: 'sweep' });
   return {
     person: p, filing_no: filingNo, recognition_no: recognitionNo, import_id: batch.id, message_id: message.rows[0]?.id ?? 0, staff_message_id: staffMessage.rows[0]!.id,
-    setl_id: setl.rows[0].setl_id, finding_id: finding.rows[0]!.id, region,
+    setl_id: setl.rows[0].setl_id, finding_id: finding.rows[0]!.id, case_no: kase.case_no, institution: kase.fixmedins_code, region,
   };
 }
 
@@ -112,6 +118,8 @@ before(async () => {
     { role: 'grid worker', cookie: await staff('sf.grid'), local: shifeng },
     // An administrator of one city: the deployment-wide one has no foreign region to test.
     { role: 'administrator', cookie: await staff('cs.admin', 'admin', ['430100']), local: changsha },
+    // An institution's account: the institution the Changsha side's finding and case are against.
+    { role: 'institution', cookie: await institutionCookie('sweep.hospital', changsha.institution), local: changsha },
   ];
 });
 after(async () => {
@@ -120,6 +128,19 @@ after(async () => {
 });
 
 type Json = Record<string, unknown>;
+
+/** An institution's account (role institution, migration 026) bound to the institution given, signed in. */
+async function institutionCookie(username: string, fixmedinsCode: string): Promise<string> {
+  const region = (await db.pool.query<{ admdvs: string }>('SELECT admdvs FROM institutions WHERE fixmedins_code = $1', [fixmedinsCode])).rows[0]!.admdvs;
+  await db.pool.query(
+    `INSERT INTO staff_accounts (username, display_name, role, regions, password_hash, fixmedins_code) VALUES ($1, $1, 'institution', $2, $3, $4) ON CONFLICT (username) DO NOTHING`,
+    [username, [region], await hashPassword('sweep-password-1'), fixmedinsCode],
+  );
+  // signed in as anyone would (the app's clock stands still for the sweep, so the session does not idle out)
+  const res = await app.inject({ method: 'POST', url: '/api/v1/auth/staff', payload: { username, password: 'sweep-password-1' } });
+  assert.equal(res.statusCode, 200, res.body);
+  return String(res.headers['set-cookie']).split(';')[0]!;
+}
 
 async function call(method: string, url: string, cookie: string, payload?: Json) {
   const res = await app.inject({ method: method as 'GET', url, headers: { cookie }, ...(payload ? { payload } : {}) });
@@ -268,7 +289,7 @@ describe('every route of /openapi.json', () => {
     const foreignMarks = [DEYANG.psn_no, DEYANG.certno, deyang.filing_no, deyang.recognition_no];
     // Reference reads that any signed-in caller may make for any region.
     const REFERENCE_READ = /^GET \/api\/v1\/(regions|calendars|chronic-diseases|institutions|agreements|policies)\//;
-    const SCOPE_PARAMS = new Set(['certno', 'psn_no', 'filing_no', 'no', 'id', 'admdvs', 'list_admdvs', 'setl_id']);
+    const SCOPE_PARAMS = new Set(['certno', 'psn_no', 'filing_no', 'no', 'id', 'admdvs', 'list_admdvs', 'setl_id', 'case_no']);
 
     let fresh = 0;
     const pathValue = (name: string, s: Side, route: string): string => {
@@ -280,6 +301,7 @@ describe('every route of /openapi.json', () => {
         case 'id': return route.includes('/staff-inbox/') ? String(s.staff_message_id) : route.includes('/inbox/') ? String(s.message_id) : route.includes('/supervision/findings/') ? String(s.finding_id) : String(s.import_id);
         case 'admdvs': case 'list_admdvs': case 'code': return s.region;
         case 'setl_id': return s.setl_id;
+        case 'case_no': return s.case_no;
         case 'year': return '2026';
         case 'day': return '2026-10-09';
         case 'fixmedins_code': return HOSPITAL;
@@ -322,6 +344,9 @@ describe('every route of /openapi.json', () => {
         'PUT /api/v1/chronic-diseases/{list_admdvs}/{code}': { name: '扫描病', icd10_ranges: ['G20'], valid_from: '2020-01-01' },
         'PUT /api/v1/separately-paid-drugs/{admdvs}/{drug_code}': { drug_name: '扫描药', icd10_ranges: ['C50'], dispensers: [] },
         'POST /api/v1/institutions': { fixmedins_code: `HSWEEP${fresh}`, fixmedins_name: '扫描医院', hosp_lv: '1', admdvs: s.region },
+        'POST /api/v1/supervision/cases': { finding_ids: [s.finding_id], reason: '扫描' },
+        'POST /api/v1/supervision/cases/{case_no}/moves': { move: 'dismiss', reason: '扫描' },
+        'POST /api/v1/supervision/cases/{case_no}/appeal': { waive: true, reason: '扫描' },
       };
       return bodies[route] ?? {};
     };
