@@ -3,7 +3,7 @@ import { useState, type ReactNode } from 'react';
 import { api, post, yuan, type Me } from '../api.ts';
 import { usePrefs } from '../i18n.tsx';
 import { Card, Empty, ErrorBox, Field, Query } from '../ui.tsx';
-import { CaseDetail, CaseStateBadge, fileAsBase64, type CaseRow, type CaseView, type FindingRow } from './SupervisionCases.tsx';
+import { CaseDetail, CaseStateBadge, fileAsBase64, WIDE, type CaseRow, type CaseView, type FindingRow } from './SupervisionCases.tsx';
 
 // The institution's own page (定点医药机构, docs/supervision.md): the findings of the rules against
 // it, its cases, and in a case's appeal window the appeal (a statement with files) or the waiver.
@@ -22,7 +22,7 @@ export function Institution({ me }: { me: Me }): ReactNode {
         <Query q={cases}>
           {(d) => d.items.length === 0 ? <Empty>{tr('没有针对本机构的案件。', 'No case against us.')}</Empty> : (
             <div className="scroll">
-              <table data-testid="own-cases">
+              <table data-testid="own-cases" style={WIDE}>
                 <thead><tr>
                   <th scope="col">{tr('案件编号', 'Case')}</th><th scope="col">{tr('状态', 'State')}</th><th scope="col" className="num">{tr('涉及金额（元）', 'Amount (yuan)')}</th>
                   <th scope="col">{tr('期限', 'Due')}</th><th scope="col">{tr('操作', 'Actions')}</th>
@@ -49,7 +49,7 @@ export function Institution({ me }: { me: Me }): ReactNode {
         <Query q={findings}>
           {(d) => d.items.length === 0 ? <Empty>{tr('没有疑点。', 'No finding.')}</Empty> : (
             <div className="scroll">
-              <table data-testid="own-findings">
+              <table data-testid="own-findings" style={WIDE}>
                 <thead><tr>
                   <th scope="col">{tr('规则', 'Rule')}</th><th scope="col">{tr('参保人', 'Insured')}</th><th scope="col" className="num">{tr('金额（元）', 'Amount (yuan)')}</th>
                   <th scope="col">{tr('状态', 'Status')}</th><th scope="col">{tr('说明', 'What')}</th>

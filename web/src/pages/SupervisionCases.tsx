@@ -77,6 +77,9 @@ const DECISION_KINDS: Record<string, Bi> = {
   suspension: { zh: '暂停医保直接结算', en: 'Suspend direct settlement' },
 };
 
+/** On a phone a table scrolls sideways (inside .scroll) rather than wrapping every word. */
+export const WIDE = { minWidth: '36rem' } as const;
+
 const bi = (lang: string, b: Bi): string => (lang === 'zh' ? b.zh : b.en);
 const when = (iso: string): string => new Date(iso).toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false });
 
@@ -119,7 +122,7 @@ export function SupervisionCases(): ReactNode {
         <Query q={list}>
           {(d) => d.items.length === 0 ? <Empty>{tr('没有符合条件的案件。', 'No case matches.')}</Empty> : (
             <div className="scroll">
-              <table data-testid="cases">
+              <table data-testid="cases" style={WIDE}>
                 <thead><tr>
                   <th scope="col">{tr('案件编号', 'Case')}</th><th scope="col">{tr('机构', 'Institution')}</th><th scope="col">{tr('状态', 'State')}</th>
                   <th scope="col" className="num">{tr('涉及金额（元）', 'Amount (yuan)')}</th><th scope="col">{tr('期限', 'Due')}</th><th scope="col">{tr('操作', 'Actions')}</th>
@@ -157,7 +160,7 @@ function OpenFromFindings({ onOpened, institution }: { onOpened: (caseNo: string
   const qc = useQueryClient();
   const [picked, setPicked] = useState<number[]>([]);
   const [reason, setReason] = useState('');
-  const q = new URLSearchParams({ status: 'open', limit: '100' });
+  const q = new URLSearchParams({ status: 'open', limit: '50' });
   if (institution) q.set('fixmedins_code', institution);
   const findings = useQuery({ queryKey: ['sup-open-findings', String(q)], queryFn: () => api<{ total: number; items: FindingRow[] }>(`/api/v1/supervision/findings?${q}`) });
   const open = useMutation({
@@ -176,7 +179,7 @@ function OpenFromFindings({ onOpened, institution }: { onOpened: (caseNo: string
         {(d) => d.items.length === 0 ? <Empty>{tr('没有待处理的疑点。', 'No open finding.')}</Empty> : (
           <form onSubmit={(e) => { e.preventDefault(); open.mutate(); }} aria-label={tr('立案', 'Open a case')}>
             <div className="scroll">
-              <table data-testid="open-findings">
+              <table data-testid="open-findings" style={WIDE}>
                 <thead><tr>
                   <th scope="col">{tr('选择', 'Pick')}</th><th scope="col">{tr('规则', 'Rule')}</th><th scope="col">{tr('机构', 'Institution')}</th>
                   <th scope="col">{tr('参保人', 'Insured')}</th><th scope="col" className="num">{tr('金额（元）', 'Amount (yuan)')}</th><th scope="col">{tr('说明', 'What')}</th>
@@ -289,7 +292,7 @@ function FindingItem({ f }: { f: CaseFinding }): ReactNode {
         <Query q={ev}>
           {(d) => (
             <div className="scroll">
-              <table data-testid="finding-lines">
+              <table data-testid="finding-lines" style={WIDE}>
                 <thead><tr><th scope="col">{tr('明细', 'Line')}</th><th scope="col">{tr('项目编码', 'Item')}</th><th scope="col" className="num">{tr('数量', 'Count')}</th><th scope="col" className="num">{tr('金额（元）', 'Amount (yuan)')}</th><th scope="col">{tr('时间', 'Time')}</th></tr></thead>
                 <tbody>
                   {d.lines.map((l) => (
