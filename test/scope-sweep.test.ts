@@ -16,6 +16,8 @@ import type { Fixtures } from '../src/demo/generate.ts';
 import type { StaffRole } from '../src/store/auth/principal.ts';
 import { personCookie, staffCookie } from './support/auth.ts';
 import { sendStaffMessage } from '../src/store/cooperation/staff-messages.ts';
+import { openSupervisionCase, SYSTEM } from '../src/app/supervision/cases.ts';
+import { hashPassword } from '../src/store/auth/passwords.ts';
 import { freshDatabase, type TestDatabase } from './support/db.ts';
 
 // Issue 11, defect 1: whose data a request touches is decided from the resource the server
@@ -48,7 +50,10 @@ interface Side {
   /** A supervision finding on that settlement (the supervisor's evidence route). */
   finding_id: number;
   /** A 协查 request with the side's region on both ends (the investigation routes). */
+  investigation_no: string;
+  /** A supervision case opened from it (the case routes), and the institution it is against. */
   case_no: string;
+  institution: string;
   region: string;
 }
 
@@ -93,18 +98,19 @@ async function sideOf(p: { psn_no: string; certno: string }, region: string, ins
   // the Deyang one has no agreement to be raised under, and the sweep only needs it to exist.
   const caseNo = `XC${region}20260101${String(finding.rows[0]!.id).padStart(6, '0')}`;
   const answering = region.startsWith('43') ? (region.startsWith('4301') ? '430200' : '430100') : '510700';
-  const kase = await db.pool.query<{ id: number }>(
+  const request = await db.pool.query<{ id: number }>(
     `INSERT INTO cases (kind, number, region, psn_no, state, opened_at, due_on, remind_on) VALUES ('investigation_request', $1, $2, $3, 'requested', now(), '2030-01-01', '2029-12-31') RETURNING id::int`,
     [caseNo, `${region.slice(0, 4)}00`, p.psn_no],
   );
   await db.pool.query(
     `INSERT INTO investigation_requests (case_id, case_no, psn_no, requesting_admdvs, answering_admdvs, agreement_no, accept_days, answer_days, subject, reason, raised_by, raised_at)
      VALUES ($1, $2, $3, $4, $5, $6, 5, 30, '扫描', '扫描', 'sweep', now())`,
-    [kase.rows[0]!.id, caseNo, p.psn_no, `${region.slice(0, 4)}00`, answering, agreementNo],
+    [request.rows[0]!.id, caseNo, p.psn_no, `${region.slice(0, 4)}00`, answering, agreementNo],
   );
+  const kase = await openSupervisionCase(db.pool, now, SYSTEM, { finding_ids: [finding.rows[0]!.id], reason: 'sweep' });
   return {
     person: p, filing_no: filingNo, recognition_no: recognitionNo, import_id: batch.id, message_id: message.rows[0]?.id ?? 0, staff_message_id: staffMessage.rows[0]!.id,
-    setl_id: setl.rows[0].setl_id, finding_id: finding.rows[0]!.id, case_no: caseNo, region,
+    setl_id: setl.rows[0].setl_id, finding_id: finding.rows[0]!.id, investigation_no: caseNo, case_no: kase.case_no, institution: kase.fixmedins_code, region,
   };
 }
 
@@ -127,6 +133,8 @@ before(async () => {
     { role: 'grid worker', cookie: await staff('sf.grid'), local: shifeng },
     // An administrator of one city: the deployment-wide one has no foreign region to test.
     { role: 'administrator', cookie: await staff('cs.admin', 'admin', ['430100']), local: changsha },
+    // An institution's account: the institution the Changsha side's finding and case are against.
+    { role: 'institution', cookie: await institutionCookie('sweep.hospital', changsha.institution), local: changsha },
   ];
 });
 after(async () => {
@@ -135,6 +143,19 @@ after(async () => {
 });
 
 type Json = Record<string, unknown>;
+
+/** An institution's account (role institution, migration 026) bound to the institution given, signed in. */
+async function institutionCookie(username: string, fixmedinsCode: string): Promise<string> {
+  const region = (await db.pool.query<{ admdvs: string }>('SELECT admdvs FROM institutions WHERE fixmedins_code = $1', [fixmedinsCode])).rows[0]!.admdvs;
+  await db.pool.query(
+    `INSERT INTO staff_accounts (username, display_name, role, regions, password_hash, fixmedins_code) VALUES ($1, $1, 'institution', $2, $3, $4) ON CONFLICT (username) DO NOTHING`,
+    [username, [region], await hashPassword('sweep-password-1'), fixmedinsCode],
+  );
+  // signed in as anyone would (the app's clock stands still for the sweep, so the session does not idle out)
+  const res = await app.inject({ method: 'POST', url: '/api/v1/auth/staff', payload: { username, password: 'sweep-password-1' } });
+  assert.equal(res.statusCode, 200, res.body);
+  return String(res.headers['set-cookie']).split(';')[0]!;
+}
 
 async function call(method: string, url: string, cookie: string, payload?: Json) {
   const res = await app.inject({ method: method as 'GET', url, headers: { cookie }, ...(payload ? { payload } : {}) });
@@ -271,17 +292,17 @@ describe('the reproduced bypasses', () => {
 describe('协查 requests', () => {
   test('a supervisor sees a request only when one of its two cities is theirs, whatever the query names', async () => {
     const sup = callers.find((c) => c.role === 'supervisor')!.cookie;
-    assert.equal((await call('GET', `/api/v1/supervision/investigations/${changsha.case_no}`, sup)).status, 200);
-    for (const q of ['', `?psn_no=${CHANGSHA.psn_no}`, `?case_no=${changsha.case_no}`]) {
-      const r = await call('GET', `/api/v1/supervision/investigations/${deyang.case_no}${q}`, sup);
+    assert.equal((await call('GET', `/api/v1/supervision/investigations/${changsha.investigation_no}`, sup)).status, 200);
+    for (const q of ['', `?psn_no=${CHANGSHA.psn_no}`, `?case_no=${changsha.investigation_no}`]) {
+      const r = await call('GET', `/api/v1/supervision/investigations/${deyang.investigation_no}${q}`, sup);
       assert.equal(r.status, 404, `${q}: ${r.text}`);
       assert.doesNotMatch(r.text, new RegExp(DEYANG.psn_no));
     }
-    const moved = await call('POST', `/api/v1/supervision/investigations/${deyang.case_no}/moves`, sup, { move: 'accept' });
+    const moved = await call('POST', `/api/v1/supervision/investigations/${deyang.investigation_no}/moves`, sup, { move: 'accept' });
     assert.equal(moved.status, 404, moved.text);
     const outbox = await call('GET', '/api/v1/supervision/investigations?box=outbox', sup);
-    assert.ok(outbox.json().items.some((i: { case_no: string }) => i.case_no === changsha.case_no));
-    assert.doesNotMatch(outbox.text, new RegExp(deyang.case_no));
+    assert.ok(outbox.json().items.some((i: { case_no: string }) => i.case_no === changsha.investigation_no));
+    assert.doesNotMatch(outbox.text, new RegExp(deyang.investigation_no));
   });
 });
 
@@ -314,7 +335,7 @@ describe('every route of /openapi.json', () => {
       .flatMap(([p, byMethod]) => Object.entries(byMethod).map(([m, op]) => ({ method: m.toUpperCase(), path: p, op })));
     assert.ok(ops.length > 60, `the sweep covers the routes (${ops.length})`);
 
-    const foreignMarks = [DEYANG.psn_no, DEYANG.certno, deyang.filing_no, deyang.recognition_no, deyang.case_no];
+    const foreignMarks = [DEYANG.psn_no, DEYANG.certno, deyang.filing_no, deyang.recognition_no, deyang.investigation_no, deyang.case_no];
     // Reference reads that any signed-in caller may make for any region.
     const REFERENCE_READ = /^GET \/api\/v1\/(regions|calendars|chronic-diseases|institutions|agreements|policies)\//;
     const SCOPE_PARAMS = new Set(['certno', 'psn_no', 'filing_no', 'no', 'id', 'admdvs', 'list_admdvs', 'setl_id', 'case_no']);
@@ -329,7 +350,7 @@ describe('every route of /openapi.json', () => {
         case 'id': return route.includes('/staff-inbox/') ? String(s.staff_message_id) : route.includes('/inbox/') ? String(s.message_id) : route.includes('/supervision/findings/') ? String(s.finding_id) : String(s.import_id);
         case 'admdvs': case 'list_admdvs': case 'code': return s.region;
         case 'setl_id': return s.setl_id;
-        case 'case_no': return s.case_no;
+        case 'case_no': return route.includes('/investigations/') ? s.investigation_no : s.case_no;
         case 'year': return '2026';
         case 'day': return '2026-10-09';
         case 'fixmedins_code': return HOSPITAL;
@@ -375,6 +396,9 @@ describe('every route of /openapi.json', () => {
         'POST /api/v1/institutions': { fixmedins_code: `HSWEEP${fresh}`, fixmedins_name: '扫描医院', hosp_lv: '1', admdvs: s.region },
         // an empty library: refused after the region's check, so nothing is stored either way
         'POST /api/v1/supervision/rules': { admdvs: s.region, doc: {} },
+        'POST /api/v1/supervision/cases': { finding_ids: [s.finding_id], reason: '扫描' },
+        'POST /api/v1/supervision/cases/{case_no}/moves': { move: 'dismiss', reason: '扫描' },
+        'POST /api/v1/supervision/cases/{case_no}/appeal': { waive: true, reason: '扫描' },
       };
       return bodies[route] ?? {};
     };

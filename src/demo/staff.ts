@@ -16,6 +16,8 @@ export interface FixtureStaff {
   password: string;
   /** For a grid worker: the personas who consented (by fixture key). */
   acts_for?: string[];
+  /** For an institution account (role institution): the designated institution it belongs to. */
+  fixmedins_code?: string;
 }
 
 export const DEMO_STAFF: readonly FixtureStaff[] = [
@@ -25,6 +27,8 @@ export const DEMO_STAFF: readonly FixtureStaff[] = [
   { username: 'jj.clerk', display_name: '九江市医保局经办员 刘洋', role: 'clerk', regions: ['360400'], password: DEMO_PASSWORD },
   { username: 'dy.clerk', display_name: '德阳市医保局经办员 张敏', role: 'clerk', regions: ['510600'], password: DEMO_PASSWORD },
   { username: 'hn.supervisor', display_name: '湖南省医保局监管员 周建国', role: 'supervisor', regions: ['430000'], password: DEMO_PASSWORD },
+  // the second reviewer of Hunan's supervision cases (初审; the supervisor makes the 复审)
+  { username: 'hn.reviewer', display_name: '湖南省医保局审核员 邓志强', role: 'reviewer', regions: ['430000'], password: DEMO_PASSWORD },
   { username: 'hn.finance', display_name: '湖南省医保局财务 赵丽', role: 'finance', regions: ['430000'], password: DEMO_PASSWORD },
   // The other side of the 赣湘 pair's clearing statements: both provinces confirm.
   { username: 'jx.finance', display_name: '江西省医保局财务 孙伟', role: 'finance', regions: ['360000'], password: DEMO_PASSWORD },
@@ -32,14 +36,17 @@ export const DEMO_STAFF: readonly FixtureStaff[] = [
   { username: 'jx.supervisor', display_name: '江西省医保局监管员 黄志强', role: 'supervisor', regions: ['360000'], password: DEMO_PASSWORD },
   { username: 'admin', display_name: '平台管理员', role: 'admin', regions: ['000000'], password: DEMO_PASSWORD },
   { username: 'sf.grid', display_name: '石峰区网格员 谢红', role: 'grid_worker', regions: ['430204'], password: DEMO_PASSWORD, acts_for: ['zhuzhou_shifeng_resident'] },
+  // Two designated institutions of Zhuzhou (where the planted claims are): their own findings and cases, their appeals
+  { username: 'zz.hospital', display_name: '株洲市中心医院 医保办 黄敏', role: 'institution', regions: ['430211'], password: DEMO_PASSWORD, fixmedins_code: 'H43021100001' },
+  { username: 'sf.hospital', display_name: '株洲市石峰区人民医院 医保办 吴刚', role: 'institution', regions: ['430204'], password: DEMO_PASSWORD, fixmedins_code: 'H43020400001' },
 ];
 
 /** Creates the demo staff and the grid worker's consents; `psnOf` maps a persona key to psn_no. */
 export async function seedDemoStaff(q: Queryable, ctx: WriteContext, today: string, psnOf: (key: string) => string | undefined): Promise<FixtureStaff[]> {
   for (const s of DEMO_STAFF) {
     await q.query(
-      `INSERT INTO staff_accounts (username, display_name, role, regions, password_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (username) DO NOTHING`,
-      [s.username, s.display_name, s.role, s.regions, await hashPassword(s.password), ctx.now],
+      `INSERT INTO staff_accounts (username, display_name, role, regions, password_hash, created_at, fixmedins_code) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (username) DO NOTHING`,
+      [s.username, s.display_name, s.role, s.regions, await hashPassword(s.password), ctx.now, s.fixmedins_code ?? null],
     );
     for (const key of s.acts_for ?? []) {
       const psn = psnOf(key);

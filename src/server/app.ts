@@ -12,6 +12,7 @@ import { paymentRoutes } from './api/payment.ts';
 import { supervisionRoutes } from './api/supervision.ts';
 import { investigationRoutes } from './api/investigations.ts';
 import { sharingRoutes } from './api/sharing.ts';
+import { supervisionCaseRoutes } from './api/supervision-cases.ts';
 import { installAuth } from './auth/hook.ts';
 import { refuseNulCharacters } from './api/common.ts';
 import { serveWeb } from './web.ts';
@@ -61,6 +62,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(supervisionRoutes(deps), { prefix: '/api/v1' });
   await app.register(investigationRoutes(deps), { prefix: '/api/v1' });
   await app.register(sharingRoutes(deps), { prefix: '/api/v1' });
+  await app.register(supervisionCaseRoutes(deps), { prefix: '/api/v1' });
   await app.register(gatewayRoutes({ pool: deps.pool, now: deps.now, ...(deps.documents ? { documents: deps.documents } : {}) }));
 
   app.get('/healthz', async (_req, reply) => {

@@ -620,12 +620,14 @@ export interface Me {
     /** may call POST /api/v1/supervision/rules */
     edit_supervision_rules: boolean;
   };
-  /** self: an insured person; consenting persons: a grid worker; regions: other staff, within `regions` */
-  acts_for: 'self' | 'consenting persons' | 'regions';
+  /** self: an insured person; consenting persons: a grid worker; regions: other staff, within `regions`; institution: an institution account, for its own institution only */
+  acts_for: 'self' | 'consenting persons' | 'regions' | 'institution';
   /** a staff member's division codes (000000: all; a grid worker still acts only for consenting persons); empty for an insured person */
   regions: string[];
   /** every `METHOD /path` the role may call; the person or region a call names is still checked */
   routes: string[];
+  /** an institution account's institution; null for everyone else */
+  fixmedins_code: string | null;
 }
 
 export interface MonthPositions {
@@ -1185,8 +1187,10 @@ export interface StaffPrincipal {
   kind: 'staff';
   username: string;
   display_name: string;
-  role: 'clerk' | 'reviewer' | 'supervisor' | 'finance' | 'admin' | 'grid_worker';
+  role: 'clerk' | 'reviewer' | 'supervisor' | 'finance' | 'admin' | 'grid_worker' | 'institution';
   regions: string[];
+  /** an institution account (role institution): the institution it belongs to */
+  fixmedins_code?: string;
 }
 
 export interface StatementTotals {

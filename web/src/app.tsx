@@ -13,6 +13,8 @@ import { Payment } from './pages/Payment.tsx';
 import { Investigations } from './pages/Investigations.tsx';
 import { SupervisionFindings, SupervisionRules } from './pages/Supervision.tsx';
 import { SupervisionSharing } from './pages/SupervisionSharing.tsx';
+import { SupervisionCases } from './pages/SupervisionCases.tsx';
+import { Institution } from './pages/Institution.tsx';
 
 // The frame: who is signed in decides the menu and the first page. Everything else is a page.
 
@@ -28,8 +30,10 @@ const PERSON_NAV: Nav = [
 ];
 
 // The menu offers what /auth/me says the server lets this principal do (src/server/auth/access.ts).
-function staffNav({ can, acts_for }: Me): Nav {
+function staffNav({ can, acts_for, routes }: Me): Nav {
   const nav: Nav = [];
+  // an institution's account: its own findings and cases, nothing else
+  if (acts_for === 'institution') return [{ to: '/institution', zh: '本机构监管', en: 'Our supervision' }];
   const regionWide = acts_for === 'regions';
   if (can.see_queues) nav.push({ to: '/staff/queues', zh: '待办审核', en: 'Queues' });
   if (regionWide) nav.push({ to: '/staff/persons', zh: '人员查询', en: 'Persons' });
@@ -41,6 +45,7 @@ function staffNav({ can, acts_for }: Me): Nav {
   if (can.see_investigations) nav.push({ to: '/staff/investigations', zh: '协查', en: 'Investigations' });
   if (can.see_supervision) nav.push({ to: '/staff/supervision', zh: '基金监管', en: 'Supervision' });
   if (acts_for === 'consenting persons') nav.push({ to: '/staff/persons', zh: '代办居民', en: 'My residents' });
+  if (routes.includes('POST /api/v1/supervision/cases/:case_no/moves')) nav.push({ to: '/staff/supervision/cases', zh: '稽核案件', en: 'Cases' });
   return nav;
 }
 
@@ -48,6 +53,7 @@ function staffNav({ can, acts_for }: Me): Nav {
 function home(me: Me): string {
   if (me.acts_for === 'self') return '/portal';
   if (me.acts_for === 'consenting persons') return '/staff/persons';
+  if (me.acts_for === 'institution') return '/institution';
   return staffHome(me) === 'dashboard' ? '/dashboard' : '/staff/queues';
 }
 
@@ -140,7 +146,9 @@ function route(path: string, me: Me) {
       default: return <PortalHome me={p} />;
     }
   }
+  if (me.acts_for === 'institution') return <Institution me={me} />;
   switch (path) {
+    case '/staff/supervision/cases': return <SupervisionCases />;
     case '/staff/persons': return <StaffPersons me={me} />;
     case '/staff/imports': return <StaffImports me={me} />;
     case '/staff/policies': return <StaffPolicies />;

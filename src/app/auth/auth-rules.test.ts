@@ -45,6 +45,20 @@ describe('staff accounts', () => {
     assert.deepEqual(audit.rows, [{ actor: 'admin', detail: { role: 'clerk', regions: ['430200'] } }]);
   });
 
+  test("an institution account is bound to one stored institution; its principal carries it and no region", async () => {
+    await db.pool.query(`INSERT INTO institutions (fixmedins_code, fixmedins_name, fixmedins_type, admdvs, hosp_lv) VALUES ('H43020400009', '测试医院', '1', '430204', '3') ON CONFLICT DO NOTHING`);
+    await refuses(staff('a.hospital', { role: 'institution' }), 'invalid', 'fixmedins_code');
+    await refuses(staff('a.hospital', { role: 'institution', fixmedins_code: 'H43020499999' }), 'invalid', 'fixmedins_code');
+    await refuses(staff('b.clerk', { fixmedins_code: 'H43020400009' }), 'invalid', 'fixmedins_code');
+    // the table holds the rule too: an institution account without its institution is not stored
+    await assert.rejects(db.pool.query(`INSERT INTO staff_accounts (username, display_name, role, regions, password_hash) VALUES ('x.hospital', 'x', 'institution', '{430204}', 'x')`), /staff_accounts_institution_bound/);
+    await staff('a.hospital', { role: 'institution', fixmedins_code: 'H43020400009', regions: ['000000'] });
+    const row = await db.pool.query(`SELECT role, regions, fixmedins_code FROM staff_accounts WHERE username = 'a.hospital'`);
+    assert.deepEqual(row.rows, [{ role: 'institution', regions: ['430204'], fixmedins_code: 'H43020400009' }], 'its stored region is the institution\'s, whatever was asked');
+    const s = await staffSignIn(db.pool, 'a.hospital', PASSWORD, at(0));
+    assert.deepEqual(s.principal, { kind: 'staff', username: 'a.hospital', display_name: 'a.hospital', role: 'institution', regions: [], fixmedins_code: 'H43020400009' });
+  });
+
   test('a consent is given only to a grid worker, under a reference used once', async () => {
     await staff('b.grid', { role: 'grid_worker' });
     const consent = { consent_ref: 'GC-1', username: 'a.clerk', psn_no, granted_on: '2026-11-01', evidence: '' };

@@ -23,6 +23,8 @@ export async function principalOfSession(q: Queryable, token: string, now: Date,
   if (touch) await touchSession(q, token, now);
   if (row.kind === 'staff') {
     if (row.disabled) return undefined;
+    // An institution's account sees no region: only its own institution's findings and cases.
+    if (row.role === 'institution') return { kind: 'staff', username: row.username!, display_name: row.display_name!, role: 'institution', regions: [], fixmedins_code: row.fixmedins_code! };
     return { kind: 'staff', username: row.username!, display_name: row.display_name!, role: row.role!, regions: row.regions! };
   }
   return { kind: 'person', psn_no: row.psn_no!, certno: row.certno!, psn_name: row.psn_name!, insuplc_admdvs: row.insuplc_admdvs! };

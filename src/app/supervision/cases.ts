@@ -9,6 +9,7 @@ import { loadCalendar } from '../../store/cooperation/calendar.ts';
 import { addCaseEvidence, caseEvents, caseEvidence, getCase, type CaseEventRow, type CaseRow, type Evidence } from '../../store/cooperation/cases.ts';
 import { inTransaction, type Pool, type Queryable } from '../../store/db.ts';
 import { findTransfer, postTransfer, type StoredTransfer } from '../../store/ledger.ts';
+import { caseFiles, insertCaseFile, type CaseFile, type StoredCaseFile } from '../../store/supervision/case-files.ts';
 import {
   caseFindings,
   caseSuspension,
@@ -66,9 +67,9 @@ export function whoOfStaff(p: Extract<Principal, { kind: 'staff' }>): Who {
   return { actor: { type: 'staff', id: p.username, name: p.display_name, role: p.role }, scope: { kind: 'staff', regions: p.regions } };
 }
 
-/** An institution (as the gateway or its sign-in authenticated it): sees and appeals its own cases. */
-export function whoOfInstitution(fixmedinsCode: string): Who {
-  return { actor: { type: 'hospital', id: fixmedinsCode }, scope: { kind: 'institution', fixmedins_code: fixmedinsCode } };
+/** An institution (as the gateway or its sign-in authenticated it): sees and appeals its own cases; `name`: who of its staff signed in. */
+export function whoOfInstitution(fixmedinsCode: string, name?: string): Who {
+  return { actor: { type: 'hospital', id: fixmedinsCode, ...(name ? { name } : {}) }, scope: { kind: 'institution', fixmedins_code: fixmedinsCode } };
 }
 
 /** The platform itself (the scan opening a case, the pass ending appeal windows). */
@@ -160,6 +161,8 @@ export interface SupervisionCaseView {
   findings: CaseFindingRow[];
   events: CaseEventRow[];
   evidence: { kind: string; ref: string; description: string | null }[];
+  /** The files uploaded with the appeal (their content at the evidence route). */
+  files: StoredCaseFile[];
 }
 
 async function viewOf(c: Queryable, caseNo: string): Promise<SupervisionCaseView> {
@@ -176,7 +179,35 @@ async function viewOf(c: Queryable, caseNo: string): Promise<SupervisionCaseView
     findings: await caseFindings(c, sup.case_id),
     events: await caseEvents(c, sup.case_id),
     evidence: await caseEvidence(c, sup.case_id),
+    files: await caseFiles(c, sup.case_id),
   };
+}
+
+/**
+ * The moves the one asking may make on the case today, as the move routes would take them:
+ * the machine's moves from its state for this mover, less those its further checks refuse (a
+ * second review by the first reviewer, an appeal after the window, ending a window still
+ * open, lifting a suspension not in force). What the pages offer; the moves check again.
+ */
+export function allowedMoves(who: Who, view: SupervisionCaseView, today: IsoDate): string[] {
+  const by = actorLabel(who.actor);
+  const out: string[] = [];
+  for (const m of CASE_MACHINE.supervision.moves) {
+    if (m.from !== view.state || m.move === 'escalate' || m.move === 'submit' || out.includes(m.move)) continue;
+    try {
+      planMove('supervision', view.state, m.move, who.actor);
+    } catch {
+      continue;
+    }
+    if (m.move === 'second_review_pass' && view.first_reviewed_by === by) continue;
+    const windowOpen = view.due_on === null || today <= view.due_on;
+    if ((m.move === 'appeal' || m.move === 'waive_appeal') && !windowOpen) continue;
+    if (m.move === 'appeal_lapsed' && windowOpen) continue;
+    const s = view.suspension;
+    if (m.move === 'lift_suspension' && !(s && s.lifted_at === null && (s.ends_on === null || s.ends_on >= today))) continue;
+    out.push(m.move);
+  }
+  return out;
 }
 
 /** One case with its findings, history, evidence, decision, recovery and suspension, for whoever may see it. */
@@ -187,19 +218,22 @@ export async function supervisionCase(q: Queryable, who: Who, caseNo: string): P
 }
 
 /** The case queue of the one asking: staff their regions' cases, an institution its own. */
-export async function supervisionCases(q: Queryable, who: Who, opts: { states?: readonly string[]; fixmedins_code?: string; asOf: IsoDate }): Promise<SupervisionQueueRow[]> {
+export async function supervisionCases(q: Queryable, who: Who, opts: { states?: readonly string[]; fixmedins_code?: string; asOf: IsoDate; admdvs?: string | undefined; overdue?: boolean | undefined }): Promise<SupervisionQueueRow[]> {
   checkScope(who);
   if (!isIsoDate(opts.asOf)) throw invalid('as_of', '日期应为 yyyy-mm-dd', 'as_of must be yyyy-mm-dd');
   for (const [i, s] of (opts.states ?? []).entries()) {
     if (!(s in CASE_MACHINE.supervision.states)) throw invalid(`states[${i}]`, `未知的案件状态 ${s}`, `unknown case state ${s}`);
   }
+  if (opts.admdvs !== undefined && !/^[0-9]{6}$/.test(opts.admdvs)) throw invalid('admdvs', '区划应为 6 位代码', 'admdvs is a 6-digit code');
   const scope = who.scope;
-  return supervisionQueue(q, {
+  const rows = await supervisionQueue(q, {
     regions: scope.kind === 'staff' ? scope.regions : undefined,
     fixmedins_code: scope.kind === 'institution' ? scope.fixmedins_code : opts.fixmedins_code,
     states: opts.states,
     asOf: opts.asOf,
   });
+  // narrowing within what the scope already allows: a region (any level) and the overdue ones
+  return rows.filter((r) => (opts.admdvs === undefined || regionsCover([opts.admdvs], r.admdvs)) && (opts.overdue === undefined || r.overdue === opts.overdue));
 }
 
 // ---- opening -----------------------------------------------------------------------------
@@ -294,6 +328,22 @@ export async function moveSupervisionCase(pool: Pool, now: Date, who: Who, caseN
 export interface AppealInput {
   statement: string;
   evidence: readonly Evidence[];
+  /** Files uploaded with the appeal, stored beside the case and named in its evidence as 'file:<id>'. */
+  files?: readonly CaseFile[] | undefined;
+}
+
+/** What an appeal's file may be: a document or a picture of one, at most 5 MB, at most 10 files. */
+export const APPEAL_FILE = { maxBytes: 5 * 1024 * 1024, maxFiles: 10, mimes: ['application/pdf', 'image/png', 'image/jpeg', 'text/plain'] } as const;
+
+function checkFiles(files: readonly CaseFile[]): void {
+  if (files.length > APPEAL_FILE.maxFiles) throw invalid('evidence', `申诉文件至多 ${APPEAL_FILE.maxFiles} 份`, `at most ${APPEAL_FILE.maxFiles} files to an appeal`);
+  files.forEach((f, i) => {
+    const name = typeof f.name === 'string' ? f.name.trim() : '';
+    if (!name || name.length > 200 || /[\\/\u0000-\u001f]/.test(name)) throw invalid(`evidence[${i}].name`, '文件名应为 1 至 200 个字符，不含路径', 'a file name is 1 to 200 characters, without a path');
+    if (!(APPEAL_FILE.mimes as readonly string[]).includes(f.mime)) throw invalid(`evidence[${i}].mime`, `文件类型应为 ${APPEAL_FILE.mimes.join('、')}`, `a file is one of ${APPEAL_FILE.mimes.join(', ')}`);
+    if (!Buffer.isBuffer(f.content) || f.content.length === 0) throw invalid(`evidence[${i}].base64`, '文件为空', 'the file is empty');
+    if (f.content.length > APPEAL_FILE.maxBytes) throw invalid(`evidence[${i}].base64`, '文件不超过 5 MB', 'a file is at most 5 MB');
+  });
 }
 
 function checkWindow(kase: CaseRow, today: IsoDate): void {
@@ -306,7 +356,9 @@ function checkWindow(kase: CaseRow, today: IsoDate): void {
 export async function appealSupervisionCase(pool: Pool, now: Date, who: Who, caseNo: string, input: AppealInput): Promise<SupervisionCaseView> {
   checkScope(who);
   const statement = reasonOf(input.statement, 'statement');
-  if (!Array.isArray(input.evidence) || input.evidence.length === 0) throw invalid('evidence', '必填：申诉须附证据材料', 'required: an appeal comes with its evidence');
+  const files = input.files ?? [];
+  checkFiles(files);
+  if (!Array.isArray(input.evidence) || input.evidence.length + files.length === 0) throw invalid('evidence', '必填：申诉须附证据材料', 'required: an appeal comes with its evidence');
   if (input.evidence.length > 50) throw invalid('evidence', '证据材料至多 50 份', 'at most 50 pieces of evidence');
   input.evidence.forEach((e, i) => {
     if (typeof e?.kind !== 'string' || !e.kind.trim()) throw invalid(`evidence[${i}].kind`, '必填：材料类别', 'required: the kind of document');
@@ -318,8 +370,12 @@ export async function appealSupervisionCase(pool: Pool, now: Date, who: Who, cas
     checkWindow(kase, today);
     const moved = await moveCase(c, now, who.actor, kase, 'appeal', { comment: statement, clock: await clockOf(c, sup.admdvs) });
     const evidence = input.evidence.map((e) => ({ kind: e.kind.trim(), ref: e.ref.trim(), description: e.description ?? null }));
+    for (const f of files) {
+      const stored = await insertCaseFile(c, sup.case_id, { ...f, name: f.name.trim() }, now, actorLabel(who.actor));
+      evidence.push({ kind: 'file', ref: `file:${stored.id}`, description: stored.name });
+    }
     await addCaseEvidence(c, sup.case_id, now, actorLabel(who.actor), evidence);
-    await setAppeal(c, sup.case_id, { at: now.toISOString(), by: actorLabel(who.actor), statement, evidence, due_on: kase.due_on });
+    await setAppeal(c, sup.case_id, { at: now.toISOString(), by: actorLabel(who.actor), ...(who.actor.name ? { by_name: who.actor.name } : {}), statement, evidence, due_on: kase.due_on });
     await audit(c, now, who, 'supervision_case.appeal', caseNo, { from: moved.from, to: moved.to, evidence: evidence.length, appeal_due: kase.due_on });
     return viewOf(c, caseNo);
   });
@@ -333,7 +389,7 @@ export async function waiveAppeal(pool: Pool, now: Date, who: Who, caseNo: strin
     const { kase, sup } = await loadCase(c, who, caseNo, true);
     checkWindow(kase, chinaDate(now));
     const moved = await moveCase(c, now, who.actor, kase, 'waive_appeal', { comment: reason, clock: await clockOf(c, sup.admdvs) });
-    await setAppeal(c, sup.case_id, { waived: true, at: now.toISOString(), by: actorLabel(who.actor), reason });
+    await setAppeal(c, sup.case_id, { waived: true, at: now.toISOString(), by: actorLabel(who.actor), ...(who.actor.name ? { by_name: who.actor.name } : {}), reason });
     await audit(c, now, who, 'supervision_case.waive_appeal', caseNo, { from: moved.from, to: moved.to, reason });
     return viewOf(c, caseNo);
   });

@@ -118,8 +118,9 @@ export const StaffMessageModel = Type.Object({
 // Who is signed in (src/store/auth/principal.ts) and what they may do (src/server/auth/access.ts).
 export const StaffPrincipalModel = Type.Object({
   kind: Type.Literal('staff'), username: S, display_name: S,
-  role: Type.Union(['clerk', 'reviewer', 'supervisor', 'finance', 'admin', 'grid_worker'].map((r) => Type.Literal(r))),
+  role: Type.Union(['clerk', 'reviewer', 'supervisor', 'finance', 'admin', 'grid_worker', 'institution'].map((r) => Type.Literal(r))),
   regions: Type.Array(S),
+  fixmedins_code: Type.Optional(Type.String({ description: 'an institution account (role institution): the institution it belongs to' })),
 });
 export const PersonPrincipalModel = Type.Object({ kind: Type.Literal('person'), psn_no: S, certno: S, psn_name: S, insuplc_admdvs: S });
 
@@ -127,11 +128,12 @@ export const MeModel = Type.Object({
   principal: Type.Union([StaffPrincipalModel, PersonPrincipalModel]),
   role_name: Bilingual,
   can: Type.Object(Object.fromEntries(Object.keys(CAPABILITIES).map((c) => [c, Type.Boolean({ description: `may call ${CAPABILITIES[c as Capability]}` })])) as Record<Capability, ReturnType<typeof Type.Boolean>>),
-  acts_for: Type.Union([Type.Literal('self'), Type.Literal('consenting persons'), Type.Literal('regions')], {
-    description: 'self: an insured person; consenting persons: a grid worker; regions: other staff, within `regions`',
+  acts_for: Type.Union([Type.Literal('self'), Type.Literal('consenting persons'), Type.Literal('regions'), Type.Literal('institution')], {
+    description: 'self: an insured person; consenting persons: a grid worker; regions: other staff, within `regions`; institution: an institution account, for its own institution only',
   }),
   regions: Type.Array(S, { description: 'a staff member\'s division codes (000000: all; a grid worker still acts only for consenting persons); empty for an insured person' }),
   routes: Type.Array(S, { description: 'every `METHOD /path` the role may call; the person or region a call names is still checked' }),
+  fixmedins_code: Type.Union([S, Type.Null()], { description: 'an institution account\'s institution; null for everyone else' }),
 });
 
 // The dashboard's figures (src/store/dashboard.ts), for the caller's regions. Sums are numbers

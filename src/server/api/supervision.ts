@@ -84,9 +84,11 @@ export function supervisionRoutes(deps: AppDeps): FastifyPluginAsyncTypebox {
     }, async (req) => {
       const q = req.query;
       if (q.from !== undefined && q.to !== undefined && q.to < q.from) throw invalid('to', '结束日期早于开始日期', 'the end is before the start');
+      // an institution's account: its own institution's findings whatever the query names (supervision-cases.ts)
+      const own = req.principal?.kind === 'staff' && req.principal.role === 'institution' ? req.principal.fixmedins_code : undefined;
       const r = await listFindings(pool, {
-        regions: staffRegions(req), status: q.status, severity: q.severity, rule_type: q.rule_type, stage: q.stage, fixmedins_code: q.fixmedins_code,
-        admdvs: q.admdvs, from: q.from, to: q.to, limit: q.limit ?? 50, offset: q.offset ?? 0,
+        regions: own !== undefined ? undefined : staffRegions(req), status: q.status, severity: q.severity, rule_type: q.rule_type, stage: q.stage,
+        fixmedins_code: own ?? q.fixmedins_code, admdvs: q.admdvs, from: q.from, to: q.to, limit: q.limit ?? 50, offset: q.offset ?? 0,
       });
       return r as never;
     });

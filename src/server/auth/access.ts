@@ -6,7 +6,11 @@ import type { Principal, StaffRole } from '../../store/auth/principal.ts';
 // data; `grid_worker` acts for the persons who consented.
 
 export type Caller = StaffRole | 'person';
-export type Access = 'public' | 'signed_in' | readonly Caller[];
+/**
+ * `signed_in`: anyone signed in except an institution's account, which sees its own findings and
+ * cases only; `any_account`: every signed-in principal (who am I).
+ */
+export type Access = 'public' | 'signed_in' | 'any_account' | readonly Caller[];
 
 /**
  * The one resource a route reads or writes, and the one place its key is read from. The hook
@@ -30,6 +34,7 @@ export type Touches =
   | 'settlement by path setl_id'
   | 'supervision finding by path id'
   | 'agreement by path agreement_no'
+  | 'supervision case by path case_no'
   | 'institution by path fixmedins_code'
   | 'region by path admdvs'
   | 'region by path list_admdvs'
@@ -51,13 +56,15 @@ const DASHBOARD: readonly Caller[] = ['supervisor', 'finance', 'admin'];
 const FINANCE: readonly Caller[] = ['finance', 'admin'];
 const SUPERVISION: readonly Caller[] = ['supervisor', 'reviewer', 'admin'];
 const INVESTIGATORS: readonly Caller[] = ['supervisor', 'admin'];
+// an institution's account: its own findings and cases (the hook compares the loaded row's institution)
+const SUPERVISION_AND_INSTITUTION: readonly Caller[] = [...SUPERVISION, 'institution'];
 
 const TABLE: Record<string, [Access, Touches, RouteRule['alsoRegion']?]> = {
   'POST /api/v1/auth/staff': ['public', 'nothing'],
   'POST /api/v1/auth/code': ['public', 'nothing'],
   'POST /api/v1/auth/person': ['public', 'nothing'],
   'POST /api/v1/auth/sign-out': ['public', 'nothing'],
-  'GET /api/v1/auth/me': ['signed_in', 'nothing'],
+  'GET /api/v1/auth/me': ['any_account', 'nothing'],
 
   // reference data: readable by anyone signed in, written by administrators for a region
   'GET /api/v1/regions': ['signed_in', 'nothing'],
@@ -176,8 +183,8 @@ const TABLE: Record<string, [Access, Touches, RouteRule['alsoRegion']?]> = {
   'POST /api/v1/payment/regions/:admdvs/years/:year/simulate': [DASHBOARD, 'region by path admdvs'], // writes nothing
 
   // fund supervision (docs/supervision.md): findings of the caller's regions, as treatment or insured region
-  'GET /api/v1/supervision/findings': [SUPERVISION, 'nothing'], // only the caller's regions' findings
-  'GET /api/v1/supervision/findings/:id': [SUPERVISION, 'supervision finding by path id'],
+  'GET /api/v1/supervision/findings': [SUPERVISION_AND_INSTITUTION, 'nothing'], // only the caller's regions' findings; an institution's own
+  'GET /api/v1/supervision/findings/:id': [SUPERVISION_AND_INSTITUTION, 'supervision finding by path id'],
   'GET /api/v1/supervision/rules': [SUPERVISION, 'nothing'], // the library: no one's data
   'POST /api/v1/supervision/rules/check': [SUPERVISION, 'nothing'], // a draft checked, nothing stored
   'GET /api/v1/supervision/scans': [SUPERVISION, 'nothing'],
@@ -194,6 +201,13 @@ const TABLE: Record<string, [Access, Touches, RouteRule['alsoRegion']?]> = {
   // the monthly expense-data sharing report (协议数据共享) of an agreement: staff covering any of
   // the loaded agreement's members read every member's rows (the agreement shares them)
   'GET /api/v1/supervision/sharing/:agreement_no': [SUPERVISION, 'agreement by path agreement_no'],
+  // supervision cases (src/server/api/supervision-cases.ts): staff of the institution's region; an institution its own
+  'GET /api/v1/supervision/cases': [SUPERVISION_AND_INSTITUTION, 'nothing'], // only the caller's regions' cases; an institution's own
+  'POST /api/v1/supervision/cases': [['supervisor', 'reviewer', 'admin'], 'nothing'], // the findings named are loaded and checked by the use case
+  'GET /api/v1/supervision/cases/:case_no': [SUPERVISION_AND_INSTITUTION, 'supervision case by path case_no'],
+  'POST /api/v1/supervision/cases/:case_no/moves': [SUPERVISION, 'supervision case by path case_no'],
+  'POST /api/v1/supervision/cases/:case_no/appeal': [['institution'], 'supervision case by path case_no'], // appeal or waive
+  'GET /api/v1/supervision/cases/:case_no/evidence/:id': [SUPERVISION_AND_INSTITUTION, 'supervision case by path case_no'],
 };
 
 export const ROUTES: Record<string, RouteRule> = Object.fromEntries(
@@ -207,14 +221,16 @@ export function ruleFor(method: string, url: string): RouteRule | undefined {
 
 /** Whether a role may call a route at all (before any scope check): the hook's first question. */
 export function roleMayCall(caller: Caller, rule: RouteRule): boolean {
-  return rule.access === 'public' || rule.access === 'signed_in' || rule.access.includes(caller);
+  if (rule.access === 'public' || rule.access === 'any_account') return true;
+  if (rule.access === 'signed_in') return caller !== 'institution';
+  return rule.access.includes(caller);
 }
 
 export const callerOf = (p: Principal): Caller => (p.kind === 'person' ? 'person' : p.role);
 
 /** Persons and grid workers only ever act on one person's data; other staff on their regions'. */
-export const actsForOf = (p: Principal): 'self' | 'consenting persons' | 'regions' =>
-  p.kind === 'person' ? 'self' : p.role === 'grid_worker' ? 'consenting persons' : 'regions';
+export const actsForOf = (p: Principal): 'self' | 'consenting persons' | 'regions' | 'institution' =>
+  p.kind === 'person' ? 'self' : p.role === 'grid_worker' ? 'consenting persons' : p.role === 'institution' ? 'institution' : 'regions';
 
 /**
  * What the pages ask before they offer an action, each named by the route that does it, so the
@@ -246,15 +262,15 @@ export type Capability = keyof typeof CAPABILITIES;
  */
 export function routesOf(p: Principal): string[] {
   const caller = callerOf(p);
-  const forOnePerson = actsForOf(p) !== 'regions';
+  const forOnePerson = actsForOf(p) === 'self' || actsForOf(p) === 'consenting persons';
   return Object.entries(ROUTES)
     .filter(([, rule]) => roleMayCall(caller, rule) && !(forOnePerson && Array.isArray(rule.access) && rule.touches === 'nothing'))
     .map(([route]) => route);
 }
 
 /** What /auth/me tells the pages the principal may do. */
-export function capabilitiesOf(p: Principal): { can: Record<Capability, boolean>; acts_for: ReturnType<typeof actsForOf>; regions: string[]; routes: string[] } {
+export function capabilitiesOf(p: Principal): { can: Record<Capability, boolean>; acts_for: ReturnType<typeof actsForOf>; regions: string[]; routes: string[]; fixmedins_code: string | null } {
   const routes = routesOf(p);
   const can = Object.fromEntries(Object.entries(CAPABILITIES).map(([name, route]) => [name, routes.includes(route)])) as Record<Capability, boolean>;
-  return { can, acts_for: actsForOf(p), regions: p.kind === 'staff' ? [...p.regions] : [], routes };
+  return { can, acts_for: actsForOf(p), regions: p.kind === 'staff' ? [...p.regions] : [], routes, fixmedins_code: p.kind === 'staff' ? (p.fixmedins_code ?? null) : null };
 }

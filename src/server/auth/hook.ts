@@ -13,6 +13,7 @@ import { findApplication, findInstitution } from '../../store/clearing/instituti
 import { settlementRegions } from '../../store/payment/reports.ts';
 import { findingRegions } from '../../store/supervision/findings.ts';
 import { agreementMembers } from '../../store/supervision/sharing.ts';
+import { findSupervisionCase } from '../../store/supervision/cases.ts';
 import { findPersonByCertno, findPersonByPsnNo, type Person } from '../../store/registry/persons.ts';
 import { requirePersonByCertno } from '../../app/registry/persons.ts';
 import { callerOf, roleMayCall, ruleFor, type Touches } from './access.ts';
@@ -48,6 +49,7 @@ export interface Scope {
   finding_id?: number;
   /** An agreement the caller's regions are members of (its members, as loaded). */
   agreement?: { agreement_no: string; members: readonly string[] };
+  case_no?: string;
   /** The region the decision was made on: the person's, filing's, recognition's, batch's, or the one named. */
   region?: string;
 }
@@ -106,6 +108,8 @@ interface Loaded extends Scope {
   key: { place: Place; field: string; value: string };
   /** A resource between regions (a clearing statement, a settlement, an agreement's members): a staff member covering any may act on it. */
   either?: readonly string[];
+  /** The institution a supervision finding or case is against: the only institution account that may see it. */
+  institution?: string;
 }
 
 /** Loads the resource a route declares, from the one place it declares; not found is a 404. */
@@ -176,7 +180,13 @@ async function load(pool: Pool, touches: Exclude<Touches, 'nothing'>, places: Re
     const id = /^[0-9]{1,15}$/.test(value) ? Number(value) : NaN;
     const sides = Number.isSafeInteger(id) ? await findingRegions(pool, id) : undefined;
     if (!sides) throw notFound('id', `监管疑点 ${value} 不存在`, `no supervision finding ${value}`);
-    return { key, finding_id: id, either: [sides.insuplc_admdvs, sides.mdtrtarea_admvs] };
+    return { key, finding_id: id, either: [sides.insuplc_admdvs, sides.mdtrtarea_admvs], institution: sides.fixmedins_code };
+  }
+  if (resource === 'supervision case') {
+    const sup = await findSupervisionCase(pool, value);
+    if (!sup) throw notFound('case_no', '查无此案件', 'no such case');
+    // the institution's region works the case (its supervisors), as the use cases decide
+    return { key, case_no: sup.case_no, region: sup.admdvs, institution: sup.fixmedins_code };
   }
   if (resource === 'agreement') {
     const members = await agreementMembers(pool, value);
@@ -244,13 +254,15 @@ export function installAuth(app: FastifyInstance, deps: { pool: Pool; now: () =>
     if (rule.access === 'public') return;
     const p = req.principal;
     if (!p) throw unauthenticated('session', '请先登录', 'please sign in');
-    if (rule.access === 'signed_in') return;
     const caller = callerOf(p);
     if (!roleMayCall(caller, rule)) throw forbidden('role', '当前角色无权办理此项业务', `the ${caller} role may not do this`);
-    // Persons and grid workers only ever act on one person's data.
-    const forOnePerson = p.kind === 'person' || p.role === 'grid_worker';
+    if (rule.access === 'signed_in' || rule.access === 'any_account') return;
+    // Persons and grid workers only ever act on one person's data; an institution's account on its own institution's.
+    const forInstitution = p.kind === 'staff' && p.role === 'institution';
+    const forOnePerson = p.kind === 'person' || p.role === 'grid_worker' || forInstitution;
     if (rule.touches === 'nothing') {
-      if (forOnePerson) throw denied();
+      // the lists an institution may read filter by its own institution in the handler
+      if (forOnePerson && !forInstitution) throw denied();
       return;
     }
 
@@ -266,6 +278,9 @@ export function installAuth(app: FastifyInstance, deps: { pool: Pool; now: () =>
 
     if (p.kind === 'person') {
       if (loaded.person?.psn_no !== p.psn_no) throw denied();
+    } else if (forInstitution) {
+      // decided from the loaded finding's or case's own institution, never from a region
+      if (loaded.institution === undefined || loaded.institution !== p.fixmedins_code) throw denied();
     } else if (p.role === 'grid_worker') {
       if (!loaded.person) throw denied();
       const consent = await activeConsent(deps.pool, p.username, loaded.person.psn_no, chinaDate(deps.now()));
@@ -284,7 +299,7 @@ export function installAuth(app: FastifyInstance, deps: { pool: Pool; now: () =>
     // Only once the declared resource is known to be theirs: a foreign one is a 403 whatever else
     // the request says, and the comparison reveals nothing of what the other key names.
     refuseDisagreement(loaded, places);
-    const { key: _key, either: _either, ...scope } = loaded;
+    const { key: _key, either: _either, institution: _institution, ...scope } = loaded;
     req.scope = scope;
   });
 }
@@ -297,7 +312,7 @@ export function scopedPerson(req: FastifyRequest): Person {
 }
 
 /** The loaded resource's key for the routes that touch a filing, recognition or import batch. */
-export function scoped<K extends 'filing_no' | 'recognition_no' | 'import_id' | 'message_id' | 'statement_id' | 'dispute_id' | 'application_id' | 'fixmedins_code' | 'setl_id' | 'finding_id' | 'agreement' | 'region'>(req: FastifyRequest, key: K): NonNullable<Scope[K]> {
+export function scoped<K extends 'filing_no' | 'recognition_no' | 'import_id' | 'message_id' | 'statement_id' | 'dispute_id' | 'application_id' | 'fixmedins_code' | 'setl_id' | 'finding_id' | 'agreement' | 'case_no' | 'region'>(req: FastifyRequest, key: K): NonNullable<Scope[K]> {
   const v = req.scope?.[key];
   if (v === undefined) throw new Error(`${req.method} ${req.routeOptions.url} has no ${key} in scope: declare it in access.ts`);
   return v as NonNullable<Scope[K]>;
@@ -309,6 +324,8 @@ export function actorOfRequest(req: FastifyRequest): Actor {
   if (!p) throw unauthenticated('session', '请先登录', 'please sign in');
   if (p.kind === 'person') return { type: 'person', id: p.psn_no, name: p.psn_name };
   if (p.role === 'grid_worker') return { type: 'grid_worker', id: p.username, name: p.display_name };
+  // the institution acts as itself; who of its staff signed in is the name
+  if (p.role === 'institution') return { type: 'hospital', id: p.fixmedins_code!, name: `${p.display_name} (${p.username})` };
   return { type: 'staff', id: p.username, name: p.display_name, role: p.role };
 }
 

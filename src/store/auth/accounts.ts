@@ -14,14 +14,16 @@ export interface StaffRow {
   display_name: string;
   role: StaffRole;
   regions: string[];
+  /** Role 'institution' only: the institution the account belongs to. */
+  fixmedins_code?: string | undefined;
 }
 
 /** Inserts a staff account; false when the username is taken. */
 export async function insertStaff(q: Queryable, s: StaffRow, passwordHash: string, now: Date): Promise<boolean> {
   const r = await q.query(
-    `INSERT INTO staff_accounts (username, display_name, role, regions, password_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6)
+    `INSERT INTO staff_accounts (username, display_name, role, regions, password_hash, created_at, fixmedins_code) VALUES ($1, $2, $3, $4, $5, $6, $7)
      ON CONFLICT (username) DO NOTHING`,
-    [s.username, s.display_name, s.role, s.regions, passwordHash, now],
+    [s.username, s.display_name, s.role, s.regions, passwordHash, now, s.fixmedins_code ?? null],
   );
   return (r.rowCount ?? 0) > 0;
 }
@@ -38,14 +40,14 @@ export async function insertSession(q: Queryable, token: string, who: SessionHol
 
 export interface SessionRow {
   kind: 'staff' | 'person';
-  username: string | null; display_name: string | null; role: StaffRole | null; regions: string[] | null; disabled: boolean | null;
+  username: string | null; display_name: string | null; role: StaffRole | null; regions: string[] | null; disabled: boolean | null; fixmedins_code: string | null;
   psn_no: string | null; certno: string | null; psn_name: string | null; insuplc_admdvs: string | null;
 }
 
 /** The live session behind a token (not ended, not expired at `now`, seen after `idleSince`) with its account or person. */
 export async function findSession(q: Queryable, token: string, now: Date, idleSince: Date): Promise<SessionRow | undefined> {
   const r = await q.query<SessionRow>(
-    `SELECT s.kind, a.username, a.display_name, a.role, a.regions, a.disabled, p.psn_no, p.certno, p.psn_name, p.insuplc_admdvs
+    `SELECT s.kind, a.username, a.display_name, a.role, a.regions, a.disabled, a.fixmedins_code, p.psn_no, p.certno, p.psn_name, p.insuplc_admdvs
      FROM sessions s LEFT JOIN staff_accounts a ON a.username = s.username LEFT JOIN persons p ON p.psn_no = s.psn_no
      WHERE s.token_sha256 = $1 AND s.ended_at IS NULL AND s.expires_at > $2 AND s.last_seen_at > $3`,
     [sha256(token), now, idleSince],
@@ -172,4 +174,10 @@ export async function consentedPersons(q: Queryable, username: string, today: st
     [username, today],
   );
   return r.rows;
+}
+
+/** An institution's region, when the code names a stored institution (an institution account is made for one). */
+export async function institutionRegionOf(q: Queryable, fixmedinsCode: string): Promise<string | undefined> {
+  const r = await q.query<{ admdvs: string }>('SELECT admdvs FROM institutions WHERE fixmedins_code = $1', [fixmedinsCode]);
+  return r.rows[0]?.admdvs;
 }

@@ -1,7 +1,7 @@
 // Who is signed in, and what part of the registry they may see. Pure: the server's auth hook
 // and the stores both use it.
 
-export const STAFF_ROLES = ['clerk', 'reviewer', 'supervisor', 'finance', 'admin', 'grid_worker'] as const;
+export const STAFF_ROLES = ['clerk', 'reviewer', 'supervisor', 'finance', 'admin', 'grid_worker', 'institution'] as const;
 export type StaffRole = (typeof STAFF_ROLES)[number];
 
 export const ROLE_NAMES: Record<StaffRole, { zh: string; en: string }> = {
@@ -11,10 +11,16 @@ export const ROLE_NAMES: Record<StaffRole, { zh: string; en: string }> = {
   finance: { zh: '财务', en: 'finance' },
   admin: { zh: '系统管理员', en: 'administrator' },
   grid_worker: { zh: '网格员', en: 'grid worker' },
+  // a designated institution's own staff (定点医药机构): its findings and cases, its appeal, nothing else
+  institution: { zh: '定点医药机构', en: 'designated institution' },
 };
 
 export type Principal =
-  | { kind: 'staff'; username: string; display_name: string; role: StaffRole; regions: readonly string[] }
+  | {
+      kind: 'staff'; username: string; display_name: string; role: StaffRole; regions: readonly string[];
+      /** Role 'institution' only: the one institution the account belongs to (its regions are then empty: it sees no region). */
+      fixmedins_code?: string;
+    }
   | { kind: 'person'; psn_no: string; certno: string; psn_name: string; insuplc_admdvs: string };
 
 /** '430000' → '43', '430100' → '4301', '430104' → '430104', '000000' → '' (everything). */

@@ -452,8 +452,8 @@ export async function listFindings(q: Queryable, f: FindingFilter): Promise<{ to
 }
 
 /** The two regions of a finding, for the access check; undefined when there is none. */
-export async function findingRegions(q: Queryable, id: number): Promise<{ mdtrtarea_admvs: string; insuplc_admdvs: string } | undefined> {
-  const r = await q.query<{ mdtrtarea_admvs: string; insuplc_admdvs: string }>(`SELECT mdtrtarea_admvs, insuplc_admdvs FROM supervision_findings WHERE id = $1`, [id]);
+export async function findingRegions(q: Queryable, id: number): Promise<{ mdtrtarea_admvs: string; insuplc_admdvs: string; fixmedins_code: string } | undefined> {
+  const r = await q.query<{ mdtrtarea_admvs: string; insuplc_admdvs: string; fixmedins_code: string }>(`SELECT mdtrtarea_admvs, insuplc_admdvs, fixmedins_code FROM supervision_findings WHERE id = $1`, [id]);
   return r.rows[0];
 }
 
