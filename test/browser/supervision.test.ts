@@ -118,12 +118,16 @@ test('the rules page checks a bad draft and shows the refusal’s path', async (
   const doc = JSON.parse(await draft.inputValue());
   assert.equal(doc.rules_id, 'supervision-national');
   assert.equal(doc.version, 2, 'a draft starts one version above the stored one');
+  // The form over the draft's head rewrites the JSON.
+  await page.getByTestId('draft-head').getByLabel('版本', { exact: true }).fill('3');
+  assert.equal(JSON.parse(await draft.inputValue()).version, 3);
   doc.rules[2].severity = 'terrible';
   await draft.fill(JSON.stringify(doc, null, 2));
   await page.getByRole('button', { name: '检查', exact: true }).click();
   const refusal = page.locator('[data-testid="refusal"][data-path="/rules/2/severity"]');
   await refusal.waitFor();
   assert.match((await refusal.textContent()) ?? '', /\/rules\/2\/severity/);
+  if (SHOTS) await page.screenshot({ path: path.join(SHOTS, 'supervision-rules-phone.png'), fullPage: false });
   // Fixed, the same draft passes the check; nothing was stored by checking.
   doc.rules[2].severity = 'suspect';
   await draft.fill(JSON.stringify(doc));

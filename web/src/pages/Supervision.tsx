@@ -346,6 +346,7 @@ function DraftEditor({ documents, mayPublish, regions, published }: { documents:
           )}
           {mayPublish && <Field label={tr('说明', 'Note')}>{(id) => <input id={id} maxLength={500} value={note} onChange={(e) => setNote(e.target.value)} />}</Field>}
         </div>
+        <DraftHead text={text} setText={(t) => { setText(t); setRefusals(null); setResult(null); }} />
         <Field label={tr('草稿（JSON）', 'Draft (JSON)')}>
           {(id) => <textarea id={id} data-testid="draft" rows={16} spellCheck={false} className="code" style={{ width: '100%', fontFamily: 'monospace' }} value={text} onChange={(e) => { setText(e.target.value); setRefusals(null); setResult(null); }} />}
         </Field>
@@ -364,6 +365,30 @@ function DraftEditor({ documents, mayPublish, regions, published }: { documents:
       )}
       {result && <p className="state" role="status" data-testid="draft-result">{result}</p>}
     </Card>
+  );
+}
+
+/** The draft's head as a form (its id, version, region, start): each change rewrites the JSON below. */
+function DraftHead({ text, setText }: { text: string; setText: (t: string) => void }): ReactNode {
+  const { tr } = usePrefs();
+  let doc: Record<string, unknown> | null = null;
+  try {
+    const v = JSON.parse(text) as unknown;
+    if (v !== null && typeof v === 'object' && !Array.isArray(v)) doc = v as Record<string, unknown>;
+  } catch {
+    doc = null; // the JSON is being edited: the form waits for it to parse
+  }
+  if (!doc) return null;
+  const d = doc;
+  const set = (k: string, v: unknown): void => setText(JSON.stringify({ ...d, [k]: v }, null, 2));
+  const str = (k: string): string => (typeof d[k] === 'string' || typeof d[k] === 'number' ? String(d[k]) : '');
+  return (
+    <div className="row" data-testid="draft-head">
+      <Field label={tr('规则库编号', 'Library id')}>{(id) => <input id={id} value={str('rules_id')} onChange={(e) => set('rules_id', e.target.value)} />}</Field>
+      <Field label={tr('版本', 'Version')}>{(id) => <input id={id} type="number" min={1} value={str('version')} onChange={(e) => set('version', Number(e.target.value))} />}</Field>
+      <Field label={tr('地区（national 或六位代码）', 'Region (national or 6 digits)')}>{(id) => <input id={id} value={str('admdvs')} onChange={(e) => set('admdvs', e.target.value.trim())} />}</Field>
+      <Field label={tr('生效日期', 'Effective from')}>{(id) => <input id={id} type="date" value={str('effective_from')} onChange={(e) => set('effective_from', e.target.value)} />}</Field>
+    </div>
   );
 }
 
