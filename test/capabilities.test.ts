@@ -33,7 +33,7 @@ const PROBES: Record<Capability, { method: 'GET' | 'POST'; url: string; payload?
   see_clearing: { method: 'GET', url: '/api/v1/clearing/statements?month=2026-11' },
   see_payment: { method: 'GET', url: '/api/v1/payment/regions/430100/years/2026' },
   see_investigations: { method: 'GET', url: '/api/v1/supervision/investigations?box=inbox' },
-  see_supervision: { method: 'GET', url: '/api/v1/supervision/findings' },
+  see_supervision: { method: 'GET', url: '/api/v1/supervision/rules' },
   edit_supervision_rules: { method: 'POST', url: '/api/v1/supervision/rules', payload: { admdvs: '430100', doc: {} } },
 };
 

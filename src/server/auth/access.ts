@@ -249,7 +249,7 @@ export const CAPABILITIES = {
   see_clearing: 'GET /api/v1/clearing/statements',
   see_payment: 'GET /api/v1/payment/regions/:admdvs/years/:year',
   see_investigations: 'GET /api/v1/supervision/investigations',
-  see_supervision: 'GET /api/v1/supervision/findings',
+  see_supervision: 'GET /api/v1/supervision/rules', // not the findings: an institution reads its own findings without the supervisor's pages
   edit_supervision_rules: 'POST /api/v1/supervision/rules',
 } as const satisfies Record<string, keyof typeof TABLE>;
 
