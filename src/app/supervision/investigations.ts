@@ -348,29 +348,12 @@ export async function moveInvestigation(pool: Pool, now: Date, who: Investigatio
 
 // ---- reading -----------------------------------------------------------------------------
 
-export interface InvestigationDetail {
-  case_no: string;
+/** The request as its row holds it (without the row's internal id), with what the caller needs to act on it. */
+export interface InvestigationDetail extends Omit<InvestigationRow, 'case_id'> {
   state: string;
   state_name: { zh: string; en: string };
-  psn_no: string;
-  psn_name: string;
-  requesting_admdvs: string;
-  answering_admdvs: string;
-  agreement_no: string;
-  accept_days: number;
-  answer_days: number;
-  subject: string;
-  reason: string;
-  finding_ids: number[];
-  raised_by: string;
-  raised_at: Date;
-  accepted_by: string | null;
-  accepted_at: Date | null;
-  refusal: InvestigationRow['refusal'];
-  answers: InvestigationAnswer[];
+  /** The newest answer (all of them, returned ones marked, stay in `answers`). */
   answer: InvestigationAnswer | null;
-  closed_by: string | null;
-  closed_at: Date | null;
   due_on: IsoDate | null;
   overdue: boolean;
   escalation_level: number;
