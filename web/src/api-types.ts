@@ -615,7 +615,7 @@ export interface Me {
     see_payment: boolean;
     /** may call GET /api/v1/supervision/investigations */
     see_investigations: boolean;
-    /** may call GET /api/v1/supervision/findings */
+    /** may call GET /api/v1/supervision/rules */
     see_supervision: boolean;
     /** may call POST /api/v1/supervision/rules */
     edit_supervision_rules: boolean;
