@@ -398,6 +398,68 @@ export interface FilingQueueItem {
   working_days_left: number | null;
 }
 
+export interface FindingEvidence {
+  finding: Finding;
+  lines: {
+    feedetl_sn: string;
+    med_list_codg: string;
+    med_chrgitm_type: string;
+    chrgitm_lv: string;
+    cnt: number;
+    pric: number;
+    det_item_fee_sumamt: number;
+    inscp_scp_amt: number;
+    fee_ocur_time: string | null;
+    concerned: boolean;
+  }[];
+  visits: {
+    mdtrt_id: string;
+    kind: string;
+    fixmedins_code: string;
+    fixmedins_name: string;
+    begntime: string;
+    endtime: string | null;
+    dise_codes: string[];
+    status: string;
+    related: boolean;
+  }[];
+}
+
+export interface Finding {
+  id: number;
+  stage: string;
+  rule_code: string;
+  rule_version: number;
+  rule_type: string;
+  severity: string;
+  status: string;
+  closed_reason: string | null;
+  mdtrt_id: string;
+  setl_id: string | null;
+  psn_no: string;
+  psn_name: string;
+  fixmedins_code: string;
+  fixmedins_name: string;
+  mdtrtarea_admvs: string;
+  insuplc_admdvs: string;
+  lines: string[];
+  related: string[];
+  amount_fen: number;
+  vola_cont: {
+    zh: string;
+    en: string;
+  };
+  /** format: date-time */
+  found_at: string;
+}
+
+export interface FindingPage {
+  total: number;
+  items: Finding[];
+  /** under every filter but the rule type */
+  by_rule_type: RuleTypeTotal[];
+}
+
 export interface Flow {
   insured: string;
   insured_name: string;
@@ -582,6 +644,122 @@ export interface InstitutionPaymentYear {
   groups: PaymentGroupYear[];
   months: PaymentMonth[];
   year_end_line: PaymentYearEndLine | null;
+}
+
+export interface InvestigationAnswer {
+  at: string;
+  by: string;
+  findings: string;
+  conclusion: 'violation' | 'no_violation';
+  recovery_fen: number;
+  recovery_ref: string | null;
+  returned?: {
+    at: string;
+    by: string;
+    reason: string;
+  };
+}
+
+export interface InvestigationBox {
+  box: string;
+  as_of: string;
+  items: InvestigationListItem[];
+}
+
+export interface InvestigationListItem {
+  case_no: string;
+  state: string;
+  state_name: {
+    zh: string;
+    en: string;
+  };
+  psn_no: string;
+  psn_name: string;
+  requesting_admdvs: string;
+  answering_admdvs: string;
+  subject: string;
+  visits: number;
+  /** format: date-time */
+  raised_at: string;
+  due_on: string | null;
+  overdue: boolean;
+  escalation_level: number;
+}
+
+export interface Investigation {
+  case_no: string;
+  state: string;
+  state_name: {
+    zh: string;
+    en: string;
+  };
+  psn_no: string;
+  psn_name: string;
+  requesting_admdvs: string;
+  answering_admdvs: string;
+  agreement_no: string;
+  accept_days: number;
+  answer_days: number;
+  subject: string;
+  reason: string;
+  finding_ids: number[];
+  raised_by: string;
+  /** format: date-time */
+  raised_at: string;
+  accepted_by: string | null;
+  accepted_at: string | null;
+  refusal: {
+    at: string;
+    by: string;
+    reason: string;
+  } | null;
+  answers: InvestigationAnswer[];
+  answer: InvestigationAnswer | null;
+  closed_by: string | null;
+  closed_at: string | null;
+  due_on: string | null;
+  overdue: boolean;
+  escalation_level: number;
+  my_sides: ('requesting' | 'answering')[];
+  allowed_moves: ('accept' | 'refuse' | 'answer' | 'return' | 'confirm')[];
+  visits: {
+    mdtrt_id: string;
+    kind: string;
+    status: string;
+    fixmedins_code: string;
+    fixmedins_name: string;
+    mdtrtarea_admvs: string;
+    /** format: date-time */
+    begntime: string;
+    endtime: string | null;
+    med_type: string;
+    setl_id: string | null;
+    named_setl_id: string | null;
+    setl_status: string | null;
+    medfee_sumamt: number | null;
+    fund_pay_sumamt: number | null;
+    setl_time: string | null;
+  }[];
+  events: {
+    /** format: date-time */
+    at: string;
+    actor: string;
+    move: string;
+    from_state: string | null;
+    to_state: string;
+    comment: string | null;
+  }[];
+  attachments: {
+    id: number;
+    name: string;
+    mime: string;
+    size_bytes: number;
+    sha256: string;
+    /** format: date-time */
+    added_at: string;
+    added_by: string;
+    side: string;
+  }[];
 }
 
 export interface Me {
@@ -1119,6 +1297,64 @@ export interface ReserveRelease {
   transfer_id: number | null;
 }
 
+export interface RuleLibraryCheck {
+  rules_id: string;
+  version: number;
+  admdvs: string;
+  rules: number;
+}
+
+export interface RuleLibraryDocument {
+  rules_id: string;
+  version: number;
+  admdvs: string;
+  /** format: date-time */
+  stored_at: string;
+  stored_by: string;
+  note: string;
+  doc: unknown;
+}
+
+export interface RuleLibrary {
+  items: SupervisionRule[];
+  documents: RuleLibraryDocument[];
+}
+
+export interface RuleLibraryPublished {
+  rules_id: string;
+  version: number;
+  admdvs: string;
+  /** format: date-time */
+  stored_at: string;
+  stored_by: string;
+  note: string;
+}
+
+export interface RuleTypeTotal {
+  rule_type: string;
+  n: number;
+  amount_fen: number;
+}
+
+export interface Scan {
+  id: number;
+  scope: string;
+  mode: string;
+  period_from: string;
+  period_to: string;
+  status: string;
+  persons: number;
+  claims: number;
+  lines: number;
+  found: number;
+  amended: number;
+  closed: number;
+  started_by: string;
+  /** format: date-time */
+  started_at: string;
+  finished_at: string | null;
+}
+
 export interface SettlementListRow {
   setl_id: string;
   kind: string;
@@ -1168,6 +1404,88 @@ export interface SettlementListVersion {
   uploaded_at: string;
 }
 
+export interface SharingFigures {
+  setl_cnt: number;
+  /** fen (分) */
+  medfee_sumamt: number;
+  /** fen (分) */
+  fund_pay_sumamt: number;
+  /** by fund part (hifp_pay, cvlserv_pay, …, acct_pay, psn_cash_pay, hosp_part_amt) */
+  parts: Record<string, number>;
+  /** after-settlement findings not closed */
+  findings: number;
+  /** fen (分) */
+  findings_amount_fen: number;
+}
+
+export interface SharingInstitution {
+  setl_cnt: number;
+  /** fen (分) */
+  medfee_sumamt: number;
+  /** fen (分) */
+  fund_pay_sumamt: number;
+  /** by fund part (hifp_pay, cvlserv_pay, …, acct_pay, psn_cash_pay, hosp_part_amt) */
+  parts: Record<string, number>;
+  /** after-settlement findings not closed */
+  findings: number;
+  /** fen (分) */
+  findings_amount_fen: number;
+  treatment_admdvs: string;
+  treatment_name: string;
+  fixmedins_code: string;
+  fixmedins_name: string;
+  psn_cnt: number;
+  findings_by_rule_type: SharingRuleType[];
+}
+
+export interface SharingMember {
+  admdvs: string;
+  name: string;
+  totals: SharingFigures;
+  by_treatment: SharingTreatment[];
+  institutions: SharingInstitution[];
+  findings_by_rule_type: SharingRuleType[];
+}
+
+export interface SharingReport {
+  agreement_no: string;
+  agreement_name: string;
+  month: string;
+  from: string;
+  to: string;
+  fund_parts: string[];
+  fund_part_names: Record<string, {
+    zh: string;
+    en: string;
+  }>;
+  members: SharingMember[];
+  totals: SharingFigures;
+  findings_by_rule_type: SharingRuleType[];
+}
+
+export interface SharingRuleType {
+  rule_type: string;
+  n: number;
+  /** fen (分) */
+  amount_fen: number;
+}
+
+export interface SharingTreatment {
+  setl_cnt: number;
+  /** fen (分) */
+  medfee_sumamt: number;
+  /** fen (分) */
+  fund_pay_sumamt: number;
+  /** by fund part (hifp_pay, cvlserv_pay, …, acct_pay, psn_cash_pay, hosp_part_amt) */
+  parts: Record<string, number>;
+  /** after-settlement findings not closed */
+  findings: number;
+  /** fen (分) */
+  findings_amount_fen: number;
+  treatment_admdvs: string;
+  treatment_name: string;
+}
+
 export interface StaffMessage {
   id: number;
   admdvs: string;
@@ -1202,6 +1520,131 @@ export interface StatementTotals {
   /** fen (分) */
   adjustments_fen: number;
   adjustments_count: number;
+}
+
+export interface SupervisionCaseFinding {
+  id: number;
+  status: string;
+  rule_code: string;
+  rule_type: string;
+  severity: string;
+  mdtrt_id: string;
+  setl_id: string | null;
+  psn_no: string;
+  fixmedins_code: string;
+  lines: string[];
+  related: string[];
+  amount_fen: number;
+  vola_cont: {
+    zh: string;
+    en: string;
+  };
+  /** format: date-time */
+  found_at: string;
+}
+
+export interface SupervisionCase {
+  case_no: string;
+  state: string;
+  state_name: {
+    zh: string;
+    en: string;
+  };
+  fixmedins_code: string;
+  fixmedins_name: string;
+  admdvs: string;
+  amount_fen: number;
+  /** format: date-time */
+  opened_at: string;
+  opened_by: string;
+  due_on: string | null;
+  escalation_level: number;
+  closed_at: string | null;
+  first_reviewed_by: string | null;
+  /** { at, by, statement, evidence, due_on } or { waived: true, at, by, reason }; null before */
+  appeal: unknown;
+  appeal_due_on: string | null;
+  /** { kinds, reason, recovery_fen, penalty_multiple, penalty_fen, suspension, shares }; null before */
+  decision: unknown;
+  decided_at: string | null;
+  decided_by: string | null;
+  recovery_fen: number;
+  penalty_fen: number;
+  /** the ledger transfer of kind recovery (id, key, amount_fen, legs), or null */
+  recovery_transfer: unknown;
+  /** the suspension of direct settlement (begins_on, ends_on, lifted_at…), or null */
+  suspension: unknown;
+  findings: SupervisionCaseFinding[];
+  events: {
+    /** format: date-time */
+    at: string;
+    actor: string;
+    move: string;
+    from_state: string | null;
+    to_state: string;
+    comment: string | null;
+  }[];
+  evidence: {
+    kind: string;
+    ref: string;
+    description: string | null;
+  }[];
+  files: {
+    id: number;
+    name: string;
+    mime: string;
+    size: number;
+    sha256: string;
+    /** format: date-time */
+    uploaded_at: string;
+    uploaded_by: string;
+  }[];
+  /** the moves the caller may make now */
+  moves: string[];
+  /** a decision submitted again: nothing was written */
+  replayed?: boolean;
+}
+
+export interface SupervisionCaseRow {
+  case_no: string;
+  state: string;
+  state_name: {
+    zh: string;
+    en: string;
+  };
+  fixmedins_code: string;
+  fixmedins_name: string;
+  admdvs: string;
+  amount_fen: number;
+  findings: number;
+  /** format: date-time */
+  opened_at: string;
+  due_on: string | null;
+  overdue: boolean;
+  escalation_level: number;
+  recovery_fen: number;
+}
+
+export interface SupervisionRule {
+  code: string;
+  rules_id: string;
+  version: number;
+  name: {
+    zh: string;
+    en: string;
+  };
+  type: string;
+  type_name: {
+    zh: string;
+    en: string;
+  };
+  severity: string;
+  blocking: boolean;
+  scenarios: string[];
+  stages: string[];
+  insutypes: string[];
+  regions: string[];
+  params: unknown;
 }
 
 export interface Transfer {

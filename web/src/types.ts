@@ -7,6 +7,8 @@ export type {
   ConsentedPerson, Contribution, DayFund, DayTotal, DirectRate, Filing, FilingQueueItem, Flow, History, Identity, ImportBatch, Me,
   NearbyInstitution as Institution, Notification, Period, Person, PersonPrincipal, QueueCase, QueueMonth, Recognition,
   RecognitionQueueItem, Region, RegionEnrollment, SettlementListRow, StaffPrincipal,
+  FindingEvidence, FindingPage, Investigation, InvestigationAnswer, InvestigationBox, InvestigationListItem, RuleLibrary, RuleLibraryCheck, RuleLibraryDocument, RuleLibraryPublished, Scan,
+  SharingFigures, SharingReport, SharingRuleType, SupervisionCase, SupervisionCaseFinding, SupervisionCaseRow,
 } from './api-types.ts';
 
 export const INSUTYPE: Record<string, { zh: string; en: string }> = {

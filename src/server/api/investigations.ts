@@ -18,6 +18,7 @@ import { CASE_MACHINE } from '../../engine/cases.ts';
 import { unauthenticated } from '../../engine/errors.ts';
 import type { AppDeps } from '../deps.ts';
 import { useBilingualValidation } from './common.ts';
+import { InvestigationBoxModel, InvestigationModel } from './models.ts';
 
 // 协查 requests between regions (docs/supervision.md): the boxes of the caller's regions, raising
 // a request, one request with its history, its moves, its attachments. Every route is declared
@@ -30,9 +31,7 @@ const ErrorBody = Type.Object({
   details: Type.Optional(Type.Array(Type.Object({ field: Type.String(), zh: Type.String(), en: Type.String() }))),
 });
 const errors = { 400: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody };
-const Bilingual = Type.Object({ zh: Type.String(), en: Type.String() });
 const literals = (xs: readonly string[]) => Type.Union(xs.map((k) => Type.Literal(k)));
-const Time = Type.String({ format: 'date-time' });
 const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
 const CaseNo = Type.Object({ case_no: Type.String({ pattern: '^XC[0-9]{6,30}$' }) });
 
@@ -40,31 +39,6 @@ const Attachment = Type.Object({
   name: Type.String({ minLength: 1, maxLength: 200 }), mime: Type.String({ minLength: 3, maxLength: 129 }),
   content_base64: Type.String({ minLength: 1, maxLength: Math.ceil(ATTACHMENT_LIMITS.bytes / 3) * 4 + 16, description: `the file in base64, at most ${ATTACHMENT_LIMITS.bytes} bytes` }),
 }, { additionalProperties: false });
-
-const ListItem = Type.Object({
-  case_no: Type.String(), state: Type.String(), state_name: Bilingual, psn_no: Type.String(), psn_name: Type.String(), requesting_admdvs: Type.String(), answering_admdvs: Type.String(),
-  subject: Type.String(), visits: Type.Integer(), raised_at: Time, due_on: Nullable(Type.String()), overdue: Type.Boolean(), escalation_level: Type.Integer(),
-});
-const Answer = Type.Object({
-  at: Type.String(), by: Type.String(), findings: Type.String(), conclusion: literals(Object.keys(CONCLUSIONS)), recovery_fen: Type.Integer(), recovery_ref: Nullable(Type.String()),
-  returned: Type.Optional(Type.Object({ at: Type.String(), by: Type.String(), reason: Type.String() })),
-});
-const Detail = Type.Object({
-  case_no: Type.String(), state: Type.String(), state_name: Bilingual, psn_no: Type.String(), psn_name: Type.String(),
-  requesting_admdvs: Type.String(), answering_admdvs: Type.String(), agreement_no: Type.String(), accept_days: Type.Integer(), answer_days: Type.Integer(),
-  subject: Type.String(), reason: Type.String(), finding_ids: Type.Array(Type.Integer()), raised_by: Type.String(), raised_at: Time,
-  accepted_by: Nullable(Type.String()), accepted_at: Nullable(Time), refusal: Type.Union([Type.Object({ at: Type.String(), by: Type.String(), reason: Type.String() }), Type.Null()]),
-  answers: Type.Array(Answer), answer: Type.Union([Answer, Type.Null()]), closed_by: Nullable(Type.String()), closed_at: Nullable(Time),
-  due_on: Nullable(Type.String()), overdue: Type.Boolean(), escalation_level: Type.Integer(),
-  my_sides: Type.Array(literals(['requesting', 'answering'])), allowed_moves: Type.Array(literals(INVESTIGATION_MOVES)),
-  visits: Type.Array(Type.Object({
-    mdtrt_id: Type.String(), kind: Type.String(), status: Type.String(), fixmedins_code: Type.String(), fixmedins_name: Type.String(), mdtrtarea_admvs: Type.String(),
-    begntime: Time, endtime: Nullable(Time), med_type: Type.String(), setl_id: Nullable(Type.String()), named_setl_id: Nullable(Type.String()), setl_status: Nullable(Type.String()),
-    medfee_sumamt: Type.Union([Type.Integer(), Type.Null()]), fund_pay_sumamt: Type.Union([Type.Integer(), Type.Null()]), setl_time: Nullable(Time),
-  })),
-  events: Type.Array(Type.Object({ at: Time, actor: Type.String(), move: Type.String(), from_state: Nullable(Type.String()), to_state: Type.String(), comment: Nullable(Type.String()) })),
-  attachments: Type.Array(Type.Object({ id: Type.Integer(), name: Type.String(), mime: Type.String(), size_bytes: Type.Integer(), sha256: Type.String(), added_at: Time, added_by: Type.String(), side: Type.String() })),
-});
 
 export function investigationRoutes(deps: AppDeps): FastifyPluginAsyncTypebox {
   return async (app) => {
@@ -85,7 +59,7 @@ export function investigationRoutes(deps: AppDeps): FastifyPluginAsyncTypebox {
           box: Type.Optional(literals(['inbox', 'outbox'])), state: Type.Optional(literals(Object.keys(CASE_MACHINE.investigation_request.states))),
           overdue: Type.Optional(Type.Boolean()), as_of: Type.Optional(Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' })),
         }, { additionalProperties: false }),
-        response: { 200: Type.Object({ box: Type.String(), as_of: Type.String(), items: Type.Array(ListItem) }), ...errors },
+        response: { 200: InvestigationBoxModel, ...errors },
       },
     }, async (req) => {
       const asOf = req.query.as_of ?? chinaDate(deps.now());
@@ -104,12 +78,12 @@ export function investigationRoutes(deps: AppDeps): FastifyPluginAsyncTypebox {
           attachments: Type.Optional(Type.Array(Attachment, { maxItems: ATTACHMENT_LIMITS.files })),
           finding_ids: Type.Optional(Type.Array(Type.Integer({ minimum: 1 }), { maxItems: 100 })),
         }, { additionalProperties: false }),
-        response: { 201: Detail, ...errors },
+        response: { 201: InvestigationModel, ...errors },
       },
     }, async (req, reply) => reply.status(201).send(await raiseInvestigation(pool, deps.now(), who(req), req.body) as never));
 
     app.get('/supervision/investigations/:case_no', {
-      schema: { tags, summary: '协查请求详情 / one request: visits with amounts, history, attachments, answers, the caller\'s moves', params: CaseNo, response: { 200: Detail, ...errors } },
+      schema: { tags, summary: '协查请求详情 / one request: visits with amounts, history, attachments, answers, the caller\'s moves', params: CaseNo, response: { 200: InvestigationModel, ...errors } },
     }, async (req) => (await investigationDetail(pool, who(req), req.params.case_no, chinaDate(deps.now()))) as never);
 
     app.post('/supervision/investigations/:case_no/moves', {
@@ -124,7 +98,7 @@ export function investigationRoutes(deps: AppDeps): FastifyPluginAsyncTypebox {
           }, { additionalProperties: false })),
           attachments: Type.Optional(Type.Array(Attachment, { maxItems: ATTACHMENT_LIMITS.files })),
         }, { additionalProperties: false }),
-        response: { 200: Detail, ...errors },
+        response: { 200: InvestigationModel, ...errors },
       },
     }, async (req) => (await moveInvestigation(pool, deps.now(), who(req), req.params.case_no, req.body as never)) as never);
 

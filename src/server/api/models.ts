@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { CONCLUSIONS, INVESTIGATION_MOVES } from '../../app/supervision/investigations.ts';
 import { RECOGNITION_STATUSES } from '../../engine/chronic-disease.ts';
 import { FILING_KINDS, FILING_STATUSES } from '../../engine/filing-rules.ts';
 import {
@@ -9,7 +10,7 @@ import { CAPABILITIES, type Capability } from '../auth/access.ts';
 // Response shapes, for the OpenAPI description and for fast serialisation. The registry's rows
 // are the store's schemas (src/store/registry/schemas.ts), from which its types are derived; the
 // shapes the store still types by hand (contributions, accounts, history, imports, cooperation,
-// dashboard) mirror them here: a field added there must be added here to be sent.
+// dashboard, supervision) mirror them here: a field added there must be added here to be sent.
 
 const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
 const S = Type.String();
@@ -345,3 +346,127 @@ export const PaymentChangeModel = Type.Object({
   point_value_fen: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000_000, description: 'DIP: fen (分) per unit score' })),
   hospital_coefficient_bp_by_level: Type.Optional(Type.Record(Type.String({ pattern: '^[0-9]$' }), Type.Integer({ minimum: 1, maximum: 30000 }))),
 }, { additionalProperties: false });
+
+// Fund supervision (docs/supervision.md): findings with their evidence, the rule library, the
+// scans (src/server/api/supervision.ts), the sharing report (sharing.ts), 协查 requests
+// (investigations.ts) and supervision cases (supervision-cases.ts).
+export const FindingModel = Type.Object({
+  id: Type.Integer(), stage: S, rule_code: S, rule_version: Type.Integer(), rule_type: S, severity: S,
+  status: S, closed_reason: NS, mdtrt_id: S, setl_id: NS,
+  psn_no: S, psn_name: S, fixmedins_code: S, fixmedins_name: S, mdtrtarea_admvs: S, insuplc_admdvs: S,
+  lines: Type.Array(S), related: Type.Array(S), amount_fen: Type.Integer(), vola_cont: Bilingual, found_at: When,
+});
+export const RuleTypeTotalModel = Type.Object({ rule_type: S, n: Type.Integer(), amount_fen: Type.Integer() });
+export const FindingPageModel = Type.Object({
+  total: Type.Integer(), items: Type.Array(FindingModel),
+  by_rule_type: Type.Array(RuleTypeTotalModel, { description: 'under every filter but the rule type' }),
+});
+export const FindingEvidenceModel = Type.Object({
+  finding: FindingModel,
+  lines: Type.Array(Type.Object({
+    feedetl_sn: S, med_list_codg: S, med_chrgitm_type: S, chrgitm_lv: S, cnt: Type.Number(), pric: Type.Integer(),
+    det_item_fee_sumamt: Type.Integer(), inscp_scp_amt: Type.Integer(), fee_ocur_time: NS, concerned: Type.Boolean(),
+  })),
+  visits: Type.Array(Type.Object({
+    mdtrt_id: S, kind: S, fixmedins_code: S, fixmedins_name: S, begntime: S,
+    endtime: NS, dise_codes: Type.Array(S), status: S, related: Type.Boolean(),
+  })),
+});
+export const SupervisionRuleModel = Type.Object({
+  code: S, rules_id: S, version: Type.Integer(), name: Bilingual, type: S, type_name: Bilingual, severity: S, blocking: Type.Boolean(),
+  scenarios: Type.Array(S), stages: Type.Array(S), insutypes: Type.Array(S), regions: Type.Array(S), params: Type.Unknown(),
+});
+export const RuleLibraryDocumentModel = Type.Object({
+  rules_id: S, version: Type.Integer(), admdvs: S, stored_at: When, stored_by: S, note: S, doc: Type.Unknown(),
+});
+export const RuleLibraryModel = Type.Object({ items: Type.Array(SupervisionRuleModel), documents: Type.Array(RuleLibraryDocumentModel) });
+/** A draft library checked as storing it would: nothing stored. */
+export const RuleLibraryCheckModel = Type.Object({ rules_id: S, version: Type.Integer(), admdvs: S, rules: Type.Integer() });
+export const RuleLibraryPublishedModel = Type.Omit(RuleLibraryDocumentModel, ['doc']);
+export const ScanModel = Type.Object({
+  id: Type.Integer(), scope: S, mode: S, period_from: S, period_to: S, status: S,
+  persons: Type.Integer(), claims: Type.Integer(), lines: Type.Integer(), found: Type.Integer(), amended: Type.Integer(), closed: Type.Integer(),
+  started_by: S, started_at: When, finished_at: NWhen,
+});
+
+// The monthly sharing report of an agreement (src/app/supervision/sharing.ts), in fen.
+const sharingFigures = {
+  setl_cnt: Type.Integer(), medfee_sumamt: Fen, fund_pay_sumamt: Fen,
+  parts: Type.Record(Type.String(), Fen, { description: 'by fund part (hifp_pay, cvlserv_pay, …, acct_pay, psn_cash_pay, hosp_part_amt)' }),
+  findings: Type.Integer({ description: 'after-settlement findings not closed' }), findings_amount_fen: Fen,
+};
+export const SharingFiguresModel = Type.Object(sharingFigures);
+export const SharingRuleTypeModel = Type.Object({ rule_type: S, n: Type.Integer(), amount_fen: Fen });
+export const SharingTreatmentModel = Type.Object({ ...sharingFigures, treatment_admdvs: S, treatment_name: S });
+export const SharingInstitutionModel = Type.Object({
+  ...sharingFigures, treatment_admdvs: S, treatment_name: S, fixmedins_code: S, fixmedins_name: S, psn_cnt: Type.Integer(),
+  findings_by_rule_type: Type.Array(SharingRuleTypeModel),
+});
+export const SharingMemberModel = Type.Object({
+  admdvs: S, name: S, totals: SharingFiguresModel,
+  by_treatment: Type.Array(SharingTreatmentModel),
+  institutions: Type.Array(SharingInstitutionModel),
+  findings_by_rule_type: Type.Array(SharingRuleTypeModel),
+});
+export const SharingReportModel = Type.Object({
+  agreement_no: S, agreement_name: S, month: S, from: S, to: S,
+  fund_parts: Type.Array(S),
+  fund_part_names: Type.Record(Type.String(), Bilingual),
+  members: Type.Array(SharingMemberModel),
+  totals: SharingFiguresModel,
+  findings_by_rule_type: Type.Array(SharingRuleTypeModel),
+});
+
+// 协查 requests between regions (src/app/supervision/investigations.ts).
+const literals = (xs: readonly string[]) => Type.Union(xs.map((k) => Type.Literal(k)));
+export const InvestigationListItemModel = Type.Object({
+  case_no: S, state: S, state_name: Bilingual, psn_no: S, psn_name: S, requesting_admdvs: S, answering_admdvs: S,
+  subject: S, visits: Type.Integer(), raised_at: When, due_on: NS, overdue: Type.Boolean(), escalation_level: Type.Integer(),
+});
+export const InvestigationBoxModel = Type.Object({ box: S, as_of: S, items: Type.Array(InvestigationListItemModel) });
+export const InvestigationAnswerModel = Type.Object({
+  at: S, by: S, findings: S, conclusion: literals(Object.keys(CONCLUSIONS)), recovery_fen: Type.Integer(), recovery_ref: NS,
+  returned: Type.Optional(Type.Object({ at: S, by: S, reason: S })),
+});
+export const InvestigationModel = Type.Object({
+  case_no: S, state: S, state_name: Bilingual, psn_no: S, psn_name: S,
+  requesting_admdvs: S, answering_admdvs: S, agreement_no: S, accept_days: Type.Integer(), answer_days: Type.Integer(),
+  subject: S, reason: S, finding_ids: Type.Array(Type.Integer()), raised_by: S, raised_at: When,
+  accepted_by: NS, accepted_at: NWhen, refusal: Type.Union([Type.Object({ at: S, by: S, reason: S }), Type.Null()]),
+  answers: Type.Array(InvestigationAnswerModel), answer: Type.Union([InvestigationAnswerModel, Type.Null()]), closed_by: NS, closed_at: NWhen,
+  due_on: NS, overdue: Type.Boolean(), escalation_level: Type.Integer(),
+  my_sides: Type.Array(literals(['requesting', 'answering'])), allowed_moves: Type.Array(literals(INVESTIGATION_MOVES)),
+  visits: Type.Array(Type.Object({
+    mdtrt_id: S, kind: S, status: S, fixmedins_code: S, fixmedins_name: S, mdtrtarea_admvs: S,
+    begntime: When, endtime: NWhen, med_type: S, setl_id: NS, named_setl_id: NS, setl_status: NS,
+    medfee_sumamt: NInt, fund_pay_sumamt: NInt, setl_time: NWhen,
+  })),
+  events: Type.Array(Type.Object({ at: When, actor: S, move: S, from_state: NS, to_state: S, comment: NS })),
+  attachments: Type.Array(Type.Object({ id: Type.Integer(), name: S, mime: S, size_bytes: Type.Integer(), sha256: S, added_at: When, added_by: S, side: S })),
+});
+
+// Supervision cases (src/app/supervision/cases.ts): the queue's rows and one case with the caller's moves.
+export const SupervisionCaseRowModel = Type.Object({
+  case_no: S, state: S, state_name: Bilingual, fixmedins_code: S, fixmedins_name: S, admdvs: S,
+  amount_fen: Type.Integer(), findings: Type.Integer(), opened_at: When, due_on: NS, overdue: Type.Boolean(), escalation_level: Type.Integer(), recovery_fen: Type.Integer(),
+});
+export const SupervisionCaseFindingModel = Type.Object({
+  id: Type.Integer(), status: S, rule_code: S, rule_type: S, severity: S, mdtrt_id: S, setl_id: NS,
+  psn_no: S, fixmedins_code: S, lines: Type.Array(S), related: Type.Array(S), amount_fen: Type.Integer(), vola_cont: Bilingual, found_at: When,
+});
+export const SupervisionCaseModel = Type.Object({
+  case_no: S, state: S, state_name: Bilingual, fixmedins_code: S, fixmedins_name: S, admdvs: S,
+  amount_fen: Type.Integer(), opened_at: When, opened_by: S, due_on: NS, escalation_level: Type.Integer(), closed_at: NWhen,
+  first_reviewed_by: NS, appeal: Type.Unknown({ description: '{ at, by, statement, evidence, due_on } or { waived: true, at, by, reason }; null before' }),
+  appeal_due_on: NS,
+  decision: Type.Unknown({ description: '{ kinds, reason, recovery_fen, penalty_multiple, penalty_fen, suspension, shares }; null before' }),
+  decided_at: NWhen, decided_by: NS, recovery_fen: Type.Integer(), penalty_fen: Type.Integer(),
+  recovery_transfer: Type.Unknown({ description: 'the ledger transfer of kind recovery (id, key, amount_fen, legs), or null' }),
+  suspension: Type.Unknown({ description: 'the suspension of direct settlement (begins_on, ends_on, lifted_at…), or null' }),
+  findings: Type.Array(SupervisionCaseFindingModel),
+  events: Type.Array(Type.Object({ at: When, actor: S, move: S, from_state: NS, to_state: S, comment: NS })),
+  evidence: Type.Array(Type.Object({ kind: S, ref: S, description: NS })),
+  files: Type.Array(Type.Object({ id: Type.Integer(), name: S, mime: S, size: Type.Integer(), sha256: S, uploaded_at: When, uploaded_by: S })),
+  moves: Type.Array(S, { description: 'the moves the caller may make now' }),
+  replayed: Type.Optional(Type.Boolean({ description: 'a decision submitted again: nothing was written' })),
+});

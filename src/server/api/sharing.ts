@@ -5,6 +5,7 @@ import { RULE_TYPES } from '../../engine/supervision/types.ts';
 import type { AppDeps } from '../deps.ts';
 import { scoped } from '../auth/hook.ts';
 import { useBilingualValidation } from './common.ts';
+import { SharingReportModel } from './models.ts';
 import { toCsv, toXlsx } from './spreadsheet.ts';
 
 // The monthly expense-data sharing report of an agreement (协议数据共享, docs/supervision.md):
@@ -16,31 +17,6 @@ const ErrorBody = Type.Object({
   details: Type.Optional(Type.Array(Type.Object({ field: Type.String(), zh: Type.String(), en: Type.String() }))),
 });
 const errors = { 400: ErrorBody, 403: ErrorBody, 404: ErrorBody };
-const Fen = Type.Integer({ description: 'fen (分)' });
-const RuleTypeFigures = Type.Object({ rule_type: Type.String(), n: Type.Integer(), amount_fen: Fen });
-const figures = {
-  setl_cnt: Type.Integer(), medfee_sumamt: Fen, fund_pay_sumamt: Fen,
-  parts: Type.Record(Type.String(), Fen, { description: 'by fund part (hifp_pay, cvlserv_pay, …, acct_pay, psn_cash_pay, hosp_part_amt)' }),
-  findings: Type.Integer({ description: 'after-settlement findings not closed' }), findings_amount_fen: Fen,
-};
-const Figures = Type.Object(figures);
-const SharingReportModel = Type.Object({
-  agreement_no: Type.String(), agreement_name: Type.String(), month: Type.String(), from: Type.String(), to: Type.String(),
-  fund_parts: Type.Array(Type.String()),
-  fund_part_names: Type.Record(Type.String(), Type.Object({ zh: Type.String(), en: Type.String() })),
-  members: Type.Array(Type.Object({
-    admdvs: Type.String(), name: Type.String(), totals: Figures,
-    by_treatment: Type.Array(Type.Object({ ...figures, treatment_admdvs: Type.String(), treatment_name: Type.String() })),
-    institutions: Type.Array(Type.Object({
-      ...figures, treatment_admdvs: Type.String(), treatment_name: Type.String(), fixmedins_code: Type.String(), fixmedins_name: Type.String(), psn_cnt: Type.Integer(),
-      findings_by_rule_type: Type.Array(RuleTypeFigures),
-    })),
-    findings_by_rule_type: Type.Array(RuleTypeFigures),
-  })),
-  totals: Figures,
-  findings_by_rule_type: Type.Array(RuleTypeFigures),
-});
-
 const ruleTypeName = (t: string): string => {
   const n = (RULE_TYPES as Record<string, { zh: string; en: string }>)[t];
   return n ? `${n.zh} ${t}` : t;

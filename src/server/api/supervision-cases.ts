@@ -14,6 +14,7 @@ import type { CaseFile } from '../../store/supervision/case-files.ts';
 import type { AppDeps } from '../deps.ts';
 import { scoped } from '../auth/hook.ts';
 import { useBilingualValidation } from './common.ts';
+import { SupervisionCaseModel, SupervisionCaseRowModel } from './models.ts';
 
 // Supervision cases over REST (docs/supervision.md, "Cases over REST"): the case queue, opening a
 // case from findings, one case with everything about it and the moves the caller may make now,
@@ -27,36 +28,7 @@ const ErrorBody = Type.Object({
   details: Type.Optional(Type.Array(Type.Object({ field: Type.String(), zh: Type.String(), en: Type.String() }))),
 });
 const errors = { 400: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody };
-const Bilingual = Type.Object({ zh: Type.String(), en: Type.String() });
-const When = Type.String({ format: 'date-time' });
-const NWhen = Type.Union([When, Type.Null()]);
-const NDay = Type.Union([Type.String(), Type.Null()]);
-const NStr = Type.Union([Type.String(), Type.Null()]);
 const CaseNo = Type.String({ pattern: '^JG[0-9]{6,30}$', description: 'JG + the institution\'s region + yyyymmdd + serial' });
-
-const QueueRowModel = Type.Object({
-  case_no: Type.String(), state: Type.String(), state_name: Bilingual, fixmedins_code: Type.String(), fixmedins_name: Type.String(), admdvs: Type.String(),
-  amount_fen: Type.Integer(), findings: Type.Integer(), opened_at: When, due_on: NDay, overdue: Type.Boolean(), escalation_level: Type.Integer(), recovery_fen: Type.Integer(),
-});
-const CaseModel = Type.Object({
-  case_no: Type.String(), state: Type.String(), state_name: Bilingual, fixmedins_code: Type.String(), fixmedins_name: Type.String(), admdvs: Type.String(),
-  amount_fen: Type.Integer(), opened_at: When, opened_by: Type.String(), due_on: NDay, escalation_level: Type.Integer(), closed_at: NWhen,
-  first_reviewed_by: NStr, appeal: Type.Unknown({ description: '{ at, by, statement, evidence, due_on } or { waived: true, at, by, reason }; null before' }),
-  appeal_due_on: NDay,
-  decision: Type.Unknown({ description: '{ kinds, reason, recovery_fen, penalty_multiple, penalty_fen, suspension, shares }; null before' }),
-  decided_at: NWhen, decided_by: NStr, recovery_fen: Type.Integer(), penalty_fen: Type.Integer(),
-  recovery_transfer: Type.Unknown({ description: 'the ledger transfer of kind recovery (id, key, amount_fen, legs), or null' }),
-  suspension: Type.Unknown({ description: 'the suspension of direct settlement (begins_on, ends_on, lifted_at…), or null' }),
-  findings: Type.Array(Type.Object({
-    id: Type.Integer(), status: Type.String(), rule_code: Type.String(), rule_type: Type.String(), severity: Type.String(), mdtrt_id: Type.String(), setl_id: NStr,
-    psn_no: Type.String(), fixmedins_code: Type.String(), lines: Type.Array(Type.String()), related: Type.Array(Type.String()), amount_fen: Type.Integer(), vola_cont: Bilingual, found_at: When,
-  })),
-  events: Type.Array(Type.Object({ at: When, actor: Type.String(), move: Type.String(), from_state: NStr, to_state: Type.String(), comment: NStr })),
-  evidence: Type.Array(Type.Object({ kind: Type.String(), ref: Type.String(), description: NStr })),
-  files: Type.Array(Type.Object({ id: Type.Integer(), name: Type.String(), mime: Type.String(), size: Type.Integer(), sha256: Type.String(), uploaded_at: When, uploaded_by: Type.String() })),
-  moves: Type.Array(Type.String(), { description: 'the moves the caller may make now' }),
-  replayed: Type.Optional(Type.Boolean({ description: 'a decision submitted again: nothing was written' })),
-});
 
 const MOVES = [...SIMPLE_MOVES, 'decide', 'lift_suspension'] as const;
 
@@ -97,7 +69,7 @@ export function supervisionCaseRoutes(deps: AppDeps): FastifyPluginAsyncTypebox 
           admdvs: Type.Optional(Type.String({ pattern: '^[0-9]{6}$' })),
           overdue: Type.Optional(Type.Union([Type.Literal('true'), Type.Literal('false')])),
         }),
-        response: { 200: Type.Object({ items: Type.Array(QueueRowModel) }), ...errors },
+        response: { 200: Type.Object({ items: Type.Array(SupervisionCaseRowModel) }), ...errors },
       },
     }, async (req) => {
       const q = req.query;
@@ -115,7 +87,7 @@ export function supervisionCaseRoutes(deps: AppDeps): FastifyPluginAsyncTypebox 
       schema: {
         tags, summary: '由疑点立案 / open a case from open findings of one institution',
         body: Type.Object({ finding_ids: Type.Array(Type.Integer({ minimum: 1 }), { minItems: 1, maxItems: 500 }), reason: Type.String({ minLength: 1, maxLength: 2000 }) }, { additionalProperties: false }),
-        response: { 201: CaseModel, ...errors },
+        response: { 201: SupervisionCaseModel, ...errors },
       },
     }, async (req, reply) => {
       const who = whoOf(req);
@@ -126,7 +98,7 @@ export function supervisionCaseRoutes(deps: AppDeps): FastifyPluginAsyncTypebox 
     app.get('/supervision/cases/:case_no', {
       schema: {
         tags, summary: '案件详情 / one case: its findings, history, evidence, decision, recovery, suspension, and the moves the caller may make now',
-        params: Type.Object({ case_no: CaseNo }), response: { 200: CaseModel, ...errors },
+        params: Type.Object({ case_no: CaseNo }), response: { 200: SupervisionCaseModel, ...errors },
       },
     }, async (req) => {
       const who = whoOf(req);
@@ -147,7 +119,7 @@ export function supervisionCaseRoutes(deps: AppDeps): FastifyPluginAsyncTypebox 
             suspension_ends_on: Type.Optional(Type.Union([Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' }), Type.Null()])),
           }, { additionalProperties: false })),
         }, { additionalProperties: false }),
-        response: { 200: CaseModel, ...errors },
+        response: { 200: SupervisionCaseModel, ...errors },
       },
     }, async (req) => {
       const who = whoOf(req);
@@ -178,7 +150,7 @@ export function supervisionCaseRoutes(deps: AppDeps): FastifyPluginAsyncTypebox 
           waive: Type.Optional(Type.Boolean({ description: 'true: waive the appeal (with reason); the case goes to investigation' })),
           reason: Type.Optional(Type.String({ maxLength: 2000 })),
         }, { additionalProperties: false }),
-        response: { 200: CaseModel, ...errors },
+        response: { 200: SupervisionCaseModel, ...errors },
       },
     }, async (req) => {
       const who = whoOf(req);

@@ -12,6 +12,7 @@ import { findingEvidence, listFindings, listScans } from '../../store/supervisio
 import type { AppDeps } from '../deps.ts';
 import { scoped, staffRegions } from '../auth/hook.ts';
 import { useBilingualValidation, writeContext } from './common.ts';
+import { FindingEvidenceModel, FindingPageModel, RuleLibraryCheckModel, RuleLibraryModel, RuleLibraryPublishedModel, ScanModel } from './models.ts';
 
 // The supervisor's routes (docs/supervision.md): the finding queue of the caller's regions with
 // filters, one finding with its evidence (the claim's lines, the other visits that made the rule
@@ -22,39 +23,8 @@ const ErrorBody = Type.Object({
   details: Type.Optional(Type.Array(Type.Object({ field: Type.String(), zh: Type.String(), en: Type.String() }))),
 });
 const errors = { 400: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody };
-const Bilingual = Type.Object({ zh: Type.String(), en: Type.String() });
 const keys = (t: Record<string, unknown>) => Type.Union(Object.keys(t).map((k) => Type.Literal(k)));
 const Day = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'yyyy-MM-dd, China time' });
-
-const FindingModel = Type.Object({
-  id: Type.Integer(), stage: Type.String(), rule_code: Type.String(), rule_version: Type.Integer(), rule_type: Type.String(), severity: Type.String(),
-  status: Type.String(), closed_reason: Type.Union([Type.String(), Type.Null()]), mdtrt_id: Type.String(), setl_id: Type.Union([Type.String(), Type.Null()]),
-  psn_no: Type.String(), psn_name: Type.String(), fixmedins_code: Type.String(), fixmedins_name: Type.String(), mdtrtarea_admvs: Type.String(), insuplc_admdvs: Type.String(),
-  lines: Type.Array(Type.String()), related: Type.Array(Type.String()), amount_fen: Type.Integer(), vola_cont: Bilingual, found_at: Type.String({ format: 'date-time' }),
-});
-const EvidenceModel = Type.Object({
-  finding: FindingModel,
-  lines: Type.Array(Type.Object({
-    feedetl_sn: Type.String(), med_list_codg: Type.String(), med_chrgitm_type: Type.String(), chrgitm_lv: Type.String(), cnt: Type.Number(), pric: Type.Integer(),
-    det_item_fee_sumamt: Type.Integer(), inscp_scp_amt: Type.Integer(), fee_ocur_time: Type.Union([Type.String(), Type.Null()]), concerned: Type.Boolean(),
-  })),
-  visits: Type.Array(Type.Object({
-    mdtrt_id: Type.String(), kind: Type.String(), fixmedins_code: Type.String(), fixmedins_name: Type.String(), begntime: Type.String(),
-    endtime: Type.Union([Type.String(), Type.Null()]), dise_codes: Type.Array(Type.String()), status: Type.String(), related: Type.Boolean(),
-  })),
-});
-const RuleModel = Type.Object({
-  code: Type.String(), rules_id: Type.String(), version: Type.Integer(), name: Bilingual, type: Type.String(), type_name: Bilingual, severity: Type.String(), blocking: Type.Boolean(),
-  scenarios: Type.Array(Type.String()), stages: Type.Array(Type.String()), insutypes: Type.Array(Type.String()), regions: Type.Array(Type.String()), params: Type.Unknown(),
-});
-const LibraryDocumentModel = Type.Object({
-  rules_id: Type.String(), version: Type.Integer(), admdvs: Type.String(), stored_at: Type.String({ format: 'date-time' }), stored_by: Type.String(), note: Type.String(), doc: Type.Unknown(),
-});
-const ScanModel = Type.Object({
-  id: Type.Integer(), scope: Type.String(), mode: Type.String(), period_from: Type.String(), period_to: Type.String(), status: Type.String(),
-  persons: Type.Integer(), claims: Type.Integer(), lines: Type.Integer(), found: Type.Integer(), amended: Type.Integer(), closed: Type.Integer(),
-  started_by: Type.String(), started_at: Type.String({ format: 'date-time' }), finished_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
-});
 
 export function supervisionRoutes(deps: AppDeps): FastifyPluginAsyncTypebox {
   return async (app) => {
@@ -74,10 +44,7 @@ export function supervisionRoutes(deps: AppDeps): FastifyPluginAsyncTypebox {
           limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })), offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000 })),
         }, { additionalProperties: false }),
         response: {
-          200: Type.Object({
-            total: Type.Integer(), items: Type.Array(FindingModel),
-            by_rule_type: Type.Array(Type.Object({ rule_type: Type.String(), n: Type.Integer(), amount_fen: Type.Integer() }), { description: 'under every filter but the rule type' }),
-          }),
+          200: FindingPageModel,
           ...errors,
         },
       },
@@ -96,13 +63,13 @@ export function supervisionRoutes(deps: AppDeps): FastifyPluginAsyncTypebox {
       schema: {
         tags, summary: '疑点及其证据 / one finding with its evidence: the claim\'s lines and the other visits that made the rule fire',
         params: Type.Object({ id: Type.String({ pattern: '^[0-9]{1,15}$' }) }),
-        response: { 200: EvidenceModel, ...errors },
+        response: { 200: FindingEvidenceModel, ...errors },
       },
     }, async (req) => (await findingEvidence(pool, scoped(req, 'finding_id'))) as never);
     app.get('/supervision/rules', {
       schema: {
         tags, summary: '监管规则库 / the rules of every stored library, and the stored documents (newest versions) to edit a draft from',
-        response: { 200: Type.Object({ items: Type.Array(RuleModel), documents: Type.Array(LibraryDocumentModel) }), ...errors },
+        response: { 200: RuleLibraryModel, ...errors },
       },
     }, async () => {
       const [docs, stored] = await Promise.all([documents.compiled(pool, { fresh: true }), documents.list(pool, 'supervision_rules')]);
@@ -117,7 +84,7 @@ export function supervisionRoutes(deps: AppDeps): FastifyPluginAsyncTypebox {
     app.post('/supervision/rules/check', {
       schema: {
         tags, summary: '校验规则库草稿 / check a draft library as storing it would (nothing stored); every problem named by its path',
-        body: Type.Unknown(), response: { 200: Type.Object({ rules_id: Type.String(), version: Type.Integer(), admdvs: Type.String(), rules: Type.Integer() }), ...errors },
+        body: Type.Unknown(), response: { 200: RuleLibraryCheckModel, ...errors },
       },
     }, async (req) => {
       const r = loadSupervisionRules(req.body);
@@ -132,7 +99,7 @@ export function supervisionRoutes(deps: AppDeps): FastifyPluginAsyncTypebox {
           admdvs: Type.String({ pattern: '^[0-9]{6}$', description: 'the library\'s region; 000000 for the national library' }),
           doc: Type.Unknown(), note: Type.Optional(Type.String({ maxLength: 500 })),
         }, { additionalProperties: false }),
-        response: { 201: Type.Omit(LibraryDocumentModel, ['doc']), ...errors },
+        response: { 201: RuleLibraryPublishedModel, ...errors },
       },
     }, async (req, reply) => {
       const ctx = writeContext(req, deps);

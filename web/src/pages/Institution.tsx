@@ -3,7 +3,8 @@ import { useState, type ReactNode } from 'react';
 import { api, post, yuan, type Me } from '../api.ts';
 import { usePrefs } from '../i18n.tsx';
 import { Card, Empty, ErrorBox, Field, Query } from '../ui.tsx';
-import { CaseDetail, CaseStateBadge, fileAsBase64, WIDE, type CaseRow, type CaseView, type FindingRow } from './SupervisionCases.tsx';
+import { CaseDetail, CaseStateBadge, fileAsBase64, WIDE, type CaseView } from './SupervisionCases.tsx';
+import type { FindingPage, SupervisionCaseRow } from '../types.ts';
 
 // The institution's own page (定点医药机构, docs/supervision.md): the findings of the rules against
 // it, its cases, and in a case's appeal window the appeal (a statement with files) or the waiver.
@@ -12,8 +13,8 @@ import { CaseDetail, CaseStateBadge, fileAsBase64, WIDE, type CaseRow, type Case
 export function Institution({ me }: { me: Me }): ReactNode {
   const { tr, lang } = usePrefs();
   const [open, setOpen] = useState<string | null>(null);
-  const cases = useQuery({ queryKey: ['sup-cases', 'own'], queryFn: () => api<{ items: CaseRow[] }>('/api/v1/supervision/cases') });
-  const findings = useQuery({ queryKey: ['sup-own-findings'], queryFn: () => api<{ total: number; items: FindingRow[] }>('/api/v1/supervision/findings?limit=100') });
+  const cases = useQuery({ queryKey: ['sup-cases', 'own'], queryFn: () => api<{ items: SupervisionCaseRow[] }>('/api/v1/supervision/cases') });
+  const findings = useQuery({ queryKey: ['sup-own-findings'], queryFn: () => api<FindingPage>('/api/v1/supervision/findings?limit=100') });
   return (
     <>
       <h1>{tr('本机构医保监管', 'Supervision of our institution')}</h1>

@@ -4,6 +4,7 @@ import { yuanToFen } from '../../../src/engine/money.ts';
 import { api, post, yuan, type Me } from '../api.ts';
 import { usePrefs } from '../i18n.tsx';
 import { Badge, Card, Empty, ErrorBox, Field, Query, RegionName } from '../ui.tsx';
+import type { Investigation, InvestigationBox, InvestigationListItem } from '../types.ts';
 
 // The supervisor's 协查 page (docs/supervision.md, "协查 — cross-region investigation requests"):
 // the inbox (requests asked of the caller's regions) and the outbox (raised by them) with their
@@ -14,21 +15,7 @@ import { Badge, Card, Empty, ErrorBox, Field, Query, RegionName } from '../ui.ts
 type Tr = (zh: string, en: string) => string;
 type Bilingual = { zh: string; en: string };
 
-// What /api/v1/supervision/investigations answers (src/server/api/investigations.ts).
-interface ListItem {
-  case_no: string; state: string; state_name: Bilingual; psn_no: string; psn_name: string; requesting_admdvs: string; answering_admdvs: string;
-  subject: string; visits: number; raised_at: string; due_on: string | null; overdue: boolean; escalation_level: number;
-}
-interface Answer { at: string; by: string; findings: string; conclusion: 'violation' | 'no_violation'; recovery_fen: number; recovery_ref: string | null; returned?: { at: string; by: string; reason: string } }
-interface Detail extends Omit<ListItem, 'visits'> {
-  agreement_no: string; accept_days: number; answer_days: number; reason: string; finding_ids: number[]; raised_by: string;
-  accepted_by: string | null; refusal: { at: string; by: string; reason: string } | null; answers: Answer[]; answer: Answer | null; closed_by: string | null;
-  my_sides: ('requesting' | 'answering')[]; allowed_moves: Move[];
-  visits: { mdtrt_id: string; kind: string; fixmedins_code: string; fixmedins_name: string; mdtrtarea_admvs: string; begntime: string; setl_id: string | null; medfee_sumamt: number | null; fund_pay_sumamt: number | null }[];
-  events: { at: string; actor: string; move: string; from_state: string | null; to_state: string; comment: string | null }[];
-  attachments: { id: number; name: string; mime: string; size_bytes: number; added_at: string; added_by: string; side: string }[];
-}
-type Move = 'accept' | 'refuse' | 'answer' | 'return' | 'confirm';
+type Move = Investigation['allowed_moves'][number];
 interface PersonSettlement { setl_id: string; kind: string; status: string; setl_time: string; mdtrt_id: string; fixmedins_code: string; fixmedins_name: string | null }
 
 const STATE_TONE: Record<string, 'ok' | 'warn' | 'bad' | 'info'> = { requested: 'warn', accepted: 'info', answered: 'warn', closed: 'ok', refused: 'bad' };
@@ -45,7 +32,7 @@ const CONCLUSION: Record<string, Bilingual> = { violation: { zh: '存在违规',
 const chinaDay = (offsetDays = 0): string => new Date(Date.now() + 8 * 3600_000 + offsetDays * 86_400_000).toISOString().slice(0, 10);
 const time = (iso: string): string => new Date(new Date(iso).getTime() + 8 * 3600_000).toISOString().slice(0, 16).replace('T', ' ');
 
-function Deadline({ item }: { item: Pick<ListItem, 'due_on' | 'overdue' | 'escalation_level'> }): ReactNode {
+function Deadline({ item }: { item: Pick<InvestigationListItem, 'due_on' | 'overdue' | 'escalation_level'> }): ReactNode {
   const { tr } = usePrefs();
   if (!item.due_on) return <span>—</span>;
   const soon = !item.overdue && item.due_on <= chinaDay(2);
@@ -84,7 +71,7 @@ export function Investigations({ me }: { me: Me }): ReactNode {
 
 function Box({ box, open, setOpen }: { box: 'inbox' | 'outbox'; open: string | null; setOpen: (no: string | null) => void }): ReactNode {
   const { tr, lang } = usePrefs();
-  const list = useQuery({ queryKey: ['investigations', box], queryFn: () => api<{ items: ListItem[] }>(`/api/v1/supervision/investigations?box=${box}`) });
+  const list = useQuery({ queryKey: ['investigations', box], queryFn: () => api<InvestigationBox>(`/api/v1/supervision/investigations?box=${box}`) });
   return (
     <Card title={box === 'inbox' ? tr('请我方协查的请求', 'Requests asked of us') : tr('我方发起的请求', 'Requests we raised')}>
       <Query q={list}>
@@ -145,7 +132,7 @@ function RaiseForm({ me, onRaised }: { me: Me; onRaised: (caseNo: string) => voi
         const s = away.find((x) => x.setl_id === setl)!;
         return { mdtrt_id: s.mdtrt_id, setl_id: s.setl_id };
       });
-      return post<Detail>('/api/v1/supervision/investigations', { psn_no: looked, visits, subject, reason, attachments });
+      return post<Investigation>('/api/v1/supervision/investigations', { psn_no: looked, visits, subject, reason, attachments });
     },
     onSuccess: (d) => {
       void qc.invalidateQueries({ queryKey: ['investigations'] });
@@ -186,7 +173,7 @@ function RaiseForm({ me, onRaised }: { me: Me; onRaised: (caseNo: string) => voi
 
 function RequestDetail({ caseNo }: { caseNo: string }): ReactNode {
   const { tr, lang } = usePrefs();
-  const q = useQuery({ queryKey: ['investigations', 'detail', caseNo], queryFn: () => api<Detail>(`/api/v1/supervision/investigations/${caseNo}`) });
+  const q = useQuery({ queryKey: ['investigations', 'detail', caseNo], queryFn: () => api<Investigation>(`/api/v1/supervision/investigations/${caseNo}`) });
   const w = (b: Bilingual | undefined, fallback: string): string => (b ? (lang === 'zh' ? b.zh : b.en) : fallback);
   return (
     <Query q={q}>
@@ -254,7 +241,7 @@ function RequestDetail({ caseNo }: { caseNo: string }): ReactNode {
   );
 }
 
-function Moves({ detail, tr }: { detail: Detail; tr: Tr }): ReactNode {
+function Moves({ detail, tr }: { detail: Investigation; tr: Tr }): ReactNode {
   const { lang } = usePrefs();
   const qc = useQueryClient();
   const [reason, setReason] = useState('');
@@ -271,7 +258,7 @@ function Moves({ detail, tr }: { detail: Detail; tr: Tr }): ReactNode {
         const recovery_fen = recovery.trim() === '' ? 0 : yuanToFen(recovery, 'answer.recovery_fen');
         body.answer = { findings, conclusion, recovery_fen, recovery_ref: ref || null };
       }
-      return post<Detail>(`/api/v1/supervision/investigations/${detail.case_no}/moves`, body);
+      return post<Investigation>(`/api/v1/supervision/investigations/${detail.case_no}/moves`, body);
     },
     onSuccess: () => {
       setReason('');

@@ -4,6 +4,7 @@ import { RULE_TYPES, SCENARIOS, SEVERITIES, STAGES } from '../../../src/engine/s
 import { api, ApiError, post, yuan, type Me } from '../api.ts';
 import { usePrefs } from '../i18n.tsx';
 import { Link } from '../router.tsx';
+import type { FindingEvidence, FindingPage, RuleLibrary, RuleLibraryCheck, RuleLibraryDocument, RuleLibraryPublished, Scan } from '../types.ts';
 import { Badge, Card, Empty, ErrorBox, Field, Query, RegionName } from '../ui.tsx';
 
 // The supervisor's pages (docs/supervision.md, "Pages"): the finding queue of the caller's
@@ -13,25 +14,6 @@ import { Badge, Card, Empty, ErrorBox, Field, Query, RegionName } from '../ui.ts
 // published as a new version, and a scan run on demand for a region.
 
 type Bi = { zh: string; en: string };
-
-/** The shapes of src/server/api/supervision.ts's answers (its models are local to that file). */
-export interface Finding {
-  id: number; stage: string; rule_code: string; rule_version: number; rule_type: string; severity: string; status: string; closed_reason: string | null;
-  mdtrt_id: string; setl_id: string | null; psn_no: string; psn_name: string; fixmedins_code: string; fixmedins_name: string; mdtrtarea_admvs: string; insuplc_admdvs: string;
-  lines: string[]; related: string[]; amount_fen: number; vola_cont: Bi; found_at: string;
-}
-interface FindingPage { total: number; items: Finding[]; by_rule_type: { rule_type: string; n: number; amount_fen: number }[] }
-interface Evidence {
-  finding: Finding;
-  lines: { feedetl_sn: string; med_list_codg: string; med_chrgitm_type: string; chrgitm_lv: string; cnt: number; pric: number; det_item_fee_sumamt: number; inscp_scp_amt: number; fee_ocur_time: string | null; concerned: boolean }[];
-  visits: { mdtrt_id: string; kind: string; fixmedins_code: string; fixmedins_name: string; begntime: string; endtime: string | null; dise_codes: string[]; status: string; related: boolean }[];
-}
-interface Rule {
-  code: string; rules_id: string; version: number; name: Bi; type: string; type_name: Bi; severity: string; blocking: boolean;
-  scenarios: string[]; stages: string[]; insutypes: string[]; regions: string[]; params: unknown;
-}
-interface LibraryDocument { rules_id: string; version: number; admdvs: string; stored_at: string; stored_by: string; note: string; doc: unknown }
-interface Scan { id: number; scope: string; mode: string; period_from: string; period_to: string; status: string; persons: number; claims: number; lines: number; found: number; amended: number; closed: number; started_by: string; started_at: string; finished_at: string | null }
 
 const PAGE = 20;
 const SEVERITY_TONE: Record<string, 'ok' | 'warn' | 'bad' | 'info'> = { hint: 'info', suspect: 'warn', violation: 'bad' };
@@ -167,7 +149,7 @@ export function SupervisionFindings({ me: _me }: { me: Me }): ReactNode {
 
 function EvidencePanel({ id, close }: { id: number; close: () => void }): ReactNode {
   const { tr, lang } = usePrefs();
-  const q = useQuery({ queryKey: ['supervision', 'finding', id], queryFn: () => api<Evidence>(`/api/v1/supervision/findings/${id}`) });
+  const q = useQuery({ queryKey: ['supervision', 'finding', id], queryFn: () => api<FindingEvidence>(`/api/v1/supervision/findings/${id}`) });
   return (
     <Card title={tr(`疑点 ${id} 的证据`, `Evidence of finding ${id}`)} actions={<button type="button" className="secondary" onClick={close}>{tr('关闭', 'Close')}</button>}>
       <Query q={q}>
@@ -232,7 +214,7 @@ async function sendJson<T>(path: string, body: unknown): Promise<T> {
 export function SupervisionRules({ me }: { me: Me }): ReactNode {
   const { tr, lang } = usePrefs();
   const qc = useQueryClient();
-  const q = useQuery({ queryKey: ['supervision', 'rules'], queryFn: () => api<{ items: Rule[]; documents: LibraryDocument[] }>('/api/v1/supervision/rules') });
+  const q = useQuery({ queryKey: ['supervision', 'rules'], queryFn: () => api<RuleLibrary>('/api/v1/supervision/rules') });
   const [type, setType] = useState('');
   return (
     <>
@@ -287,7 +269,7 @@ export function SupervisionRules({ me }: { me: Me }): ReactNode {
   );
 }
 
-function DraftEditor({ documents, mayPublish, regions, published }: { documents: LibraryDocument[]; mayPublish: boolean; regions: string[]; published: () => void }): ReactNode {
+function DraftEditor({ documents, mayPublish, regions, published }: { documents: RuleLibraryDocument[]; mayPublish: boolean; regions: string[]; published: () => void }): ReactNode {
   const { tr, lang } = usePrefs();
   const [base, setBase] = useState(documents[0]?.rules_id ?? '');
   const [text, setText] = useState('');
@@ -315,12 +297,12 @@ function DraftEditor({ documents, mayPublish, regions, published }: { documents:
     setResult(null);
   };
   const check = useMutation({
-    mutationFn: (doc: unknown) => sendJson<{ rules_id: string; version: number; admdvs: string; rules: number }>('/api/v1/supervision/rules/check', doc),
+    mutationFn: (doc: unknown) => sendJson<RuleLibraryCheck>('/api/v1/supervision/rules/check', doc),
     onSuccess: (r) => { setRefusals([]); setResult(tr(`草稿无误：${r.rules_id} v${r.version}（${r.admdvs}），${r.rules} 条规则。`, `The draft is valid: ${r.rules_id} v${r.version} (${r.admdvs}), ${r.rules} rules.`)); },
     onError: fail,
   });
   const publish = useMutation({
-    mutationFn: (doc: unknown) => sendJson<{ rules_id: string; version: number }>('/api/v1/supervision/rules', { admdvs: region, doc, ...(note ? { note } : {}) }),
+    mutationFn: (doc: unknown) => sendJson<RuleLibraryPublished>('/api/v1/supervision/rules', { admdvs: region, doc, ...(note ? { note } : {}) }),
     onSuccess: (r) => { setRefusals([]); setResult(tr(`已发布 ${r.rules_id} 第 ${r.version} 版。`, `Published ${r.rules_id} version ${r.version}.`)); published(); },
     onError: fail,
   });

@@ -4,6 +4,7 @@ import { yuanToFen } from '../../../src/engine/money.ts';
 import { api, post, yuan } from '../api.ts';
 import { usePrefs } from '../i18n.tsx';
 import { Badge, Card, Empty, ErrorBox, Field, Query } from '../ui.tsx';
+import type { FindingEvidence, FindingPage, SupervisionCase, SupervisionCaseFinding, SupervisionCaseRow } from '../types.ts';
 
 // 稽核案件 (docs/supervision.md, "Cases over REST and the institution's view"): the supervisors'
 // and reviewers' case queue with its filters, opening a case from open findings, and one case
@@ -14,36 +15,15 @@ import { Badge, Card, Empty, ErrorBox, Field, Query } from '../ui.tsx';
 type Tr = (zh: string, en: string) => string;
 type Bi = { zh: string; en: string };
 
-export interface CaseRow {
-  case_no: string; state: string; state_name: Bi; fixmedins_code: string; fixmedins_name: string; admdvs: string;
-  amount_fen: number; findings: number; opened_at: string; due_on: string | null; overdue: boolean; escalation_level: number; recovery_fen: number;
-}
-export interface CaseFinding {
-  id: number; status: string; rule_code: string; rule_type: string; severity: string; mdtrt_id: string; setl_id: string | null; psn_no: string;
-  lines: string[]; amount_fen: number; vola_cont: Bi; found_at: string;
-}
-export interface CaseView {
-  case_no: string; state: string; state_name: Bi; fixmedins_code: string; fixmedins_name: string; admdvs: string; amount_fen: number;
-  opened_at: string; opened_by: string; due_on: string | null; closed_at: string | null; first_reviewed_by: string | null;
-  appeal: { statement?: string; waived?: boolean; reason?: string; by?: string; by_name?: string; at?: string } | null; appeal_due_on: string | null;
+// The case's appeal, decision, recovery transfer and suspension are the store's JSON, which the
+// schema leaves open (Type.Unknown in SupervisionCaseModel); the parts this page reads, as
+// src/app/supervision/cases.ts writes them.
+export type CaseView = Omit<SupervisionCase, 'appeal' | 'decision' | 'recovery_transfer' | 'suspension'> & {
+  appeal: { statement?: string; waived?: boolean; reason?: string; by?: string; by_name?: string; at?: string } | null;
   decision: { kinds: string[]; reason: string; recovery_fen: number; penalty_multiple: number | null; penalty_fen: number; suspension: { begins_on: string; ends_on: string | null } | null } | null;
-  decided_at: string | null; decided_by: string | null; recovery_fen: number; penalty_fen: number;
   recovery_transfer: { id: number; key: string; amount_fen: number; legs: { debit: string; credit: string; amount: number }[] } | null;
   suspension: { begins_on: string; ends_on: string | null; lifted_at: string | null; lift_reason: string | null } | null;
-  findings: CaseFinding[];
-  events: { at: string; actor: string; move: string; from_state: string | null; to_state: string; comment: string | null }[];
-  evidence: { kind: string; ref: string; description: string | null }[];
-  files: { id: number; name: string; mime: string; size: number }[];
-  moves: string[];
-}
-export interface FindingRow {
-  id: number; rule_code: string; rule_type: string; severity: string; status: string; mdtrt_id: string; setl_id: string | null; psn_name: string;
-  fixmedins_code: string; fixmedins_name: string; amount_fen: number; vola_cont: Bi; found_at: string;
-}
-interface Evidence {
-  lines: { feedetl_sn: string; med_list_codg: string; cnt: number; pric: number; det_item_fee_sumamt: number; fee_ocur_time: string | null; concerned: boolean }[];
-  visits: { mdtrt_id: string; kind: string; fixmedins_name: string; begntime: string; endtime: string | null; related: boolean }[];
-}
+};
 
 export const CASE_STATES: Record<string, Bi & { tone: 'ok' | 'warn' | 'bad' | 'info' }> = {
   opened: { zh: '已立案待初审', en: 'Opened', tone: 'info' },
@@ -100,7 +80,7 @@ export function SupervisionCases(): ReactNode {
   if (state) params.set('state', state);
   if (/^[HP][0-9]{11}$/.test(institution.trim())) params.set('fixmedins_code', institution.trim());
   if (overdue) params.set('overdue', 'true');
-  const list = useQuery({ queryKey: ['sup-cases', String(params)], queryFn: () => api<{ items: CaseRow[] }>(`/api/v1/supervision/cases?${params}`) });
+  const list = useQuery({ queryKey: ['sup-cases', String(params)], queryFn: () => api<{ items: SupervisionCaseRow[] }>(`/api/v1/supervision/cases?${params}`) });
   return (
     <>
       <h1>{tr('稽核案件', 'Supervision cases')}</h1>
@@ -162,7 +142,7 @@ function OpenFromFindings({ onOpened, institution }: { onOpened: (caseNo: string
   const [reason, setReason] = useState('');
   const q = new URLSearchParams({ status: 'open', limit: '50' });
   if (institution) q.set('fixmedins_code', institution);
-  const findings = useQuery({ queryKey: ['sup-open-findings', String(q)], queryFn: () => api<{ total: number; items: FindingRow[] }>(`/api/v1/supervision/findings?${q}`) });
+  const findings = useQuery({ queryKey: ['sup-open-findings', String(q)], queryFn: () => api<FindingPage>(`/api/v1/supervision/findings?${q}`) });
   const open = useMutation({
     mutationFn: () => post<CaseView>('/api/v1/supervision/cases', { finding_ids: picked, reason }),
     onSuccess: (c) => {
@@ -280,10 +260,10 @@ export function CaseDetail({ caseNo, children }: { caseNo: string; children?: (c
 }
 
 /** A finding of the case, its lines shown on demand from the finding's evidence. */
-function FindingItem({ f }: { f: CaseFinding }): ReactNode {
+function FindingItem({ f }: { f: SupervisionCaseFinding }): ReactNode {
   const { tr, lang } = usePrefs();
   const [show, setShow] = useState(false);
-  const ev = useQuery({ queryKey: ['sup-finding', f.id], queryFn: () => api<Evidence>(`/api/v1/supervision/findings/${f.id}`), enabled: show });
+  const ev = useQuery({ queryKey: ['sup-finding', f.id], queryFn: () => api<FindingEvidence>(`/api/v1/supervision/findings/${f.id}`), enabled: show });
   return (
     <li data-testid="case-finding" data-id={f.id}>
       <strong>{f.rule_code}</strong> {bi(lang, f.vola_cont)} · {yuan(f.amount_fen)} {tr('元', 'yuan')}{' '}

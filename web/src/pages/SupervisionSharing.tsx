@@ -8,6 +8,7 @@ import { usePrefs } from '../i18n.tsx';
 import { Card, Empty, Field, Query } from '../ui.tsx';
 import { Chart } from './Dashboard.tsx';
 import { SupervisionTabs } from './Supervision.tsx';
+import type { SharingReport } from '../types.ts';
 
 echarts.use([BarChart]);
 
@@ -18,19 +19,6 @@ echarts.use([BarChart]);
 // of the findings; CSV and XLSX of the same rows.
 
 type Bi = { zh: string; en: string };
-interface Figures { setl_cnt: number; medfee_sumamt: number; fund_pay_sumamt: number; parts: Record<string, number>; findings: number; findings_amount_fen: number }
-interface RuleTypeFigures { rule_type: string; n: number; amount_fen: number }
-interface SharingReport {
-  agreement_no: string; agreement_name: string; month: string; from: string; to: string; fund_parts: string[]; fund_part_names: Record<string, Bi>;
-  members: {
-    admdvs: string; name: string; totals: Figures;
-    by_treatment: (Figures & { treatment_admdvs: string; treatment_name: string })[];
-    institutions: (Figures & { treatment_admdvs: string; treatment_name: string; fixmedins_code: string; fixmedins_name: string; psn_cnt: number; findings_by_rule_type: RuleTypeFigures[] })[];
-    findings_by_rule_type: RuleTypeFigures[];
-  }[];
-  totals: Figures;
-  findings_by_rule_type: RuleTypeFigures[];
-}
 interface Agreement { agreement_no: string; name: string; members: string[]; clauses: { kind: string; begndate: string; enddate: string | null }[] }
 
 const thisMonth = (): string => {
