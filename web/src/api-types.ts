@@ -188,7 +188,7 @@ export interface ClearingDispute {
 export interface ClearingLine {
   n: number;
   setl_id: string;
-  /** settle | cancel */
+  /** settle | cancel | recovery (a supervision case's recovery, its line named <case_no>:<setl_id>) */
   kind: string;
   orig_setl_id: string | null;
   /** format: date-time */

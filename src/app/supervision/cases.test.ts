@@ -2,11 +2,14 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Principal } from '../../store/auth/principal.ts';
 import { accountBalance, findTransfer } from '../../store/ledger.ts';
-import { HOSPITAL, OTHER_HOSPITAL, RESIDENT, ok } from '../../../test/support/gateway-world.ts';
+import { HOSPITAL, OTHER_HOSPITAL, RESIDENT, RETIREE, ok } from '../../../test/support/gateway-world.ts';
 import { refuses } from '../../../test/support/refusals.ts';
 import { assertBooksHold, lines, openSettlementWorld, type SettlementWorld } from '../../../test/support/settlement-world.ts';
 import { checkTransfer } from '../../engine/ledger.ts';
 import { recoveryLegs } from '../ledger/legs.ts';
+import { confirmStatement } from '../clearing/confirm.ts';
+import { runClearing } from '../clearing/run.ts';
+import { statementLines } from '../../store/clearing/views.ts';
 import {
   SYSTEM,
   appealSupervisionCase,
@@ -354,4 +357,60 @@ test('recovery legs: shared over the funds in proportion to the fen, back along 
   assert.equal(recoveryLegs(paid, 1000).shares.reduce((a, x) => a + x.amount_fen, 0), 1000);
   assert.throws(() => recoveryLegs(paid, 1001), /at most the 1000 fen/);
   assert.throws(() => recoveryLegs(paid, 0), /invariant/);
+});
+
+test("a recovery on another region's insured person's settlement reaches the pair's next statement, and paying it leaves their mutual accounts even", async () => {
+  // the Jiujiang retiree settles at the Zhuzhou hospital: Jiangxi owes Hunan what its fund paid
+  const reg = ok(await w.call('2201', { data: { mdtrt_cert_type: '03', mdtrt_cert_no: RETIREE.card, card_sn: RETIREE.card_sn, insutype: '310' } }));
+  const mdtrtId = reg.data.mdtrt_id as string;
+  ok(await w.call('2204', { feedetail: lines(mdtrtId, RETIREE.psn_no, 'X', 40) }));
+  const setlId = ok(await w.call('2207', { data: { psn_no: RETIREE.psn_no, mdtrt_id: mdtrtId, acct_used_flag: '0' } })).setlinfo.setl_id as string;
+  const s = (await w.db.pool.query<{ insuplc_admdvs: string; mdtrtarea_admvs: string; fund_pay_sumamt: number }>(
+    `SELECT insuplc_admdvs, mdtrtarea_admvs, fund_pay_sumamt FROM settlements WHERE setl_id = $1`, [setlId])).rows[0]!;
+  assert.notEqual(s.insuplc_admdvs.slice(0, 2), s.mdtrtarea_admvs.slice(0, 2), 'a cross-province settlement');
+  assert.ok(s.fund_pay_sumamt > 100, 'the fund paid');
+  fingerprint++;
+  const f = (await w.db.pool.query<{ id: number }>(
+    `INSERT INTO supervision_findings (fingerprint, stage, rule_code, rule_version, rule_type, severity, mdtrt_id, setl_id, psn_no, fixmedins_code, mdtrtarea_admvs, insuplc_admdvs, lines, amount_fen, vola_cont, found_at)
+     VALUES ($1, 'after', 'R-DUP-01', 1, 'duplicate_charging', 'suspect', $2, $3, $4, $5, $6, $7, ARRAY['X1'], 100, '{"zh":"重复收费","en":"charged twice"}', $8) RETURNING id::int`,
+    [`fp-${fingerprint}`, mdtrtId, setlId, RETIREE.psn_no, HOSPITAL, s.mdtrtarea_admvs, s.insuplc_admdvs, at(15)],
+  )).rows[0]!.id;
+  const no = (await openSupervisionCase(w.db.pool, at(16), SUPERVISOR, { finding_ids: [f], reason: '异地就医结算疑点' })).case_no;
+  await toAppeal(no, 16);
+  await waiveAppeal(w.db.pool, at(17), THE_HOSPITAL, no, '放弃申诉');
+  const decided = await decideSupervisionCase(w.db.pool, at(20), SUPERVISOR, no, { kinds: ['recovery'], reason: '查实，追回', recovery_fen: 100 });
+  assert.ok(decided.case.recovery_transfer!.legs.some((l) => l.debit === `owed_by:${s.mdtrtarea_admvs}:${s.insuplc_admdvs}`), 'back through the mutual accounts');
+  // the same decision again writes no second row
+  await decideSupervisionCase(w.db.pool, at(20), SUPERVISOR, no, { kinds: ['recovery'], reason: '查实，追回', recovery_fen: 100 });
+  const owedRows = (await w.db.pool.query(`SELECT setl_id, orig_setl_id, amount_fen::int AS amount_fen, by_fund, clr_month, recovery_key FROM cross_region_owed WHERE recovery_key IS NOT NULL`)).rows;
+  assert.equal(owedRows.length, 1);
+  assert.equal(owedRows[0].setl_id, `${no}:${setlId}`);
+  assert.equal(owedRows[0].orig_setl_id, setlId);
+  assert.equal(owedRows[0].amount_fen, -100);
+  assert.equal(Object.values(owedRows[0].by_fund as Record<string, number>).reduce((a, b) => a + b, 0), -100, 'the fund parts add up');
+  assert.equal(owedRows[0].clr_month, '202603');
+
+  // March's province run: the statement carries the settlement and the recovery's negative line
+  await runClearing(w.db.pool, { month: '202603', level: 'province', dryRun: false, now: at(31) });
+  const st = (await w.db.pool.query<{ id: number; amount_fen: number; insured_admdvs: string; treatment_admdvs: string }>(
+    `SELECT id::int AS id, amount_fen::int AS amount_fen, insured_admdvs, treatment_admdvs FROM clearing_statements WHERE month = '202603' AND level = 'province' AND insured_admdvs = $1`,
+    [`${s.insuplc_admdvs.slice(0, 2)}0000`])).rows;
+  assert.equal(st.length, 1);
+  const shown = await statementLines(w.db.pool, st[0]!.id);
+  const rec = shown.find((l) => l.setl_id === `${no}:${setlId}`)!;
+  assert.equal(rec.kind, 'recovery');
+  assert.equal(rec.orig_setl_id, setlId);
+  assert.equal(rec.amount_fen, -100);
+  assert.equal(rec.psn_no, RETIREE.psn_no, 'shown with the settlement it recovered from');
+  assert.equal(shown.reduce((a, l) => a + l.amount_fen, 0), st[0]!.amount_fen, 'the statement is the sum of its lines, the recovery included');
+  const owedBySettlement = (await w.db.pool.query<{ a: number }>(`SELECT amount_fen::int AS a FROM cross_region_owed WHERE setl_id = $1`, [setlId])).rows[0]!.a;
+  assert.ok(shown.some((l) => l.setl_id === setlId && l.amount_fen === owedBySettlement));
+
+  // both sides confirm: the payment posts the statement's legs; every March row of the pair is on it
+  for (const side of ['insured', 'treatment'] as const) {
+    await confirmStatement(w.db.pool, { statement_id: st[0]!.id, side, by: `${side}.finance`, regions: [side === 'insured' ? st[0]!.insured_admdvs : st[0]!.treatment_admdvs], now: at(31) });
+  }
+  assert.equal(await accountBalance(w.db.pool, `owed_by:${s.mdtrtarea_admvs}:${s.insuplc_admdvs}`), 0, "the treatment region's claim is settled to the fen");
+  assert.equal(await accountBalance(w.db.pool, `owed_to:${s.insuplc_admdvs}:${s.mdtrtarea_admvs}`), 0, "the insured region's debt too");
+  await assertBooksHold(w.db.pool);
 });

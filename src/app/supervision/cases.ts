@@ -17,6 +17,7 @@ import {
   findSupervisionCase,
   fundsPaidOfCase,
   insertSupervisionCase,
+  insertRecoveryOwed,
   insertSuspension,
   lapsedAppeals,
   liftSuspensionRow,
@@ -505,6 +506,8 @@ export async function decideSupervisionCase(pool: Pool, now: Date, who: Who, cas
         memo: `基金监管案件 ${caseNo} 追回 / recovery of supervision case ${caseNo}`,
       }), now);
       transferId = posted.id;
+      // what went back across two regions reaches their next clearing statement (027)
+      await insertRecoveryOwed(c, { case_no: caseNo, key: recoveryKey(caseNo), at: now, month: chinaDate(now).slice(0, 7).replace('-', ''), shares });
     }
     const multiple = kinds.includes('penalty') ? d.penalty_multiple! : null;
     const penaltyFen = multiple === null ? 0 : Math.round((recoveryFen * Math.round(multiple * 10)) / 10);

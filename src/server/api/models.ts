@@ -177,7 +177,7 @@ export const ClearingStatementModel = Type.Object({
   insured_confirmed_by: NS, treatment_confirmed_by: NS, transfer_id: NInt,
 });
 export const ClearingLineModel = Type.Object({
-  n: Type.Integer(), setl_id: S, kind: Type.String({ description: 'settle | cancel' }), orig_setl_id: NS, setl_time: When, psn_no: S,
+  n: Type.Integer(), setl_id: S, kind: Type.String({ description: 'settle | cancel | recovery (a supervision case\'s recovery, its line named <case_no>:<setl_id>)' }), orig_setl_id: NS, setl_time: When, psn_no: S,
   fixmedins_code: S, fixmedins_name: NS, insuplc_admdvs: S, mdtrtarea_admvs: S, insutype: S, med_type: S, medfee_fen: Fen,
   amount_fen: Type.Integer({ description: 'fen (分) the insured region owes for it; negative for a cancellation' }), adjustment: Type.Boolean(),
   dispute_id: NInt, dispute_state: Type.Union([Type.String({ description: 'open | withdrawn | upheld' }), Type.Null()]),

@@ -52,12 +52,20 @@ export interface StatementLineRow {
   dispute_state: string | null;
 }
 
+// A line is a settlement's, a cancellation's, or a recovery's (027: '<case_no>:<setl_id>', shown
+// with the settlement it recovered from).
+const LINE_SETTLEMENT = `JOIN cross_region_owed c ON c.setl_id = l.setl_id
+       JOIN settlements s ON s.setl_id = CASE WHEN c.recovery_key IS NULL THEN l.setl_id ELSE c.orig_setl_id END`;
+const LINE_KIND = `CASE WHEN c.recovery_key IS NULL THEN s.kind ELSE 'recovery' END`;
+
 /** A statement's lines in their order, each with what the settlement behind it says. */
 export async function statementLines(q: Queryable, statementId: number): Promise<StatementLineRow[]> {
   const r = await q.query<StatementLineRow>(
-    `SELECT l.n, l.setl_id, s.kind, s.orig_setl_id, s.setl_time, s.psn_no, s.fixmedins_code, i.fixmedins_name, s.insuplc_admdvs, s.mdtrtarea_admvs,
-            s.insutype, s.med_type, s.medfee_sumamt::bigint AS medfee_fen, l.amount_fen::bigint AS amount_fen, l.adjustment, d.id::int AS dispute_id, d.state AS dispute_state
-       FROM clearing_lines l JOIN settlements s USING (setl_id) LEFT JOIN institutions i ON i.fixmedins_code = s.fixmedins_code
+    `SELECT l.n, l.setl_id, ${LINE_KIND} AS kind, CASE WHEN c.recovery_key IS NULL THEN s.orig_setl_id ELSE s.setl_id END AS orig_setl_id, c.setl_time, s.psn_no,
+            s.fixmedins_code, i.fixmedins_name, s.insuplc_admdvs, s.mdtrtarea_admvs, s.insutype, s.med_type,
+            CASE WHEN c.recovery_key IS NULL THEN s.medfee_sumamt ELSE 0 END::bigint AS medfee_fen, l.amount_fen::bigint AS amount_fen, l.adjustment,
+            d.id::int AS dispute_id, d.state AS dispute_state
+       FROM clearing_lines l ${LINE_SETTLEMENT} LEFT JOIN institutions i ON i.fixmedins_code = s.fixmedins_code
        LEFT JOIN clearing_disputes d ON d.statement_id = l.statement_id AND d.setl_id = l.setl_id
       WHERE l.statement_id = $1 ORDER BY l.n`,
     [statementId],
@@ -88,9 +96,9 @@ export async function lineSettlement(q: Queryable, statementId: number, setlId: 
     setl_id: string; kind: string; status: string; setl_time: Date; mdtrt_id: string; psn_no: string; fixmedins_code: string; fixmedins_name: string | null; med_type: string;
     policy_id: string; policy_version: number; setlinfo: unknown; setldetail: unknown; explanation: { scheme?: string; steps?: unknown[]; lines?: unknown[] };
   }>(
-    `SELECT s.setl_id, s.kind, s.status, s.setl_time, s.mdtrt_id, s.psn_no, s.fixmedins_code, i.fixmedins_name, s.med_type, s.policy_id, s.policy_version,
+    `SELECT s.setl_id, ${LINE_KIND} AS kind, s.status, s.setl_time, s.mdtrt_id, s.psn_no, s.fixmedins_code, i.fixmedins_name, s.med_type, s.policy_id, s.policy_version,
             s.setlinfo, s.setldetail, s.explanation
-       FROM clearing_lines l JOIN settlements s USING (setl_id) LEFT JOIN institutions i ON i.fixmedins_code = s.fixmedins_code
+       FROM clearing_lines l ${LINE_SETTLEMENT} LEFT JOIN institutions i ON i.fixmedins_code = s.fixmedins_code
       WHERE l.statement_id = $1 AND l.setl_id = $2`,
     [statementId, setlId],
   );

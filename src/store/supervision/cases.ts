@@ -137,6 +137,32 @@ export async function fundsPaidOfCase(q: Queryable, caseId: number): Promise<Set
   }));
 }
 
+/**
+ * A recovery's shares of other regions' insured people's settlements, as negative rows of
+ * cross_region_owed (migration 027), one per settlement: the next clearing run of the pair
+ * carries them as a cancellation's row is carried, so paying the statement leaves the two
+ * regions' mutual accounts even. Only the shares the recovery legs sent through those accounts
+ * (insured region ≠ treatment region, the rule of recoveryLegs); dated `at`, the month of `at`.
+ */
+export async function insertRecoveryOwed(
+  q: Queryable,
+  r: { case_no: string; key: string; at: Date; month: string; shares: readonly { setl_id: string; fund_pay_type: string; amount_fen: number }[] },
+): Promise<number> {
+  if (r.shares.length === 0) return 0;
+  const w = await q.query(
+    `INSERT INTO cross_region_owed (setl_id, insuplc_admdvs, mdtrtarea_admvs, fixmedins_code, clr_month, amount_fen, setl_time, orig_setl_id, insutype, by_fund, recovery_key)
+     SELECT $1 || ':' || s.setl_id, s.insuplc_admdvs, s.mdtrtarea_admvs, s.fixmedins_code, $2, -x.amount, $3, s.setl_id, s.insutype, x.by_fund, $4
+       FROM (SELECT setl_id, sum(amount_fen)::bigint AS amount, jsonb_object_agg(fund_pay_type, -amount_fen) AS by_fund
+               FROM (SELECT setl_id, fund_pay_type, sum(amount_fen) AS amount_fen
+                       FROM jsonb_to_recordset($5::jsonb) AS x(setl_id text, fund_pay_type text, amount_fen bigint) GROUP BY 1, 2) per_fund
+              GROUP BY setl_id) x
+       JOIN settlements s ON s.setl_id = x.setl_id
+      WHERE s.insuplc_admdvs <> s.mdtrtarea_admvs`,
+    [r.case_no, r.month, r.at, r.key, JSON.stringify(r.shares)],
+  );
+  return w.rowCount ?? 0;
+}
+
 // ---- suspensions -------------------------------------------------------------------------
 
 export interface SuspensionRow {

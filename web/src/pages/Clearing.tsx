@@ -234,7 +234,7 @@ function StatementLines({ me, statement }: { me: Me; statement: ClearingStatemen
                     )}
                     <td>
                       <button type="button" className="link" aria-expanded={setl === l.setl_id} onClick={() => setSetl(setl === l.setl_id ? null : l.setl_id)}>{l.setl_id}</button>
-                      {l.kind === 'cancel' ? tr('（撤销）', ' (cancel)') : ''}{l.adjustment ? tr('（调整）', ' (adjustment)') : ''}
+                      {l.kind === 'cancel' ? tr('（撤销）', ' (cancel)') : l.kind === 'recovery' ? tr('（追回）', ' (recovery)') : ''}{l.adjustment ? tr('（调整）', ' (adjustment)') : ''}
                     </td>
                     <td>{new Date(l.setl_time).toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', dateStyle: 'short', timeStyle: 'short' })}</td>
                     <td>{l.fixmedins_name ?? l.fixmedins_code}</td>
