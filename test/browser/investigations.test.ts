@@ -1,15 +1,10 @@
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { FastifyInstance } from 'fastify';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { buildApp } from '../../src/server/app.ts';
-import { seedAll } from '../../src/cli/seed.ts';
-import { readConfig } from '../../src/server/config.ts';
+import type { BrowserContext, Page } from 'playwright-core';
 import type { Fixtures } from '../../src/demo/generate.ts';
-import { freshDatabase, type TestDatabase } from '../support/db.ts';
-import { openSite, signInStaff } from '../support/browser.ts';
+import { seededSite, signInStaff } from '../support/browser.ts';
 
 // The 协查 page in Debian's Chromium on the seeded demo: Jiangxi's supervisor (jx.supervisor)
 // raises a request from the outbox about the Jiujiang retiree's stay in Changsha, with a file;
@@ -23,28 +18,13 @@ const SHOTS = process.env.YIBAO_SCREENSHOTS ? path.resolve(process.env.YIBAO_SCR
 const committed = JSON.parse(fs.readFileSync(path.resolve(import.meta.dirname, '../../demo/fixtures.json'), 'utf8')) as Fixtures;
 const RETIREE = committed.personas.find((p) => p.key === 'jiujiang_retiree_in_changsha')!;
 
-let db: TestDatabase;
-let app: FastifyInstance;
-let browser: Browser;
-let base: string;
-
-before(async () => {
-  db = await freshDatabase();
-  await seedAll(db.pool, { ...readConfig({}), demoPersons: 60 }, () => undefined);
-  app = await buildApp({ pool: db.pool, now: () => new Date() });
-  ({ base, browser } = await openSite(app));
-});
-after(async () => {
-  await browser?.close();
-  await app?.close();
-  await db?.drop();
-});
+const site = seededSite(60);
 
 async function open(username: string): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+  const context = await site.browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
   context.setDefaultTimeout(20_000);
   const page = await context.newPage();
-  await signInStaff(page, base, username);
+  await signInStaff(page, site.base, username);
   await page.getByRole('navigation', { name: '主菜单' }).getByRole('link', { name: '协查' }).click();
   await page.getByRole('heading', { name: '协查', exact: true }).waitFor();
   assert.equal(new URL(page.url()).pathname, '/staff/investigations');
@@ -54,7 +34,7 @@ async function open(username: string): Promise<{ context: BrowserContext; page: 
 const historyOf = async (page: Page): Promise<string[]> => page.getByTestId('history').locator('li').evaluateAll((li) => li.map((x) => x.getAttribute('data-move') ?? ''));
 
 test('Jiangxi raises a request, Hunan accepts and answers it, Jiangxi sees the answer and closes it; both see the history', async () => {
-  const stay = (await db.pool.query<{ setl_id: string }>(
+  const stay = (await site.db.pool.query<{ setl_id: string }>(
     `SELECT s.setl_id FROM visits v JOIN settlements s ON s.mdtrt_id = v.mdtrt_id AND s.kind = 'settle' WHERE v.psn_no = $1 AND v.kind = 'inpatient' ORDER BY v.begntime LIMIT 1`, [RETIREE.psn_no],
   )).rows[0]!;
 
@@ -124,7 +104,7 @@ test('Jiangxi raises a request, Hunan accepts and answers it, Jiangxi sees the a
     await hn.page.screenshot({ path: path.join(SHOTS, 'investigations-desktop.png'), fullPage: true });
   }
 
-  const stored = await db.pool.query(`SELECT c.state FROM cases c WHERE c.kind = 'investigation_request' AND c.number = $1`, [caseNo]);
+  const stored = await site.db.pool.query(`SELECT c.state FROM cases c WHERE c.kind = 'investigation_request' AND c.number = $1`, [caseNo]);
   assert.equal(stored.rows[0].state, 'closed');
   await jx.context.close();
   await hn.context.close();

@@ -1,15 +1,10 @@
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { FastifyInstance } from 'fastify';
-import type { Browser, Page } from 'playwright-core';
-import { buildApp } from '../../src/server/app.ts';
-import { seedAll } from '../../src/cli/seed.ts';
-import { readConfig } from '../../src/server/config.ts';
+import type { Page } from 'playwright-core';
 import { formatYuan, formatYuanGrouped, yuanToFen } from '../../src/engine/money.ts';
-import { freshDatabase, type TestDatabase } from '../support/db.ts';
-import { openSite, signInStaff } from '../support/browser.ts';
+import { seededSite, signInStaff } from '../support/browser.ts';
 
 // The payment page in Debian's Chromium on the seeded demo: Hunan's finance staff (hn.finance)
 // opens DRG/DIP payment, lands on Changsha (the first pooling region of Hunan with payment
@@ -23,35 +18,20 @@ import { openSite, signInStaff } from '../support/browser.ts';
 
 const SHOTS = process.env.YIBAO_SCREENSHOTS ? path.resolve(process.env.YIBAO_SCREENSHOTS) : undefined;
 
-let db: TestDatabase;
-let app: FastifyInstance;
-let browser: Browser;
-let base: string;
+const site = seededSite(300);
 
-before(async () => {
-  db = await freshDatabase();
-  await seedAll(db.pool, { ...readConfig({}), demoPersons: 300 }, () => undefined);
-  app = await buildApp({ pool: db.pool, now: () => new Date() });
-  ({ base, browser } = await openSite(app));
-});
-after(async () => {
-  await browser?.close();
-  await app?.close();
-  await db?.drop();
-});
-
-const signIn = (page: Page, username: string): Promise<void> => signInStaff(page, base, username);
+const signIn = (page: Page, username: string): Promise<void> => signInStaff(page, site.base, username);
 
 test("Hunan's finance staff sees Changsha's hospitals with their CMI, opens a case's group and why, in Chinese then in English", async () => {
   // Each Changsha hospital's CMI as the stored prices average the weights, and its newest case.
-  const stored = (await db.pool.query<{ fixmedins_code: string; cmi: string; setl_id: string; group_code: string; n: number }>(
+  const stored = (await site.db.pool.query<{ fixmedins_code: string; cmi: string; setl_id: string; group_code: string; n: number }>(
     `SELECT c.fixmedins_code, to_char(avg(c.weight_e4) OVER (PARTITION BY c.fixmedins_code) / 10000.0, 'FM0.0000') AS cmi, c.setl_id, c.group_code,
             row_number() OVER (PARTITION BY c.fixmedins_code ORDER BY l.dscg_time DESC, c.setl_id) AS n
        FROM case_payments c JOIN settlement_lists l ON l.id = c.list_id WHERE c.admdvs = '430100' AND c.superseded_at IS NULL ORDER BY 1`,
   )).rows.filter((r) => r.n === 1);
   assert.equal(stored.length, 2, 'the demo prices stays at both Changsha hospitals');
 
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+  const context = await site.browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
   context.setDefaultTimeout(20_000);
   const page = await context.newPage();
   await signIn(page, 'hn.finance');
@@ -97,11 +77,11 @@ test("Hunan's finance staff sees Changsha's hospitals with their CMI, opens a ca
 });
 
 test("Hunan's finance staff simulates Changsha at a 10% higher base rate, then runs the year-end once; a second run is refused", async () => {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+  const context = await site.browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
   context.setDefaultTimeout(20_000);
   const page = await context.newPage();
   await signIn(page, 'hn.finance');
-  await page.goto(base + '/staff/payment');
+  await page.goto(site.base + '/staff/payment');
   await page.getByRole('heading', { name: '政策模拟', exact: true }).waitFor();
   assert.equal(await page.getByLabel('统筹区', { exact: true }).inputValue(), '430100');
   const year = Number(await page.getByLabel('年度', { exact: true }).inputValue());
@@ -131,11 +111,11 @@ test("Hunan's finance staff simulates Changsha at a 10% higher base rate, then r
   assert.ok(Math.abs(diffs[0]!) >= Math.abs(diffs[1]!), 'the largest difference first');
   assert.ok((await page.locator('[data-testid="sim-group"]').count()) > 0);
   await page.locator('[data-testid="sim-case"]').first().waitFor();
-  assert.equal(await db.pool.query('SELECT 1 FROM payment_year_ends WHERE admdvs = $1 AND year = $2', ['430100', year]).then((r) => r.rowCount), 0, 'the simulator stores nothing, and no year-end yet');
+  assert.equal(await site.db.pool.query('SELECT 1 FROM payment_year_ends WHERE admdvs = $1 AND year = $2', ['430100', year]).then((r) => r.rowCount), 0, 'the simulator stores nothing, and no year-end yet');
 
   // A second page, opened before the year-end runs, has its confirm step open.
   const late = await context.newPage();
-  await late.goto(base + '/staff/payment');
+  await late.goto(site.base + '/staff/payment');
   const lateCard = late.getByTestId('year-end-card');
   await lateCard.getByRole('button', { name: '年终清算', exact: true }).click();
   await lateCard.getByRole('button', { name: '确认执行' }).waitFor();
@@ -146,7 +126,7 @@ test("Hunan's finance staff simulates Changsha at a 10% higher base rate, then r
   assert.match((await card.getByRole('group').textContent()) ?? '', /只能执行一次/);
   await card.getByRole('button', { name: '确认执行' }).click();
   await card.locator('[data-testid="year-end-line"]').first().waitFor();
-  const lines = (await db.pool.query<{ fixmedins_code: string; due_fen: string; balance_fen: string }>(
+  const lines = (await site.db.pool.query<{ fixmedins_code: string; due_fen: string; balance_fen: string }>(
     `SELECT l.fixmedins_code, l.due_fen, l.balance_fen FROM payment_year_end_lines l JOIN payment_year_ends y ON y.id = l.year_end_id WHERE y.admdvs = '430100' AND y.year = $1 ORDER BY 1`, [year],
   )).rows;
   assert.equal(lines.length, 2, 'one line per Changsha hospital');
@@ -171,7 +151,7 @@ test("Hunan's finance staff simulates Changsha at a 10% higher base rate, then r
   await alert.waitFor();
   assert.match((await alert.textContent()) ?? '', /430100 \d{4} 年的年终清算已于 .* 完成/);
   await lateCard.locator('[data-testid="year-end-line"]').first().waitFor();
-  assert.equal((await db.pool.query('SELECT 1 FROM payment_year_ends WHERE admdvs = $1 AND year = $2', ['430100', year])).rowCount, 1, 'still one year-end');
+  assert.equal((await site.db.pool.query('SELECT 1 FROM payment_year_ends WHERE admdvs = $1 AND year = $2', ['430100', year])).rowCount, 1, 'still one year-end');
 
   // In English the refusal reads in English.
   await late.getByRole('button', { name: '切换到英文' }).click();

@@ -1,17 +1,12 @@
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { FastifyInstance } from 'fastify';
-import type { Browser, Page } from 'playwright-core';
-import { buildApp } from '../../src/server/app.ts';
-import { seedAll } from '../../src/cli/seed.ts';
-import { readConfig } from '../../src/server/config.ts';
+import type { Page } from 'playwright-core';
 import { checkLedger } from '../../src/store/ledger.ts';
 import { formatYuanGrouped } from '../../src/engine/money.ts';
-import { freshDatabase, type TestDatabase } from '../support/db.ts';
-import { openSite, signInStaff } from '../support/browser.ts';
+import { seededSite, signInStaff } from '../support/browser.ts';
 
 // The supervision case pages in Debian's Chromium on the seeded demo (its planted wrong claims at
 // Zhuzhou and the scan that found them): Hunan's supervisor opens a case from a planted finding
@@ -23,22 +18,7 @@ import { openSite, signInStaff } from '../support/browser.ts';
 const SHOTS = process.env.YIBAO_SCREENSHOTS ? path.resolve(process.env.YIBAO_SCREENSHOTS) : undefined;
 const ZZ = 'H43021100001';
 
-let db: TestDatabase;
-let app: FastifyInstance;
-let browser: Browser;
-let base: string;
-
-before(async () => {
-  db = await freshDatabase();
-  await seedAll(db.pool, { ...readConfig({}), demoPersons: 300 }, () => undefined);
-  app = await buildApp({ pool: db.pool, now: () => new Date() });
-  ({ base, browser } = await openSite(app));
-});
-after(async () => {
-  await browser?.close();
-  await app?.close();
-  await db?.drop();
-});
+const site = seededSite(300);
 
 async function signOut(page: Page): Promise<void> {
   await page.getByRole('button', { name: '退出' }).click();
@@ -46,7 +26,7 @@ async function signOut(page: Page): Promise<void> {
 }
 
 async function openCasesPage(page: Page, username: string): Promise<void> {
-  await signInStaff(page, base, username);
+  await signInStaff(page, site.base, username);
   await page.getByRole('navigation', { name: '主菜单' }).getByRole('link', { name: '稽核案件' }).click();
   await page.getByRole('heading', { name: '稽核案件', exact: true }).waitFor();
 }
@@ -61,11 +41,11 @@ async function move(page: Page, name: string, reason: string, state: string): Pr
 }
 
 test('a planted finding worked from the pages to a recovery in the ledger, the hospital appealing with a file in between', async () => {
-  const finding = (await db.pool.query<{ id: number }>(
+  const finding = (await site.db.pool.query<{ id: number }>(
     `SELECT f.id::int FROM supervision_findings f JOIN settlements s ON s.setl_id = f.setl_id
       WHERE f.fixmedins_code = $1 AND f.status = 'open' AND s.fund_pay_sumamt > 0 AND f.amount_fen > 0 ORDER BY f.id LIMIT 1`, [ZZ])).rows[0];
   assert.ok(finding, 'a planted finding of 株洲市中心医院 on a settlement the funds paid');
-  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' }); // a phone
+  const context = await site.browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' }); // a phone
   context.setDefaultTimeout(20_000);
   const page = await context.newPage();
 
@@ -78,7 +58,7 @@ test('a planted finding worked from the pages to a recovery in the ledger, the h
   await page.getByRole('button', { name: '立案（1 条疑点）' }).click();
   const detail = page.getByTestId('case-detail');
   await page.locator('[data-testid="case-detail"][data-state="opened"]').waitFor();
-  const caseNo = (await db.pool.query<{ case_no: string }>(`SELECT c.number AS case_no FROM supervision_findings f JOIN cases c ON c.id = f.case_id WHERE f.id = $1`, [finding.id])).rows[0]!.case_no;
+  const caseNo = (await site.db.pool.query<{ case_no: string }>(`SELECT c.number AS case_no FROM supervision_findings f JOIN cases c ON c.id = f.case_id WHERE f.id = $1`, [finding.id])).rows[0]!.case_no;
   await page.locator(`[data-testid="case"][data-case="${caseNo}"]`).waitFor();
   // the finding's lines, inline from its evidence
   await detail.getByTestId('case-finding').getByRole('button', { name: '查看明细' }).click();
@@ -101,7 +81,7 @@ test('a planted finding worked from the pages to a recovery in the ledger, the h
   await signOut(page);
 
   // The hospital signs in: its own page, its own findings and cases only; it appeals with a file.
-  await signInStaff(page, base, 'zz.hospital');
+  await signInStaff(page, site.base, 'zz.hospital');
   await page.getByRole('heading', { name: '本机构医保监管' }).waitFor();
   assert.equal(new URL(page.url()).pathname, '/institution', 'the institution’s home');
   await page.getByTestId('own-finding').first().waitFor();
@@ -119,7 +99,7 @@ test('a planted finding worked from the pages to a recovery in the ledger, the h
   await page.locator('[data-testid="case-detail"][data-state="investigation"]').waitFor();
   await page.getByTestId('files').getByRole('link', { name: 'order.pdf' }).waitFor();
   if (SHOTS) await page.screenshot({ path: path.join(SHOTS, 'institution.png'), fullPage: true });
-  const stored = await db.pool.query<{ name: string; content: Buffer }>(`SELECT name, content FROM supervision_case_files f JOIN supervision_cases s USING (case_id) WHERE s.case_no = $1`, [caseNo]);
+  const stored = await site.db.pool.query<{ name: string; content: Buffer }>(`SELECT name, content FROM supervision_case_files f JOIN supervision_cases s USING (case_id) WHERE s.case_no = $1`, [caseNo]);
   assert.deepEqual(stored.rows.map((r) => [r.name, r.content.toString()]), [['order.pdf', fs.readFileSync(file, 'utf8')]], 'the file as uploaded');
   fs.rmSync(dir, { recursive: true, force: true });
   await signOut(page);
@@ -138,12 +118,12 @@ test('a planted finding worked from the pages to a recovery in the ledger, the h
   await page.locator('[data-testid="case-detail"][data-state="decided"]').waitFor();
   const shown = await page.getByTestId('recovery').textContent();
   if (SHOTS) await page.screenshot({ path: path.join(SHOTS, 'supervision-case.png'), fullPage: true });
-  const transfer = await db.pool.query<{ kind: string; amount_fen: number }>(`SELECT kind, amount_fen::int FROM ledger_transfers WHERE key = $1`, [`recovery:${caseNo}`]);
+  const transfer = await site.db.pool.query<{ kind: string; amount_fen: number }>(`SELECT kind, amount_fen::int FROM ledger_transfers WHERE key = $1`, [`recovery:${caseNo}`]);
   assert.equal(transfer.rows.length, 1, 'one recovery transfer');
   assert.equal(transfer.rows[0]!.kind, 'recovery');
   assert.ok(transfer.rows[0]!.amount_fen > 0);
   assert.ok((shown ?? '').includes(`追回基金 ${formatYuanGrouped(transfer.rows[0]!.amount_fen)} 元`), `the page shows the recovery: ${shown}`);
-  const ledger = await checkLedger(db.pool);
+  const ledger = await checkLedger(site.db.pool);
   assert.equal(ledger.debits_fen, ledger.credits_fen, 'debits equal credits');
   assert.deepEqual(ledger.unbalanced, []);
   const history = await page.getByTestId('history').locator('li').allTextContents();

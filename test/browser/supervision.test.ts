@@ -1,14 +1,9 @@
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { FastifyInstance } from 'fastify';
-import type { Browser, Page } from 'playwright-core';
-import { buildApp } from '../../src/server/app.ts';
-import { seedAll } from '../../src/cli/seed.ts';
-import { readConfig } from '../../src/server/config.ts';
-import { freshDatabase, type TestDatabase } from '../support/db.ts';
-import { openSite, signInStaff } from '../support/browser.ts';
+import type { Page } from 'playwright-core';
+import { seededSite, signInStaff } from '../support/browser.ts';
 
 // The supervision pages in Debian's Chromium on the seeded demo (its planted wrong claims at
 // Zhuzhou, scanned at the end of the seed): Hunan's supervisor (hn.supervisor) opens 基金监管,
@@ -21,28 +16,13 @@ import { openSite, signInStaff } from '../support/browser.ts';
 
 const SHOTS = process.env.YIBAO_SCREENSHOTS ? path.resolve(process.env.YIBAO_SCREENSHOTS) : undefined;
 
-let db: TestDatabase;
-let app: FastifyInstance;
-let browser: Browser;
-let base: string;
-
-before(async () => {
-  db = await freshDatabase();
-  await seedAll(db.pool, { ...readConfig({}), demoPersons: 300 }, () => undefined);
-  app = await buildApp({ pool: db.pool, now: () => new Date() });
-  ({ base, browser } = await openSite(app));
-});
-after(async () => {
-  await browser?.close();
-  await app?.close();
-  await db?.drop();
-});
+const site = seededSite(300);
 
 async function newPage(width = 1280): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width, height: 900 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', acceptDownloads: true });
+  const context = await site.browser.newContext({ viewport: { width, height: 900 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', acceptDownloads: true });
   context.setDefaultTimeout(20_000);
   const page = await context.newPage();
-  await signInStaff(page, base, 'hn.supervisor');
+  await signInStaff(page, site.base, 'hn.supervisor');
   return page;
 }
 
@@ -55,14 +35,14 @@ test('the supervisor filters the queue by rule type, opens a planted claim’s e
   assert.equal(new URL(page.url()).pathname, '/staff/supervision');
 
   // The counts by rule type are the database's.
-  const byType = (await db.pool.query<{ rule_type: string; n: number }>(`SELECT rule_type, count(*)::int AS n FROM supervision_findings WHERE ${hunan} GROUP BY 1`)).rows;
+  const byType = (await site.db.pool.query<{ rule_type: string; n: number }>(`SELECT rule_type, count(*)::int AS n FROM supervision_findings WHERE ${hunan} GROUP BY 1`)).rows;
   assert.ok(byType.length >= 10, `the planted kinds were found (${byType.length} types)`);
   await page.getByTestId('rule-type-count').first().waitFor();
   for (const t of byType) assert.equal(await page.locator(`[data-testid="rule-type-count"][data-type="${t.rule_type}"]`).getAttribute('data-n'), String(t.n), t.rule_type);
 
   // Filtered by a rule type: every row is of it, as many as stored.
   await page.getByLabel('规则类型', { exact: true }).selectOption('sex_restricted');
-  const planted = (await db.pool.query<{ id: number; mdtrt_id: string; lines: string[]; vola_cont: { zh: string; en: string }; amount_fen: string }>(
+  const planted = (await site.db.pool.query<{ id: number; mdtrt_id: string; lines: string[]; vola_cont: { zh: string; en: string }; amount_fen: string }>(
     `SELECT f.id::int AS id, f.mdtrt_id, f.lines, f.vola_cont, f.amount_fen FROM supervision_findings f JOIN demo_planted_claims p ON p.mdtrt_id = f.mdtrt_id
       WHERE p.kind = 'sex_restricted' AND f.rule_type = 'sex_restricted' AND f.stage = 'after' ORDER BY f.id LIMIT 1`,
   )).rows[0]!;
@@ -97,7 +77,7 @@ test('the supervisor filters the queue by rule type, opens a planted claim’s e
 
   // A split admission: the earlier stay that made it fire is among the visits.
   await page.getByLabel('Rule type', { exact: true }).selectOption('split_admission');
-  const split = (await db.pool.query<{ id: number; related: string[] }>(
+  const split = (await site.db.pool.query<{ id: number; related: string[] }>(
     `SELECT f.id::int AS id, f.related FROM supervision_findings f JOIN demo_planted_claims p ON p.mdtrt_id = f.mdtrt_id
       WHERE p.kind = 'split_admission' AND f.rule_type = 'split_admission' AND f.stage = 'after' ORDER BY f.id LIMIT 1`,
   )).rows[0]!;
@@ -111,7 +91,7 @@ test('the supervisor filters the queue by rule type, opens a planted claim’s e
 
 test('the rules page checks a bad draft and shows the refusal’s path', async () => {
   const page = await newPage(390); // a phone's width
-  await page.goto(base + '/staff/supervision/rules');
+  await page.goto(site.base + '/staff/supervision/rules');
   await page.getByRole('heading', { name: '监管规则库', exact: true }).waitFor();
   await page.locator('[data-testid="rule"][data-code="JG-CF-001"]').waitFor();
   const draft = page.getByTestId('draft');
@@ -134,13 +114,13 @@ test('the rules page checks a bad draft and shows the refusal’s path', async (
   await page.getByRole('button', { name: '检查', exact: true }).click();
   await page.getByTestId('draft-result').waitFor();
   assert.match((await page.getByTestId('draft-result').textContent()) ?? '', /草稿无误/);
-  assert.equal((await db.pool.query(`SELECT count(*)::int AS n FROM documents WHERE kind = 'supervision_rules' AND version > 1`)).rows[0].n, 0);
+  assert.equal((await site.db.pool.query(`SELECT count(*)::int AS n FROM documents WHERE kind = 'supervision_rules' AND version > 1`)).rows[0].n, 0);
   await page.context().close();
 });
 
 test('the sharing page shows the busiest month’s table as the settlements sum, and its CSV downloads', async () => {
-  const members = (await db.pool.query<{ admdvs: string }>(`SELECT m.admdvs FROM agreement_members m JOIN agreements a ON a.id = m.agreement_id WHERE a.agreement_no = 'GX10-HXB-2'`)).rows.map((r) => r.admdvs.slice(0, 4));
-  const busiest = (await db.pool.query<{ month: string; n: number; medfee: string }>(
+  const members = (await site.db.pool.query<{ admdvs: string }>(`SELECT m.admdvs FROM agreement_members m JOIN agreements a ON a.id = m.agreement_id WHERE a.agreement_no = 'GX10-HXB-2'`)).rows.map((r) => r.admdvs.slice(0, 4));
+  const busiest = (await site.db.pool.query<{ month: string; n: number; medfee: string }>(
     `SELECT to_char(setl_time AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM') AS month, count(*)::int AS n, sum(medfee_sumamt)::bigint AS medfee FROM settlements
       WHERE kind = 'settle' AND status = 'settled' AND left(insuplc_admdvs, 4) = ANY($1) AND left(mdtrtarea_admvs, 4) = ANY($1) AND left(insuplc_admdvs, 4) <> left(mdtrtarea_admvs, 4)
       GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 1`,
@@ -149,7 +129,7 @@ test('the sharing page shows the busiest month’s table as the settlements sum,
   assert.ok(busiest, 'the demo settles some members’ people in other members');
 
   const page = await newPage();
-  await page.goto(base + '/staff/supervision/sharing');
+  await page.goto(site.base + '/staff/supervision/sharing');
   await page.getByRole('heading', { name: '协议数据共享月报', exact: true }).waitFor();
   await page.getByLabel('月份', { exact: true }).fill(busiest.month);
   await page.getByTestId('total-count').getByText(String(busiest.n), { exact: true }).waitFor();
