@@ -1,6 +1,5 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import zlib from 'node:zlib';
 import type { FastifyInstance } from 'fastify';
 import { RETIREE, ok } from './support/gateway-world.ts';
 import { assertBooksHold, lines, openSettlementWorld, type SettlementWorld } from './support/settlement-world.ts';
@@ -8,6 +7,7 @@ import { staffCookie } from './support/auth.ts';
 import { buildApp } from '../src/server/app.ts';
 import { adjust } from '../src/app/clearing/advance-funds.ts';
 import { findTransfer } from '../src/store/ledger.ts';
+import { unzip } from './support/zip.ts';
 
 // The finance staff's clearing routes over settlements made through the real gateway: the
 // Jiujiang (Jiangxi) retiree settles twice in Zhuzhou (Hunan) in March 2026; March is run
@@ -61,27 +61,6 @@ async function refused(p: ReturnType<typeof call>, status: number, field: RegExp
   const d = r.json().details?.[0];
   assert.match(d?.field ?? '', field, r.body);
   assert.ok(d.zh && d.en, 'in Chinese and English');
-}
-
-/** The files of a zip archive (stored or deflated), read from its local headers. */
-function unzip(buf: Buffer): Map<string, string> {
-  const out = new Map<string, string>();
-  let at = 0;
-  while (buf.readUInt32LE(at) === 0x04034b50) {
-    const method = buf.readUInt16LE(at + 8);
-    const crc = buf.readUInt32LE(at + 14);
-    const size = buf.readUInt32LE(at + 18);
-    const nameLen = buf.readUInt16LE(at + 26);
-    const extra = buf.readUInt16LE(at + 28);
-    const name = buf.subarray(at + 30, at + 30 + nameLen).toString('utf8');
-    const data = buf.subarray(at + 30 + nameLen + extra, at + 30 + nameLen + extra + size);
-    const plain = method === 8 ? zlib.inflateRawSync(data) : data;
-    assert.equal(zlib.crc32(plain), crc, `${name}: its CRC-32`);
-    out.set(name, plain.toString('utf8'));
-    at += 30 + nameLen + extra + size;
-  }
-  assert.equal(buf.readUInt32LE(at), 0x02014b50, 'the central directory follows the files');
-  return out;
 }
 
 let id = 0;

@@ -1,6 +1,5 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import zlib from 'node:zlib';
 import type { FastifyInstance } from 'fastify';
 import { HOSPITAL, RESIDENT, RETIREE, ok } from './support/gateway-world.ts';
 import { lines, openSettlementWorld, type SettlementWorld } from './support/settlement-world.ts';
@@ -8,6 +7,7 @@ import { staffCookie } from './support/auth.ts';
 import { buildApp } from '../src/server/app.ts';
 import { createAgreement } from '../src/app/cooperation/agreements.ts';
 import { FUND_PARTS } from '../src/app/supervision/sharing.ts';
+import { unzip } from './support/zip.ts';
 
 // The monthly expense-data sharing report (协议数据共享) over settlements made through the real
 // gateway: the Jiujiang retiree settles three times in Zhuzhou in March 2026 (one of them then
@@ -73,27 +73,6 @@ after(async () => {
 async function get(url: string, cookie: string): Promise<{ status: number; json: () => any; body: string; raw: Buffer; headers: Record<string, unknown> }> {
   const res = await app.inject({ method: 'GET', url, headers: { cookie } });
   return { status: res.statusCode, json: () => res.json(), body: res.body, raw: res.rawPayload, headers: res.headers };
-}
-
-/** The files of a zip archive (stored or deflated), read from its local headers. */
-function unzip(buf: Buffer): Map<string, string> {
-  const out = new Map<string, string>();
-  let at = 0;
-  while (buf.readUInt32LE(at) === 0x04034b50) {
-    const method = buf.readUInt16LE(at + 8);
-    const crc = buf.readUInt32LE(at + 14);
-    const size = buf.readUInt32LE(at + 18);
-    const nameLen = buf.readUInt16LE(at + 26);
-    const extra = buf.readUInt16LE(at + 28);
-    const name = buf.subarray(at + 30, at + 30 + nameLen).toString('utf8');
-    const data = buf.subarray(at + 30 + nameLen + extra, at + 30 + nameLen + extra + size);
-    const plain = method === 8 ? zlib.inflateRawSync(data) : data;
-    assert.equal(zlib.crc32(plain), crc, `${name}: its CRC-32`);
-    out.set(name, plain.toString('utf8'));
-    at += 30 + nameLen + extra + size;
-  }
-  assert.equal(buf.readUInt32LE(at), 0x02014b50, 'the central directory follows the files');
-  return out;
 }
 
 test("the month's figures equal a direct sum over the settlements in force, Jiujiang's people in Zhuzhou only", async () => {

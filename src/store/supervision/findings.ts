@@ -8,8 +8,11 @@ import type { Pool, Queryable } from '../db.ts';
 
 const CIVIL = `'YYYY-MM-DD HH24:MI:SS'`;
 const china = (col: string): string => `to_char(${col} AT TIME ZONE 'Asia/Shanghai', ${CIVIL})`;
+/** Times travel as epoch seconds: formatting them in PostgreSQL costs the scan more than in here (chinaCivil). */
+const epoch = (col: string): string => `floor(extract(epoch FROM ${col}))::bigint`;
 
-interface VisitRow {
+/** A visit's row as every claim query answers it: times as epoch seconds, the lines as one text (LINE_FIELDS). */
+interface ClaimRow {
   mdtrt_id: string;
   kind: ClaimView['kind'];
   psn_no: string;
@@ -22,117 +25,47 @@ interface VisitRow {
   hosp_lv: string;
   mdtrtarea_admvs: string;
   insuplc_admdvs: string;
-  begntime: string;
-  endtime: string | null;
+  b: number;
+  e: number | null;
   dise_codes: string[];
   setl_id: string | null;
   fund_pay_sumamt: number | null;
+  lines_text: string | null;
 }
 
 /** A claim with a settlement in force, and the China day it was settled on (the scan's period is of settlement days). */
 export type SettledClaim = ClaimView & { readonly setl_day: string };
 
 const VISIT_COLUMNS = `v.mdtrt_id, v.kind, v.psn_no, p.gend, p.brdy, v.insutype, v.med_type, v.fixmedins_code, i.fixmedins_type, v.hosp_lv,
-  v.mdtrtarea_admvs, v.insuplc_admdvs, ${china('v.begntime')} AS begntime, ${china('v.endtime')} AS endtime, v.dise_codes`;
+  v.mdtrtarea_admvs, v.insuplc_admdvs, ${epoch('v.begntime')} AS b, ${epoch('v.endtime')} AS e, v.dise_codes`;
 
 // A claim's lines come back as one text per visit (fields split by U+001F, lines by U+001E):
 // the scan reads a million lines, and splitting a string costs far less than a row per line.
-const LINES_OF_VISIT = `(SELECT string_agg(concat_ws(E'\\x1f', l.feedetl_sn, l.med_list_codg, l.med_chrgitm_type, l.chrgitm_lv, l.cnt::float8, l.pric, l.det_item_fee_sumamt,
-    coalesce(l.pric_uplmt_fen::text, ''), l.inscp_scp_amt, l.fulamt_ownpay_amt, coalesce(${china('l.fee_ocur_time')}, ''), coalesce(l.init_feedetl_sn, '')), E'\\x1e' ORDER BY l.seq)
-   FROM fee_lines l WHERE l.mdtrt_id = v.mdtrt_id AND l.status = 'uploaded') AS lines_text`;
-
-function parseLines(text: string | null): LineView[] {
-  if (text === null || text === '') return [];
-  return text.split('\x1e').map((line) => {
-    const f = line.split('\x1f');
-    return {
-      feedetl_sn: f[0]!, med_list_codg: f[1]!, list_type: null, med_chrgitm_type: f[2]!, chrgitm_lv: f[3]!, cnt: Number(f[4]), pric: Number(f[5]) as Fen,
-      det_item_fee_sumamt: Number(f[6]) as Fen, pric_uplmt_fen: f[7] === '' ? null : (Number(f[7]) as Fen), inscp_scp_amt: Number(f[8]) as Fen,
-      fulamt_ownpay_amt: Number(f[9]) as Fen, fee_ocur_time: f[10] === '' ? null : f[10]!, init_feedetl_sn: f[11] === '' ? null : f[11]!,
-    };
-  });
-}
-
-function claimOf(v: VisitRow & { lines_text: string | null }): ClaimView {
-  const lines = parseLines(v.lines_text);
-  return {
-    mdtrt_id: v.mdtrt_id, setl_id: v.setl_id, kind: v.kind, psn_no: v.psn_no, gend: v.gend, age: ageOn(v.brdy, v.begntime.slice(0, 10)),
-    insutype: v.insutype, med_type: v.med_type, fixmedins_code: v.fixmedins_code, fixmedins_type: v.fixmedins_type, hosp_lv: v.hosp_lv,
-    mdtrtarea_admvs: v.mdtrtarea_admvs, insuplc_admdvs: v.insuplc_admdvs, begntime: v.begntime, endtime: v.endtime, dise_codes: v.dise_codes,
-    lines, fund_pay_sumamt: (v.fund_pay_sumamt ?? 0) as Fen,
-  };
-}
-
-/**
- * The settled visits (a settlement in force) of some persons that began in [from, to) — the
- * claims a scan judges and the history the cross-visit rules read — each with its lines still
- * uploaded; person by person, in time order.
- */
-export async function settledClaimsOf(q: Queryable, psnNos: readonly string[], from: Date, to: Date): Promise<SettledClaim[]> {
-  // Driven from the settlements in force (a stay settled mid-way has several: their sum, the newest number).
-  const r = await q.query<VisitRow & { setl_day: string; lines_text: string | null }>(
-    `SELECT ${VISIT_COLUMNS}, s.setl_id, s.fund_pay_sumamt, to_char(s.setl_time AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD') AS setl_day, ${LINES_OF_VISIT}
-       FROM settlements s
-       JOIN visits v ON v.mdtrt_id = s.mdtrt_id
-       JOIN persons p ON p.psn_no = v.psn_no
-       JOIN institutions i ON i.fixmedins_code = v.fixmedins_code
-      WHERE s.psn_no = ANY($1::text[]) AND s.kind = 'settle' AND s.status = 'settled' AND v.begntime >= $2 AND v.begntime < $3
-      ORDER BY v.psn_no, v.begntime, v.mdtrt_id, s.setl_time`,
-    [psnNos, from, to],
-  );
-  const out: SettledClaim[] = [];
-  for (const v of r.rows) {
-    const prev = out[out.length - 1];
-    if (prev && prev.mdtrt_id === v.mdtrt_id) {
-      out[out.length - 1] = { ...prev, setl_id: v.setl_id, setl_day: v.setl_day, fund_pay_sumamt: (prev.fund_pay_sumamt + (v.fund_pay_sumamt ?? 0)) as Fen };
-    } else out.push({ ...claimOf(v), setl_day: v.setl_day });
-  }
-  return out;
-}
-
-// A full scan reads every settled claim of its window in one ordered pass: one statement whose
-// lines are aggregated by a grouped join (one pass over fee_lines) instead of a lookup per visit,
-// times as epoch seconds (formatting in PostgreSQL costs more than in the scan), fetched from a
-// cursor in chunks so memory stays flat whatever the number of claims.
-const STREAM_SQL = `
-  SELECT v.mdtrt_id, v.kind, v.psn_no, p.gend, p.brdy, v.insutype, v.med_type, v.fixmedins_code, i.fixmedins_type, v.hosp_lv, v.mdtrtarea_admvs, v.insuplc_admdvs,
-         floor(extract(epoch FROM v.begntime))::bigint AS b, floor(extract(epoch FROM v.endtime))::bigint AS e, v.dise_codes, s.setl_id, s.fund_pay_sumamt,
-         floor(extract(epoch FROM s.setl_time))::bigint AS st, a.lines_text
-    FROM settlements s
-    JOIN visits v ON v.mdtrt_id = s.mdtrt_id
-    JOIN persons p ON p.psn_no = v.psn_no
-    JOIN institutions i ON i.fixmedins_code = v.fixmedins_code
-    LEFT JOIN (
-      SELECT l.mdtrt_id, string_agg(concat_ws(E'\\x1f', l.seq, l.feedetl_sn, l.med_list_codg, l.med_chrgitm_type, l.chrgitm_lv, l.cnt::float8, l.pric, l.det_item_fee_sumamt,
-               coalesce(l.pric_uplmt_fen::text, ''), l.inscp_scp_amt, l.fulamt_ownpay_amt, coalesce(floor(extract(epoch FROM l.fee_ocur_time))::text, ''), coalesce(l.init_feedetl_sn, '')), E'\\x1e') AS lines_text
-        FROM fee_lines l
-       WHERE l.status = 'uploaded' AND l.mdtrt_id IN (SELECT mdtrt_id FROM visits WHERE begntime >= $1 AND begntime < $2)
-       GROUP BY l.mdtrt_id) a ON a.mdtrt_id = v.mdtrt_id
-   WHERE s.kind = 'settle' AND s.status = 'settled' AND v.begntime >= $1 AND v.begntime < $2
-     AND ($3 = '' OR v.psn_no IN (SELECT psn_no FROM settlements
-                                   WHERE mdtrtarea_admvs LIKE $3 || '%' AND setl_time >= $4 AND setl_time < $5))
-   ORDER BY v.psn_no, v.begntime, v.mdtrt_id, s.setl_time`;
+const LINE_FIELDS = `concat_ws(E'\\x1f', l.seq, l.feedetl_sn, l.med_list_codg, l.med_chrgitm_type, l.chrgitm_lv, l.cnt::float8, l.pric, l.det_item_fee_sumamt,
+    coalesce(l.pric_uplmt_fen::text, ''), l.inscp_scp_amt, l.fulamt_ownpay_amt, coalesce(${epoch('l.fee_ocur_time')}::text, ''), coalesce(l.init_feedetl_sn, ''))`;
+/** One visit's lines, looked up by its key: a claim or a person's history. */
+const LINES_OF_VISIT = `(SELECT string_agg(${LINE_FIELDS}, E'\\x1e') FROM fee_lines l WHERE l.mdtrt_id = v.mdtrt_id AND l.status = 'uploaded') AS lines_text`;
 
 const CHINA_OFFSET_S = 8 * 3600;
 const TWO = Array.from({ length: 60 }, (_, i) => String(i).padStart(2, '0'));
 const chinaDays = new Map<number, string>();
 /** Epoch seconds → yyyy-mm-dd hh:mm:ss in China time (no daylight saving there); a million lines' times, so the day is looked up, not formatted. */
-function chinaCivil(epoch: number): string {
-  const local = epoch + CHINA_OFFSET_S;
+function chinaCivil(epochS: number): string {
+  const local = epochS + CHINA_OFFSET_S;
   const dayNo = Math.floor(local / 86_400);
   let day = chinaDays.get(dayNo);
   if (day === undefined) {
     day = new Date(dayNo * 86_400_000).toISOString().slice(0, 10);
     if (chinaDays.size < 100_000) chinaDays.set(dayNo, day);
   }
-  const s = local - dayNo * 86_400;
-  return `${day} ${TWO[Math.floor(s / 3600)]}:${TWO[Math.floor(s / 60) % 60]}:${TWO[s % 60]}`;
+  const sec = local - dayNo * 86_400;
+  return `${day} ${TWO[Math.floor(sec / 3600)]}:${TWO[Math.floor(sec / 60) % 60]}:${TWO[sec % 60]}`;
 }
 
-function parseStreamedLines(text: string | null): LineView[] {
+function parseLines(text: string | null): LineView[] {
   if (text === null || text === '') return [];
   const rows = text.split('\x1e').map((line) => line.split('\x1f'));
-  // The aggregate does not sort (a sort a visit costs the database more than this does); the lines mostly come in order.
+  // The aggregates do not sort (a sort a visit costs the database more than this does); the lines mostly come in order.
   let ordered = true;
   for (let k = 1; k < rows.length && ordered; k++) ordered = Number(rows[k - 1]![0]) <= Number(rows[k]![0]);
   if (!ordered) rows.sort((x, y) => Number(x[0]) - Number(y[0]));
@@ -143,12 +76,66 @@ function parseStreamedLines(text: string | null): LineView[] {
   }));
 }
 
-interface StreamedRow extends Omit<VisitRow, 'begntime' | 'endtime'> {
-  b: number;
-  e: number | null;
-  st: number;
-  lines_text: string | null;
+function claimOf(v: ClaimRow): ClaimView {
+  const begntime = chinaCivil(Number(v.b));
+  return {
+    mdtrt_id: v.mdtrt_id, setl_id: v.setl_id, kind: v.kind, psn_no: v.psn_no, gend: v.gend, age: ageOn(v.brdy, begntime.slice(0, 10)),
+    insutype: v.insutype, med_type: v.med_type, fixmedins_code: v.fixmedins_code, fixmedins_type: v.fixmedins_type, hosp_lv: v.hosp_lv,
+    mdtrtarea_admvs: v.mdtrtarea_admvs, insuplc_admdvs: v.insuplc_admdvs, begntime, endtime: v.e === null ? null : chinaCivil(Number(v.e)), dise_codes: v.dise_codes,
+    lines: parseLines(v.lines_text), fund_pay_sumamt: (v.fund_pay_sumamt ?? 0) as Fen,
+  };
 }
+
+/**
+ * Adds a settlement row (in visit, then settlement-time order) to the claims read so far: a stay
+ * settled mid-way has several settlements in force, one claim with their sum and the newest number.
+ */
+function addSettled(out: SettledClaim[], v: ClaimRow & { st: number }): void {
+  const setl_day = chinaCivil(Number(v.st)).slice(0, 10);
+  const prev = out[out.length - 1];
+  if (prev && prev.mdtrt_id === v.mdtrt_id) {
+    out[out.length - 1] = { ...prev, setl_id: v.setl_id, setl_day, fund_pay_sumamt: (prev.fund_pay_sumamt + (v.fund_pay_sumamt ?? 0)) as Fen };
+  } else out.push({ ...claimOf(v), setl_day });
+}
+
+const SETTLED_COLUMNS = `${VISIT_COLUMNS}, s.setl_id, s.fund_pay_sumamt, ${epoch('s.setl_time')} AS st`;
+const SETTLED_FROM = `FROM settlements s
+       JOIN visits v ON v.mdtrt_id = s.mdtrt_id
+       JOIN persons p ON p.psn_no = v.psn_no
+       JOIN institutions i ON i.fixmedins_code = v.fixmedins_code`;
+const SETTLED_ORDER = `ORDER BY v.psn_no, v.begntime, v.mdtrt_id, s.setl_time`;
+
+/**
+ * The settled visits (a settlement in force) of some persons that began in [from, to) — the
+ * claims a scan judges and the history the cross-visit rules read — each with its lines still
+ * uploaded; person by person, in time order.
+ */
+export async function settledClaimsOf(q: Queryable, psnNos: readonly string[], from: Date, to: Date): Promise<SettledClaim[]> {
+  const r = await q.query<ClaimRow & { st: number }>(
+    `SELECT ${SETTLED_COLUMNS}, ${LINES_OF_VISIT} ${SETTLED_FROM}
+      WHERE s.psn_no = ANY($1::text[]) AND s.kind = 'settle' AND s.status = 'settled' AND v.begntime >= $2 AND v.begntime < $3
+      ${SETTLED_ORDER}`,
+    [psnNos, from, to],
+  );
+  const out: SettledClaim[] = [];
+  for (const v of r.rows) addSettled(out, v);
+  return out;
+}
+
+// A full scan reads every settled claim of its window in one ordered pass: one statement whose
+// lines are aggregated by a grouped join (one pass over fee_lines) instead of a lookup per visit,
+// fetched from a cursor in chunks so memory stays flat whatever the number of claims.
+const STREAM_SQL = `
+  SELECT ${SETTLED_COLUMNS}, a.lines_text ${SETTLED_FROM}
+    LEFT JOIN (
+      SELECT l.mdtrt_id, string_agg(${LINE_FIELDS}, E'\\x1e') AS lines_text
+        FROM fee_lines l
+       WHERE l.status = 'uploaded' AND l.mdtrt_id IN (SELECT mdtrt_id FROM visits WHERE begntime >= $1 AND begntime < $2)
+       GROUP BY l.mdtrt_id) a ON a.mdtrt_id = v.mdtrt_id
+   WHERE s.kind = 'settle' AND s.status = 'settled' AND v.begntime >= $1 AND v.begntime < $2
+     AND ($3 = '' OR v.psn_no IN (SELECT psn_no FROM settlements
+                                   WHERE mdtrtarea_admvs LIKE $3 || '%' AND setl_time >= $4 AND setl_time < $5))
+   ${SETTLED_ORDER}`;
 
 /**
  * Every settled claim whose visit began in [from, to) — for a region, only the persons with a
@@ -172,24 +159,9 @@ export async function* streamSettledClaims(
     const size = f.chunk ?? 20_000;
     let pending: SettledClaim[] = [];
     for (;;) {
-      const r = await client.query<StreamedRow>(`FETCH ${size} FROM supervision_claims`);
-      for (const v of r.rows) {
-        const setl_day = chinaCivil(Number(v.st)).slice(0, 10);
-        const prev = pending[pending.length - 1];
-        if (prev && prev.mdtrt_id === v.mdtrt_id) {
-          pending[pending.length - 1] = { ...prev, setl_id: v.setl_id, setl_day, fund_pay_sumamt: (prev.fund_pay_sumamt + (v.fund_pay_sumamt ?? 0)) as Fen };
-          continue;
-        }
-        const begntime = chinaCivil(Number(v.b));
-        pending.push({
-          mdtrt_id: v.mdtrt_id, setl_id: v.setl_id, kind: v.kind, psn_no: v.psn_no, gend: v.gend, age: ageOn(v.brdy, begntime.slice(0, 10)),
-          insutype: v.insutype, med_type: v.med_type, fixmedins_code: v.fixmedins_code, fixmedins_type: v.fixmedins_type, hosp_lv: v.hosp_lv,
-          mdtrtarea_admvs: v.mdtrtarea_admvs, insuplc_admdvs: v.insuplc_admdvs, begntime, endtime: v.e === null ? null : chinaCivil(Number(v.e)),
-          dise_codes: v.dise_codes, lines: parseStreamedLines(v.lines_text), fund_pay_sumamt: (v.fund_pay_sumamt ?? 0) as Fen, setl_day,
-        });
-      }
-      const last = r.rows.length < size;
-      if (last) {
+      const r = await client.query<ClaimRow & { st: number }>(`FETCH ${size} FROM supervision_claims`);
+      for (const v of r.rows) addSettled(pending, v);
+      if (r.rows.length < size) {
         if (pending.length > 0) yield pending;
         break;
       }
@@ -212,7 +184,7 @@ export async function* streamSettledClaims(
 
 /** One visit as the rules see it before settlement (3101/3102, the check inside 2207/2304): its uploaded lines, nothing paid yet. */
 export async function openClaim(q: Queryable, mdtrtId: string): Promise<ClaimView | undefined> {
-  const r = await q.query<VisitRow & { lines_text: string | null }>(
+  const r = await q.query<ClaimRow>(
     `SELECT ${VISIT_COLUMNS}, NULL::text AS setl_id, NULL::bigint AS fund_pay_sumamt, ${LINES_OF_VISIT}
        FROM visits v JOIN persons p ON p.psn_no = v.psn_no JOIN institutions i ON i.fixmedins_code = v.fixmedins_code
       WHERE v.mdtrt_id = $1`,
