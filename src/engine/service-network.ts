@@ -227,7 +227,7 @@ export function checkServicePoint(input: ServicePointInput, region: RegionFacts 
   const p = new Problems();
   const f = (name: string) => `${prefix}${name}`;
   const merged = { ...(existing ?? {}), ...Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)) } as ServicePointInput;
-  const admdvs = str(merged.admdvs);
+  const admdvs = existing ? existing.admdvs : str(merged.admdvs);
   if (existing && input.admdvs !== undefined && input.admdvs !== existing.admdvs) p.add(f('admdvs'), '网点所属地区不能修改（编码含地区）', 'a point\'s region cannot change (its code contains it)');
   if (!admdvs) p.add(f('admdvs'), '缺少所属地区编码', 'admdvs is required');
   else if (!region) p.add(f('admdvs'), `地区 ${admdvs} 不在区划库中`, `region ${admdvs} is not in the region registry`);
@@ -269,7 +269,7 @@ export function checkGrid(
   const p = new Problems();
   const f = (name: string) => `${prefix}${name}`;
   const merged = { ...(existing ?? {}), ...Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)) } as GridInput;
-  const admdvs = str(merged.admdvs);
+  const admdvs = existing ? existing.admdvs : str(merged.admdvs);
   if (existing && input.admdvs !== undefined && input.admdvs !== existing.admdvs) p.add(f('admdvs'), '网格所属地区不能修改（编码含地区）', 'a grid\'s region cannot change (its code contains it)');
   if (!admdvs) p.add(f('admdvs'), '缺少所属地区编码', 'admdvs is required');
   else if (!region) p.add(f('admdvs'), `地区 ${admdvs} 不在区划库中`, `region ${admdvs} is not in the region registry`);
