@@ -35,6 +35,9 @@ const PROBES: Record<Capability, { method: 'GET' | 'POST'; url: string; payload?
   see_investigations: { method: 'GET', url: '/api/v1/supervision/investigations?box=inbox' },
   see_supervision: { method: 'GET', url: '/api/v1/supervision/rules' },
   edit_supervision_rules: { method: 'POST', url: '/api/v1/supervision/rules', payload: { admdvs: '430100', doc: {} } },
+  // the service network
+  see_coverage: { method: 'GET', url: '/api/v1/coverage?admdvs=430100' },
+  edit_service_points: { method: 'POST', url: '/api/v1/service-points', payload: { admdvs: '430100' } },
 };
 
 interface Me {

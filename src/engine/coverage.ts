@@ -136,7 +136,7 @@ export interface VillageCoverage {
 }
 export interface ShareOf { code: string; name: string; population: number; covered_population: number; share: number | null; villages: number; covered_villages: number; unknown_positions: number }
 export interface CoverageResult {
-  method: { reach_minutes: number; speed_kmh: number; detour: number; reach_km: number; items: readonly string[] };
+  method: { reach_minutes: number; speed_kmh: number; detour: number; reach_km: number; items: string[] };
   villages: VillageCoverage[];
   grids: ShareOf[];
   counties: ShareOf[];
@@ -200,7 +200,7 @@ export function analyseCoverage(
   const gaps = out.filter((v) => !v.covered && v.lat !== null).sort((a, b) => (b.population ?? 0) - (a.population ?? 0) || a.code.localeCompare(b.code));
 
   return {
-    method: { reach_minutes: o.reach_minutes, speed_kmh: o.speed_kmh, detour: o.detour, reach_km: round(reach, 3), items: o.items },
+    method: { reach_minutes: o.reach_minutes, speed_kmh: o.speed_kmh, detour: o.detour, reach_km: round(reach, 3), items: [...o.items] },
     villages: out, grids: gridShares, counties, total: share('total', '合计 / total', out), gaps,
     proposal: bestNewPoint(gaps, reach), points_counted: counted.length,
   };

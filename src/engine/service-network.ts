@@ -300,3 +300,55 @@ export function problemsOf(err: unknown): { field: string; zh: string; en: strin
   if (err instanceof YibaoError) return [...err.details];
   throw err;
 }
+
+/** Splits one CSV line (RFC 4180 quotes). */
+function splitCsvLine(line: string): string[] {
+  const out: string[] = [];
+  let cur = '';
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i]!;
+    if (quoted) {
+      if (ch === '"' && line[i + 1] === '"') { cur += '"'; i++; }
+      else if (ch === '"') quoted = false;
+      else cur += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === ',') { out.push(cur.trim()); cur = ''; }
+    else cur += ch;
+  }
+  out.push(cur.trim());
+  return out;
+}
+
+export const POINT_CSV_COLUMNS = ['code', 'name', 'level', 'kind', 'admdvs', 'address', 'lat', 'lng', 'windows', 'items', 'opening_hours', 'active'] as const;
+
+/**
+ * Service points from CSV with a header of POINT_CSV_COLUMNS (code … items required): numbers
+ * read as numbers, items separated by "|", opening_hours as JSON (empty: office hours), active
+ * true/false (empty: true). A cell that cannot be read is left as text for the row check to name.
+ */
+export function parsePointCsv(csv: string): ServicePointInput[] {
+  const lines = csv.replace(/^\uFEFF/, '').split(/\r?\n/).filter((l) => l.trim() !== '');
+  const header = splitCsvLine(lines[0] ?? '').map((h) => h.toLowerCase());
+  const p = new Problems();
+  for (const c of POINT_CSV_COLUMNS.slice(0, 10)) if (!header.includes(c)) p.add('csv', `表头缺少列 ${c}`, `the header lacks the column ${c}`);
+  for (const c of header) if (!(POINT_CSV_COLUMNS as readonly string[]).includes(c)) p.add('csv', `未知的列 ${c}`, `unknown column ${c}`);
+  p.throwIfAny();
+  const num = (s: string | undefined): unknown => (s === undefined || s === '' ? undefined : /^-?[0-9]+(\.[0-9]+)?$/.test(s) ? Number(s) : s);
+  return lines.slice(1).map((line) => {
+    const cells = splitCsvLine(line);
+    const at = (c: string): string | undefined => cells[header.indexOf(c)];
+    let hours: unknown;
+    const h = at('opening_hours');
+    if (h) {
+      try { hours = JSON.parse(h); } catch { hours = h; }
+    }
+    const active = at('active');
+    return {
+      code: at('code'), name: at('name'), level: at('level'), kind: at('kind'), admdvs: at('admdvs'), address: at('address') ?? '',
+      lat: num(at('lat')), lng: num(at('lng')), windows: num(at('windows')),
+      items: (at('items') ?? '').split('|').map((s) => s.trim()).filter(Boolean),
+      opening_hours: hours, active: active === undefined || active === '' ? undefined : active === 'true' ? true : active === 'false' ? false : active,
+    };
+  });
+}

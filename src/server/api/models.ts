@@ -470,3 +470,47 @@ export const SupervisionCaseModel = Type.Object({
   moves: Type.Array(S, { description: 'the moves the caller may make now' }),
   replayed: Type.Optional(Type.Boolean({ description: 'a decision submitted again: nothing was written' })),
 });
+
+// The service network (src/app/service/, docs/service-network.md): points, grids, window tickets,
+// appointments, the 15-minute coverage and the nearest points open now.
+const Hours = Type.Record(S, Type.Array(Type.Array(S)), { description: 'per weekday (mon…sun) [from, to) intervals "HH:MM"; closed on non-working days of the calendar' });
+export const ServicePointModel = Type.Object({
+  code: S, name: S, level: S, kind: S, admdvs: S, address: S, lat: Type.Number(), lng: Type.Number(),
+  opening_hours: Hours, windows: Type.Integer(), items: Type.Array(S), active: Type.Boolean(), created_at: When, updated_at: When,
+});
+export const GridModel = Type.Object({ code: S, name: S, admdvs: S, villages: Type.Array(S), worker: NS, worker_name: NS });
+export const TicketModel = Type.Object({
+  id: Type.Integer(), point_code: S, day: S, ticket_no: S, item: NS, psn_no: NS, appointment_id: Type.Union([Type.Integer(), Type.Null()]), slot: NS,
+  state: S, taken_at: When, called_by: NS, called_at: NWhen, window_no: Type.Union([Type.Integer(), Type.Null()]), finished_at: NWhen,
+});
+export const TicketListModel = Type.Object({ day: S, tickets: Type.Array(TicketModel), waiting: Type.Integer() });
+export const AppointmentModel = Type.Object({ id: Type.Integer(), point_code: S, day: S, slot: S, item: S, psn_no: NS, state: S, booked_at: When, slots_left: Type.Integer() });
+export const NearbyServicePointModel = Type.Object({
+  code: S, name: S, kind: S, level: S, address: S, lat: Type.Number(), lng: Type.Number(), km: Type.Number(),
+  minutes: Type.Number({ description: 'walking minutes: straight line × the detour factor at walking speed' }), open_now: Type.Boolean(), windows: Type.Integer(), items: Type.Array(S),
+});
+export const NearbyServicePointsModel = Type.Object({ at: When, items: Type.Array(NearbyServicePointModel) });
+const ErrorDetailModel = Type.Object({ field: S, zh: S, en: S });
+export const ServiceImportReportModel = Type.Object({
+  admdvs: S, applied: Type.Boolean(), points: Type.Integer(), grids: Type.Integer(), errors: Type.Integer(),
+  rows: Type.Array(Type.Object({ kind: S, row: Type.Integer(), code: NS, action: NS, errors: Type.Array(ErrorDetailModel) })),
+});
+const NullableNumber = Type.Union([Type.Number(), Type.Null()]);
+export const VillageCoverageModel = Type.Object({
+  code: S, name: S, population: NullableNumber, lat: NullableNumber, lng: NullableNumber, covered: Type.Boolean(),
+  nearest: Type.Union([Type.Object({ code: S, name: S, km: Type.Number(), minutes: Type.Number() }), Type.Null()]),
+});
+export const CoverageShareModel = Type.Object({
+  code: S, name: S, population: Type.Integer(), covered_population: Type.Integer(), share: NullableNumber,
+  villages: Type.Integer(), covered_villages: Type.Integer(), unknown_positions: Type.Integer(),
+});
+export const CoverageModel = Type.Object({
+  admdvs: S, name: S,
+  method: Type.Object({ reach_minutes: Type.Number(), speed_kmh: Type.Number(), detour: Type.Number(), reach_km: Type.Number(), items: Type.Array(S) }),
+  villages: Type.Array(VillageCoverageModel), grids: Type.Array(CoverageShareModel), counties: Type.Array(CoverageShareModel), total: CoverageShareModel,
+  gaps: Type.Array(VillageCoverageModel),
+  proposal: Type.Union([Type.Object({ village: S, name: S, lat: Type.Number(), lng: Type.Number(), covers_population: Type.Integer(), covers_villages: Type.Array(S) }), Type.Null()]),
+  points_counted: Type.Integer(),
+  points: Type.Array(Type.Object({ code: S, name: S, kind: S, lat: Type.Number(), lng: Type.Number(), active: Type.Boolean(), counted: Type.Boolean() })),
+  grid_villages: Type.Array(Type.Object({ code: S, villages: Type.Array(S), worker: NS, worker_name: NS })),
+});

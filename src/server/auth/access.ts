@@ -39,7 +39,11 @@ export type Touches =
   | 'region by path admdvs'
   | 'region by path list_admdvs'
   | 'region by body insuplc_admdvs'
-  | 'region by body admdvs';
+  | 'region by body admdvs'
+  // the service network (issue 16)
+  | 'service point by path code'
+  | 'grid by path code'
+  | 'region by query admdvs';
 
 export interface RouteRule {
   access: Access;
@@ -208,6 +212,27 @@ const TABLE: Record<string, [Access, Touches, RouteRule['alsoRegion']?]> = {
   'POST /api/v1/supervision/cases/:case_no/moves': [SUPERVISION, 'supervision case by path case_no'],
   'POST /api/v1/supervision/cases/:case_no/appeal': [['institution'], 'supervision case by path case_no'], // appeal or waive
   'GET /api/v1/supervision/cases/:case_no/evidence/:id': [SUPERVISION_AND_INSTITUTION, 'supervision case by path case_no'],
+
+  // the service network (src/server/api/service-network.ts, docs/service-network.md): points and
+  // their hours are public reference data; staff of the point's or grid's region edit them; a
+  // number or an appointment is the caller's own (a person for themself; staff of the point's
+  // region, checked by the use case on the loaded point); the windows are the point's region's clerks
+  'GET /api/v1/service-points': ['signed_in', 'nothing'],
+  'GET /api/v1/service-points/nearest': ['signed_in', 'nothing'],
+  'GET /api/v1/service-points/:code': ['signed_in', 'nothing'],
+  'POST /api/v1/service-points': [WINDOW, 'region by body admdvs'],
+  'PUT /api/v1/service-points/:code': [WINDOW, 'service point by path code'],
+  'POST /api/v1/service-network/imports': [WINDOW, 'region by body admdvs'], // every row must lie under that region
+  'GET /api/v1/grids': [OFFICE, 'nothing'], // only the caller's regions' grids
+  'POST /api/v1/grids': [WINDOW, 'region by body admdvs'],
+  'PUT /api/v1/grids/:code': [WINDOW, 'grid by path code'],
+  'POST /api/v1/service-points/:code/tickets': ['signed_in', 'nothing'],
+  'POST /api/v1/service-points/:code/appointments': ['signed_in', 'nothing'],
+  'GET /api/v1/service-points/:code/tickets': [WINDOW, 'service point by path code'],
+  'POST /api/v1/service-points/:code/tickets/next': [WINDOW, 'service point by path code'],
+  'POST /api/v1/service-points/:code/tickets/:ticket_no/served': [WINDOW, 'service point by path code'],
+  'POST /api/v1/service-points/:code/tickets/:ticket_no/missed': [WINDOW, 'service point by path code'],
+  'GET /api/v1/coverage': [OFFICE, 'region by query admdvs'],
 };
 
 export const ROUTES: Record<string, RouteRule> = Object.fromEntries(
@@ -251,6 +276,9 @@ export const CAPABILITIES = {
   see_investigations: 'GET /api/v1/supervision/investigations',
   see_supervision: 'GET /api/v1/supervision/rules', // not the findings: an institution reads its own findings without the supervisor's pages
   edit_supervision_rules: 'POST /api/v1/supervision/rules',
+  // the service network
+  see_coverage: 'GET /api/v1/coverage',
+  edit_service_points: 'POST /api/v1/service-points',
 } as const satisfies Record<string, keyof typeof TABLE>;
 
 export type Capability = keyof typeof CAPABILITIES;

@@ -14,6 +14,7 @@ import { settlementRegions } from '../../store/payment/reports.ts';
 import { findingRegions } from '../../store/supervision/findings.ts';
 import { agreementMembers } from '../../store/supervision/sharing.ts';
 import { findSupervisionCase } from '../../store/supervision/cases.ts';
+import { findGrid, findServicePoint } from '../../store/service/network.ts';
 import { findPersonByCertno, findPersonByPsnNo, type Person } from '../../store/registry/persons.ts';
 import { requirePersonByCertno } from '../../app/registry/persons.ts';
 import { callerOf, roleMayCall, ruleFor, type Touches } from './access.ts';
@@ -50,6 +51,9 @@ export interface Scope {
   /** An agreement the caller's regions are members of (its members, as loaded). */
   agreement?: { agreement_no: string; members: readonly string[] };
   case_no?: string;
+  /** The service point or grid a service-network route touches. */
+  service_point?: string;
+  grid?: string;
   /** The region the decision was made on: the person's, filing's, recognition's, batch's, or the one named. */
   region?: string;
 }
@@ -198,6 +202,16 @@ async function load(pool: Pool, touches: Exclude<Touches, 'nothing'>, places: Re
     if (!inst) throw notFound('fixmedins_code', '查无此定点机构', 'no such designated institution');
     return { key, fixmedins_code: inst.fixmedins_code, region: inst.admdvs };
   }
+  if (resource === 'service point') {
+    const sp = await findServicePoint(pool, value);
+    if (!sp) throw notFound('code', '查无此网点', 'no such service point');
+    return { key, service_point: sp.code, region: sp.admdvs };
+  }
+  if (resource === 'grid') {
+    const g = await findGrid(pool, value);
+    if (!g) throw notFound('code', '查无此网格', 'no such grid');
+    return { key, grid: g.code, region: g.admdvs };
+  }
   return { key, region: value }; // a region: the code itself
 }
 
@@ -312,7 +326,7 @@ export function scopedPerson(req: FastifyRequest): Person {
 }
 
 /** The loaded resource's key for the routes that touch a filing, recognition or import batch. */
-export function scoped<K extends 'filing_no' | 'recognition_no' | 'import_id' | 'message_id' | 'statement_id' | 'dispute_id' | 'application_id' | 'fixmedins_code' | 'setl_id' | 'finding_id' | 'agreement' | 'case_no' | 'region'>(req: FastifyRequest, key: K): NonNullable<Scope[K]> {
+export function scoped<K extends 'filing_no' | 'recognition_no' | 'import_id' | 'message_id' | 'statement_id' | 'dispute_id' | 'application_id' | 'fixmedins_code' | 'setl_id' | 'finding_id' | 'agreement' | 'case_no' | 'region' | 'service_point' | 'grid'>(req: FastifyRequest, key: K): NonNullable<Scope[K]> {
   const v = req.scope?.[key];
   if (v === undefined) throw new Error(`${req.method} ${req.routeOptions.url} has no ${key} in scope: declare it in access.ts`);
   return v as NonNullable<Scope[K]>;
