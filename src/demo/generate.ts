@@ -27,6 +27,7 @@ import { employerName, personName } from './names.ts';
 import { DEMO_CITIES, DETAIL_COUNTIES, type DemoCity } from './places.ts';
 import { NAMED_INSTITUTIONS, PERSONAS, type PersonaSpec } from './personas.ts';
 import { cumulate, Prng } from './prng.ts';
+import { seedDemoServiceNetwork } from './service-network.ts';
 
 // The demo: regions, institutions of every level, the named personas, then as many generated
 // people as asked for, all from one seed. Personas and institutions never depend on the size,
@@ -491,6 +492,8 @@ export async function seedDemo(pool: Pool, opts: DemoOptions): Promise<Fixtures 
     const settlement = settlementFixtures(personas, named);
     await applyDemoPasswords(q, settlement);
     const staff = await seedDemoStaff(q, ctx, DEMO_TODAY, (key) => personas.find((p) => p.key === key)?.psn_no);
+    const network = await seedDemoServiceNetwork(q, seed, ctx, personas.find((p) => p.key === 'zhuzhou_shifeng_resident')?.live_admdvs);
+    log(`service network: ${network.points} points, ${network.grids} grids, ${network.villages} villages placed (${elapsed()})`);
     return { version: 1 as const, seed, demo_today: DEMO_TODAY, personas, institutions: named, settlement, staff };
   });
 }

@@ -32,11 +32,17 @@ export async function regionFacts(q: Queryable, admdvs: unknown, exceptPoint?: s
 
 export async function createServicePoint(pool: Pool, ctx: WriteContext, input: ServicePointInput): Promise<ServicePointRow> {
   return inTransaction(pool, async (q) => {
-    const p = checkServicePoint(input, await regionFacts(q, input.admdvs));
-    if (!(await insertServicePoint(q, p, ctx.now))) throw conflict('code', `网点 ${p.code} 已存在`, `service point ${p.code} already exists`);
-    await writeAudit(q, ctx, 'service_point.create', p.code, { admdvs: p.admdvs, name: p.name });
+    const p = await addServicePoint(q, ctx, input);
     return (await findServicePoint(q, p.code))!;
   });
+}
+
+/** A new point inside the caller's transaction (the demo's, or createServicePoint's). */
+export async function addServicePoint(q: Queryable, ctx: WriteContext, input: ServicePointInput): Promise<ServicePoint> {
+  const p = checkServicePoint(input, await regionFacts(q, input.admdvs));
+  if (!(await insertServicePoint(q, p, ctx.now))) throw conflict('code', `网点 ${p.code} 已存在`, `service point ${p.code} already exists`);
+  await writeAudit(q, ctx, 'service_point.create', p.code, { admdvs: p.admdvs, name: p.name });
+  return p;
 }
 
 export async function editServicePoint(pool: Pool, ctx: WriteContext, code: string, input: ServicePointInput): Promise<ServicePointRow> {
@@ -91,12 +97,18 @@ async function gridChecked(q: Queryable, input: GridInput, existing?: GridRow): 
 
 export async function createGrid(pool: Pool, ctx: WriteContext, input: GridInput): Promise<GridRow> {
   return inTransaction(pool, async (q) => {
-    if (typeof input.code === 'string' && (await findGrid(q, input.code))) throw conflict('code', `网格 ${input.code} 已存在`, `grid ${input.code} already exists`);
-    const g = await gridChecked(q, input);
-    await saveGrid(q, g, ctx.now);
-    await writeAudit(q, ctx, 'grid.create', g.code, { admdvs: g.admdvs, villages: g.villages.length, worker: g.worker });
+    const g = await addGrid(q, ctx, input);
     return (await findGrid(q, g.code))!;
   });
+}
+
+/** A new grid inside the caller's transaction. */
+export async function addGrid(q: Queryable, ctx: WriteContext, input: GridInput): Promise<Grid> {
+  if (typeof input.code === 'string' && (await findGrid(q, input.code))) throw conflict('code', `网格 ${input.code} 已存在`, `grid ${input.code} already exists`);
+  const g = await gridChecked(q, input);
+  await saveGrid(q, g, ctx.now);
+  await writeAudit(q, ctx, 'grid.create', g.code, { admdvs: g.admdvs, villages: g.villages.length, worker: g.worker });
+  return g;
 }
 
 export async function editGrid(pool: Pool, ctx: WriteContext, code: string, input: GridInput): Promise<GridRow> {
