@@ -1,5 +1,5 @@
-import { addGrid, addServicePoint } from '../app/service/network.ts';
-import { COVERAGE_ITEMS, COMMON_SERVICE_ITEMS, OFFICE_HOURS, gridCode, servicePointCode, type OpeningHours, type ServiceItemCode, type ServicePointInput } from '../engine/service-network.ts';
+import { importIn } from '../app/service/network.ts';
+import { COVERAGE_ITEMS, COMMON_SERVICE_ITEMS, OFFICE_HOURS, gridCode, servicePointCode, type GridInput, type OpeningHours, type ServiceItemCode, type ServicePointInput } from '../engine/service-network.ts';
 import type { WriteContext } from '../store/audit.ts';
 import type { Queryable } from '../store/db.ts';
 import { setPlaces } from '../store/service/network.ts';
@@ -39,7 +39,7 @@ const short = (name: string): string => name.replace(/(村民委员会|居民委
 export interface DemoNetworkCounts { points: number; grids: number; villages: number }
 
 /**
- * Seeds the network through the use cases (each point and grid checked as staff's would be),
+ * Seeds the network through the import use case (each point and grid checked as staff's would be),
  * after the regions and the staff accounts. `gridVillage`: 谭秀英's village, whose grid gets sf.grid.
  */
 export async function seedDemoServiceNetwork(q: Queryable, seed: string, ctx: WriteContext, gridVillage: string | null | undefined): Promise<DemoNetworkCounts> {
@@ -83,21 +83,23 @@ export async function seedDemoServiceNetwork(q: Queryable, seed: string, ctx: Wr
     await setPlaces(q, places);
     counts.villages += villages.length;
 
-    const add = async (p: ServicePointInput) => { await addServicePoint(q, ctx, p); counts.points++; };
+    const points: ServicePointInput[] = [];
+    const grids: GridInput[] = [];
+    const add = (p: ServicePointInput) => { points.push(p); };
     const jitter = () => (rng.next() - 0.5) * 0.004;
     const hallName = countyRow.name;
-    await add({ code: servicePointCode(county, 1), name: `${hallName}医疗保障事务中心服务大厅`, level: 'county', kind: 'bureau_hall', admdvs: county, address: `${hallName}政务服务中心一楼`, ...middle, opening_hours: HALL_HOURS, windows: 8, items: ALL_ITEMS });
-    await add({ code: servicePointCode(county, 2), name: `${hallName}农商银行医保服务点`, level: 'county', kind: 'bank', admdvs: county, address: `${hallName}农商银行营业部`, lat: r6(middle.lat + jitter()), lng: r6(middle.lng + jitter()), opening_hours: BANK_HOURS, windows: 2, items: ['contribution', 'card', 'insurance_query'] });
-    await add({ code: servicePointCode(county, 3), name: `${hallName}人民医院医保服务站`, level: 'county', kind: 'hospital', admdvs: county, address: `${hallName}人民医院门诊楼一楼`, lat: r6(middle.lat + jitter()), lng: r6(middle.lng + jitter()), opening_hours: OFFICE_HOURS, windows: 2, items: ['filing', 'cash_claim', 'medical_assistance', 'insurance_query', 'certificate', 'recognition'] });
+    add({ code: servicePointCode(county, 1), name: `${hallName}医疗保障事务中心服务大厅`, level: 'county', kind: 'bureau_hall', admdvs: county, address: `${hallName}政务服务中心一楼`, ...middle, opening_hours: HALL_HOURS, windows: 8, items: ALL_ITEMS });
+    add({ code: servicePointCode(county, 2), name: `${hallName}农商银行医保服务点`, level: 'county', kind: 'bank', admdvs: county, address: `${hallName}农商银行营业部`, lat: r6(middle.lat + jitter()), lng: r6(middle.lng + jitter()), opening_hours: BANK_HOURS, windows: 2, items: ['contribution', 'card', 'insurance_query'] });
+    add({ code: servicePointCode(county, 3), name: `${hallName}人民医院医保服务站`, level: 'county', kind: 'hospital', admdvs: county, address: `${hallName}人民医院门诊楼一楼`, lat: r6(middle.lat + jitter()), lng: r6(middle.lng + jitter()), opening_hours: OFFICE_HOURS, windows: 2, items: ['filing', 'cash_claim', 'medical_assistance', 'insurance_query', 'certificate', 'recognition'] });
     for (const t of towns) {
       const own = villages.filter((v) => v.parent === t.code);
       if (own.length === 0) continue;
       const at = places.find((p) => p.code === t.code)!;
       const name = short(rows.find((r) => r.code === t.code)!.name);
-      await add({ code: servicePointCode(t.code, 1), name: `${name}医保服务站`, level: 'town', kind: 'town_station', admdvs: t.code, address: `${name}便民服务中心`, lat: at.lat!, lng: at.lng!, opening_hours: OFFICE_HOURS, windows: 2, items: TOWN_ITEMS, active: !rng.chance(0.03) });
+      add({ code: servicePointCode(t.code, 1), name: `${name}医保服务站`, level: 'town', kind: 'town_station', admdvs: t.code, address: `${name}便民服务中心`, lat: at.lat!, lng: at.lng!, opening_hours: OFFICE_HOURS, windows: 2, items: TOWN_ITEMS, active: !rng.chance(0.03) });
       for (const v of own) {
         if (!rng.chance(isCommunity(v.name) ? 0.6 : 0.4)) continue;
-        await add({ code: servicePointCode(v.code, 1), name: `${v.name}医保服务点`, level: 'village', kind: 'village_point', admdvs: v.code, address: `${v.name}党群服务中心`, lat: r6(v.lat + jitter() / 2), lng: r6(v.lng + jitter() / 2), opening_hours: VILLAGE_HOURS, windows: 1, items: VILLAGE_ITEMS, active: !rng.chance(0.03) });
+        add({ code: servicePointCode(v.code, 1), name: `${v.name}医保服务点`, level: 'village', kind: 'village_point', admdvs: v.code, address: `${v.name}党群服务中心`, lat: r6(v.lat + jitter() / 2), lng: r6(v.lng + jitter() / 2), opening_hours: VILLAGE_HOURS, windows: 1, items: VILLAGE_ITEMS, active: !rng.chance(0.03) });
       }
       // grids of 4-7 villages in code order; 谭秀英's gets the demo grid worker
       for (let i = 0, n = 1; i < own.length; n++) {
@@ -105,10 +107,13 @@ export async function seedDemoServiceNetwork(q: Queryable, seed: string, ctx: Wr
         const part = own.slice(i, i + size);
         i += size;
         const mine = gridVillage ? part.some((v) => v.code === gridVillage) : false;
-        await addGrid(q, ctx, { code: gridCode(t.code, n), name: `${name}第${n}网格`, admdvs: t.code, villages: part.map((v) => v.code), worker: mine ? worker : null });
-        counts.grids++;
+        grids.push({ code: gridCode(t.code, n), name: `${name}第${n}网格`, admdvs: t.code, villages: part.map((v) => v.code), worker: mine ? worker : null });
       }
     }
+    // one import per county, as its staff would load it: every row checked, all or nothing
+    await importIn(q, ctx, { admdvs: county, points, grids, apply: true });
+    counts.points += points.length;
+    counts.grids += grids.length;
   }
   return counts;
 }

@@ -10,39 +10,110 @@ import { regionsCover } from '../../store/auth/principal.ts';
 import { loadCalendar } from '../../store/cooperation/calendar.ts';
 import { inTransaction, type Pool, type Queryable } from '../../store/db.ts';
 import {
-  findGrid, findServicePoint, gridClaims, insertServicePoint, knownPlacesUnder, listGrids, listServicePoints, placePrefix, regionsByCodes,
-  regionWithAncestors, saveGrid, staffRoleOf, updateServicePoint, villagesUnder, type GridRow, type ServicePointRow,
+  findGrid, findGrids, findServicePoint, findServicePoints, gridsHolding, insertServicePoints, listGrids, listServicePoints, placePrefix, placesUnder, regionsByCodes,
+  regionWithAncestors, saveGrids, staffRoles, updateServicePoint, villagesUnder, type GridRow, type ServicePointRow,
 } from '../../store/service/network.ts';
 
 // Service points and grids (docs/service-network.md): staff create, edit and import them with
 // every problem named by its field; the coverage of a region; the nearest points open now. The
 // rules are src/engine/service-network.ts and coverage.ts, the statements src/store/service/.
 
-/** The facts a point's or grid's check needs about its region: level, name, extent (its known places, else a radius round the nearest known centre). */
+const REGION_CODE = /^[0-9]{6}([0-9]{3}([0-9]{3})?)?$/;
+
+/** A region's code and its ancestors' codes, nearest first: 430204001001 → itself, 430204001, 430204, 430200, 430000. */
+function lineage(code: string): string[] {
+  const out = [code];
+  if (code.length === 12) out.push(code.slice(0, 9));
+  if (code.length > 6) out.push(code.slice(0, 6));
+  out.push(`${code.slice(0, 4)}00`, `${code.slice(0, 2)}0000`);
+  return [...new Set(out)];
+}
+
+/**
+ * The facts the checks need about each region named (by code): level, name, and its extent —
+ * the box of its known places (villages and points under it, less the points `except` names,
+ * which are being written), else a radius round its own or nearest ancestor's centre. `scope`
+ * is a region all of them lie under (the import's), so the places are read once.
+ */
+export async function regionFactsMany(q: Queryable, scope: string, codes: readonly unknown[], except: ReadonlySet<string> = new Set()): Promise<Map<string, RegionFacts>> {
+  const wanted = [...new Set(codes.filter((c): c is string => typeof c === 'string' && REGION_CODE.test(c)))];
+  const regions = new Map((await regionsByCodes(q, [...new Set(wanted.flatMap(lineage))])).map((r) => [r.code, r]));
+  const places = (await placesUnder(q, placePrefix(scope))).filter((p) => p.point === null || !except.has(p.point));
+  const out = new Map<string, RegionFacts>();
+  for (const code of wanted) {
+    const region = regions.get(code);
+    if (!region) continue;
+    const prefix = placePrefix(code);
+    // the places are sorted by code: those under a prefix are one run, found by bisection
+    let lo = 0, hi = places.length;
+    while (lo < hi) { const mid = (lo + hi) >> 1; if (places[mid]!.code < prefix) lo = mid + 1; else hi = mid; }
+    const mine: { lat: number; lng: number }[] = [];
+    for (let i = lo; i < places.length && places[i]!.code.startsWith(prefix); i++) mine.push(places[i]!);
+    const centre = lineage(code).map((c) => regions.get(c)).find((r) => r && r.lat !== null && r.lng !== null);
+    out.set(code, { code, name: region.name, level: region.level as ServicePointLevel, extent: regionExtent(mine, centre ? { lat: centre.lat!, lng: centre.lng! } : undefined, region.level as ServicePointLevel) });
+  }
+  return out;
+}
+
 export async function regionFacts(q: Queryable, admdvs: unknown, exceptPoint?: string): Promise<RegionFacts | undefined> {
-  if (typeof admdvs !== 'string' || !/^[0-9]{6}([0-9]{3}([0-9]{3})?)?$/.test(admdvs)) return undefined;
-  const chain = await regionWithAncestors(q, admdvs);
-  const region = chain[0];
-  if (!region) return undefined;
-  const centre = chain.find((r) => r.lat !== null && r.lng !== null);
-  const places = await knownPlacesUnder(q, admdvs, exceptPoint);
-  const extent = regionExtent(places, centre ? { lat: centre.lat!, lng: centre.lng! } : undefined, region.level as ServicePointLevel);
-  return { code: region.code, name: region.name, level: region.level as ServicePointLevel, extent };
+  if (typeof admdvs !== 'string') return undefined;
+  return (await regionFactsMany(q, admdvs, [admdvs], new Set(exceptPoint ? [exceptPoint] : []))).get(admdvs);
+}
+
+type Checked<T> = { ok: true; value: T; update: boolean } | { ok: false; errors: ErrorDetail[] };
+const problem = (err: unknown): ErrorDetail[] => {
+  if (err instanceof YibaoError) return [...err.details];
+  throw err;
+};
+
+/**
+ * Points checked as a batch (one row or an import's): each a create, or an edit of the stored
+ * point of its code when `edits` allows; each row's problems, or its point. Rows must lie under `scope`.
+ */
+async function checkPoints(q: Queryable, scope: string, inputs: readonly ServicePointInput[], mode: 'create' | 'edit' | 'either'): Promise<Checked<ServicePoint>[]> {
+  const codes = inputs.map((i) => i.code).filter((c): c is string => typeof c === 'string');
+  const stored = await findServicePoints(q, codes);
+  const facts = await regionFactsMany(q, scope, inputs.map((i) => stored.get(String(i.code))?.admdvs ?? i.admdvs), new Set(codes));
+  const prefix = placePrefix(scope);
+  const seen = new Set<string>();
+  return inputs.map((input) => {
+    try {
+      const code = typeof input.code === 'string' ? input.code : undefined;
+      const existing = code ? stored.get(code) : undefined;
+      if (mode === 'create' && existing) throw conflict('code', `网点 ${code} 已存在`, `service point ${code} already exists`);
+      if (mode === 'edit' && !existing) throw notFound('code', '查无此网点', 'no such service point');
+      const admdvs = existing?.admdvs ?? input.admdvs;
+      if (typeof admdvs === 'string' && !admdvs.startsWith(prefix)) throw invalid('admdvs', `${admdvs} 不在地区 ${scope} 内`, `${admdvs} is not under the region ${scope}`);
+      if (code && seen.has(code)) throw invalid('code', `编码 ${code} 重复`, `code ${code} appears twice`);
+      if (code) seen.add(code);
+      return { ok: true as const, value: checkServicePoint(input, facts.get(String(admdvs)), existing), update: !!existing };
+    } catch (err) {
+      return { ok: false as const, errors: problem(err) };
+    }
+  });
+}
+
+async function writePoints(q: Queryable, ctx: WriteContext, rows: readonly { value: ServicePoint; update: boolean }[]): Promise<void> {
+  await insertServicePoints(q, rows.filter((r) => !r.update).map((r) => r.value), ctx.now);
+  for (const r of rows) if (r.update) await updateServicePoint(q, r.value, ctx.now);
+}
+
+function only<T>(c: Checked<T>): { value: T; update: boolean } {
+  if (!c.ok) {
+    const kind = c.errors.length === 1 && /已存在|already exists/.test(c.errors[0]!.en) ? 'conflict' : c.errors.length === 1 && /no such/.test(c.errors[0]!.en) ? 'not_found' : 'invalid';
+    throw new YibaoError(kind, c.errors);
+  }
+  return c;
 }
 
 export async function createServicePoint(pool: Pool, ctx: WriteContext, input: ServicePointInput): Promise<ServicePointRow> {
   return inTransaction(pool, async (q) => {
-    const p = await addServicePoint(q, ctx, input);
-    return (await findServicePoint(q, p.code))!;
+    const admdvs = typeof input.admdvs === 'string' && REGION_CODE.test(input.admdvs) ? input.admdvs : '000000';
+    const row = only((await checkPoints(q, admdvs, [input], 'create'))[0]!);
+    await writePoints(q, ctx, [row]);
+    await writeAudit(q, ctx, 'service_point.create', row.value.code, { admdvs: row.value.admdvs, name: row.value.name });
+    return (await findServicePoint(q, row.value.code))!;
   });
-}
-
-/** A new point inside the caller's transaction (the demo's, or createServicePoint's). */
-export async function addServicePoint(q: Queryable, ctx: WriteContext, input: ServicePointInput): Promise<ServicePoint> {
-  const p = checkServicePoint(input, await regionFacts(q, input.admdvs));
-  if (!(await insertServicePoint(q, p, ctx.now))) throw conflict('code', `网点 ${p.code} 已存在`, `service point ${p.code} already exists`);
-  await writeAudit(q, ctx, 'service_point.create', p.code, { admdvs: p.admdvs, name: p.name });
-  return p;
 }
 
 export async function editServicePoint(pool: Pool, ctx: WriteContext, code: string, input: ServicePointInput): Promise<ServicePointRow> {
@@ -50,8 +121,8 @@ export async function editServicePoint(pool: Pool, ctx: WriteContext, code: stri
     const existing = await findServicePoint(q, code, true);
     if (!existing) throw notFound('code', '查无此网点', 'no such service point');
     if (input.code !== undefined && input.code !== code) throw invalid('code', '网点编码不能修改', 'a point\'s code cannot change');
-    const p = checkServicePoint(input, await regionFacts(q, existing.admdvs, code), existing);
-    await updateServicePoint(q, p, ctx.now);
+    const row = only((await checkPoints(q, existing.admdvs, [{ ...input, code }], 'edit'))[0]!);
+    await writePoints(q, ctx, [row]);
     await writeAudit(q, ctx, 'service_point.edit', code, { fields: Object.keys(input).filter((k) => input[k as keyof ServicePointInput] !== undefined) });
     return (await findServicePoint(q, code))!;
   });
@@ -67,48 +138,70 @@ export { listServicePoints, listGrids };
 
 // ---- grids ----
 
-async function gridChecked(q: Queryable, input: GridInput, existing?: GridRow): Promise<Grid> {
-  const admdvs = existing?.admdvs ?? input.admdvs;
-  const region = await regionFacts(q, admdvs);
-  const villages = Array.isArray(input.villages) ? input.villages.filter((v): v is string => typeof v === 'string') : existing?.villages ?? [];
-  const known = new Map((await regionsByCodes(q, villages)).map((r) => [r.code, r]));
-  const worker = input.worker === undefined ? existing?.worker ?? null : typeof input.worker === 'string' && input.worker !== '' ? input.worker : null;
-  const claims = await gridClaims(q, villages, worker, existing?.code ?? (typeof input.code === 'string' ? input.code : null));
-  const account = worker ? await staffRoleOf(q, worker) : undefined;
-  return checkGrid(
-    input, region,
-    (code) => {
-      const v = known.get(code);
-      if (!v || v.level !== 'village') return `${code} 不是区划库中的村（社区）`;
-      if (typeof admdvs === 'string' && !code.startsWith(placePrefix(admdvs))) return `${v.name}不在本网格所属地区内`;
-      const other = claims.villages.get(code);
-      return other ? `${v.name}已属网格 ${other}` : undefined;
-    },
-    (username) => {
-      if (!account || account.disabled) return { zh: `账号 ${username} 不存在或已停用`, en: `no active account ${username}` };
-      if (account.role !== 'grid_worker') return { zh: `账号 ${username} 不是网格员`, en: `${username} is not a grid worker` };
-      if (typeof admdvs === 'string' && !regionsCover(account.regions, admdvs)) return { zh: `网格员 ${username} 不负责该地区`, en: `grid worker ${username} does not cover this region` };
-      if (claims.worker) return { zh: `网格员 ${username} 已负责网格 ${claims.worker}（一人一网格）`, en: `${username} already works grid ${claims.worker} (one grid each)` };
-      return undefined;
-    },
-    existing,
-  );
+/** Grids checked as a batch: their region a town or village, their villages its own and in no other grid (nor twice in the batch), one grid per worker. */
+async function checkGrids(q: Queryable, scope: string, inputs: readonly GridInput[], mode: 'create' | 'edit' | 'either'): Promise<Checked<Grid>[]> {
+  const codes = inputs.map((i) => i.code).filter((c): c is string => typeof c === 'string');
+  const stored = await findGrids(q, codes);
+  // an edit keeps what it does not name: the stored grid's villages and worker are checked too
+  const villagesOf = (i: GridInput) => (Array.isArray(i.villages) ? i.villages : stored.get(String(i.code))?.villages ?? []);
+  const villageCodes = [...new Set(inputs.flatMap((i) => villagesOf(i).filter((v): v is string => typeof v === 'string')))];
+  const workers = [...new Set(inputs.map((i) => (i.worker === undefined ? stored.get(String(i.code))?.worker : i.worker)).filter((w): w is string => typeof w === 'string' && w !== ''))];
+  const villages = new Map((await regionsByCodes(q, villageCodes)).map((r) => [r.code, r]));
+  const held = await gridsHolding(q, villageCodes, workers);
+  const accounts = await staffRoles(q, workers);
+  const facts = await regionFactsMany(q, scope, inputs.map((i) => stored.get(String(i.code))?.admdvs ?? i.admdvs));
+  const prefix = placePrefix(scope);
+  const seen = new Set<string>();
+  const batch = new Set(codes);
+  const inBatch = { villages: new Map<string, string>(), workers: new Map<string, string>() };
+  return inputs.map((input) => {
+    try {
+      const code = typeof input.code === 'string' ? input.code : undefined;
+      const existing = code ? stored.get(code) : undefined;
+      if (mode === 'create' && existing) throw conflict('code', `网格 ${code} 已存在`, `grid ${code} already exists`);
+      if (mode === 'edit' && !existing) throw notFound('code', '查无此网格', 'no such grid');
+      const admdvs = existing?.admdvs ?? input.admdvs;
+      if (typeof admdvs === 'string' && !admdvs.startsWith(prefix)) throw invalid('admdvs', `${admdvs} 不在地区 ${scope} 内`, `${admdvs} is not under the region ${scope}`);
+      if (code && seen.has(code)) throw invalid('code', `编码 ${code} 重复`, `code ${code} appears twice`);
+      if (code) seen.add(code);
+      // a village or worker held by a grid the batch rewrites is free unless the batch gives it again
+      const heldBy = (m: Map<string, string>, k: string, b: Map<string, string>) => b.get(k) ?? (m.has(k) && !batch.has(m.get(k)!) ? m.get(k) : undefined);
+      const g = checkGrid(
+        input, facts.get(String(admdvs)),
+        (v) => {
+          const r = villages.get(v);
+          if (!r || r.level !== 'village') return `${v} 不是区划库中的村（社区）`;
+          if (typeof admdvs === 'string' && !v.startsWith(placePrefix(admdvs))) return `${r.name}不在本网格所属地区内`;
+          const other = heldBy(held.villages, v, inBatch.villages);
+          return other && other !== code ? `${r.name}已属网格 ${other}` : undefined;
+        },
+        (username) => {
+          const a = accounts.get(username);
+          if (!a || a.disabled) return { zh: `账号 ${username} 不存在或已停用`, en: `no active account ${username}` };
+          if (a.role !== 'grid_worker') return { zh: `账号 ${username} 不是网格员`, en: `${username} is not a grid worker` };
+          if (typeof admdvs === 'string' && !regionsCover(a.regions, admdvs)) return { zh: `网格员 ${username} 不负责该地区`, en: `grid worker ${username} does not cover this region` };
+          const other = heldBy(held.workers, username, inBatch.workers);
+          return other && other !== code ? { zh: `网格员 ${username} 已负责网格 ${other}（一人一网格）`, en: `${username} already works grid ${other} (one grid each)` } : undefined;
+        },
+        existing,
+      );
+      for (const v of g.villages) inBatch.villages.set(v, g.code);
+      if (g.worker) inBatch.workers.set(g.worker, g.code);
+      return { ok: true as const, value: g, update: !!existing };
+    } catch (err) {
+      return { ok: false as const, errors: problem(err) };
+    }
+  });
 }
 
 export async function createGrid(pool: Pool, ctx: WriteContext, input: GridInput): Promise<GridRow> {
   return inTransaction(pool, async (q) => {
-    const g = await addGrid(q, ctx, input);
+    const admdvs = typeof input.admdvs === 'string' && REGION_CODE.test(input.admdvs) ? input.admdvs : '000000';
+    const g = only((await checkGrids(q, admdvs, [input], 'create'))[0]!).value;
+    await saveGrids(q, [g], ctx.now);
+    await writeAudit(q, ctx, 'grid.create', g.code, { admdvs: g.admdvs, villages: g.villages.length, worker: g.worker });
     return (await findGrid(q, g.code))!;
   });
-}
-
-/** A new grid inside the caller's transaction. */
-export async function addGrid(q: Queryable, ctx: WriteContext, input: GridInput): Promise<Grid> {
-  if (typeof input.code === 'string' && (await findGrid(q, input.code))) throw conflict('code', `网格 ${input.code} 已存在`, `grid ${input.code} already exists`);
-  const g = await gridChecked(q, input);
-  await saveGrid(q, g, ctx.now);
-  await writeAudit(q, ctx, 'grid.create', g.code, { admdvs: g.admdvs, villages: g.villages.length, worker: g.worker });
-  return g;
 }
 
 export async function editGrid(pool: Pool, ctx: WriteContext, code: string, input: GridInput): Promise<GridRow> {
@@ -116,8 +209,8 @@ export async function editGrid(pool: Pool, ctx: WriteContext, code: string, inpu
     const existing = await findGrid(q, code, true);
     if (!existing) throw notFound('code', '查无此网格', 'no such grid');
     if (input.code !== undefined && input.code !== code) throw invalid('code', '网格编码不能修改', 'a grid\'s code cannot change');
-    const g = await gridChecked(q, input, existing);
-    await saveGrid(q, g, ctx.now);
+    const g = only((await checkGrids(q, existing.admdvs, [{ ...input, code }], 'edit'))[0]!).value;
+    await saveGrids(q, [g], ctx.now);
     await writeAudit(q, ctx, 'grid.edit', code, { villages: g.villages.length, worker: g.worker });
     return (await findGrid(q, code))!;
   });
@@ -139,68 +232,31 @@ export async function importServiceNetwork(pool: Pool, ctx: WriteContext, req: I
   const grids = req.grids ?? [];
   if (points.length + grids.length === 0) throw invalid('points', '导入内容为空', 'nothing to import');
   if (points.length + grids.length > 5000) throw invalid('points', '一次至多导入 5000 行', 'at most 5,000 rows an import');
-  const prefix = placePrefix(req.admdvs);
-  return inTransaction(pool, async (q) => {
-    const rows: ImportRowReport[] = [];
-    const checked: { kind: 'point' | 'grid'; value: ServicePoint | Grid; update: boolean }[] = [];
-    const seen = new Set<string>();
-    const facts = new Map<string, RegionFacts | undefined>();
-    for (const [i, input] of points.entries()) {
-      const code = typeof input.code === 'string' ? input.code : null;
-      const existing = code ? await findServicePoint(q, code) : undefined;
-      const admdvs = existing?.admdvs ?? input.admdvs;
-      const report: ImportRowReport = { kind: 'point', row: i + 1, code, action: existing ? 'update' : 'create', errors: [] };
-      try {
-        if (typeof admdvs === 'string' && !admdvs.startsWith(prefix)) throw invalid('admdvs', `${admdvs} 不在导入地区 ${req.admdvs} 内`, `${admdvs} is not under the import's region ${req.admdvs}`);
-        if (code && seen.has(code)) throw invalid('code', `编码 ${code} 在文件中重复`, `code ${code} appears twice in the file`);
-        const key = `${String(admdvs)}:${existing?.code ?? ''}`;
-        if (!facts.has(key)) facts.set(key, await regionFacts(q, admdvs, existing?.code));
-        checked.push({ kind: 'point', value: checkServicePoint(input, facts.get(key), existing), update: !!existing });
-      } catch (err) {
-        if (!(err instanceof YibaoError)) throw err;
-        report.errors = err.details.map((d) => ({ ...d, field: `points.${i}.${d.field}` }));
-      }
-      if (code) seen.add(code);
-      rows.push(report);
-    }
-    for (const [i, input] of grids.entries()) {
-      const code = typeof input.code === 'string' ? input.code : null;
-      const existing = code ? await findGrid(q, code) : undefined;
-      const admdvs = existing?.admdvs ?? input.admdvs;
-      const report: ImportRowReport = { kind: 'grid', row: i + 1, code, action: existing ? 'update' : 'create', errors: [] };
-      try {
-        if (typeof admdvs === 'string' && !admdvs.startsWith(prefix)) throw invalid('admdvs', `${admdvs} 不在导入地区 ${req.admdvs} 内`, `${admdvs} is not under the import's region ${req.admdvs}`);
-        if (code && seen.has(code)) throw invalid('code', `编码 ${code} 在文件中重复`, `code ${code} appears twice in the file`);
-        const g = await gridChecked(q, input, existing);
-        // two rows of the file must not share a village or a worker either
-        for (const c of checked) {
-          if (c.kind !== 'grid') continue;
-          const other = c.value as Grid;
-          const shared = g.villages.find((v) => other.villages.includes(v));
-          if (shared) throw invalid('villages', `村（社区）${shared} 也在文件中的网格 ${other.code} 里`, `village ${shared} is also in grid ${other.code} of the file`);
-          if (g.worker && g.worker === other.worker) throw invalid('worker', `网格员 ${g.worker} 在文件中负责两个网格`, `grid worker ${g.worker} has two grids in the file`);
-        }
-        checked.push({ kind: 'grid', value: g, update: !!existing });
-      } catch (err) {
-        if (!(err instanceof YibaoError)) throw err;
-        report.errors = err.details.map((d) => ({ ...d, field: `grids.${i}.${d.field}` }));
-      }
-      if (code) seen.add(code);
-      rows.push(report);
-    }
-    const errors = rows.reduce((n, r) => n + r.errors.length, 0);
-    const report: ImportReport = { admdvs: req.admdvs, applied: false, points: points.length, grids: grids.length, rows, errors };
-    if (!req.apply) return report;
-    if (errors > 0) throw new YibaoError('invalid', rows.flatMap((r) => r.errors).slice(0, 200));
-    for (const c of checked) {
-      if (c.kind === 'point') {
-        if (c.update) await updateServicePoint(q, c.value as ServicePoint, ctx.now);
-        else await insertServicePoint(q, c.value as ServicePoint, ctx.now);
-      } else await saveGrid(q, c.value as Grid, ctx.now);
-    }
-    await writeAudit(q, ctx, 'service_network.import', req.admdvs, { points: points.length, grids: grids.length });
-    return { ...report, applied: true };
-  });
+  return inTransaction(pool, (q) => importIn(q, ctx, { ...req, points, grids }));
+}
+
+/** The import inside the caller's transaction (the demo's seed uses it as staff would). */
+export async function importIn(q: Queryable, ctx: WriteContext, req: ImportRequest & { points: ServicePointInput[]; grids: GridInput[] }): Promise<ImportReport> {
+  const p = await checkPoints(q, req.admdvs, req.points, 'either');
+  const g = await checkGrids(q, req.admdvs, req.grids, 'either');
+  const rows: ImportRowReport[] = [
+    ...p.map((c, i): ImportRowReport => ({
+      kind: 'point', row: i + 1, code: typeof req.points[i]!.code === 'string' ? req.points[i]!.code as string : null,
+      action: c.ok ? (c.update ? 'update' : 'create') : null, errors: c.ok ? [] : c.errors.map((d) => ({ ...d, field: `points.${i}.${d.field}` })),
+    })),
+    ...g.map((c, i): ImportRowReport => ({
+      kind: 'grid', row: i + 1, code: typeof req.grids[i]!.code === 'string' ? req.grids[i]!.code as string : null,
+      action: c.ok ? (c.update ? 'update' : 'create') : null, errors: c.ok ? [] : c.errors.map((d) => ({ ...d, field: `grids.${i}.${d.field}` })),
+    })),
+  ];
+  const errors = rows.reduce((n, r) => n + r.errors.length, 0);
+  const report: ImportReport = { admdvs: req.admdvs, applied: false, points: req.points.length, grids: req.grids.length, rows, errors };
+  if (!req.apply) return report;
+  if (errors > 0) throw new YibaoError('invalid', rows.flatMap((r) => r.errors).slice(0, 200));
+  await writePoints(q, ctx, p.map((c) => only(c)));
+  await saveGrids(q, g.map((c) => only(c).value), ctx.now);
+  await writeAudit(q, ctx, 'service_network.import', req.admdvs, { points: req.points.length, grids: req.grids.length });
+  return { ...report, applied: true };
 }
 
 // ---- coverage ----

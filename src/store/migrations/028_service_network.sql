@@ -7,6 +7,8 @@
 ALTER TABLE regions ADD COLUMN lat double precision CHECK (lat BETWEEN -90 AND 90);
 ALTER TABLE regions ADD COLUMN lng double precision CHECK (lng BETWEEN -180 AND 180);
 ALTER TABLE regions ADD COLUMN population integer CHECK (population >= 0);
+-- the places under a region are found by code prefix (a region's extent, its villages' coverage)
+CREATE INDEX regions_code_prefix ON regions (code text_pattern_ops);
 
 CREATE TABLE service_points (
   code           text PRIMARY KEY CHECK (code ~ '^SP[0-9]{14}$'),

@@ -33,13 +33,34 @@ export function placePrefix(code: string): string {
   return code.length === 6 ? regionPrefix(code) : code;
 }
 
-export async function insertServicePoint(q: Queryable, p: ServicePoint, now: Date): Promise<boolean> {
-  const r = await q.query(
-    `INSERT INTO service_points (code, name, level, kind, admdvs, address, lat, lng, opening_hours, windows, items, active, created_at, updated_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) ON CONFLICT (code) DO NOTHING`,
-    [p.code, p.name, p.level, p.kind, p.admdvs, p.address, p.lat, p.lng, JSON.stringify(p.opening_hours), p.windows, p.items, p.active, now],
+export async function findServicePoints(q: Queryable, codes: readonly string[]): Promise<Map<string, ServicePointRow>> {
+  const r = await q.query<RawPoint>(`SELECT ${POINT_COLUMNS} FROM service_points WHERE code = ANY ($1)`, [codes]);
+  return new Map(r.rows.map((row) => [row.code, point(row)]));
+}
+
+/** Inserts new points, 2,000 a statement; the codes are known to be free. */
+export async function insertServicePoints(q: Queryable, rows: readonly ServicePoint[], now: Date): Promise<void> {
+  for (let i = 0; i < rows.length; i += 2000) {
+    const c = rows.slice(i, i + 2000);
+    await q.query(
+      `INSERT INTO service_points (code, name, level, kind, admdvs, address, lat, lng, opening_hours, windows, items, active, created_at, updated_at)
+       SELECT u.code, u.name, u.level, u.kind, u.admdvs, u.address, u.lat, u.lng, u.hours::jsonb, u.windows, string_to_array(u.items, ','), u.active, $13, $13
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::float8[], $8::float8[], $9::text[], $10::int[], $11::text[], $12::boolean[])
+         AS u(code, name, level, kind, admdvs, address, lat, lng, hours, windows, items, active)`,
+      [c.map((p) => p.code), c.map((p) => p.name), c.map((p) => p.level), c.map((p) => p.kind), c.map((p) => p.admdvs), c.map((p) => p.address),
+        c.map((p) => p.lat), c.map((p) => p.lng), c.map((p) => JSON.stringify(p.opening_hours)), c.map((p) => p.windows), c.map((p) => p.items.join(',')), c.map((p) => p.active), now],
+    );
+  }
+}
+
+/** The positioned places under a prefix: villages (by their code) and service points (by their region), sorted by that code. */
+export async function placesUnder(q: Queryable, prefix: string): Promise<{ code: string; point: string | null; lat: number; lng: number }[]> {
+  const r = await q.query<{ code: string; point: string | null; lat: number; lng: number }>(
+    `SELECT code, NULL AS point, lat, lng FROM regions WHERE code LIKE $1 AND level = 'village' AND lat IS NOT NULL
+     UNION ALL SELECT admdvs, code, lat, lng FROM service_points WHERE admdvs LIKE $1`,
+    [prefix + '%'],
   );
-  return (r.rowCount ?? 0) > 0;
+  return r.rows.sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
 }
 
 export async function updateServicePoint(q: Queryable, p: ServicePoint, now: Date): Promise<void> {
@@ -62,17 +83,6 @@ export async function regionWithAncestors(q: Queryable, code: string): Promise<P
        UNION ALL SELECT r.code, r.name, r.level, r.parent_code, r.pooling_admdvs, r.lat, r.lng, r.population, up.depth + 1 FROM regions r JOIN up ON r.code = up.parent_code)
      SELECT ${PLACE_COLUMNS} FROM up ORDER BY depth`,
     [code],
-  );
-  return r.rows;
-}
-
-/** The known positions under a region: its villages' and its service points' (for its extent). */
-export async function knownPlacesUnder(q: Queryable, code: string, exceptPoint?: string): Promise<{ lat: number; lng: number }[]> {
-  const prefix = placePrefix(code) + '%';
-  const r = await q.query<{ lat: number; lng: number }>(
-    `SELECT lat, lng FROM regions WHERE code LIKE $1 AND level = 'village' AND lat IS NOT NULL
-     UNION ALL SELECT lat, lng FROM service_points WHERE admdvs LIKE $1 AND code IS DISTINCT FROM $2`,
-    [prefix, exceptPoint ?? null],
   );
   return r.rows;
 }
@@ -122,23 +132,42 @@ export async function listGrids(q: Queryable, under: string | undefined): Promis
   return r.rows;
 }
 
-export async function saveGrid(q: Queryable, g: Grid, now: Date): Promise<void> {
-  await q.query(
-    `INSERT INTO grids (code, name, admdvs, worker, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5)
-     ON CONFLICT (code) DO UPDATE SET name = excluded.name, worker = excluded.worker, updated_at = excluded.updated_at`,
-    [g.code, g.name, g.admdvs, g.worker, now],
+export async function findGrids(q: Queryable, codes: readonly string[]): Promise<Map<string, GridRow>> {
+  const r = await q.query<GridRow>(
+    `SELECT g.code, g.name, g.admdvs, g.worker, s.display_name AS worker_name,
+       coalesce((SELECT array_agg(v.village ORDER BY v.village) FROM grid_villages v WHERE v.grid_code = g.code), '{}') AS villages
+     FROM grids g LEFT JOIN staff_accounts s ON s.username = g.worker WHERE g.code = ANY ($1)`,
+    [codes],
   );
-  await q.query('DELETE FROM grid_villages WHERE grid_code = $1', [g.code]);
-  await q.query('INSERT INTO grid_villages (grid_code, village) SELECT $1, unnest($2::text[])', [g.code, g.villages]);
+  return new Map(r.rows.map((g) => [g.code, g]));
 }
 
-/** Which grid, other than `except`, already holds each of these villages, or has this worker. */
-export async function gridClaims(q: Queryable, villages: readonly string[], worker: string | null, except: string | null): Promise<{ villages: Map<string, string>; worker: string | undefined }> {
-  const v = await q.query<{ village: string; grid_code: string }>('SELECT village, grid_code FROM grid_villages WHERE village = ANY ($1) AND grid_code IS DISTINCT FROM $2', [villages, except]);
-  const w = worker ? await q.query<{ code: string }>('SELECT code FROM grids WHERE worker = $1 AND code IS DISTINCT FROM $2', [worker, except]) : { rows: [] };
-  return { villages: new Map(v.rows.map((r) => [r.village, r.grid_code])), worker: w.rows[0]?.code };
+/** The grid each of these villages lies in, and the grid each of these workers works. */
+export async function gridsHolding(q: Queryable, villages: readonly string[], workers: readonly string[]): Promise<{ villages: Map<string, string>; workers: Map<string, string> }> {
+  const v = await q.query<{ village: string; grid_code: string }>('SELECT village, grid_code FROM grid_villages WHERE village = ANY ($1)', [villages]);
+  const w = await q.query<{ worker: string; code: string }>('SELECT worker, code FROM grids WHERE worker = ANY ($1)', [workers]);
+  return { villages: new Map(v.rows.map((r) => [r.village, r.grid_code])), workers: new Map(w.rows.map((r) => [r.worker, r.code])) };
 }
 
-export async function staffRoleOf(q: Queryable, username: string): Promise<{ role: string; regions: string[]; disabled: boolean } | undefined> {
-  return (await q.query<{ role: string; regions: string[]; disabled: boolean }>('SELECT role, regions, disabled FROM staff_accounts WHERE username = $1', [username])).rows[0];
+export async function staffRoles(q: Queryable, usernames: readonly string[]): Promise<Map<string, { role: string; regions: string[]; disabled: boolean }>> {
+  const r = await q.query<{ username: string; role: string; regions: string[]; disabled: boolean }>('SELECT username, role, regions, disabled FROM staff_accounts WHERE username = ANY ($1)', [usernames]);
+  return new Map(r.rows.map((x) => [x.username, x]));
+}
+
+/** Writes grids whole (upsert) with their villages; a village freed by one grid may be taken by another in the same call. */
+export async function saveGrids(q: Queryable, grids: readonly Grid[], now: Date): Promise<void> {
+  if (grids.length === 0) return;
+  const codes = grids.map((g) => g.code);
+  // workers move first to nobody, so a swap between two grids of one call does not trip the unique worker
+  await q.query('UPDATE grids SET worker = NULL WHERE code = ANY ($1)', [codes]);
+  await q.query(
+    `INSERT INTO grids (code, name, admdvs, worker, created_at, updated_at) SELECT u.code, u.name, u.admdvs, NULL, $4, $4 FROM unnest($1::text[], $2::text[], $3::text[]) AS u(code, name, admdvs)
+     ON CONFLICT (code) DO UPDATE SET name = excluded.name, updated_at = excluded.updated_at`,
+    [codes, grids.map((g) => g.name), grids.map((g) => g.admdvs), now],
+  );
+  await q.query('UPDATE grids g SET worker = u.worker FROM unnest($1::text[], $2::text[]) AS u(code, worker) WHERE g.code = u.code AND u.worker IS NOT NULL', [codes, grids.map((g) => g.worker)]);
+  await q.query('DELETE FROM grid_villages WHERE grid_code = ANY ($1)', [codes]);
+  await q.query('INSERT INTO grid_villages (grid_code, village) SELECT u.code, u.village FROM unnest($1::text[], $2::text[]) AS u(code, village)', [
+    grids.flatMap((g) => g.villages.map(() => g.code)), grids.flatMap((g) => g.villages),
+  ]);
 }
