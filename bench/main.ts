@@ -5,6 +5,7 @@
 // `npm run bench -- --dip-only [--stays N]`: a city's DIP year-end in the engine alone.
 // `npm run bench -- --payment-only [--stays N]`: the same year-end through the platform (its database, the ledger).
 // `npm run bench -- --scan-only [--lines N] [--persons N]`: the supervision library's after-settlement scan alone (issue 15).
+// `npm run bench -- --coverage-only`: the 15-minute coverage of a synthetic province alone (issue 16).
 // The engine part runs in process; later parts (HTTP, database) add their own keys.
 import os from 'node:os';
 import { parseArgs } from 'node:util';
@@ -16,6 +17,7 @@ import { runDrgBench } from './drg.ts';
 import { runDipBench } from './dip.ts';
 import { runPaymentBench } from './payment.ts';
 import { runScanBench } from './scan.ts';
+import { runCoverageBench } from './coverage.ts';
 
 const { values } = parseArgs({
   args: process.argv.slice(2),
@@ -37,6 +39,7 @@ const { values } = parseArgs({
     stays: { type: 'string' },
     'scan-only': { type: 'boolean' },
     lines: { type: 'string' },
+    'coverage-only': { type: 'boolean' },
   },
 });
 const quick = values.quick === true;
@@ -70,6 +73,11 @@ if (values['scan-only']) {
   console.log(JSON.stringify({ ...header, scan: await runScanBench(scanOpts) }, null, 2));
   process.exit(0);
 }
+// The 15-minute coverage of Hunan's ~29,500 villages (real codes, synthetic positions) and its points, in the engine.
+if (values['coverage-only']) {
+  console.log(JSON.stringify({ ...header, coverage: runCoverageBench() }, null, 2));
+  process.exit(0);
+}
 if (values['drg-only'] || values['dip-only']) {
   console.log(JSON.stringify({ ...header, drg: values['drg-only'] ? runDrgBench({ cases: drgCases }) : undefined, dip: values['dip-only'] ? runDipBench({ stays: dipStays }) : undefined }, null, 2));
   process.exit(0);
@@ -85,6 +93,7 @@ const engine = values['gateway-only']
 
 const drg = values['gateway-only'] ? undefined : runDrgBench({ cases: drgCases });
 const dip = values['gateway-only'] ? undefined : runDipBench({ stays: dipStays });
+const coverage = values['gateway-only'] ? undefined : runCoverageBench();
 
 const gateway = await runGatewayBench({ quick, clients: count(values.clients, 32, 32), seconds: count(values.seconds, 20, 5) });
 const clearing = values['gateway-only'] ? undefined : await runClearingBench({ settlements });
@@ -104,6 +113,7 @@ console.log(
       gateway,
       clearing,
       scan,
+      coverage,
     },
     null,
     2,
