@@ -59,6 +59,19 @@ export interface ApplicationReview {
   reserve_fen: number;
 }
 
+export interface Appointment {
+  id: number;
+  point_code: string;
+  day: string;
+  slot: string;
+  item: string;
+  psn_no: string | null;
+  state: string;
+  /** format: date-time */
+  booked_at: string;
+  slots_left: number;
+}
+
 export interface CaseGrouping {
   /** the list version grouped */
   version: number;
@@ -300,6 +313,58 @@ export interface Contribution {
   paid_on: string;
 }
 
+export interface Coverage {
+  admdvs: string;
+  name: string;
+  method: {
+    reach_minutes: number;
+    speed_kmh: number;
+    detour: number;
+    reach_km: number;
+    items: string[];
+  };
+  villages: VillageCoverage[];
+  grids: CoverageShare[];
+  counties: CoverageShare[];
+  total: CoverageShare;
+  gaps: VillageCoverage[];
+  proposal: {
+    village: string;
+    name: string;
+    lat: number;
+    lng: number;
+    covers_population: number;
+    covers_villages: string[];
+  } | null;
+  points_counted: number;
+  points: {
+    code: string;
+    name: string;
+    kind: string;
+    lat: number;
+    lng: number;
+    active: boolean;
+    counted: boolean;
+  }[];
+  grid_villages: {
+    code: string;
+    villages: string[];
+    worker: string | null;
+    worker_name: string | null;
+  }[];
+}
+
+export interface CoverageShare {
+  code: string;
+  name: string;
+  population: number;
+  covered_population: number;
+  share: number | null;
+  villages: number;
+  covered_villages: number;
+  unknown_positions: number;
+}
+
 export interface DayFund {
   day: string;
   fund_pay_type: string;
@@ -470,6 +535,15 @@ export interface Flow {
   medfee_fen: number;
   /** fen (分) */
   fund_fen: number;
+}
+
+export interface Grid {
+  code: string;
+  name: string;
+  admdvs: string;
+  villages: string[];
+  worker: string | null;
+  worker_name: string | null;
 }
 
 export interface GroupingStep {
@@ -797,6 +871,10 @@ export interface Me {
     see_supervision: boolean;
     /** may call POST /api/v1/supervision/rules */
     edit_supervision_rules: boolean;
+    /** may call GET /api/v1/coverage */
+    see_coverage: boolean;
+    /** may call POST /api/v1/service-points */
+    edit_service_points: boolean;
   };
   /** self: an insured person; consenting persons: a grid worker; regions: other staff, within `regions`; institution: an institution account, for its own institution only */
   acts_for: 'self' | 'consenting persons' | 'regions' | 'institution';
@@ -831,6 +909,28 @@ export interface NearbyInstitution {
   settles_outpatient_pooling: boolean;
   /** km, to two decimals */
   distance_km: number;
+}
+
+export interface NearbyServicePoint {
+  code: string;
+  name: string;
+  kind: string;
+  level: string;
+  address: string;
+  lat: number;
+  lng: number;
+  km: number;
+  /** walking minutes: straight line × the detour factor at walking speed */
+  minutes: number;
+  open_now: boolean;
+  windows: number;
+  items: string[];
+}
+
+export interface NearbyServicePoints {
+  /** format: date-time */
+  at: string;
+  items: NearbyServicePoint[];
 }
 
 export interface NetPosition {
@@ -1355,6 +1455,45 @@ export interface Scan {
   finished_at: string | null;
 }
 
+export interface ServiceImportReport {
+  admdvs: string;
+  applied: boolean;
+  points: number;
+  grids: number;
+  errors: number;
+  rows: {
+    kind: string;
+    row: number;
+    code: string | null;
+    action: string | null;
+    errors: {
+      field: string;
+      zh: string;
+      en: string;
+    }[];
+  }[];
+}
+
+export interface ServicePoint {
+  code: string;
+  name: string;
+  level: string;
+  kind: string;
+  admdvs: string;
+  address: string;
+  lat: number;
+  lng: number;
+  /** per weekday (mon…sun) [from, to) intervals "HH:MM"; closed on non-working days of the calendar */
+  opening_hours: Record<string, string[][]>;
+  windows: number;
+  items: string[];
+  active: boolean;
+  /** format: date-time */
+  created_at: string;
+  /** format: date-time */
+  updated_at: string;
+}
+
 export interface SettlementListRow {
   setl_id: string;
   kind: string;
@@ -1647,7 +1786,46 @@ export interface SupervisionRule {
   params: unknown;
 }
 
+export interface TicketList {
+  day: string;
+  tickets: Ticket[];
+  waiting: number;
+}
+
+export interface Ticket {
+  id: number;
+  point_code: string;
+  day: string;
+  ticket_no: string;
+  item: string | null;
+  psn_no: string | null;
+  appointment_id: number | null;
+  slot: string | null;
+  state: string;
+  /** format: date-time */
+  taken_at: string;
+  called_by: string | null;
+  called_at: string | null;
+  window_no: number | null;
+  finished_at: string | null;
+}
+
 export interface Transfer {
   closed: Enrollment[];
   opened: Enrollment;
+}
+
+export interface VillageCoverage {
+  code: string;
+  name: string;
+  population: number | null;
+  lat: number | null;
+  lng: number | null;
+  covered: boolean;
+  nearest: {
+    code: string;
+    name: string;
+    km: number;
+    minutes: number;
+  } | null;
 }

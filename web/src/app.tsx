@@ -15,6 +15,7 @@ import { SupervisionFindings, SupervisionRules } from './pages/Supervision.tsx';
 import { SupervisionSharing } from './pages/SupervisionSharing.tsx';
 import { SupervisionCases } from './pages/SupervisionCases.tsx';
 import { Institution } from './pages/Institution.tsx';
+import { Coverage } from './pages/Coverage.tsx';
 
 // The frame: who is signed in decides the menu and the first page. Everything else is a page.
 
@@ -46,6 +47,8 @@ function staffNav({ can, acts_for, routes }: Me): Nav {
   if (can.see_supervision) nav.push({ to: '/staff/supervision', zh: '基金监管', en: 'Supervision' });
   if (acts_for === 'consenting persons') nav.push({ to: '/staff/persons', zh: '代办居民', en: 'My residents' });
   if (routes.includes('POST /api/v1/supervision/cases/:case_no/moves')) nav.push({ to: '/staff/supervision/cases', zh: '稽核案件', en: 'Cases' });
+  // the service network
+  if (can.see_coverage) nav.push({ to: '/staff/coverage', zh: '服务网点与覆盖', en: 'Service coverage' });
   return nav;
 }
 
@@ -160,6 +163,7 @@ function route(path: string, me: Me) {
     case '/staff/supervision/rules': return <SupervisionRules me={me} />;
     case '/staff/supervision/sharing': return <SupervisionSharing me={me} />;
     case '/staff/queues': return <StaffQueues me={me} />;
+    case '/staff/coverage': return <Coverage me={me} />;
     default: return me.acts_for === 'consenting persons' ? <StaffPersons me={me} /> : staffHome(me) === 'dashboard' ? <Dashboard me={me} /> : <StaffQueues me={me} />;
   }
 }

@@ -6,6 +6,7 @@ import { Link } from '../router.tsx';
 import { Badge, Card, Empty, ErrorBox, Field, FILING_KINDS, Query, RegionName, StatusBadge } from '../ui.tsx';
 import { ENROLL_STATUS, INSUTYPE, PAYER, type Filing, type History, type Institution, type Notification, type Recognition, type Region } from '../types.ts';
 import { SettlementExplanation, type StoredSettlement } from '../explanation.tsx';
+import { NearestServicePoints } from '../components/NearestServicePoints.tsx';
 
 // The insured person's pages: what they are insured for and paid, where, across provinces;
 // filing for care elsewhere and following it; recognised diseases; settlements explained;
@@ -116,6 +117,7 @@ export function PortalHome({ me }: { me: Me }): ReactNode {
           </>
         )}
       </Query>
+      <NearestServicePoints admdvs={me.insuplc_admdvs} />
     </>
   );
 }
