@@ -50,8 +50,8 @@ function mapOption(c: CoverageAnswer, tr: Tr): echarts.EChartsCoreOption {
     };
   });
   return {
-    grid: { left: 56, right: 16, top: 36, bottom: 40 },
-    legend: { top: 0, data: [tr('已覆盖的村（社区）', 'Covered villages'), tr('未覆盖的村（社区）', 'Uncovered villages'), tr('服务网点', 'Service points'), tr('建议新增网点', 'Proposed new point')] },
+    grid: { left: 56, right: 24, top: 28, bottom: 76 },
+    legend: { bottom: 0, data: [tr('已覆盖的村（社区）', 'Covered villages'), tr('未覆盖的村（社区）', 'Uncovered villages'), tr('服务网点', 'Service points'), tr('建议新增网点', 'Proposed new point')] },
     tooltip: { trigger: 'item', formatter: (p: { data: { name?: string; tip?: string } }) => p.data?.tip ?? p.data?.name ?? '' },
     xAxis: { type: 'value', name: tr('经度', 'lng'), min: Math.min(...lngs) - pad, max: Math.max(...lngs) + pad, axisLabel: { formatter: (v: number) => v.toFixed(2) } },
     yAxis: { type: 'value', name: tr('纬度', 'lat'), min: Math.min(...lats) - pad, max: Math.max(...lats) + pad, axisLabel: { formatter: (v: number) => v.toFixed(2) } },
@@ -66,7 +66,7 @@ function mapOption(c: CoverageAnswer, tr: Tr): echarts.EChartsCoreOption {
         data: placed.filter((v) => !v.covered).map((v) => ({ value: [v.lng, v.lat], symbolSize: size(v.population), tip: `${v.name} · ${v.population ?? '?'}${tr('人', ' people')} · ${v.nearest ? `${v.nearest.minutes} ${tr('分钟', 'min')}` : tr('无网点', 'no point')}` })),
       },
       {
-        type: 'scatter', name: tr('服务网点', 'Service points'), symbol: 'diamond', symbolSize: 9, z: 4,
+        type: 'scatter', name: tr('服务网点', 'Service points'), symbol: 'diamond', symbolSize: 9, z: 4, itemStyle: { color: '#1565c0' },
         data: c.points.map((p) => ({ value: [p.lng, p.lat], tip: `${p.name}${p.counted ? '' : tr('（不计入：未启用或不办理常用事项）', ' (not counted: inactive or not all common items)')}`, itemStyle: { color: p.counted ? '#1565c0' : '#9e9e9e' } })),
       },
       {
