@@ -88,7 +88,7 @@ export async function listInstitutions(q: Queryable, f: InstitutionFilter = {}):
   const limit = Math.min(f.limit ?? 100, 1000);
   const items = (
     await q.query<InstitutionListing>(
-      `SELECT ${INSTITUTION_COLUMNS}, r.name AS admdvs_name FROM institutions JOIN regions r ON r.code = admdvs
+      `SELECT ${INSTITUTION_COLUMNS}, (SELECT r.name FROM regions r WHERE r.code = institutions.admdvs) AS admdvs_name FROM institutions
         ${w} ORDER BY fixmedins_code LIMIT $${args.length + 1} OFFSET $${args.length + 2}`,
       [...args, limit, f.offset ?? 0],
     )
