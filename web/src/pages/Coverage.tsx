@@ -113,7 +113,7 @@ function CoverageMap({ admdvs }: { admdvs: string }): ReactNode {
   const q = useQuery({ queryKey: ['coverage', admdvs], queryFn: () => api<CoverageAnswer>(`/api/v1/coverage?${new URLSearchParams({ admdvs })}`) });
   return (
     <Query q={q}>
-      {(c) => <CoverageView c={c} tr={tr} />}
+      {(c) => (c.villages.some((v) => v.lat !== null) ? <CoverageView c={c} tr={tr} /> : <Empty>{tr(`${c.name}没有已知位置的村（社区）。`, `${c.name} has no villages with known positions.`)}</Empty>)}
     </Query>
   );
 }
