@@ -129,7 +129,7 @@ export function serviceNetworkRoutes(deps: AppDeps): FastifyPluginAsyncTypebox {
       schema: {
         tags, summary: '取号 / take a number (A001… walk-in; Y001… for today\'s appointment, which checks it in) while the point is open',
         params: PointCode,
-        body: Type.Object({ item: Type.Optional(Type.String({ maxLength: 40 })), appointment_id: Type.Optional(Type.Integer({ minimum: 1 })) }, { additionalProperties: false }),
+        body: Type.Object({ item: Type.Optional(Type.String({ maxLength: 40 })), appointment_id: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER })) }, { additionalProperties: false }),
         response: { 201: TicketModel, ...errors },
       },
     }, async (req, reply) => reply.status(201).send(await takeTicket(pool, writeContext(req, deps), who(req), req.params.code, req.body ?? {})));
