@@ -148,6 +148,29 @@ describe('service points', () => {
     assert.equal((await call('PUT', `/api/v1/grids/${g.code}`, csClerk, { name: 'x' })).status, 403);
     assert.equal((await call('GET', '/api/v1/grids', csClerk)).body.items.some((x: { admdvs: string }) => x.admdvs.startsWith('430204')), false, 'only the caller\'s regions');
   });
+
+  test('a grid import: two rows may not share a village; a grid rewritten in the file frees its villages', async () => {
+    const grids = (await call('GET', `/api/v1/grids?admdvs=${SHIFENG}`, sfClerk)).body.items as { code: string; admdvs: string; villages: string[] }[];
+    const a = grids.find((g) => g.villages.length > 1 && grids.some((o) => o.code !== g.code && o.admdvs === g.admdvs))!;
+    const b = grids.find((g) => g.code !== a.code && g.admdvs === a.admdvs)!;
+    assert.ok(a && b, 'two grids of one town');
+    const free = `WG${a.admdvs.padEnd(12, '0')}`;
+    const clash = await call('POST', '/api/v1/service-network/imports', sfClerk, {
+      admdvs: SHIFENG,
+      grids: [{ code: `${free}80`, name: '甲', admdvs: a.admdvs, villages: [a.villages[0]] }, { code: `${free}81`, name: '乙', admdvs: a.admdvs, villages: [a.villages[0]] }],
+    });
+    assert.equal(clash.status, 200, clash.text);
+    assert.deepEqual(clash.body.rows.map((r: { errors: { field: string }[] }) => r.errors.map((e) => e.field)), [['grids.0.villages.0'], ['grids.1.villages.0']], 'the village is still a\'s, and given twice');
+    // moving a village from grid a to grid b in one file: a drops it, b takes it
+    const moved = await call('POST', '/api/v1/service-network/imports', sfClerk, {
+      admdvs: SHIFENG, apply: true,
+      grids: [{ code: a.code, villages: a.villages.slice(1) }, { code: b.code, villages: [...b.villages, a.villages[0]] }],
+    });
+    assert.equal(moved.status, 200, moved.text);
+    const after = (await call('GET', `/api/v1/grids?admdvs=${SHIFENG}`, sfClerk)).body.items as { code: string; villages: string[] }[];
+    assert.ok(after.find((g) => g.code === b.code)!.villages.includes(a.villages[0]!));
+    assert.ok(!after.find((g) => g.code === a.code)!.villages.includes(a.villages[0]!));
+  });
 });
 
 describe('windows', () => {
