@@ -1,5 +1,5 @@
 import { isWorkingDay, weekday, type IsoDate, type WorkingCalendar } from './calendar.ts';
-import { Problems, YibaoError, invalid } from './errors.ts';
+import { Problems, invalid } from './errors.ts';
 
 // Service points (服务网点) and grids (网格): the pure rules — what a point's code, level, kind,
 // hours and items may be, whether it is open at an instant, where a region's places may lie,
@@ -293,12 +293,6 @@ export function checkGrid(
   }
   p.throwIfAny();
   return { code: code!, name: name!, admdvs: admdvs!, villages, worker: worker as string | null };
-}
-
-/** The problems of a YibaoError as rows' errors (an import's preview). */
-export function problemsOf(err: unknown): { field: string; zh: string; en: string }[] {
-  if (err instanceof YibaoError) return [...err.details];
-  throw err;
 }
 
 /** Splits one CSV line (RFC 4180 quotes). */
