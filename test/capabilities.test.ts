@@ -35,6 +35,10 @@ const PROBES: Record<Capability, { method: 'GET' | 'POST'; url: string; payload?
   see_investigations: { method: 'GET', url: '/api/v1/supervision/investigations?box=inbox' },
   see_supervision: { method: 'GET', url: '/api/v1/supervision/rules' },
   edit_supervision_rules: { method: 'POST', url: '/api/v1/supervision/rules', payload: { admdvs: '430100', doc: {} } },
+  // the service network (issue 16)
+  apply_for_persons: { method: 'POST', url: '/api/v1/applications', payload: { psn_no: 'NO-SUCH-PERSON', item_code: 'enrollment' } },
+  handle_applications: { method: 'POST', url: '/api/v1/applications/430100SQ2026010100000001/accept', payload: {} },
+  see_service_summary: { method: 'GET', url: '/api/v1/service-summary' },
 };
 
 interface Me {
@@ -122,7 +126,7 @@ describe('GET /auth/me: what the signed-in user may do', () => {
     const person = await me(cookie);
     assert.equal(person.acts_for, 'self');
     assert.deepEqual(person.regions, []);
-    assert.deepEqual(Object.entries(person.can).filter(([, yes]) => yes).map(([c]) => c), ['file_for_persons']);
+    assert.deepEqual(Object.entries(person.can).filter(([, yes]) => yes).map(([c]) => c), ['file_for_persons', 'apply_for_persons']);
     for (const [capability, yes] of Object.entries(person.can) as [Capability, boolean][]) {
       if (!yes) assert.equal((await probe(cookie, capability)).status, 403, capability);
     }

@@ -36,6 +36,8 @@ export type Touches =
   | 'agreement by path agreement_no'
   | 'supervision case by path case_no'
   | 'institution by path fixmedins_code'
+  | 'application by path application_no'
+  | 'consent by path consent_ref'
   | 'region by path admdvs'
   | 'region by path list_admdvs'
   | 'region by body insuplc_admdvs'
@@ -208,6 +210,24 @@ const TABLE: Record<string, [Access, Touches, RouteRule['alsoRegion']?]> = {
   'POST /api/v1/supervision/cases/:case_no/moves': [SUPERVISION, 'supervision case by path case_no'],
   'POST /api/v1/supervision/cases/:case_no/appeal': [['institution'], 'supervision case by path case_no'], // appeal or waive
   'GET /api/v1/supervision/cases/:case_no/evidence/:id': [SUPERVISION_AND_INSTITUTION, 'supervision case by path case_no'],
+
+  // the service network (issue 16, src/server/api/applications.ts): the catalogue is no one's
+  // data; an application is its person's (and their consenting grid worker's) and its handling
+  // region's staff's, as the hook loads it
+  'GET /api/v1/service-items': ['signed_in', 'nothing'],
+  'POST /api/v1/service-items': [['admin'], 'region by body admdvs'], // a new version of the region's (000000: the national) catalogue
+  'POST /api/v1/applications': [[...WINDOW, 'person', 'grid_worker'], 'person by body psn_no|certno'],
+  'GET /api/v1/applications': ['signed_in', 'nothing'], // the person's own, a grid worker's consenting persons', staff's regions' queue
+  'GET /api/v1/applications/:application_no': [ANYONE_ABOUT_A_PERSON, 'application by path application_no'],
+  'POST /api/v1/applications/:application_no/accept': [['clerk', 'reviewer', 'admin'], 'application by path application_no'],
+  'POST /api/v1/applications/:application_no/complete': [['clerk', 'reviewer', 'admin'], 'application by path application_no'],
+  'POST /api/v1/applications/:application_no/refuse': [['clerk', 'reviewer', 'admin'], 'application by path application_no'],
+  'POST /api/v1/applications/:application_no/cancel': [[...WINDOW, 'person', 'grid_worker'], 'application by path application_no'],
+  'POST /api/v1/applications/:application_no/materials': [[...WINDOW, 'person', 'grid_worker'], 'application by path application_no'],
+  'POST /api/v1/applications/:application_no/rating': [['person', 'grid_worker'], 'application by path application_no'],
+  'POST /api/v1/applications/:application_no/follow-up/answer': [['clerk', 'reviewer', 'supervisor', 'admin'], 'application by path application_no'],
+  'GET /api/v1/service-summary': [[...DASHBOARD, 'clerk', 'reviewer'], 'nothing'], // only the caller's regions' applications
+  'POST /api/v1/grid/consents/:consent_ref/withdraw': [[...WINDOW, 'person'], 'consent by path consent_ref'],
 };
 
 export const ROUTES: Record<string, RouteRule> = Object.fromEntries(
@@ -251,6 +271,10 @@ export const CAPABILITIES = {
   see_investigations: 'GET /api/v1/supervision/investigations',
   see_supervision: 'GET /api/v1/supervision/rules', // not the findings: an institution reads its own findings without the supervisor's pages
   edit_supervision_rules: 'POST /api/v1/supervision/rules',
+  // the service network (issue 16)
+  apply_for_persons: 'POST /api/v1/applications',
+  handle_applications: 'POST /api/v1/applications/:application_no/accept',
+  see_service_summary: 'GET /api/v1/service-summary',
 } as const satisfies Record<string, keyof typeof TABLE>;
 
 export type Capability = keyof typeof CAPABILITIES;
