@@ -5,6 +5,7 @@
 // `npm run bench -- --dip-only [--stays N]`: a city's DIP year-end in the engine alone.
 // `npm run bench -- --payment-only [--stays N]`: the same year-end through the platform (its database, the ledger).
 // `npm run bench -- --scan-only [--lines N] [--persons N]`: the supervision library's after-settlement scan alone (issue 15).
+// `npm run bench -- --applications-only [--applications N]`: the one-window staff queue's pages alone (issue 16).
 // The engine part runs in process; later parts (HTTP, database) add their own keys.
 import os from 'node:os';
 import { parseArgs } from 'node:util';
@@ -16,6 +17,7 @@ import { runDrgBench } from './drg.ts';
 import { runDipBench } from './dip.ts';
 import { runPaymentBench } from './payment.ts';
 import { runScanBench } from './scan.ts';
+import { runApplicationsBench } from './applications.ts';
 
 const { values } = parseArgs({
   args: process.argv.slice(2),
@@ -37,6 +39,8 @@ const { values } = parseArgs({
     stays: { type: 'string' },
     'scan-only': { type: 'boolean' },
     lines: { type: 'string' },
+    'applications-only': { type: 'boolean' },
+    applications: { type: 'string' },
   },
 });
 const quick = values.quick === true;
@@ -70,6 +74,12 @@ if (values['scan-only']) {
   console.log(JSON.stringify({ ...header, scan: await runScanBench(scanOpts) }, null, 2));
   process.exit(0);
 }
+// The one-window staff queue at 1,000,000 applications (50,000 quick).
+const applicationCount = count(values.applications, 1_000_000, 50_000);
+if (values['applications-only']) {
+  console.log(JSON.stringify({ ...header, applications: await runApplicationsBench({ applications: applicationCount }) }, null, 2));
+  process.exit(0);
+}
 if (values['drg-only'] || values['dip-only']) {
   console.log(JSON.stringify({ ...header, drg: values['drg-only'] ? runDrgBench({ cases: drgCases }) : undefined, dip: values['dip-only'] ? runDipBench({ stays: dipStays }) : undefined }, null, 2));
   process.exit(0);
@@ -90,6 +100,7 @@ const gateway = await runGatewayBench({ quick, clients: count(values.clients, 32
 const clearing = values['gateway-only'] ? undefined : await runClearingBench({ settlements });
 const payment = values['gateway-only'] ? undefined : await runPaymentBench({ stays: dipStays });
 const scan = values['gateway-only'] ? undefined : await runScanBench(scanOpts);
+const applications = values['gateway-only'] ? undefined : await runApplicationsBench({ applications: applicationCount });
 
 console.log(
   JSON.stringify(
@@ -104,6 +115,7 @@ console.log(
       gateway,
       clearing,
       scan,
+      applications,
     },
     null,
     2,
