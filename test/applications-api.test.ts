@@ -249,6 +249,35 @@ describe('the clock', () => {
   });
 });
 
+describe('the follow-up\'s clock and the applicant\'s withdrawal', () => {
+  test('a poor rating\'s follow-up is reminded and escalated in the handling region\'s inbox', async () => {
+    const a = await call('POST', '/api/v1/applications', tanCookie, { psn_no: tan.psn_no, item_code: 'certificate', materials: idCard(tan) });
+    const no = a.body.application_no;
+    await call('POST', `/api/v1/applications/${no}/accept`, clerk, {});
+    await call('POST', `/api/v1/applications/${no}/complete`, clerk, {});
+    const fu = (await call('POST', `/api/v1/applications/${no}/rating`, tanCookie, { score: 1, reasons: ['discourteous'] })).body.follow_up_no as string;
+    clock = new Date('2026-10-12T01:00:00Z');
+    const reminded = await call('POST', '/api/v1/cases/remind', supervisor, {});
+    assert.ok(reminded.body.reminded.some((r: { kind: string; number: string; notified?: string }) => r.kind === 'rating_follow_up' && r.number === fu && r.notified === '430100'), JSON.stringify(reminded.body));
+    clock = new Date('2026-10-14T01:00:00Z');
+    const esc = await call('POST', '/api/v1/filings/escalate', supervisor, {});
+    assert.ok(esc.body.escalated.some((e: { kind: string; case_no: string }) => e.kind === 'rating_follow_up' && e.case_no === fu), JSON.stringify(esc.body));
+    const inbox = (await db.pool.query(`SELECT subject FROM staff_messages WHERE admdvs = '430100' AND subject LIKE $1 ORDER BY id`, [`rating_follow_up:${fu}:%`])).rows.map((r) => r.subject);
+    assert.deepEqual(inbox.map((x: string) => x.split(':')[2]), ['open', 'remind', 'escalate']);
+    clock = WEDNESDAY;
+  });
+
+  test('the applicant withdraws an open application; not twice, not someone else\'s, nothing added after', async () => {
+    const a = await call('POST', '/api/v1/applications', tanCookie, { psn_no: tan.psn_no, item_code: 'info_change', materials: idCard(tan) });
+    const no = a.body.application_no;
+    assert.equal((await call('POST', `/api/v1/applications/${no}/cancel`, otherCookie, {})).status, 403);
+    const c = await call('POST', `/api/v1/applications/${no}/cancel`, tanCookie, { comment: '不办了' });
+    assert.deepEqual([c.status, c.body.status, c.body.due_on], [200, 'cancelled', null]);
+    assert.equal((await call('POST', `/api/v1/applications/${no}/cancel`, tanCookie, {})).status, 409);
+    assert.equal((await call('POST', `/api/v1/applications/${no}/materials`, tanCookie, { materials: [{ code: 'change_proof', ref: 'x' }] })).status, 409, 'no materials after the end');
+  });
+});
+
 describe('filing and recognition as items', () => {
   test('a filing applied for as an item opens the filing; its approval completes the application in the same transaction', async () => {
     const a = await call('POST', '/api/v1/applications', tanCookie, {
@@ -262,6 +291,7 @@ describe('filing and recognition as items', () => {
     const filing = await call('GET', `/api/v1/filings/${filingNo}`, tanCookie);
     assert.equal(filing.body.status ?? filing.body.filing?.status, 'pending_review');
     assert.equal((await call('POST', `/api/v1/applications/${a.body.application_no}/complete`, clerk, {})).status, 409, 'it follows the filing');
+    assert.equal((await call('POST', `/api/v1/applications/${a.body.application_no}/cancel`, tanCookie, {})).status, 409, 'withdrawn by revoking the filing');
     const approved = await call('POST', `/api/v1/filings/${filingNo}/review`, clerk, { decision: 'approve' });
     assert.equal(approved.status, 200, JSON.stringify(approved.body));
     const d = await call('GET', `/api/v1/applications/${a.body.application_no}`, tanCookie);
@@ -270,6 +300,18 @@ describe('filing and recognition as items', () => {
     // a filing's own materials are checked by the filing's rules, named as before
     const bad = await call('POST', '/api/v1/applications', tanCookie, { psn_no: tan.psn_no, item_code: 'filing', form: { kind: 'posted_worker', mdtrtarea_admdvs: '110100', begndate: '2026-10-08' }, materials: [] });
     assert.deepEqual([bad.status, bad.body.details[0].field], [400, 'evidence']);
+  });
+
+  test('a filing the person revokes withdraws its application', async () => {
+    const a = await call('POST', '/api/v1/applications', tanCookie, {
+      psn_no: tan.psn_no, item_code: 'filing', form: { kind: 'temporary_other', mdtrtarea_admdvs: '110100', begndate: '2026-10-08', enddate: '2026-10-20' }, materials: [],
+    });
+    assert.equal(a.status, 201, JSON.stringify(a.body));
+    const r = await call('POST', `/api/v1/filings/${a.body.linked_no}/revoke`, tanCookie, { reason: '不去了' });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    const d = await call('GET', `/api/v1/applications/${a.body.application_no}`, tanCookie);
+    assert.equal(d.body.status, 'cancelled');
+    assert.equal(d.body.events.at(-1).actor, `person:${tan.psn_no}`);
   });
 
   test('a recognition rejected refuses its application with the reviewer\'s reason', async () => {

@@ -33,7 +33,7 @@ export async function moveCase(
   opts: { to?: string; comment: string | null; clock?: ClockInputs },
 ): Promise<{ from: string; to: string; status: string; case: CaseRow }> {
   const moved = await moveCaseOnly(c, now, actor, kase, move, opts);
-  if (moved.to !== moved.from) await followLinkedApplication(c, now, moved.case, opts.comment);
+  if (moved.to !== moved.from) await followLinkedApplication(c, now, moved.case, opts.comment, actor);
   return moved;
 }
 
