@@ -6,6 +6,7 @@
 // `npm run bench -- --payment-only [--stays N]`: the same year-end through the platform (its database, the ledger).
 // `npm run bench -- --scan-only [--lines N] [--persons N]`: the supervision library's after-settlement scan alone (issue 15).
 // `npm run bench -- --coverage-only`: the 15-minute coverage of a synthetic province alone (issue 16).
+// `npm run bench -- --applications-only [--applications N]`: the one-window staff queue's pages alone (issue 16).
 // The engine part runs in process; later parts (HTTP, database) add their own keys.
 import os from 'node:os';
 import { parseArgs } from 'node:util';
@@ -18,6 +19,7 @@ import { runDipBench } from './dip.ts';
 import { runPaymentBench } from './payment.ts';
 import { runScanBench } from './scan.ts';
 import { runCoverageBench } from './coverage.ts';
+import { runApplicationsBench } from './applications.ts';
 
 const { values } = parseArgs({
   args: process.argv.slice(2),
@@ -40,6 +42,8 @@ const { values } = parseArgs({
     'scan-only': { type: 'boolean' },
     lines: { type: 'string' },
     'coverage-only': { type: 'boolean' },
+    'applications-only': { type: 'boolean' },
+    applications: { type: 'string' },
   },
 });
 const quick = values.quick === true;
@@ -78,6 +82,12 @@ if (values['coverage-only']) {
   console.log(JSON.stringify({ ...header, coverage: runCoverageBench() }, null, 2));
   process.exit(0);
 }
+// The one-window staff queue at 1,000,000 applications (50,000 quick).
+const applicationCount = count(values.applications, 1_000_000, 50_000);
+if (values['applications-only']) {
+  console.log(JSON.stringify({ ...header, applications: await runApplicationsBench({ applications: applicationCount }) }, null, 2));
+  process.exit(0);
+}
 if (values['drg-only'] || values['dip-only']) {
   console.log(JSON.stringify({ ...header, drg: values['drg-only'] ? runDrgBench({ cases: drgCases }) : undefined, dip: values['dip-only'] ? runDipBench({ stays: dipStays }) : undefined }, null, 2));
   process.exit(0);
@@ -99,6 +109,7 @@ const gateway = await runGatewayBench({ quick, clients: count(values.clients, 32
 const clearing = values['gateway-only'] ? undefined : await runClearingBench({ settlements });
 const payment = values['gateway-only'] ? undefined : await runPaymentBench({ stays: dipStays });
 const scan = values['gateway-only'] ? undefined : await runScanBench(scanOpts);
+const applications = values['gateway-only'] ? undefined : await runApplicationsBench({ applications: applicationCount });
 
 console.log(
   JSON.stringify(
@@ -114,6 +125,7 @@ console.log(
       clearing,
       scan,
       coverage,
+      applications,
     },
     null,
     2,

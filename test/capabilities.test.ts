@@ -38,6 +38,10 @@ const PROBES: Record<Capability, { method: 'GET' | 'POST'; url: string; payload?
   // the service network
   see_coverage: { method: 'GET', url: '/api/v1/coverage?admdvs=430100' },
   edit_service_points: { method: 'POST', url: '/api/v1/service-points', payload: { admdvs: '430100' } },
+  // the service network (issue 16)
+  apply_for_persons: { method: 'POST', url: '/api/v1/applications', payload: { psn_no: 'NO-SUCH-PERSON', item_code: 'enrollment' } },
+  handle_applications: { method: 'POST', url: '/api/v1/applications/430100SQ2026010100000001/accept', payload: {} },
+  see_service_summary: { method: 'GET', url: '/api/v1/service-summary' },
 };
 
 interface Me {
@@ -125,7 +129,7 @@ describe('GET /auth/me: what the signed-in user may do', () => {
     const person = await me(cookie);
     assert.equal(person.acts_for, 'self');
     assert.deepEqual(person.regions, []);
-    assert.deepEqual(Object.entries(person.can).filter(([, yes]) => yes).map(([c]) => c), ['file_for_persons']);
+    assert.deepEqual(Object.entries(person.can).filter(([, yes]) => yes).map(([c]) => c), ['file_for_persons', 'apply_for_persons']);
     for (const [capability, yes] of Object.entries(person.can) as [Capability, boolean][]) {
       if (!yes) assert.equal((await probe(cookie, capability)).status, 403, capability);
     }

@@ -95,10 +95,11 @@ test('migration 014 carries the policy and catalog rows across; the old names st
   }
 });
 
-test('the kinds are declared; those without rules yet cannot be stored', async () => {
-  assert.deepEqual(registry.kinds().map((k) => [k.kind, k.storable]), [['policy', true], ['catalog', true], ['clearing_rules', true], ['grouping_scheme', true], ['payment_rules', true], ['supervision_rules', true], ['service_items', false]]);
+test('the kinds are declared, each with its rules', async () => {
+  assert.deepEqual(registry.kinds().map((k) => [k.kind, k.storable]), [['policy', true], ['catalog', true], ['clearing_rules', true], ['grouping_scheme', true], ['payment_rules', true], ['supervision_rules', true], ['service_items', true]]);
   assert.deepEqual(registry.kinds().map((k) => k.kind), [...DOCUMENT_KINDS]);
-  await assert.rejects(inTransaction(w.db.pool, (q) => registry.store(q, { kind: 'service_items', doc: { items: [] }, stored_by: 'test' })), /cannot be stored yet/);
+  // A service-item catalogue without items is refused naming the field.
+  await assert.rejects(inTransaction(w.db.pool, (q) => registry.store(q, { kind: 'service_items', doc: { catalogue_id: 'service-items-x', admdvs: '000000', version: 1, items: [] }, stored_by: 'test' })), (err: YibaoError) => err.details.some((d) => d.field === '/items'));
   // A supervision library is checked like a policy: an empty one is refused naming the field.
   await assert.rejects(inTransaction(w.db.pool, (q) => registry.store(q, { kind: 'supervision_rules', doc: { ...file('supervision-rules/national-2026.json'), rules: [] }, stored_by: 'test' })), (err: YibaoError) => err.details.some((d) => d.field === '/rules'));
 });

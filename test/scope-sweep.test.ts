@@ -175,7 +175,11 @@ async function deyangRows(): Promise<Record<string, string>> {
     const r = await db.pool.query(`SELECT count(*)::int AS n, md5(coalesce(string_agg(x::text, '|' ORDER BY x::text), '')) AS h FROM "${t}" x WHERE ${where}`);
     out[`${t}.${c}`] = `${r.rows[0].n}:${r.rows[0].h}`;
   }
-  const audit = await db.pool.query(`SELECT count(*)::int AS n FROM audit_log x WHERE x::text LIKE $1 OR x::text LIKE $2`, [`%${DEYANG.psn_no}%`, `%${DEYANG.certno}%`]);
+  // a grid worker refused for want of consent is audited with both persons by design (issue 16): that entry is the refusal, not a write
+  const audit = await db.pool.query(
+    `SELECT count(*)::int AS n FROM audit_log x WHERE (x::text LIKE $1 OR x::text LIKE $2) AND x.action NOT IN ('grid.proxy_refused', 'application.proxy_refused')`,
+    [`%${DEYANG.psn_no}%`, `%${DEYANG.certno}%`],
+  );
   out.audit_log = String(audit.rows[0].n);
   return out;
 }

@@ -20,7 +20,8 @@ import { listEnrollments } from '../store/registry/enrollments.ts';
 import { listIdentities } from '../store/registry/identities.ts';
 import { insertInstitutions, type Institution } from '../store/registry/institutions.ts';
 import { formatPsnNo } from '../store/registry/persons.ts';
-import { seedSettlementDocuments } from '../store/documents/seed.ts';
+import { seedServiceItems, seedSettlementDocuments } from '../store/documents/seed.ts';
+import { seedDemoApplications } from './applications.ts';
 import type { FixtureInstitution, FixturePersona } from './fixture-rows.ts';
 import { applyDemoPasswords, settlementFixtures, type SettlementFixtures } from './settlement.ts';
 import { employerName, personName } from './names.ts';
@@ -442,12 +443,13 @@ export async function seedDemo(pool: Pool, opts: DemoOptions): Promise<Fixtures 
   // Policies and catalogs are versioned data: new files are loaded on every start.
   const docs = await seedSettlementDocuments(pool);
   if (docs.policies + docs.catalogs > 0) log(`policy documents: ${docs.policies}, catalogs: ${docs.catalogs} loaded`);
+  if ((await seedServiceItems(pool)) > 0) log('service-item catalogue loaded');
   if (await demoSeeded(pool)) return undefined;
   const regions = await importRegions(pool, { detailCounties: DETAIL_COUNTIES, extraPoolingRegions: opts.extraPoolingRegions });
   log(`regions: ${regions.count} (${elapsed()})`);
   if (opts.persons <= 0) return undefined;
 
-  return inTransaction(pool, async (q) => {
+  const fixtures = await inTransaction(pool, async (q) => {
     const ctx: WriteContext = { actor: 'demo', now: now() };
     const counties = await loadCounties(q);
     const byCode = new Map(counties.map((c) => [c.code, c]));
@@ -496,4 +498,7 @@ export async function seedDemo(pool: Pool, opts: DemoOptions): Promise<Fixtures 
     log(`service network: ${network.points} points, ${network.grids} grids, ${network.villages} villages placed (${elapsed()})`);
     return { version: 1 as const, seed, demo_today: DEMO_TODAY, personas, institutions: named, settlement, staff };
   });
+  // issue 16: one-window applications through the use cases, once the personas and the grid worker's consent exist
+  await seedDemoApplications(pool, fixtures.personas, now(), log);
+  return fixtures;
 }

@@ -9,7 +9,7 @@ import { FILING_STATUSES, reviewWorkingDays, type FilingPolicy, type FilingStatu
 // have no rows yet. Pure: the application layer (src/app/cooperation/cases.ts) applies a move
 // with the store's SQL.
 
-export const CASE_KINDS = ['filing_review', 'recognition_review', 'supervision', 'investigation_request', 'one_window', 'medical_assistance'] as const;
+export const CASE_KINDS = ['filing_review', 'recognition_review', 'supervision', 'investigation_request', 'one_window', 'medical_assistance', 'rating_follow_up'] as const;
 export type CaseKind = (typeof CASE_KINDS)[number];
 
 /** Who moves a case: the applicant (the person, an agent, a grid worker), a hospital, staff by role, or the platform's own passes. */
@@ -31,6 +31,8 @@ export interface DeadlineFacts {
   policy?: FilingPolicy | undefined;
   /** For a 协查 request: the agreement's deadlines in working days (its assistance_investigation clause). */
   agreement?: { accept_days: number; answer_days: number } | undefined;
+  /** For a one-window application: the working days left of its item's promised time limit (承诺时限). */
+  timeLimitDays?: number | undefined;
 }
 
 function policyOf(f: DeadlineFacts): FilingPolicy {
@@ -111,6 +113,9 @@ export const MOVE_NAMES: Record<string, { zh: string; en: string }> = {
   answer: { zh: '回复协查结果', en: 'answer' },
   return: { zh: '退回补充调查', en: 'return for more investigation' },
   confirm: { zh: '确认办结', en: 'confirm and close' },
+  // one-window applications (一窗受理) and rating follow-ups (回访整改)
+  complete: { zh: '办结', en: 'complete' },
+  cancel: { zh: '撤回', en: 'cancel' },
 };
 
 /** Recognition reviews take five working days (today's constant, not a policy field). */
@@ -356,16 +361,93 @@ function declared(kind: CaseKind, zh: string, en: string, field: string, states:
 /** A declared kind's clock: a fixed number of working days (to be set when the kind arrives). */
 const OPEN = (task: string, days: number): Clock => ({ task, workingDays: () => days, remindBefore: 2, escalates: true });
 
+// ---- one-window applications and rating follow-ups (issue 16) ----
+
+const ONE_WINDOW_STATES = {
+  received: { zh: '已受理待办理', en: 'received' },
+  in_process: { zh: '办理中', en: 'in process' },
+  completed: { zh: '已办结', en: 'completed' },
+  refused: { zh: '不予办理', en: 'refused' },
+  cancelled: { zh: '已撤回', en: 'cancelled' },
+} as const;
+const owState = (s: string): { zh: string; en: string } => ONE_WINDOW_STATES[s as keyof typeof ONE_WINDOW_STATES] ?? { zh: s, en: s };
+
+/** The promise's days: the item's time limit on entering, what is left of it later (never a new promise). */
+const timeLimit = (f: DeadlineFacts): number => {
+  assertInvariant(f.timeLimitDays !== undefined, 'a one-window deadline needs the item\'s time limit');
+  return f.timeLimitDays;
+};
+
+// 一窗受理 → 办理 → 办结: an application of a service item, received online, at a window or by a
+// grid worker's proxy, handled and completed (or refused with reasons) within the item's
+// promised working days; the applicant may withdraw it before it ends. It never skips a state:
+// completing needs it in process. The system moves it when its linked review case (a filing,
+// a recognition) is opened or closes. Escalations go to the handling region's staff inbox,
+// reminders to the person.
+const ONE_WINDOW: CaseKindDef = {
+  kind: 'one_window',
+  zh: '一窗受理申请',
+  en: 'one-window application',
+  inUse: true,
+  field: 'application_no',
+  states: {
+    received: { ...ONE_WINDOW_STATES.received, clock: { task: 'accept', workingDays: timeLimit, remindBefore: 1, escalates: true } },
+    in_process: { ...ONE_WINDOW_STATES.in_process, clock: { task: 'complete', workingDays: timeLimit, remindBefore: 1, escalates: true } },
+    completed: ONE_WINDOW_STATES.completed,
+    refused: ONE_WINDOW_STATES.refused,
+    cancelled: ONE_WINDOW_STATES.cancelled,
+  },
+  moves: [
+    { move: 'submit', from: null, to: 'received', by: APPLICANT_OR_DESK },
+    { move: 'accept', from: 'received', to: 'in_process', by: ['clerk', 'reviewer', 'system'] },
+    { move: 'refuse', from: 'received', to: 'refused', by: ['clerk', 'reviewer', 'system'] },
+    { move: 'complete', from: 'in_process', to: 'completed', by: ['clerk', 'reviewer', 'system'] },
+    { move: 'refuse', from: 'in_process', to: 'refused', by: ['clerk', 'reviewer', 'system'] },
+    { move: 'cancel', from: 'received', to: 'cancelled', by: APPLICANT_OR_DESK },
+    { move: 'cancel', from: 'in_process', to: 'cancelled', by: APPLICANT_OR_DESK },
+    { move: 'escalate', from: 'received', to: 'received', by: ESCALATORS },
+    { move: 'escalate', from: 'in_process', to: 'in_process', by: ESCALATORS },
+  ],
+  status: (state) => state,
+  refusal: {
+    accept: (s) => ({ zh: `申请${owState(s).zh}，不能再受理`, en: `the application is ${owState(s).en}: it cannot be accepted` }),
+    complete: (s) => (s === 'received'
+      ? { zh: '申请尚未进入办理，不能直接办结（受理 → 办理 → 办结）', en: 'the application is not in process yet: it cannot be completed from received' }
+      : { zh: `申请${owState(s).zh}，不能办结`, en: `the application is ${owState(s).en}: it cannot be completed` }),
+    refuse: (s) => ({ zh: `申请${owState(s).zh}，不能不予办理`, en: `the application is ${owState(s).en}: it cannot be refused` }),
+    cancel: (s) => ({ zh: `申请${owState(s).zh}，不能撤回`, en: `the application is ${owState(s).en}: it cannot be cancelled` }),
+  },
+  reminder: (no, due) => ({
+    title: { zh: '您的办事申请即将到期', en: 'Your application is due soon' },
+    body: { zh: `申请 ${no} 承诺于 ${due} 前办结。`, en: `Application ${no} is promised by ${due}.` },
+  }),
+};
+
+/** Working days staff have to answer a poor rating (回访整改时限). */
+export const RATING_FOLLOW_UP_DAYS = 5;
+
+// 差评回访整改: a poor rating opens a follow-up the handling region's staff answer (what was put
+// right) within RATING_FOLLOW_UP_DAYS working days; reminded and escalated in the staff inbox.
+const RATING_FOLLOW_UP: CaseKindDef = {
+  kind: 'rating_follow_up',
+  zh: '差评回访整改',
+  en: 'rating follow-up',
+  inUse: true,
+  field: 'follow_up_no',
+  states: {
+    open: { zh: '待回访整改', en: 'waiting for the follow-up', clock: { task: 'answer', workingDays: () => RATING_FOLLOW_UP_DAYS, remindBefore: 1, escalates: true } },
+    answered: { zh: '已回访办结', en: 'answered' },
+  },
+  moves: [
+    { move: 'submit', from: null, to: 'open', by: ['system'] },
+    { move: 'answer', from: 'open', to: 'answered', by: ['clerk', 'reviewer', 'supervisor'] },
+    { move: 'escalate', from: 'open', to: 'open', by: ESCALATORS },
+  ],
+  status: (state) => state,
+  refusal: { answer: () => ({ zh: '该回访已答复', en: 'the follow-up is answered already' }) },
+};
+
 const DECLARED: CaseKindDef[] = [
-  // 一窗通办: one application at the service window, handed to the desk that decides it
-  declared('one_window', '一窗通办申请', 'one-window application', 'case_no',
-    { received: { zh: '待受理', en: 'received', clock: OPEN('accept', 5) }, accepted: { zh: '已受理', en: 'accepted' }, rejected: { zh: '不予受理', en: 'rejected' } },
-    [
-      { move: 'submit', from: null, to: 'received', by: APPLICANT_OR_DESK },
-      { move: 'escalate', from: 'received', to: 'received', by: ESCALATORS },
-      { move: 'accept', from: 'received', to: 'accepted', by: ['clerk'] },
-      { move: 'reject', from: 'received', to: 'rejected', by: ['clerk'] },
-    ]),
   // 医疗救助: an application for medical assistance, reviewed and paid from the assistance fund
   declared('medical_assistance', '医疗救助申请', 'medical-assistance application', 'case_no',
     { pending_review: { zh: '待审核', en: 'waiting for review', clock: OPEN('review', 10) }, approved: { zh: '已批准', en: 'approved' }, rejected: { zh: '未通过', en: 'rejected' } },
@@ -378,7 +460,7 @@ const DECLARED: CaseKindDef[] = [
 ];
 
 export const CASE_MACHINE: Readonly<Record<CaseKind, CaseKindDef>> = Object.fromEntries(
-  [FILING_REVIEW, RECOGNITION_REVIEW, SUPERVISION, INVESTIGATION, ...DECLARED].map((d) => [d.kind, d]),
+  [FILING_REVIEW, RECOGNITION_REVIEW, SUPERVISION, INVESTIGATION, ONE_WINDOW, RATING_FOLLOW_UP, ...DECLARED].map((d) => [d.kind, d]),
 ) as Record<CaseKind, CaseKindDef>;
 
 const BY_ROLE: Readonly<Record<string, readonly Mover[]>> = {

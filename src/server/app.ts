@@ -14,6 +14,7 @@ import { investigationRoutes } from './api/investigations.ts';
 import { sharingRoutes } from './api/sharing.ts';
 import { supervisionCaseRoutes } from './api/supervision-cases.ts';
 import { serviceNetworkRoutes } from './api/service-network.ts';
+import { applicationRoutes } from './api/applications.ts';
 import { installAuth } from './auth/hook.ts';
 import { refuseNulCharacters } from './api/common.ts';
 import { serveWeb } from './web.ts';
@@ -65,6 +66,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(sharingRoutes(deps), { prefix: '/api/v1' });
   await app.register(supervisionCaseRoutes(deps), { prefix: '/api/v1' });
   await app.register(serviceNetworkRoutes(deps), { prefix: '/api/v1' });
+  await app.register(applicationRoutes(deps), { prefix: '/api/v1' });
   await app.register(gatewayRoutes({ pool: deps.pool, now: deps.now, ...(deps.documents ? { documents: deps.documents } : {}) }));
 
   app.get('/healthz', async (_req, reply) => {

@@ -47,6 +47,102 @@ export interface AdvanceFunds {
   warnings: AdvanceFundWarning[];
 }
 
+export interface ApplicationListItem {
+  application_no: string;
+  item_code: string;
+  psn_no: string;
+  psn_name: string;
+  region: string;
+  channel: string;
+  status: string;
+  due_on: string | null;
+  promised_on: string;
+  overdue: boolean;
+  /** format: date-time */
+  submitted_at: string;
+  grid_worker: string | null;
+  rated: boolean;
+}
+
+export interface ApplicationList {
+  items: ApplicationListItem[];
+  /** the keyset cursor of the next page (pass as after), null on the last */
+  next_after: number | null;
+}
+
+export interface Application {
+  application_no: string;
+  item_code: string;
+  item_name: {
+    zh: string;
+    en: string;
+  } | null;
+  item_version: number;
+  psn_no: string;
+  region: string;
+  channel: string;
+  received_by: string;
+  grid_worker: string | null;
+  consent_ref: string | null;
+  identity_checked: {
+    cert_type: string;
+    certno: string;
+  } | null;
+  /** the form as the applicant filled it (for a linked item: the filing's or recognition's fields) */
+  form: unknown;
+  time_limit_days: number;
+  promised_on: string;
+  status: string;
+  state_name: {
+    zh: string;
+    en: string;
+  };
+  due_on: string | null;
+  overdue: boolean;
+  escalation_level: number;
+  refusal_reasons: string[] | null;
+  linked_kind: string | null;
+  linked_no: string | null;
+  /** format: date-time */
+  submitted_at: string;
+  ended_at: string | null;
+  events: {
+    /** format: date-time */
+    at: string;
+    actor: string;
+    move: string;
+    from_state: string | null;
+    to_state: string;
+    comment: string | null;
+  }[];
+  materials: {
+    material_code: string;
+    ref: string;
+    /** format: date-time */
+    added_at: string;
+    added_by: string;
+  }[];
+  rating: ApplicationRating | null;
+  follow_up: {
+    follow_up_no: string;
+    state: string;
+    due_on: string | null;
+    answer: string | null;
+    answered_at: string | null;
+    answered_by: string | null;
+  } | null;
+}
+
+export interface ApplicationRating {
+  score: number;
+  reasons: string[];
+  comment: string | null;
+  /** format: date-time */
+  rated_at: string;
+  rated_by: string;
+  follow_up_no: string | null;
+}
+
 export interface ApplicationReview {
   application: ClearingApplication;
   /** what the platform counts in the same settlements, in fen (cancellations negative) */
@@ -293,6 +389,13 @@ export interface ComplicationNote {
   excludedBy?: string;
 }
 
+export interface ConsentWithdrawn {
+  consent_ref: string;
+  username: string;
+  psn_no: string;
+  revoked_on: string;
+}
+
 export interface ConsentedPerson {
   psn_no: string;
   certno: string;
@@ -535,6 +638,13 @@ export interface Flow {
   medfee_fen: number;
   /** fen (分) */
   fund_fen: number;
+}
+
+export interface FollowUp {
+  follow_up_no: string;
+  answer: string | null;
+  answered_at: string | null;
+  answered_by: string | null;
 }
 
 export interface Grid {
@@ -875,6 +985,12 @@ export interface Me {
     see_coverage: boolean;
     /** may call POST /api/v1/service-points */
     edit_service_points: boolean;
+    /** may call POST /api/v1/applications */
+    apply_for_persons: boolean;
+    /** may call POST /api/v1/applications/:application_no/accept */
+    handle_applications: boolean;
+    /** may call GET /api/v1/service-summary */
+    see_service_summary: boolean;
   };
   /** self: an insured person; consenting persons: a grid worker; regions: other staff, within `regions`; institution: an institution account, for its own institution only */
   acts_for: 'self' | 'consenting persons' | 'regions' | 'institution';
@@ -1455,6 +1571,19 @@ export interface Scan {
   finished_at: string | null;
 }
 
+export interface ServiceCatalogue {
+  doc_id: string;
+  version: number;
+  admdvs: string;
+  items: ServiceItem[];
+  rating_reasons: {
+    code: string;
+    zh: string;
+    en: string;
+    good: boolean;
+  }[];
+}
+
 export interface ServiceImportReport {
   admdvs: string;
   applied: boolean;
@@ -1472,6 +1601,31 @@ export interface ServiceImportReport {
       en: string;
     }[];
   }[];
+}
+
+export interface ServiceItem {
+  code: string;
+  name: {
+    zh: string;
+    en: string;
+  };
+  levels: string[];
+  cross_province: boolean;
+  online: boolean;
+  window: boolean;
+  proxy: boolean;
+  materials: {
+    code: string;
+    name: {
+      zh: string;
+      en: string;
+    };
+    required: boolean;
+  }[];
+  time_limit_working_days: number;
+  /** fen (分) */
+  fee: number;
+  linked?: string;
 }
 
 export interface ServicePoint {
@@ -1492,6 +1646,31 @@ export interface ServicePoint {
   created_at: string;
   /** format: date-time */
   updated_at: string;
+}
+
+export interface ServiceSummary {
+  as_of: string;
+  by_item_state: {
+    item_code: string;
+    status: string;
+    count: number;
+  }[];
+  deadlines: {
+    ended: number;
+    on_time: number;
+    open: number;
+    overdue: number;
+    kept_share: number | null;
+  };
+  ratings: {
+    score: number;
+    count: number;
+  }[];
+  follow_ups: {
+    open: number;
+    overdue: number;
+    answered: number;
+  };
 }
 
 export interface SettlementListRow {

@@ -16,6 +16,8 @@ import { SupervisionSharing } from './pages/SupervisionSharing.tsx';
 import { SupervisionCases } from './pages/SupervisionCases.tsx';
 import { Institution } from './pages/Institution.tsx';
 import { Coverage } from './pages/Coverage.tsx';
+import { Services } from './pages/Services.tsx';
+import { GridWorker } from './pages/GridWorker.tsx';
 
 // The frame: who is signed in decides the menu and the first page. Everything else is a page.
 
@@ -28,6 +30,7 @@ const PERSON_NAV: Nav = [
   { to: '/portal/settlements', zh: '结算明细', en: 'Settlements' },
   { to: '/portal/inbox', zh: '消息', en: 'Messages' },
   { to: '/portal/nearby', zh: '附近定点机构', en: 'Nearby' },
+  { to: '/portal/services', zh: '办事', en: 'Services' }, // issue 16
 ];
 
 // The menu offers what /auth/me says the server lets this principal do (src/server/auth/access.ts).
@@ -46,6 +49,7 @@ function staffNav({ can, acts_for, routes }: Me): Nav {
   if (can.see_investigations) nav.push({ to: '/staff/investigations', zh: '协查', en: 'Investigations' });
   if (can.see_supervision) nav.push({ to: '/staff/supervision', zh: '基金监管', en: 'Supervision' });
   if (acts_for === 'consenting persons') nav.push({ to: '/staff/persons', zh: '代办居民', en: 'My residents' });
+  if (acts_for === 'consenting persons') nav.push({ to: '/grid', zh: '代办事项', en: 'Matters I handle' }); // issue 16
   if (routes.includes('POST /api/v1/supervision/cases/:case_no/moves')) nav.push({ to: '/staff/supervision/cases', zh: '稽核案件', en: 'Cases' });
   // the service network
   if (can.see_coverage) nav.push({ to: '/staff/coverage', zh: '服务网点与覆盖', en: 'Service coverage' });
@@ -146,12 +150,14 @@ function route(path: string, me: Me) {
       case '/portal/settlements': return <PortalSettlements me={p} />;
       case '/portal/inbox': return <PortalInbox me={p} />;
       case '/portal/nearby': return <PortalNearby me={p} />;
+      case '/portal/services': return <Services me={p} />;
       default: return <PortalHome me={p} />;
     }
   }
   if (me.acts_for === 'institution') return <Institution me={me} />;
   switch (path) {
     case '/staff/supervision/cases': return <SupervisionCases />;
+    case '/grid': return <GridWorker me={me} />;
     case '/staff/persons': return <StaffPersons me={me} />;
     case '/staff/imports': return <StaffImports me={me} />;
     case '/staff/policies': return <StaffPolicies />;

@@ -10,6 +10,8 @@ export type {
   FindingEvidence, FindingPage, Investigation, InvestigationAnswer, InvestigationBox, InvestigationListItem, RuleLibrary, RuleLibraryCheck, RuleLibraryDocument, RuleLibraryPublished, Scan,
   SharingFigures, SharingReport, SharingRuleType, SupervisionCase, SupervisionCaseFinding, SupervisionCaseRow,
 } from './api-types.ts';
+// the service network (issue 16)
+export type { Application, ApplicationList, ApplicationListItem, ApplicationRating, ServiceCatalogue, ServiceItem, ServiceSummary } from './api-types.ts';
 
 export const INSUTYPE: Record<string, { zh: string; en: string }> = {
   '310': { zh: '职工基本医疗保险', en: "Employees' basic medical insurance" },

@@ -1,20 +1,10 @@
-import { chinaDate, isIsoDate, type IsoDate, type WorkingCalendar } from '../../engine/calendar.ts';
-import { CASE_MACHINE, clockOf, deadlineOf, INVESTIGATION_ACTING_SIDE, planMove, type CaseKind, type DeadlineFacts } from '../../engine/cases.ts';
-import { assertInvariant, invalid } from '../../engine/errors.ts';
+import { isIsoDate, type IsoDate } from '../../engine/calendar.ts';
+import { CASE_MACHINE, clockOf, INVESTIGATION_ACTING_SIDE, type CaseKind } from '../../engine/cases.ts';
+import { invalid } from '../../engine/errors.ts';
+import { followLinkedApplication } from '../service/linked-sync.ts';
+import { moveCaseOnly, type ClockInputs } from './case-moves.ts';
 import { actorLabel, writeAudit, type Actor } from '../../store/audit.ts';
-import {
-  addCaseComment,
-  addCaseEvidence,
-  caseComments,
-  escalateCases,
-  getCase,
-  insertCase,
-  insertCaseEvent,
-  takeDueReminders,
-  updateCaseState,
-  type CaseRow,
-  type Evidence,
-} from '../../store/cooperation/cases.ts';
+import { addCaseComment, caseComments, escalateCases, getCase, takeDueReminders, type CaseRow } from '../../store/cooperation/cases.ts';
 import { findPerson } from '../../store/cooperation/common.ts';
 import { notify } from '../../store/cooperation/notifications.ts';
 import { inTransaction, type Pool, type Queryable } from '../../store/db.ts';
@@ -27,47 +17,12 @@ import { escalateInvestigations, takeDueInvestigationReminders, type Investigati
 // place's calendar and schedule its reminder. The subject's row (filings, recognitions) keeps
 // its status; the use case writes the status the machine gives for the new state.
 
-/** What a move into an open state needs to set its clock. */
-export interface ClockInputs {
-  calendar: WorkingCalendar;
-  facts: DeadlineFacts;
-}
-
-export interface OpenCase {
-  kind: CaseKind;
-  number: string;
-  region: string;
-  psnNo: string | null;
-  /** The state the case opens in (the machine's `submit` moves say which it may open in, and for whom). */
-  to: string;
-  comment: string | null;
-  evidence?: readonly Evidence[];
-  clock?: ClockInputs;
-}
-
-function clockFor(kind: CaseKind, state: string, today: IsoDate, clock: ClockInputs | undefined): { due_on: IsoDate | null; remind_on: IsoDate | null } {
-  if (!clockOf(kind, state)) return { due_on: null, remind_on: null };
-  assertInvariant(clock, `entering ${kind}.${state} needs a calendar and the deadline's facts`);
-  const d = deadlineOf(kind, state, clock.calendar, today, clock.facts)!;
-  return { due_on: d.due, remind_on: d.remindOn };
-}
-
-/** Opens a case: the opening move, its event and evidence, and the first state's clock. */
-export async function openCase(c: Queryable, now: Date, actor: Actor, o: OpenCase): Promise<CaseRow> {
-  const move = 'submit';
-  const step = planMove(o.kind, null, move, actor, o.to);
-  const clock = clockFor(o.kind, step.to, chinaDate(now), o.clock);
-  const row = await insertCase(c, { kind: o.kind, number: o.number, region: o.region, psn_no: o.psnNo, state: step.to, opened_at: now, ...clock });
-  if (o.evidence && o.evidence.length > 0) await addCaseEvidence(c, row.id, now, actorLabel(actor), o.evidence);
-  await insertCaseEvent(c, { case_id: row.id, at: now, actor: actorLabel(actor), move, from_state: null, to_state: step.to, comment: o.comment });
-  return row;
-}
+export { openCase, type ClockInputs, type OpenCase } from './case-moves.ts';
 
 /**
- * Moves a case: refused (409 naming the subject's number) unless the machine allows the move
- * from the case's state, and (403) unless the actor may make it. Records the event; a new open
- * state gets its deadline and reminder, a closed one stops the clock. Returns the state reached
- * and the status the subject's row shows for it.
+ * Moves a case (moveCaseOnly in ./case-moves.ts: checked against the machine, recorded, its
+ * clock set). When the case is a review an application opened (a filing, a recognition, …),
+ * the application follows it in the same transaction (src/app/service/linked-sync.ts).
  */
 export async function moveCase(
   c: Queryable,
@@ -77,16 +32,9 @@ export async function moveCase(
   move: string,
   opts: { to?: string; comment: string | null; clock?: ClockInputs },
 ): Promise<{ from: string; to: string; status: string; case: CaseRow }> {
-  const step = planMove(kase.kind, kase.state, move, actor, opts.to);
-  // a move within the same state (escalate, a late check, a renewal) keeps the state and its clock
-  let next = kase;
-  if (step.to !== kase.state) {
-    const clock = clockFor(kase.kind, step.to, chinaDate(now), opts.clock);
-    await updateCaseState(c, kase.id, now, step.to, clock);
-    next = { ...kase, state: step.to, due_on: clock.due_on, remind_on: clock.remind_on, reminded_at: null, closed_at: clock.due_on === null ? now : null };
-  }
-  await insertCaseEvent(c, { case_id: kase.id, at: now, actor: actorLabel(actor), move, from_state: kase.state, to_state: step.to, comment: opts.comment });
-  return { from: kase.state, to: step.to, status: CASE_MACHINE[kase.kind].status(step.to), case: next };
+  const moved = await moveCaseOnly(c, now, actor, kase, move, opts);
+  if (moved.to !== moved.from) await followLinkedApplication(c, now, moved.case, opts.comment, actor);
+  return moved;
 }
 
 /** The subject a case kind's audit entries and answers name. */
@@ -105,7 +53,7 @@ const ESCALATING: { kinds: CaseKind[]; states: string[] } = (() => {
 export type Escalated =
   | { filing_no: string; escalation_level: number }
   | { recognition_no: string; escalation_level: number }
-  | { kind: 'supervision' | 'investigation_request'; case_no: string; escalation_level: number; notified: string };
+  | { kind: BureauKind; case_no: string; escalation_level: number; notified: string };
 
 /** The states of a kind whose clocks escalate. */
 const escalatingStates = (kind: CaseKind): string[] => Object.entries(CASE_MACHINE[kind].states).filter(([, s]) => s.clock?.escalates).map(([n]) => n);
@@ -115,15 +63,18 @@ const escalatingStates = (kind: CaseKind): string[] => Object.entries(CASE_MACHI
 // institution's region; a request: the side whose turn it is). staff_messages is UNIQUE per
 // (region, subject) and the subject names the state, the deadline and the level, so a rerun
 // sends nothing twice while a new deadline or level gets its own message.
-const BUREAU_KINDS = { supervision: '基金监管案件', investigation_request: '异地协查请求' } as const;
-const BUREAU_KINDS_EN = { supervision: 'Supervision case', investigation_request: 'Investigation request' } as const;
+// One-window applications escalate to their handling region's inbox too (their reminders go to
+// the person), and a poor rating's follow-up is the region's work from the start.
+const BUREAU_KINDS = { supervision: '基金监管案件', investigation_request: '异地协查请求', one_window: '办事申请', rating_follow_up: '差评回访' } as const;
+const BUREAU_KINDS_EN = { supervision: 'Supervision case', investigation_request: 'Investigation request', one_window: 'Application', rating_follow_up: 'Rating follow-up' } as const;
+type BureauKind = keyof typeof BUREAU_KINDS;
 
-function actingRegion(kind: 'supervision' | 'investigation_request', region: string, inv?: InvestigationClockRow): string {
-  if (kind === 'supervision' || !inv) return region;
+function actingRegion(kind: BureauKind, region: string, inv?: InvestigationClockRow): string {
+  if (kind !== 'investigation_request' || !inv) return region;
   return INVESTIGATION_ACTING_SIDE[inv.state] === 'requesting' ? inv.requesting_admdvs : inv.answering_admdvs;
 }
 
-function bureauWords(kind: 'supervision' | 'investigation_request', no: string, state: string, due: IsoDate, what: 'remind' | 'escalate', level: number): { title: { zh: string; en: string }; body: { zh: string; en: string } } {
+function bureauWords(kind: BureauKind, no: string, state: string, due: IsoDate, what: 'remind' | 'escalate', level: number): { title: { zh: string; en: string }; body: { zh: string; en: string } } {
   const st = CASE_MACHINE[kind].states[state] ?? { zh: state, en: state };
   const task = clockOf(kind, state)?.task ?? state;
   return what === 'remind'
@@ -156,8 +107,10 @@ export async function escalateOverdue(pool: Pool, now: Date, actor: Actor, asOf:
       await writeAudit(c, { actor: actorLabel(actor), now }, `${subject.audit}.escalate`, `${subject.audit}:${row.number}`, { escalation_level: row.escalation_level, review_due: due, as_of: asOf });
       out.push(subject.number === 'filing_no' ? { filing_no: row.number, escalation_level: row.escalation_level } : { recognition_no: row.number, escalation_level: row.escalation_level });
     }
-    const bureau: { kind: 'supervision' | 'investigation_request'; row: CaseRow; inv?: InvestigationClockRow }[] = [
+    const bureau: { kind: BureauKind; row: CaseRow; inv?: InvestigationClockRow }[] = [
       ...(await escalateCases(c, now, { kinds: ['supervision'], states: escalatingStates('supervision'), asOf, regions })).map((row) => ({ kind: 'supervision' as const, row })),
+      ...(await escalateCases(c, now, { kinds: ['one_window', 'rating_follow_up'], states: [...escalatingStates('one_window'), ...escalatingStates('rating_follow_up')], asOf, regions }))
+        .map((row) => ({ kind: row.kind as 'one_window' | 'rating_follow_up', row })),
     ];
     for (const inv of await escalateInvestigations(c, now, { states: escalatingStates('investigation_request'), asOf, regions })) {
       bureau.push({ kind: 'investigation_request', row: await getCase(c, 'investigation_request', inv.number, 'case_no'), inv });
@@ -187,10 +140,10 @@ export async function sendReminders(pool: Pool, now: Date, asOf: IsoDate, region
     const rows = (await takeDueReminders(c, now, asOf, regions)).filter((r) => r.kind !== 'investigation_request');
     const out: { kind: CaseKind; number: string; due_on: IsoDate; notified?: string }[] = [];
     for (const row of rows) {
-      if (row.kind === 'supervision') {
+      if (row.kind === 'supervision' || row.kind === 'rating_follow_up') {
         const to = row.region;
-        await sendStaffMessage(c, now, [to], { subject: `supervision:${row.number}:remind:${row.state}:${row.due_on}`, ...bureauWords('supervision', row.number, row.state, row.due_on!, 'remind', 0), urgent: false });
-        await writeAudit(c, { actor: 'system:reminder', now }, 'supervision.remind', `supervision:${row.number}`, { due_on: row.due_on, state: row.state, notified: to });
+        await sendStaffMessage(c, now, [to], { subject: `${row.kind}:${row.number}:remind:${row.state}:${row.due_on}`, ...bureauWords(row.kind, row.number, row.state, row.due_on!, 'remind', 0), urgent: false });
+        await writeAudit(c, { actor: 'system:reminder', now }, `${row.kind}.remind`, `${row.kind}:${row.number}`, { due_on: row.due_on, state: row.state, notified: to });
         out.push({ kind: row.kind, number: row.number, due_on: row.due_on!, notified: to });
         continue;
       }

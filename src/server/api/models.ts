@@ -514,3 +514,43 @@ export const CoverageModel = Type.Object({
   points: Type.Array(Type.Object({ code: S, name: S, kind: S, lat: Type.Number(), lng: Type.Number(), active: Type.Boolean(), counted: Type.Boolean() })),
   grid_villages: Type.Array(Type.Object({ code: S, villages: Type.Array(S), worker: NS, worker_name: NS })),
 });
+// ---- the service network (issue 16): the catalogue, one-window applications, ratings ----
+const ServiceMaterialModel = Type.Object({ code: S, name: Bilingual, required: Type.Boolean() });
+export const ServiceItemModel = Type.Object({
+  code: S, name: Bilingual, levels: Type.Array(S), cross_province: Type.Boolean(), online: Type.Boolean(), window: Type.Boolean(), proxy: Type.Boolean(),
+  materials: Type.Array(ServiceMaterialModel), time_limit_working_days: Type.Integer(), fee: Fen, linked: Type.Optional(S),
+});
+export const ServiceCatalogueModel = Type.Object({
+  doc_id: S, version: Type.Integer(), admdvs: S, items: Type.Array(ServiceItemModel),
+  rating_reasons: Type.Array(Type.Object({ code: S, zh: S, en: S, good: Type.Boolean() })),
+});
+export const ApplicationListItemModel = Type.Object({
+  application_no: S, item_code: S, psn_no: S, psn_name: S, region: S, channel: S, status: S, due_on: NS, promised_on: S,
+  overdue: Type.Boolean(), submitted_at: When, grid_worker: NS, rated: Type.Boolean(),
+});
+export const ApplicationListModel = Type.Object({
+  items: Type.Array(ApplicationListItemModel),
+  next_after: Type.Union([Type.Integer(), Type.Null()], { description: 'the keyset cursor of the next page (pass as after), null on the last' }),
+});
+const RatingModel = Type.Object({ score: Type.Integer(), reasons: Type.Array(S), comment: NS, rated_at: When, rated_by: S, follow_up_no: NS });
+export const ApplicationRatingModel = RatingModel;
+export const FollowUpModel = Type.Object({ follow_up_no: S, answer: NS, answered_at: NWhen, answered_by: NS });
+export const ApplicationModel = Type.Object({
+  application_no: S, item_code: S, item_name: Type.Union([Bilingual, Type.Null()]), item_version: Type.Integer(), psn_no: S, region: S, channel: S,
+  received_by: S, grid_worker: NS, consent_ref: NS, identity_checked: Type.Union([Type.Object({ cert_type: S, certno: S }), Type.Null()]),
+  form: Type.Unknown({ description: 'the form as the applicant filled it (for a linked item: the filing\'s or recognition\'s fields)' }),
+  time_limit_days: Type.Integer(), promised_on: S, status: S, state_name: Bilingual, due_on: NS, overdue: Type.Boolean(), escalation_level: Type.Integer(),
+  refusal_reasons: Type.Union([Type.Array(S), Type.Null()]), linked_kind: NS, linked_no: NS, submitted_at: When, ended_at: NWhen,
+  events: Type.Array(Type.Object({ at: When, actor: S, move: S, from_state: NS, to_state: S, comment: NS })),
+  materials: Type.Array(Type.Object({ material_code: S, ref: S, added_at: When, added_by: S })),
+  rating: Type.Union([RatingModel, Type.Null()]),
+  follow_up: Type.Union([Type.Object({ follow_up_no: S, state: S, due_on: NS, answer: NS, answered_at: NWhen, answered_by: NS }), Type.Null()]),
+});
+export const ServiceSummaryModel = Type.Object({
+  as_of: S,
+  by_item_state: Type.Array(Type.Object({ item_code: S, status: S, count: Type.Integer() })),
+  deadlines: Type.Object({ ended: Type.Integer(), on_time: Type.Integer(), open: Type.Integer(), overdue: Type.Integer(), kept_share: Type.Union([Type.Number(), Type.Null()]) }),
+  ratings: Type.Array(Type.Object({ score: Type.Integer(), count: Type.Integer() })),
+  follow_ups: Type.Object({ open: Type.Integer(), overdue: Type.Integer(), answered: Type.Integer() }),
+});
+export const ConsentWithdrawnModel = Type.Object({ consent_ref: S, username: S, psn_no: S, revoked_on: S });

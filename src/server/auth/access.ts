@@ -36,6 +36,8 @@ export type Touches =
   | 'agreement by path agreement_no'
   | 'supervision case by path case_no'
   | 'institution by path fixmedins_code'
+  | 'application by path application_no'
+  | 'consent by path consent_ref'
   | 'region by path admdvs'
   | 'region by path list_admdvs'
   | 'region by body insuplc_admdvs'
@@ -233,6 +235,23 @@ const TABLE: Record<string, [Access, Touches, RouteRule['alsoRegion']?]> = {
   'POST /api/v1/service-points/:code/tickets/:ticket_no/served': [WINDOW, 'service point by path code'],
   'POST /api/v1/service-points/:code/tickets/:ticket_no/missed': [WINDOW, 'service point by path code'],
   'GET /api/v1/coverage': [OFFICE, 'region by query admdvs'],
+  // the service network (issue 16, src/server/api/applications.ts): the catalogue is no one's
+  // data; an application is its person's (and their consenting grid worker's) and its handling
+  // region's staff's, as the hook loads it
+  'GET /api/v1/service-items': ['signed_in', 'nothing'],
+  'POST /api/v1/service-items': [['admin'], 'region by body admdvs'], // a new version of the region's (000000: the national) catalogue
+  'POST /api/v1/applications': [[...WINDOW, 'person', 'grid_worker'], 'person by body psn_no|certno'],
+  'GET /api/v1/applications': ['signed_in', 'nothing'], // the person's own, a grid worker's consenting persons', staff's regions' queue
+  'GET /api/v1/applications/:application_no': [ANYONE_ABOUT_A_PERSON, 'application by path application_no'],
+  'POST /api/v1/applications/:application_no/accept': [['clerk', 'reviewer', 'admin'], 'application by path application_no'],
+  'POST /api/v1/applications/:application_no/complete': [['clerk', 'reviewer', 'admin'], 'application by path application_no'],
+  'POST /api/v1/applications/:application_no/refuse': [['clerk', 'reviewer', 'admin'], 'application by path application_no'],
+  'POST /api/v1/applications/:application_no/cancel': [[...WINDOW, 'person', 'grid_worker'], 'application by path application_no'],
+  'POST /api/v1/applications/:application_no/materials': [[...WINDOW, 'person', 'grid_worker'], 'application by path application_no'],
+  'POST /api/v1/applications/:application_no/rating': [['person', 'grid_worker'], 'application by path application_no'],
+  'POST /api/v1/applications/:application_no/follow-up/answer': [['clerk', 'reviewer', 'supervisor', 'admin'], 'application by path application_no'],
+  'GET /api/v1/service-summary': [[...DASHBOARD, 'clerk', 'reviewer'], 'nothing'], // only the caller's regions' applications
+  'POST /api/v1/grid/consents/:consent_ref/withdraw': [[...WINDOW, 'person'], 'consent by path consent_ref'],
 };
 
 export const ROUTES: Record<string, RouteRule> = Object.fromEntries(
@@ -279,6 +298,10 @@ export const CAPABILITIES = {
   // the service network
   see_coverage: 'GET /api/v1/coverage',
   edit_service_points: 'POST /api/v1/service-points',
+  // the service network (issue 16)
+  apply_for_persons: 'POST /api/v1/applications',
+  handle_applications: 'POST /api/v1/applications/:application_no/accept',
+  see_service_summary: 'GET /api/v1/service-summary',
 } as const satisfies Record<string, keyof typeof TABLE>;
 
 export type Capability = keyof typeof CAPABILITIES;

@@ -9,7 +9,9 @@ import type { Pool } from '../../store/db.ts';
 import { filingScope, importBatchRegion, recognitionScope } from '../../store/auth/scope.ts';
 import { findStaffMessage } from '../../store/cooperation/staff-messages.ts';
 import { disputeSides, statementSides } from '../../store/clearing/views.ts';
-import { findApplication, findInstitution } from '../../store/clearing/institutions.ts';
+import { findApplication as findClearingApplication, findInstitution } from '../../store/clearing/institutions.ts';
+import { findApplication, findConsent } from '../../store/service/applications.ts';
+import { writeAudit } from '../../store/audit.ts';
 import { settlementRegions } from '../../store/payment/reports.ts';
 import { findingRegions } from '../../store/supervision/findings.ts';
 import { agreementMembers } from '../../store/supervision/sharing.ts';
@@ -54,6 +56,9 @@ export interface Scope {
   /** The service point or grid a service-network route touches. */
   service_point?: string;
   grid?: string;
+  /** A one-window application (its person and handling region decide), a grid worker's consent (its person's). */
+  application_no?: string;
+  consent_ref?: string;
   /** The region the decision was made on: the person's, filing's, recognition's, batch's, or the one named. */
   region?: string;
 }
@@ -171,7 +176,7 @@ async function load(pool: Pool, touches: Exclude<Touches, 'nothing'>, places: Re
   }
   if (resource === 'clearing application') {
     const id = /^[0-9]{1,15}$/.test(value) ? Number(value) : NaN;
-    const a = Number.isSafeInteger(id) ? await findApplication(pool, id) : undefined;
+    const a = Number.isSafeInteger(id) ? await findClearingApplication(pool, id) : undefined;
     if (!a) throw notFound('id', `清算申请 ${value} 不存在`, `no clearing application ${value}`);
     return { key, application_id: id, region: a.admdvs }; // the institution's region
   }
@@ -191,6 +196,19 @@ async function load(pool: Pool, touches: Exclude<Touches, 'nothing'>, places: Re
     if (!sup) throw notFound('case_no', '查无此案件', 'no such case');
     // the institution's region works the case (its supervisors), as the use cases decide
     return { key, case_no: sup.case_no, region: sup.admdvs, institution: sup.fixmedins_code };
+  }
+  if (resource === 'application') {
+    const a = await findApplication(pool, value);
+    const person = a ? await findPersonByPsnNo(pool, a.psn_no) : undefined;
+    if (!a || !person) throw notFound('application_no', '查无此申请', 'no such application');
+    // the handling region's staff work it; the person and their consenting grid worker see it
+    return { key, application_no: a.application_no, person, region: a.region };
+  }
+  if (resource === 'consent') {
+    const g = await findConsent(pool, value);
+    const person = g ? await findPersonByPsnNo(pool, g.psn_no) : undefined;
+    if (!g || !person) throw notFound('consent_ref', '查无此授权', 'no such consent');
+    return { key, consent_ref: g.consent_ref, person, region: person.insuplc_admdvs };
   }
   if (resource === 'agreement') {
     const members = await agreementMembers(pool, value);
@@ -298,7 +316,13 @@ export function installAuth(app: FastifyInstance, deps: { pool: Pool; now: () =>
     } else if (p.role === 'grid_worker') {
       if (!loaded.person) throw denied();
       const consent = await activeConsent(deps.pool, p.username, loaded.person.psn_no, chinaDate(deps.now()));
-      if (!consent) throw forbidden('consent', '该居民未授权您代办', 'this person has not consented to you acting for them');
+      if (!consent) {
+        // a proxy refused is audited with both persons (nothing else is written)
+        await writeAudit(deps.pool, { actor: `grid_worker:${p.username}`, now: deps.now() }, 'grid.proxy_refused', `person:${loaded.person.psn_no}`, {
+          grid_worker: p.username, psn_no: loaded.person.psn_no, route: `${req.method} ${url}`, reason: 'no active consent',
+        });
+        throw forbidden('consent', '该居民未授权您代办', 'this person has not consented to you acting for them');
+      }
       req.consentRef = consent;
     } else if (loaded.either) {
       const covered = loaded.either.find((r) => regionsCover(p.regions, r));
@@ -326,7 +350,7 @@ export function scopedPerson(req: FastifyRequest): Person {
 }
 
 /** The loaded resource's key for the routes that touch a filing, recognition or import batch. */
-export function scoped<K extends 'filing_no' | 'recognition_no' | 'import_id' | 'message_id' | 'statement_id' | 'dispute_id' | 'application_id' | 'fixmedins_code' | 'setl_id' | 'finding_id' | 'agreement' | 'case_no' | 'region' | 'service_point' | 'grid'>(req: FastifyRequest, key: K): NonNullable<Scope[K]> {
+export function scoped<K extends 'filing_no' | 'recognition_no' | 'import_id' | 'message_id' | 'statement_id' | 'dispute_id' | 'application_id' | 'fixmedins_code' | 'setl_id' | 'finding_id' | 'agreement' | 'case_no' | 'region' | 'service_point' | 'grid' | 'application_no' | 'consent_ref'>(req: FastifyRequest, key: K): NonNullable<Scope[K]> {
   const v = req.scope?.[key];
   if (v === undefined) throw new Error(`${req.method} ${req.routeOptions.url} has no ${key} in scope: declare it in access.ts`);
   return v as NonNullable<Scope[K]>;

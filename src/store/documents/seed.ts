@@ -57,3 +57,19 @@ export async function seedSettlementDocuments(
     return { policies, catalogs, clearing_rules: clearingRules, payment_rules: paymentRules, supervision_rules: supervisionRules };
   });
 }
+
+/** Stores the shipped service-item catalogues (service-items/, issue 16) not stored yet; how many were new. */
+export async function seedServiceItems(pool: Pool, dir = path.join(ROOT, 'service-items'), registry: DocumentRegistry = documentRegistry): Promise<number> {
+  return inTransaction(pool, async (q) => {
+    await lockKind(q, 'service_items');
+    let n = 0;
+    for (const f of jsonFiles(dir)) {
+      const doc = readJson(path.join(dir, f));
+      const stored = await readDocument(q, 'service_items', String(doc['catalogue_id']));
+      if (stored && stored.version >= Number(doc['version'])) continue;
+      await registry.store(q, { kind: 'service_items', doc, stored_by: 'seed', note: path.basename(f) });
+      n++;
+    }
+    return n;
+  });
+}
