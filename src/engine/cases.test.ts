@@ -131,7 +131,7 @@ test('overdue the day after the deadline; only review states escalate; the queue
   assert.deepEqual(openStates(['filing_review']), ['pending_review', 'commitment_check']);
   assert.deepEqual(openStates(['recognition_review']), ['pending_review']);
   // the declared kinds wait for their rows
-  assert.deepEqual(CASE_KINDS.filter((k) => CASE_MACHINE[k].inUse), ['filing_review', 'recognition_review', 'supervision', 'investigation_request']);
+  assert.deepEqual(CASE_KINDS.filter((k) => CASE_MACHINE[k].inUse), ['filing_review', 'recognition_review', 'supervision', 'investigation_request', 'medical_assistance']);
   // a filing's status for each state: commitment_check shows effective
   assert.equal(CASE_MACHINE.filing_review.status('commitment_check'), 'effective');
   assert.equal(CASE_MACHINE.filing_review.status('superseded'), 'superseded');
