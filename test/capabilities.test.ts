@@ -35,6 +35,10 @@ const PROBES: Record<Capability, { method: 'GET' | 'POST'; url: string; payload?
   see_investigations: { method: 'GET', url: '/api/v1/supervision/investigations?box=inbox' },
   see_supervision: { method: 'GET', url: '/api/v1/supervision/rules' },
   edit_supervision_rules: { method: 'POST', url: '/api/v1/supervision/rules', payload: { admdvs: '430100', doc: {} } },
+  see_assistance: { method: 'GET', url: '/api/v1/assistance/queue' },
+  review_assistance: { method: 'POST', url: '/api/v1/assistance/applications/430100YJ2026010100000001/review', payload: { decision: 'approve' } },
+  pay_assistance: { method: 'POST', url: '/api/v1/assistance/applications/430100YJ2026010100000001/pay' },
+  run_subsidies: { method: 'POST', url: '/api/v1/assistance/subsidies', payload: { admdvs: '430100', year: 2026, apply: false } },
 };
 
 interface Me {

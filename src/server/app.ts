@@ -13,6 +13,7 @@ import { supervisionRoutes } from './api/supervision.ts';
 import { investigationRoutes } from './api/investigations.ts';
 import { sharingRoutes } from './api/sharing.ts';
 import { supervisionCaseRoutes } from './api/supervision-cases.ts';
+import { assistanceRoutes } from './api/assistance.ts';
 import { installAuth } from './auth/hook.ts';
 import { refuseNulCharacters } from './api/common.ts';
 import { serveWeb } from './web.ts';
@@ -63,6 +64,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(investigationRoutes(deps), { prefix: '/api/v1' });
   await app.register(sharingRoutes(deps), { prefix: '/api/v1' });
   await app.register(supervisionCaseRoutes(deps), { prefix: '/api/v1' });
+  await app.register(assistanceRoutes(deps), { prefix: '/api/v1' }); // medical assistance (issue 16)
   await app.register(gatewayRoutes({ pool: deps.pool, now: deps.now, ...(deps.documents ? { documents: deps.documents } : {}) }));
 
   app.get('/healthz', async (_req, reply) => {

@@ -14,6 +14,7 @@ import { settlementRegions } from '../../store/payment/reports.ts';
 import { findingRegions } from '../../store/supervision/findings.ts';
 import { agreementMembers } from '../../store/supervision/sharing.ts';
 import { findSupervisionCase } from '../../store/supervision/cases.ts';
+import { applicationScope } from '../../store/assistance.ts';
 import { findPersonByCertno, findPersonByPsnNo, type Person } from '../../store/registry/persons.ts';
 import { requirePersonByCertno } from '../../app/registry/persons.ts';
 import { callerOf, roleMayCall, ruleFor, type Touches } from './access.ts';
@@ -50,6 +51,8 @@ export interface Scope {
   /** An agreement the caller's regions are members of (its members, as loaded). */
   agreement?: { agreement_no: string; members: readonly string[] };
   case_no?: string;
+  /** A medical-assistance application (its person and pooling region as loaded). */
+  application_no?: string;
   /** The region the decision was made on: the person's, filing's, recognition's, batch's, or the one named. */
   region?: string;
 }
@@ -188,6 +191,13 @@ async function load(pool: Pool, touches: Exclude<Touches, 'nothing'>, places: Re
     // the institution's region works the case (its supervisors), as the use cases decide
     return { key, case_no: sup.case_no, region: sup.admdvs, institution: sup.fixmedins_code };
   }
+  if (resource === 'assistance application') {
+    const a = await applicationScope(pool, value);
+    const person = a ? await findPersonByPsnNo(pool, a.psn_no) : undefined;
+    if (!a || !person) throw notFound('application_no', '查无此救助申请', 'no such assistance application');
+    // the pooling region whose fund pays works it; the person (or a consenting grid worker) reads it
+    return { key, application_no: value, person, region: a.region };
+  }
   if (resource === 'agreement') {
     const members = await agreementMembers(pool, value);
     if (!members) throw notFound('agreement_no', `协议 ${value} 不存在`, `no agreement ${value}`);
@@ -312,7 +322,7 @@ export function scopedPerson(req: FastifyRequest): Person {
 }
 
 /** The loaded resource's key for the routes that touch a filing, recognition or import batch. */
-export function scoped<K extends 'filing_no' | 'recognition_no' | 'import_id' | 'message_id' | 'statement_id' | 'dispute_id' | 'application_id' | 'fixmedins_code' | 'setl_id' | 'finding_id' | 'agreement' | 'case_no' | 'region'>(req: FastifyRequest, key: K): NonNullable<Scope[K]> {
+export function scoped<K extends 'filing_no' | 'recognition_no' | 'import_id' | 'message_id' | 'statement_id' | 'dispute_id' | 'application_id' | 'fixmedins_code' | 'setl_id' | 'finding_id' | 'agreement' | 'case_no' | 'application_no' | 'region'>(req: FastifyRequest, key: K): NonNullable<Scope[K]> {
   const v = req.scope?.[key];
   if (v === undefined) throw new Error(`${req.method} ${req.routeOptions.url} has no ${key} in scope: declare it in access.ts`);
   return v as NonNullable<Scope[K]>;
