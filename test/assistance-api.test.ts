@@ -59,7 +59,7 @@ const outside = (amount_fen: number) => ({ description: '外购药品', amount_f
 
 before(async () => {
   db = await freshDatabase();
-  await seedAll(db.pool, { ...readConfig({}), demoPersons: 20 }, () => undefined);
+  await seedAll(db.pool, { ...readConfig({}), demoPersons: 60 }, () => undefined);
   app = await buildApp({ pool: db.pool, now: () => clock });
   cookie.admin = await staffCookie(db.pool, { username: 'ma.admin', role: 'admin', regions: ['000000'] });
   cookie.clerk = await staffCookie(db.pool, { username: 'ma.clerk', role: 'clerk', regions: ['430200'] });
@@ -91,6 +91,20 @@ before(async () => {
 after(async () => {
   await app?.close();
   await db?.drop();
+});
+
+describe('the demo', () => {
+  test('谭秀英 of Shifeng has one application paid, one in its notice, one with an objection; the subsidies ran', async () => {
+    const r = await db.pool.query(
+      `SELECT c.state, a.channel, a.paid_fen FROM medical_assistance_applications a JOIN cases c ON c.id = a.case_id JOIN persons p ON p.psn_no = a.psn_no
+        WHERE p.psn_name = '谭秀英' ORDER BY a.submitted_at`);
+    assert.deepEqual(r.rows.map((x) => x.state).sort(), ['objection_review', 'paid', 'public_notice']);
+    const paid = r.rows.find((x) => x.state === 'paid')!;
+    assert.equal(paid.channel, 'proxy');
+    assert.ok(Number(paid.paid_fen) > 0);
+    const s = await db.pool.query(`SELECT count(*)::int AS n FROM assistance_subsidies`);
+    assert.ok(s.rows[0].n >= 0);
+  });
 });
 
 describe('bad input and who may apply', () => {
