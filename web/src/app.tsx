@@ -5,7 +5,8 @@ import { usePrefs } from './i18n.tsx';
 import { Link, navigate, usePath } from './router.tsx';
 import { ErrorBox, Loading } from './ui.tsx';
 import { SignIn } from './pages/SignIn.tsx';
-import { PortalFilings, PortalHome, PortalInbox, PortalNearby, PortalRecognitions, PortalSettlements } from './pages/Portal.tsx';
+import { PortalAssistance, PortalFilings, PortalHome, PortalInbox, PortalNearby, PortalRecognitions, PortalSettlements } from './pages/Portal.tsx';
+import { Assistance } from './pages/Assistance.tsx';
 import { StaffImports, StaffPersons, StaffPolicies, StaffQueues } from './pages/Staff.tsx';
 import { Dashboard } from './pages/Dashboard.tsx';
 import { Clearing } from './pages/Clearing.tsx';
@@ -27,6 +28,7 @@ const PERSON_NAV: Nav = [
   { to: '/portal/settlements', zh: '结算明细', en: 'Settlements' },
   { to: '/portal/inbox', zh: '消息', en: 'Messages' },
   { to: '/portal/nearby', zh: '附近定点机构', en: 'Nearby' },
+  { to: '/portal/assistance', zh: '医疗救助', en: 'Medical assistance' },
 ];
 
 // The menu offers what /auth/me says the server lets this principal do (src/server/auth/access.ts).
@@ -46,6 +48,7 @@ function staffNav({ can, acts_for, routes }: Me): Nav {
   if (can.see_supervision) nav.push({ to: '/staff/supervision', zh: '基金监管', en: 'Supervision' });
   if (acts_for === 'consenting persons') nav.push({ to: '/staff/persons', zh: '代办居民', en: 'My residents' });
   if (routes.includes('POST /api/v1/supervision/cases/:case_no/moves')) nav.push({ to: '/staff/supervision/cases', zh: '稽核案件', en: 'Cases' });
+  if (can.see_assistance && regionWide) nav.push({ to: '/staff/assistance', zh: '医疗救助', en: 'Medical assistance' });
   return nav;
 }
 
@@ -143,12 +146,14 @@ function route(path: string, me: Me) {
       case '/portal/settlements': return <PortalSettlements me={p} />;
       case '/portal/inbox': return <PortalInbox me={p} />;
       case '/portal/nearby': return <PortalNearby me={p} />;
+      case '/portal/assistance': return <PortalAssistance me={p} />;
       default: return <PortalHome me={p} />;
     }
   }
   if (me.acts_for === 'institution') return <Institution me={me} />;
   switch (path) {
     case '/staff/supervision/cases': return <SupervisionCases />;
+    case '/staff/assistance': return <Assistance me={me} />;
     case '/staff/persons': return <StaffPersons me={me} />;
     case '/staff/imports': return <StaffImports me={me} />;
     case '/staff/policies': return <StaffPolicies />;
