@@ -8,6 +8,7 @@
 import Type from 'typebox';
 import { IDENTITY_GROUPS, type IdentityGroup } from './codes.ts';
 import { assertInvariant, Problems } from './errors.ts';
+import { formatYuan } from './money.ts';
 import { schemaProblems } from './schema-problems.ts';
 
 const obj = <P extends Type.TProperties>(p: P) => Type.Object(p, { additionalProperties: false });
@@ -187,7 +188,7 @@ export function computeAssistance(rules: AssistanceRules, f: AssistanceFacts): A
   lines.push({ step: 'ratio', zh: `按救助比例 ${group.ratio_bp / 100}%（分以下舍去）`, en: `at the ratio of ${group.ratio_bp / 100}% (rounded down to the fen)`, rule: `${group.path}/ratio_bp`, amount_fen: raw, detail: { base_fen: base, ratio_bp: group.ratio_bp } });
   const room = Math.max(0, group.annual_cap_fen - f.year_paid_fen);
   const amount = Math.min(raw, room);
-  lines.push({ step: 'cap', zh: `年度救助限额剩余 ${room} 分（限额 ${group.annual_cap_fen}，本年已救助 ${f.year_paid_fen}）`, en: `room under the yearly cap: ${room} fen (cap ${group.annual_cap_fen}, paid this year ${f.year_paid_fen})`, rule: `${group.path}/annual_cap_fen`, amount_fen: room, detail: { annual_cap_fen: group.annual_cap_fen, year_paid_fen: f.year_paid_fen } });
+  lines.push({ step: 'cap', zh: `年度救助限额剩余（限额 ${formatYuan(group.annual_cap_fen)} 元，本年已救助 ${formatYuan(f.year_paid_fen)} 元）`, en: `room under the yearly cap (cap ${formatYuan(group.annual_cap_fen)} yuan, paid this year ${formatYuan(f.year_paid_fen)} yuan)`, rule: `${group.path}/annual_cap_fen`, amount_fen: room, detail: { annual_cap_fen: group.annual_cap_fen, year_paid_fen: f.year_paid_fen } });
   lines.push({ step: 'amount', zh: '救助金额', en: 'assistance amount', rule: '', amount_fen: amount });
   assertInvariant(amount >= 0 && amount <= room && amount <= burden, 'assistance is within the burden and the cap');
   return { kind: 'assistance', rules: { rules_id: rules.rules_id, version: rules.version }, identity: group.identity, lines, burden_fen: burden, amount_fen: amount };
@@ -232,11 +233,11 @@ export function computeReassistance(rules: AssistanceRules, f: ReassistanceFacts
     return { ...base, lines, amount_fen: 0 };
   }
   const over = Math.max(0, burden - ra.burden_threshold_fen);
-  lines.push({ step: 'over_threshold', zh: `超过再救助起付标准 ${ra.burden_threshold_fen} 分的部分`, en: `above the threshold of ${ra.burden_threshold_fen} fen`, rule: '/reassistance/burden_threshold_fen', amount_fen: over });
+  lines.push({ step: 'over_threshold', zh: `超过再救助起付标准 ${formatYuan(ra.burden_threshold_fen)} 元的部分`, en: `above the threshold of ${formatYuan(ra.burden_threshold_fen)} yuan`, rule: '/reassistance/burden_threshold_fen', amount_fen: over });
   const raw = floorBp(over, ra.ratio_bp);
   lines.push({ step: 'ratio', zh: `按再救助比例 ${ra.ratio_bp / 100}%（分以下舍去）`, en: `at the ratio of ${ra.ratio_bp / 100}% (rounded down)`, rule: '/reassistance/ratio_bp', amount_fen: raw });
   const room = Math.max(0, ra.annual_cap_fen - f.reassistance_paid_fen);
-  lines.push({ step: 'cap', zh: `再救助年度限额剩余 ${room} 分`, en: `room under re-assistance's yearly cap: ${room} fen`, rule: '/reassistance/annual_cap_fen', amount_fen: room });
+  lines.push({ step: 'cap', zh: `再救助年度限额剩余（限额 ${formatYuan(ra.annual_cap_fen)} 元）`, en: `room under re-assistance's yearly cap (${formatYuan(ra.annual_cap_fen)} yuan)`, rule: '/reassistance/annual_cap_fen', amount_fen: room });
   const amount = Math.min(raw, room);
   lines.push({ step: 'amount', zh: '再救助金额', en: 're-assistance amount', rule: '', amount_fen: amount });
   return { ...base, lines, amount_fen: amount };

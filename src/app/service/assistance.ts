@@ -363,7 +363,7 @@ async function payLocked(c: Queryable, now: Date, actor: Actor, no: string): Pro
     ...a.explanation!,
     lines: [
       ...(a.explanation?.lines ?? []),
-      ...(cut_fen > 0 ? [{ step: 'cut_at_payment', zh: `支付时年度限额仅余 ${pay_fen} 分，核减 ${cut_fen} 分`, en: `at payment the yearly cap left ${pay_fen} fen: ${cut_fen} fen cut`, rule: '', amount_fen: cut_fen }] : []),
+      ...(cut_fen > 0 ? [{ step: 'cut_at_payment', zh: `支付时年度限额仅余 ${(pay_fen / 100).toFixed(2)} 元，核减 ${(cut_fen / 100).toFixed(2)} 元`, en: `at payment the yearly cap left ${pay_fen} fen: ${cut_fen} fen cut`, rule: '', amount_fen: cut_fen }] : []),
       { step: 'paid', zh: '实际支付', en: 'paid', rule: '', amount_fen: pay_fen },
     ],
   };
@@ -376,7 +376,7 @@ async function payLocked(c: Queryable, now: Date, actor: Actor, no: string): Pro
     });
     transferId = (await postTransfer(c, t, now)).id;
   }
-  await moveCase(c, now, actor, kase, 'pay', { comment: `支付 ${pay_fen} 分${cut_fen > 0 ? `（限额核减 ${cut_fen} 分）` : ''}` });
+  await moveCase(c, now, actor, kase, 'pay', { comment: `支付 ${(pay_fen / 100).toFixed(2)} 元${cut_fen > 0 ? `（限额核减 ${(cut_fen / 100).toFixed(2)} 元）` : ''}` });
   await writePaid(c, no, { paid_fen: pay_fen, transfer_id: transferId, at: now, payee: pay_fen > 0 ? payee : null, explanation });
   await writeAudit(c, { actor: actorLabel(actor), now }, 'medical_assistance.pay', `medical_assistance:${no}`, { psn_no: a.psn_no, paid_fen: pay_fen, cut_fen, transfer_id: transferId });
   const person = await findPerson(c, { psn_no: a.psn_no });
@@ -458,7 +458,7 @@ export async function scanReassistance(pool: Pool, now: Date, by: Actor, region:
       if (explanation.amount_fen <= 0) return;
       const calendar = await loadCalendar(c, region);
       const no = await nextNo(c, region, today);
-      const kase = await openCase(c, now, system, { kind: 'medical_assistance', number: no, region, psnNo, to: 'proposed', comment: `再救助扫描：年度负担 ${explanation.burden_fen} 分`, clock: clockOf(rules, calendar) });
+      const kase = await openCase(c, now, system, { kind: 'medical_assistance', number: no, region, psnNo, to: 'proposed', comment: `再救助扫描：年度负担 ${(explanation.burden_fen / 100).toFixed(2)} 元`, clock: clockOf(rules, calendar) });
       await insertApplication(c, {
         case_id: kase.id, application_no: no, type: 'reassistance', psn_no: psnNo, region, year, channel: 'system', applicant: actorLabel(by), proxy_username: null, consent_ref: null,
         form: { setl_ids: [], outside: [], reason: null, proposed: { burden_fen: explanation.burden_fen, amount_fen: explanation.amount_fen } },
