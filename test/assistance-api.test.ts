@@ -94,16 +94,13 @@ after(async () => {
 });
 
 describe('the demo', () => {
-  test('谭秀英 of Shifeng has one application paid, one in its notice, one with an objection; the subsidies ran', async () => {
+  test('a Zhuzhou resident has one application paid (by sf.grid, with consent), one in its notice, one with an objection', async () => {
     const r = await db.pool.query(
-      `SELECT c.state, a.channel, a.paid_fen FROM medical_assistance_applications a JOIN cases c ON c.id = a.case_id JOIN persons p ON p.psn_no = a.psn_no
-        WHERE p.psn_name = '谭秀英' ORDER BY a.submitted_at`);
+      `SELECT c.state, a.channel, a.paid_fen FROM medical_assistance_applications a JOIN cases c ON c.id = a.case_id ORDER BY a.submitted_at`);
     assert.deepEqual(r.rows.map((x) => x.state).sort(), ['objection_review', 'paid', 'public_notice']);
     const paid = r.rows.find((x) => x.state === 'paid')!;
     assert.equal(paid.channel, 'proxy');
     assert.ok(Number(paid.paid_fen) > 0);
-    const s = await db.pool.query(`SELECT count(*)::int AS n FROM assistance_subsidies`);
-    assert.ok(s.rows[0].n >= 0);
   });
 });
 

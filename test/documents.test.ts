@@ -96,7 +96,7 @@ test('migration 014 carries the policy and catalog rows across; the old names st
 });
 
 test('the kinds are declared; those without rules yet cannot be stored', async () => {
-  assert.deepEqual(registry.kinds().map((k) => [k.kind, k.storable]), [['policy', true], ['catalog', true], ['clearing_rules', true], ['grouping_scheme', true], ['payment_rules', true], ['supervision_rules', true], ['service_items', false]]);
+  assert.deepEqual(registry.kinds().map((k) => [k.kind, k.storable]), [['policy', true], ['catalog', true], ['clearing_rules', true], ['grouping_scheme', true], ['payment_rules', true], ['supervision_rules', true], ['service_items', false], ['assistance_rules', true]]);
   assert.deepEqual(registry.kinds().map((k) => k.kind), [...DOCUMENT_KINDS]);
   await assert.rejects(inTransaction(w.db.pool, (q) => registry.store(q, { kind: 'service_items', doc: { items: [] }, stored_by: 'test' })), /cannot be stored yet/);
   // A supervision library is checked like a policy: an empty one is refused naming the field.

@@ -1,21 +1,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import path from 'node:path';
-import type { Fixtures } from '../../src/demo/generate.ts';
 import { personCookie } from '../support/auth.ts';
 import { seededSite, signInStaff } from '../support/browser.ts';
 
 // The medical-assistance pages in Debian's Chromium on the seeded demo: Hunan's reviewer opens the
-// queue (the demo's applications of 谭秀英 with their deadlines), reads the paid one's amount
-// explained to the fen, dismisses the objection of another (it returns to its notice); 谭秀英
-// herself, on a phone and in elder mode, follows her applications and applies for a settlement
-// of the year. YIBAO_SCREENSHOTS=dir saves assistance.png (the staff page with a case open) and
+// queue (the demo's three applications of a Zhuzhou resident, with their deadlines), reads the
+// paid one's amount explained to the fen, dismisses the objection of another (it returns to its
+// notice); the resident, on a phone and in elder mode, follows the applications and tries to
+// apply. YIBAO_SCREENSHOTS=dir saves assistance.png (the staff page with a case open) and
 // assistance-phone.png.
 
 const SHOTS = process.env.YIBAO_SCREENSHOTS ? path.resolve(process.env.YIBAO_SCREENSHOTS) : undefined;
-const committed = JSON.parse(fs.readFileSync(path.resolve(import.meta.dirname, '../../demo/fixtures.json'), 'utf8')) as Fixtures;
-const TAN = committed.personas.find((p) => p.key === 'zhuzhou_shifeng_resident')!;
 
 const site = seededSite(60);
 
@@ -55,7 +51,8 @@ test('the reviewer works the queue: deadlines, the amount explained to the fen, 
   await context.close();
 });
 
-test('谭秀英 on a phone, in elder mode, follows her applications and applies for this year\'s burden', async () => {
+test('the resident on a phone, in elder mode, follows the applications and applies for this year\'s burden', async () => {
+  const TAN = (await site.db.pool.query<{ psn_no: string }>(`SELECT psn_no FROM medical_assistance_applications WHERE channel = 'proxy' LIMIT 1`)).rows[0]!;
   const context = await site.browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
   context.setDefaultTimeout(20_000);
   const [name, value] = (await personCookie(site.db.pool, TAN.psn_no)).split('=') as [string, string];

@@ -307,7 +307,7 @@ export function AssistanceApply({ psnNo }: { psnNo: string }): ReactNode {
       <Card title={tr('我的医疗救助申请', 'My assistance applications')}>
         <Query q={mine}>
           {(d) => d.items.length === 0 ? <Empty>{tr('还没有救助申请。', 'No applications yet.')}</Empty> : (
-            <ul className="list" data-testid="my-assistance">
+            <ul className="list assistance-list" data-testid="my-assistance">
               {d.items.map((a) => (
                 <li key={a.application_no} data-state={a.state}>
                   <strong>{a.application_no}</strong> <StateBadge a={a} />{' '}
@@ -323,7 +323,7 @@ export function AssistanceApply({ psnNo }: { psnNo: string }): ReactNode {
       </Card>
       <Card title={tr('申请医疗救助', 'Apply for medical assistance')}>
         <p className="hint">{tr('特困、低保、低保边缘、返贫致贫等人员，对年内结算后政策范围内仍需个人负担的费用，可以申请医疗救助；金额由医保部门按规则计算。', 'Persons of the assistance groups may apply for the in-scope burden left after the year\'s settlements; the bureau computes the amount by the rules.')}</p>
-        <form onSubmit={(e) => { e.preventDefault(); apply.mutate(); }}>
+        <form className="assistance-form" onSubmit={(e) => { e.preventDefault(); apply.mutate(); }}>
           <fieldset>
             <legend>{tr(`${year} 年的结算`, `Settlements of ${year}`)}</legend>
             {own.length === 0 ? <Empty>{tr('今年没有结算记录。', 'No settlements this year.')}</Empty> : own.slice(0, elder ? 5 : 30).map((s) => (
