@@ -42,6 +42,10 @@ const PROBES: Record<Capability, { method: 'GET' | 'POST'; url: string; payload?
   apply_for_persons: { method: 'POST', url: '/api/v1/applications', payload: { psn_no: 'NO-SUCH-PERSON', item_code: 'enrollment' } },
   handle_applications: { method: 'POST', url: '/api/v1/applications/430100SQ2026010100000001/accept', payload: {} },
   see_service_summary: { method: 'GET', url: '/api/v1/service-summary' },
+  see_assistance: { method: 'GET', url: '/api/v1/assistance/queue' },
+  review_assistance: { method: 'POST', url: '/api/v1/assistance/applications/430100YJ2026010100000001/review', payload: { decision: 'approve' } },
+  pay_assistance: { method: 'POST', url: '/api/v1/assistance/applications/430100YJ2026010100000001/pay' },
+  run_subsidies: { method: 'POST', url: '/api/v1/assistance/subsidies', payload: { admdvs: '430100', year: 2026, apply: false } },
 };
 
 interface Me {

@@ -96,7 +96,7 @@ test('migration 014 carries the policy and catalog rows across; the old names st
 });
 
 test('the kinds are declared, each with its rules', async () => {
-  assert.deepEqual(registry.kinds().map((k) => [k.kind, k.storable]), [['policy', true], ['catalog', true], ['clearing_rules', true], ['grouping_scheme', true], ['payment_rules', true], ['supervision_rules', true], ['service_items', true]]);
+  assert.deepEqual(registry.kinds().map((k) => [k.kind, k.storable]), [['policy', true], ['catalog', true], ['clearing_rules', true], ['grouping_scheme', true], ['payment_rules', true], ['supervision_rules', true], ['service_items', true], ['assistance_rules', true]]);
   assert.deepEqual(registry.kinds().map((k) => k.kind), [...DOCUMENT_KINDS]);
   // A service-item catalogue without items is refused naming the field.
   await assert.rejects(inTransaction(w.db.pool, (q) => registry.store(q, { kind: 'service_items', doc: { catalogue_id: 'service-items-x', admdvs: '000000', version: 1, items: [] }, stored_by: 'test' })), (err: YibaoError) => err.details.some((d) => d.field === '/items'));

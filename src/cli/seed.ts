@@ -7,6 +7,7 @@ import { seedCooperationForFixtures } from '../demo/cooperation.ts';
 import { demoSettlementCount, seedDemoSettlements } from '../demo/settlements.ts';
 import { seedPlantedClaims } from '../demo/planted.ts';
 import { seedDemoInvestigations } from '../demo/investigations.ts';
+import { seedDemoAssistance } from '../demo/assistance.ts';
 import { runScan } from '../app/supervision/scan.ts';
 import { addDays, chinaDate } from '../engine/calendar.ts';
 import { seedDemoAdvanceFunds } from '../demo/clearing.ts';
@@ -48,6 +49,8 @@ export async function seedAll(pool: Pool, config: Config, log: (line: string) =>
   // 协查 between the 赣湘 members: one request run through its closed loop, one waiting near its deadline.
   await seedDemoInvestigations(pool, fixtures, now, (l) => log(`demo: ${l}`));
   await seedDemoAdvanceFunds(pool, now, (l) => log(`demo: ${l}`));
+  // 医疗救助 on application (after the settlements whose burden it assists), and the subsidy runs.
+  await seedDemoAssistance(pool, fixtures, now, (l) => log(`demo: ${l}`));
   await refreshDashboard(pool); // the dashboard's enrollment and settlement figures
   return fixtures;
 }

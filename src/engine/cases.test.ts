@@ -130,8 +130,8 @@ test('overdue the day after the deadline; only review states escalate; the queue
   }
   assert.deepEqual(openStates(['filing_review']), ['pending_review', 'commitment_check']);
   assert.deepEqual(openStates(['recognition_review']), ['pending_review']);
-  // the declared kinds wait for their rows
-  assert.deepEqual(CASE_KINDS.filter((k) => CASE_MACHINE[k].inUse), ['filing_review', 'recognition_review', 'supervision', 'investigation_request', 'one_window', 'rating_follow_up']);
+  // every kind has its rows and use cases now
+  assert.deepEqual(CASE_KINDS.filter((k) => CASE_MACHINE[k].inUse), [...CASE_KINDS]);
   // a filing's status for each state: commitment_check shows effective
   assert.equal(CASE_MACHINE.filing_review.status('commitment_check'), 'effective');
   assert.equal(CASE_MACHINE.filing_review.status('superseded'), 'superseded');

@@ -4,9 +4,9 @@ import { FILING_STATUSES, reviewWorkingDays, type FilingPolicy, type FilingStatu
 
 // The case machine (办件): one definition of every kind of case the platform tracks — its
 // states, the moves between them, who may make each move, and the clock of each open state
-// (deadline in working days, reminder lead, escalation when overdue). Filing reviews and
-// recognition reviews run on it today; the other kinds are declared for what comes next and
-// have no rows yet. Pure: the application layer (src/app/cooperation/cases.ts) applies a move
+// (deadline in working days, reminder lead, escalation when overdue). Every kind is in use:
+// filing and recognition reviews, supervision cases, 协查 requests, one-window applications,
+// medical-assistance applications and rating follow-ups. Pure: the application layer (src/app/cooperation/cases.ts) applies a move
 // with the store's SQL.
 
 export const CASE_KINDS = ['filing_review', 'recognition_review', 'supervision', 'investigation_request', 'one_window', 'medical_assistance', 'rating_follow_up'] as const;
@@ -33,6 +33,8 @@ export interface DeadlineFacts {
   agreement?: { accept_days: number; answer_days: number } | undefined;
   /** For a one-window application: the working days left of its item's promised time limit (承诺时限). */
   timeLimitDays?: number | undefined;
+  /** For a medical-assistance application: its rules' clocks in working days (notice_days: what is left of the notice on a return to it). */
+  assistance?: { review_days: number; notice_days: number; objection_review_days: number; pay_days: number } | undefined;
 }
 
 function policyOf(f: DeadlineFacts): FilingPolicy {
@@ -116,6 +118,12 @@ export const MOVE_NAMES: Record<string, { zh: string; en: string }> = {
   // one-window applications (一窗受理) and rating follow-ups (回访整改)
   complete: { zh: '办结', en: 'complete' },
   cancel: { zh: '撤回', en: 'cancel' },
+  // medical assistance (医疗救助)
+  object: { zh: '提出异议', en: 'object' },
+  uphold_objection: { zh: '异议成立', en: 'uphold the objection' },
+  dismiss_objection: { zh: '异议不成立', en: 'dismiss the objection' },
+  end_notice: { zh: '公示期满', en: 'end the public notice' },
+  pay: { zh: '支付救助金', en: 'pay' },
 };
 
 /** Recognition reviews take five working days (today's constant, not a policy field). */
@@ -353,13 +361,80 @@ const INVESTIGATION: CaseKindDef = {
   },
 };
 
-/** Declared for what comes next: a kind's shape is here, its rows and use cases arrive with it. */
-function declared(kind: CaseKind, zh: string, en: string, field: string, states: Record<string, StateDef>, moves: MoveDef[]): CaseKindDef {
-  return { kind, zh, en, inUse: false, field, states, moves, status: (s) => s };
+// ---- medical assistance (医疗救助, issue 16) -------------------------------------------------
+
+function assistanceClocks(f: DeadlineFacts): NonNullable<DeadlineFacts['assistance']> {
+  assertInvariant(f.assistance, 'a medical-assistance deadline needs its rules\' clocks');
+  return f.assistance;
 }
 
-/** A declared kind's clock: a fixed number of working days (to be set when the kind arrives). */
-const OPEN = (task: string, days: number): Clock => ({ task, workingDays: () => days, remindBefore: 2, escalates: true });
+const ASSISTANCE_STATES = {
+  proposed: { zh: '系统建议（待确认）', en: 'proposed by the re-assistance scan' },
+  pending_review: { zh: '待审核', en: 'waiting for review' },
+  public_notice: { zh: '公示中', en: 'in public notice' },
+  objection_review: { zh: '异议复核中', en: 'objection under review' },
+  approved: { zh: '已批准待支付', en: 'approved, to be paid' },
+  paid: { zh: '已支付', en: 'paid' },
+  rejected: { zh: '未通过', en: 'rejected' },
+  dismissed: { zh: '不予立项', en: 'dismissed' },
+} as const;
+const assistanceState = (s: string): { zh: string; en: string } => ASSISTANCE_STATES[s as keyof typeof ASSISTANCE_STATES] ?? { zh: s, en: s };
+
+// 医疗救助申请: applied for online, at a window or by a consenting grid worker (or proposed by
+// the re-assistance scan and confirmed by staff), reviewed (the amount computed from the stored
+// settlements), published (公示) for the rules' notice days, during which an objection stops
+// it for review (upheld: rejected; dismissed: back to the notice, or on to payment when the
+// notice is over), then paid once from the assistance fund. The whole path has its own due
+// date (the rules' total_days, 10 working days) kept on the application.
+const MEDICAL_ASSISTANCE: CaseKindDef = {
+  kind: 'medical_assistance',
+  zh: '医疗救助申请',
+  en: 'medical-assistance application',
+  inUse: true,
+  field: 'application_no',
+  states: {
+    proposed: { ...ASSISTANCE_STATES.proposed, clock: { task: 'confirm', workingDays: (f) => assistanceClocks(f).review_days, remindBefore: 1, escalates: true } },
+    pending_review: { ...ASSISTANCE_STATES.pending_review, clock: { task: 'review', workingDays: (f) => assistanceClocks(f).review_days, remindBefore: 1, escalates: true } },
+    // the notice is a waiting period for the public, not the staff's work: it does not escalate
+    public_notice: { ...ASSISTANCE_STATES.public_notice, clock: { task: 'notice', workingDays: (f) => assistanceClocks(f).notice_days, remindBefore: 1, escalates: false } },
+    objection_review: { ...ASSISTANCE_STATES.objection_review, clock: { task: 'objection_review', workingDays: (f) => assistanceClocks(f).objection_review_days, remindBefore: 1, escalates: true } },
+    approved: { ...ASSISTANCE_STATES.approved, clock: { task: 'pay', workingDays: (f) => assistanceClocks(f).pay_days, remindBefore: 1, escalates: true } },
+    paid: ASSISTANCE_STATES.paid,
+    rejected: ASSISTANCE_STATES.rejected,
+    dismissed: ASSISTANCE_STATES.dismissed,
+  },
+  moves: [
+    { move: 'submit', from: null, to: 'pending_review', by: APPLICANT_OR_DESK },
+    { move: 'submit', from: null, to: 'proposed', by: ['system', 'reviewer', 'clerk'] },
+    { move: 'confirm', from: 'proposed', to: 'pending_review', by: STAFF },
+    { move: 'dismiss', from: 'proposed', to: 'dismissed', by: STAFF },
+    { move: 'approve', from: 'pending_review', to: 'public_notice', by: ['reviewer'] },
+    { move: 'reject', from: 'pending_review', to: 'rejected', by: ['reviewer'] },
+    { move: 'object', from: 'public_notice', to: 'objection_review', by: ['clerk', 'reviewer', 'supervisor'] },
+    { move: 'uphold_objection', from: 'objection_review', to: 'rejected', by: ['reviewer', 'supervisor'] },
+    { move: 'dismiss_objection', from: 'objection_review', to: 'public_notice', by: ['reviewer', 'supervisor'] },
+    { move: 'dismiss_objection', from: 'objection_review', to: 'approved', by: ['reviewer', 'supervisor'] },
+    { move: 'end_notice', from: 'public_notice', to: 'approved', by: ['system', 'clerk', 'reviewer'] },
+    { move: 'pay', from: 'approved', to: 'paid', by: ['system', 'clerk', 'reviewer'] },
+    ...(['proposed', 'pending_review', 'objection_review', 'approved'] as const).map((from): MoveDef => ({ move: 'escalate', from, to: from, by: ESCALATORS })),
+  ],
+  status: (state) => state,
+  refusal: {
+    approve: (s) => ({ zh: `救助申请${assistanceState(s).zh}，不在待审核状态`, en: `the application is ${assistanceState(s).en}, not waiting for review` }),
+    reject: (s) => ({ zh: `救助申请${assistanceState(s).zh}，不在待审核状态`, en: `the application is ${assistanceState(s).en}, not waiting for review` }),
+    object: (s) => ({ zh: `救助申请${assistanceState(s).zh}，不在公示期，不能提出异议`, en: `the application is ${assistanceState(s).en}, not in its public notice: no objection is taken` }),
+    pay: (s) => ({ zh: `救助申请${assistanceState(s).zh}，不能支付（须公示期满且无未决异议）`, en: `the application is ${assistanceState(s).en}: it is paid only once approved after a notice without an open objection` }),
+    end_notice: (s) => ({ zh: `救助申请${assistanceState(s).zh}，不在公示期`, en: `the application is ${assistanceState(s).en}, not in its public notice` }),
+    confirm: (s) => ({ zh: `救助申请${assistanceState(s).zh}，不是待确认的系统建议`, en: `the application is ${assistanceState(s).en}, not a proposal to confirm` }),
+    dismiss: (s) => ({ zh: `救助申请${assistanceState(s).zh}，不是待确认的系统建议`, en: `the application is ${assistanceState(s).en}, not a proposal to dismiss` }),
+    uphold_objection: (s) => ({ zh: `救助申请${assistanceState(s).zh}，没有待复核的异议`, en: `the application is ${assistanceState(s).en}: no objection is under review` }),
+    dismiss_objection: (s) => ({ zh: `救助申请${assistanceState(s).zh}，没有待复核的异议`, en: `the application is ${assistanceState(s).en}: no objection is under review` }),
+  },
+  reminder: (no, due, task) => ({
+    title: { zh: '医疗救助申请办理提醒', en: 'Medical-assistance application' },
+    body: { zh: `救助申请 ${no} 的${task === 'notice' ? '公示' : '办理'}将于 ${due} 前完成。`, en: `Application ${no}: the ${task === 'notice' ? 'public notice ends' : 'step is due'} by ${due}.` },
+  }),
+};
 
 // ---- one-window applications and rating follow-ups (issue 16) ----
 
@@ -447,20 +522,8 @@ const RATING_FOLLOW_UP: CaseKindDef = {
   refusal: { answer: () => ({ zh: '该回访已答复', en: 'the follow-up is answered already' }) },
 };
 
-const DECLARED: CaseKindDef[] = [
-  // 医疗救助: an application for medical assistance, reviewed and paid from the assistance fund
-  declared('medical_assistance', '医疗救助申请', 'medical-assistance application', 'case_no',
-    { pending_review: { zh: '待审核', en: 'waiting for review', clock: OPEN('review', 10) }, approved: { zh: '已批准', en: 'approved' }, rejected: { zh: '未通过', en: 'rejected' } },
-    [
-      { move: 'submit', from: null, to: 'pending_review', by: APPLICANT_OR_DESK },
-      { move: 'escalate', from: 'pending_review', to: 'pending_review', by: ESCALATORS },
-      { move: 'approve', from: 'pending_review', to: 'approved', by: ['reviewer'] },
-      { move: 'reject', from: 'pending_review', to: 'rejected', by: ['reviewer'] },
-    ]),
-];
-
 export const CASE_MACHINE: Readonly<Record<CaseKind, CaseKindDef>> = Object.fromEntries(
-  [FILING_REVIEW, RECOGNITION_REVIEW, SUPERVISION, INVESTIGATION, ONE_WINDOW, RATING_FOLLOW_UP, ...DECLARED].map((d) => [d.kind, d]),
+  [FILING_REVIEW, RECOGNITION_REVIEW, SUPERVISION, INVESTIGATION, ONE_WINDOW, MEDICAL_ASSISTANCE, RATING_FOLLOW_UP].map((d) => [d.kind, d]),
 ) as Record<CaseKind, CaseKindDef>;
 
 const BY_ROLE: Readonly<Record<string, readonly Mover[]>> = {

@@ -175,7 +175,8 @@ export const LINKED_OUTCOMES: Readonly<Record<LinkedKind, (state: string) => 'co
   // under commitment (告知承诺) a filing is effective at once: the matter is done
   filing_review: (s) => (s === 'effective' || s === 'commitment_check' ? 'completed' : s === 'rejected' || s === 'revoked' || s === 'superseded' ? 'refused' : null),
   recognition_review: (s) => (s === 'recognised' ? 'completed' : s === 'rejected' || s === 'revoked' ? 'refused' : null),
-  medical_assistance: (s) => (s === 'approved' || s === 'paid' ? 'completed' : s === 'rejected' ? 'refused' : null),
+  // approved is not done yet: the matter is completed when the assistance is paid
+  medical_assistance: (s) => (s === 'paid' ? 'completed' : s === 'rejected' || s === 'dismissed' ? 'refused' : null),
 };
 
 export function isLinkedKind(kind: string): kind is LinkedKind {

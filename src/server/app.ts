@@ -15,6 +15,7 @@ import { sharingRoutes } from './api/sharing.ts';
 import { supervisionCaseRoutes } from './api/supervision-cases.ts';
 import { serviceNetworkRoutes } from './api/service-network.ts';
 import { applicationRoutes } from './api/applications.ts';
+import { assistanceRoutes } from './api/assistance.ts';
 import { installAuth } from './auth/hook.ts';
 import { refuseNulCharacters } from './api/common.ts';
 import { serveWeb } from './web.ts';
@@ -67,6 +68,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(supervisionCaseRoutes(deps), { prefix: '/api/v1' });
   await app.register(serviceNetworkRoutes(deps), { prefix: '/api/v1' });
   await app.register(applicationRoutes(deps), { prefix: '/api/v1' });
+  await app.register(assistanceRoutes(deps), { prefix: '/api/v1' }); // medical assistance (issue 16)
   await app.register(gatewayRoutes({ pool: deps.pool, now: deps.now, ...(deps.documents ? { documents: deps.documents } : {}) }));
 
   app.get('/healthz', async (_req, reply) => {

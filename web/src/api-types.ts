@@ -168,6 +168,158 @@ export interface Appointment {
   slots_left: number;
 }
 
+export interface AssistanceApplication {
+  application_no: string;
+  type: string;
+  psn_no: string;
+  psn_name: string;
+  region: string;
+  year: number;
+  channel: string;
+  applicant: string;
+  proxy_username: string | null;
+  consent_ref: string | null;
+  state: string;
+  state_name: {
+    zh: string;
+    en: string;
+  };
+  /** format: date-time */
+  submitted_at: string;
+  /** the whole path's deadline (the rules' total_days in working days) */
+  due_on: string;
+  step_due_on: string | null;
+  overdue: boolean;
+  escalation_level: number;
+  computed_fen: number | null;
+  paid_fen: number | null;
+  notice_starts_on: string | null;
+  notice_ends_on: string | null;
+  form: {
+    setl_ids: string[];
+    outside: {
+      description: string;
+      /** fen (分) */
+      amount_fen: number;
+      paid_on: string;
+      materials: {
+        kind: string;
+        ref: string;
+      }[];
+    }[];
+    reason: string | null;
+    proposed?: {
+      /** fen (分) */
+      burden_fen: number;
+      /** fen (分) */
+      amount_fen: number;
+    };
+  };
+  rules_id: string;
+  rules_version: number;
+  deductible_fen: number | null;
+  explanation: AssistanceExplanation | null;
+  reviewed_by: string | null;
+  reviewed_at: string | null;
+  payment_transfer: number | null;
+  paid_at: string | null;
+  payee_account: string | null;
+  decision_reason: string | null;
+  objections: AssistanceObjection[];
+  events: {
+    /** format: date-time */
+    at: string;
+    actor: string;
+    move: string;
+    from_state: string | null;
+    to_state: string;
+    comment: string | null;
+  }[];
+  /** the moves the caller may make now */
+  moves: string[];
+  /** a payment submitted again: nothing more was paid */
+  replayed?: boolean;
+}
+
+export interface AssistanceApplicationRow {
+  application_no: string;
+  type: string;
+  psn_no: string;
+  psn_name: string;
+  region: string;
+  year: number;
+  channel: string;
+  applicant: string;
+  proxy_username: string | null;
+  consent_ref: string | null;
+  state: string;
+  state_name: {
+    zh: string;
+    en: string;
+  };
+  /** format: date-time */
+  submitted_at: string;
+  /** the whole path's deadline (the rules' total_days in working days) */
+  due_on: string;
+  step_due_on: string | null;
+  overdue: boolean;
+  escalation_level: number;
+  computed_fen: number | null;
+  paid_fen: number | null;
+  notice_starts_on: string | null;
+  notice_ends_on: string | null;
+}
+
+export interface AssistanceApplied {
+  application_no: string;
+  case_id: number;
+  state: string;
+  psn_no: string;
+  region: string;
+  year: number;
+  channel: string;
+  due_on: string;
+  step_due_on: string | null;
+}
+
+export interface AssistanceExplanationLine {
+  step: string;
+  zh: string;
+  en: string;
+  rule: string;
+  /** fen (分) */
+  amount_fen: number;
+  detail?: Record<string, number | string>;
+}
+
+export interface AssistanceExplanation {
+  kind: string;
+  rules: {
+    rules_id: string;
+    version: number;
+  };
+  identity: string | null;
+  lines: AssistanceExplanationLine[];
+  /** fen (分) */
+  burden_fen: number;
+  /** fen (分) */
+  amount_fen: number;
+}
+
+export interface AssistanceObjection {
+  id: number;
+  /** format: date-time */
+  at: string;
+  recorded_by: string;
+  objector: string;
+  contact: string | null;
+  reason: string;
+  resolution: string | null;
+  resolution_reason: string | null;
+  resolved_by: string | null;
+  resolved_at: string | null;
+}
+
 export interface CaseGrouping {
   /** the list version grouped */
   version: number;
@@ -991,6 +1143,14 @@ export interface Me {
     handle_applications: boolean;
     /** may call GET /api/v1/service-summary */
     see_service_summary: boolean;
+    /** may call GET /api/v1/assistance/queue */
+    see_assistance: boolean;
+    /** may call POST /api/v1/assistance/applications/:application_no/review */
+    review_assistance: boolean;
+    /** may call POST /api/v1/assistance/applications/:application_no/pay */
+    pay_assistance: boolean;
+    /** may call POST /api/v1/assistance/subsidies */
+    run_subsidies: boolean;
   };
   /** self: an insured person; consenting persons: a grid worker; regions: other staff, within `regions`; institution: an institution account, for its own institution only */
   acts_for: 'self' | 'consenting persons' | 'regions' | 'institution';
@@ -1420,6 +1580,20 @@ export interface QueueMonth {
   overdue_pending: number;
 }
 
+export interface ReassistanceScan {
+  scanned: number;
+  already: number;
+  proposed: {
+    application_no: string;
+    psn_no: string;
+    psn_name: string;
+    /** fen (分) */
+    burden_fen: number;
+    /** fen (分) */
+    amount_fen: number;
+  }[];
+}
+
 export interface Recognition {
   id: number;
   recognition_no: string;
@@ -1838,6 +2012,34 @@ export interface StatementTotals {
   /** fen (分) */
   adjustments_fen: number;
   adjustments_count: number;
+}
+
+export interface SubsidyReport {
+  admdvs: string;
+  year: number;
+  applied: boolean;
+  rules: {
+    rules_id: string;
+    version: number;
+  };
+  persons: number;
+  /** fen (分) */
+  total_fen: number;
+  already: number;
+  by_group: {
+    identity: string;
+    share_bp: number;
+    persons: number;
+    /** fen (分) */
+    fen: number;
+  }[];
+  items: {
+    psn_no: string;
+    psn_name: string;
+    identity: string;
+    /** fen (分) */
+    amount_fen: number;
+  }[];
 }
 
 export interface SupervisionCaseFinding {

@@ -5,7 +5,8 @@ import { usePrefs } from './i18n.tsx';
 import { Link, navigate, usePath } from './router.tsx';
 import { ErrorBox, Loading } from './ui.tsx';
 import { SignIn } from './pages/SignIn.tsx';
-import { PortalFilings, PortalHome, PortalInbox, PortalNearby, PortalRecognitions, PortalSettlements } from './pages/Portal.tsx';
+import { PortalAssistance, PortalFilings, PortalHome, PortalInbox, PortalNearby, PortalRecognitions, PortalSettlements } from './pages/Portal.tsx';
+import { Assistance } from './pages/Assistance.tsx';
 import { StaffImports, StaffPersons, StaffPolicies, StaffQueues } from './pages/Staff.tsx';
 import { Dashboard } from './pages/Dashboard.tsx';
 import { Clearing } from './pages/Clearing.tsx';
@@ -31,6 +32,7 @@ const PERSON_NAV: Nav = [
   { to: '/portal/inbox', zh: '消息', en: 'Messages' },
   { to: '/portal/nearby', zh: '附近定点机构', en: 'Nearby' },
   { to: '/portal/services', zh: '办事', en: 'Services' }, // issue 16
+  { to: '/portal/assistance', zh: '医疗救助', en: 'Medical assistance' },
 ];
 
 // The menu offers what /auth/me says the server lets this principal do (src/server/auth/access.ts).
@@ -53,6 +55,7 @@ function staffNav({ can, acts_for, routes }: Me): Nav {
   if (routes.includes('POST /api/v1/supervision/cases/:case_no/moves')) nav.push({ to: '/staff/supervision/cases', zh: '稽核案件', en: 'Cases' });
   // the service network
   if (can.see_coverage) nav.push({ to: '/staff/coverage', zh: '服务网点与覆盖', en: 'Service coverage' });
+  if (can.see_assistance && regionWide) nav.push({ to: '/staff/assistance', zh: '医疗救助', en: 'Medical assistance' });
   return nav;
 }
 
@@ -151,6 +154,7 @@ function route(path: string, me: Me) {
       case '/portal/inbox': return <PortalInbox me={p} />;
       case '/portal/nearby': return <PortalNearby me={p} />;
       case '/portal/services': return <Services me={p} />;
+      case '/portal/assistance': return <PortalAssistance me={p} />;
       default: return <PortalHome me={p} />;
     }
   }
@@ -158,6 +162,7 @@ function route(path: string, me: Me) {
   switch (path) {
     case '/staff/supervision/cases': return <SupervisionCases />;
     case '/grid': return <GridWorker me={me} />;
+    case '/staff/assistance': return <Assistance me={me} />;
     case '/staff/persons': return <StaffPersons me={me} />;
     case '/staff/imports': return <StaffImports me={me} />;
     case '/staff/policies': return <StaffPolicies />;

@@ -7,6 +7,7 @@ import type { PersonRow } from '../../store/cooperation/common.ts';
 import type { Queryable } from '../../store/db.ts';
 import { createFilingIn } from '../cooperation/filings.ts';
 import { applyRecognitionIn } from '../cooperation/recognitions.ts';
+import { applyForAssistance, type AssistanceApplicationInput } from './assistance.ts';
 
 // The items whose handling is a review case of its own (备案, 认定, 医疗救助): the application
 // opens that case through its existing use case, in the application's transaction, and the
@@ -79,5 +80,18 @@ export const LINKED_OPENERS: Readonly<Partial<Record<LinkedKind, LinkedOpener>>>
       evidence: evidence(o),
     });
     return r.recognition_no;
+  },
+  // 医疗救助: the form is the assistance application's own input (its checks name form fields by their own names)
+  medical_assistance: async (c, now, o) => {
+    const f = o.form as Partial<AssistanceApplicationInput>;
+    const a = await applyForAssistance(c, now, o.actor, {
+      psn_no: o.person.psn_no,
+      year: f.year,
+      setl_ids: f.setl_ids,
+      outside: f.outside,
+      reason: str(o.form, 'reason', false),
+      consent_ref: o.consentRef ?? undefined,
+    });
+    return a.application_no;
   },
 };

@@ -554,3 +554,51 @@ export const ServiceSummaryModel = Type.Object({
   follow_ups: Type.Object({ open: Type.Integer(), overdue: Type.Integer(), answered: Type.Integer() }),
 });
 export const ConsentWithdrawnModel = Type.Object({ consent_ref: S, username: S, psn_no: S, revoked_on: S });
+// Medical assistance on application (src/app/service/assistance.ts, docs/service-network.md).
+export const AssistanceExplanationLineModel = Type.Object({
+  step: S, zh: S, en: S, rule: S, amount_fen: Fen,
+  detail: Type.Optional(Type.Record(Type.String(), Type.Union([Type.Number(), Type.String()]))),
+});
+export const AssistanceExplanationModel = Type.Object({
+  kind: S, rules: Type.Object({ rules_id: S, version: Type.Integer() }), identity: NS,
+  lines: Type.Array(AssistanceExplanationLineModel), burden_fen: Fen, amount_fen: Fen,
+});
+export const AssistanceApplicationRowModel = Type.Object({
+  application_no: S, type: S, psn_no: S, psn_name: S, region: S, year: Type.Integer(), channel: S, applicant: S,
+  proxy_username: NS, consent_ref: NS, state: S, state_name: Bilingual, submitted_at: When,
+  due_on: Type.String({ description: 'the whole path\'s deadline (the rules\' total_days in working days)' }),
+  step_due_on: NS, overdue: Type.Boolean(), escalation_level: Type.Integer(),
+  computed_fen: Type.Union([Fen, Type.Null()]), paid_fen: Type.Union([Fen, Type.Null()]), notice_starts_on: NS, notice_ends_on: NS,
+});
+export const AssistanceObjectionModel = Type.Object({
+  id: Type.Integer(), at: When, recorded_by: S, objector: S, contact: NS, reason: S, resolution: NS, resolution_reason: NS, resolved_by: NS, resolved_at: NWhen,
+});
+export const AssistanceApplicationModel = Type.Object({
+  ...AssistanceApplicationRowModel.properties,
+  form: Type.Object({
+    setl_ids: Type.Array(S),
+    outside: Type.Array(Type.Object({ description: S, amount_fen: Fen, paid_on: S, materials: Type.Array(Type.Object({ kind: S, ref: S })) })),
+    reason: NS,
+    proposed: Type.Optional(Type.Object({ burden_fen: Fen, amount_fen: Fen })),
+  }),
+  rules_id: S, rules_version: Type.Integer(), deductible_fen: Type.Union([Fen, Type.Null()]),
+  explanation: Type.Union([AssistanceExplanationModel, Type.Null()]),
+  reviewed_by: NS, reviewed_at: NWhen, payment_transfer: Type.Union([Type.Integer(), Type.Null()]), paid_at: NWhen, payee_account: NS, decision_reason: NS,
+  objections: Type.Array(AssistanceObjectionModel),
+  events: Type.Array(Type.Object({ at: When, actor: S, move: S, from_state: NS, to_state: S, comment: NS })),
+  moves: Type.Array(S, { description: 'the moves the caller may make now' }),
+  replayed: Type.Optional(Type.Boolean({ description: 'a payment submitted again: nothing more was paid' })),
+});
+export const AssistanceAppliedModel = Type.Object({
+  application_no: S, case_id: Type.Integer(), state: S, psn_no: S, region: S, year: Type.Integer(), channel: S, due_on: S, step_due_on: NS,
+});
+export const ReassistanceScanModel = Type.Object({
+  scanned: Type.Integer(), already: Type.Integer(),
+  proposed: Type.Array(Type.Object({ application_no: S, psn_no: S, psn_name: S, burden_fen: Fen, amount_fen: Fen })),
+});
+export const SubsidyReportModel = Type.Object({
+  admdvs: S, year: Type.Integer(), applied: Type.Boolean(), rules: Type.Object({ rules_id: S, version: Type.Integer() }),
+  persons: Type.Integer(), total_fen: Fen, already: Type.Integer(),
+  by_group: Type.Array(Type.Object({ identity: S, share_bp: Type.Integer(), persons: Type.Integer(), fen: Fen })),
+  items: Type.Array(Type.Object({ psn_no: S, psn_name: S, identity: S, amount_fen: Fen })),
+});

@@ -21,6 +21,7 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
         { name: 'auth', description: '登录与权限 / sign-in and capabilities' },
         { name: 'dashboard', description: '监管看板 / the supervision dashboard' },
         { name: 'clearing', description: '地区间清算 / clearing between regions' },
+        { name: 'assistance', description: '医疗救助（依申请、公示、支付、再救助、资助参保）/ medical assistance on application' },
       ],
     },
   });

@@ -35,6 +35,7 @@ export type Touches =
   | 'supervision finding by path id'
   | 'agreement by path agreement_no'
   | 'supervision case by path case_no'
+  | 'assistance application by path application_no'
   | 'institution by path fixmedins_code'
   | 'application by path application_no'
   | 'consent by path consent_ref'
@@ -252,6 +253,23 @@ const TABLE: Record<string, [Access, Touches, RouteRule['alsoRegion']?]> = {
   'POST /api/v1/applications/:application_no/follow-up/answer': [['clerk', 'reviewer', 'supervisor', 'admin'], 'application by path application_no'],
   'GET /api/v1/service-summary': [[...DASHBOARD, 'clerk', 'reviewer'], 'nothing'], // only the caller's regions' applications
   'POST /api/v1/grid/consents/:consent_ref/withdraw': [[...WINDOW, 'person'], 'consent by path consent_ref'],
+  // medical assistance on application (src/server/api/assistance.ts, docs/service-network.md): the
+  // person online, a clerk at the window, a grid worker with the person's consent apply; staff of
+  // the application's pooling region review, record objections raised during the notice (by
+  // letter, phone or at the window: the public does not sign in to object), resolve them and pay
+  'POST /api/v1/assistance/applications': [[...WINDOW, 'person', 'grid_worker'], 'person by body psn_no|certno'],
+  'GET /api/v1/assistance/applications': [ANYONE_ABOUT_A_PERSON, 'person by query psn_no|certno'],
+  'GET /api/v1/assistance/queue': [[...QUEUES, 'finance'], 'nothing'], // only the caller's regions' applications
+  'GET /api/v1/assistance/applications/:application_no': [ANYONE_ABOUT_A_PERSON, 'assistance application by path application_no'],
+  'GET /api/v1/assistance/applications/:application_no/preview': [OFFICE, 'assistance application by path application_no'], // computes, writes nothing
+  'POST /api/v1/assistance/applications/:application_no/review': [['reviewer', 'admin'], 'assistance application by path application_no'],
+  'POST /api/v1/assistance/applications/:application_no/proposal': [['clerk', 'reviewer', 'admin'], 'assistance application by path application_no'], // confirm or dismiss a re-assistance proposal
+  'POST /api/v1/assistance/applications/:application_no/objections': [['clerk', 'reviewer', 'supervisor', 'admin'], 'assistance application by path application_no'],
+  'POST /api/v1/assistance/applications/:application_no/objections/resolve': [['reviewer', 'supervisor', 'admin'], 'assistance application by path application_no'],
+  'POST /api/v1/assistance/applications/:application_no/pay': [['clerk', 'reviewer', 'admin'], 'assistance application by path application_no'],
+  'POST /api/v1/assistance/notice-pass': [['clerk', 'reviewer', 'supervisor', 'admin'], 'nothing'], // only the caller's regions' notices
+  'POST /api/v1/assistance/reassistance-scans': [['reviewer', 'supervisor', 'admin'], 'region by body admdvs'],
+  'POST /api/v1/assistance/subsidies': [['clerk', 'finance', 'admin'], 'region by body admdvs'], // preview (apply false) or apply
 };
 
 export const ROUTES: Record<string, RouteRule> = Object.fromEntries(
@@ -302,6 +320,10 @@ export const CAPABILITIES = {
   apply_for_persons: 'POST /api/v1/applications',
   handle_applications: 'POST /api/v1/applications/:application_no/accept',
   see_service_summary: 'GET /api/v1/service-summary',
+  see_assistance: 'GET /api/v1/assistance/queue',
+  review_assistance: 'POST /api/v1/assistance/applications/:application_no/review',
+  pay_assistance: 'POST /api/v1/assistance/applications/:application_no/pay',
+  run_subsidies: 'POST /api/v1/assistance/subsidies',
 } as const satisfies Record<string, keyof typeof TABLE>;
 
 export type Capability = keyof typeof CAPABILITIES;

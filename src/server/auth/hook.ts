@@ -17,6 +17,7 @@ import { findingRegions } from '../../store/supervision/findings.ts';
 import { agreementMembers } from '../../store/supervision/sharing.ts';
 import { findSupervisionCase } from '../../store/supervision/cases.ts';
 import { findGrid, findServicePoint } from '../../store/service/network.ts';
+import { applicationScope } from '../../store/assistance.ts';
 import { findPersonByCertno, findPersonByPsnNo, type Person } from '../../store/registry/persons.ts';
 import { requirePersonByCertno } from '../../app/registry/persons.ts';
 import { callerOf, roleMayCall, ruleFor, type Touches } from './access.ts';
@@ -56,7 +57,7 @@ export interface Scope {
   /** The service point or grid a service-network route touches. */
   service_point?: string;
   grid?: string;
-  /** A one-window application (its person and handling region decide), a grid worker's consent (its person's). */
+  /** A one-window or medical-assistance application (its person and handling region decide), a grid worker's consent (its person's). */
   application_no?: string;
   consent_ref?: string;
   /** The region the decision was made on: the person's, filing's, recognition's, batch's, or the one named. */
@@ -209,6 +210,13 @@ async function load(pool: Pool, touches: Exclude<Touches, 'nothing'>, places: Re
     const person = g ? await findPersonByPsnNo(pool, g.psn_no) : undefined;
     if (!g || !person) throw notFound('consent_ref', '查无此授权', 'no such consent');
     return { key, consent_ref: g.consent_ref, person, region: person.insuplc_admdvs };
+  }
+  if (resource === 'assistance application') {
+    const a = await applicationScope(pool, value);
+    const person = a ? await findPersonByPsnNo(pool, a.psn_no) : undefined;
+    if (!a || !person) throw notFound('application_no', '查无此救助申请', 'no such assistance application');
+    // the pooling region whose fund pays works it; the person (or a consenting grid worker) reads it
+    return { key, application_no: value, person, region: a.region };
   }
   if (resource === 'agreement') {
     const members = await agreementMembers(pool, value);

@@ -2,6 +2,7 @@ import { loadClearingRules } from '../../engine/clearing-rules.ts';
 import { loadPaymentRules } from '../../engine/payment/rules.ts';
 import { loadSupervisionRules } from '../../engine/supervision/rules.ts';
 import { loadServiceCatalogue } from '../../engine/service-items.ts';
+import { loadAssistanceRules } from '../../engine/assistance.ts';
 import { compileScheme, type GroupingScheme } from '../../engine/drg/scheme.ts';
 import { checkPolicySet, loadCatalog, loadPolicy } from '../../engine/index.ts';
 import { invalid, YibaoError, type ErrorDetail } from '../../engine/errors.ts';
@@ -95,6 +96,12 @@ async function checkServiceItems(_q: Queryable, doc: unknown): Promise<DocumentI
   return { doc_id: c.catalogue_id, version: c.version, admdvs: c.admdvs };
 }
 
+/** Medical-assistance rules stand alone: one document per pooling region and year (src/engine/assistance.ts). */
+async function checkAssistanceRules(_q: Queryable, doc: unknown): Promise<DocumentIdentity> {
+  const r = loadAssistanceRules(doc);
+  return { doc_id: r.rules_id, version: r.version, admdvs: r.admdvs };
+}
+
 export const KINDS: Record<DocumentKind, KindRules> = {
   policy: { name: { zh: '参保地政策', en: 'policy' }, check: checkPolicy },
   catalog: { name: { zh: '医保目录', en: 'catalog' }, check: checkCatalog },
@@ -103,4 +110,5 @@ export const KINDS: Record<DocumentKind, KindRules> = {
   payment_rules: { name: { zh: 'DRG/DIP 支付规则', en: 'DRG/DIP payment rules' }, check: checkPaymentRules },
   supervision_rules: { name: { zh: '基金监管规则', en: 'supervision rules' }, check: checkSupervisionRules },
   service_items: { name: { zh: '经办服务事项', en: 'service items' }, check: checkServiceItems }, // issue 16
+  assistance_rules: { name: { zh: '医疗救助规则', en: 'medical-assistance rules' }, check: checkAssistanceRules }, // issue 16
 };

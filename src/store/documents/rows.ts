@@ -3,8 +3,8 @@ import type { Queryable } from '../db.ts';
 // The SQL of the document registry (table `documents`, migration 014). Rows are only ever
 // added: a change is a new version; the newest version of a document is the one in use.
 
-/** The kinds of versioned document. A new kind is added here, to the table's CHECK (migrations 014, 020, 021), and to kinds.ts. */
-export const DOCUMENT_KINDS = ['policy', 'catalog', 'clearing_rules', 'grouping_scheme', 'payment_rules', 'supervision_rules', 'service_items'] as const;
+/** The kinds of versioned document. A new kind is added here, to the table's CHECK (migrations 014, 020, 021, 030), and to kinds.ts. */
+export const DOCUMENT_KINDS = ['policy', 'catalog', 'clearing_rules', 'grouping_scheme', 'payment_rules', 'supervision_rules', 'service_items', 'assistance_rules'] as const;
 export type DocumentKind = (typeof DOCUMENT_KINDS)[number];
 
 /** One stored version, without its document. */

@@ -6,7 +6,7 @@ import { documentRegistry, type DocumentRegistry } from './registry.ts';
 import { lockKind, newestVersion, readDocument, type DocumentKind } from './rows.ts';
 import { chsDrg11Scheme } from '../shipped-documents.ts';
 
-// The repository's policies/, catalogs/, clearing-rules/, payment-rules/ and supervision-rules/ are the seed of the registry: on every start a file
+// The repository's policies/, catalogs/, clearing-rules/, payment-rules/, supervision-rules/ and assistance-rules/ are the seed of the registry: on every start a file
 // whose version is not stored yet is stored through the registry (so checked like any other).
 // A document that already has this version or a newer one (stored by staff, say) stays as it is.
 
@@ -15,12 +15,12 @@ const ROOT = projectRoot();
 const readJson = (file: string): Record<string, unknown> => JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
 const jsonFiles = (dir: string): string[] => fs.readdirSync(dir).filter((n) => n.endsWith('.json')).sort();
 
-const SHIPPED = { policies: path.join(ROOT, 'policies'), catalogs: path.join(ROOT, 'catalogs'), clearing_rules: path.join(ROOT, 'clearing-rules'), payment_rules: path.join(ROOT, 'payment-rules'), supervision_rules: path.join(ROOT, 'supervision-rules') };
+const SHIPPED = { policies: path.join(ROOT, 'policies'), catalogs: path.join(ROOT, 'catalogs'), clearing_rules: path.join(ROOT, 'clearing-rules'), payment_rules: path.join(ROOT, 'payment-rules'), supervision_rules: path.join(ROOT, 'supervision-rules'), assistance_rules: path.join(ROOT, 'assistance-rules') };
 
 /** Stores every policy, catalog, clearing-rules and payment-rules file under the given directories not stored yet; how many of each were new. */
 export async function seedSettlementDocuments(
   pool: Pool,
-  dirs: { policies: string; catalogs: string; clearing_rules?: string; payment_rules?: string; supervision_rules?: string } = SHIPPED,
+  dirs: { policies: string; catalogs: string; clearing_rules?: string; payment_rules?: string; supervision_rules?: string; assistance_rules?: string } = SHIPPED,
   registry: DocumentRegistry = documentRegistry,
 ): Promise<{ policies: number; catalogs: number; clearing_rules: number; payment_rules: number; supervision_rules: number }> {
   // The base catalog first: a region's catalog is checked on it.
@@ -54,6 +54,9 @@ export async function seedSettlementDocuments(
     if (dirs.payment_rules && fs.existsSync(dirs.payment_rules)) for (const f of jsonFiles(dirs.payment_rules)) paymentRules += await seed('payment_rules', path.join(dirs.payment_rules, f), 'rules_id');
     let supervisionRules = 0;
     if (dirs.supervision_rules && fs.existsSync(dirs.supervision_rules)) for (const f of jsonFiles(dirs.supervision_rules)) supervisionRules += await seed('supervision_rules', path.join(dirs.supervision_rules, f), 'rules_id');
+    // medical-assistance rules (assistance-rules/): counted apart, so the shape above stays as the tests know it
+    await lockKind(q, 'assistance_rules');
+    if (dirs.assistance_rules && fs.existsSync(dirs.assistance_rules)) for (const f of jsonFiles(dirs.assistance_rules)) await seed('assistance_rules', path.join(dirs.assistance_rules, f), 'rules_id');
     return { policies, catalogs, clearing_rules: clearingRules, payment_rules: paymentRules, supervision_rules: supervisionRules };
   });
 }

@@ -7,6 +7,7 @@ import { Badge, Card, Empty, ErrorBox, Field, FILING_KINDS, Query, RegionName, S
 import { ENROLL_STATUS, INSUTYPE, PAYER, type Filing, type History, type Institution, type Notification, type Recognition, type Region } from '../types.ts';
 import { SettlementExplanation, type StoredSettlement } from '../explanation.tsx';
 import { NearestServicePoints } from '../components/NearestServicePoints.tsx';
+import { AssistanceApply } from './Assistance.tsx';
 
 // The insured person's pages: what they are insured for and paid, where, across provinces;
 // filing for care elsewhere and following it; recognised diseases; settlements explained;
@@ -418,6 +419,17 @@ export function PortalNearby(_: { me: Me }): ReactNode {
           )
         }
       </Query>
+    </>
+  );
+}
+
+/** 医疗救助: apply and follow (the component of ./Assistance.tsx, which the one-window page may mount too). */
+export function PortalAssistance({ me }: { me: Me }): ReactNode {
+  const { tr } = usePrefs();
+  return (
+    <>
+      <h1>{tr('医疗救助', 'Medical assistance')}</h1>
+      <AssistanceApply psnNo={me.psn_no} />
     </>
   );
 }
