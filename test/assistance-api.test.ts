@@ -352,3 +352,38 @@ describe('re-assistance and contribution subsidies', () => {
     assert.equal(bad.json.details[0].field, 'as_of');
   });
 });
+
+describe('through the one window', () => {
+  test('a one-window application of the item medical_assistance opens the assistance case in its transaction and is completed when it is paid', async () => {
+    // the other person becomes 低保 so that they may apply; their own settlement, not P's, so P's cap plays no part
+    const id = await call('admin', 'POST', `/api/v1/persons/${other.certno}/identities`, { psn_idet_type: '2102', begntime: '2026-01-01', source: 'civil_affairs' });
+    assert.equal(id.status, 201, id.body);
+    clock = at('2026-11-16');
+    const materials = [{ code: 'id_card', ref: `id:${other.psn_no}` }, { code: 'invoice', ref: 'inv-9.pdf' }];
+    const identity_checked = { cert_type: '01', certno: other.certno };
+    // a bad assistance form names the assistance field and leaves neither application behind
+    const count = async () => (await db.pool.query(`SELECT (SELECT count(*) FROM applications)::int AS a, (SELECT count(*) FROM medical_assistance_applications)::int AS m`)).rows[0];
+    const before = await count();
+    const bad = await call('clerk', 'POST', '/api/v1/applications', { psn_no: other.psn_no, item_code: 'medical_assistance', materials, identity_checked, form: { setl_ids: [P.setl[0]!.setl_id] } });
+    assert.equal(bad.status, 400, bad.body);
+    assert.equal(bad.json.details[0].field, 'setl_ids[0]');
+    assert.deepEqual(await count(), before);
+    const r = await call('clerk', 'POST', '/api/v1/applications', { psn_no: other.psn_no, item_code: 'medical_assistance', materials, identity_checked, form: { setl_ids: [other.setl_id], reason: '门诊自付较重' } });
+    assert.equal(r.status, 201, r.body);
+    const appNo = r.json.application_no as string;
+    assert.equal(r.json.linked_kind, 'medical_assistance');
+    const no = r.json.linked_no as string;
+    const ma = (await call('clerk', 'GET', `/api/v1/assistance/applications/${no}`)).json;
+    assert.deepEqual([ma.state, ma.channel, ma.psn_no], ['pending_review', 'window', other.psn_no]);
+    // approval alone does not complete the matter; payment does
+    assert.equal((await call('reviewer', 'POST', `/api/v1/assistance/applications/${no}/review`, { decision: 'approve' })).status, 200);
+    assert.notEqual((await call('clerk', 'GET', `/api/v1/applications/${appNo}`)).json.status, 'completed');
+    const cal = await loadCalendar(db.pool, '430200');
+    clock = at(addWorkingDays(cal, ma.notice_ends_on ?? (await call('clerk', 'GET', `/api/v1/assistance/applications/${no}`)).json.notice_ends_on, 1));
+    const pass = await call('clerk', 'POST', '/api/v1/assistance/notice-pass', {});
+    assert.ok(pass.json.items.some((i: Json) => i.application_no === no && i.paid_fen > 0), pass.body);
+    const done = (await call('clerk', 'GET', `/api/v1/applications/${appNo}`)).json;
+    assert.equal(done.status, 'completed', JSON.stringify(done.events));
+    assert.equal((await transfersOf(no)).length, 1);
+  });
+});
