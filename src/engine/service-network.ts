@@ -1,5 +1,6 @@
 import { isWorkingDay, weekday, type IsoDate, type WorkingCalendar } from './calendar.ts';
 import { Problems, invalid } from './errors.ts';
+import { splitCsvLine } from './csv.ts';
 
 // Service points (服务网点) and grids (网格): the pure rules — what a point's code, level, kind,
 // hours and items may be, whether it is open at an instant, where a region's places may lie,
@@ -295,24 +296,6 @@ export function checkGrid(
   return { code: code!, name: name!, admdvs: admdvs!, villages, worker: worker as string | null };
 }
 
-/** Splits one CSV line (RFC 4180 quotes). */
-function splitCsvLine(line: string): string[] {
-  const out: string[] = [];
-  let cur = '';
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i]!;
-    if (quoted) {
-      if (ch === '"' && line[i + 1] === '"') { cur += '"'; i++; }
-      else if (ch === '"') quoted = false;
-      else cur += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') { out.push(cur.trim()); cur = ''; }
-    else cur += ch;
-  }
-  out.push(cur.trim());
-  return out;
-}
 
 export const POINT_CSV_COLUMNS = ['code', 'name', 'level', 'kind', 'admdvs', 'address', 'lat', 'lng', 'windows', 'items', 'opening_hours', 'active'] as const;
 

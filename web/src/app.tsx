@@ -19,6 +19,8 @@ import { Institution } from './pages/Institution.tsx';
 import { Coverage } from './pages/Coverage.tsx';
 import { Services } from './pages/Services.tsx';
 import { GridWorker } from './pages/GridWorker.tsx';
+import { Window } from './pages/Window.tsx';
+import { ServiceDashboard } from './pages/ServiceDashboard.tsx';
 
 // The frame: who is signed in decides the menu and the first page. Everything else is a page.
 
@@ -56,6 +58,8 @@ function staffNav({ can, acts_for, routes }: Me): Nav {
   // the service network
   if (can.see_coverage) nav.push({ to: '/staff/coverage', zh: '服务网点与覆盖', en: 'Service coverage' });
   if (can.see_assistance && regionWide) nav.push({ to: '/staff/assistance', zh: '医疗救助', en: 'Medical assistance' });
+  if (can.handle_applications && regionWide) nav.push({ to: '/staff/window', zh: '窗口工作台', en: 'Window' });
+  if (can.see_service_summary && regionWide) nav.push({ to: '/staff/service-dashboard', zh: '经办服务看板', en: 'Service dashboard' });
   return nav;
 }
 
@@ -175,6 +179,8 @@ function route(path: string, me: Me) {
     case '/staff/supervision/sharing': return <SupervisionSharing me={me} />;
     case '/staff/queues': return <StaffQueues me={me} />;
     case '/staff/coverage': return <Coverage me={me} />;
+    case '/staff/window': return <Window me={me} />;
+    case '/staff/service-dashboard': return <ServiceDashboard />;
     default: return me.acts_for === 'consenting persons' ? <StaffPersons me={me} /> : staffHome(me) === 'dashboard' ? <Dashboard me={me} /> : <StaffQueues me={me} />;
   }
 }

@@ -16,6 +16,7 @@ import {
 import { regionPrefix } from '../../store/registry/institutions.ts';
 import { lockPerson } from '../../store/registry/persons.ts';
 import { getRegion } from '../../store/registry/regions.ts';
+import { splitCsvLine } from '../../engine/csv.ts';
 
 export interface NewIdentity {
   psn_no: string;
@@ -62,24 +63,6 @@ export interface ImportRequest {
   csv: string;
 }
 
-/** Splits one CSV line (RFC 4180 quotes). */
-function splitCsvLine(line: string): string[] {
-  const out: string[] = [];
-  let cur = '';
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i]!;
-    if (quoted) {
-      if (ch === '"' && line[i + 1] === '"') { cur += '"'; i++; }
-      else if (ch === '"') quoted = false;
-      else cur += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') { out.push(cur.trim()); cur = ''; }
-    else cur += ch;
-  }
-  out.push(cur.trim());
-  return out;
-}
 
 export interface RosterRow {
   line: number;
