@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import { buildCalendar } from './calendar.ts';
 import { CASE_MACHINE, deadlineOf, planMove, RATING_FOLLOW_UP_DAYS } from './cases.ts';
 import { YibaoError } from './errors.ts';
+import { COMMON_SERVICE_ITEMS } from './service-network.ts';
 import { channelRefusal, checkRating, LINKED_OUTCOMES, loadServiceCatalogue, missingMaterials } from './service-items.ts';
 
 // The service-item catalogue's checks, and the one-window and rating follow-up kinds of the case
@@ -112,4 +113,10 @@ test('ratings: 1-5, reasons from the list, a poor one says why; linked outcomes'
   assert.equal(LINKED_OUTCOMES.filing_review('effective'), 'completed');
   assert.equal(LINKED_OUTCOMES.filing_review('rejected'), 'refused');
   assert.equal(LINKED_OUTCOMES.recognition_review('recognised'), 'completed');
+});
+
+test('every item code a service point may list is an item of the national catalogue', () => {
+  const codes = new Set(loadServiceCatalogue(national).items.map((i) => i.code));
+  const missing = Object.keys(COMMON_SERVICE_ITEMS).filter((c) => !codes.has(c));
+  assert.deepEqual(missing, [], 'the points\' list of items and the catalogue name the same matters');
 });
