@@ -69,24 +69,10 @@ export async function nextApplicationSerial(q: Queryable): Promise<number> {
   return Number((await q.query<{ n: string }>(`SELECT nextval('medical_assistance_serial') AS n`)).rows[0]!.n);
 }
 
-export interface NewApplication {
-  case_id: number;
-  application_no: string;
-  type: AssistanceType;
-  psn_no: string;
-  region: string;
-  year: number;
-  channel: AssistanceChannel;
-  applicant: string;
-  proxy_username: string | null;
-  consent_ref: string | null;
-  form: AssistanceForm;
-  rules_id: string;
-  rules_version: number;
-  submitted_at: Date;
-  due_on: IsoDate;
-  explanation?: AssistanceExplanation | null;
-}
+/** What an application is stored with: its row's own facts at submission (the review, the notice and the payment come later). */
+export type NewApplication = Pick<ApplicationRow,
+  'case_id' | 'application_no' | 'type' | 'psn_no' | 'region' | 'year' | 'channel' | 'applicant' | 'proxy_username' | 'consent_ref' | 'form' | 'rules_id' | 'rules_version' | 'submitted_at' | 'due_on'
+> & { explanation?: AssistanceExplanation | null };
 
 /** Inserts an application; false when the person already has a re-assistance case for the year (the scan's rerun). */
 export async function insertApplication(q: Queryable, a: NewApplication): Promise<boolean> {
