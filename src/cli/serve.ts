@@ -1,6 +1,7 @@
 import cluster from 'node:cluster';
 import { readConfig, type Config } from '../server/config.ts';
 import { buildApp } from '../server/app.ts';
+import { loadFederation } from '../server/federation/node.ts';
 import { createPool } from '../store/db.ts';
 import { openDatabase } from './database.ts';
 import { seedOnFirstStart } from './seed.ts';
@@ -12,6 +13,11 @@ import { dashboardRefreshedAt, recountDueIn, refreshDashboard } from '../store/d
 // the primary serves HTTP itself.
 
 const log = (line: string): void => console.log(`[yibao] ${line}`);
+/** The federation directory and keys when YIBAO_FEDERATION names them (docs/federation.md). */
+function federationOf(config: Config): { federation?: ReturnType<typeof loadFederation> } {
+  return config.federationFile ? { federation: loadFederation(config.federationFile) } : {};
+}
+
 const RECOUNT_EVERY_MS = 10 * 60_000; // the dashboard's figures
 
 export async function serve(): Promise<void> {
@@ -24,7 +30,7 @@ export async function serve(): Promise<void> {
   let stopping = false;
   let stopHttp: () => Promise<void>;
   if (config.workers <= 1) {
-    const app = await buildApp({ pool: db.pool, now: () => new Date(), logLevel: config.logLevel === 'silent' ? undefined : 'warn' });
+    const app = await buildApp({ pool: db.pool, now: () => new Date(), logLevel: config.logLevel === 'silent' ? undefined : 'warn', ...federationOf(config) });
     await app.listen({ port: config.port, host: config.host });
     stopHttp = () => app.close();
   } else {
@@ -93,7 +99,7 @@ export async function serve(): Promise<void> {
 /** One HTTP worker: the primary has migrated and seeded; DATABASE_URL points at its database. */
 async function serveWorker(config: Config): Promise<void> {
   const pool = createPool(config.databaseUrl!);
-  const app = await buildApp({ pool, now: () => new Date(), logLevel: config.logLevel === 'silent' ? undefined : 'warn' });
+  const app = await buildApp({ pool, now: () => new Date(), logLevel: config.logLevel === 'silent' ? undefined : 'warn', ...federationOf(config) });
   await app.listen({ port: config.port, host: config.host });
   const stop = async (): Promise<void> => {
     await app.close();

@@ -8,7 +8,8 @@ export type ErrorKind =
   | 'not_found' // the thing named does not exist: HTTP 404
   | 'conflict' // the input clashes with existing state (duplicate, wrong state): HTTP 409
   | 'forbidden' // the caller may not do this: HTTP 403
-  | 'unauthenticated'; // no or bad credentials: HTTP 401
+  | 'unauthenticated' // no or bad credentials: HTTP 401
+  | 'unavailable'; // a party the answer needs cannot be reached now; the same request may be retried: HTTP 503
 
 export interface ErrorDetail {
   /** Path of the offending field, e.g. `input.data.certno` or `/inpatient/ratio_bp/1`. */
@@ -47,6 +48,8 @@ export const forbidden = (field: string, zh: string, en: string): YibaoError =>
   new YibaoError('forbidden', [{ field, zh, en }]);
 export const unauthenticated = (field: string, zh: string, en: string): YibaoError =>
   new YibaoError('unauthenticated', [{ field, zh, en }]);
+export const unavailable = (field: string, zh: string, en: string): YibaoError =>
+  new YibaoError('unavailable', [{ field, zh, en }]);
 
 /** Collects problems so a whole document can be refused with every problem listed. */
 export class Problems {

@@ -3,6 +3,10 @@ import { YibaoError, type ErrorKind } from '../engine/errors.ts';
 import { clearingRoutes } from './api/clearing.ts';
 import { cooperationRoutes } from './api/cooperation.ts';
 import { gatewayRoutes } from './gateway/route.ts';
+import { federationRoutes } from './federation/route.ts';
+import { federationLink } from './federation/link.ts';
+import { FEDERATION_HANDLERS } from './federation/handlers.ts';
+import { documentRegistry } from '../store/documents/registry.ts';
 import { registerOpenApi } from './api/openapi.ts';
 import { registryRoutes } from './api/registry.ts';
 import { registerAuthRoutes } from './api/auth.ts';
@@ -30,6 +34,7 @@ const STATUS: Record<ErrorKind, number> = {
   conflict: 409,
   forbidden: 403,
   unauthenticated: 401,
+  unavailable: 503,
 };
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -69,7 +74,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(serviceNetworkRoutes(deps), { prefix: '/api/v1' });
   await app.register(applicationRoutes(deps), { prefix: '/api/v1' });
   await app.register(assistanceRoutes(deps), { prefix: '/api/v1' }); // medical assistance (issue 16)
-  await app.register(gatewayRoutes({ pool: deps.pool, now: deps.now, ...(deps.documents ? { documents: deps.documents } : {}) }));
+  // Federation (issue 17): the link to the other deployments, used by the gateway for persons
+  // insured there, and the endpoint where they send theirs.
+  const port = deps.federation ? federationLink(deps.federation, { now: deps.now, log: (line) => app.log.warn(line) }) : undefined;
+  await app.register(gatewayRoutes({ pool: deps.pool, now: deps.now, ...(deps.documents ? { documents: deps.documents } : {}), ...(port ? { federation: port } : {}) }));
+  if (deps.federation && port) {
+    await app.register(federationRoutes({
+      pool: deps.pool, now: deps.now, node: deps.federation, port, documents: deps.documents ?? documentRegistry, handlers: FEDERATION_HANDLERS,
+      logError: (err, context) => app.log.error({ err, ...context }, 'federation: unexpected failure'),
+    }));
+  }
 
   app.get('/healthz', async (_req, reply) => {
     await deps.pool.query('SELECT 1');

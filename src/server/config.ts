@@ -18,6 +18,8 @@ export interface Config {
   logLevel: string;
   /** HTTP worker processes sharing the port (node:cluster); all state is in PostgreSQL. */
   workers: number;
+  /** The federation directory this deployment is part of (`YIBAO_FEDERATION`, a JSON file; docs/federation.md), or none. */
+  federationFile: string | undefined;
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -46,5 +48,6 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     demoPersons,
     extraPoolingRegions,
     logLevel: env.LOG_LEVEL ?? 'info',
+    federationFile: env.YIBAO_FEDERATION ? path.resolve(env.YIBAO_FEDERATION) : undefined,
   };
 }

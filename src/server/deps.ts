@@ -3,6 +3,7 @@
 import type { Pool } from '../store/db.ts';
 import type { NotificationSender } from '../store/cooperation/notifications.ts';
 import type { DocumentRegistry } from '../store/documents/registry.ts';
+import type { FederationNode } from './federation/node.ts';
 
 export interface AppDeps {
   pool: Pool;
@@ -15,4 +16,6 @@ export interface AppDeps {
   documents?: DocumentRegistry;
   /** The built web pages (web/dist); absent or missing: the API only. */
   webDir?: string;
+  /** This deployment's place in a federation of deployments (issue 17); absent: it settles everyone itself. */
+  federation?: FederationNode;
 }

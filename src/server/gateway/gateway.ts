@@ -9,6 +9,7 @@ import { normaliseEnvelope, parseBody, refmsgRegion, type GatewayResponse } from
 import { verifyBodySignature } from './signature.ts';
 import { compactMillis, compactSeconds } from './time.ts';
 import type { TransactionRegistry } from './transactions.ts';
+import type { FederationPort } from '../../app/federation/port.ts';
 import type { GatewayContext, GatewayEnvelope, TransactionHandler } from './types.ts';
 
 // The gateway's one pipeline: parse → dispatch → authenticate → (idempotency) → handle →
@@ -22,6 +23,8 @@ export interface GatewayDeps {
   registry: TransactionRegistry;
   /** The versioned documents the handlers price on. */
   documents: DocumentRegistry;
+  /** The link to the deployments that own other regions (issue 17); absent: every person is settled here. */
+  federation?: FederationPort;
   /** Where unexpected failures are reported (the answer itself stays a -1 envelope). */
   logError: (err: unknown, context: Record<string, unknown>) => void;
 }

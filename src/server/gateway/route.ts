@@ -4,6 +4,7 @@ import type { Pool } from '../../store/db.ts';
 import { documentRegistry, type DocumentRegistry } from '../../store/documents/registry.ts';
 import { GroupCommit } from '../../store/group-commit.ts';
 import { callService } from './gateway.ts';
+import type { FederationPort } from '../../app/federation/port.ts';
 import { compactMillis, compactSeconds } from './time.ts';
 import { buildRegistry, type TransactionRegistry } from './transactions.ts';
 
@@ -18,6 +19,8 @@ export interface GatewayRouteDeps {
   registry?: TransactionRegistry;
   /** The versioned documents (default: the process's registry). */
   documents?: DocumentRegistry;
+  /** The link to the deployments that own other regions (issue 17). */
+  federation?: FederationPort;
 }
 
 /** The gateway as a plugin of its own scope, so that taking raw bytes does not leak to the REST routes. */
@@ -57,6 +60,7 @@ export function gatewayRoutes(deps: GatewayRouteDeps): FastifyPluginAsync {
           now: deps.now,
           registry,
           documents: deps.documents ?? documentRegistry,
+          ...(deps.federation ? { federation: deps.federation } : {}),
           logError: (err, context) => request.log.error({ err, ...context }, 'gateway: unexpected failure'),
         },
         request.body ?? '',
