@@ -17,6 +17,8 @@ import { DETAIL_COUNTIES } from '../demo/places.ts';
 import { importRegions } from '../app/registry/regions.ts';
 import { refreshDashboard } from '../store/dashboard.ts';
 import { openDatabase } from './database.ts';
+import { seedFederationDemo } from '../demo/federation.ts';
+import { loadFederation } from '../server/federation/node.ts';
 
 // Demo data: loaded on the first start of `yibao serve` (an empty database), or explicitly
 // with `yibao seed [--fixtures FILE]`. Its size is YIBAO_DEMO_PERSONS (default 2000).
@@ -56,6 +58,14 @@ export async function seedAll(pool: Pool, config: Config, log: (line: string) =>
 }
 
 export async function seedOnFirstStart(pool: Pool, config: Config, log: (line: string) => void): Promise<void> {
+  if (config.demo === 'federation') {
+    // One deployment of a federation (docs/federation.md "Running two deployments"): its own regions' persons only.
+    if (config.demoPersons <= 0) return;
+    const directory = loadFederation(config.federationFile!).directory;
+    const fed = await seedFederationDemo(pool, { directory, persons: config.demoPersons, extraPoolingRegions: config.extraPoolingRegions, log: (l) => log(`demo: ${l}`) });
+    if (fed) await refreshDashboard(pool);
+    return;
+  }
   const fixtures = await seedAll(pool, config, log);
   if (fixtures) {
     const file = path.join(config.dataDir, 'fixtures.json');

@@ -92,7 +92,7 @@ function place(rng: Prng, city: DemoCity, countyIndex: number): { lat: number; l
   };
 }
 
-interface CountyInfo {
+export interface CountyInfo {
   city: DemoCity;
   code: string;
   name: string;
@@ -101,7 +101,7 @@ interface CountyInfo {
   towns: Array<{ code: string; name: string; villages: Array<{ code: string; name: string }> }>;
 }
 
-async function loadCounties(q: Queryable): Promise<CountyInfo[]> {
+export async function loadCounties(q: Queryable): Promise<CountyInfo[]> {
   const out: CountyInfo[] = [];
   for (const city of DEMO_CITIES) {
     const all = await countiesOf(q, city.code);

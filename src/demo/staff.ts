@@ -42,8 +42,8 @@ export const DEMO_STAFF: readonly FixtureStaff[] = [
 ];
 
 /** Creates the demo staff and the grid worker's consents; `psnOf` maps a persona key to psn_no. */
-export async function seedDemoStaff(q: Queryable, ctx: WriteContext, today: string, psnOf: (key: string) => string | undefined): Promise<FixtureStaff[]> {
-  for (const s of DEMO_STAFF) {
+export async function seedDemoStaff(q: Queryable, ctx: WriteContext, today: string, psnOf: (key: string) => string | undefined, accounts: readonly FixtureStaff[] = DEMO_STAFF): Promise<FixtureStaff[]> {
+  for (const s of accounts) {
     await q.query(
       `INSERT INTO staff_accounts (username, display_name, role, regions, password_hash, created_at, fixmedins_code) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (username) DO NOTHING`,
       [s.username, s.display_name, s.role, s.regions, await hashPassword(s.password), ctx.now, s.fixmedins_code ?? null],
@@ -56,6 +56,6 @@ export async function seedDemoStaff(q: Queryable, ctx: WriteContext, today: stri
       ]);
     }
   }
-  await writeAudit(q, ctx, 'demo.staff', 'demo', { accounts: DEMO_STAFF.map((s) => s.username) });
-  return DEMO_STAFF.map((s) => ({ ...s, regions: [...s.regions], ...(s.acts_for ? { acts_for: [...s.acts_for] } : {}) }));
+  await writeAudit(q, ctx, 'demo.staff', 'demo', { accounts: accounts.map((s) => s.username) });
+  return accounts.map((s) => ({ ...s, regions: [...s.regions], ...(s.acts_for ? { acts_for: [...s.acts_for] } : {}) }));
 }

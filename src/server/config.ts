@@ -20,6 +20,8 @@ export interface Config {
   workers: number;
   /** The federation directory this deployment is part of (`YIBAO_FEDERATION`, a JSON file; docs/federation.md), or none. */
   federationFile: string | undefined;
+  /** Which demo the first start seeds (`YIBAO_DEMO`): 'full' (one deployment holds everyone) or 'federation' (one deployment of a federation: only its own regions' persons; needs YIBAO_FEDERATION). */
+  demo: 'full' | 'federation';
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -39,7 +41,13 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!Number.isInteger(workers) || workers < 1 || workers > 64) {
     throw invalid('YIBAO_WORKERS', '应为 1-64 的整数', 'expected an integer from 1 to 64');
   }
+  const demo = env.YIBAO_DEMO || 'full';
+  if (demo !== 'full' && demo !== 'federation') throw invalid('YIBAO_DEMO', '应为 full 或 federation', 'expected full or federation');
+  if (demo === 'federation' && !env.YIBAO_FEDERATION) {
+    throw invalid('YIBAO_DEMO', '联邦演示数据需要 YIBAO_FEDERATION（本部署的联邦目录）', 'the federation demo needs YIBAO_FEDERATION (this deployment\'s directory)');
+  }
   return {
+    demo,
     workers,
     port,
     host: env.HOST ?? '0.0.0.0',
