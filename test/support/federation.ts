@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { newKeyPair } from '../../src/server/federation/node.ts';
 import { CALL_SERVICE_PATH } from '../../src/server/gateway/route.ts';
 import { freePort } from '../../src/store/embedded.ts';
+import { loadRegionCatalog } from '../../src/store/shipped-documents.ts';
 import { FaultProxy, NO_FAULTS, type FaultRates } from './fault-proxy.ts';
 
 // Deployments of a federation as separate `yibao serve` processes (issue 17): the directory
@@ -341,4 +342,68 @@ export class Hospital {
     this.signNo = a.output.signinoutb.sign_no as string;
     return this.signNo;
   }
+}
+
+// ---------------------------------------------------------------- an outpatient visit
+
+export interface DemoItems {
+  class_a: string;
+  class_b: string;
+  /** A price-limited item and its limit in fen. */
+  limited: { code: string; limit_fen: number };
+}
+
+/** Plain items of a region's catalog (the treatment side classifies on its own). */
+export function catalogItems(pooling: string): DemoItems {
+  const items = [...loadRegionCatalog(pooling).items.values()].filter((i) => i.restrict === null && !i.separately_paid).sort((a, b) => (a.med_list_codg < b.med_list_codg ? -1 : 1));
+  const a = items.find((i) => i.chrgitm_lv === '01' && i.pric_uplmt_fen === null)!;
+  const b = items.find((i) => i.chrgitm_lv === '02' && i.pric_uplmt_fen === null)!;
+  const lim = items.find((i) => i.pric_uplmt_fen !== null)!;
+  return { class_a: a.med_list_codg, class_b: b.med_list_codg, limited: { code: lim.med_list_codg, limit_fen: lim.pric_uplmt_fen! } };
+}
+
+export interface Patient {
+  certno: string;
+  insuplc_admdvs: string;
+  /** Known after 1101 (the insured side's number). */
+  psn_no?: string;
+  insutype?: string;
+}
+
+export interface OutpatientResult {
+  psn_no: string;
+  mdtrt_id: string;
+  medfee_sumamt_fen: number;
+  preview?: GatewayAnswer;
+  settle: GatewayAnswer & { msgid: string; attempts: number };
+}
+
+const yuan = (fen: number): string => (fen / 100).toFixed(2);
+
+/**
+ * 1101 (when the psn_no is not known yet) → 2201 → 2204 → (2206) → 2207, each message retried
+ * with its own msgid until answered; a refusal at any step throws with the gateway's message.
+ * `lines` are [item code, price in fen, count].
+ */
+export async function outpatientVisit(h: Hospital, p: Patient, lines: Array<[string, number, number]>, o: { preview?: boolean; acct_used?: boolean; retryWhile?: (a: GatewayAnswer) => boolean } = {}): Promise<OutpatientResult> {
+  const must = async (infno: string, input: unknown): Promise<GatewayAnswer & { msgid: string; attempts: number }> => {
+    const a = await h.call(infno, input, { insuplc_admdvs: p.insuplc_admdvs, ...(o.retryWhile ? { retryWhile: o.retryWhile } : {}) });
+    if (a.infcode !== 0) throw new Error(`${infno} refused: ${a.err_msg}`);
+    return a;
+  };
+  if (!p.psn_no) {
+    const who = await must('1101', { data: { mdtrt_cert_type: '02', mdtrt_cert_no: p.certno, psn_cert_type: '01', certno: p.certno } });
+    p.psn_no = who.output.baseinfo.psn_no as string;
+    p.insutype = (who.output.insuinfo as Array<{ insutype: string }>)[0]!.insutype;
+  }
+  const at = chinaTime(new Date());
+  const reg = await must('2201', { data: { psn_no: p.psn_no, insutype: p.insutype, begntime: at, mdtrt_cert_type: '02', mdtrt_cert_no: p.certno, ipt_otp_no: `MZ${h.newMsgid().slice(-12)}`, dept_code: '01', dept_name: '内科', caty: 'A03' } });
+  const mdtrtId = reg.output.data.mdtrt_id as string;
+  const feedetail = lines.map(([code, fen, cnt], i) => ({ feedetl_sn: `F${i + 1}`, mdtrt_id: mdtrtId, psn_no: p.psn_no, med_list_codg: code, pric: yuan(fen), cnt, det_item_fee_sumamt: yuan(fen * cnt), fee_ocur_time: at }));
+  await must('2204', { feedetail });
+  const total = lines.reduce((s, [, fen, cnt]) => s + fen * cnt, 0);
+  const data = { psn_no: p.psn_no, mdtrt_id: mdtrtId, medfee_sumamt: yuan(total), acct_used_flag: o.acct_used === false ? '0' : '1', insutype: p.insutype };
+  const preview = o.preview ? await must('2206', { data }) : undefined;
+  const settle = await h.call('2207', { data }, { insuplc_admdvs: p.insuplc_admdvs, ...(o.retryWhile ? { retryWhile: o.retryWhile } : {}) });
+  return { psn_no: p.psn_no, mdtrt_id: mdtrtId, medfee_sumamt_fen: total, ...(preview ? { preview } : {}), settle };
 }
