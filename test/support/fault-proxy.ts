@@ -50,6 +50,9 @@ export class FaultProxy {
   private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
   /** Requests still being handled (so a test can wait for a duplicate's second delivery). */
   private inFlight = 0;
+  /** The last bodies received, when `record` is on (a test replays or forges a real message). */
+  record = false;
+  readonly recorded: Buffer[] = [];
 
   /** `target`: the deployment's own base URL (http://127.0.0.1:port); may be changed while running. */
   constructor(public target: string, seed: string, rates: FaultRates = NO_FAULTS) {
@@ -93,6 +96,10 @@ export class FaultProxy {
       const chunks: Buffer[] = [];
       for await (const c of req) chunks.push(c as Buffer);
       const body = Buffer.concat(chunks);
+      if (this.record) {
+        this.recorded.push(body);
+        if (this.recorded.length > 200) this.recorded.shift();
+      }
       // Every decision drawn up front, in arrival order, so a seed gives one sequence of faults.
       const r = this.rates;
       const dropRequest = this.rng.chance(r.dropRequest);

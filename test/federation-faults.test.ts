@@ -1,0 +1,275 @@
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { FEDERATION_VERSION, type FederationEnvelope } from '../src/engine/federation/index.ts';
+import { FEDERATION_HANDLERS } from '../src/server/federation/handlers.ts';
+import { MESSAGES_PATH } from '../src/server/federation/link.ts';
+import { newKeyPair } from '../src/server/federation/node.ts';
+import { sign } from '../src/server/federation/signing.ts';
+import { checkLedger } from '../src/store/ledger.ts';
+import type { Pool } from '../src/store/db.ts';
+import { freshDatabase, type TestDatabase } from './support/db.ts';
+import { NO_FAULTS, type FaultRates } from './support/fault-proxy.ts';
+import { catalogItems, Hospital, startFederation, type GatewayAnswer, type RunningFederation } from './support/federation.ts';
+
+// Issue 17, "Reliability, shown by tests": Jiangxi and Hunan as two `yibao serve` processes with
+// two databases, every message between them through a fault proxy. Hunan hospitals settle
+// Jiangxi persons (2201 → 2204 → 2207, some 2208) while the links drop, delay and duplicate
+// messages in both directions, then while each deployment is killed with SIGKILL and restarted.
+// Afterwards: both sides agree settlement by settlement, each person's accumulators are the sum
+// of her settlements' increments, both ledgers balance, nothing was paid twice, and every answer
+// a hospital saw is what the database holds. Forged, replayed, unknown-key and stale messages
+// are refused and change nothing.
+
+const SETTLEMENTS = Number(process.env.YIBAO_FED_FAULT_SETTLEMENTS ?? '1000');
+const LANES = 16;
+const PERSONS = 60;
+const FAULTS: FaultRates = { dropRequest: 0.04, dropResponse: 0.04, delay: 0.1, delayMs: [5, 60], duplicate: 0.05 };
+const protocolMerged = FEDERATION_HANDLERS.some((h) => h.kind === 'settle');
+
+const fen = (yuan: unknown): number => Math.round(Number(yuan) * 100);
+const count = async (q: Pool, sql: string, args: unknown[] = []): Promise<number> => Number((await q.query<{ n: string }>(sql, args)).rows[0]!.n);
+
+/** What the gateway answers when the insured side cannot be reached (nothing settled; the same message may be retried). */
+const retryable = (a: GatewayAnswer): boolean => a.infcode === -1 && /无法连接|内部错误|cannot be reached|internal error|unavailable/i.test(a.err_msg ?? '');
+
+/** Row counts of everything a message between deployments could change. */
+async function footprint(q: Pool): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const t of ['federation_inbox', 'federation_settlements', 'federation_visits', 'settlements', 'visits', 'ledger_transfers', 'ledger_legs', 'accumulators', 'persons']) {
+    out[t] = await count(q, `SELECT count(*) AS n FROM ${t}`);
+  }
+  return out;
+}
+
+describe('federation under faults', { skip: protocolMerged ? false : 'the settlement protocol (FEDERATION_HANDLERS settle) is not merged yet' }, () => {
+  let folder: string;
+  const dbs = new Map<string, TestDatabase>();
+  let fed: RunningFederation;
+  let jx: Pool;
+  let hn: Pool;
+  const specs = [
+    { id: 'jiangxi', name: '江西省医保平台', regions: ['36'] },
+    { id: 'hunan', name: '湖南省医保平台', regions: ['43'] },
+  ];
+  interface Seen { hospital: string; mdtrt_id: string; psn_no: string; setl_id: string; medfee: number; fund: number; acct: number; cash: number; cancelled_by?: string }
+  const seen: Seen[] = [];
+  const started = performance.now();
+
+  before(async () => {
+    folder = fs.mkdtempSync(path.join(os.tmpdir(), 'yibao-fed-faults-'));
+    for (const s of specs) dbs.set(s.id, await freshDatabase());
+    jx = dbs.get('jiangxi')!.pool;
+    hn = dbs.get('hunan')!.pool;
+    fed = await startFederation({
+      folder, specs, databaseUrl: (id) => dbs.get(id)!.url, persons: PERSONS, seed: 'faults-1',
+      link: { max_skew_seconds: 300, timeout_ms: 1500, retries: 8, backoff_ms: 20 },
+    });
+  });
+  after(async () => {
+    await fed?.stop();
+    for (const db of dbs.values()) await db.drop();
+    if (folder) fs.rmSync(folder, { recursive: true, force: true });
+  });
+
+  /** Runs `n` settlements (every tenth cancelled) in lanes, each person in one lane; `during` runs alongside. */
+  async function load(n: number, offset: number, during?: (done: () => number) => Promise<void>): Promise<void> {
+    const hospitals = (await hn.query<{ fixmedins_code: string; fixmedins_name: string; pooling: string }>(
+      `SELECT i.fixmedins_code, i.fixmedins_name, r.pooling_admdvs AS pooling FROM institutions i JOIN regions r ON r.code = i.admdvs
+        WHERE i.admdvs LIKE '43%' AND i.fixmedins_type = '1' AND i.settles_cross_prov_outpatient AND i.hosp_lv IN ('2', '3') ORDER BY i.fixmedins_code LIMIT 4`)).rows;
+    assert.ok(hospitals.length >= 2);
+    const patients = (await jx.query<{ psn_no: string; certno: string; insuplc_admdvs: string; insutype: string }>(
+      `SELECT p.psn_no, p.certno, p.insuplc_admdvs, e.insutype FROM persons p JOIN enrollments e ON e.psn_no = p.psn_no AND e.insutype IN ('310', '390') AND e.psn_insu_stas = '1' ORDER BY p.psn_no`)).rows;
+    const desks = hospitals.map((h) => new Hospital({ url: fed.processes.get('hunan')!.url, fixmedins_code: h.fixmedins_code, fixmedins_name: h.fixmedins_name, mdtrtarea_admvs: h.pooling, retryForMs: 120_000 }));
+    for (const d of desks) await d.signIn();
+    let done = 0;
+    const lanes = Array.from({ length: LANES }, (_, lane) => (async () => {
+      for (let i = offset + lane; i < offset + n; i += LANES) {
+        const p = patients[i % patients.length]!;
+        const k = (i * 7) % desks.length;
+        const desk = desks[k]!;
+        const items = catalogItems(hospitals[k]!.pooling);
+        const call = async (infno: string, input: unknown): Promise<any> => {
+          const a = await desk.call(infno, input, { insuplc_admdvs: p.insuplc_admdvs, retryWhile: retryable });
+          assert.equal(a.infcode, 0, `${infno} (${a.msgid}, ${a.attempts} attempts) for ${p.psn_no}: ${a.err_msg}`);
+          return a.output;
+        };
+        const at = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 19).replace('T', ' ');
+        const reg = await call('2201', { data: { psn_no: p.psn_no, insutype: p.insutype, begntime: at, mdtrt_cert_type: '02', mdtrt_cert_no: p.certno, ipt_otp_no: `MZF${i}`, dept_code: '01', dept_name: '内科', caty: 'A03' } });
+        const mdtrtId = reg.data.mdtrt_id as string;
+        const lines: Array<[string, number, number]> = [[items.class_a, 800 + (i % 37) * 100, 1 + (i % 3)], [items.class_b, 1500 + (i % 53) * 90, 1]];
+        await call('2204', { feedetail: lines.map(([code, f, cnt], j) => ({ feedetl_sn: `F${j + 1}`, mdtrt_id: mdtrtId, psn_no: p.psn_no, med_list_codg: code, pric: (f / 100).toFixed(2), cnt, det_item_fee_sumamt: ((f * cnt) / 100).toFixed(2), fee_ocur_time: at })) });
+        const total = lines.reduce((s, [, f, cnt]) => s + f * cnt, 0);
+        const out = await call('2207', { data: { psn_no: p.psn_no, mdtrt_id: mdtrtId, medfee_sumamt: (total / 100).toFixed(2), acct_used_flag: i % 2 === 0 ? '1' : '0', insutype: p.insutype } });
+        const s = out.setlinfo;
+        const row: Seen = { hospital: desk.o.fixmedins_code, mdtrt_id: mdtrtId, psn_no: p.psn_no, setl_id: s.setl_id, medfee: fen(s.medfee_sumamt), fund: fen(s.fund_pay_sumamt), acct: fen(s.acct_pay), cash: fen(s.psn_cash_pay) };
+        assert.equal(row.medfee, total);
+        if (i % 10 === 9) {
+          const c = await call('2208', { data: { psn_no: p.psn_no, mdtrt_id: mdtrtId, setl_id: s.setl_id } });
+          row.cancelled_by = c.setlinfo.setl_id as string;
+        }
+        seen.push(row);
+        done += 1;
+      }
+    })());
+    await Promise.all([...lanes, during ? during(() => done) : Promise.resolve()]);
+  }
+
+  const waitFor = async (cond: () => boolean): Promise<void> => {
+    while (!cond()) await new Promise((r) => setTimeout(r, 20));
+  };
+
+  test(`${Math.round(SETTLEMENTS * 0.6)} settlements with drops, delays and duplicates in both directions`, async () => {
+    for (const p of fed.proxies.values()) p.record = true;
+    fed.setFaults(FAULTS);
+    await load(Math.round(SETTLEMENTS * 0.6), 0);
+    fed.setFaults(NO_FAULTS);
+    for (const p of fed.proxies.values()) await p.idle();
+    const stats = Object.fromEntries([...fed.proxies].map(([id, p]) => [`to ${id}`, p.stats]));
+    console.log(`# faults: ${JSON.stringify(stats)}`);
+    const toJx = fed.proxies.get('jiangxi')!.stats;
+    assert.ok(toJx.droppedRequests > 0 && toJx.droppedResponses > 0 && toJx.duplicated > 0, 'the faults did happen');
+  });
+
+  test(`${SETTLEMENTS - Math.round(SETTLEMENTS * 0.6)} more while each deployment is killed with SIGKILL and restarted`, async () => {
+    const n = SETTLEMENTS - Math.round(SETTLEMENTS * 0.6);
+    fed.setFaults({ ...FAULTS, dropRequest: 0.02, dropResponse: 0.02 });
+    await load(n, Math.round(SETTLEMENTS * 0.6), async (done) => {
+      await waitFor(() => done() >= n / 4);
+      await fed.processes.get('jiangxi')!.kill();
+      await new Promise((r) => setTimeout(r, 300));
+      await fed.processes.get('jiangxi')!.start();
+      await waitFor(() => done() >= (n * 2) / 3);
+      await fed.processes.get('hunan')!.kill();
+      await new Promise((r) => setTimeout(r, 300));
+      await fed.processes.get('hunan')!.start();
+    });
+    fed.setFaults(NO_FAULTS);
+    for (const p of fed.proxies.values()) await p.idle();
+    assert.equal(seen.length, SETTLEMENTS);
+    console.log(`# ${SETTLEMENTS} settlements (${seen.filter((s) => s.cancelled_by).length} cancelled) in ${((performance.now() - started) / 1000).toFixed(1)} s with start-up`);
+  });
+
+  test('both sides agree settlement by settlement (same fed_ids, amounts, status)', async () => {
+    const q = `SELECT fed_id, kind, status, orig_fed_id, medfee_sumamt::bigint AS medfee, fund_pay_sumamt::bigint AS fund, acct_pay::bigint AS acct, psn_cash_pay::bigint AS cash, owed_fen::bigint AS owed, psn_no, treatment_mdtrt_id
+                 FROM federation_settlements ORDER BY fed_id`;
+    const [a, b] = [(await hn.query(q)).rows, (await jx.query(q)).rows];
+    const cancels = seen.filter((s) => s.cancelled_by).length;
+    assert.equal(a.length, SETTLEMENTS + cancels, 'Hunan: one record per settlement and per cancellation');
+    assert.deepEqual(b, a, 'Jiangxi holds the same records');
+    const roles = await hn.query(`SELECT DISTINCT role FROM federation_settlements`);
+    assert.deepEqual(roles.rows.map((r) => r.role), ['treatment']);
+  });
+
+  test('every answer a hospital saw is what the treatment side holds, and nothing is paid twice', async () => {
+    for (const s of seen) {
+      const rows = (await hn.query(`SELECT setl_id, kind, status, medfee_sumamt::bigint AS m, fund_pay_sumamt::bigint AS f, acct_pay::bigint AS a, psn_cash_pay::bigint AS c FROM settlements WHERE mdtrt_id = $1 ORDER BY kind DESC`, [s.mdtrt_id])).rows;
+      const settle = rows.filter((r) => r.kind === 'settle');
+      assert.equal(settle.length, 1, `visit ${s.mdtrt_id}: one settlement`);
+      assert.deepEqual({ setl_id: settle[0].setl_id, m: Number(settle[0].m), f: Number(settle[0].f), a: Number(settle[0].a), c: Number(settle[0].c) }, { setl_id: s.setl_id, m: s.medfee, f: s.fund, a: s.acct, c: s.cash });
+      assert.equal(settle[0].status, s.cancelled_by ? 'cancelled' : 'settled');
+      assert.deepEqual(rows.filter((r) => r.kind === 'cancel').map((r) => r.setl_id), s.cancelled_by ? [s.cancelled_by] : []);
+    }
+    // On the insured side: one standing settlement per shadow visit, one shadow per remote visit.
+    assert.equal(await count(jx, `SELECT count(*) AS n FROM federation_visits`), SETTLEMENTS);
+    assert.equal(await count(jx, `SELECT count(*) AS n FROM (SELECT mdtrt_id FROM settlements WHERE kind = 'settle' GROUP BY mdtrt_id HAVING count(*) > 1) x`), 0);
+    assert.equal(await count(jx, `SELECT count(*) AS n FROM settlements WHERE kind = 'settle'`), SETTLEMENTS);
+    assert.equal(await count(jx, `SELECT count(*) AS n FROM settlements WHERE kind = 'settle' AND status = 'settled'`), seen.filter((s) => !s.cancelled_by).length);
+  });
+
+  test('each person\'s accumulators on the insured side are the sum of her settlements\' increments', async () => {
+    const acc = (await jx.query<{ psn_no: string; year: number; acc: Record<string, number> }>(`SELECT psn_no, year, acc FROM accumulators`)).rows;
+    const sums = (await jx.query<{ psn_no: string; year: number; inc: Record<string, number>[] }>(`SELECT psn_no, setl_year AS year, json_agg(increments) AS inc FROM settlements GROUP BY psn_no, setl_year`)).rows;
+    const want = new Map<string, Record<string, number>>();
+    for (const s of sums) {
+      const total: Record<string, number> = {};
+      for (const inc of s.inc) for (const [k, v] of Object.entries(inc)) if (typeof v === 'number') total[k] = (total[k] ?? 0) + v;
+      want.set(`${s.psn_no}:${s.year}`, total);
+    }
+    assert.ok(acc.length > 0);
+    for (const a of acc) {
+      const w = want.get(`${a.psn_no}:${a.year}`) ?? {};
+      for (const [k, v] of Object.entries(a.acc)) if (typeof v === 'number') assert.equal(v, w[k] ?? 0, `${a.psn_no} ${a.year} ${k}`);
+      for (const [k, v] of Object.entries(w)) assert.equal(a.acc[k] ?? 0, v, `${a.psn_no} ${a.year} ${k}`);
+    }
+  });
+
+  test('both ledgers balance, and what Jiangxi owes Hunan is the same figure on both sides', async () => {
+    for (const [name, q] of [['hunan', hn], ['jiangxi', jx]] as const) {
+      const c = await checkLedger(q);
+      assert.equal(c.debits_fen, c.credits_fen, `${name}: debits = credits`);
+      assert.deepEqual([c.drifted, c.unbalanced, c.undeclared, c.overdrawn, c.settlements_without_one_transfer], [[], [], [], [], []], name);
+    }
+    const owed = async (q: Pool, role: string): Promise<number> => count(q, `SELECT coalesce(sum(owed_fen), 0) AS n FROM federation_settlements WHERE role = $1`, [role]);
+    const net = await owed(hn, 'treatment');
+    assert.equal(await owed(jx, 'insured'), net);
+    assert.equal(net, seen.filter((s) => !s.cancelled_by).reduce((t, s) => t + s.fund + s.acct, 0), 'owed = the standing settlements\' fund and account parts');
+  });
+
+  test('a replayed message (the same signed envelope again) is refused and changes nothing', async () => {
+    const recorded = fed.proxies.get('jiangxi')!.recorded.map((b) => JSON.parse(b.toString('utf8')) as FederationEnvelope).filter((e) => e.kind === 'settle');
+    assert.ok(recorded.length > 0, 'a settle message was recorded');
+    const env = recorded.at(-1)!;
+    const before = await footprint(jx);
+    const res = await fetch(fed.processes.get('jiangxi')!.url + MESSAGES_PATH, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(env) });
+    const answer = (await res.json()) as { ok: boolean; error: { field: string; en: string } };
+    assert.equal(answer.ok, false);
+    assert.equal(answer.error.field, 'sent_at');
+    assert.match(answer.error.en, /replay/);
+    assert.deepEqual(await footprint(jx), before);
+  });
+});
+
+describe('refused inter-deployment messages', () => {
+  let folder: string;
+  const dbs = new Map<string, TestDatabase>();
+  let fed: RunningFederation;
+  const specs = [
+    { id: 'jiangxi', name: '江西省医保平台', regions: ['36'] },
+    { id: 'hunan', name: '湖南省医保平台', regions: ['43'] },
+  ];
+  before(async () => {
+    folder = fs.mkdtempSync(path.join(os.tmpdir(), 'yibao-fed-refused-'));
+    for (const s of specs) dbs.set(s.id, await freshDatabase());
+    fed = await startFederation({ folder, specs, databaseUrl: (id) => dbs.get(id)!.url, persons: 6, proxied: false });
+  });
+  after(async () => {
+    await fed?.stop();
+    for (const db of dbs.values()) await db.drop();
+    if (folder) fs.rmSync(folder, { recursive: true, force: true });
+  });
+
+  const hunanKey = (): crypto.KeyObject => crypto.createPrivateKey(fs.readFileSync(path.join(folder, 'hunan.key.pem'), 'utf8'));
+  const message = (over: Partial<FederationEnvelope> = {}): Omit<FederationEnvelope, 'signature'> => ({
+    version: FEDERATION_VERSION, msg_id: `hunan:test:${crypto.randomUUID()}`, kind: 'settle', from: 'hunan', to: 'jiangxi', sent_at: new Date().toISOString(),
+    body: { fed_id: 'hunan:MDTRT-X:1', visit: { mdtrt_id: 'MDTRT-X', psn_no: '3604000000000001' }, lines: [], mid_setl: false, acct_used_flag: true, setl_time: new Date().toISOString() }, ...over,
+  });
+  const send = async (env: unknown): Promise<{ status: number; answer: any }> => {
+    const res = await fetch(fed.processes.get('jiangxi')!.url + MESSAGES_PATH, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(env) });
+    return { status: res.status, answer: await res.json() };
+  };
+
+  for (const [what, make, field] of [
+    ['a forged message (the body altered after signing)', () => {
+      const signed = sign<FederationEnvelope & Record<string, unknown>>(message(), hunanKey());
+      return { ...signed, body: { ...signed.body, acct_used_flag: false } };
+    }, 'signature'],
+    ['a message signed with a key the directory does not know', () => sign<FederationEnvelope & Record<string, unknown>>(message(), crypto.createPrivateKey(newKeyPair().privateKeyPem)), 'signature'],
+    ['a message from a sender the directory does not know', () => sign<FederationEnvelope & Record<string, unknown>>(message({ from: 'guangdong' }), crypto.createPrivateKey(newKeyPair().privateKeyPem)), 'from'],
+    ['a message with a stale sent_at', () => sign<FederationEnvelope & Record<string, unknown>>(message({ sent_at: new Date(Date.now() - 3_600_000).toISOString() }), hunanKey()), 'sent_at'],
+  ] as const) {
+    test(`${what} is refused (401, naming ${field}) and changes nothing`, async () => {
+      const jx = dbs.get('jiangxi')!.pool;
+      const before = await footprint(jx);
+      const { status, answer } = await send(make());
+      assert.equal(status, 401);
+      assert.equal(answer.ok, false);
+      assert.equal(answer.error.field, field);
+      assert.equal(answer.error.retryable, false);
+      assert.deepEqual(await footprint(jx), before);
+    });
+  }
+});
