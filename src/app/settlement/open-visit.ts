@@ -62,20 +62,21 @@ export interface OpenedVisit {
   warnings: string[];
 }
 
-/** 2201 / 2401 / 2102: who, where, on what terms (checkEligibility decides), then the visit row. */
-export async function openVisit(q: Queryable, caller: Caller, input: OpenVisitInput): Promise<OpenedVisit> {
-  const warnings: string[] = [];
-  const wantType = input.kind === 'pharmacy' ? '2' : '1';
-  if (caller.fixmedins_type !== wantType) {
-    throw forbidden('fixmedins_code', input.kind === 'pharmacy' ? '只有定点零售药店可办理购药结算' : '零售药店不能办理门诊挂号或住院登记', input.kind === 'pharmacy' ? 'only a designated pharmacy settles pharmacy purchases' : 'a pharmacy cannot register outpatient visits or admissions');
-  }
-  if (!isCode(MED_TYPES, input.med_type)) throw invalid('med_type', `未知医疗类别 ${input.med_type}`, `unknown med_type ${input.med_type}`);
-  if (!isCode(HOSP_LVS, caller.hosp_lv)) throw invalid('fixmedins_code', `机构等级 ${caller.hosp_lv} 无效`, `institution level ${caller.hosp_lv} is unknown`);
-  const inpatient = input.med_type.startsWith('2');
-  if (inpatient !== (input.kind === 'inpatient')) {
-    throw invalid('med_type', `医疗类别 ${input.med_type} 与交易不符（住院 2x 须用 2401）`, `med_type ${input.med_type} does not fit this transaction (inpatient 2x goes through 2401)`);
-  }
-  const treatment = await treatmentRegion(q, caller, input.mdtrtarea_admvs);
+/**
+ * Who the person is and on what terms the visit may be settled: the active basic enrollment,
+ * the insured region the HIS named checked against it, checkEligibility's decision. The insured
+ * side decides this; across deployments the owner answers it (visit.check, issue 17).
+ */
+export interface VisitDecision {
+  person: PersonRow;
+  insutype: string;
+  psn_type: string;
+  /** The insured pooling region. */
+  insured: string;
+  decision: EligibilityDecision;
+}
+
+export async function decideVisit(q: Queryable, caller: Caller, input: Pick<OpenVisitInput, 'psn_no' | 'insutype' | 'insuplc_admdvs' | 'med_type' | 'begntime' | 'emergency_flag' | 'dise_codes'>): Promise<VisitDecision> {
   const found = await personWithActiveBasicEnrollment(q, input.psn_no);
   const person = found?.person;
   const enrollment = found?.enrollment;
@@ -88,16 +89,42 @@ export async function openVisit(q: Queryable, caller: Caller, input: OpenVisitIn
   if (input.insuplc_admdvs !== undefined && input.insuplc_admdvs !== insured && (await poolingRegionOf(q, input.insuplc_admdvs)) !== insured) {
     throw invalid('insuplc_admdvs', `参保地 ${input.insuplc_admdvs} 与人员参保地 ${insured} 不符`, `insuplc_admdvs ${input.insuplc_admdvs} does not match the person's insured region ${insured}`);
   }
-  const day = chinaDate(input.begntime);
   const decision = await checkEligibility(q, {
     person,
     fixmedins_code: caller.fixmedins_code,
     med_type: input.med_type,
-    begndate: day,
+    begndate: chinaDate(input.begntime),
     insutype: enrollment.insutype,
     emergency_flag: input.emergency_flag,
     ...(input.dise_codes[0] ? { diag_code: input.dise_codes[0] } : {}),
   });
+  return { person, insutype: enrollment.insutype, psn_type: enrollment.psn_type, insured, decision };
+}
+
+/** The institution's kind fits the transaction, the codes are known, the stay goes through 2401. */
+export function checkVisitKind(caller: Caller, input: Pick<OpenVisitInput, 'kind' | 'med_type'>): void {
+  const wantType = input.kind === 'pharmacy' ? '2' : '1';
+  if (caller.fixmedins_type !== wantType) {
+    throw forbidden('fixmedins_code', input.kind === 'pharmacy' ? '只有定点零售药店可办理购药结算' : '零售药店不能办理门诊挂号或住院登记', input.kind === 'pharmacy' ? 'only a designated pharmacy settles pharmacy purchases' : 'a pharmacy cannot register outpatient visits or admissions');
+  }
+  if (!isCode(MED_TYPES, input.med_type)) throw invalid('med_type', `未知医疗类别 ${input.med_type}`, `unknown med_type ${input.med_type}`);
+  if (!isCode(HOSP_LVS, caller.hosp_lv)) throw invalid('fixmedins_code', `机构等级 ${caller.hosp_lv} 无效`, `institution level ${caller.hosp_lv} is unknown`);
+  const inpatient = input.med_type.startsWith('2');
+  if (inpatient !== (input.kind === 'inpatient')) {
+    throw invalid('med_type', `医疗类别 ${input.med_type} 与交易不符（住院 2x 须用 2401）`, `med_type ${input.med_type} does not fit this transaction (inpatient 2x goes through 2401)`);
+  }
+}
+
+/**
+ * 2201 / 2401 / 2102: who, where, on what terms (decideVisit, or the owning deployment's
+ * answer when the person is insured there: `decided`), then the visit row.
+ */
+export async function openVisit(q: Queryable, caller: Caller, input: OpenVisitInput, decided?: VisitDecision): Promise<OpenedVisit> {
+  const warnings: string[] = [];
+  checkVisitKind(caller, input);
+  const inpatient = input.med_type.startsWith('2');
+  const treatment = await treatmentRegion(q, caller, input.mdtrtarea_admvs);
+  const { person, insutype, psn_type, insured, decision } = decided ?? (await decideVisit(q, caller, input));
   if (!decision.allowed) {
     const why = refusalText(decision.reasons);
     // A stay may be admitted before its filing, and a chronic-disease visit registered before
@@ -110,8 +137,8 @@ export async function openVisit(q: Queryable, caller: Caller, input: OpenVisitIn
     kind: input.kind,
     status: 'open',
     psn_no: person.psn_no,
-    insutype: enrollment.insutype,
-    psn_type: enrollment.psn_type,
+    insutype,
+    psn_type,
     fixmedins_code: caller.fixmedins_code,
     hosp_lv: caller.hosp_lv,
     mdtrtarea_admvs: treatment,

@@ -8,6 +8,8 @@ import { assertInvariant, conflict, forbidden, invalid, notFound } from '../../e
 import { fenToYuan, type Fen } from '../../engine/money.ts';
 import { chinaDate } from '../../engine/calendar.ts';
 import { checkTransfer, settlementLegs } from '../../engine/ledger.ts';
+import { splitLegs } from '../../engine/federation/index.ts';
+import { federationRecord } from './federation-record.ts';
 import type { Queryable } from '../../store/db.ts';
 import type { Person as PersonRow } from '../../store/registry/persons.ts';
 import { checkEligibility } from '../cooperation/eligibility.ts';
@@ -43,6 +45,18 @@ export interface SettledResult {
   cvlserv: boolean;
   /** The status this settlement was priced under (a stay's is decided again at discharge). */
   cross_region_status: CrossRegionStatus;
+}
+
+/**
+ * The insured side of a cross-deployment settlement (issue 17): the visit is a shadow of the
+ * treatment side's, supervision is the treatment side's, and only the insured half of the money
+ * (funds and the personal account against what this region owes the treatment region) is booked here.
+ */
+export interface ForPeer {
+  peer: string;
+  fed_id: string;
+  treatment_setl_id: string;
+  treatment_mdtrt_id: string;
 }
 
 const RETIREE = (psnType: string): boolean => psnType.startsWith('12') || psnType === '1300';
@@ -84,7 +98,7 @@ function engineInput(visit: VisitRow, status: CrossRegionStatus, r: SettlementIn
  * day, accumulators locked, the engine, then every write in one statement. Runs inside the
  * caller's transaction (the gateway's, which also records the answer).
  */
-export async function settleVisit(q: Queryable, caller: Caller, visit: VisitWithPerson, o: SettleOptions, documents: DocumentRegistry): Promise<SettledResult> {
+export async function settleVisit(q: Queryable, caller: Caller, visit: VisitWithPerson, o: SettleOptions, documents: DocumentRegistry, forPeer?: ForPeer): Promise<SettledResult> {
   const day = chinaDate(visit.kind === 'inpatient' && !o.mid_setl && visit.endtime ? visit.endtime : caller.now);
   let status = visit.cross_region_status as CrossRegionStatus;
   let eligibility = visit.eligibility;
@@ -133,7 +147,7 @@ export async function settleVisit(q: Queryable, caller: Caller, visit: VisitWith
   }
   checkCardPassword(visit, r.pwd_sha256, o);
   // The during-stage supervision rules: a blocking one refuses here, the others are kept as warnings.
-  const checked = o.preview ? undefined : await checkBeforeSettling(q, visit.mdtrt_id, o.path, docs, documents);
+  const checked = o.preview || forPeer ? undefined : await checkBeforeSettling(q, visit.mdtrt_id, o.path, docs, documents);
   const settlement = settle(policy, engineInput(visit, status, r, o.acct_used_flag));
   const result: SettledResult = { setl_id: null, setl_time: caller.now, visit, person: visit.person, settlement, lines, cvlserv: r.cvl, cross_region_status: status };
   if (o.preview) return result;
@@ -141,7 +155,8 @@ export async function settleVisit(q: Queryable, caller: Caller, visit: VisitWith
   const serial = r.serial;
   assertInvariant(serial !== null, 'a settlement has its serial');
   const setlId = String(serial);
-  const legs = settlementLegs({ setlinfo: settlement.setlinfo, setldetail: settlement.setldetail, psn_no: visit.psn_no, fixmedins_code: visit.fixmedins_code, insuplc_admdvs: visit.insuplc_admdvs, mdtrtarea_admvs: visit.mdtrtarea_admvs });
+  const allLegs = settlementLegs({ setlinfo: settlement.setlinfo, setldetail: settlement.setldetail, psn_no: visit.psn_no, fixmedins_code: visit.fixmedins_code, insuplc_admdvs: visit.insuplc_admdvs, mdtrtarea_admvs: visit.mdtrtarea_admvs });
+  const legs = forPeer ? splitLegs(allLegs).insured : allLegs;
   const nextAcc = applyIncrements(acc, settlement.increments);
   assertNonNegative(nextAcc);
   const visitStatus = visit.kind === 'inpatient' && o.mid_setl ? visit.status : 'settled';
@@ -153,6 +168,7 @@ export async function settleVisit(q: Queryable, caller: Caller, visit: VisitWith
     msgid: caller.msgid, line_sns: lines.map((l) => l.feedetl_sn), visit_status: visitStatus,
     acc: nextAcc, settlements_delta: 1, transfer: checkTransfer({ kind: 'settle', key: settlementKey(setlId), cause: { kind: 'settlement', id: setlId }, legs, reverses: null, memo: null }),
     eligibility: visit.kind === 'inpatient' ? eligibility : null,
+    ...(forPeer ? { federation: federationRecord({ role: 'insured', peer: forPeer.peer, fed_id: forPeer.fed_id, orig_fed_id: null, setl_id: setlId, peer_setl_id: forPeer.treatment_setl_id, treatment_mdtrt_id: forPeer.treatment_mdtrt_id, kind: 'settle' }, visit, caller.now, settlement) } : {}),
   });
   await keepWarnings(q, checked, setlId, caller.now);
   return { ...result, setl_id: setlId };

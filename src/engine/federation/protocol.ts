@@ -1,4 +1,4 @@
-import type { Accumulators, Settlement } from '../index.ts';
+import type { Settlement } from '../index.ts';
 import type { ClassifiedFeeLine } from '../catalog.ts';
 import type { Leg } from '../ledger.ts';
 import { assertInvariant } from '../errors.ts';
@@ -95,6 +95,8 @@ export type RemoteLine = ClassifiedFeeLine;
 
 export interface SettleBody {
   fed_id: string;
+  /** The setl_id the treatment side will give its own row (from its sequence, allocated before asking). */
+  treatment_setl_id: string;
   visit: RemoteVisit;
   lines: RemoteLine[];
   mid_setl: boolean;
@@ -106,28 +108,44 @@ export interface SettleBody {
 export interface SettleAnswer {
   /** The insured side's own setl_id (null for a preview). */
   setl_id: string | null;
-  setlinfo: Settlement['setlinfo'];
-  setldetail: Settlement['setldetail'];
-  increments: Accumulators;
-  policy_id: string;
-  policy_version: number;
+  /** The treatment setl_id the insured side recorded (a retry's answer names the first one). */
+  treatment_setl_id: string;
+  settlement: Settlement;
   cross_region_status: string;
-  explanation: Record<string, unknown>;
   eligibility: Record<string, unknown> | null;
   /** The lines it priced (the treatment side checks they are still the visit's unsettled ones). */
   line_sns: string[];
+  /** Whether the person is enrolled in the civil-servant supplement. */
+  cvlserv: boolean;
+  /** When the insured side recorded it (both sides date the settlement so). */
+  setl_time: string;
 }
 
 export interface CancelBody {
   fed_id: string;
   orig_fed_id: string;
+  treatment_setl_id: string;
   setl_time: string;
 }
 
 export interface CancelAnswer {
   setl_id: string;
+  treatment_setl_id: string;
+  setl_time: string;
   setlinfo: Settlement['setlinfo'];
   setldetail: Settlement['setldetail'];
+}
+
+/** Registration: what the treatment side asks before it opens a visit of a person insured at the receiver. */
+export interface VisitCheckBody {
+  fixmedins_code: string;
+  psn_no: string;
+  insutype?: string;
+  insuplc_admdvs?: string;
+  med_type: string;
+  begntime: string;
+  emergency_flag: boolean;
+  dise_codes: string[];
 }
 
 /**

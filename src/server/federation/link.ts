@@ -23,18 +23,24 @@ export interface LinkOptions {
 export function federationLink(node: FederationNode, o: LinkOptions = {}): FederationPort {
   const dir = node.directory;
   const now = o.now ?? (() => new Date());
+  // Every attempt is dated later than the one before (a receiver refuses the same sent_at twice as a replay), even on a clock that stands still.
+  let last = 0;
+  const sentAt = (): string => {
+    last = Math.max(now().getTime(), last + 1);
+    return new Date(last).toISOString();
+  };
   return {
     directory: dir,
     async send<T>(to: Deployment, kind: MessageKind, msgId: string, body: object): Promise<T> {
       const peerKey = node.publicKeys.get(to.id)!;
-      let last = '';
+      let why = '';
       for (let attempt = 0; attempt <= dir.retries; attempt++) {
         if (attempt > 0) {
           const base = dir.backoff_ms * 2 ** (attempt - 1);
           await sleep(base / 2 + Math.random() * base);
         }
         const envelope = sign<FederationEnvelope & Record<string, unknown>>(
-          { version: FEDERATION_VERSION, msg_id: msgId, kind, from: dir.self, to: to.id, sent_at: now().toISOString(), body: body as Record<string, unknown> },
+          { version: FEDERATION_VERSION, msg_id: msgId, kind, from: dir.self, to: to.id, sent_at: sentAt(), body: body as Record<string, unknown> },
           node.privateKey,
         );
         let answer: FederationAnswer;
@@ -48,24 +54,24 @@ export function federationLink(node: FederationNode, o: LinkOptions = {}): Feder
           const text = await res.text();
           answer = JSON.parse(text) as FederationAnswer;
         } catch (err) {
-          last = (err as Error).message;
-          o.log?.(`federation ${kind} ${msgId} → ${to.id} attempt ${attempt + 1}: ${last}`);
+          why = (err as Error).message;
+          o.log?.(`federation ${kind} ${msgId} → ${to.id} attempt ${attempt + 1}: ${why}`);
           continue;
         }
         if (typeof answer !== 'object' || answer === null || !verify(answer as unknown as Record<string, unknown>, peerKey) || answer.msg_id !== msgId || answer.from !== to.id || answer.to !== dir.self) {
-          last = 'an answer not signed by the deployment asked';
-          o.log?.(`federation ${kind} ${msgId} → ${to.id} attempt ${attempt + 1}: ${last}`);
+          why = 'an answer not signed by the deployment asked';
+          o.log?.(`federation ${kind} ${msgId} → ${to.id} attempt ${attempt + 1}: ${why}`);
           continue;
         }
         if (answer.ok) return answer.body as T;
         const e = answer.error!;
         if (e.retryable) {
-          last = e.en;
+          why = e.en;
           continue;
         }
         throw new YibaoError(KIND_OF_STATUS[e.status] ?? 'invalid', [{ field: e.field, zh: `${to.name}：${e.zh}`, en: `${to.name}: ${e.en}` }]);
       }
-      throw unavailable('insuplc_admdvs', `参保地平台（${to.name}）暂时无法连接，本次未结算，请稍后用同一报文重试`, `the insured side's platform (${to.name}) cannot be reached; nothing was settled, retry later with the same message (${last})`);
+      throw unavailable(`federation.${to.id}`, `${to.name}暂时无法连接，本次未办理，请稍后用同一报文重试`, `${to.name} cannot be reached; nothing was done, retry later with the same message (${why})`);
     },
   };
 }

@@ -3,13 +3,14 @@ import { YibaoError, conflict, invalid, unauthenticated } from '../../engine/err
 import type { Pool, Queryable } from '../../store/db.ts';
 import type { DocumentRegistry } from '../../store/documents/registry.ts';
 import type { GroupCommit } from '../../store/group-commit.ts';
-import { insertMessage, MESSAGE_RECORDS, MESSAGE_START, messageKey, nextRefmsgSerial, startMessage, type Caller, type MessageLogRow } from '../../store/gateway-store.ts';
+import { findIdempotentMessage, insertMessage, MESSAGE_RECORDS, MESSAGE_START, messageKey, nextRefmsgSerial, startMessage, type Caller, type MessageLogRow } from '../../store/gateway-store.ts';
 import { canonicalJson, differingPaths, sha256Hex } from './canonical.ts';
 import { normaliseEnvelope, parseBody, refmsgRegion, type GatewayResponse } from './envelope.ts';
 import { verifyBodySignature } from './signature.ts';
 import { compactMillis, compactSeconds } from './time.ts';
 import type { TransactionRegistry } from './transactions.ts';
 import type { FederationPort } from '../../app/federation/port.ts';
+import { remoteOwnerOf, type Deployment } from '../../engine/federation/index.ts';
 import type { GatewayContext, GatewayEnvelope, TransactionHandler } from './types.ts';
 
 // The gateway's one pipeline: parse → dispatch → authenticate → (idempotency) → handle →
@@ -83,6 +84,15 @@ export async function callService(deps: GatewayDeps, body: unknown): Promise<Gat
     const env = envelope;
     const rawBody = raw;
     if (handler.writes) {
+      // A message that must ask another deployment first (issue 17) does so outside the
+      // transaction, once its caller is known and only when the msgid has no answer yet.
+      let prepared: unknown;
+      if (handler.prepare && deps.federation) {
+        const start = await startMessage(deps.pool, { fixmedins_code: env.fixmedins_code, msgid: env.msgid, sign_no: handler.requiresSignIn ? env.sign_no : undefined });
+        const checked = checkCaller(rawBody, env, handler, start.caller);
+        const earlier = await findIdempotentMessage(deps.pool, env.fixmedins_code, env.msgid);
+        if (!earlier) prepared = await handler.prepare(context(checked, env, receivedAt, deps.pool, deps, [], undefined));
+      }
       // The (institution, msgid) lock with the handler's own keys; the answer's serial, the
       // earlier answer and the caller in the BEGIN round trip; the answer's record with COMMIT.
       const signNo = handler.requiresSignIn ? env.sign_no : undefined;
@@ -93,7 +103,7 @@ export async function callService(deps: GatewayDeps, body: unknown): Promise<Gat
         opening: { read: MESSAGE_START, item: { fixmedins_code: env.fixmedins_code, msgid: env.msgid, sign_no: signNo } },
         run: async (client, start) => {
           serial = start.serial;
-          const prepared = checkCaller(rawBody, env, handler, start.caller);
+          const checked = checkCaller(rawBody, env, handler, start.caller);
           const request = canonicalRequest(env, handler);
           const previous = start.previous;
           if (previous) {
@@ -105,7 +115,7 @@ export async function callService(deps: GatewayDeps, body: unknown): Promise<Gat
               `msgid ${env.msgid} was already used for a message with different content (differs at: ${paths.join(', ')}); a retry must repeat the original, new business needs a new msgid`,
             );
           }
-          const outcome = await run(handler, prepared, env, receivedAt, client, deps);
+          const outcome = await run(handler, checked, env, receivedAt, client, deps, prepared);
           const resp = await answer(outcome);
           return new Answered(resp, messageRecord(env, request, resp, JSON.stringify(resp), true, receivedAt, deps.now()));
         },
@@ -119,8 +129,14 @@ export async function callService(deps: GatewayDeps, body: unknown): Promise<Gat
       // The same opening as a write (the earlier-answer lookup unused): serial and caller in one statement.
       const start = await startMessage(deps.pool, { fixmedins_code: env.fixmedins_code, msgid: env.msgid, sign_no: handler.requiresSignIn ? env.sign_no : undefined });
       serial = start.serial;
-      const prepared = checkCaller(raw, env, handler, start.caller);
-      response = await answer(await run(handler, prepared, env, receivedAt, deps.pool, deps));
+      const checked = checkCaller(raw, env, handler, start.caller);
+      const owner = deps.federation && handler.forwardFor ? forwardTarget(deps.federation, handler.forwardFor(env)) : undefined;
+      if (owner && deps.federation) {
+        response = await answer(await forward(deps.federation, owner, env, checked));
+      } else {
+        const prepared = handler.prepare && deps.federation ? await handler.prepare(context(checked, env, receivedAt, deps.pool, deps, [], undefined)) : undefined;
+        response = await answer(await run(handler, checked, env, receivedAt, deps.pool, deps, prepared));
+      }
     }
   } catch (err) {
     if (!(err instanceof YibaoError)) deps.logError(err, { infno: envelope?.infno, msgid: envelope?.msgid });
@@ -160,16 +176,8 @@ function checkCaller(raw: Record<string, unknown>, env: GatewayEnvelope, handler
   return { institution, signIn };
 }
 
-async function run(
-  handler: TransactionHandler,
-  prepared: Prepared,
-  envelope: GatewayEnvelope,
-  receivedAt: Date,
-  db: Queryable,
-  deps: GatewayDeps,
-): Promise<Outcome> {
-  const warnings: string[] = [];
-  const ctx: GatewayContext = {
+function context(prepared: Prepared, envelope: GatewayEnvelope, receivedAt: Date, db: Queryable, deps: GatewayDeps, warnings: string[], asked: unknown): GatewayContext {
+  return {
     pool: deps.pool,
     db,
     documents: deps.documents,
@@ -178,9 +186,38 @@ async function run(
     institution: prepared.institution,
     signIn: prepared.signIn,
     warn: (message) => void warnings.push(message),
+    federation: deps.federation,
+    prepared: asked,
   };
-  const output = await handler.handle(ctx);
+}
+
+async function run(
+  handler: TransactionHandler,
+  prepared: Prepared,
+  envelope: GatewayEnvelope,
+  receivedAt: Date,
+  db: Queryable,
+  deps: GatewayDeps,
+  asked: unknown,
+): Promise<Outcome> {
+  const warnings: string[] = [];
+  const output = await handler.handle(context(prepared, envelope, receivedAt, db, deps, warnings, asked));
   return { output, warnings };
+}
+
+/** The deployment that answers a read for this region or psn_no, when it is another one. */
+function forwardTarget(port: FederationPort, key: string | undefined): Deployment | undefined {
+  if (key === undefined || !/^[0-9]{6}/.test(key)) return undefined;
+  return remoteOwnerOf(port.directory, key.slice(0, 6));
+}
+
+/** A read-only message answered by the person's owner: the same infno and input, the caller vouched for by this deployment. */
+async function forward(port: FederationPort, owner: Deployment, env: GatewayEnvelope, caller: Prepared): Promise<Outcome> {
+  const a = await port.send<{ output: Record<string, unknown>; warnings: string[] }>(owner, 'gateway.query', `query:${crypto.randomUUID()}`, {
+    infno: env.infno, fixmedins_code: caller.institution.fixmedins_code, input: env.input,
+    ...(env.insuplc_admdvs !== undefined ? { insuplc_admdvs: env.insuplc_admdvs } : {}), mdtrtarea_admvs: env.mdtrtarea_admvs,
+  });
+  return { output: a.output, warnings: a.warnings };
 }
 
 interface CanonicalRequest {

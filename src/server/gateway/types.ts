@@ -1,5 +1,6 @@
 import type { Pool, Queryable } from '../../store/db.ts';
 import type { DocumentRegistry } from '../../store/documents/registry.ts';
+import type { FederationPort } from '../../app/federation/port.ts';
 
 // The contract between the gateway (envelope parsing, authentication, idempotency, answers)
 // and the transactions it dispatches to by `infno`. A handler receives the normalised
@@ -80,6 +81,10 @@ export interface GatewayContext {
   warn: (message: string) => void;
   /** The versioned documents (policies, catalogs) settlement prices on. */
   documents: DocumentRegistry;
+  /** The link to the deployments that own other regions (issue 17); absent outside a federation. */
+  federation: FederationPort | undefined;
+  /** What `prepare` returned (undefined when the handler has none or nothing had to be asked). */
+  prepared: unknown;
 }
 
 export interface TransactionHandler {
@@ -108,4 +113,17 @@ export interface TransactionHandler {
   headerFields?: readonly HeaderField[];
   /** Returns the `output` object of the answer. */
   handle: (ctx: GatewayContext) => Promise<Record<string, unknown>>;
+  /**
+   * In a federation (issue 17): what must be asked of another deployment before the
+   * transaction, after the caller is authenticated and only for a msgid not answered yet.
+   * `ctx.db` is the pool and nothing may be written; the result reaches `handle` as
+   * `ctx.prepared`. Nothing is held open while the other deployment answers.
+   */
+  prepare?: (ctx: GatewayContext) => Promise<unknown>;
+  /**
+   * For a read-only transaction: the region code (or a psn_no, whose first six digits are its
+   * region) that decides who answers; when another deployment owns it, the message is
+   * forwarded there whole (the person's owner answers 1101, 5310, 5302 …).
+   */
+  forwardFor?: (envelope: GatewayEnvelope) => string | undefined;
 }

@@ -8,6 +8,7 @@ import { chinaDate } from '../../engine/calendar.ts';
 import { atCommit } from '../group-commit.ts';
 import type { CheckedTransfer } from '../../engine/ledger.ts';
 import { accountsJson, balanceRows, DECLARE_ACCOUNTS, INSERT_LEGS, LEDGER_BALANCES, legsJson, PERSONAL_BALANCE_SQL } from '../ledger.ts';
+import { insertFederationRecord, type FederationRecord } from '../federation/settlements.ts';
 import { toLine, unsettledLinesJson, type LineRow, type StoredLine, type VisitRow } from './visits.ts';
 
 // The reads and writes of settlement, whose rules are the use cases of src/app/settlement/
@@ -124,6 +125,8 @@ export interface SettlementWrite {
   /** The settlement's ledger transfer (key 'setl:' || setl_id), checked by the engine. */
   transfer: CheckedTransfer;
   eligibility: Obj | null;
+  /** A cross-deployment settlement's record on this side (issue 17): it replaces the in-deployment cross-region debt. */
+  federation?: FederationRecord;
 }
 
 /**
@@ -135,7 +138,8 @@ export interface SettlementWrite {
 export async function writeSettlement(q: Queryable, w: SettlementWrite): Promise<void> {
   const s = w.setlinfo;
   const t = w.transfer;
-  const cross = w.visit.insuplc_admdvs !== w.visit.mdtrtarea_admvs;
+  // Between deployments what is owed is kept in federation_settlements and cleared by the hub.
+  const cross = w.visit.insuplc_admdvs !== w.visit.mdtrtarea_admvs && w.federation === undefined;
   // A cancellation's setlinfo is negated already, so what it owes is negative (it was negated twice before 015).
   const owed = cross ? s.fund_pay_sumamt + s.acct_pay : 0;
   // What the clearing run totals by fund type (migration 019), from the same amounts.
@@ -166,6 +170,7 @@ export async function writeSettlement(q: Queryable, w: SettlementWrite): Promise
       w.eligibility === null ? null : JSON.stringify(w.eligibility), JSON.stringify(w.acc), w.settlements_delta, accountsJson(t), t.reverses, t.amount, legsJson(t),
       month, owed, cross, t.key, JSON.stringify(byFund),
     ] });
+  if (w.federation) await insertFederationRecord(q, w.federation, w.setl_time);
   await atCommit(q, LEDGER_BALANCES, balanceRows(t.changes, w.shard));
 }
 

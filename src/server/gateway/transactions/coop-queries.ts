@@ -1,3 +1,4 @@
+import { personsRegion } from './person.ts';
 import { chinaDate } from '../../../engine/calendar.ts';
 import { findPerson } from '../../../store/cooperation/common.ts';
 import { filingsOf } from '../../../store/cooperation/filings.ts';
@@ -30,6 +31,7 @@ export const chronicDiseaseQuery: TransactionHandler = {
   name: { zh: '人员慢特病备案查询', en: 'chronic disease filings of a person' },
   requiresSignIn: true,
   writes: false,
+  forwardFor: personsRegion,
   async handle(ctx) {
     const { psnNo, day, all } = await queryOf(ctx);
     const rows = (await recognitionsOf(ctx.db, psnNo)).filter((r) => all || valid(r, day, 'recognised'));
@@ -76,6 +78,7 @@ export const personFilingQuery: TransactionHandler = {
   name: { zh: '人员定点信息查询', en: "a person's filings for care elsewhere" },
   requiresSignIn: true,
   writes: false,
+  forwardFor: personsRegion,
   async handle(ctx) {
     const { psnNo, day, all } = await queryOf(ctx);
     const rows = (await filingsOf(ctx.db, psnNo)).filter((f) => all || valid(f, day, 'effective'));
@@ -88,6 +91,7 @@ export const referralQuery: TransactionHandler = {
   name: { zh: '转院信息查询', en: 'referrals of a person' },
   requiresSignIn: true,
   writes: false,
+  forwardFor: personsRegion,
   async handle(ctx) {
     const { psnNo, day, all } = await queryOf(ctx);
     const rows = (await filingsOf(ctx.db, psnNo)).filter((f) => f.kind === 'referral' && (all || valid(f, day, 'effective')));

@@ -7,7 +7,7 @@ import { inputObject, optionalInteger } from '../input.ts';
 import { fenToYuan } from '../../../engine/money.ts';
 
 import type { TransactionHandler } from '../types.ts';
-import { resolvePerson } from './person.ts';
+import { personsRegion, resolvePerson } from './person.ts';
 
 // 5310 参保缴费信息跨省查询 (a yibao extension, not in the national catalogue): one person's
 // enrollment periods and contributions in every region this deployment holds, so a
@@ -18,6 +18,7 @@ export const enrollmentContributionQuery: TransactionHandler = {
   name: { zh: '参保缴费信息跨省查询', en: 'cross-province enrollment and contribution query' },
   requiresSignIn: true,
   writes: false,
+  forwardFor: personsRegion,
   async handle(ctx) {
     const data = inputObject(ctx.envelope.input, 'data');
     const today = chinaDate(ctx.now());

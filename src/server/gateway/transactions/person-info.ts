@@ -7,7 +7,7 @@ import { fenToYuan } from '../../../engine/money.ts';
 import { dateAsDateTime } from '../time.ts';
 import { ageOn } from '../../../engine/idcard.ts';
 import type { TransactionHandler } from '../types.ts';
-import { resolvePerson } from './person.ts';
+import { personsRegion, resolvePerson } from './person.ts';
 
 // 1101 人员信息获取: who the patient is, where and how they are insured (insuinfo[], one row
 // per insurance in force), and their identities (idetinfo[]: 特困, 低保, 重残…) on the day.
@@ -17,6 +17,7 @@ export const personInfo: TransactionHandler = {
   name: { zh: '人员信息获取', en: 'person information' },
   requiresSignIn: true,
   writes: false,
+  forwardFor: personsRegion,
   async handle(ctx) {
     const data = inputObject(ctx.envelope.input, 'data');
     const today = chinaDate(ctx.now());

@@ -4,6 +4,7 @@ import type { Queryable } from '../../../store/db.ts';
 import type { Person } from '../../../store/registry/persons.ts';
 import { identifyPerson, type PersonClaim } from '../../../app/registry/identify.ts';
 import { optionalCode, optionalString } from '../input.ts';
+import type { GatewayEnvelope } from '../types.ts';
 
 // Who an input names: a medical certificate (mdtrt_cert_type 01 electronic voucher, 02 ID
 // card, 03 social security card with card_sn), or an identity document (psn_cert_type +
@@ -54,4 +55,15 @@ function documentClaim(data: Obj, path: string, options: { allowPsnNo: boolean }
     `须提供就诊凭证类型和凭证编号，或人员证件类型和证件号码${options.allowPsnNo ? '，或人员编号' : ''}`,
     `who is meant is missing: give ${alternatives}`,
   );
+}
+
+/**
+ * Who answers a person's read-only transaction in a federation (TransactionHandler.forwardFor):
+ * the psn_no of the input names its region; without one, the insured region of the envelope.
+ */
+export function personsRegion(env: GatewayEnvelope): string | undefined {
+  const data = env.input['data'];
+  const psnNo = typeof data === 'object' && data !== null ? (data as Record<string, unknown>)['psn_no'] : undefined;
+  if (typeof psnNo === 'string' && /^[0-9]{10,20}$/.test(psnNo.trim())) return psnNo.trim();
+  return env.insuplc_admdvs;
 }

@@ -1,10 +1,10 @@
 import { feeLineFromInterface, formatYuan, MAX_BILL_FEN, MAX_LINE_FEN, setldetailEntry, setlinfoAmounts, feeDetailResult, type ClassifiedFeeLine, type Fen, type FeeLine } from '../../../engine/index.ts';
-import { invalid } from '../../../engine/errors.ts';
+import { invalid, unavailable } from '../../../engine/errors.ts';
 import { CLR_TYPE_OF_VISIT } from '../../../engine/codes.ts';
 import type { Caller } from '../../../app/settlement/visit.ts';
 import { cancelSettlement, type CancelResult } from '../../../app/settlement/cancel-settlement.ts';
-import type { SettledResult, SettleOptions } from '../../../app/settlement/settle-visit.ts';
-import type { LineExtras, VisitKind } from '../../../store/settlement/visits.ts';
+import { settleVisit, type SettledResult, type SettleOptions } from '../../../app/settlement/settle-visit.ts';
+import type { LineExtras, VisitKind, VisitWithPerson } from '../../../store/settlement/visits.ts';
 import type { Person as PersonRow } from '../../../store/registry/persons.ts';
 import { inputList, inputObject, optionalDateTime, optionalFlag, optionalString, requiredString } from '../input.ts';
 import { yuanToFen } from '../../../engine/money.ts';
@@ -13,6 +13,11 @@ import { compactSeconds, dateTime } from '../time.ts';
 import { ageOn } from '../../../engine/idcard.ts';
 import type { GatewayContext, TransactionHandler } from '../types.ts';
 import { resolvePerson } from './person.ts';
+import type { Deployment } from '../../../engine/federation/index.ts';
+import { checkVisitKind, openVisit, type OpenedVisit, type OpenVisitInput, type VisitDecision } from '../../../app/settlement/open-visit.ts';
+import {
+  askCancel, askSettlement, askVisitDecision, keepPersonCopy, ownerOfPerson, recordSettlement, type AskedCancel, type AskedSettlement,
+} from '../../../app/federation/treatment-side.ts';
 
 // What the settlement transactions share: the caller (institution, clock, msgid), the fee-line
 // reader of 2204/2301/2102, and the setlinfo/setldetail answer of 2206/2207/2208/2303/2304/2305/2101-2103.
@@ -26,6 +31,8 @@ type Obj = Record<string, unknown>;
 export async function patientOf(ctx: GatewayContext, d: Obj, path: string): Promise<string> {
   const psnNo = optionalString(d, 'psn_no', path, 30);
   if (d['mdtrt_cert_type'] === undefined && psnNo !== undefined) return psnNo;
+  // A person insured in another deployment is known there: its psn_no (from its 1101) names them.
+  if (psnNo !== undefined && ownerOfPerson(ctx.federation, psnNo)) return psnNo;
   const person = await resolvePerson(ctx.db, d, path, chinaDate(ctx.now()), { allowPsnNo: true });
   if (psnNo !== undefined && psnNo !== person.psn_no) {
     throw invalid(`${path}.psn_no`, `人员编号 ${psnNo} 与就诊凭证（${person.psn_no}）不符`, `psn_no ${psnNo} does not match the medical certificate (${person.psn_no})`);
@@ -165,16 +172,19 @@ export function settlementCancellation(infno: string, name: { zh: string; en: st
     name,
     requiresSignIn: true,
     writes: true,
+    // A settlement made with another deployment is cancelled there first (issue 17).
+    prepare: (ctx) => askCancel(ctx.pool, ctx.federation!, callerOf(ctx), requiredString(inputObject(ctx.envelope.input, 'data'), 'setl_id', 'input.data', 30)),
     async handle(ctx) {
       const path = 'input.data';
       const d = inputObject(ctx.envelope.input, 'data');
+      const asked = ctx.prepared as AskedCancel | undefined;
       const r = await cancelSettlement(ctx.db, callerOf(ctx), {
         setl_id: requiredString(d, 'setl_id', path, 30),
         mdtrt_id: optionalString(d, 'mdtrt_id', path, 30),
         psn_no: optionalString(d, 'psn_no', path, 30),
         kinds: [kind],
         path,
-      });
+      }, asked?.across);
       return cancelAnswer(r);
     },
   };
@@ -206,4 +216,45 @@ export function keysNamed(input: unknown, fields: Readonly<Record<string, string
     keys.push(`${kind}:${String(v).trim()}`);
   }
   return keys;
+}
+
+// ---- federation (issue 17): a person insured in another deployment's region ----------------
+
+/** What the owner decided at registration (a handler's `prepare` result). */
+export interface AskedRegistration {
+  owner: Deployment;
+  decision: VisitDecision;
+}
+
+/** `prepare` of 2201/2401: the owner's decision when the person is insured in another deployment. */
+export async function askRegistration(ctx: GatewayContext, input: OpenVisitInput): Promise<AskedRegistration | undefined> {
+  const owner = ownerOfPerson(ctx.federation, input.psn_no);
+  if (!owner || !ctx.federation) return undefined;
+  checkVisitKind(callerOf(ctx), input);
+  return { owner, decision: await askVisitDecision(ctx.pool, ctx.federation, owner, callerOf(ctx), input) };
+}
+
+/** Opens the visit: on this deployment's own decision, or on the owner's with the person copied here. */
+export async function openHere(ctx: GatewayContext, input: OpenVisitInput): Promise<OpenedVisit> {
+  const owner = ownerOfPerson(ctx.federation, input.psn_no);
+  if (!owner) return openVisit(ctx.db, callerOf(ctx), input);
+  const asked = ctx.prepared as AskedRegistration | undefined;
+  if (!asked) throw unavailable('psn_no', '参保地平台的答复缺失，请用同一报文重试', 'the insured side\'s answer is missing; retry the same message');
+  await keepPersonCopy(ctx.db, owner, asked.decision);
+  return openVisit(ctx.db, callerOf(ctx), input, asked.decision);
+}
+
+/** `prepare` of a (pre-)settlement: the owner's benefits when the person is insured in another deployment. */
+export async function askSettlementElsewhere(ctx: GatewayContext, v: VisitWithPerson, o: SettleOptions): Promise<AskedSettlement | undefined> {
+  const owner = ownerOfPerson(ctx.federation, v.psn_no);
+  if (!owner || !ctx.federation) return undefined;
+  return askSettlement(ctx.pool, ctx.federation, owner, callerOf(ctx), v, o);
+}
+
+/** Settles here, or records the owner's answer (asked in `prepare`) for a person insured elsewhere. */
+export async function settleHere(ctx: GatewayContext, v: VisitWithPerson, o: SettleOptions): Promise<SettledResult> {
+  if (!ownerOfPerson(ctx.federation, v.psn_no)) return settleVisit(ctx.db, callerOf(ctx), v, o, ctx.documents);
+  const asked = ctx.prepared as AskedSettlement | undefined;
+  if (!asked) throw unavailable(`${o.path}.mdtrt_id`, '就诊状态在询问参保地期间已变化，请用同一报文重试', 'the visit changed while the insured side was asked; retry the same message');
+  return recordSettlement(ctx.db, callerOf(ctx), v, o, asked);
 }

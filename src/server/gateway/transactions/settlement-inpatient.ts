@@ -1,12 +1,12 @@
 import { conflict, invalid } from '../../../engine/errors.ts';
 import { hasStandingSettlement } from '../../../store/settlement/service.ts';
 import { requireStatus, requireVisit } from '../../../app/settlement/visit.ts';
-import { openVisit } from '../../../app/settlement/open-visit.ts';
-import { settleVisit } from '../../../app/settlement/settle-visit.ts';
+import type { OpenVisitInput } from '../../../app/settlement/open-visit.ts';
+import type { Queryable } from '../../../store/db.ts';
 import { cancelLines, replaceDiagnoses, updateVisit } from '../../../store/settlement/visits.ts';
 import { inputList, inputObject, optionalDateTime, optionalFlag, optionalString, requiredString } from '../input.ts';
 import type { GatewayContext, TransactionHandler } from '../types.ts';
-import { callerOf, patientOf, feeResults, settlementAnswer, settlementCancellation, settleOptions } from './settlement-common.ts';
+import { askRegistration, askSettlementElsewhere, callerOf, openHere, patientOf, feeResults, settleHere, settlementAnswer, settlementCancellation, settleOptions } from './settlement-common.ts';
 import { diseCodes, pick, readDiagnoses, upload } from './settlement-outpatient.ts';
 
 // Inpatient direct settlement: 2401 admission, 2403 change, 2404 cancel admission, 2301/2302
@@ -22,39 +22,45 @@ export const admission: TransactionHandler = {
   requiresSignIn: true,
   writes: true,
   headerFields: ['mdtrtarea_admvs', 'insuplc_admdvs'],
+  prepare: async (ctx) => askRegistration(ctx, await admissionInput(ctx)),
   async handle(ctx) {
-    const path = 'input.mdtrtinfo';
-    const d = inputObject(ctx.envelope.input, 'mdtrtinfo');
-    const medType = optionalString(d, 'med_type', path, 6) ?? '21';
-    if (!INPATIENT_MED_TYPES.includes(medType)) throw invalid(`${path}.med_type`, `住院医疗类别应为 ${INPATIENT_MED_TYPES.join('、')}`, `an inpatient med_type is one of ${INPATIENT_MED_TYPES.join(', ')}`);
-    const diagnoses = readDiagnoses(ctx.envelope.input, 'diseinfo');
-    const main = optionalString(d, 'adm_diag_code', path, 30) ?? optionalString(d, 'dscg_maindiag_code', path, 30);
-    const codes = diseCodes(diagnoses);
-    const opened = await openVisit(ctx.db, callerOf(ctx), {
-      kind: 'inpatient',
-      psn_no: await patientOf(ctx, d, path),
-      insutype: optionalString(d, 'insutype', path, 6),
-      insuplc_admdvs: ctx.envelope.insuplc_admdvs,
-      mdtrtarea_admvs: ctx.envelope.mdtrtarea_admvs,
-      med_type: medType,
-      begntime: optionalDateTime(d, 'begntime', path, 'care', ctx.now()) ?? ctx.now(),
-      ipt_otp_no: optionalString(d, 'ipt_no', path, 30) ?? optionalString(d, 'ipt_otp_no', path, 30),
-      mdtrt_cert_type: optionalString(d, 'mdtrt_cert_type', path, 3)?.padStart(2, '0'),
-      mdtrt_cert_no: optionalString(d, 'mdtrt_cert_no', path, 600),
-      emergency_flag: optionalFlag(d, 'emergency_flag', path, false),
-      dise_codes: main !== undefined && !codes.includes(main) ? [main, ...codes] : codes,
-      info: pick(d, ['atddr_no', 'chfpdr_name', 'adm_diag_dscr', 'adm_dept_codg', 'adm_dept_name', 'adm_bed', 'dscg_maindiag_code', 'dscg_maindiag_name', 'main_cond_dscr']),
-    });
-    await replaceDiagnoses(ctx.db, opened.visit.mdtrt_id, diagnoses);
+    const opened = await openHere(ctx, await admissionInput(ctx));
+    await replaceDiagnoses(ctx.db, opened.visit.mdtrt_id, readDiagnoses(ctx.envelope.input, 'diseinfo'));
     for (const w of opened.warnings) ctx.warn(w);
     return { result: { mdtrt_id: opened.visit.mdtrt_id, psn_no: opened.visit.psn_no, ipt_otp_no: opened.visit.ipt_otp_no } };
   },
 };
 
-async function stay(ctx: GatewayContext, key: string, lock = true) {
+/** 2401's input as the registration use case takes it. */
+async function admissionInput(ctx: GatewayContext): Promise<OpenVisitInput> {
+  const path = 'input.mdtrtinfo';
+  const d = inputObject(ctx.envelope.input, 'mdtrtinfo');
+  const medType = optionalString(d, 'med_type', path, 6) ?? '21';
+  if (!INPATIENT_MED_TYPES.includes(medType)) throw invalid(`${path}.med_type`, `住院医疗类别应为 ${INPATIENT_MED_TYPES.join('、')}`, `an inpatient med_type is one of ${INPATIENT_MED_TYPES.join(', ')}`);
+  const diagnoses = readDiagnoses(ctx.envelope.input, 'diseinfo');
+  const main = optionalString(d, 'adm_diag_code', path, 30) ?? optionalString(d, 'dscg_maindiag_code', path, 30);
+  const codes = diseCodes(diagnoses);
+  return {
+    kind: 'inpatient',
+    psn_no: await patientOf(ctx, d, path),
+    insutype: optionalString(d, 'insutype', path, 6),
+    insuplc_admdvs: ctx.envelope.insuplc_admdvs,
+    mdtrtarea_admvs: ctx.envelope.mdtrtarea_admvs,
+    med_type: medType,
+    begntime: optionalDateTime(d, 'begntime', path, 'care', ctx.now()) ?? ctx.now(),
+    ipt_otp_no: optionalString(d, 'ipt_no', path, 30) ?? optionalString(d, 'ipt_otp_no', path, 30),
+    mdtrt_cert_type: optionalString(d, 'mdtrt_cert_type', path, 3)?.padStart(2, '0'),
+    mdtrt_cert_no: optionalString(d, 'mdtrt_cert_no', path, 600),
+    emergency_flag: optionalFlag(d, 'emergency_flag', path, false),
+    dise_codes: main !== undefined && !codes.includes(main) ? [main, ...codes] : codes,
+    info: pick(d, ['atddr_no', 'chfpdr_name', 'adm_diag_dscr', 'adm_dept_codg', 'adm_dept_name', 'adm_bed', 'dscg_maindiag_code', 'dscg_maindiag_name', 'main_cond_dscr']),
+  };
+}
+
+async function stay(ctx: GatewayContext, key: string, lock = true, db: Queryable = ctx.db) {
   const path = `input.${key}`;
   const d = inputObject(ctx.envelope.input, key);
-  const v = await requireVisit(ctx.db, callerOf(ctx), requiredString(d, 'mdtrt_id', path, 30), optionalString(d, 'psn_no', path, 30), path, lock);
+  const v = await requireVisit(db, callerOf(ctx), requiredString(d, 'mdtrt_id', path, 30), optionalString(d, 'psn_no', path, 30), path, lock);
   if (v.kind !== 'inpatient') throw invalid(`${path}.mdtrt_id`, `就诊 ${v.mdtrt_id} 不是住院`, `visit ${v.mdtrt_id} is not a stay`);
   return { d, v, path };
 }
@@ -170,13 +176,24 @@ export const inpatientFeeCancel: TransactionHandler = {
   },
 };
 
-async function inpatientSettle(ctx: GatewayContext, preview: boolean) {
-  const { d, v, path } = await stay(ctx, 'data', !preview);
+async function inpatientToSettle(ctx: GatewayContext, lock: boolean, preview: boolean, db: Queryable) {
+  const { d, v, path } = await stay(ctx, 'data', lock, db);
   const mid = optionalFlag(d, 'mid_setl_flag', path, false);
   // The final settlement follows discharge (2402); a mid-stay one happens during the stay.
   requireStatus(v, mid ? ['open'] : ['discharged'], path, mid ? { zh: '中途结算', en: 'settle mid-stay' } : { zh: '出院结算（须先办理出院 2402）', en: 'settle (discharge with 2402 first)' });
-  const r = await settleVisit(ctx.db, callerOf(ctx), v, settleOptions(d, path, { psn_no: optionalString(d, 'psn_no', path, 30), mid_setl: mid, preview }), ctx.documents);
+  return { d, v, path, o: settleOptions(d, path, { psn_no: optionalString(d, 'psn_no', path, 30), mid_setl: mid, preview }) };
+}
+
+async function inpatientSettle(ctx: GatewayContext, preview: boolean) {
+  const { d, v, path, o } = await inpatientToSettle(ctx, !preview, preview, ctx.db);
+  const r = await settleHere(ctx, v, o);
   return settlementAnswer(r, optionalString(d, 'medins_setl_id', path, 30));
+}
+
+/** `prepare` of 2303/2304: a person insured in another deployment is settled by it (issue 17). */
+async function inpatientAsk(ctx: GatewayContext, preview: boolean) {
+  const { v, o } = await inpatientToSettle(ctx, false, preview, ctx.pool);
+  return askSettlementElsewhere(ctx, v, o);
 }
 
 export const inpatientPreSettle: TransactionHandler = {
@@ -184,6 +201,7 @@ export const inpatientPreSettle: TransactionHandler = {
   name: { zh: '住院预结算', en: 'inpatient pre-settlement' },
   requiresSignIn: true,
   writes: false,
+  prepare: (ctx) => inpatientAsk(ctx, true),
   handle: (ctx) => inpatientSettle(ctx, true),
 };
 
@@ -192,6 +210,7 @@ export const inpatientSettle2304: TransactionHandler = {
   name: { zh: '住院结算', en: 'inpatient settlement' },
   requiresSignIn: true,
   writes: true,
+  prepare: (ctx) => inpatientAsk(ctx, false),
   handle: (ctx) => inpatientSettle(ctx, false),
 };
 

@@ -1,14 +1,13 @@
 import { conflict, invalid } from '../../../engine/errors.ts';
 import type { ClassifiedFeeLine } from '../../../engine/index.ts';
 import { requireStatus, requireVisit, type Caller } from '../../../app/settlement/visit.ts';
-import { openVisit } from '../../../app/settlement/open-visit.ts';
+import type { OpenVisitInput } from '../../../app/settlement/open-visit.ts';
 import { uploadFees } from '../../../app/settlement/upload-fees.ts';
-import { settleVisit } from '../../../app/settlement/settle-visit.ts';
 import type { Queryable } from '../../../store/db.ts';
 import { cancelLines, replaceDiagnoses, updateVisit, type Diagnosis, type VisitWithPerson } from '../../../store/settlement/visits.ts';
 import { inputList, inputObject, optionalDateTime, optionalFlag, optionalInteger, optionalString, requiredString } from '../input.ts';
 import type { GatewayContext, TransactionHandler } from '../types.ts';
-import { callerOf, keysNamed, patientOf, feeResults, readFeeLines, settlementAnswer, settlementCancellation, settleOptions } from './settlement-common.ts';
+import { askRegistration, askSettlementElsewhere, callerOf, keysNamed, openHere, patientOf, settleHere, feeResults, readFeeLines, settlementAnswer, settlementCancellation, settleOptions } from './settlement-common.ts';
 
 // Outpatient direct settlement: 2201 registration (issues mdtrt_id), 2202 its cancellation,
 // 2203 visit and diagnoses, 2204/2205 fee upload and its cancellation, 2206 pre-settlement,
@@ -25,30 +24,36 @@ export const outpatientRegistration: TransactionHandler = {
   writes: true,
   headerFields: ['mdtrtarea_admvs', 'insuplc_admdvs'],
   conflictKeys: (env) => keysNamed(env.input['data'], { psn_no: 'psn' }),
+  prepare: async (ctx) => askRegistration(ctx, await registrationInput(ctx)),
   async handle(ctx) {
-    const path = 'input.data';
-    const d = inputObject(ctx.envelope.input, 'data');
-    const medType = optionalString(d, 'med_type', path, 6) ?? '11';
-    if (!OUTPATIENT_MED_TYPES.includes(medType)) throw invalid(`${path}.med_type`, `门诊挂号的医疗类别应为 ${OUTPATIENT_MED_TYPES.join('、')}`, `an outpatient registration's med_type is one of ${OUTPATIENT_MED_TYPES.join(', ')}`);
-    const opened = await openVisit(ctx.db, callerOf(ctx), {
-      kind: 'outpatient',
-      psn_no: await patientOf(ctx, d, path),
-      insutype: optionalString(d, 'insutype', path, 6),
-      insuplc_admdvs: ctx.envelope.insuplc_admdvs,
-      mdtrtarea_admvs: ctx.envelope.mdtrtarea_admvs,
-      med_type: medType,
-      begntime: optionalDateTime(d, 'begntime', path, 'care', ctx.now()) ?? ctx.now(),
-      ipt_otp_no: optionalString(d, 'ipt_otp_no', path, 30),
-      mdtrt_cert_type: optionalString(d, 'mdtrt_cert_type', path, 3)?.padStart(2, '0'),
-      mdtrt_cert_no: optionalString(d, 'mdtrt_cert_no', path, 600),
-      emergency_flag: optionalFlag(d, 'emergency_flag', path, false),
-      dise_codes: [],
-      info: pick(d, ['atddr_no', 'dr_name', 'dept_code', 'dept_name', 'caty']),
-    });
+    const opened = await openHere(ctx, await registrationInput(ctx));
     for (const w of opened.warnings) ctx.warn(w);
     return { data: { mdtrt_id: opened.visit.mdtrt_id, psn_no: opened.visit.psn_no, ipt_otp_no: opened.visit.ipt_otp_no, exp_content: null } };
   },
 };
+
+/** 2201's input as the registration use case takes it. */
+async function registrationInput(ctx: GatewayContext): Promise<OpenVisitInput> {
+  const path = 'input.data';
+  const d = inputObject(ctx.envelope.input, 'data');
+  const medType = optionalString(d, 'med_type', path, 6) ?? '11';
+  if (!OUTPATIENT_MED_TYPES.includes(medType)) throw invalid(`${path}.med_type`, `门诊挂号的医疗类别应为 ${OUTPATIENT_MED_TYPES.join('、')}`, `an outpatient registration's med_type is one of ${OUTPATIENT_MED_TYPES.join(', ')}`);
+  return {
+    kind: 'outpatient',
+    psn_no: await patientOf(ctx, d, path),
+    insutype: optionalString(d, 'insutype', path, 6),
+    insuplc_admdvs: ctx.envelope.insuplc_admdvs,
+    mdtrtarea_admvs: ctx.envelope.mdtrtarea_admvs,
+    med_type: medType,
+    begntime: optionalDateTime(d, 'begntime', path, 'care', ctx.now()) ?? ctx.now(),
+    ipt_otp_no: optionalString(d, 'ipt_otp_no', path, 30),
+    mdtrt_cert_type: optionalString(d, 'mdtrt_cert_type', path, 3)?.padStart(2, '0'),
+    mdtrt_cert_no: optionalString(d, 'mdtrt_cert_no', path, 600),
+    emergency_flag: optionalFlag(d, 'emergency_flag', path, false),
+    dise_codes: [],
+    info: pick(d, ['atddr_no', 'dr_name', 'dept_code', 'dept_name', 'caty']),
+  };
+}
 
 /** The outpatient visit an input names (`mdtrt_id`, optionally `psn_no`), locked when it will change. */
 async function outpatientVisit(db: Queryable, caller: Caller, d: Obj, path: string, lock: boolean): Promise<VisitWithPerson> {
@@ -170,14 +175,24 @@ export const outpatientFeeCancel: TransactionHandler = {
 };
 
 /** 2206/2207 input: the visit, the total the HIS computed, whether to use the personal account. */
-async function outpatientSettle(ctx: GatewayContext, preview: boolean) {
+async function outpatientToSettle(ctx: GatewayContext, db: Queryable, lock: boolean, preview: boolean) {
   const path = 'input.data';
   const d = inputObject(ctx.envelope.input, 'data');
-  const caller = callerOf(ctx);
-  const v = await outpatientVisit(ctx.db, caller, d, path, !preview);
+  const v = await outpatientVisit(db, callerOf(ctx), d, path, lock);
   requireStatus(v, ['open'], path, { zh: preview ? '预结算' : '结算', en: preview ? 'pre-settle' : 'settle' });
-  const r = await settleVisit(ctx.db, caller, v, settleOptions(d, path, { psn_no: optionalString(d, 'psn_no', path, 30), mid_setl: false, preview }), ctx.documents);
+  return { d, v, path, o: settleOptions(d, path, { psn_no: optionalString(d, 'psn_no', path, 30), mid_setl: false, preview }) };
+}
+
+async function outpatientSettle(ctx: GatewayContext, preview: boolean) {
+  const { d, v, path, o } = await outpatientToSettle(ctx, ctx.db, !preview, preview);
+  const r = await settleHere(ctx, v, o);
   return settlementAnswer(r, optionalString(d, 'medins_setl_id', path, 30));
+}
+
+/** `prepare` of 2206/2207: a person insured in another deployment is settled by it (issue 17). */
+async function outpatientAsk(ctx: GatewayContext, preview: boolean) {
+  const { v, o } = await outpatientToSettle(ctx, ctx.pool, false, preview);
+  return askSettlementElsewhere(ctx, v, o);
 }
 
 export const outpatientPreSettle: TransactionHandler = {
@@ -185,6 +200,7 @@ export const outpatientPreSettle: TransactionHandler = {
   name: { zh: '门诊预结算', en: 'outpatient pre-settlement' },
   requiresSignIn: true,
   writes: false,
+  prepare: (ctx) => outpatientAsk(ctx, true),
   handle: (ctx) => outpatientSettle(ctx, true),
 };
 
@@ -194,6 +210,7 @@ export const outpatientSettle2207: TransactionHandler = {
   requiresSignIn: true,
   writes: true,
   conflictKeys: (env) => keysNamed(env.input['data'], { mdtrt_id: 'visit', psn_no: 'psn' }),
+  prepare: (ctx) => outpatientAsk(ctx, false),
   handle: (ctx) => outpatientSettle(ctx, false),
 };
 

@@ -1,3 +1,4 @@
+import { personsRegion } from './person.ts';
 import { setldetailEntry, setlinfoAmounts } from '../../../engine/index.ts';
 import { invalid, notFound } from '../../../engine/errors.ts';
 import { accumulatorRows, chronicDrugRecords, institutionDetails, institutionTotals, settlementsOf, visitsOf } from '../../../store/settlement/queries.ts';
@@ -109,7 +110,7 @@ export const chronicDrugQuery = query('5205', '人员慢特病用药记录查询
   };
 });
 
-export const accumulatorQuery = query('5206', '人员累计信息查询', 'accumulator query', async (ctx) => {
+export const accumulatorQuery: TransactionHandler = { forwardFor: personsRegion, ...query('5206', '人员累计信息查询', 'accumulator query', async (ctx) => {
   const path = 'input.data';
   const d = inputObject(ctx.envelope.input, 'data');
   const ym = optionalString(d, 'cum_ym', path, 6);
@@ -124,7 +125,7 @@ export const accumulatorQuery = query('5206', '人员累计信息查询', 'accum
     }
   }
   return { cuminfo };
-});
+}) };
 
 export const inHospitalQuery = query('5303', '在院信息查询', 'in-hospital query', async (ctx) => {
   const path = 'input.data';

@@ -1,0 +1,193 @@
+import { test, after, before } from 'node:test';
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import net from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../src/server/app.ts';
+import { readDirectory } from '../src/engine/federation/index.ts';
+import { newKeyPair, nodeOf } from '../src/server/federation/node.ts';
+import { MESSAGES_PATH } from '../src/server/federation/link.ts';
+import { sign } from '../src/server/federation/signing.ts';
+import { seedSettlementDocuments } from '../src/store/documents/seed.ts';
+import { freshDatabase, type TestDatabase } from './support/db.ts';
+import { HOSPITAL, NOW, RETIREE, envelope, ok, post, seedRegistry, signInAs } from './support/gateway-world.ts';
+import { assertBooksHold, counts, lines, openSettlementWorld } from './support/settlement-world.ts';
+
+// Two deployments, each with its own database, over real HTTP: Hunan (湖南, regions "43") keeps
+// the hospital and the visit, Jiangxi (江西, regions "36") the retiree of Jiujiang, her policy
+// and accumulators. The same bill settled in one deployment is the reference: the federated
+// settlement must give the hospital the same answer to the fen.
+
+interface Side {
+  id: 'hunan' | 'jiangxi';
+  db: TestDatabase;
+  app: FastifyInstance;
+  port: number;
+}
+
+const keys = { hunan: newKeyPair(), jiangxi: newKeyPair() };
+let hunan: Side;
+let jiangxi: Side;
+let signNo = '';
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function directory(self: 'hunan' | 'jiangxi', ports: { hunan: number; jiangxi: number }) {
+  return readDirectory({
+    self, timeout_ms: 2000, retries: 2, backoff_ms: 20,
+    deployments: [
+      { id: 'hunan', name: '湖南省医保平台', url: `http://127.0.0.1:${ports.hunan}`, public_key_pem: keys.hunan.publicKeyPem, regions: ['43'] },
+      { id: 'jiangxi', name: '江西省医保平台', url: `http://127.0.0.1:${ports.jiangxi}`, public_key_pem: keys.jiangxi.publicKeyPem, regions: ['36'] },
+    ],
+  });
+}
+
+async function side(id: 'hunan' | 'jiangxi', ports: { hunan: number; jiangxi: number }): Promise<Side> {
+  const db = await freshDatabase();
+  await seedRegistry(db.pool);
+  await seedSettlementDocuments(db.pool);
+  const app = await buildApp({ pool: db.pool, now: () => NOW, federation: nodeOf(directory(id, ports), crypto.createPrivateKey(keys[id].privateKeyPem)) });
+  await app.listen({ port: ports[id], host: '127.0.0.1' });
+  return { id, db, app, port: ports[id] };
+}
+
+const call = (infno: string, input: unknown, header: Record<string, unknown> = {}) => post(hunan.app, envelope(infno, input, { sign_no: signNo, insuplc_admdvs: '360400', ...header }));
+
+async function one<T = any>(s: Side, sql: string, values: unknown[] = []): Promise<T> {
+  return (await s.db.pool.query(sql, values)).rows[0] as T;
+}
+
+before(async () => {
+  const ports = { hunan: await freePort(), jiangxi: await freePort() };
+  [hunan, jiangxi] = await Promise.all([side('hunan', ports), side('jiangxi', ports)]);
+  signNo = await signInAs(hunan.app);
+});
+
+after(async () => {
+  for (const s of [hunan, jiangxi]) {
+    await s.app.close().catch(() => undefined);
+    await s.db.drop();
+  }
+});
+
+test('a Jiangxi retiree settles in a Hunan hospital across two deployments: the same answer to the fen as in one, each side keeps its half', async () => {
+  // The reference: the same visit in a single deployment holding everyone.
+  const ref = await openSettlementWorld();
+  const refVisit = ok(await ref.call('2201', { data: { psn_no: RETIREE.psn_no, insutype: '310', begntime: '2026-03-15 10:00:00' } }, { insuplc_admdvs: '360400' }));
+  ok(await ref.call('2204', { feedetail: lines(refVisit.data.mdtrt_id, RETIREE.psn_no, 'L', 40) }));
+  const refSetl = ok(await ref.call('2207', { data: { psn_no: RETIREE.psn_no, mdtrt_id: refVisit.data.mdtrt_id, acct_used_flag: '1' } }));
+  await ref.close();
+
+  // Who she is: answered by Jiangxi (the Hunan database's own copy plays no part).
+  const info = ok(await call('1101', { data: { mdtrt_cert_type: '02', mdtrt_cert_no: RETIREE.certno, psn_cert_type: '01', certno: RETIREE.certno } }));
+  assert.equal(info.baseinfo.psn_no, RETIREE.psn_no);
+  const visit = ok(await call('2201', { data: { psn_no: RETIREE.psn_no, insutype: '310', begntime: '2026-03-15 10:00:00' } }));
+  const mdtrtId = visit.data.mdtrt_id as string;
+  ok(await call('2204', { feedetail: lines(mdtrtId, RETIREE.psn_no, 'L', 40) }));
+  const preview = ok(await call('2206', { data: { psn_no: RETIREE.psn_no, mdtrt_id: mdtrtId, acct_used_flag: '1' } }));
+  const jxBefore = await counts(jiangxi.db.pool);
+  assert.equal(jxBefore['settlements'], 0, 'a pre-settlement records nothing on the insured side');
+
+  const env = envelope('2207', { data: { psn_no: RETIREE.psn_no, mdtrt_id: mdtrtId, acct_used_flag: '1' } }, { sign_no: signNo, insuplc_admdvs: '360400' });
+  const setl = ok(await post(hunan.app, env));
+  for (const k of ['medfee_sumamt', 'fund_pay_sumamt', 'hifp_pay', 'acct_pay', 'psn_cash_pay', 'psn_part_amt', 'inscp_scp_amt', 'fulamt_ownpay_amt']) {
+    assert.equal(setl.setlinfo[k], refSetl.setlinfo[k], `setlinfo.${k} as in one deployment`);
+    assert.equal(preview.setlinfo[k], refSetl.setlinfo[k], `the pre-settlement's ${k}`);
+  }
+  assert.deepEqual(setl.setldetail, refSetl.setldetail, 'the fund parts as in one deployment');
+  assert.ok(setl.setlinfo.fund_pay_sumamt > 0 && setl.setlinfo.acct_pay > 0, `the funds and the account pay a part: ${JSON.stringify(setl.setlinfo)}`);
+
+  // Both sides record it under one fed_id; the accumulators are Jiangxi's alone.
+  const hn = await one(hunan, `SELECT * FROM federation_settlements`);
+  const jx = await one(jiangxi, `SELECT * FROM federation_settlements`);
+  assert.equal(hn.fed_id, `hunan:${mdtrtId}:1`);
+  assert.equal(jx.fed_id, hn.fed_id);
+  assert.equal([hn.role, jx.role].join(), 'treatment,insured');
+  assert.equal(hn.setl_id, setl.setlinfo.setl_id, 'the hospital sees the treatment side\'s setl_id');
+  assert.equal(jx.peer_setl_id, hn.setl_id);
+  assert.equal(hn.peer_setl_id, jx.setl_id);
+  for (const k of ['owed_fen', 'medfee_sumamt', 'fund_pay_sumamt', 'acct_pay', 'psn_cash_pay', 'clr_month']) assert.equal(String(hn[k]), String(jx[k]), k);
+  assert.deepEqual(hn.by_fund, jx.by_fund);
+  assert.equal((await one(hunan, `SELECT count(*)::int AS n FROM accumulators`)).n, 0, 'no accumulators on the treatment side');
+  const acc = await one(jiangxi, `SELECT acc, settlements FROM accumulators WHERE psn_no = $1`, [RETIREE.psn_no]);
+  assert.equal(acc.settlements, 1);
+  // The money: funds and the personal account in Jiangxi's ledger, the institution's bill in Hunan's.
+  const legs = async (s: Side) => (await s.db.pool.query(`SELECT l.debit_account AS debit, l.credit_account AS credit FROM ledger_legs l JOIN ledger_transfers t ON t.id = l.transfer_id WHERE t.kind = 'settle'`)).rows.map((r) => `${r.debit}>${r.credit}`);
+  assert.ok((await legs(jiangxi)).every((l) => l.startsWith('owed_to:360400:430200>')), `Jiangxi books only its funds: ${await legs(jiangxi)}`);
+  assert.ok((await legs(hunan)).every((l) => !l.includes('>fund:') && !l.includes('>psn_acct:')), 'Hunan never books Jiangxi\'s funds');
+  assert.equal((await one(hunan, `SELECT count(*)::int AS n FROM cross_region_owed`)).n, 0, 'the debt between deployments is not the in-deployment clearing\'s');
+  await assertBooksHold(hunan.db.pool);
+  await assertBooksHold(jiangxi.db.pool);
+
+  // A retry of the same message: the same answer, nothing new on either side.
+  const [hnAfter, jxAfter] = [await counts(hunan.db.pool), await counts(jiangxi.db.pool)];
+  const again = await post(hunan.app, env);
+  assert.deepEqual(again.body.output, setl);
+  assert.deepEqual(await counts(jiangxi.db.pool), jxAfter);
+  assert.equal((await counts(hunan.db.pool))['settlements'], hnAfter['settlements']);
+
+  // The cancellation travels the same way; the accumulators return to nothing.
+  const cancel = ok(await call('2208', { data: { psn_no: RETIREE.psn_no, mdtrt_id: mdtrtId, setl_id: setl.setlinfo.setl_id } }));
+  assert.equal(cancel.setlinfo.fund_pay_sumamt + setl.setlinfo.fund_pay_sumamt, 0);
+  const statuses = async (s: Side) => (await s.db.pool.query(`SELECT kind, status, owed_fen::int FROM federation_settlements ORDER BY kind DESC`)).rows;
+  assert.deepEqual(await statuses(hunan), await statuses(jiangxi), 'both sides agree after the cancellation');
+  const accBack = await one(jiangxi, `SELECT settlements FROM accumulators WHERE psn_no = $1`, [RETIREE.psn_no]);
+  assert.equal(accBack.settlements, 0);
+  await assertBooksHold(hunan.db.pool);
+  await assertBooksHold(jiangxi.db.pool);
+  // The visit settles again (its second fed_id) after the cancellation.
+  const second = ok(await call('2207', { data: { psn_no: RETIREE.psn_no, mdtrt_id: mdtrtId } }));
+  assert.ok(second.setlinfo.setl_id);
+  assert.equal((await one(jiangxi, `SELECT fed_id FROM federation_settlements WHERE kind = 'settle' AND status = 'settled'`)).fed_id, `hunan:${mdtrtId}:2`);
+  await assertBooksHold(jiangxi.db.pool);
+});
+
+test('a forged, replayed, stale or unknown-key message is refused and changes nothing', async () => {
+  const before = await counts(jiangxi.db.pool);
+  const inbox = async () => (await one(jiangxi, `SELECT count(*)::int AS n FROM federation_inbox`)).n;
+  const inboxBefore = await inbox();
+  const body = { fixmedins_code: HOSPITAL, psn_no: RETIREE.psn_no, med_type: '11', begntime: NOW.toISOString(), emergency_flag: false, dise_codes: [] };
+  // The deployments' clock is the tests' NOW; messages are dated by it.
+  let tick = 60_000;
+  const make = (over: Record<string, unknown> = {}, key = keys.hunan.privateKeyPem) =>
+    sign<Record<string, unknown>>({ version: 1, msg_id: `check:${crypto.randomUUID()}`, kind: 'visit.check', from: 'hunan', to: 'jiangxi', sent_at: new Date(NOW.getTime() + (tick += 1000)).toISOString(), body, ...over }, crypto.createPrivateKey(key));
+  const send = async (m: unknown) => {
+    const r = await fetch(`http://127.0.0.1:${jiangxi.port}${MESSAGES_PATH}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(m) });
+    return { status: r.status, body: (await r.json()) as any };
+  };
+  const good = make();
+  assert.equal((await send(good)).status, 200, 'a well-signed message is answered');
+  const replayed = await send(good);
+  assert.equal(replayed.status, 401);
+  assert.match(replayed.body.error.en, /replay/);
+  const forged = { ...make(), body: { ...body, psn_no: '36040000000999' } };
+  assert.equal((await send(forged)).body.error.field, 'signature');
+  assert.equal((await send(make({}, newKeyPair().privateKeyPem))).body.error.field, 'signature', 'signed with a key the directory does not list');
+  assert.equal((await send(make({ from: 'guangdong' }))).body.error.field, 'from');
+  assert.equal((await send(make({ sent_at: new Date(NOW.getTime() - 3600_000).toISOString() }))).body.error.field, 'sent_at', 'a stale message');
+  // An institution outside the sender's regions: the sender has no authority for it.
+  const foreign = await send(make({ body: { ...body, fixmedins_code: 'H36040000003' } }));
+  assert.equal(foreign.status, 403);
+  assert.deepEqual(await counts(jiangxi.db.pool), before);
+  assert.equal(await inbox(), inboxBefore + 2, 'only the well-formed, well-signed messages are noted');
+});
+
+test('the insured side unreachable: the hospital gets a clear -1 and nothing is written on either side', async () => {
+  const visit = ok(await call('2201', { data: { psn_no: RETIREE.psn_no, insutype: '310', begntime: '2026-03-15 11:00:00' } }));
+  ok(await call('2204', { feedetail: lines(visit.data.mdtrt_id, RETIREE.psn_no, 'U') }));
+  const [hnBefore, jxBefore] = [await counts(hunan.db.pool), await counts(jiangxi.db.pool)];
+  await jiangxi.app.close();
+  const res = await call('2207', { data: { psn_no: RETIREE.psn_no, mdtrt_id: visit.data.mdtrt_id } });
+  assert.equal(res.body.infcode, -1);
+  assert.match(res.body.err_msg, /暂时无法连接/);
+  const hnAfter = await counts(hunan.db.pool);
+  for (const k of ['settlements', 'ledger_transfers', 'visit_states', 'line_states']) assert.equal(hnAfter[k], hnBefore[k], k);
+  assert.deepEqual(await counts(jiangxi.db.pool), jxBefore);
+});
