@@ -10,6 +10,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { FEDERATION_PERSONAS, personaCertno, personaPsnNo } from '../src/demo/federation.ts';
 import { createPool, ensureDatabase, type Pool } from '../src/store/db.ts';
+import { personalAccountBalance } from '../src/store/ledger.ts';
 import { startEmbeddedPostgres } from '../src/store/embedded.ts';
 import { catalogItems, DEMO_DEPLOYMENTS, DeploymentProcess, Hospital, outpatientVisit, ROOT, writeDirectories } from '../test/support/federation.ts';
 
@@ -26,6 +27,15 @@ const persons = Number(values.persons ?? '200');
 const portBase = Number(values['port-base'] ?? '8200');
 const folder = path.join(ROOT, '.yibao-federation');
 const say = (line: string): void => console.log(`[federation] ${line}`);
+/** An accumulator document without its zeros (nested per-disease maps flattened to `key.code`). */
+function nonZero(acc: Record<string, unknown>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [k, v] of Object.entries(acc)) {
+    if (typeof v === 'number' && v !== 0) out[k] = v;
+    else if (v && typeof v === 'object') for (const [c, n] of Object.entries(v)) if (typeof n === 'number' && n !== 0) out[`${k}.${c}`] = n;
+  }
+  return out;
+}
 
 if (values.fresh) fs.rmSync(folder, { recursive: true, force: true });
 fs.mkdirSync(folder, { recursive: true });
@@ -86,7 +96,7 @@ try {
     const rows = (await q.query(`SELECT f.fed_id, f.role, f.peer, f.kind, f.status, f.setl_id, f.peer_setl_id, f.medfee_sumamt, f.fund_pay_sumamt, f.acct_pay, f.psn_cash_pay, f.owed_fen, s.mdtrt_id, s.insuplc_admdvs, s.mdtrtarea_admvs, s.increments
                                      FROM federation_settlements f JOIN settlements s USING (setl_id) WHERE ${where} = $1 ORDER BY f.recorded_at`, [arg])).rows;
     say(`${name}: federation_settlements ⋈ settlements`);
-    for (const r of rows) console.log(JSON.stringify(r, null, 2));
+    for (const { increments, ...r } of rows) console.log(`  ${JSON.stringify(r)}\n  increments: ${JSON.stringify(nonZero(increments))}`);
     return rows[0]?.fed_id as string | undefined;
   };
   const fedId = await side('Hunan (treatment side)', hn, 'f.treatment_mdtrt_id', visit.mdtrt_id);
@@ -94,9 +104,8 @@ try {
   await side('Jiangxi (insured side), the same fed_id', jx, 'f.fed_id', fedId);
   const acc = (await jx.query(`SELECT * FROM accumulators WHERE psn_no = $1`, [visit.psn_no])).rows;
   say(`Jiangxi: accumulators of ${visit.psn_no}`);
-  for (const r of acc) console.log(JSON.stringify(r));
-  const balc = (await jx.query<{ balc_fen: string }>(`SELECT balc_fen FROM personal_accounts WHERE psn_no = $1`, [visit.psn_no])).rows[0];
-  say(`Jiangxi: personal account of ${visit.psn_no}: ${(Number(balc?.balc_fen ?? 0) / 100).toFixed(2)} yuan`);
+  for (const r of acc) console.log(`  ${r.year}: ${JSON.stringify(nonZero(r.acc))} after ${r.settlements} settlement(s)`);
+  say(`Jiangxi: personal account of ${visit.psn_no}: ${(await personalAccountBalance(jx, visit.psn_no) / 100).toFixed(2)} yuan`);
 } catch (err) {
   say(`failed: ${(err as Error).message}`);
   await stopAll(1);
