@@ -8,7 +8,7 @@ import { getInstitution } from '../../store/registry/institutions.ts';
 import { ownerOf } from '../../engine/federation/index.ts';
 import { buildRegistry } from '../gateway/transactions.ts';
 import type { GatewayEnvelope } from '../gateway/types.ts';
-import type { FederationHandler } from './handler.ts';
+import type { FederationContext, FederationHandler } from './handler.ts';
 
 // Every message kind this deployment answers, one entry each (like the gateway's
 // transactions.ts). The bodies' shapes are the protocol's (src/engine/federation/protocol.ts);
@@ -74,7 +74,7 @@ export const FEDERATION_HANDLERS: readonly FederationHandler[] = [
   {
     // The receiver's records with the sender over a period, and the answers it kept for the sender's messages.
     kind: 'reconcile.list', writes: false,
-    async handle(ctx) {
+    async handle(ctx: FederationContext): Promise<Record<string, unknown>> {
       const from = new Date(String(ctx.body['from']));
       const to = new Date(String(ctx.body['to']));
       if (Number.isNaN(from.getTime()) || Number.isNaN(to.getTime()) || to <= from) throw invalid('body.to', '应为晚于 from 的时间', 'expected an instant after from');
