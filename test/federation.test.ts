@@ -6,7 +6,10 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../src/server/app.ts';
 import { readDirectory } from '../src/engine/federation/index.ts';
 import { newKeyPair, nodeOf } from '../src/server/federation/node.ts';
-import { MESSAGES_PATH } from '../src/server/federation/link.ts';
+import { federationLink, MESSAGES_PATH } from '../src/server/federation/link.ts';
+import { askSettlement } from '../src/app/federation/treatment-side.ts';
+import { reconcileWith } from '../src/app/federation/reconcile.ts';
+import { findVisit } from '../src/store/settlement/visits.ts';
 import { sign } from '../src/server/federation/signing.ts';
 import { seedSettlementDocuments } from '../src/store/documents/seed.ts';
 import { freshDatabase, type TestDatabase } from './support/db.ts';
@@ -29,6 +32,7 @@ const keys = { hunan: newKeyPair(), jiangxi: newKeyPair() };
 let hunan: Side;
 let jiangxi: Side;
 let signNo = '';
+let ports = { hunan: 0, jiangxi: 0 };
 
 async function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -65,7 +69,7 @@ async function one<T = any>(s: Side, sql: string, values: unknown[] = []): Promi
 }
 
 before(async () => {
-  const ports = { hunan: await freePort(), jiangxi: await freePort() };
+  ports = { hunan: await freePort(), jiangxi: await freePort() };
   [hunan, jiangxi] = await Promise.all([side('hunan', ports), side('jiangxi', ports)]);
   signNo = await signInAs(hunan.app);
 });
@@ -177,6 +181,40 @@ test('a forged, replayed, stale or unknown-key message is refused and changes no
   assert.equal(foreign.status, 403);
   assert.deepEqual(await counts(jiangxi.db.pool), before);
   assert.equal(await inbox(), inboxBefore + 2, 'only the well-formed, well-signed messages are noted');
+});
+
+test('an answer lost after the insured side committed: the retry, under any msgid, records that settlement once; reconciliation repairs one never retried', async () => {
+  const port = federationLink(nodeOf(directory('hunan', ports), crypto.createPrivateKey(keys.hunan.privateKeyPem)), { now: () => NOW });
+  const jx = port.directory.deployments.find((d) => d.id === 'jiangxi')!;
+  const caller = { fixmedins_code: HOSPITAL, fixmedins_type: '1', hosp_lv: '3', admdvs: '430204', now: NOW, msgid: 'lost' };
+  const opts = { psn_no: undefined, medfee_sumamt: undefined, acct_used_flag: false, mid_setl: false, preview: false, psn_pwd: undefined, path: 'input.data' };
+  const lostVisit = async (prefix: string) => {
+    const v = ok(await call('2201', { data: { psn_no: RETIREE.psn_no, insutype: '310', begntime: '2026-03-15 09:00:00' } }));
+    ok(await call('2204', { feedetail: lines(v.data.mdtrt_id, RETIREE.psn_no, prefix, 30) }));
+    // The treatment side asks and the insured side commits; then the answer is lost (this side records nothing).
+    await askSettlement(hunan.db.pool, port, jx, caller, (await findVisit(hunan.db.pool, v.data.mdtrt_id, false))!, opts);
+    return v.data.mdtrt_id as string;
+  };
+  const retried = await lostVisit('R');
+  const jxSettled = async () => (await one(jiangxi, `SELECT count(*)::int AS n FROM settlements WHERE kind = 'settle'`)).n;
+  const before = await jxSettled();
+  const answer = ok(await call('2207', { data: { psn_no: RETIREE.psn_no, mdtrt_id: retried } }));
+  assert.equal(await jxSettled(), before, 'the hospital\'s retry under a new msgid is answered from the insured side\'s record, not settled again');
+  const hn = await one(hunan, `SELECT peer_setl_id, setl_id FROM federation_settlements WHERE fed_id = $1`, [`hunan:${retried}:1`]);
+  assert.equal(hn.setl_id, answer.setlinfo.setl_id);
+
+  const orphan = await lostVisit('O');
+  const day = { from: new Date(NOW.getTime() - 86_400_000), to: new Date(NOW.getTime() + 86_400_000) };
+  const found = await reconcileWith(hunan.db.pool, port, 'jiangxi', day.from, day.to, { repair: false, now: NOW });
+  assert.deepEqual(found.only_there.map((r) => r.fed_id), [`hunan:${orphan}:1`], 'the insured side has it, this side lacks it');
+  assert.deepEqual(found.differing, []);
+  const repaired = await reconcileWith(hunan.db.pool, port, 'jiangxi', day.from, day.to, { repair: true, now: NOW });
+  assert.deepEqual(repaired.repaired, [`hunan:${orphan}:1`]);
+  const again = await reconcileWith(hunan.db.pool, port, 'jiangxi', day.from, day.to, { repair: true, now: NOW });
+  assert.deepEqual([again.only_here.length, again.only_there.length, again.differing.length, again.unrepaired.length], [0, 0, 0, 0], 'both sides agree settlement by settlement');
+  assert.equal((await one(hunan, `SELECT status FROM visits WHERE mdtrt_id = $1`, [orphan])).status, 'settled');
+  await assertBooksHold(hunan.db.pool);
+  await assertBooksHold(jiangxi.db.pool);
 });
 
 test('the insured side unreachable: the hospital gets a clear -1 and nothing is written on either side', async () => {

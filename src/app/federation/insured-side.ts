@@ -111,7 +111,7 @@ export async function settleForPeer(q: Queryable, dir: Directory, sender: Deploy
     preview ? undefined : { peer: sender.id, fed_id: b.fed_id, treatment_setl_id: b.treatment_setl_id, treatment_mdtrt_id: b.visit.mdtrt_id });
   return {
     setl_id: r.setl_id, treatment_setl_id: b.treatment_setl_id, settlement: r.settlement, cross_region_status: r.cross_region_status,
-    eligibility: visit.kind === 'inpatient' ? (visit.eligibility ?? null) : null, line_sns: r.lines.map((l) => l.feedetl_sn), cvlserv: r.cvlserv, setl_time: r.setl_time.toISOString(),
+    eligibility: visit.kind === 'inpatient' ? (visit.eligibility ?? null) : null, line_sns: r.lines.map((l) => l.feedetl_sn), cvlserv: r.cvlserv, setl_time: r.setl_time.toISOString(), mid_setl: b.mid_setl,
   };
 }
 

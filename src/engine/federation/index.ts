@@ -1,2 +1,3 @@
 export * from './directory.ts';
 export * from './protocol.ts';
+export * from './reconcile.ts';

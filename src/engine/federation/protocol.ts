@@ -119,6 +119,7 @@ export interface SettleAnswer {
   cvlserv: boolean;
   /** When the insured side recorded it (both sides date the settlement so). */
   setl_time: string;
+  mid_setl: boolean;
 }
 
 export interface CancelBody {

@@ -29,5 +29,11 @@ export interface FederationHandler {
   writes: boolean;
   /** Group-commit keys of what it changes besides the message itself (e.g. `psn:<psn_no>`); undefined: a transaction of its own. */
   keys?: (body: Record<string, unknown>) => string[] | undefined;
+  /**
+   * For a writing kind: the part of the body that says what is asked (hashed for idempotency),
+   * without what changes from one attempt to the next (the sender's clock, a serial it
+   * allocated). Default: the whole body.
+   */
+  requestKey?: (body: Record<string, unknown>) => unknown;
   handle: (ctx: FederationContext) => Promise<Record<string, unknown>>;
 }

@@ -2,11 +2,13 @@ import { forbidden, invalid } from '../../engine/errors.ts';
 import { ownsRegion, type CancelBody, type SettleBody, type VisitCheckBody } from '../../engine/federation/index.ts';
 import { cancelForPeer, checkVisitForPeer, settleForPeer } from '../../app/federation/insured-side.ts';
 import { inRolledBackTransaction } from '../../store/db.ts';
+import { federationRecordsWith } from '../../store/federation/settlements.ts';
+import { keptAnswers } from '../../store/federation/inbox.ts';
 import { getInstitution } from '../../store/registry/institutions.ts';
 import { ownerOf } from '../../engine/federation/index.ts';
 import { buildRegistry } from '../gateway/transactions.ts';
 import type { GatewayEnvelope } from '../gateway/types.ts';
-import type { FederationHandler } from './handler.ts';
+import type { FederationContext, FederationHandler } from './handler.ts';
 
 // Every message kind this deployment answers, one entry each (like the gateway's
 // transactions.ts). The bodies' shapes are the protocol's (src/engine/federation/protocol.ts);
@@ -64,11 +66,26 @@ export const FEDERATION_HANDLERS: readonly FederationHandler[] = [
     handle: (ctx) => inRolledBackTransaction(ctx.pool, async (q) => ({ ...(await settleForPeer(q, ctx.port.directory, ctx.sender, ctx.body as unknown as SettleBody, ctx.documents, true)) })),
   },
   {
+    // A retry, whatever the hospital's msgid, asks the same of the same fed_id; its serial and clock may differ.
     kind: 'settle', writes: true, keys: psnKey,
+    requestKey: ({ treatment_setl_id: _s, setl_time: _t, ...what }) => what,
     handle: async (ctx) => ({ ...(await settleForPeer(ctx.q, ctx.port.directory, ctx.sender, ctx.body as unknown as SettleBody, ctx.documents, false)) }),
   },
   {
+    // The receiver's records with the sender over a period, and the answers it kept for the sender's messages.
+    kind: 'reconcile.list', writes: false,
+    async handle(ctx: FederationContext): Promise<Record<string, unknown>> {
+      const from = new Date(String(ctx.body['from']));
+      const to = new Date(String(ctx.body['to']));
+      if (Number.isNaN(from.getTime()) || Number.isNaN(to.getTime()) || to <= from) throw invalid('body.to', '应为晚于 from 的时间', 'expected an instant after from');
+      const records = await federationRecordsWith(ctx.pool, ctx.sender.id, from, to);
+      const answers = await keptAnswers(ctx.pool, ctx.sender.id, records.map((r) => r.fed_id));
+      return { records, answers: Object.fromEntries(answers) };
+    },
+  },
+  {
     kind: 'cancel', writes: true,
+    requestKey: ({ treatment_setl_id: _s, setl_time: _t, ...what }) => what,
     handle: async (ctx) => ({ ...(await cancelForPeer(ctx.q, ctx.port.directory, ctx.sender, ctx.body as unknown as CancelBody)) }),
   },
 ];

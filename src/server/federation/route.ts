@@ -50,7 +50,7 @@ export function federationRoutes(deps: FederationRouteDeps): FastifyPluginAsync 
         const handler = byKind.get(env.kind);
         if (!handler) throw invalid('kind', `本部署不处理 ${env.kind} 报文`, `this deployment does not handle ${env.kind} messages`);
         const sender = deploymentById(dir, env.from)!;
-        const bodyHash = sha256Hex(canonicalJson({ kind: env.kind, body: env.body }));
+        const bodyHash = sha256Hex(canonicalJson({ kind: env.kind, body: handler.requestKey ? handler.requestKey(env.body) : env.body }));
         const sentAt = new Date(env.sent_at);
         const at = deps.now();
         const ctx = { pool: deps.pool, sender, msg_id: env.msg_id, body: env.body, now: at, documents: deps.documents, port: deps.port };

@@ -10,9 +10,11 @@ export function signedText(message: Record<string, unknown>): Buffer {
   return Buffer.from(canonicalJson(rest), 'utf8');
 }
 
+/** Signs the message as it will travel: its JSON form (a Date becomes its ISO text), which the receiver sees. */
 export function sign<T extends Record<string, unknown>>(message: Omit<T, 'signature'>, key: crypto.KeyObject): T {
-  const signature = crypto.sign('sm3', signedText(message as Record<string, unknown>), key).toString('base64');
-  return { ...message, signature } as unknown as T;
+  const plain = JSON.parse(JSON.stringify(message)) as Record<string, unknown>;
+  const signature = crypto.sign('sm3', signedText(plain), key).toString('base64');
+  return { ...plain, signature } as unknown as T;
 }
 
 export function verify(message: Record<string, unknown>, key: crypto.KeyObject): boolean {

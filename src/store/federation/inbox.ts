@@ -40,3 +40,10 @@ export async function noteMessage(q: Queryable, m: InboxItem & { kind: string; b
        RETURNING 1`, values: [m.sender, m.msg_id, m.kind, m.body_hash, m.sent_at, m.response === null ? null : JSON.stringify(m.response), m.at] });
   return (r.rowCount ?? 0) > 0;
 }
+
+/** The answers kept for some of a sender's messages, by msg_id (reconciliation replays them). */
+export async function keptAnswers(q: Queryable, sender: string, msgIds: readonly string[]): Promise<Map<string, Record<string, unknown>>> {
+  const r = await q.query<{ msg_id: string; response: Record<string, unknown> }>(
+    `SELECT msg_id, response FROM federation_inbox WHERE sender = $1 AND msg_id = ANY($2::text[]) AND response IS NOT NULL`, [sender, msgIds]);
+  return new Map(r.rows.map((x) => [x.msg_id, x.response]));
+}
