@@ -7,6 +7,7 @@
 // `npm run bench -- --scan-only [--lines N] [--persons N]`: the supervision library's after-settlement scan alone (issue 15).
 // `npm run bench -- --coverage-only`: the 15-minute coverage of a synthetic province alone (issue 16).
 // `npm run bench -- --applications-only [--applications N]`: the one-window staff queue's pages alone (issue 16).
+// `npm run bench -- --federation-only [--settlements N] [--clients N]`: cross-deployment settlements against local ones (issue 17).
 // The engine part runs in process; later parts (HTTP, database) add their own keys.
 import os from 'node:os';
 import { parseArgs } from 'node:util';
@@ -20,6 +21,7 @@ import { runPaymentBench } from './payment.ts';
 import { runScanBench } from './scan.ts';
 import { runCoverageBench } from './coverage.ts';
 import { runApplicationsBench } from './applications.ts';
+import { runFederationBench } from './federation.ts';
 
 const { values } = parseArgs({
   args: process.argv.slice(2),
@@ -44,6 +46,7 @@ const { values } = parseArgs({
     'coverage-only': { type: 'boolean' },
     'applications-only': { type: 'boolean' },
     applications: { type: 'string' },
+    'federation-only': { type: 'boolean' },
   },
 });
 const quick = values.quick === true;
@@ -88,6 +91,12 @@ if (values['applications-only']) {
   console.log(JSON.stringify({ ...header, applications: await runApplicationsBench({ applications: applicationCount }) }, null, 2));
   process.exit(0);
 }
+// Cross-deployment 2207 against local 2207 at the same hospitals, in one run (2,000 a phase; 500 quick).
+const federationOpts = { quick, clients: count(values.clients, 16, 16), settlements: count(values.settlements, 2_000, 500) };
+if (values['federation-only']) {
+  console.log(JSON.stringify({ ...header, federation: await runFederationBench(federationOpts) }, null, 2));
+  process.exit(0);
+}
 if (values['drg-only'] || values['dip-only']) {
   console.log(JSON.stringify({ ...header, drg: values['drg-only'] ? runDrgBench({ cases: drgCases }) : undefined, dip: values['dip-only'] ? runDipBench({ stays: dipStays }) : undefined }, null, 2));
   process.exit(0);
@@ -110,6 +119,7 @@ const clearing = values['gateway-only'] ? undefined : await runClearingBench({ s
 const payment = values['gateway-only'] ? undefined : await runPaymentBench({ stays: dipStays });
 const scan = values['gateway-only'] ? undefined : await runScanBench(scanOpts);
 const applications = values['gateway-only'] ? undefined : await runApplicationsBench({ applications: applicationCount });
+const federation = values['gateway-only'] ? undefined : await runFederationBench({ ...federationOpts, settlements: quick ? 500 : 2_000 });
 
 console.log(
   JSON.stringify(
@@ -126,6 +136,7 @@ console.log(
       scan,
       coverage,
       applications,
+      federation,
     },
     null,
     2,
