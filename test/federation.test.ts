@@ -147,10 +147,22 @@ test('a Jiangxi retiree settles in a Hunan hospital across two deployments: the 
   await assertBooksHold(hunan.db.pool);
   await assertBooksHold(jiangxi.db.pool);
   // The visit settles again (its second fed_id) after the cancellation.
-  const second = ok(await call('2207', { data: { psn_no: RETIREE.psn_no, mdtrt_id: mdtrtId } }));
+  const env2 = envelope('2207', { data: { psn_no: RETIREE.psn_no, mdtrt_id: mdtrtId } }, { sign_no: signNo, insuplc_admdvs: '360400' });
+  const second = ok(await post(hunan.app, env2));
   assert.ok(second.setlinfo.setl_id);
   assert.equal((await one(jiangxi, `SELECT fed_id FROM federation_settlements WHERE kind = 'settle' AND status = 'settled'`)).fed_id, `hunan:${mdtrtId}:2`);
+  // A reversal (2601) of that 2207 is a cancellation across deployments too.
+  const reversed = ok(await call('2601', { data: { psn_no: RETIREE.psn_no, omsgid: env2['msgid'], oinfno: '2207' } }));
+  assert.equal(reversed.data.reversed, 'settlement');
+  assert.deepEqual(await statuses(hunan), await statuses(jiangxi), 'both sides agree after the reversal');
+  assert.equal((await one(jiangxi, `SELECT settlements FROM accumulators WHERE psn_no = $1`, [RETIREE.psn_no])).settlements, 0);
+  await assertBooksHold(hunan.db.pool);
   await assertBooksHold(jiangxi.db.pool);
+  // A pharmacy sale of a person insured elsewhere is refused clearly (not yet across deployments), nothing written.
+  const pharmacySign = await signInAs(hunan.app, 'P43020400002');
+  const sale = await call('2102', { data: { psn_no: RETIREE.psn_no, insutype: '310' }, feedetail: lines('', RETIREE.psn_no, 'P').map(({ mdtrt_id: _m, ...l }) => l) }, { fixmedins_code: 'P43020400002', sign_no: pharmacySign });
+  assert.equal(sale.body.infcode, -1);
+  assert.match(sale.body.err_msg, /cannot yet settle a pharmacy purchase across deployments/);
 });
 
 test('a forged, replayed, stale or unknown-key message is refused and changes nothing', async () => {
