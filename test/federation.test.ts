@@ -147,9 +147,46 @@ test('a Jiangxi retiree settles in a Hunan hospital across two deployments: the 
   await assertBooksHold(hunan.db.pool);
   await assertBooksHold(jiangxi.db.pool);
   // The visit settles again (its second fed_id) after the cancellation.
-  const second = ok(await call('2207', { data: { psn_no: RETIREE.psn_no, mdtrt_id: mdtrtId } }));
+  const env2 = envelope('2207', { data: { psn_no: RETIREE.psn_no, mdtrt_id: mdtrtId } }, { sign_no: signNo, insuplc_admdvs: '360400' });
+  const second = ok(await post(hunan.app, env2));
   assert.ok(second.setlinfo.setl_id);
   assert.equal((await one(jiangxi, `SELECT fed_id FROM federation_settlements WHERE kind = 'settle' AND status = 'settled'`)).fed_id, `hunan:${mdtrtId}:2`);
+  // A reversal (2601) of that 2207 is a cancellation across deployments too.
+  const reversed = ok(await call('2601', { data: { psn_no: RETIREE.psn_no, omsgid: env2['msgid'], oinfno: '2207' } }));
+  assert.equal(reversed.data.reversed, 'settlement');
+  assert.deepEqual(await statuses(hunan), await statuses(jiangxi), 'both sides agree after the reversal');
+  assert.equal((await one(jiangxi, `SELECT settlements FROM accumulators WHERE psn_no = $1`, [RETIREE.psn_no])).settlements, 0);
+  await assertBooksHold(hunan.db.pool);
+  await assertBooksHold(jiangxi.db.pool);
+  // A pharmacy sale of a person insured elsewhere is refused clearly (not yet across deployments), nothing written.
+  const pharmacySign = await signInAs(hunan.app, 'P43020400002');
+  const sale = await call('2102', { data: { psn_no: RETIREE.psn_no, insutype: '310' }, feedetail: lines('', RETIREE.psn_no, 'P').map(({ mdtrt_id: _m, ...l }) => l) }, { fixmedins_code: 'P43020400002', sign_no: pharmacySign });
+  assert.equal(sale.body.infcode, -1);
+  assert.match(sale.body.err_msg, /cannot yet settle a pharmacy purchase across deployments/);
+});
+
+test('a stay: admitted in Hunan, filed in Jiangxi by the Jiujiang hospital during the stay, decided by Jiangxi at discharge', async () => {
+  const line = (id: string, sn: string, codg: string, amount: number, cnt = 1) => ({ feedetl_sn: sn, mdtrt_id: id, psn_no: RETIREE.psn_no, med_list_codg: codg, det_item_fee_sumamt: amount, cnt, pric: amount / cnt });
+  const adm = ok(await call('2401', { mdtrtinfo: { psn_no: RETIREE.psn_no, insutype: '310', med_type: '21', begntime: '2026-03-10 08:00:00', ipt_no: 'ZY-F1', adm_diag_code: 'I63.900' }, diseinfo: [{ diag_type: '1', diag_code: 'I63.900', diag_name: '脑梗死', maindiag_flag: '1' }] }));
+  const id = adm.result.mdtrt_id as string;
+  ok(await call('2301', { feedetail: [line(id, 'B1', '110900001', 400, 10), line(id, 'B2', '311000001', 1500), line(id, 'B3', 'XA11GAV099A022010100655', 20)] }));
+  // The filing is the insured side's: the Jiujiang hospital files the referral with Jiangxi.
+  const jxSign = await signInAs(jiangxi.app, 'H36040000003');
+  const filed = await post(jiangxi.app, envelope('2501', { refmedin: { psn_no: RETIREE.psn_no, insutype: '310', reflin_medins_no: HOSPITAL, hosp_agre_refl_flag: '1', refl_date: '2026-03-12', begndate: '2026-03-12', diag_code: 'I63.900', diag_name: '脑梗死', refl_rea: '康复' } }, { fixmedins_code: 'H36040000003', sign_no: jxSign, mdtrtarea_admvs: '360400', insuplc_admdvs: '360400' }));
+  assert.equal(filed.body.infcode, 0, filed.body.err_msg);
+  ok(await call('2402', { dscginfo: { mdtrt_id: id, psn_no: RETIREE.psn_no, endtime: '2026-03-15 09:00:00', dscg_way: '1' } }));
+  const pre = ok(await call('2303', { data: { psn_no: RETIREE.psn_no, mdtrt_id: id, acct_used_flag: '1' } }));
+  const setl = ok(await call('2304', { data: { psn_no: RETIREE.psn_no, mdtrt_id: id, medfee_sumamt: 1920, acct_used_flag: '1', mid_setl_flag: '0' } }));
+  assert.equal(setl.setlinfo.cross_region_status, 'referral_filed', 'the filing made in Jiangxi during the stay counts at discharge');
+  assert.equal(setl.setlinfo.fund_pay_sumamt, pre.setlinfo.fund_pay_sumamt);
+  const insured = Math.round((setl.setlinfo.fund_pay_sumamt + setl.setlinfo.acct_pay) * 100);
+  assert.ok(insured > 0);
+  const jxRec = await one(jiangxi, `SELECT owed_fen::int AS owed, setl_id, peer_setl_id FROM federation_settlements WHERE treatment_mdtrt_id = $1`, [id]);
+  assert.equal(jxRec.owed, insured, 'Jiangxi records what it owes Hunan for the stay');
+  const legSum = async (s: Side, setlId: string, where: string) => Number((await one(s, `SELECT coalesce(sum(l.amount_fen), 0)::bigint AS n FROM ledger_legs l JOIN ledger_transfers t ON t.id = l.transfer_id WHERE t.setl_id = $1 AND ${where}`, [setlId])).n);
+  assert.equal(await legSum(jiangxi, jxRec.setl_id, `l.debit_account = 'owed_to:360400:430200'`), insured, 'Jiangxi owes Hunan the funds and the account in its ledger');
+  assert.equal(await legSum(hunan, jxRec.peer_setl_id, `l.credit_account = 'owed_by:430200:360400'`), insured, 'Hunan is owed as much in its ledger');
+  await assertBooksHold(hunan.db.pool);
   await assertBooksHold(jiangxi.db.pool);
 });
 

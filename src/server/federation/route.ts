@@ -83,7 +83,7 @@ export function federationRoutes(deps: FederationRouteDeps): FastifyPluginAsync 
         if (err instanceof YibaoError) {
           const d = err.details[0]!;
           const status = STATUS_OF_KIND[err.kind] ?? 400;
-          return reply.status(status).send(answer(false, {}, { status, field: d.field, zh: d.zh, en: d.en, retryable: err.kind === 'unavailable' }));
+          return reply.status(status).send(answer(false, {}, { status, field: d.field, zh: d.zh, en: d.en, retryable: err.kind === 'unavailable' || REPLAYS.has(err) }));
         }
         deps.logError(err, { msg_id: msgId, from });
         // A failure of ours (the database gone): the sender may retry the same message.
@@ -93,8 +93,13 @@ export function federationRoutes(deps: FederationRouteDeps): FastifyPluginAsync 
   };
 }
 
+/** Replay refusals: a duplicate in transit of a sender's own message, so the sender may retry it (a later sent_at gets the kept answer). */
+const REPLAYS = new WeakSet<YibaoError>();
+
 function replay(msgId: string): YibaoError {
-  return unauthenticated('sent_at', `报文 ${msgId} 是重放：发送时间不晚于已收到的同一报文`, `message ${msgId} is a replay: its sent_at is not later than the same message already received`);
+  const e = unauthenticated('sent_at', `报文 ${msgId} 是重放：发送时间不晚于已收到的同一报文`, `message ${msgId} is a replay: its sent_at is not later than the same message already received`);
+  REPLAYS.add(e);
+  return e;
 }
 
 /** Shape, sender, signature, addressee and clock; every refusal names the field. */

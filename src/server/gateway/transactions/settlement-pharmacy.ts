@@ -1,4 +1,4 @@
-import { conflict, invalid, notFound } from '../../../engine/errors.ts';
+import { conflict, forbidden, invalid, notFound } from '../../../engine/errors.ts';
 import { findIdempotentMessage } from '../../../store/gateway-store.ts';
 import { hasStandingSettlement } from '../../../store/settlement/service.ts';
 import { requireStatus, requireVisit } from '../../../app/settlement/visit.ts';
@@ -11,6 +11,7 @@ import { cancelLines, updateVisit } from '../../../store/settlement/visits.ts';
 import { inRolledBackTransaction, type Queryable } from '../../../store/db.ts';
 import { inputObject, optionalDateTime, optionalString, requiredString } from '../input.ts';
 import type { GatewayContext, TransactionHandler } from '../types.ts';
+import { askCancel, ownerOfPerson, type AskedCancel } from '../../../app/federation/treatment-side.ts';
 import { callerOf, patientOf, cancelAnswer, readFeeLines, settlementAnswer, settlementCancellation, settleOptions } from './settlement-common.ts';
 
 // Pharmacy purchases (2101 pre-settle, 2102 settle, 2103 cancel): one message opens the sale,
@@ -22,9 +23,12 @@ async function pharmacySale(ctx: GatewayContext, db: Queryable, preview: boolean
   const d = inputObject(ctx.envelope.input, 'data');
   const caller = callerOf(ctx);
   const read = readFeeLines(ctx.envelope.input, 'feedetail', undefined, ctx.now());
+  const psnNo = await patientOf(ctx, d, path);
+  const owner = ownerOfPerson(ctx.federation, psnNo);
+  if (owner) throw forbidden(`${path}.psn_no`, `参保于${owner.name}的人员暂不能跨部署药店购药结算，请按自费结算后回参保地报销`, `a person insured with ${owner.name} cannot yet settle a pharmacy purchase across deployments; pay in full and claim at home`);
   const opened = await openVisit(db, caller, {
     kind: 'pharmacy',
-    psn_no: await patientOf(ctx, d, path),
+    psn_no: psnNo,
     insutype: optionalString(d, 'insutype', path, 6),
     insuplc_admdvs: ctx.envelope.insuplc_admdvs,
     mdtrtarea_admvs: ctx.envelope.mdtrtarea_admvs,
@@ -76,6 +80,13 @@ export const reversal: TransactionHandler = {
   name: { zh: '冲正交易', en: 'reversal' },
   requiresSignIn: true,
   writes: true,
+  // The reversal of a settlement made with another deployment is cancelled there first (issue 17).
+  async prepare(ctx) {
+    const d = inputObject(ctx.envelope.input, 'data');
+    const orig = await findIdempotentMessage(ctx.pool, ctx.institution.fixmedins_code, requiredString(d, 'omsgid', 'input.data', 64));
+    const setlId = orig && SETTLING.has(orig.infno) ? String((orig.response['output'] as Record<string, any> | undefined)?.['setlinfo']?.['setl_id'] ?? '') : '';
+    return setlId ? askCancel(ctx.pool, ctx.federation!, callerOf(ctx), setlId) : undefined;
+  },
   async handle(ctx) {
     const path = 'input.data';
     const d = inputObject(ctx.envelope.input, 'data');
@@ -89,7 +100,7 @@ export const reversal: TransactionHandler = {
     const output = (orig.response['output'] ?? {}) as Record<string, any>;
     if (SETTLING.has(oinfno)) {
       const setlId = String(output['setlinfo']?.['setl_id'] ?? '');
-      const r = await cancelSettlement(ctx.db, caller, { setl_id: setlId, mdtrt_id: undefined, psn_no: psnNo, kinds: ['outpatient', 'inpatient', 'pharmacy'], path });
+      const r = await cancelSettlement(ctx.db, caller, { setl_id: setlId, mdtrt_id: undefined, psn_no: psnNo, kinds: ['outpatient', 'inpatient', 'pharmacy'], path }, (ctx.prepared as AskedCancel | undefined)?.across);
       return { data: { omsgid, oinfno, reversed: 'settlement', setl_id: r.cancel.setl_id, orig_setl_id: setlId }, ...cancelAnswer(r) };
     }
     if (oinfno === '2201' || oinfno === '2401') {
