@@ -51,13 +51,17 @@ const round1 = (x: number): number => Math.round(x * 10) / 10;
 const pct = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? 0;
 
 /** 2201 + 2204 of `n` visits at the hospitals for the persons, `lanes` at a time; not measured. */
-async function prepare(hospitals: Array<{ h: Hospital; pooling: string }>, persons: Array<{ psn_no: string; certno: string; insuplc_admdvs: string; insutype: string }>, n: number, lanes: number): Promise<Prepared[]> {
+interface Insured { psn_no: string; certno: string; insuplc_admdvs: string; insutype: string; pooling: string }
+
+/** A person at a hospital of her own pooling region when there is one (a local visit), else at any of them in turn. */
+async function prepare(hospitals: Array<{ h: Hospital; pooling: string }>, persons: Insured[], n: number, lanes: number): Promise<Prepared[]> {
   const out: Prepared[] = [];
   let next = 0;
   await Promise.all(Array.from({ length: lanes }, async () => {
     for (let i = next++; i < n; i = next++) {
       const p = persons[i % persons.length]!;
-      const { h, pooling } = hospitals[i % hospitals.length]!;
+      const here = hospitals.filter((x) => x.pooling === p.pooling);
+      const { h, pooling } = here.length > 0 ? here[i % here.length]! : hospitals[i % hospitals.length]!;
       const items = catalogItems(pooling);
       const must = async (infno: string, input: unknown): Promise<any> => {
         const a = await h.call(infno, input, { insuplc_admdvs: p.insuplc_admdvs });
@@ -133,13 +137,17 @@ export async function runFederationBench(opts: { quick: boolean; clients: number
     const hn = createPool(pg.url('bench_hunan'), 2);
     pools.push(jx, hn);
     const hunanUrl = `http://127.0.0.1:${ports.get('hunan')!}`;
+    // One hospital (level 2 or 3, settling cross-province outpatients) per Hunan pooling region with demo persons.
     const rows = (await hn.query<{ fixmedins_code: string; fixmedins_name: string; pooling: string }>(
-      `SELECT i.fixmedins_code, i.fixmedins_name, r.pooling_admdvs AS pooling FROM institutions i JOIN regions r ON r.code = i.admdvs
-        WHERE i.admdvs LIKE '43%' AND i.fixmedins_type = '1' AND i.settles_cross_prov_outpatient AND i.hosp_lv IN ('2', '3') ORDER BY i.fixmedins_code LIMIT 8`)).rows;
+      `SELECT DISTINCT ON (r.pooling_admdvs) i.fixmedins_code, i.fixmedins_name, r.pooling_admdvs AS pooling FROM institutions i JOIN regions r ON r.code = i.admdvs
+        WHERE i.admdvs LIKE '43%' AND i.fixmedins_type = '1' AND i.settles_cross_prov_outpatient AND i.hosp_lv IN ('2', '3')
+          AND r.pooling_admdvs IN (SELECT DISTINCT pr.pooling_admdvs FROM persons p JOIN regions pr ON pr.code = p.insuplc_admdvs WHERE p.federated_from IS NULL)
+        ORDER BY r.pooling_admdvs, i.hosp_lv DESC, i.fixmedins_code`)).rows;
     const hospitals = rows.map((r) => ({ pooling: r.pooling, h: new Hospital({ url: hunanUrl, fixmedins_code: r.fixmedins_code, fixmedins_name: r.fixmedins_name, mdtrtarea_admvs: r.pooling }) }));
     for (const { h } of hospitals) await h.signIn();
-    const insured = async (q: Pool): Promise<Array<{ psn_no: string; certno: string; insuplc_admdvs: string; insutype: string }>> =>
-      (await q.query(`SELECT p.psn_no, p.certno, p.insuplc_admdvs, e.insutype FROM persons p JOIN enrollments e ON e.psn_no = p.psn_no AND e.insutype IN ('310', '390') AND e.psn_insu_stas = '1'
+    const insured = async (q: Pool): Promise<Insured[]> =>
+      (await q.query(`SELECT p.psn_no, p.certno, p.insuplc_admdvs, e.insutype, r.pooling_admdvs AS pooling FROM persons p JOIN regions r ON r.code = p.insuplc_admdvs
+                        JOIN enrollments e ON e.psn_no = p.psn_no AND e.insutype IN ('310', '390') AND e.psn_insu_stas = '1'
                        WHERE p.federated_from IS NULL ORDER BY p.psn_no`)).rows;
     const locals = await insured(hn);
     const remotes = await insured(jx);
