@@ -11,6 +11,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { BenchClient } from './http-client.ts';
+import { treeCpuMs } from './gateway.ts';
 import { createPool, ensureDatabase, type Pool } from '../src/store/db.ts';
 import { freePort, startEmbeddedPostgres } from '../src/store/embedded.ts';
 import { CALL_SERVICE_PATH } from '../src/server/gateway/route.ts';
@@ -34,6 +35,13 @@ export interface FederationBench {
   /** The issue's goals, met or not. */
   goal_ratio_met: boolean;
   goal_p99_met: boolean;
+  /**
+   * CPU time per settlement (ms) of each deployment's processes during each phase (Linux /proc;
+   * null elsewhere): where a cross-deployment settlement's cost goes, beside a local one's.
+   */
+  local_cpu_hunan_ms: number | null;
+  cross_cpu_hunan_ms: number | null;
+  cross_cpu_jiangxi_ms: number | null;
   prepare_seconds: number;
   errors: number;
 }
@@ -161,10 +169,16 @@ export async function runFederationBench(opts: { quick: boolean; clients: number
     // A warm-up of each kind, then each measured phase.
     await settleAll(port, local.slice(n), opts.clients);
     await settleAll(port, cross.slice(n), opts.clients);
+    const [jxProc, hnProc] = processes;
+    const cpu = (): [number | null, number | null] => [treeCpuMs(hnProc!.pid), treeCpuMs(jxProc!.pid)];
+    const per = (a: number | null, b: number | null): number | null => (a === null || b === null ? null : Math.round(((b - a) / n) * 100) / 100);
     log(`settling ${n} local visits at ${opts.clients} clients`);
+    const cpu0 = cpu();
     const l = await settleAll(port, local.slice(0, n), opts.clients);
+    const cpu1 = cpu();
     log(`local: ${l.per_s}/s p99 ${l.p99} ms; settling ${n} cross-deployment visits`);
     const c = await settleAll(port, cross.slice(0, n), opts.clients);
+    const cpu2 = cpu();
     log(`cross: ${c.per_s}/s p99 ${c.p99} ms`);
     const ratio = Math.round((c.per_s / Math.max(1, l.per_s)) * 100) / 100;
     return {
@@ -172,6 +186,7 @@ export async function runFederationBench(opts: { quick: boolean; clients: number
       local_settle_per_s: l.per_s, local_p50_ms: l.p50, local_p99_ms: l.p99,
       cross_settle_per_s: c.per_s, cross_p50_ms: c.p50, cross_p99_ms: c.p99,
       cross_to_local: ratio, goal_ratio_met: ratio >= 0.5, goal_p99_met: c.p99 < 100,
+      local_cpu_hunan_ms: per(cpu0[0], cpu1[0]), cross_cpu_hunan_ms: per(cpu1[0], cpu2[0]), cross_cpu_jiangxi_ms: per(cpu1[1], cpu2[1]),
       prepare_seconds: prepareSeconds, errors: l.errors + c.errors,
     };
   } finally {

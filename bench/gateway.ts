@@ -97,7 +97,7 @@ interface CpuSnapshot {
 }
 
 /** CPU time (ms) used so far by a process and its descendants (Linux /proc; null elsewhere). */
-function treeCpuMs(root: number | undefined): number | null {
+export function treeCpuMs(root: number | undefined): number | null {
   if (root === undefined || process.platform !== 'linux') return null;
   const procs = new Map<number, { ppid: number; ticks: number }>();
   for (const name of fs.readdirSync('/proc')) {
