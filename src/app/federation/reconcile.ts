@@ -10,6 +10,7 @@ import { inTransaction, type Pool, type Queryable } from '../../store/db.ts';
 import { getInstitution } from '../../store/registry/institutions.ts';
 import { federationRecordsWith, findFederationRecord, settlementsOfVisit } from '../../store/federation/settlements.ts';
 import { findVisit } from '../../store/settlement/visits.ts';
+import { forgetOldReads } from '../../store/federation/inbox.ts';
 import { cancelSettlement } from '../settlement/cancel-settlement.ts';
 import type { Caller } from '../settlement/visit.ts';
 import { recordSettlement } from './treatment-side.ts';
@@ -54,6 +55,8 @@ export async function reconcileWith(pool: Pool, port: FederationPort, peerId: st
       result.unrepaired.push({ fed_id: r.fed_id, why: (err as Error).message });
     }
   }
+  // The daily run also forgets the reads noted before the clock's window (they guard nothing any more).
+  await forgetOldReads(pool, new Date(o.now.getTime() - 2 * port.directory.max_skew_seconds * 1000));
   for (const r of result.only_here) result.unrepaired.push({ fed_id: r.fed_id, why: 'the peer has no record of it' });
   for (const d of result.differing) result.unrepaired.push({ fed_id: d.fed_id, why: `differs in ${d.fields.join(', ')}` });
   return result;

@@ -47,3 +47,12 @@ export async function keptAnswers(q: Queryable, sender: string, msgIds: readonly
     `SELECT msg_id, response FROM federation_inbox WHERE sender = $1 AND msg_id = ANY($2::text[]) AND response IS NOT NULL`, [sender, msgIds]);
   return new Map(r.rows.map((x) => [x.msg_id, x.response]));
 }
+
+/**
+ * Forgets the reads noted before `before`: a message older than the clock's window is refused
+ * for its sent_at anyway, so their rows no longer guard against a replay. Writes keep their answers.
+ */
+export async function forgetOldReads(q: Queryable, before: Date): Promise<number> {
+  const r = await q.query(`DELETE FROM federation_inbox WHERE response IS NULL AND last_sent_at < $1`, [before]);
+  return r.rowCount ?? 0;
+}

@@ -1,32 +1,20 @@
+import type { ReconciledRecord } from '../../engine/federation/index.ts';
 import type { Queryable } from '../db.ts';
 
 // The cross-deployment records of 031_federation.sql: one row per settlement or cancellation
 // on each side (the same fed_id on both), the treatment side's copies of persons insured
 // elsewhere, and the insured side's shadow visits.
 
-export interface FederationRecord {
-  fed_id: string;
+/** One side's row: what reconciliation and the hub compare, and who and where. */
+export interface FederationRecord extends ReconciledRecord {
   role: 'treatment' | 'insured';
   peer: string;
-  kind: 'settle' | 'cancel';
-  orig_fed_id: string | null;
-  setl_id: string;
-  peer_setl_id: string;
-  treatment_mdtrt_id: string;
   psn_no: string;
   fixmedins_code: string;
   insuplc_admdvs: string;
   mdtrtarea_admvs: string;
   insutype: string;
   setl_time: Date;
-  clr_month: string;
-  medfee_sumamt: number;
-  fund_pay_sumamt: number;
-  acct_pay: number;
-  psn_cash_pay: number;
-  owed_fen: number;
-  by_fund: Record<string, number>;
-  status: 'settled' | 'cancelled';
 }
 
 const COLUMNS = `fed_id, role, peer, kind, orig_fed_id, setl_id, peer_setl_id, treatment_mdtrt_id, psn_no, fixmedins_code, insuplc_admdvs,
