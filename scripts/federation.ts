@@ -84,7 +84,7 @@ try {
   const hospital = new Hospital({ url: `http://127.0.0.1:${ports.get('hunan')}`, fixmedins_code: inst.fixmedins_code, fixmedins_name: inst.fixmedins_name, mdtrtarea_admvs: '430100', retryForMs: 20_000 });
   say(`9001 sign-in at Hunan's gateway: sign_no ${await hospital.signIn()}`);
   const items = catalogItems('430100');
-  const visit = await outpatientVisit(hospital, { certno: personaCertno(retiree), insuplc_admdvs: retiree.insuplc_admdvs }, [[items.limited.code, items.limited.limit_fen, 1], [items.class_b, 3200, 2], [items.class_a, 1850, 1]], { preview: true });
+  const visit = await outpatientVisit(hospital, { certno: personaCertno(retiree), insuplc_admdvs: retiree.insuplc_admdvs }, [[items.limited.code, items.limited.limit_fen, 1], [items.class_b, 12_000, 3], [items.class_a, 8_500, 2]], { preview: true });
   say(`1101 → psn_no ${visit.psn_no}; 2201 → mdtrt_id ${visit.mdtrt_id}; 2204 fee lines ${(visit.medfee_sumamt_fen / 100).toFixed(2)} yuan`);
   const p = visit.preview?.output?.setlinfo;
   if (p) say(`2206 pre-settlement: fund ${p.fund_pay_sumamt}, account ${p.acct_pay}, cash ${p.psn_cash_pay}`);
