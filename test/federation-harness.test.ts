@@ -7,6 +7,9 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { federationPersonas } from '../src/demo/federation.ts';
 import { readDirectory } from '../src/engine/federation/index.ts';
+import { YibaoError } from '../src/engine/errors.ts';
+import { readConfig } from '../src/server/config.ts';
+import { personalAccountBalance } from '../src/store/ledger.ts';
 import { freshDatabase, type TestDatabase } from './support/db.ts';
 import { FaultProxy, NO_FAULTS } from './support/fault-proxy.ts';
 import { startFederation, type RunningFederation } from './support/federation.ts';
@@ -44,6 +47,21 @@ async function through(proxy: FaultProxy, payload: string): Promise<string> {
     return 'reset';
   }
 }
+
+test('YIBAO_DEMO: full by default, federation only with a directory, anything else refused naming the variable', () => {
+  assert.equal(readConfig({}).demo, 'full');
+  assert.equal(readConfig({ YIBAO_DEMO: 'federation', YIBAO_FEDERATION: 'dir.json' }).demo, 'federation');
+  const refused = (env: NodeJS.ProcessEnv): boolean => {
+    try {
+      readConfig(env);
+      return false;
+    } catch (err) {
+      return err instanceof YibaoError && err.details[0]!.field === 'YIBAO_DEMO';
+    }
+  };
+  assert.ok(refused({ YIBAO_DEMO: 'federation' }), 'the federation demo needs YIBAO_FEDERATION');
+  assert.ok(refused({ YIBAO_DEMO: 'tiny' }));
+});
 
 describe('fault proxy', () => {
   test('forwards untouched without faults, drops a request unforwarded, drops a response after forwarding, duplicates, delays', async () => {
@@ -152,8 +170,7 @@ describe('deployment processes', () => {
     assert.equal(retiree!.key, 'jiujiang_retiree_in_changsha');
     const row = (await jx.query(`SELECT p.certno, f.status, f.mdtrtarea_admdvs FROM persons p JOIN filings f USING (psn_no) WHERE p.psn_no = $1`, [retiree!.psn_no])).rows[0];
     assert.deepEqual(row, { certno: retiree!.certno, status: 'effective', mdtrtarea_admdvs: '430100' });
-    const balc = (await jx.query(`SELECT balc_fen FROM personal_accounts WHERE psn_no = $1`, [retiree!.psn_no])).rows[0];
-    assert.equal(Number(balc.balc_fen), 523_400);
+    assert.equal(await personalAccountBalance(jx, retiree!.psn_no), 523_400);
   });
 
   test('kill -9 of a deployment, then a restart on the same database and port: it answers again with what it had, seeded once', async () => {

@@ -57,13 +57,17 @@ export async function seedAll(pool: Pool, config: Config, log: (line: string) =>
   return fixtures;
 }
 
+/** One deployment of a federation (docs/federation.md "Running two deployments"): its own regions' persons only; false when already seeded. */
+async function seedFederation(pool: Pool, config: Config, log: (line: string) => void): Promise<boolean> {
+  const directory = loadFederation(config.federationFile!).directory;
+  const fed = await seedFederationDemo(pool, { directory, persons: config.demoPersons, extraPoolingRegions: config.extraPoolingRegions, log: (l) => log(`demo: ${l}`) });
+  if (fed) await refreshDashboard(pool);
+  return fed !== undefined;
+}
+
 export async function seedOnFirstStart(pool: Pool, config: Config, log: (line: string) => void): Promise<void> {
-  if (config.demo === 'federation') {
-    // One deployment of a federation (docs/federation.md "Running two deployments"): its own regions' persons only.
-    if (config.demoPersons <= 0) return;
-    const directory = loadFederation(config.federationFile!).directory;
-    const fed = await seedFederationDemo(pool, { directory, persons: config.demoPersons, extraPoolingRegions: config.extraPoolingRegions, log: (l) => log(`demo: ${l}`) });
-    if (fed) await refreshDashboard(pool);
+  if (config.demo === 'federation' && config.demoPersons > 0) {
+    await seedFederation(pool, config, log);
     return;
   }
   const fixtures = await seedAll(pool, config, log);
@@ -86,6 +90,10 @@ export async function seedCommand(args: string[]): Promise<void> {
       // Re-import the regions with the current pooling configuration (also on a seeded database).
       const r = await importRegions(db.pool, { detailCounties: DETAIL_COUNTIES, extraPoolingRegions: config.extraPoolingRegions });
       log(`regions: ${r.count} imported`);
+      return;
+    }
+    if (config.demo === 'federation' && config.demoPersons > 0) {
+      if (!(await seedFederation(db.pool, config, log))) log('the database already holds the demo; nothing to do');
       return;
     }
     const fixtures = await seedAll(db.pool, config, log);
