@@ -1,6 +1,11 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import type { FastifyInstance } from 'fastify';
 import { YibaoError } from '../src/engine/errors.ts';
 import { readDirectory } from '../src/engine/federation/directory.ts';
@@ -36,9 +41,11 @@ const now = (): Date => new Date();
 const JIANGXI_PSN = '36040000000000001';
 const HUNAN_PSN = '43010000000000001';
 
+const keys = { jiangxi: newKeyPair(), hunan: newKeyPair(), hub: newKeyPair() };
+let listing: Record<string, unknown>[] = [];
+
 before(async () => {
-  const keys = { jiangxi: newKeyPair(), hunan: newKeyPair(), hub: newKeyPair() };
-  const listing = [
+  listing = [
     { id: 'jiangxi', name: '江西', url: 'http://127.0.0.1:1', public_key_pem: keys.jiangxi.publicKeyPem, regions: ['36'], role: 'deployment' },
     { id: 'hunan', name: '湖南', url: 'http://127.0.0.1:1', public_key_pem: keys.hunan.publicKeyPem, regions: ['43'], role: 'deployment' },
     { id: 'hub', name: '清算中心', url: 'http://127.0.0.1:1', public_key_pem: keys.hub.publicKeyPem, regions: [], role: 'hub' },
@@ -227,4 +234,37 @@ test('the next month: a carried record that now has both sides clears; one still
   // Every fed_id is cleared once on each side, over both months.
   const cleared = await nodes.jiangxi.db.pool.query<{ n: number; d: number }>(`SELECT count(*)::int AS n, count(DISTINCT fed_id)::int AS d FROM federation_hub_cleared`);
   assert.deepEqual(cleared.rows[0], { n: 5, d: 5 });
+});
+
+test('the commands: yibao federation report, clear and post, each a process of its own with YIBAO_FEDERATION and DATABASE_URL', async () => {
+  await settleBoth((role) => ({ ...jiangxiInHunan('hunan:M20:1', role, 3000), setl_time: new Date('2027-02-03T02:00:00Z') }));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'yibao-fed-'));
+  const root = path.resolve(import.meta.dirname, '..');
+  const run = promisify(execFile);
+  // In-process servers answer while the command runs: the child is awaited, never waited on synchronously.
+  const yibao = async (id: Node['id'], ...args: string[]): Promise<string> => {
+    const file = path.join(dir, `${id}.json`);
+    fs.writeFileSync(path.join(dir, `${id}.pem`), keys[id].privateKeyPem);
+    fs.writeFileSync(file, JSON.stringify({ self: id, deployments: nodes[id].node.directory.deployments, private_key_file: `${id}.pem`, timeout_ms: 5000, retries: 1, backoff_ms: 10 }));
+    const out = await run(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli/main.ts'), 'federation', ...args], {
+      cwd: root, encoding: 'utf8', env: { ...process.env, YIBAO_FEDERATION: file, DATABASE_URL: nodes[id].db.url, LOG_LEVEL: 'silent' },
+    });
+    return out.stdout;
+  };
+  try {
+    assert.match(await yibao('jiangxi', 'report', '--month', '202702'), /report 202702 of jiangxi: 2 records/);
+    assert.match(await yibao('hunan', 'report', '--month', '202702'), /report 202702 of hunan: 2 records/);
+    const cleared = await yibao('hub', 'clear', '--month', '202702');
+    assert.match(cleared, /hub clearing 202702: 1 settlements matched and cleared/);
+    assert.match(cleared, /hunan\t30\.00/);
+    assert.match(cleared, /jiangxi\t-30\.00/);
+    assert.match(cleared, /jiangxi:M7:1\tjiangxi and hunan differ on owed_fen/);
+    assert.match(await yibao('jiangxi', 'post', '--month', '202702'), /statement \d+ of 202702 for jiangxi: posted, transfer \d+/);
+    assert.match(await yibao('jiangxi', 'post', '--month', '202702'), /posted before/);
+    await assert.rejects(yibao('hub', 'clear'), /usage: yibao federation report\|clear\|post --month YYYYMM/);
+    assert.equal(await accountBalance(nodes.jiangxi.db.pool, 'hub:hub'), 12000);
+    await books(nodes.jiangxi.db.pool);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
