@@ -268,3 +268,16 @@ test('the commands: yibao federation report, clear and post, each a process of i
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a later month reported before the earlier one is run leaves the earlier month\'s records to its run', async () => {
+  await settleBoth((role) => ({ ...jiangxiInHunan('hunan:M30:1', role, 6000), setl_time: new Date('2027-03-05T02:00:00Z') }));
+  await reportToHub(nodes.jiangxi.db.pool, nodes.jiangxi.port, { month: '202703', now: now() });
+  await reportToHub(nodes.hunan.db.pool, nodes.hunan.port, { month: '202703', now: now() });
+  // Hunan's April report carries M30 again (not cleared there yet), before the hub runs March.
+  const april = await reportToHub(nodes.hunan.db.pool, nodes.hunan.port, { month: '202704', now: now() });
+  assert.ok(april.report.records.some((r) => r.fed_id === 'hunan:M30:1'));
+  const march = await runHubClearing(nodes.hub.db.pool, { month: '202703', dir: nodes.hub.node.directory, now: now() });
+  assert.equal(march.matched, 1);
+  assert.deepEqual(march.positions, [{ deployment: 'hunan', net_fen: 6000 }, { deployment: 'jiangxi', net_fen: -6000 }]);
+  assert.deepEqual(march.exceptions.map((e) => e.kind), ['differs']);
+});

@@ -31,7 +31,9 @@ export interface StoredReport {
 /**
  * Stores a report as the newest of its (deployment, month): the uncleared records of the last
  * report of that month are dropped, then each record is held (new), carried (an uncleared one
- * of an earlier report moves to this report) or left alone (cleared before).
+ * of an earlier report takes this report's content and keeps the earlier month, so a later
+ * month's report sent before the earlier month is run does not take it out of that run) or
+ * left alone (cleared before).
  */
 export async function storeReport(q: Queryable, r: HubReport, msgId: string, sha256: string, at: Date): Promise<StoredReport> {
   const prev = await q.query<{ replaced: boolean }>(
@@ -49,7 +51,7 @@ export async function storeReport(q: Queryable, r: HubReport, msgId: string, sha
                  medfee_sumamt bigint, fund_pay_sumamt bigint, acct_pay bigint, psn_cash_pay bigint, setl_time timestamptz)),
      w AS (INSERT INTO hub_records (deployment, fed_id, report_month, role, peer, kind, orig_fed_id, owed_fen, by_fund, medfee_sumamt, fund_pay_sumamt, acct_pay, psn_cash_pay, setl_time)
            SELECT $1, fed_id, $2, role, peer, kind, orig_fed_id, owed_fen, by_fund, medfee_sumamt, fund_pay_sumamt, acct_pay, psn_cash_pay, setl_time FROM x
-           ON CONFLICT (deployment, fed_id) DO UPDATE SET report_month = EXCLUDED.report_month, role = EXCLUDED.role, peer = EXCLUDED.peer, kind = EXCLUDED.kind,
+           ON CONFLICT (deployment, fed_id) DO UPDATE SET report_month = least(hub_records.report_month, EXCLUDED.report_month), role = EXCLUDED.role, peer = EXCLUDED.peer, kind = EXCLUDED.kind,
              orig_fed_id = EXCLUDED.orig_fed_id, owed_fen = EXCLUDED.owed_fen, by_fund = EXCLUDED.by_fund, medfee_sumamt = EXCLUDED.medfee_sumamt,
              fund_pay_sumamt = EXCLUDED.fund_pay_sumamt, acct_pay = EXCLUDED.acct_pay, psn_cash_pay = EXCLUDED.psn_cash_pay, setl_time = EXCLUDED.setl_time
            WHERE hub_records.cleared_month IS NULL

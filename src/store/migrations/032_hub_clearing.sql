@@ -15,9 +15,10 @@ CREATE TABLE hub_reports (
   PRIMARY KEY (deployment, month)
 );
 
--- Hub: every record a deployment reported, once per (deployment, fed_id): the newest report
--- that carried it (report_month) and, once a run matched it, the month that cleared it. An
--- uncleared record is held for every later run until it matches.
+-- Hub: every record a deployment reported, once per (deployment, fed_id), as its newest report
+-- has it: the earliest month whose report carried it (report_month: the first run that takes
+-- it) and, once a run matched it, the month that cleared it. An uncleared record is held for
+-- every later run until it matches.
 CREATE TABLE hub_records (
   deployment      text NOT NULL,
   fed_id          text NOT NULL,
