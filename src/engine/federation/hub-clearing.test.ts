@@ -155,6 +155,7 @@ test('a statement that does not match the deployment\'s own records is named lin
   missing.delete('jiangxi:M9:1');
   assert.match(statementMismatch(s, missing)[0]!.en, /does not hold/);
   assert.match(statementMismatch({ ...s, net_fen: 0 }, own)[0]!.en, /net position/);
+  assert.match(statementMismatch({ ...s, cleared: [...s.cleared, s.cleared[0]!] }, own)[0]!.en, /twice/);
 });
 
 // ---- generated records ------------------------------------------------------------------
