@@ -3,6 +3,7 @@ import type { HubException } from '../engine/federation/hub-clearing.ts';
 import { runHubClearing, type HubRunResult } from '../app/federation/hub-clearing.ts';
 import { postHubStatement, type PostResult } from '../app/federation/hub-post.ts';
 import { reportToHub, type ReportResult } from '../app/federation/hub-report.ts';
+import { reconcileWith, type ReconcileResult } from '../app/federation/reconcile.ts';
 import { readConfig } from '../server/config.ts';
 import { federationLink } from '../server/federation/link.ts';
 import { loadFederation } from '../server/federation/node.ts';
@@ -10,9 +11,11 @@ import { openDatabase } from './database.ts';
 
 // `yibao federation report|clear|post --month YYYYMM` (docs/federation.md "Hub clearing"): a
 // deployment reports its month to the hub, the hub clears it, a deployment posts its statement.
+// `yibao federation reconcile --peer ID --day YYYY-MM-DD [--repair]` (docs/federation.md
+// "Reconciliation"): a day's records with one peer, matched, and repaired when asked.
 // The directory and keys come from YIBAO_FEDERATION, the database as for `yibao serve`.
 
-const USAGE = 'usage: yibao federation report|clear|post --month YYYYMM';
+const USAGE = 'usage: yibao federation report|clear|post --month YYYYMM | yibao federation reconcile --peer ID --day YYYY-MM-DD [--repair]';
 
 export function parseFederationArgs(args: readonly string[]): { action: 'report' | 'clear' | 'post'; month: string } {
   const [action] = args;
@@ -58,7 +61,42 @@ export function postSummary(r: PostResult): string[] {
   return out;
 }
 
+/** The China day [00:00, 24:00) of `--day`. */
+export function parseReconcileArgs(args: readonly string[]): { peer: string; from: Date; to: Date; repair: boolean } {
+  const at = (k: string): string | undefined => (args.indexOf(k) >= 0 ? args[args.indexOf(k) + 1] : undefined);
+  const peer = at('--peer');
+  const day = at('--day');
+  if (!peer || !day || !/^\d{4}-\d{2}-\d{2}$/.test(day)) throw new Error(USAGE);
+  const from = new Date(`${day}T00:00:00+08:00`);
+  if (Number.isNaN(from.getTime())) throw new Error(USAGE);
+  return { peer, from, to: new Date(from.getTime() + 86_400_000), repair: args.includes('--repair') };
+}
+
+export function reconcileSummary(r: ReconcileResult): string[] {
+  const out = [`reconciliation with ${r.peer}, ${r.from} – ${r.to}: ${r.matched} agree, ${r.differing.length} differ, ${r.only_here.length} only here, ${r.only_there.length} only there`];
+  for (const f of r.repaired) out.push(`  repaired\t${f}\trecorded from the peer's kept answer`);
+  for (const u of r.unrepaired) out.push(`  open\t${u.fed_id}\t${u.why}`);
+  return out;
+}
+
+async function reconcileCommand(args: string[]): Promise<void> {
+  const a = parseReconcileArgs(args);
+  const log = (line: string): void => console.log(`[yibao] ${line}`);
+  const config = readConfig();
+  if (!config.federationFile) throw new Error('YIBAO_FEDERATION is not set: name the federation directory file (docs/federation.md)');
+  const node = loadFederation(config.federationFile);
+  const db = await openDatabase(config, log);
+  try {
+    const r = await reconcileWith(db.pool, federationLink(node, { log }), a.peer, a.from, a.to, { repair: a.repair, now: new Date() });
+    for (const line of reconcileSummary(r)) console.log(line);
+    if (r.unrepaired.length > 0) process.exitCode = 3;
+  } finally {
+    await db.close();
+  }
+}
+
 export async function federationCommand(args: string[]): Promise<void> {
+  if (args[0] === 'reconcile') return reconcileCommand(args.slice(1));
   const a = parseFederationArgs(args);
   const log = (line: string): void => console.log(`[yibao] ${line}`);
   const config = readConfig();
