@@ -24,7 +24,7 @@ export async function serve(): Promise<void> {
   let stopping = false;
   let stopHttp: () => Promise<void>;
   if (config.workers <= 1) {
-    const app = await buildApp({ pool: db.pool, now: () => new Date(), logLevel: config.logLevel === 'silent' ? undefined : 'warn' });
+    const app = await buildApp({ pool: db.pool, now: () => new Date(), fhirBase: config.fhirBase, logLevel: config.logLevel === 'silent' ? undefined : 'warn' });
     await app.listen({ port: config.port, host: config.host });
     stopHttp = () => app.close();
   } else {
@@ -93,7 +93,7 @@ export async function serve(): Promise<void> {
 /** One HTTP worker: the primary has migrated and seeded; DATABASE_URL points at its database. */
 async function serveWorker(config: Config): Promise<void> {
   const pool = createPool(config.databaseUrl!);
-  const app = await buildApp({ pool, now: () => new Date(), logLevel: config.logLevel === 'silent' ? undefined : 'warn' });
+  const app = await buildApp({ pool, now: () => new Date(), fhirBase: config.fhirBase, logLevel: config.logLevel === 'silent' ? undefined : 'warn' });
   await app.listen({ port: config.port, host: config.host });
   const stop = async (): Promise<void> => {
     await app.close();

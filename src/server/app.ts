@@ -16,6 +16,7 @@ import { supervisionCaseRoutes } from './api/supervision-cases.ts';
 import { serviceNetworkRoutes } from './api/service-network.ts';
 import { applicationRoutes } from './api/applications.ts';
 import { assistanceRoutes } from './api/assistance.ts';
+import { FHIR_PREFIX, fhirRoutes } from './fhir/routes.ts';
 import { installAuth } from './auth/hook.ts';
 import { refuseNulCharacters } from './api/common.ts';
 import { serveWeb } from './web.ts';
@@ -69,6 +70,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(serviceNetworkRoutes(deps), { prefix: '/api/v1' });
   await app.register(applicationRoutes(deps), { prefix: '/api/v1' });
   await app.register(assistanceRoutes(deps), { prefix: '/api/v1' }); // medical assistance (issue 16)
+  await app.register(fhirRoutes(deps), { prefix: FHIR_PREFIX }); // the read-only FHIR R4 API (issue 17, docs/fhir.md)
   await app.register(gatewayRoutes({ pool: deps.pool, now: deps.now, ...(deps.documents ? { documents: deps.documents } : {}) }));
 
   app.get('/healthz', async (_req, reply) => {

@@ -15,4 +15,6 @@ export interface AppDeps {
   documents?: DocumentRegistry;
   /** The built web pages (web/dist); absent or missing: the API only. */
   webDir?: string;
+  /** The canonical base of the FHIR API's CodeSystems, identifiers and extensions (YIBAO_FHIR_BASE; docs/fhir.md). */
+  fhirBase?: string;
 }
