@@ -123,7 +123,7 @@ export function fhirRoutes(deps: AppDeps): FastifyPluginAsync {
     // ── CodeSystem: public terminology ────────────────────────────────────────────────────────
     app.get('/CodeSystem', schema('CodeSystem 检索 / search CodeSystems'), async (req) => {
       const s = parseSearch('CodeSystem', query(req), lenient(req));
-      const all = (Object.keys(CODE_SYSTEMS) as CodeSystemId[]).map((id) => codeSystemResource(base, id));
+      const all = (Object.keys(CODE_SYSTEMS) as CodeSystemId[]).sort().map((id) => codeSystemResource(base, id)); // in id order: the keyset's
       const rows = all.filter((c) => (s.ids._id === undefined || c.id === s.ids._id) && (s.ids.url === undefined || c.url === s.ids.url));
       const start = s.page.after ? rows.findIndex((c) => c.id! > s.page.after!.id) : 0;
       const from = start < 0 ? rows.length : start;

@@ -50,9 +50,10 @@ function once(name: string, vs: string[]): string {
 
 function referenceId(name: string, v: string, type: string): string {
   // Patient/<id>, <id>, or an absolute URL ending in Patient/<id>
-  const m = /^(?:.*\/)?(?:([A-Za-z]+)\/)?([^/]+)$/.exec(v);
-  const id = m?.[2] ?? '';
-  if (!m || (m[1] !== undefined && m[1] !== type) || !ID.test(id)) {
+  const parts = v.split('/');
+  const id = parts[parts.length - 1]!;
+  const named = parts.length >= 2 ? parts[parts.length - 2] : undefined;
+  if ((named !== undefined && named !== type) || !ID.test(id)) {
     throw invalid(name, `${name} 应为 ${type}/<id>`, `${name} must be ${type}/<id>`);
   }
   return id;
