@@ -55,11 +55,27 @@ export function isCodeSystemId(id: string): id is CodeSystemId {
   return Object.prototype.hasOwnProperty.call(CODE_SYSTEMS, id);
 }
 
-/** A coding in one of our systems; the display is the Chinese label (the English one is the CodeSystem's designation). */
-export function coding(base: string, id: CodeSystemId, code: string): { system: string; code: string; display?: string } {
+export interface Coding {
+  readonly system: string;
+  readonly code: string;
+  readonly display?: string;
+}
+
+const codings = new Map<string, Coding>();
+
+/**
+ * A coding in one of our systems; the display is the Chinese label (the English one is the
+ * CodeSystem's designation). The dictionaries' codings are made once and shared (a year of
+ * settlements repeats the same few); codes outside them (diagnoses, catalogue codes) are not kept.
+ */
+export function coding(base: string, id: CodeSystemId, code: string): Coding {
   const source: CodeSystemSource = CODE_SYSTEMS[id];
   const label = source.concepts?.[code];
-  return label ? { system: systemUrl(base, id), code, display: label.zh } : { system: systemUrl(base, id), code };
+  if (!label) return { system: systemUrl(base, id), code };
+  const key = `${base} ${id} ${code}`;
+  let c = codings.get(key);
+  if (!c) codings.set(key, (c = Object.freeze({ system: systemUrl(base, id), code, display: label.zh })));
+  return c;
 }
 
 const cache = new Map<string, FhirResource>();
