@@ -300,10 +300,10 @@ export function paymentReconciliationResource(base: string, s: ReconciliationSta
   const start = `${s.month.slice(0, 4)}-${s.month.slice(4, 6)}-01`;
   const end = `${s.month.slice(0, 4)}-${s.month.slice(4, 6)}-${String(last).padStart(2, '0')}`;
   const payee = bureauRef(s.payee.admdvs, s.payee.name);
-  const details = Object.entries(s.by_fund).filter(([, v]) => Number.isSafeInteger(v)).map(([fund, v]) => ({
+  const details: Record<string, unknown>[] = Object.entries(s.by_fund).filter(([, v]) => Number.isSafeInteger(v)).map(([fund, v]) => ({
     type: { coding: [coding(base, 'fund-pay-type', fund), { system: `${HL7}/payment-type`, code: 'payment' }] }, payee, amount: money(v),
   }));
-  if (s.adjustments_fen !== 0) details.push({ type: { coding: [{ system: `${HL7}/payment-type`, code: 'adjustment' }] } as never, payee, amount: money(s.adjustments_fen) });
+  if (s.adjustments_fen !== 0) details.push({ type: { coding: [{ system: `${HL7}/payment-type`, code: 'adjustment' }] }, payee, amount: money(s.adjustments_fen) });
   return {
     resourceType: 'PaymentReconciliation',
     id: s.id,

@@ -6,7 +6,7 @@ import {
 } from '../../store/fhir/queries.ts';
 import type { AppDeps } from '../deps.ts';
 import { staffRegions } from '../auth/hook.ts';
-import { CODE_SYSTEMS, codeSystemResource, DEFAULT_FHIR_BASE, identifierSystem, isCodeSystemId, type CodeSystemId } from './codesystems.ts';
+import { CODE_SYSTEMS, codeSystemResource, DEFAULT_FHIR_BASE, IDENTIFIER_SYSTEMS, identifierSystem, isCodeSystemId, type CodeSystemId, type IdentifierSystem } from './codesystems.ts';
 import {
   claimResource, claimResponseResource, coverageResource, explanationOfBenefitResource, organizationResource, patientResource, paymentReconciliationResource, statementOfRow,
 } from './mappers.ts';
@@ -78,11 +78,14 @@ function searchset(req: FastifyRequest, type: ServedType, search: ParsedSearch, 
 }
 
 /** What a search's identifier names in our terms, or `none` when it names a system we do not issue. */
-function identifierFor(base: string, search: ParsedSearch, systems: Record<string, string>): Record<string, string> | 'none' | undefined {
+function identifierFor(base: string, search: ParsedSearch, systems: Partial<Record<IdentifierSystem, string>>): Record<string, string> | 'none' | undefined {
   const ident = search.identifier;
   if (!ident) return undefined;
   if (ident.system === undefined) return { any: ident.value };
-  for (const [sid, key] of Object.entries(systems)) if (identifierSystem(base, sid as never) === ident.system) return { [key]: ident.value };
+  for (const sid of IDENTIFIER_SYSTEMS) {
+    const key = systems[sid];
+    if (key !== undefined && identifierSystem(base, sid) === ident.system) return { [key]: ident.value };
+  }
   return 'none';
 }
 
