@@ -7,6 +7,7 @@
 // `npm run bench -- --scan-only [--lines N] [--persons N]`: the supervision library's after-settlement scan alone (issue 15).
 // `npm run bench -- --coverage-only`: the 15-minute coverage of a synthetic province alone (issue 16).
 // `npm run bench -- --applications-only [--applications N]`: the one-window staff queue's pages alone (issue 16).
+// `npm run bench -- --fhir-only [--persons N] [--visits N]`: the FHIR API's ExplanationOfBenefit search of one patient's year (issue 17).
 // The engine part runs in process; later parts (HTTP, database) add their own keys.
 import os from 'node:os';
 import { parseArgs } from 'node:util';
@@ -20,6 +21,7 @@ import { runPaymentBench } from './payment.ts';
 import { runScanBench } from './scan.ts';
 import { runCoverageBench } from './coverage.ts';
 import { runApplicationsBench } from './applications.ts';
+import { runFhirBench } from './fhir.ts';
 
 const { values } = parseArgs({
   args: process.argv.slice(2),
@@ -44,6 +46,8 @@ const { values } = parseArgs({
     'coverage-only': { type: 'boolean' },
     'applications-only': { type: 'boolean' },
     applications: { type: 'string' },
+    'fhir-only': { type: 'boolean' },
+    visits: { type: 'string' },
   },
 });
 const quick = values.quick === true;
@@ -88,6 +92,12 @@ if (values['applications-only']) {
   console.log(JSON.stringify({ ...header, applications: await runApplicationsBench({ applications: applicationCount }) }, null, 2));
   process.exit(0);
 }
+// The FHIR search of one patient's year over HTTP, on 20,000 persons with 200,000 settled visits (5,000 and 40,000 quick).
+const fhirOpts = { persons: count(values.persons, 20_000, 5_000), visits: count(values.visits, 200_000, 40_000) };
+if (values['fhir-only']) {
+  console.log(JSON.stringify({ ...header, fhir: await runFhirBench(fhirOpts) }, null, 2));
+  process.exit(0);
+}
 if (values['drg-only'] || values['dip-only']) {
   console.log(JSON.stringify({ ...header, drg: values['drg-only'] ? runDrgBench({ cases: drgCases }) : undefined, dip: values['dip-only'] ? runDipBench({ stays: dipStays }) : undefined }, null, 2));
   process.exit(0);
@@ -110,6 +120,7 @@ const clearing = values['gateway-only'] ? undefined : await runClearingBench({ s
 const payment = values['gateway-only'] ? undefined : await runPaymentBench({ stays: dipStays });
 const scan = values['gateway-only'] ? undefined : await runScanBench(scanOpts);
 const applications = values['gateway-only'] ? undefined : await runApplicationsBench({ applications: applicationCount });
+const fhir = values['gateway-only'] ? undefined : await runFhirBench(fhirOpts);
 
 console.log(
   JSON.stringify(
@@ -126,6 +137,7 @@ console.log(
       scan,
       coverage,
       applications,
+      fhir,
     },
     null,
     2,

@@ -16,6 +16,8 @@ export interface Config {
   /** Counties (or provinces) that pool on their own besides the default cities (`YIBAO_EXTRA_POOLING_REGIONS`, comma-separated). */
   extraPoolingRegions: string[];
   logLevel: string;
+  /** The canonical base of the FHIR API's code systems, identifiers and extensions (`YIBAO_FHIR_BASE`, docs/fhir.md). */
+  fhirBase: string;
   /** HTTP worker processes sharing the port (node:cluster); all state is in PostgreSQL. */
   workers: number;
   /** The federation directory this deployment is part of (`YIBAO_FEDERATION`, a JSON file; docs/federation.md), or none. */
@@ -39,8 +41,13 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!Number.isInteger(workers) || workers < 1 || workers > 64) {
     throw invalid('YIBAO_WORKERS', '应为 1-64 的整数', 'expected an integer from 1 to 64');
   }
+  const fhirBase = (env.YIBAO_FHIR_BASE ?? 'https://yibao.example/fhir').replace(/\/+$/, '');
+  if (!/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/.test(fhirBase)) {
+    throw invalid('YIBAO_FHIR_BASE', '应为 http(s) 地址（不含查询参数）', 'expected an http(s) URL without a query');
+  }
   return {
     workers,
+    fhirBase,
     port,
     host: env.HOST ?? '0.0.0.0',
     dataDir: path.resolve(env.YIBAO_DATA_DIR ?? '.yibao'),
