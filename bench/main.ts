@@ -8,6 +8,7 @@
 // `npm run bench -- --coverage-only`: the 15-minute coverage of a synthetic province alone (issue 16).
 // `npm run bench -- --applications-only [--applications N]`: the one-window staff queue's pages alone (issue 16).
 // `npm run bench -- --federation-only [--settlements N] [--clients N]`: cross-deployment settlements against local ones (issue 17).
+// `npm run bench -- --fhir-only [--persons N] [--visits N]`: the FHIR API's ExplanationOfBenefit search of one patient's year (issue 17).
 // The engine part runs in process; later parts (HTTP, database) add their own keys.
 import os from 'node:os';
 import { parseArgs } from 'node:util';
@@ -22,6 +23,7 @@ import { runScanBench } from './scan.ts';
 import { runCoverageBench } from './coverage.ts';
 import { runApplicationsBench } from './applications.ts';
 import { runFederationBench } from './federation.ts';
+import { runFhirBench } from './fhir.ts';
 
 const { values } = parseArgs({
   args: process.argv.slice(2),
@@ -47,6 +49,8 @@ const { values } = parseArgs({
     'applications-only': { type: 'boolean' },
     applications: { type: 'string' },
     'federation-only': { type: 'boolean' },
+    'fhir-only': { type: 'boolean' },
+    visits: { type: 'string' },
   },
 });
 const quick = values.quick === true;
@@ -97,6 +101,12 @@ if (values['federation-only']) {
   console.log(JSON.stringify({ ...header, federation: await runFederationBench(federationOpts) }, null, 2));
   process.exit(0);
 }
+// The FHIR search of one patient's year over HTTP, on 20,000 persons with 200,000 settled visits (5,000 and 40,000 quick).
+const fhirOpts = { persons: count(values.persons, 20_000, 5_000), visits: count(values.visits, 200_000, 40_000) };
+if (values['fhir-only']) {
+  console.log(JSON.stringify({ ...header, fhir: await runFhirBench(fhirOpts) }, null, 2));
+  process.exit(0);
+}
 if (values['drg-only'] || values['dip-only']) {
   console.log(JSON.stringify({ ...header, drg: values['drg-only'] ? runDrgBench({ cases: drgCases }) : undefined, dip: values['dip-only'] ? runDipBench({ stays: dipStays }) : undefined }, null, 2));
   process.exit(0);
@@ -120,6 +130,7 @@ const payment = values['gateway-only'] ? undefined : await runPaymentBench({ sta
 const scan = values['gateway-only'] ? undefined : await runScanBench(scanOpts);
 const applications = values['gateway-only'] ? undefined : await runApplicationsBench({ applications: applicationCount });
 const federation = values['gateway-only'] ? undefined : await runFederationBench({ ...federationOpts, settlements: quick ? 500 : 2_000 });
+const fhir = values['gateway-only'] ? undefined : await runFhirBench(fhirOpts);
 
 console.log(
   JSON.stringify(
@@ -137,6 +148,7 @@ console.log(
       coverage,
       applications,
       federation,
+      fhir,
     },
     null,
     2,

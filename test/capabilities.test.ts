@@ -46,6 +46,8 @@ const PROBES: Record<Capability, { method: 'GET' | 'POST'; url: string; payload?
   review_assistance: { method: 'POST', url: '/api/v1/assistance/applications/430100YJ2026010100000001/review', payload: { decision: 'approve' } },
   pay_assistance: { method: 'POST', url: '/api/v1/assistance/applications/430100YJ2026010100000001/pay' },
   run_subsidies: { method: 'POST', url: '/api/v1/assistance/subsidies', payload: { admdvs: '430100', year: 2026, apply: false } },
+  // the FHIR API
+  read_fhir: { method: 'GET', url: '/fhir/R4/ExplanationOfBenefit?_count=1' },
 };
 
 interface Me {
@@ -133,7 +135,7 @@ describe('GET /auth/me: what the signed-in user may do', () => {
     const person = await me(cookie);
     assert.equal(person.acts_for, 'self');
     assert.deepEqual(person.regions, []);
-    assert.deepEqual(Object.entries(person.can).filter(([, yes]) => yes).map(([c]) => c), ['file_for_persons', 'apply_for_persons']);
+    assert.deepEqual(Object.entries(person.can).filter(([, yes]) => yes).map(([c]) => c), ['file_for_persons', 'apply_for_persons', 'read_fhir']);
     for (const [capability, yes] of Object.entries(person.can) as [Capability, boolean][]) {
       if (!yes) assert.equal((await probe(cookie, capability)).status, 403, capability);
     }

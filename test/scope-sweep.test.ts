@@ -55,6 +55,9 @@ interface Side {
   case_no: string;
   institution: string;
   region: string;
+  /** The FHIR API's ids of the side's person: an enrollment (Coverage) and the settlement's visit (Claim). */
+  coverage_id: string;
+  mdtrt_id: string;
 }
 
 let db: TestDatabase;
@@ -84,8 +87,8 @@ async function sideOf(p: { psn_no: string; certno: string }, region: string, ins
   const message = await db.pool.query(`SELECT id FROM notifications WHERE psn_no = $1 AND channel = 'in_app' ORDER BY id LIMIT 1`, [p.psn_no]);
   await sendStaffMessage(db.pool, now, [region], { subject: `sweep:${region}`, title: { zh: '扫描', en: 'sweep' }, body: { zh: '扫描', en: 'sweep' }, urgent: false });
   const staffMessage = await db.pool.query<{ id: number }>(`SELECT id::int AS id FROM staff_messages WHERE admdvs = $1 AND subject = $2`, [region, `sweep:${region}`]);
-  const setl = await db.pool.query<{ setl_id: string }>(
-    `SELECT setl_id FROM settlements WHERE left(insuplc_admdvs, 2) = $1 AND left(mdtrtarea_admvs, 2) = $1 ORDER BY setl_id LIMIT 1`, [region.slice(0, 2)],
+  const setl = await db.pool.query<{ setl_id: string; mdtrt_id: string }>(
+    `SELECT setl_id, mdtrt_id FROM settlements WHERE left(insuplc_admdvs, 2) = $1 AND left(mdtrtarea_admvs, 2) = $1 ORDER BY setl_id LIMIT 1`, [region.slice(0, 2)],
   );
   assert.ok(setl.rows[0], `the demo has a settlement within ${region.slice(0, 2)}`);
   const finding = await db.pool.query<{ id: number }>(
@@ -108,9 +111,11 @@ async function sideOf(p: { psn_no: string; certno: string }, region: string, ins
     [request.rows[0]!.id, caseNo, p.psn_no, `${region.slice(0, 4)}00`, answering, agreementNo],
   );
   const kase = await openSupervisionCase(db.pool, now, SYSTEM, { finding_ids: [finding.rows[0]!.id], reason: 'sweep' });
+  const enrollment = await db.pool.query<{ id: string }>('SELECT id::text AS id FROM enrollments WHERE psn_no = $1 ORDER BY id LIMIT 1', [p.psn_no]);
   return {
     person: p, filing_no: filingNo, recognition_no: recognitionNo, import_id: batch.id, message_id: message.rows[0]?.id ?? 0, staff_message_id: staffMessage.rows[0]!.id,
     setl_id: setl.rows[0].setl_id, finding_id: finding.rows[0]!.id, investigation_no: caseNo, case_no: kase.case_no, institution: kase.fixmedins_code, region,
+    coverage_id: enrollment.rows[0]!.id, mdtrt_id: setl.rows[0].mdtrt_id,
   };
 }
 
@@ -311,10 +316,10 @@ describe('协查 requests', () => {
 });
 
 describe('every route of /openapi.json', () => {
-  test('every /api/v1 route is declared in access.ts (who may call it, what it touches), and nothing else is', async () => {
+  test('every /api/v1 and /fhir/R4 route is declared in access.ts (who may call it, what it touches), and nothing else is', async () => {
     const spec = (await app.inject({ method: 'GET', url: '/openapi.json' })).json() as { paths: Record<string, Record<string, unknown>> };
     const served = Object.entries(spec.paths)
-      .filter(([p]) => p.startsWith('/api/v1/'))
+      .filter(([p]) => p.startsWith('/api/v1/') || p.startsWith('/fhir/R4/'))
       .flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${p.replace(/\{(\w+)\}/g, ':$1')}`))
       .sort();
     assert.deepEqual(served, Object.keys(ROUTES).sort());
@@ -335,17 +340,24 @@ describe('every route of /openapi.json', () => {
     };
     // Sign-in is public by design and sign-out would end the sweep's own sessions.
     const ops = Object.entries(spec.paths)
-      .filter(([p]) => p.startsWith('/api/v1/') && !/^\/api\/v1\/auth\/(staff|code|person|sign-out)$/.test(p))
+      .filter(([p]) => (p.startsWith('/api/v1/') || p.startsWith('/fhir/R4/')) && !/^\/api\/v1\/auth\/(staff|code|person|sign-out)$/.test(p))
       .flatMap(([p, byMethod]) => Object.entries(byMethod).map(([m, op]) => ({ method: m.toUpperCase(), path: p, op })));
     assert.ok(ops.length > 60, `the sweep covers the routes (${ops.length})`);
 
     const foreignMarks = [DEYANG.psn_no, DEYANG.certno, deyang.filing_no, deyang.recognition_no, deyang.investigation_no, deyang.case_no];
     // Reference reads that any signed-in caller may make for any region.
-    const REFERENCE_READ = /^GET \/api\/v1\/(regions|calendars|chronic-diseases|institutions|agreements|policies)\//;
+    const REFERENCE_READ = /^GET \/(api\/v1\/(regions|calendars|chronic-diseases|institutions|agreements|policies)|fhir\/R4\/(Organization|CodeSystem))\//;
     const SCOPE_PARAMS = new Set(['certno', 'psn_no', 'filing_no', 'no', 'id', 'admdvs', 'list_admdvs', 'setl_id', 'case_no']);
 
     let fresh = 0;
+    // the FHIR API's ids: each type's own key of the side's records
+    const fhirId = (s: Side, route: string): string => {
+      const type = /^\/fhir\/R4\/(\w+)\//.exec(route)?.[1];
+      return type === 'Patient' ? s.person.psn_no : type === 'Coverage' ? s.coverage_id : type === 'Claim' ? s.mdtrt_id
+        : type === 'ClaimResponse' || type === 'ExplanationOfBenefit' ? s.setl_id : type === 'Organization' ? HOSPITAL : type === 'CodeSystem' ? 'insutype' : 'x';
+    };
     const pathValue = (name: string, s: Side, route: string): string => {
+      if (route.startsWith('/fhir/R4/') && name === 'id') return fhirId(s, route);
       switch (name) {
         case 'certno': return s.person.certno;
         case 'psn_no': return s.person.psn_no;
@@ -424,7 +436,11 @@ describe('every route of /openapi.json', () => {
         const seen = new Set<string>();
         for (const [p, q, b] of [['L', 'L', 'L'] as [Where, Where, Where], ...VARIANTS]) {
           const url = route.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(pathValue(name, side(p), route)));
-          const query = new URLSearchParams({ ...baseQuery(key), psn_no: side(q).person.psn_no, certno: side(q).person.certno, insuplc_admdvs: side(q).region, admdvs: side(q).region } as Record<string, string>);
+          // a FHIR search names no subject of the REST API's kind (it would be a 400 naming it): what it
+          // answers each caller, filtered by their scope, must hold nothing foreign
+          const query = route.startsWith('/fhir/R4/') && !route.includes('{')
+            ? new URLSearchParams({ _count: '200' })
+            : new URLSearchParams({ ...baseQuery(key), psn_no: side(q).person.psn_no, certno: side(q).person.certno, insuplc_admdvs: side(q).region, admdvs: side(q).region } as Record<string, string>);
           let payload: Json | undefined;
           if (method !== 'GET') {
             payload = baseBody(key, side(b));

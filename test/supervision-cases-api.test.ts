@@ -17,6 +17,9 @@ import { freshDatabase, type TestDatabase } from './support/db.ts';
 // often it is submitted. Another hospital's account (sf.hospital) sees none of it; an institution's
 // account is refused on every other route; refused moves change nothing.
 
+/** The FHIR routes an institution's account may call (its own visits and settlements, decided by the hook; organizations; terminology). */
+const INSTITUTION_FHIR = ['metadata', 'CodeSystem', 'CodeSystem/:id', 'Organization', 'Organization/:id', 'Claim', 'Claim/:id', 'ClaimResponse', 'ClaimResponse/:id', 'ExplanationOfBenefit', 'ExplanationOfBenefit/:id']
+  .map((r) => `GET /fhir/R4/${r}`);
 const ZZ = 'H43021100001'; // 株洲市中心医院 (zz.hospital)
 const SF = 'H43020400001'; // 株洲市石峰区人民医院 (sf.hospital)
 
@@ -77,17 +80,19 @@ describe('institution accounts', () => {
     assert.deepEqual(me.json.principal.regions, [], 'it sees no region');
     assert.equal(me.json.acts_for, 'institution');
     assert.equal(me.json.fixmedins_code, ZZ);
-    assert.deepEqual(me.json.routes.filter((r: string) => !r.startsWith('POST /api/v1/auth/')).sort(), [
+    // the FHIR API (docs/fhir.md): its own visits and settlements, reference data and terminology
+    assert.deepEqual(me.json.routes.filter((r: string) => r.startsWith('GET /fhir/R4/')).sort(), [...INSTITUTION_FHIR].sort());
+    assert.deepEqual(me.json.routes.filter((r: string) => !r.startsWith('POST /api/v1/auth/') && !r.startsWith('GET /fhir/R4/')).sort(), [
       'GET /api/v1/auth/me', 'GET /api/v1/supervision/cases', 'GET /api/v1/supervision/cases/:case_no', 'GET /api/v1/supervision/cases/:case_no/evidence/:id',
       'GET /api/v1/supervision/findings', 'GET /api/v1/supervision/findings/:id', 'POST /api/v1/supervision/cases/:case_no/appeal',
     ]);
-    assert.ok(Object.values(me.json.can).every((v) => v === false), 'no capability of the staff pages');
+    assert.ok(Object.entries(me.json.can).every(([k, v]) => v === (k === 'read_fhir')), 'no capability of the staff pages; the FHIR API for its own');
   });
 
   test('every other route refuses an institution account (never a 2xx), the reference reads and lists with a 403', async () => {
     const allowed = new Set(['GET /api/v1/auth/me', 'GET /api/v1/supervision/cases', 'GET /api/v1/supervision/cases/:case_no', 'GET /api/v1/supervision/cases/:case_no/evidence/:id',
       'GET /api/v1/supervision/findings', 'GET /api/v1/supervision/findings/:id', 'POST /api/v1/supervision/cases/:case_no/appeal', 'POST /api/v1/auth/staff', 'POST /api/v1/auth/code',
-      'POST /api/v1/auth/person', 'POST /api/v1/auth/sign-out']);
+      'POST /api/v1/auth/person', 'POST /api/v1/auth/sign-out', ...INSTITUTION_FHIR]);
     let refused = 0;
     for (const key of Object.keys(ROUTES)) {
       if (allowed.has(key)) continue;

@@ -9,6 +9,7 @@ import { advanceFundsCommand } from './advance-funds.ts';
 import { paymentCommand } from './payment.ts';
 import { groupCommand } from './group.ts';
 import { scanCommand } from './scan.ts';
+import { federationCommand } from './federation.ts'; // issue 17: the hub's clearing
 
 const [command = 'serve', ...args] = process.argv.slice(2);
 
@@ -22,6 +23,7 @@ const commands: Record<string, (args: string[]) => Promise<void>> = {
   payment: paymentCommand,
   group: groupCommand,
   scan: scanCommand,
+  federation: federationCommand, // report | clear | post --month YYYYMM
 };
 
 const run = commands[command];

@@ -236,3 +236,22 @@ export function identityGroupsOf(psnIdetTypes: readonly string[]): IdentityGroup
   }
   return (Object.keys(IDENTITY_GROUPS) as IdentityGroup[]).filter((g) => groups.has(g));
 }
+
+/**
+ * The amounts of a settlement's setlinfo (2207/2304 output) by who bears them: the parts the FHIR
+ * ExplanationOfBenefit and ClaimResponse list as `total` (docs/fhir.md). The fund parts are
+ * FUND_PAY_TYPES; these are the sums around them.
+ */
+export const SETTLEMENT_AMOUNTS = {
+  medfee_sumamt: { zh: '医疗费总额', en: 'total medical expenses' },
+  fulamt_ownpay_amt: { zh: '全自费金额', en: 'fully self-paid (class C and outside the lists)' },
+  overlmt_selfpay: { zh: '超限价自费费用', en: 'self-paid above the price limit' },
+  preselfpay_amt: { zh: '先行自付金额', en: 'first self-paid share (class B)' },
+  inscp_scp_amt: { zh: '符合政策范围金额', en: 'within the policy scope' },
+  fund_pay_sumamt: { zh: '基金支付总额', en: 'paid by the funds' },
+  acct_pay: { zh: '个人账户支出', en: 'paid from the personal account' },
+  psn_cash_pay: { zh: '个人现金支出', en: 'paid in cash by the person' },
+  hosp_part_amt: { zh: '医院负担金额', en: 'borne by the institution' },
+  psn_part_amt: { zh: '个人负担总金额', en: "the person's share" },
+} as const;
+export type SettlementAmount = keyof typeof SETTLEMENT_AMOUNTS;

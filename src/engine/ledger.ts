@@ -31,6 +31,8 @@ export const ACCOUNT_KINDS = {
   contributor: { zh: '缴费来源', en: 'where contributions come from (person, employer, assistance, government)', code: 'contributor:<admdvs>:<payer>' },
   bank: { zh: '基金专户', en: "a region's fund bank account", code: 'bank:<admdvs>' },
   opening: { zh: '期初余额', en: 'balances brought forward when the ledger took them over', code: 'opening:<admdvs>' },
+  // issue 17, the hub's clearing between deployments (docs/federation.md "Hub clearing")
+  hub: { zh: '清算中心往来', en: 'what this deployment owes the clearing hub (debit) or the hub owes it (credit)', code: 'hub:<hub deployment id>' },
 } as const;
 export type AccountKind = keyof typeof ACCOUNT_KINDS;
 
@@ -49,6 +51,8 @@ export const TRANSFER_KINDS = {
   assistance_payment: { zh: '救助支付', en: 'assistance payment' },
   reversal: { zh: '冲正', en: 'reversal' },
   case_payment: { zh: 'DRG/DIP 年终清算', en: 'DRG/DIP year-end settlement' },
+  // issue 17: a hub clearing statement posted in a deployment's ledger
+  hub_clearing: { zh: '清算中心清算', en: 'hub clearing between deployments' },
 } as const;
 export type TransferKind = keyof typeof TRANSFER_KINDS;
 
@@ -76,6 +80,10 @@ const PART = /^[0-9A-Za-z_]+$/;
 /** The account a code names, or undefined when the code is not one of ACCOUNT_KINDS' forms. */
 export function accountOf(code: string): Account | undefined {
   const parts = code.split(':');
+  // A hub is named by its deployment id, which may hold a hyphen.
+  if (parts[0] === 'hub' && parts.length === 2 && /^[a-z][a-z0-9-]{1,31}$/.test(parts[1]!)) {
+    return { code, kind: 'hub', admdvs: null, other_admdvs: null, fund_type: null, psn_no: null, fixmedins_code: null, may_go_negative: true };
+  }
   if (!parts.every((p) => PART.test(p))) return undefined;
   const [prefix, a, b] = parts as [string, string | undefined, string | undefined];
   const base = { code, admdvs: null, other_admdvs: null, fund_type: null, psn_no: null, fixmedins_code: null, may_go_negative: true };

@@ -20,6 +20,7 @@ import { supervisionCaseRoutes } from './api/supervision-cases.ts';
 import { serviceNetworkRoutes } from './api/service-network.ts';
 import { applicationRoutes } from './api/applications.ts';
 import { assistanceRoutes } from './api/assistance.ts';
+import { FHIR_PREFIX, fhirRoutes } from './fhir/routes.ts';
 import { installAuth } from './auth/hook.ts';
 import { refuseNulCharacters } from './api/common.ts';
 import { serveWeb } from './web.ts';
@@ -74,6 +75,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(serviceNetworkRoutes(deps), { prefix: '/api/v1' });
   await app.register(applicationRoutes(deps), { prefix: '/api/v1' });
   await app.register(assistanceRoutes(deps), { prefix: '/api/v1' }); // medical assistance (issue 16)
+  await app.register(fhirRoutes(deps), { prefix: FHIR_PREFIX }); // the read-only FHIR R4 API (issue 17, docs/fhir.md)
   // Federation (issue 17): the link to the other deployments, used by the gateway for persons
   // insured there, and the endpoint where they send theirs.
   const port = deps.federation ? federationLink(deps.federation, { now: deps.now, log: (line) => app.log.warn(line) }) : undefined;

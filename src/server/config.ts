@@ -16,6 +16,8 @@ export interface Config {
   /** Counties (or provinces) that pool on their own besides the default cities (`YIBAO_EXTRA_POOLING_REGIONS`, comma-separated). */
   extraPoolingRegions: string[];
   logLevel: string;
+  /** The canonical base of the FHIR API's code systems, identifiers and extensions (`YIBAO_FHIR_BASE`, docs/fhir.md). */
+  fhirBase: string;
   /** HTTP worker processes sharing the port (node:cluster); all state is in PostgreSQL. */
   workers: number;
   /** The federation directory this deployment is part of (`YIBAO_FEDERATION`, a JSON file; docs/federation.md), or none. */
@@ -46,9 +48,14 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (demo === 'federation' && !env.YIBAO_FEDERATION) {
     throw invalid('YIBAO_DEMO', '联邦演示数据需要 YIBAO_FEDERATION（本部署的联邦目录）', 'the federation demo needs YIBAO_FEDERATION (this deployment\'s directory)');
   }
+  const fhirBase = (env.YIBAO_FHIR_BASE ?? 'https://yibao.example/fhir').replace(/\/+$/, '');
+  if (!/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/.test(fhirBase)) {
+    throw invalid('YIBAO_FHIR_BASE', '应为 http(s) 地址（不含查询参数）', 'expected an http(s) URL without a query');
+  }
   return {
     demo,
     workers,
+    fhirBase,
     port,
     host: env.HOST ?? '0.0.0.0',
     dataDir: path.resolve(env.YIBAO_DATA_DIR ?? '.yibao'),

@@ -18,4 +18,6 @@ export interface AppDeps {
   webDir?: string;
   /** This deployment's place in a federation of deployments (issue 17); absent: it settles everyone itself. */
   federation?: FederationNode;
+  /** The canonical base of the FHIR API's CodeSystems, identifiers and extensions (YIBAO_FHIR_BASE; docs/fhir.md). */
+  fhirBase?: string;
 }

@@ -1151,6 +1151,8 @@ export interface Me {
     pay_assistance: boolean;
     /** may call POST /api/v1/assistance/subsidies */
     run_subsidies: boolean;
+    /** may call GET /fhir/R4/ExplanationOfBenefit */
+    read_fhir: boolean;
   };
   /** self: an insured person; consenting persons: a grid worker; regions: other staff, within `regions`; institution: an institution account, for its own institution only */
   acts_for: 'self' | 'consenting persons' | 'regions' | 'institution';

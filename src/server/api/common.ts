@@ -47,12 +47,13 @@ export function useBilingualValidation(app: FastifyInstance): void {
 
 /**
  * PostgreSQL's text cannot hold U+0000, so a value carrying one would fail deep in a query as a
- * 500. Every /api/v1 request is searched (path, query, body, keys too) before any route code
+ * 500. Every /api/v1 and /fhir/R4 request is searched (path, query, body, keys too) before any route code
  * runs, and refused naming the first field that holds one.
  */
 export function refuseNulCharacters(app: FastifyInstance): void {
   app.addHook('preValidation', async (req) => {
-    if (!req.routeOptions.url?.startsWith('/api/v1/')) return;
+    const url = req.routeOptions.url;
+    if (!url?.startsWith('/api/v1/') && !url?.startsWith('/fhir/R4/')) return;
     const field = nulField(req.params) ?? nulField(req.query) ?? nulField(req.body);
     if (field !== undefined) throw invalid(field || 'body', '不能包含空字符（U+0000）', 'must not contain a NUL character (U+0000)');
   });

@@ -22,6 +22,7 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
         { name: 'dashboard', description: '监管看板 / the supervision dashboard' },
         { name: 'clearing', description: '地区间清算 / clearing between regions' },
         { name: 'assistance', description: '医疗救助（依申请、公示、支付、再救助、资助参保）/ medical assistance on application' },
+        { name: 'fhir', description: 'FHIR R4 只读接口（/fhir/R4，见 docs/fhir.md）/ the read-only FHIR R4 API' },
       ],
     },
   });

@@ -46,7 +46,13 @@ export type Touches =
   // the service network (issue 16)
   | 'service point by path code'
   | 'grid by path code'
-  | 'region by query admdvs';
+  | 'region by query admdvs'
+  // the FHIR API (docs/fhir.md): a resource read by its id, or a search the handler filters in SQL by the caller's own scope
+  | 'fhir patient by path id'
+  | 'fhir coverage by path id'
+  | 'fhir claim by path id'
+  | 'fhir settlement by path id'
+  | 'caller scope in SQL';
 
 export interface RouteRule {
   access: Access;
@@ -65,6 +71,9 @@ const SUPERVISION: readonly Caller[] = ['supervisor', 'reviewer', 'admin'];
 const INVESTIGATORS: readonly Caller[] = ['supervisor', 'admin'];
 // an institution's account: its own findings and cases (the hook compares the loaded row's institution)
 const SUPERVISION_AND_INSTITUTION: readonly Caller[] = [...SUPERVISION, 'institution'];
+// the FHIR API: persons and their enrollments for staff and the person; visits and settlements for the institution too
+const FHIR_PERSONS: readonly Caller[] = [...OFFICE, 'person'];
+const FHIR_VISITS: readonly Caller[] = [...OFFICE, 'person', 'institution'];
 
 const TABLE: Record<string, [Access, Touches, RouteRule['alsoRegion']?]> = {
   'POST /api/v1/auth/staff': ['public', 'nothing'],
@@ -270,6 +279,28 @@ const TABLE: Record<string, [Access, Touches, RouteRule['alsoRegion']?]> = {
   'POST /api/v1/assistance/notice-pass': [['clerk', 'reviewer', 'supervisor', 'admin'], 'nothing'], // only the caller's regions' notices
   'POST /api/v1/assistance/reassistance-scans': [['reviewer', 'supervisor', 'admin'], 'region by body admdvs'],
   'POST /api/v1/assistance/subsidies': [['clerk', 'finance', 'admin'], 'region by body admdvs'], // preview (apply false) or apply
+
+  // the read-only FHIR R4 API (src/server/fhir/, docs/fhir.md): what the REST API lets each caller
+  // see, as FHIR. A read loads the resource and decides from its own person, regions, institution;
+  // a search is filtered in SQL by the caller (staff: their regions'; a person: their own; an
+  // institution: its own visits and settlements). Terminology and the CapabilityStatement are public.
+  'GET /fhir/R4/metadata': ['public', 'nothing'],
+  'GET /fhir/R4/CodeSystem': ['public', 'nothing'],
+  'GET /fhir/R4/CodeSystem/:id': ['public', 'nothing'],
+  'GET /fhir/R4/Organization': ['any_account', 'nothing'], // institutions and bureaus: reference data
+  'GET /fhir/R4/Organization/:id': ['any_account', 'nothing'],
+  'GET /fhir/R4/Patient': [FHIR_PERSONS, 'caller scope in SQL'],
+  'GET /fhir/R4/Patient/:id': [FHIR_PERSONS, 'fhir patient by path id'],
+  'GET /fhir/R4/Coverage': [FHIR_PERSONS, 'caller scope in SQL'],
+  'GET /fhir/R4/Coverage/:id': [FHIR_PERSONS, 'fhir coverage by path id'],
+  'GET /fhir/R4/Claim': [FHIR_VISITS, 'caller scope in SQL'],
+  'GET /fhir/R4/Claim/:id': [FHIR_VISITS, 'fhir claim by path id'],
+  'GET /fhir/R4/ClaimResponse': [FHIR_VISITS, 'caller scope in SQL'],
+  'GET /fhir/R4/ClaimResponse/:id': [FHIR_VISITS, 'fhir settlement by path id'],
+  'GET /fhir/R4/ExplanationOfBenefit': [FHIR_VISITS, 'caller scope in SQL'],
+  'GET /fhir/R4/ExplanationOfBenefit/:id': [FHIR_VISITS, 'fhir settlement by path id'],
+  'GET /fhir/R4/PaymentReconciliation': [FINANCE, 'caller scope in SQL'], // statements with a side in the caller's regions
+  'GET /fhir/R4/PaymentReconciliation/:id': [FINANCE, 'clearing statement by path id'],
 };
 
 export const ROUTES: Record<string, RouteRule> = Object.fromEntries(
@@ -324,6 +355,8 @@ export const CAPABILITIES = {
   review_assistance: 'POST /api/v1/assistance/applications/:application_no/review',
   pay_assistance: 'POST /api/v1/assistance/applications/:application_no/pay',
   run_subsidies: 'POST /api/v1/assistance/subsidies',
+  // the FHIR API
+  read_fhir: 'GET /fhir/R4/ExplanationOfBenefit',
 } as const satisfies Record<string, keyof typeof TABLE>;
 
 export type Capability = keyof typeof CAPABILITIES;

@@ -20,6 +20,7 @@ import { findGrid, findServicePoint } from '../../store/service/network.ts';
 import { applicationScope } from '../../store/assistance.ts';
 import { findPersonByCertno, findPersonByPsnNo, type Person } from '../../store/registry/persons.ts';
 import { requirePersonByCertno } from '../../app/registry/persons.ts';
+import { claimScope, coverageScope, settlementScope } from '../../store/fhir/queries.ts';
 import { callerOf, roleMayCall, ruleFor, type Touches } from './access.ts';
 
 // The one gate in front of every /api/v1 route: who is calling (the session cookie), whether
@@ -65,6 +66,17 @@ export interface Scope {
 }
 
 export const SESSION_COOKIE = 'yibao_session';
+
+/** The routes behind the gate: the REST API and the FHIR API. */
+const guarded = (url: string): boolean => url.startsWith('/api/v1/') || url.startsWith('/fhir/R4/');
+
+/** The session token as `Authorization: Bearer <token>` (what FHIR clients send); a malformed header is none. */
+export function bearerToken(req: FastifyRequest): string | undefined {
+  const header = req.headers.authorization;
+  if (typeof header !== 'string') return undefined;
+  const m = /^Bearer +([A-Za-z0-9._~+/=-]{1,100})$/i.exec(header.trim());
+  return m?.[1];
+}
 
 /** A cookie's value; a malformed one (bad percent-encoding) is as good as none. */
 export function readCookie(req: FastifyRequest, name: string): string | undefined {
@@ -238,6 +250,26 @@ async function load(pool: Pool, touches: Exclude<Touches, 'nothing'>, places: Re
     if (!g) throw notFound('code', '查无此网格', 'no such grid');
     return { key, grid: g.code, region: g.admdvs };
   }
+  if (resource === 'fhir patient') {
+    const person = await findPersonByPsnNo(pool, value);
+    if (!person) throw notFound('id', `Patient/${value} 不存在`, `Patient/${value} does not exist`);
+    return { key, person, region: person.insuplc_admdvs };
+  }
+  if (resource === 'fhir coverage') {
+    const c = await coverageScope(pool, value);
+    const person = c ? await findPersonByPsnNo(pool, c.psn_no) : undefined;
+    if (!c || !person) throw notFound('id', `Coverage/${value} 不存在`, `Coverage/${value} does not exist`);
+    // the enrollment's region, and the person's current one (a transfer keeps the history visible there)
+    return { key, person, either: [c.insuplc_admdvs, c.person_admdvs] };
+  }
+  if (resource === 'fhir claim' || resource === 'fhir settlement') {
+    const v = resource === 'fhir claim' ? await claimScope(pool, value) : await settlementScope(pool, value);
+    const person = v ? await findPersonByPsnNo(pool, v.psn_no) : undefined;
+    const type = resource === 'fhir claim' ? 'Claim' : 'ExplanationOfBenefit';
+    if (!v || !person) throw notFound('id', `${type}/${value} 不存在`, `${type}/${value} does not exist`);
+    // between two regions like a settlement; the person's own; the institution's own
+    return { key, person, either: [v.insuplc_admdvs, v.mdtrtarea_admvs], institution: v.fixmedins_code };
+  }
   return { key, region: value }; // a region: the code itself
 }
 
@@ -273,7 +305,7 @@ export function installAuth(app: FastifyInstance, deps: { pool: Pool; now: () =>
 
   // Fail closed: a route that does not say who may call it and what it touches does not start.
   app.addHook('onRoute', (route) => {
-    if (!route.url.startsWith('/api/v1/')) return;
+    if (!guarded(route.url)) return;
     for (const method of [route.method].flat()) {
       if (!ruleFor(method, route.url)) throw new Error(`${method} ${route.url} has no entry in src/server/auth/access.ts (who may call it, what it touches)`);
     }
@@ -281,14 +313,14 @@ export function installAuth(app: FastifyInstance, deps: { pool: Pool; now: () =>
 
   // Who is calling: read on every request so that even public routes (sign-out, /auth/me) know.
   app.addHook('onRequest', async (req) => {
-    const token = readCookie(req, SESSION_COOKIE);
+    const token = readCookie(req, SESSION_COOKIE) ?? bearerToken(req);
     if (token && token.length <= 100) req.principal = await principalOfSession(deps.pool, token, deps.now());
   });
 
   // May they: after the body is parsed and validated, so a malformed request still gets its 400.
   app.addHook('preHandler', async (req) => {
     const url = req.routeOptions.url;
-    if (!url || !url.startsWith('/api/v1/')) return;
+    if (!url || !guarded(url)) return;
     const rule = ruleFor(req.method, url);
     if (!rule) throw denied(); // not reached: onRoute refuses such routes
     if (rule.access === 'public') return;
@@ -297,6 +329,8 @@ export function installAuth(app: FastifyInstance, deps: { pool: Pool; now: () =>
     const caller = callerOf(p);
     if (!roleMayCall(caller, rule)) throw forbidden('role', '当前角色无权办理此项业务', `the ${caller} role may not do this`);
     if (rule.access === 'signed_in' || rule.access === 'any_account') return;
+    // a search the handler filters in SQL by whoever calls (the FHIR API's): no one resource to load
+    if (rule.touches === 'caller scope in SQL') return;
     // Persons and grid workers only ever act on one person's data; an institution's account on its own institution's.
     const forInstitution = p.kind === 'staff' && p.role === 'institution';
     const forOnePerson = p.kind === 'person' || p.role === 'grid_worker' || forInstitution;

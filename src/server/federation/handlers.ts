@@ -9,6 +9,7 @@ import { ownerOf } from '../../engine/federation/index.ts';
 import { buildRegistry } from '../gateway/transactions.ts';
 import type { GatewayEnvelope } from '../gateway/types.ts';
 import type { FederationContext, FederationHandler } from './handler.ts';
+import { HUB_HANDLERS } from './hub-handlers.ts'; // the hub's clearing (issue 17 item 3)
 
 // Every message kind this deployment answers, one entry each (like the gateway's
 // transactions.ts). The bodies' shapes are the protocol's (src/engine/federation/protocol.ts);
@@ -88,6 +89,8 @@ export const FEDERATION_HANDLERS: readonly FederationHandler[] = [
     requestKey: ({ treatment_setl_id: _s, setl_time: _t, ...what }) => what,
     handle: async (ctx) => ({ ...(await cancelForPeer(ctx.q, ctx.port.directory, ctx.sender, ctx.body as unknown as CancelBody)) }),
   },
+  // the hub's clearing between deployments: hub.report, hub.statement
+  ...HUB_HANDLERS,
 ];
 
 const kinds = new Set<string>();
