@@ -13,7 +13,7 @@ import { checkLedger } from '../src/store/ledger.ts';
 import type { Pool } from '../src/store/db.ts';
 import { freshDatabase, type TestDatabase } from './support/db.ts';
 import { NO_FAULTS, type FaultRates } from './support/fault-proxy.ts';
-import { catalogItems, chinaTime, Hospital, startFederation, type GatewayAnswer, type RunningFederation } from './support/federation.ts';
+import { catalogItems, chinaTime, Hospital, runYibao, startFederation, type GatewayAnswer, type RunningFederation } from './support/federation.ts';
 
 // Issue 17, "Reliability, shown by tests": Jiangxi and Hunan as two `yibao serve` processes with
 // two databases, every message between them through a fault proxy. Hunan hospitals settle
@@ -52,6 +52,7 @@ describe('federation under faults', { skip: protocolMerged ? false : 'the settle
   let jx: Pool;
   let hn: Pool;
   const specs = [
+    { id: 'hub', name: '跨省清算中心', regions: [], role: 'hub' as const },
     { id: 'jiangxi', name: '江西省医保平台', regions: ['36'] },
     { id: 'hunan', name: '湖南省医保平台', regions: ['43'] },
   ];
@@ -256,6 +257,33 @@ describe('federation under faults', { skip: protocolMerged ? false : 'the settle
     const standing = (t: string): number => seen.filter((s) => s.treatment === t && !s.cancelled_by).reduce((sum, s) => sum + s.fund + s.acct, 0);
     assert.equal(await owed(hn, 'treatment'), standing('hunan'), 'owed = the standing settlements\' fund and account parts');
     assert.equal(await owed(jx, 'treatment'), standing('jiangxi'));
+  });
+
+  test('the hub clears the month: both report, the hub nets, both post; the statements are what each owes the other, every record cleared once', async () => {
+    const months = (await hn.query<{ clr_month: string }>(`SELECT DISTINCT clr_month FROM federation_settlements ORDER BY 1`)).rows.map((r) => r.clr_month);
+    fed.setFaults({ ...NO_FAULTS, dropResponse: 0.2, duplicate: 0.2 }, 'hub');
+    const run = async (id: string, args: string[]): Promise<string> => {
+      const r = await runYibao(['federation', ...args], { databaseUrl: dbs.get(id)!.url, federationFile: fed.files.get(id)! });
+      assert.equal(r.code, 0, `${id}: yibao federation ${args.join(' ')}\n${r.output}`);
+      return r.output;
+    };
+    for (const month of months) {
+      for (const id of ['jiangxi', 'hunan']) await run(id, ['report', '--month', month]);
+      console.log(`# ${(await run('hub', ['clear', '--month', month])).trim().split('\n').join('\n# ')}`);
+      for (const id of ['jiangxi', 'hunan']) await run(id, ['post', '--month', month]);
+    }
+    fed.setFaults(NO_FAULTS, 'hub');
+    const owedTo = async (q: Pool, role: string): Promise<number> => count(q, `SELECT coalesce(sum(owed_fen), 0) AS n FROM federation_settlements WHERE role = $1`, [role]);
+    // Hunan receives what Jiangxi's persons owe its hospitals, less what its persons owe Jiangxi's.
+    const hunanNet = (await owedTo(hn, 'treatment')) - (await owedTo(hn, 'insured'));
+    assert.equal(await count(hn, `SELECT coalesce(sum(net_fen), 0) AS n FROM federation_hub_statements`), hunanNet);
+    assert.equal(await count(jx, `SELECT coalesce(sum(net_fen), 0) AS n FROM federation_hub_statements`), -hunanNet);
+    for (const [name, q] of [['hunan', hn], ['jiangxi', jx]] as const) {
+      assert.equal(await count(q, `SELECT count(*) AS n FROM federation_hub_cleared`), await count(q, `SELECT count(*) AS n FROM federation_settlements`), `${name}: every record cleared once`);
+      const c = await checkLedger(q);
+      assert.deepEqual([c.debits_fen === c.credits_fen, c.drifted, c.unbalanced, c.settlements_without_one_transfer], [true, [], [], []], name);
+      assert.equal(await count(q, `SELECT coalesce(sum(debits_fen - credits_fen), 0) AS n FROM ledger_balances WHERE account LIKE 'owed\\_%' ESCAPE '\\'`), 0, `${name}: nothing left owed between the two once cleared`);
+    }
   });
 
   test('a replayed message (the same signed envelope again) is refused and changes nothing', async () => {

@@ -407,3 +407,15 @@ export async function outpatientVisit(h: Hospital, p: Patient, lines: Array<[str
   const settle = await h.call('2207', { data }, { insuplc_admdvs: p.insuplc_admdvs, ...(o.retryWhile ? { retryWhile: o.retryWhile } : {}) });
   return { psn_no: p.psn_no, mdtrt_id: mdtrtId, medfee_sumamt_fen: total, ...(preview ? { preview } : {}), settle };
 }
+
+/** Runs one `yibao …` command (e.g. `federation report --month 202612`) as a deployment would, with its database and directory. */
+export async function runYibao(args: string[], o: { databaseUrl: string; federationFile: string }): Promise<{ code: number; output: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli/main.ts'), ...args], {
+    cwd: ROOT, env: { ...process.env, DATABASE_URL: o.databaseUrl, YIBAO_FEDERATION: o.federationFile, LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (c: Buffer) => (output += c.toString('utf8')));
+  child.stderr!.on('data', (c: Buffer) => (output += c.toString('utf8')));
+  const code = await new Promise<number>((resolve) => child.on('exit', (c) => resolve(c ?? 1)));
+  return { code, output };
+}
