@@ -61,12 +61,14 @@ export interface AskedSettlement {
  * asks the same question and gets the first answer.
  */
 export async function askSettlement(q: Queryable, port: FederationPort, owner: Deployment, caller: Caller, visit: VisitWithPerson, o: SettleOptions): Promise<AskedSettlement> {
-  const lines = (await linesOf(q, visit.mdtrt_id)).filter((l) => l.status === 'uploaded' && l.setl_id === null);
+  // Independent reads, side by side.
+  const [all, settled, serial] = await Promise.all([linesOf(q, visit.mdtrt_id), settlementsOfVisit(q, visit.mdtrt_id), o.preview ? Promise.resolve(0) : nextSettlementSerial(q)]);
+  const lines = all.filter((l) => l.status === 'uploaded' && l.setl_id === null);
   if (lines.length === 0) throw conflict(`${o.path}.mdtrt_id`, `就诊 ${visit.mdtrt_id} 没有待结算的费用明细`, `visit ${visit.mdtrt_id} has no unsettled fee lines`);
-  const fedId = settleFedId(port.directory.self, visit.mdtrt_id, (await settlementsOfVisit(q, visit.mdtrt_id)) + 1);
+  const fedId = settleFedId(port.directory.self, visit.mdtrt_id, settled + 1);
   const body: SettleBody = {
     fed_id: fedId,
-    treatment_setl_id: o.preview ? '0' : String(await nextSettlementSerial(q)),
+    treatment_setl_id: String(serial),
     visit: {
       mdtrt_id: visit.mdtrt_id, kind: visit.kind, psn_no: visit.psn_no, insutype: visit.insutype, psn_type: visit.psn_type, fixmedins_code: visit.fixmedins_code,
       hosp_lv: visit.hosp_lv, mdtrtarea_admvs: visit.mdtrtarea_admvs, insuplc_admdvs: visit.insuplc_admdvs, med_type: visit.med_type,

@@ -10,7 +10,7 @@ import { canonicalJson, sha256Hex } from '../gateway/canonical.ts';
 import type { FederationHandler } from './handler.ts';
 import { KIND_OF_STATUS, MESSAGES_PATH } from './link.ts';
 import type { FederationNode } from './node.ts';
-import { sign, verify } from './signing.ts';
+import { signedJson, verifiedJson } from './signing.ts';
 
 // The receiving half of the link: one endpoint for every kind. In order: the envelope's shape,
 // a sender the directory knows, its signature, its clock, then the message itself: a read is
@@ -39,14 +39,24 @@ export function federationRoutes(deps: FederationRouteDeps): FastifyPluginAsync 
   const dir = deps.node.directory;
   return async (scope) => {
     const commits = new GroupCommit(deps.pool);
+    // The signature covers the text as sent: the body is taken as text and parsed here.
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
     scope.post(MESSAGES_PATH, async (request, reply) => {
-      const raw = request.body as Record<string, unknown> | undefined;
+      const text = typeof request.body === 'string' ? request.body : '';
+      let raw: Record<string, unknown> | undefined;
+      try {
+        raw = JSON.parse(text) as Record<string, unknown>;
+      } catch {
+        raw = undefined;
+      }
       const msgId = typeof raw?.['msg_id'] === 'string' ? raw['msg_id'] : '';
       const from = typeof raw?.['from'] === 'string' ? raw['from'] : '';
-      const answer = (ok: boolean, body: Record<string, unknown>, error: FederationAnswer['error']): FederationAnswer =>
-        sign<FederationAnswer & Record<string, unknown>>({ version: FEDERATION_VERSION, msg_id: msgId, from: dir.self, to: from, ok, body, error }, deps.node.privateKey);
+      const answer = (ok: boolean, body: Record<string, unknown>, error: FederationAnswer['error']): string =>
+        signedJson({ version: FEDERATION_VERSION, msg_id: msgId, from: dir.self, to: from, ok, body, error }, deps.node.privateKey);
+      reply.type('application/json; charset=utf-8');
       try {
-        const env = checkEnvelope(raw, deps);
+        const env = checkEnvelope(raw, text, deps);
         const handler = byKind.get(env.kind);
         if (!handler) throw invalid('kind', `本部署不处理 ${env.kind} 报文`, `this deployment does not handle ${env.kind} messages`);
         const sender = deploymentById(dir, env.from)!;
@@ -103,7 +113,7 @@ function replay(msgId: string): YibaoError {
 }
 
 /** Shape, sender, signature, addressee and clock; every refusal names the field. */
-function checkEnvelope(raw: Record<string, unknown> | undefined, deps: FederationRouteDeps): FederationEnvelope {
+function checkEnvelope(raw: Record<string, unknown> | undefined, text: string, deps: FederationRouteDeps): FederationEnvelope {
   const dir = deps.node.directory;
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw invalid('body', '应为 JSON 对象', 'expected a JSON object');
   if (raw['version'] !== FEDERATION_VERSION) throw invalid('version', `应为 ${FEDERATION_VERSION}`, `expected ${FEDERATION_VERSION}`);
@@ -114,7 +124,7 @@ function checkEnvelope(raw: Record<string, unknown> | undefined, deps: Federatio
   const from = raw['from'];
   const sender = typeof from === 'string' ? deploymentById(dir, from) : undefined;
   if (!sender || sender.id === dir.self) throw unauthenticated('from', `未知的发送方 ${String(from)}`, `unknown sender ${String(from)}`);
-  if (!verify(raw, deps.node.publicKeys.get(sender.id)!)) throw unauthenticated('signature', `签名无效：不是 ${sender.id} 的私钥所签`, `bad signature: not signed by ${sender.id}'s key`);
+  if (!verifiedJson(text, deps.node.publicKeys.get(sender.id)!)) throw unauthenticated('signature', `签名无效：不是 ${sender.id} 的私钥所签`, `bad signature: not signed by ${sender.id}'s key`);
   if (raw['to'] !== dir.self) throw invalid('to', `报文发给 ${String(raw['to'])}，本部署是 ${dir.self}`, `the message is addressed to ${String(raw['to'])}; this is ${dir.self}`);
   const sentAt = typeof raw['sent_at'] === 'string' ? Date.parse(raw['sent_at']) : NaN;
   if (!Number.isFinite(sentAt)) throw invalid('sent_at', '应为 ISO 时间', 'expected an ISO instant');

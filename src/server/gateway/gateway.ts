@@ -3,7 +3,7 @@ import { YibaoError, conflict, invalid, unauthenticated } from '../../engine/err
 import type { Pool, Queryable } from '../../store/db.ts';
 import type { DocumentRegistry } from '../../store/documents/registry.ts';
 import type { GroupCommit } from '../../store/group-commit.ts';
-import { findIdempotentMessage, insertMessage, MESSAGE_RECORDS, MESSAGE_START, messageKey, nextRefmsgSerial, startMessage, type Caller, type MessageLogRow } from '../../store/gateway-store.ts';
+import { insertMessage, MESSAGE_RECORDS, MESSAGE_START, messageKey, nextRefmsgSerial, startMessage, type Caller, type MessageLogRow } from '../../store/gateway-store.ts';
 import { canonicalJson, differingPaths, sha256Hex } from './canonical.ts';
 import { normaliseEnvelope, parseBody, refmsgRegion, type GatewayResponse } from './envelope.ts';
 import { verifyBodySignature } from './signature.ts';
@@ -90,8 +90,8 @@ export async function callService(deps: GatewayDeps, body: unknown): Promise<Gat
       if (handler.prepare && deps.federation) {
         const start = await startMessage(deps.pool, { fixmedins_code: env.fixmedins_code, msgid: env.msgid, sign_no: handler.requiresSignIn ? env.sign_no : undefined });
         const checked = checkCaller(rawBody, env, handler, start.caller);
-        const earlier = await findIdempotentMessage(deps.pool, env.fixmedins_code, env.msgid);
-        if (!earlier) prepared = await handler.prepare(context(checked, env, receivedAt, deps.pool, deps, [], undefined));
+        // An answered msgid is replayed in the transaction below; nothing is asked again.
+        if (!start.previous) prepared = await handler.prepare(context(checked, env, receivedAt, deps.pool, deps, [], undefined));
       }
       // The (institution, msgid) lock with the handler's own keys; the answer's serial, the
       // earlier answer and the caller in the BEGIN round trip; the answer's record with COMMIT.
