@@ -10,11 +10,10 @@ import { addPersonCert, createPerson } from '../app/registry/persons.ts';
 import { importRegions } from '../app/registry/regions.ts';
 import { writeAudit, type WriteContext } from '../store/audit.ts';
 import { inTransaction, type Pool, type Queryable } from '../store/db.ts';
-import { seedServiceItems, seedSettlementDocuments } from '../store/documents/seed.ts';
-import { demoSeeded, tableCounts } from '../store/registry/bulk.ts';
+import { tableCounts } from '../store/registry/bulk.ts';
 import { insertInstitutions } from '../store/registry/institutions.ts';
 import { formatPsnNo } from '../store/registry/persons.ts';
-import { buildInstitutions, DEFAULT_SEED, loadCounties, type CountyInfo } from './generate.ts';
+import { buildInstitutions, DEFAULT_SEED, loadCounties, seedReferenceDocuments, type CountyInfo } from './generate.ts';
 import type { FixtureInstitution } from './fixture-rows.ts';
 import { employerName, personName } from './names.ts';
 import { DETAIL_COUNTIES } from './places.ts';
@@ -208,10 +207,7 @@ export async function seedFederationDemo(pool: Pool, opts: FederationSeedOptions
   const now = opts.now ?? (() => new Date());
   const started = performance.now();
   const elapsed = (): string => `${((performance.now() - started) / 1000).toFixed(1)} s`;
-  const docs = await seedSettlementDocuments(pool);
-  if (docs.policies + docs.catalogs > 0) log(`policy documents: ${docs.policies}, catalogs: ${docs.catalogs} loaded`);
-  if ((await seedServiceItems(pool)) > 0) log('service-item catalogue loaded');
-  if (await demoSeeded(pool)) return undefined;
+  if (await seedReferenceDocuments(pool, log)) return undefined;
   const regions = await importRegions(pool, { detailCounties: DETAIL_COUNTIES, extraPoolingRegions: opts.extraPoolingRegions });
   log(`federation demo of ${dir.self}: regions ${regions.count} (${elapsed()})`);
 

@@ -433,6 +433,17 @@ class PeopleGenerator {
   }
 }
 
+/**
+ * Policies, catalogs and the service-item catalogue are versioned data: new files are loaded on
+ * every start. Returns whether the demo itself was seeded before (then nothing more is done).
+ */
+export async function seedReferenceDocuments(pool: Pool, log: (line: string) => void): Promise<boolean> {
+  const docs = await seedSettlementDocuments(pool);
+  if (docs.policies + docs.catalogs > 0) log(`policy documents: ${docs.policies}, catalogs: ${docs.catalogs} loaded`);
+  if ((await seedServiceItems(pool)) > 0) log('service-item catalogue loaded');
+  return demoSeeded(pool);
+}
+
 /** Loads the regions (idempotent) and, once, the demo. Returns the fixtures (also when already seeded: then undefined). */
 export async function seedDemo(pool: Pool, opts: DemoOptions): Promise<Fixtures | undefined> {
   const log = opts.log ?? (() => undefined);
@@ -440,11 +451,7 @@ export async function seedDemo(pool: Pool, opts: DemoOptions): Promise<Fixtures 
   const now = opts.now ?? (() => new Date());
   const started = performance.now();
   const elapsed = (): string => `${((performance.now() - started) / 1000).toFixed(1)} s`;
-  // Policies and catalogs are versioned data: new files are loaded on every start.
-  const docs = await seedSettlementDocuments(pool);
-  if (docs.policies + docs.catalogs > 0) log(`policy documents: ${docs.policies}, catalogs: ${docs.catalogs} loaded`);
-  if ((await seedServiceItems(pool)) > 0) log('service-item catalogue loaded');
-  if (await demoSeeded(pool)) return undefined;
+  if (await seedReferenceDocuments(pool, log)) return undefined;
   const regions = await importRegions(pool, { detailCounties: DETAIL_COUNTIES, extraPoolingRegions: opts.extraPoolingRegions });
   log(`regions: ${regions.count} (${elapsed()})`);
   if (opts.persons <= 0) return undefined;

@@ -208,9 +208,9 @@ function settlementExtensions(base: string, r: SettlementRow): Record<string, un
 
 const settlementType = (r: SettlementRow): ReturnType<typeof claimType> => claimType(isCode(CLR_TYPES, r.clr_type) ? CLAIM_TYPE_OF_CLR[r.clr_type] : 'professional');
 
-export function claimResponseResource(base: string, r: SettlementRow): FhirResource {
+/** What a settlement's ClaimResponse and ExplanationOfBenefit say alike: who, when, which kind, in force or cancelled. */
+function settlementHeader(base: string, r: SettlementRow): Record<string, unknown> {
   return {
-    resourceType: 'ClaimResponse',
     id: r.setl_id,
     extension: settlementExtensions(base, r),
     identifier: [{ system: identifierSystem(base, 'setl-id'), value: r.setl_id }],
@@ -221,6 +221,13 @@ export function claimResponseResource(base: string, r: SettlementRow): FhirResou
     patient: ref('Patient', r.psn_no),
     created: chinaDateTime(r.setl_time),
     insurer: bureauRef(r.insuplc_admdvs),
+  };
+}
+
+export function claimResponseResource(base: string, r: SettlementRow): FhirResource {
+  return {
+    resourceType: 'ClaimResponse',
+    ...settlementHeader(base, r),
     requestor: ref('Organization', r.fixmedins_code),
     request: ref('Claim', r.mdtrt_id),
     outcome: 'complete',
@@ -235,16 +242,7 @@ export function claimResponseResource(base: string, r: SettlementRow): FhirResou
 export function explanationOfBenefitResource(base: string, r: SettlementRow): FhirResource {
   return {
     resourceType: 'ExplanationOfBenefit',
-    id: r.setl_id,
-    extension: settlementExtensions(base, r),
-    identifier: [{ system: identifierSystem(base, 'setl-id'), value: r.setl_id }],
-    status: r.status === 'cancelled' ? 'cancelled' : 'active',
-    type: settlementType(r),
-    subType: { coding: [coding(base, 'med-type', r.med_type)] },
-    use: 'claim',
-    patient: ref('Patient', r.psn_no),
-    created: chinaDateTime(r.setl_time),
-    insurer: bureauRef(r.insuplc_admdvs),
+    ...settlementHeader(base, r),
     provider: ref('Organization', r.fixmedins_code),
     claim: ref('Claim', r.mdtrt_id),
     claimResponse: ref('ClaimResponse', r.setl_id),
