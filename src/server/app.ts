@@ -3,6 +3,8 @@ import { YibaoError, type ErrorKind } from '../engine/errors.ts';
 import { clearingRoutes } from './api/clearing.ts';
 import { cooperationRoutes } from './api/cooperation.ts';
 import { gatewayRoutes } from './gateway/route.ts';
+import { databaseUnavailable } from './gateway/gateway.ts';
+import { isDatabaseUnavailable } from '../store/db.ts';
 import { federationRoutes } from './federation/route.ts';
 import { federationLink } from './federation/link.ts';
 import { FEDERATION_HANDLERS } from './federation/handlers.ts';
@@ -48,6 +50,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.setErrorHandler((err, request, reply) => {
     if (err instanceof YibaoError) {
       return reply.status(STATUS[err.kind]).send({ error: err.kind, message: err.bilingual(), details: err.details });
+    }
+    if (isDatabaseUnavailable(err)) {
+      const u = databaseUnavailable();
+      return reply.status(503).header('retry-after', '5').send({ error: u.kind, message: u.bilingual(), details: u.details });
     }
     const e = err as { validation?: unknown; statusCode?: number; message: string };
     if (e.validation || (e.statusCode && e.statusCode < 500)) {

@@ -20,7 +20,9 @@ export type Queryable = pg.Pool | pg.PoolClient;
 export function createPool(url: string, max = 20): pg.Pool {
   // Pipeline mode: a client sends a query without waiting for the answers to those before it,
   // so queries issued together (see `together`) reach the server in one write.
-  const pool = new pg.Pool({ connectionString: url, max, pipeline: true } as pg.PoolConfig);
+  // A new connection that cannot be made in 5 s fails (the server down, or every slot busy)
+  // rather than leaving the request waiting without end.
+  const pool = new pg.Pool({ connectionString: url, max, pipeline: true, connectionTimeoutMillis: 5000 } as pg.PoolConfig);
   // An idle client's error (e.g. the server restarting) must not crash the process.
   pool.on('error', () => undefined);
   pool.on('connect', preparing);
@@ -43,6 +45,9 @@ function statementName(text: string): string | undefined {
 }
 
 function preparing(client: pg.PoolClient): void {
+  // A connection lost while checked out (the server crashing) fails its queries; the event
+  // itself must not crash the process.
+  client.on('error', () => undefined);
   const query = client.query.bind(client) as (config: unknown, values?: unknown, callback?: unknown) => unknown;
   (client as { query: unknown }).query = (config: unknown, values?: unknown, callback?: unknown): unknown => {
     if (typeof config === 'string' && Array.isArray(values)) {
@@ -57,6 +62,19 @@ function preparing(client: pg.PoolClient): void {
     }
     return query(config, values, callback);
   };
+}
+
+// The server gone or going (restart, crash, shutdown, too many connections), not a mistake in
+// the request: the same request may be retried once it is back. SQLSTATE classes 08 (connection)
+// and 57P (operator intervention), 53300 (too many connections), and the socket's own errors.
+const UNAVAILABLE_CODES = new Set(['57P01', '57P02', '57P03', '53300', 'ECONNREFUSED', 'ECONNRESET', 'ENOENT', 'EPIPE', 'ETIMEDOUT']);
+
+/** Whether an error means the database cannot be reached now (rather than a failed statement). */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string' && (UNAVAILABLE_CODES.has(code) || code.startsWith('08'))) return true;
+  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|the database system is (starting up|shutting down|in recovery mode)/i.test(err.message);
 }
 
 export const RETRYABLE: ReadonlySet<string> = new Set(['40001', '40P01']); // serialization failure, deadlock

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
-import { YibaoError, conflict, invalid, unauthenticated } from '../../engine/errors.ts';
-import type { Pool, Queryable } from '../../store/db.ts';
+import { YibaoError, conflict, invalid, unauthenticated, unavailable } from '../../engine/errors.ts';
+import { isDatabaseUnavailable, type Pool, type Queryable } from '../../store/db.ts';
 import type { DocumentRegistry } from '../../store/documents/registry.ts';
 import type { GroupCommit } from '../../store/group-commit.ts';
 import { insertMessage, MESSAGE_RECORDS, MESSAGE_START, messageKey, nextRefmsgSerial, startMessage, type Caller, type MessageLogRow } from '../../store/gateway-store.ts';
@@ -139,8 +139,11 @@ export async function callService(deps: GatewayDeps, body: unknown): Promise<Gat
       }
     }
   } catch (err) {
-    if (!(err instanceof YibaoError)) deps.logError(err, { infno: envelope?.infno, msgid: envelope?.msgid });
-    response = await answer(err instanceof Error ? err : new Error(String(err)));
+    // The database gone (restarting, crashed): a clear "try again"; the same msgid then gets the
+    // definitive answer (the log has it if the message committed just before).
+    const failure = isDatabaseUnavailable(err) ? databaseUnavailable() : err;
+    if (!(failure instanceof YibaoError)) deps.logError(err, { infno: envelope?.infno, msgid: envelope?.msgid });
+    response = await answer(failure instanceof Error ? failure : new Error(String(failure)));
   }
   if (logged !== undefined) return { response, body: logged };
   const json = JSON.stringify(response);
@@ -274,6 +277,10 @@ async function nextSerial(pool: Pool): Promise<number> {
 function unsupported(infno: string, registry: TransactionRegistry): YibaoError {
   const known = [...registry.keys()].sort().join(', ');
   return invalid('infno', `不支持的交易编号 ${infno}（本平台支持：${known}）`, `unsupported transaction ${infno} (supported here: ${known})`);
+}
+
+export function databaseUnavailable(): YibaoError {
+  return unavailable('database', '医保平台数据库暂时不可用，请稍后用同一报文重试（重试将得到确定结果，不会重复结算）', 'the platform\'s database is unavailable for the moment; retry later with the same msgid (the retry gets the definitive answer, never a second settlement)');
 }
 
 function internalMessage(): string {
