@@ -85,7 +85,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Federation (issue 17): the link to the other deployments, used by the gateway for persons
   // insured there, and the endpoint where they send theirs.
   const port = deps.federation ? federationLink(deps.federation, { now: deps.now, log: (line) => app.log.warn(line) }) : undefined;
-  await app.register(gatewayRoutes({ pool: deps.pool, now: deps.now, ...(deps.documents ? { documents: deps.documents } : {}), ...(port ? { federation: port } : {}) }));
+  await app.register(gatewayRoutes({ pool: deps.pool, now: deps.now, ...(deps.documents ? { documents: deps.documents } : {}), ...(port ? { federation: port } : {}), ...(deps.admission ? { admission: deps.admission } : {}) }));
   if (deps.federation && port) {
     await app.register(federationRoutes({
       pool: deps.pool, now: deps.now, node: deps.federation, port, documents: deps.documents ?? documentRegistry, handlers: FEDERATION_HANDLERS,

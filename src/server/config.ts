@@ -1,6 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { invalid } from '../engine/errors.ts';
+import { DEFAULT_ADMISSION } from './gateway/admission.ts';
 
 // Everything the process reads from its environment, read once, validated, in one place.
 export interface Config {
@@ -22,8 +23,16 @@ export interface Config {
   workers: number;
   /** The federation directory this deployment is part of (`YIBAO_FEDERATION`, a JSON file; docs/federation.md), or none. */
   federationFile: string | undefined;
+  /** The gateway's admission limits per process (docs/operations.md "Overload"). */
+  admission: { total: number; perInstitution: number };
   /** Which demo the first start seeds (`YIBAO_DEMO`): 'full' (one deployment holds everyone) or 'federation' (one deployment of a federation: only its own regions' persons; needs YIBAO_FEDERATION). */
   demo: 'full' | 'federation';
+}
+
+function positive(env: NodeJS.ProcessEnv, name: string, dflt: number): number {
+  const v = Number(env[name] ?? String(dflt));
+  if (!Number.isInteger(v) || v < 1 || v > 1_000_000) throw invalid(name, '应为 1-1000000 的整数', 'expected an integer from 1 to 1000000');
+  return v;
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -64,5 +73,6 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     extraPoolingRegions,
     logLevel: env.LOG_LEVEL ?? 'info',
     federationFile: env.YIBAO_FEDERATION ? path.resolve(env.YIBAO_FEDERATION) : undefined,
+    admission: { total: positive(env, 'YIBAO_GATEWAY_MAX_IN_FLIGHT', DEFAULT_ADMISSION.total), perInstitution: positive(env, 'YIBAO_GATEWAY_MAX_PER_INSTITUTION', DEFAULT_ADMISSION.perInstitution) },
   };
 }

@@ -4,6 +4,7 @@ import type { Pool } from '../store/db.ts';
 import type { NotificationSender } from '../store/cooperation/notifications.ts';
 import type { DocumentRegistry } from '../store/documents/registry.ts';
 import type { FederationNode } from './federation/node.ts';
+import type { AdmissionLimits } from './gateway/admission.ts';
 
 export interface AppDeps {
   pool: Pool;
@@ -18,6 +19,8 @@ export interface AppDeps {
   webDir?: string;
   /** This deployment's place in a federation of deployments (issue 17); absent: it settles everyone itself. */
   federation?: FederationNode;
+  /** The gateway's admission control limits (issue 18; default DEFAULT_ADMISSION; env YIBAO_GATEWAY_MAX_IN_FLIGHT, YIBAO_GATEWAY_MAX_PER_INSTITUTION). */
+  admission?: AdmissionLimits;
   /** The canonical base of the FHIR API's CodeSystems, identifiers and extensions (YIBAO_FHIR_BASE; docs/fhir.md). */
   fhirBase?: string;
 }

@@ -10,6 +10,7 @@ import { verifyBodySignature } from './signature.ts';
 import { compactMillis, compactSeconds } from './time.ts';
 import type { TransactionRegistry } from './transactions.ts';
 import type { FederationPort } from '../../app/federation/port.ts';
+import type { Admission } from './admission.ts';
 import { remoteOwnerOf, type Deployment } from '../../engine/federation/index.ts';
 import type { GatewayContext, GatewayEnvelope, TransactionHandler } from './types.ts';
 
@@ -26,6 +27,8 @@ export interface GatewayDeps {
   documents: DocumentRegistry;
   /** The link to the deployments that own other regions (issue 17); absent: every person is settled here. */
   federation?: FederationPort;
+  /** Admission control (issue 18): absent, every message is taken. */
+  admission?: Admission;
   /** Where unexpected failures are reported (the answer itself stays a -1 envelope). */
   logError: (err: unknown, context: Record<string, unknown>) => void;
 }
@@ -59,8 +62,11 @@ export async function callService(deps: GatewayDeps, body: unknown): Promise<Gat
   let raw: Record<string, unknown> | undefined;
   let envelope: GatewayEnvelope | undefined;
   let serial: number | undefined;
+  /** Refused by admission control: nothing is done for it, not even its log row. */
+  let shed = false;
   const answer = async (result: Outcome | YibaoError | Error): Promise<GatewayResponse> => {
-    serial ??= await nextSerial(deps.pool);
+    // A shed message costs the database nothing, not even its answer's serial.
+    serial ??= shed ? crypto.randomInt(0, 2 ** 32) : await nextSerial(deps.pool);
     const ok = !(result instanceof Error);
     return {
       infcode: ok ? 0 : -1,
@@ -76,11 +82,20 @@ export async function callService(deps: GatewayDeps, body: unknown): Promise<Gat
   let response: GatewayResponse;
   /** The answer's JSON when it was already logged (committed with an idempotent write). */
   let logged: string | undefined;
+  let leave: (() => void) | undefined;
   try {
     raw = parseBody(body);
     envelope = normaliseEnvelope(raw);
     const handler = deps.registry.get(envelope.infno);
     if (!handler) throw unsupported(envelope.infno, deps.registry);
+    if (deps.admission) {
+      const slot = deps.admission.enter(envelope.fixmedins_code);
+      if ('refused' in slot) {
+        shed = true;
+        throw slot.refused;
+      }
+      leave = slot.leave;
+    }
     const env = envelope;
     const rawBody = raw;
     if (handler.writes) {
@@ -144,10 +159,12 @@ export async function callService(deps: GatewayDeps, body: unknown): Promise<Gat
     const failure = isDatabaseUnavailable(err) ? databaseUnavailable() : err;
     if (!(failure instanceof YibaoError)) deps.logError(err, { infno: envelope?.infno, msgid: envelope?.msgid });
     response = await answer(failure instanceof Error ? failure : new Error(String(failure)));
+  } finally {
+    leave?.();
   }
   if (logged !== undefined) return { response, body: logged };
   const json = JSON.stringify(response);
-  if (envelope) await logMessage(deps, envelope, response, json, receivedAt);
+  if (envelope && !shed) await logMessage(deps, envelope, response, json, receivedAt);
   return { response, body: json };
 }
 

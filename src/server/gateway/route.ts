@@ -4,6 +4,7 @@ import type { Pool } from '../../store/db.ts';
 import { documentRegistry, type DocumentRegistry } from '../../store/documents/registry.ts';
 import { GroupCommit } from '../../store/group-commit.ts';
 import { callService } from './gateway.ts';
+import { Admission, DEFAULT_ADMISSION, type AdmissionLimits } from './admission.ts';
 import type { FederationPort } from '../../app/federation/port.ts';
 import { compactMillis, compactSeconds } from './time.ts';
 import { buildRegistry, type TransactionRegistry } from './transactions.ts';
@@ -21,6 +22,8 @@ export interface GatewayRouteDeps {
   documents?: DocumentRegistry;
   /** The link to the deployments that own other regions (issue 17). */
   federation?: FederationPort;
+  /** Admission control's limits (issue 18; default DEFAULT_ADMISSION). */
+  admission?: AdmissionLimits;
 }
 
 /** The gateway as a plugin of its own scope, so that taking raw bytes does not leak to the REST routes. */
@@ -28,6 +31,7 @@ export function gatewayRoutes(deps: GatewayRouteDeps): FastifyPluginAsync {
   const registry = deps.registry ?? buildRegistry();
   return async (scope) => {
     const commits = new GroupCommit(deps.pool);
+    const admission = new Admission(deps.admission ?? DEFAULT_ADMISSION);
     // HIS send application/json, text/plain, form types or nothing at all: take the bytes.
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
@@ -61,6 +65,7 @@ export function gatewayRoutes(deps: GatewayRouteDeps): FastifyPluginAsync {
           registry,
           documents: deps.documents ?? documentRegistry,
           ...(deps.federation ? { federation: deps.federation } : {}),
+          admission,
           logError: (err, context) => request.log.error({ err, ...context }, 'gateway: unexpected failure'),
         },
         request.body ?? '',
