@@ -92,3 +92,15 @@ test('units with a key in common never share a transaction', async () => {
   assert.equal(done[0]!.tx, done[1]!.tx, 'different keys share');
   assert.notEqual(done[0]!.tx, done[2]!.tx, 'the same key waits for the next transaction');
 });
+
+test('a statement stuck past the timeout fails its batch and frees the slot; the next batch runs', async () => {
+  const gc = new GroupCommit(db.pool, { inFlight: 1, maxUnits: 32, statementTimeoutMs: 200 });
+  const stuck = gc.submit({
+    keys: ['slow'], shareable: false, opening: { read: ECHO, item: 'slow' },
+    run: async (q: Queryable) => (await q.query(`SELECT pg_sleep(5)`)).rowCount,
+    commit: () => undefined,
+  });
+  await assert.rejects(stuck, (err: { code?: string }) => err.code === '57014', 'cancelled by the statement timeout');
+  const next = await unit(gc, 't1');
+  assert.equal(next.key, 't1', 'the slot is free again');
+});

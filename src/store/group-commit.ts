@@ -57,6 +57,8 @@ export interface GroupCommitOptions {
   inFlight: number;
   /** Units per transaction at most. */
   maxUnits: number;
+  /** Every statement of a batch's transaction at most this long (a stuck one fails, its units answer, the slot frees). */
+  statementTimeoutMs?: number;
 }
 
 /**
@@ -87,7 +89,7 @@ export async function atCommit<T>(q: Queryable, aggregate: CommitAggregate<T>, i
 // Two transactions in flight per process: while one waits on PostgreSQL the next gathers the
 // messages that arrive meanwhile. Measured on the 2-core bench (docs/benchmarks.md): 2 gave
 // larger batches and more flows a second than 1, 4 or 8.
-const DEFAULT_OPTIONS: GroupCommitOptions = { inFlight: 2, maxUnits: 32 };
+const DEFAULT_OPTIONS: GroupCommitOptions = { inFlight: 2, maxUnits: 32, statementTimeoutMs: 10_000 };
 
 /** 64 bits of sha256 of a key: the advisory-lock id. A collision only makes two units wait for each other. */
 function lockId(key: string): bigint {
@@ -186,10 +188,11 @@ export class GroupCommit {
         const groups = [...reads];
         const sent = [
           ask('BEGIN'),
+          ask(`SET LOCAL statement_timeout = ${Math.max(1, Math.floor(this.options.statementTimeoutMs ?? 10_000))}`),
           ask({ name: 'group_commit_lock_keys', text: 'SELECT lock_keys($1::bigint[])', values: [locks.map(String)] }),
           ...groups.map(([read, units]) => ask(read.query(units.map((i) => batch[i]!.work.opening.item)))),
         ];
-        const answers = (await settleAll(sent)).slice(2);
+        const answers = (await settleAll(sent)).slice(3);
         const opened: unknown[] = new Array(batch.length);
         groups.forEach(([read, units], g) => {
           const split = read.split(answers[g]!, units.length);
