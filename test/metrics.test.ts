@@ -1,5 +1,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import net from 'node:net';
+import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../src/server/app.ts';
 import { seedSettlementDocuments } from '../src/store/documents/seed.ts';
@@ -13,6 +16,7 @@ import { freshDatabase, type TestDatabase } from './support/db.ts';
 // the counters moved by what was done, with the labels operators query on; the token guards
 // it; the request id is echoed and on every log line of its request.
 
+const ROOT = path.resolve(import.meta.dirname, '..');
 const TOKEN = 'metrics-token-for-the-test-0123';
 let db: TestDatabase;
 let app: FastifyInstance;
@@ -170,3 +174,44 @@ test('a request id is echoed and on every log line of its request, the gateway m
   assert.match(id, /^[0-9a-f-]{36}$/);
   assert.ok(logLines.length >= 2 && logLines.every((l) => l.reqId === id), JSON.stringify(logLines));
 });
+
+test('under node:cluster one scrape of any worker answers the sum over all workers', { timeout: 120_000 }, async () => {
+  const cdb = await freshDatabase();
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve'], {
+    cwd: ROOT, env: { ...process.env, DATABASE_URL: cdb.url, PORT: String(port), HOST: '127.0.0.1', YIBAO_WORKERS: '2', YIBAO_DEMO_PERSONS: '0', YIBAO_METRICS_TOKEN: '', LOG_LEVEL: 'silent' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout.on('data', (b: Buffer) => void (out += b.toString()));
+  child.stderr.on('data', (b: Buffer) => void (out += b.toString()));
+  const exited = new Promise((r) => child.once('exit', r));
+  try {
+    for (let i = 0; i < 600 && !out.includes('ready on'); i++) await new Promise((r) => setTimeout(r, 100));
+    assert.ok(out.includes('(2 workers)'), out);
+    // New connections are handed to the workers in turn: each serves some of the 8.
+    const N = 8;
+    for (let i = 0; i < N; i++) assert.equal((await fetch(`http://127.0.0.1:${port}/healthz`, { headers: { connection: 'close' } })).status, 200);
+    for (let i = 0; i < 4; i++) {
+      const res = await fetch(`http://127.0.0.1:${port}/metrics`, { headers: { connection: 'close' } });
+      assert.equal(res.status, 200);
+      const text = await res.text();
+      const s = parse(text);
+      assert.equal(value(s, 'yibao_http_requests_total', { method: 'GET', route: '/healthz', status: '200' }), N, 'every worker\'s requests, whichever worker was asked');
+      // One sequential client holds one connection per pool: two means both workers' pools, summed.
+      assert.ok(value(s, 'yibao_db_pool_total') >= 2, 'the pools of both workers, summed');
+    }
+  } finally {
+    child.kill('SIGTERM');
+    await exited;
+    await cdb.drop();
+  }
+});
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((r) => server.close(r));
+  return port;
+}

@@ -158,6 +158,7 @@ const waiting = new Map<string, (text: string) => void>();
 export function shareWithPrimary(metrics: AppMetrics): void {
   if (!cluster.isWorker) return;
   client.AggregatorRegistry.setRegistries([metrics.registry]);
+  new client.AggregatorRegistry(); // its constructor is what makes a worker answer the primary's collection
   process.on('message', (m: { type?: string; id?: string; text?: string }) => {
     if (m?.type === ANSWER && m.id) waiting.get(m.id)?.(m.text ?? '');
   });
