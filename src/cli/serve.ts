@@ -5,6 +5,7 @@ import { loadFederation } from '../server/federation/node.ts';
 import { createPool } from '../store/db.ts';
 import { openDatabase } from './database.ts';
 import { seedOnFirstStart } from './seed.ts';
+import { aggregateForWorkers } from '../server/metrics.ts';
 import { dashboardRefreshedAt, recountDueIn, refreshDashboard } from '../store/dashboard.ts';
 
 // `yibao serve`. The primary process owns the database (starts the embedded server, migrates,
@@ -30,12 +31,13 @@ export async function serve(): Promise<void> {
   let stopping = false;
   let stopHttp: () => Promise<void>;
   if (config.workers <= 1) {
-    const app = await buildApp({ pool: db.pool, now: () => new Date(), fhirBase: config.fhirBase, admission: config.admission, logLevel: config.logLevel === 'silent' ? undefined : 'warn', ...federationOf(config) });
+    const app = await buildApp({ pool: db.pool, now: () => new Date(), fhirBase: config.fhirBase, admission: config.admission, metricsToken: config.metricsToken, logLevel: config.logLevel === 'silent' ? undefined : 'warn', ...federationOf(config) });
     await app.listen({ port: config.port, host: config.host });
     stopHttp = () => app.close();
   } else {
     // A gateway message allocates many short-lived objects; a larger young generation lets
     // most of them die without being copied (fewer, cheaper scavenges under load).
+    aggregateForWorkers(); // GET /metrics on any worker answers the sum over all of them
     cluster.setupPrimary({ execArgv: [...process.execArgv, '--max-semi-space-size=32'] });
     const fork = (): void => {
       const worker = cluster.fork({ DATABASE_URL: db.url });
@@ -99,7 +101,7 @@ export async function serve(): Promise<void> {
 /** One HTTP worker: the primary has migrated and seeded; DATABASE_URL points at its database. */
 async function serveWorker(config: Config): Promise<void> {
   const pool = createPool(config.databaseUrl!);
-  const app = await buildApp({ pool, now: () => new Date(), fhirBase: config.fhirBase, admission: config.admission, logLevel: config.logLevel === 'silent' ? undefined : 'warn', ...federationOf(config) });
+  const app = await buildApp({ pool, now: () => new Date(), fhirBase: config.fhirBase, admission: config.admission, metricsToken: config.metricsToken, logLevel: config.logLevel === 'silent' ? undefined : 'warn', ...federationOf(config) });
   await app.listen({ port: config.port, host: config.host });
   const stop = async (): Promise<void> => {
     await app.close();

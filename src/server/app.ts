@@ -27,6 +27,7 @@ import { installAuth } from './auth/hook.ts';
 import { refuseNulCharacters } from './api/common.ts';
 import { serveWeb } from './web.ts';
 import type { AppDeps } from './deps.ts';
+import { AppMetrics, metricsRoute, requestIdOf, shareWithPrimary } from './metrics.ts';
 
 // Builds the HTTP application. Route handlers stay thin: they validate, call the store and
 // the engine, and shape answers; no business rule lives here.
@@ -42,8 +43,18 @@ const STATUS: Record<ErrorKind, number> = {
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: deps.logLevel ? { level: deps.logLevel } : false,
+    logger: deps.logLevel ? { level: deps.logLevel, ...(deps.logDestination ? { stream: deps.logDestination } : {}) } : false,
     bodyLimit: 16 * 1024 * 1024, // a long inpatient fee upload is a few MB of JSON
+    // Metrics and tracing (issue 18): the caller's x-request-id when it is a sane one, else a
+    // fresh id; on every log line of the request (request.log) and echoed in the answer.
+    genReqId: (req) => requestIdOf(req.headers['x-request-id']),
+  });
+  const metrics = new AppMetrics(deps.pool);
+  shareWithPrimary(metrics);
+  metrics.install(app);
+  app.addHook('onRequest', (request, reply, done) => {
+    reply.header('x-request-id', request.id);
+    done();
   });
 
   // One place turns errors into answers: a client's mistake is never a 500.
@@ -85,13 +96,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Federation (issue 17): the link to the other deployments, used by the gateway for persons
   // insured there, and the endpoint where they send theirs.
   const port = deps.federation ? federationLink(deps.federation, { now: deps.now, log: (line) => app.log.warn(line) }) : undefined;
-  await app.register(gatewayRoutes({ pool: deps.pool, now: deps.now, ...(deps.documents ? { documents: deps.documents } : {}), ...(port ? { federation: port } : {}), ...(deps.admission ? { admission: deps.admission } : {}) }));
+  await app.register(gatewayRoutes({ pool: deps.pool, now: deps.now, metrics, ...(deps.documents ? { documents: deps.documents } : {}), ...(port ? { federation: port } : {}), ...(deps.admission ? { admission: deps.admission } : {}) }));
   if (deps.federation && port) {
     await app.register(federationRoutes({
       pool: deps.pool, now: deps.now, node: deps.federation, port, documents: deps.documents ?? documentRegistry, handlers: FEDERATION_HANDLERS,
       logError: (err, context) => app.log.error({ err, ...context }, 'federation: unexpected failure'),
     }));
   }
+
+  metricsRoute(app, metrics, deps.metricsToken); // GET /metrics (issue 18, docs/operations.md)
 
   app.get('/healthz', async (_req, reply) => {
     await deps.pool.query('SELECT 1');

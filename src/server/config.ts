@@ -27,6 +27,8 @@ export interface Config {
   admission: { total: number; perInstitution: number };
   /** Which demo the first start seeds (`YIBAO_DEMO`): 'full' (one deployment holds everyone) or 'federation' (one deployment of a federation: only its own regions' persons; needs YIBAO_FEDERATION). */
   demo: 'full' | 'federation';
+  /** The bearer token GET /metrics asks for (`YIBAO_METRICS_TOKEN`); unset: /metrics answers loopback addresses only. */
+  metricsToken: string | undefined;
 }
 
 function positive(env: NodeJS.ProcessEnv, name: string, dflt: number): number {
@@ -61,7 +63,12 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/.test(fhirBase)) {
     throw invalid('YIBAO_FHIR_BASE', '应为 http(s) 地址（不含查询参数）', 'expected an http(s) URL without a query');
   }
+  const metricsToken = env.YIBAO_METRICS_TOKEN || undefined;
+  if (metricsToken !== undefined && !/^[\x21-\x7e]{16,256}$/.test(metricsToken)) {
+    throw invalid('YIBAO_METRICS_TOKEN', '应为 16-256 个可打印字符（不含空格）', 'expected 16 to 256 printable characters without spaces');
+  }
   return {
+    metricsToken,
     demo,
     workers,
     fhirBase,

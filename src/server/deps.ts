@@ -23,4 +23,8 @@ export interface AppDeps {
   admission?: AdmissionLimits;
   /** The canonical base of the FHIR API's CodeSystems, identifiers and extensions (YIBAO_FHIR_BASE; docs/fhir.md). */
   fhirBase?: string;
+  /** GET /metrics (issue 18): the bearer token Prometheus sends (YIBAO_METRICS_TOKEN); absent: loopback only. */
+  metricsToken?: string;
+  /** Where the log lines go (default stdout); tests capture them. */
+  logDestination?: { write: (line: string) => unknown };
 }

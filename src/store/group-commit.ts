@@ -72,6 +72,16 @@ export interface CommitAggregate<T> {
   merge: (items: readonly T[]) => pg.QueryConfig | undefined;
 }
 
+/**
+ * What a group commit reports about its transactions (issue 18: the server turns it into
+ * metrics; the store stays SQL-only). `batch` once per transaction tried, with its units;
+ * `rolledBack` when one rolls back, with what follows.
+ */
+export interface GroupCommitObserver {
+  batch: (units: number) => void;
+  rolledBack: (then: 'retried' | 'rerun' | 'failed') => void;
+}
+
 const AT_COMMIT = Symbol('atCommit');
 type Sink = (aggregate: CommitAggregate<unknown>, item: unknown) => void;
 
@@ -104,6 +114,7 @@ export class GroupCommit {
   constructor(
     private readonly pool: Pool,
     private readonly options: GroupCommitOptions = DEFAULT_OPTIONS,
+    private readonly observer?: GroupCommitObserver,
   ) {}
 
   submit<I, O, T, C>(work: Work<I, O, T, C>): Promise<T> {
@@ -161,9 +172,11 @@ export class GroupCommit {
       });
     } catch (err) {
       if (batch.length === 1) {
+        this.observer?.rolledBack('failed');
         batch[0]!.reject(err);
         return;
       }
+      this.observer?.rolledBack('rerun');
       // Rolled back as a whole: each unit again, alone, so only the failing one fails.
       await Promise.all(batch.map((e) => this.runBatch([e])));
     }
@@ -177,6 +190,7 @@ export class GroupCommit {
   private async attempt(batch: Entry[]): Promise<Array<{ ok: true; value: unknown } | { ok: false; error: unknown }>> {
     const locks = [...new Set(batch.flatMap((e) => e.locks))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
     for (let attempt = 1; ; attempt++) {
+      this.observer?.batch(batch.length);
       const client = await this.pool.connect();
       try {
         const shared = together(client);
@@ -232,7 +246,10 @@ export class GroupCommit {
       } catch (err) {
         await client.query('ROLLBACK').catch(() => undefined);
         const code = (err as { code?: string }).code;
-        if (code && RETRYABLE.has(code) && attempt < 5) continue;
+        if (code && RETRYABLE.has(code) && attempt < 5) {
+          this.observer?.rolledBack('retried');
+          continue;
+        }
         throw err;
       } finally {
         client.release();

@@ -31,6 +31,22 @@ export interface GatewayDeps {
   admission?: Admission;
   /** Where unexpected failures are reported (the answer itself stays a -1 envelope). */
   logError: (err: unknown, context: Record<string, unknown>) => void;
+  /** Told of every answer (issue 18: metrics and the message's log line); must not throw. */
+  observe?: (o: GatewayObservation) => void;
+}
+
+/** One message as answered: what metrics and the request's log line need. */
+export interface GatewayObservation {
+  infno: string | undefined;
+  fixmedins_code: string | undefined;
+  msgid: string | undefined;
+  infcode: 0 | -1;
+  inf_refmsgid: string;
+  /** The earlier answer of the same msgid returned again (nothing new committed). */
+  replayed: boolean;
+  /** A -1 for the client's mistake: the error's kind and the field it names first. */
+  refusal?: { kind: string; field: string };
+  output: Record<string, unknown>;
 }
 
 interface Outcome {
@@ -83,6 +99,8 @@ export async function callService(deps: GatewayDeps, body: unknown): Promise<Gat
   /** The answer's JSON when it was already logged (committed with an idempotent write). */
   let logged: string | undefined;
   let leave: (() => void) | undefined;
+  let replayed = false;
+  let refused: YibaoError | undefined;
   try {
     raw = parseBody(body);
     envelope = normaliseEnvelope(raw);
@@ -139,7 +157,7 @@ export async function callService(deps: GatewayDeps, body: unknown): Promise<Gat
       response = result.response;
       if (result instanceof Answered) {
         logged = result.record.response_json;
-      }
+      } else replayed = true;
     } else {
       // The same opening as a write (the earlier-answer lookup unused): serial and caller in one statement.
       const start = await startMessage(deps.pool, { fixmedins_code: env.fixmedins_code, msgid: env.msgid, sign_no: handler.requiresSignIn ? env.sign_no : undefined });
@@ -158,10 +176,15 @@ export async function callService(deps: GatewayDeps, body: unknown): Promise<Gat
     // definitive answer (the log has it if the message committed just before).
     const failure = isDatabaseUnavailable(err) ? databaseUnavailable() : err;
     if (!(failure instanceof YibaoError)) deps.logError(err, { infno: envelope?.infno, msgid: envelope?.msgid });
+    else refused = failure;
     response = await answer(failure instanceof Error ? failure : new Error(String(failure)));
   } finally {
     leave?.();
   }
+  deps.observe?.({
+    infno: envelope?.infno, fixmedins_code: envelope?.fixmedins_code, msgid: envelope?.msgid, infcode: response.infcode, inf_refmsgid: response.inf_refmsgid, replayed, output: response.output,
+    ...(refused ? { refusal: { kind: refused.kind, field: (refused.details[0]?.field ?? 'unknown').replace(/\[\d+\]/g, '[]').slice(0, 80) } } : {}),
+  });
   if (logged !== undefined) return { response, body: logged };
   const json = JSON.stringify(response);
   if (envelope && !shed) await logMessage(deps, envelope, response, json, receivedAt);

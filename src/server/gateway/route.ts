@@ -2,8 +2,8 @@ import type { FastifyPluginAsync } from 'fastify';
 import { invalid } from '../../engine/errors.ts';
 import type { Pool } from '../../store/db.ts';
 import { documentRegistry, type DocumentRegistry } from '../../store/documents/registry.ts';
-import { GroupCommit } from '../../store/group-commit.ts';
-import { callService } from './gateway.ts';
+import { GroupCommit, type GroupCommitObserver } from '../../store/group-commit.ts';
+import { callService, type GatewayObservation } from './gateway.ts';
 import { Admission, DEFAULT_ADMISSION, type AdmissionLimits } from './admission.ts';
 import type { FederationPort } from '../../app/federation/port.ts';
 import { compactMillis, compactSeconds } from './time.ts';
@@ -24,13 +24,15 @@ export interface GatewayRouteDeps {
   federation?: FederationPort;
   /** Admission control's limits (issue 18; default DEFAULT_ADMISSION). */
   admission?: AdmissionLimits;
+  /** Metrics (issue 18): each answer with its time in seconds, and the group commit's batches. */
+  metrics?: { gatewayMessage: (o: GatewayObservation, seconds: number) => void; groupCommit: GroupCommitObserver };
 }
 
 /** The gateway as a plugin of its own scope, so that taking raw bytes does not leak to the REST routes. */
 export function gatewayRoutes(deps: GatewayRouteDeps): FastifyPluginAsync {
   const registry = deps.registry ?? buildRegistry();
   return async (scope) => {
-    const commits = new GroupCommit(deps.pool);
+    const commits = new GroupCommit(deps.pool, undefined, deps.metrics?.groupCommit);
     const admission = new Admission(deps.admission ?? DEFAULT_ADMISSION);
     // HIS send application/json, text/plain, form types or nothing at all: take the bytes.
     scope.removeAllContentTypeParsers();
@@ -57,6 +59,7 @@ export function gatewayRoutes(deps: GatewayRouteDeps): FastifyPluginAsync {
     });
 
     scope.post(CALL_SERVICE_PATH, async (request, reply) => {
+      const started = performance.now();
       const answer = await callService(
         {
           pool: deps.pool,
@@ -67,6 +70,13 @@ export function gatewayRoutes(deps: GatewayRouteDeps): FastifyPluginAsync {
           ...(deps.federation ? { federation: deps.federation } : {}),
           admission,
           logError: (err, context) => request.log.error({ err, ...context }, 'gateway: unexpected failure'),
+          // The message's own log line (request id, msgid, inf_refmsgid: the key of its row in
+          // gateway_messages), and its metrics; an infno not served here counts as one label.
+          observe: (o) => {
+            const infno = o.infno !== undefined && registry.has(o.infno) ? o.infno : o.infno === undefined ? undefined : 'unsupported';
+            request.log.info({ infno, fixmedins_code: o.fixmedins_code, msgid: o.msgid, infcode: o.infcode, inf_refmsgid: o.inf_refmsgid, replayed: o.replayed, refusal: o.refusal }, 'gateway: message answered');
+            deps.metrics?.gatewayMessage({ ...o, infno }, (performance.now() - started) / 1000);
+          },
         },
         request.body ?? '',
       );
