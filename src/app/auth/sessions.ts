@@ -42,7 +42,7 @@ export async function signOut(q: Queryable, token: string, now: Date): Promise<v
  * with who did it and from where; how many sessions ended.
  */
 export async function revokeSessions(q: Queryable, who: SessionHolder, by: { actor: string; ip: string }, now: Date): Promise<number> {
-  const ended = await endSessionsOf(q, who, now);
+  const ended = await endSessionsOf(q, who, now, new Date(now.getTime() - SESSION_IDLE_MS));
   const subject = who.kind === 'staff' ? who.username : who.psn_no;
   await writeAudit(q, { actor: by.actor, now }, 'auth.sessions_revoked', subject, { kind: who.kind, ended, ip: by.ip });
   return ended;

@@ -64,11 +64,13 @@ export async function endSession(q: Queryable, token: string, now: Date): Promis
   await q.query('UPDATE sessions SET ended_at = $2 WHERE token_sha256 = $1 AND ended_at IS NULL', [sha256(token), now]);
 }
 
-/** Ends every live session of a staff account or a person (sign out everywhere, revocation); how many. */
-export async function endSessionsOf(q: Queryable, who: SessionHolder, now: Date): Promise<number> {
-  const r = who.kind === 'staff'
-    ? await q.query('UPDATE sessions SET ended_at = $2 WHERE username = $1 AND ended_at IS NULL', [who.username, now])
-    : await q.query('UPDATE sessions SET ended_at = $2 WHERE psn_no = $1 AND ended_at IS NULL', [who.psn_no, now]);
+/** Ends every live session (not ended, not expired, seen after `idleSince`) of a staff account or a person (sign out everywhere, revocation); how many. */
+export async function endSessionsOf(q: Queryable, who: SessionHolder, now: Date, idleSince: Date): Promise<number> {
+  const [column, key] = who.kind === 'staff' ? ['username', who.username] : ['psn_no', who.psn_no];
+  const r = await q.query(
+    `UPDATE sessions SET ended_at = $2 WHERE ${column} = $1 AND ended_at IS NULL AND expires_at > $2 AND last_seen_at > $3`,
+    [key, now, idleSince],
+  );
   return r.rowCount ?? 0;
 }
 
