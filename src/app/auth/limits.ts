@@ -1,7 +1,7 @@
 // The sign-in limits (issue 18, docs/operations.md "Sign-in abuse"): how many tries an account,
 // an ID number and an IP address get in a window, counted in PostgreSQL (signin_throttle) so
 // that every HTTP worker shares them. The per-account lock of staff passwords is sign-in.ts.
-import { rateLimited } from '../../engine/errors.ts';
+import { rateLimited, type YibaoError } from '../../engine/errors.ts';
 import type { Queryable } from '../../store/db.ts';
 import { countThrottle, readThrottle, type ThrottleCount } from '../../store/auth/throttle.ts';
 
@@ -41,7 +41,7 @@ export function retryAfterS(count: ThrottleCount, limit: Limit, now: Date): numb
 }
 
 /** The refusal when a limit is spent: the same words whoever the key names, so it says nothing of whether an account exists. */
-export function tooMany(field: string, seconds: number) {
+export function tooMany(field: string, seconds: number): YibaoError {
   const minutes = Math.ceil(seconds / 60);
   return rateLimited(field, `尝试次数过多，请 ${minutes} 分钟后再试`, `too many attempts: try again in ${minutes} minutes`, seconds);
 }
