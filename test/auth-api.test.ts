@@ -116,7 +116,7 @@ describe('insured persons sign in with a one-time code', () => {
   test('a second code within a minute is refused; five wrong tries spend a code', async () => {
     clock = new Date(clock.getTime() + 10 * 60_000);
     await call('POST', '/api/v1/auth/code', undefined, { certno: changsha.certno });
-    assert.equal((await call('POST', '/api/v1/auth/code', undefined, { certno: changsha.certno })).status, 409);
+    assert.equal((await call('POST', '/api/v1/auth/code', undefined, { certno: changsha.certno })).status, 429, 'a second code within a minute waits (Retry-After)');
     const code = lastCode();
     const wrong = code === '000000' ? '111111' : '000000';
     for (let i = 0; i < 5; i++) await call('POST', '/api/v1/auth/person', undefined, { certno: changsha.certno, code: wrong });

@@ -340,7 +340,7 @@ describe('every route of /openapi.json', () => {
     };
     // Sign-in is public by design and sign-out would end the sweep's own sessions.
     const ops = Object.entries(spec.paths)
-      .filter(([p]) => (p.startsWith('/api/v1/') || p.startsWith('/fhir/R4/')) && !/^\/api\/v1\/auth\/(staff|code|person|sign-out)$/.test(p))
+      .filter(([p]) => (p.startsWith('/api/v1/') || p.startsWith('/fhir/R4/')) && !/^\/api\/v1\/auth\/(staff|code|person|sign-out|sign-out-everywhere)$/.test(p))
       .flatMap(([p, byMethod]) => Object.entries(byMethod).map(([m, op]) => ({ method: m.toUpperCase(), path: p, op })));
     assert.ok(ops.length > 60, `the sweep covers the routes (${ops.length})`);
 

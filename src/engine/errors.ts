@@ -9,7 +9,8 @@ export type ErrorKind =
   | 'conflict' // the input clashes with existing state (duplicate, wrong state): HTTP 409
   | 'forbidden' // the caller may not do this: HTTP 403
   | 'unauthenticated' // no or bad credentials: HTTP 401
-  | 'unavailable'; // a party the answer needs cannot be reached now; the same request may be retried: HTTP 503
+  | 'unavailable' // a party the answer needs cannot be reached now; the same request may be retried: HTTP 503
+  | 'rate_limited'; // too many tries from this address or for this account; retry after `retryAfterS`: HTTP 429
 
 export interface ErrorDetail {
   /** Path of the offending field, e.g. `input.data.certno` or `/inpatient/ratio_bp/1`. */
@@ -21,13 +22,16 @@ export interface ErrorDetail {
 export class YibaoError extends Error {
   readonly kind: ErrorKind;
   readonly details: readonly ErrorDetail[];
+  /** When the same request may be tried again, in seconds (a Retry-After header). */
+  readonly retryAfterS: number | undefined;
 
-  constructor(kind: ErrorKind, details: readonly ErrorDetail[]) {
+  constructor(kind: ErrorKind, details: readonly ErrorDetail[], retryAfterS?: number) {
     if (details.length === 0) throw new Error('YibaoError needs at least one detail');
     super(details.map((d) => `${d.field}: ${d.en}`).join('; '));
     this.name = 'YibaoError';
     this.kind = kind;
     this.details = details;
+    this.retryAfterS = retryAfterS;
   }
 
   /** "字段 certno：…；… / certno: …; …" — the bilingual one-line form used in err_msg. */
@@ -50,6 +54,10 @@ export const unauthenticated = (field: string, zh: string, en: string): YibaoErr
   new YibaoError('unauthenticated', [{ field, zh, en }]);
 export const unavailable = (field: string, zh: string, en: string): YibaoError =>
   new YibaoError('unavailable', [{ field, zh, en }]);
+
+/** Too many tries: refused until `retryAfterS` seconds have passed (sign-in limits). */
+export const rateLimited = (field: string, zh: string, en: string, retryAfterS: number): YibaoError =>
+  new YibaoError('rate_limited', [{ field, zh, en }], retryAfterS);
 
 /** Collects problems so a whole document can be refused with every problem listed. */
 export class Problems {

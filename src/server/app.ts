@@ -39,6 +39,7 @@ const STATUS: Record<ErrorKind, number> = {
   forbidden: 403,
   unauthenticated: 401,
   unavailable: 503,
+  rate_limited: 429,
 };
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -60,6 +61,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // One place turns errors into answers: a client's mistake is never a 500.
   app.setErrorHandler((err, request, reply) => {
     if (err instanceof YibaoError) {
+      if (err.retryAfterS !== undefined) void reply.header('retry-after', String(Math.max(1, Math.ceil(err.retryAfterS))));
       return reply.status(STATUS[err.kind]).send({ error: err.kind, message: err.bilingual(), details: err.details });
     }
     if (isDatabaseUnavailable(err)) {

@@ -1849,6 +1849,11 @@ export interface ServiceSummary {
   };
 }
 
+export interface SessionsRevoked {
+  subject: string;
+  ended: number;
+}
+
 export interface SettlementListRow {
   setl_id: string;
   kind: string;

@@ -106,7 +106,7 @@ describe('one-time codes', () => {
 
   test('a code is good for 5 minutes; a new one can be asked for after a minute', async () => {
     assert.deepEqual(await requestSignInCode(db.pool, certno, at(100), sms), { sent_to: '139****5678' });
-    await refuses(requestSignInCode(db.pool, certno, at(100.9), sms), 'conflict', 'certno');
+    await refuses(requestSignInCode(db.pool, certno, at(100.9), sms), 'rate_limited', 'certno');
     const stale = lastCode();
     await refuses(personSignIn(db.pool, certno, stale, at(105.1)), 'unauthenticated', 'code');
     await requestSignInCode(db.pool, ` ${certno.toLowerCase()} `, at(106), sms);

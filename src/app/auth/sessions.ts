@@ -2,7 +2,8 @@
 // (src/store/auth/accounts.ts) under the token's SHA-256.
 import crypto from 'node:crypto';
 import type { Queryable } from '../../store/db.ts';
-import { endSession, findSession, insertSession, touchSession, type SessionHolder } from '../../store/auth/accounts.ts';
+import { endSession, endSessionsOf, findSession, insertSession, touchSession, type SessionHolder } from '../../store/auth/accounts.ts';
+import { writeAudit } from '../../store/audit.ts';
 import type { Principal } from '../../store/auth/principal.ts';
 
 /** Sessions end after 30 idle minutes or 12 hours at most (staff share counter PCs). */
@@ -33,4 +34,16 @@ export async function principalOfSession(q: Queryable, token: string, now: Date,
 /** Ends the session of a token (sign-out); an unknown or ended one is left as it is. */
 export async function signOut(q: Queryable, token: string, now: Date): Promise<void> {
   await endSession(q, token, now);
+}
+
+/**
+ * Ends every live session of a staff account or a person at once (sign out everywhere, or an
+ * administrator's revocation): the next request with any of their tokens is refused. Audited
+ * with who did it and from where; how many sessions ended.
+ */
+export async function revokeSessions(q: Queryable, who: SessionHolder, by: { actor: string; ip: string }, now: Date): Promise<number> {
+  const ended = await endSessionsOf(q, who, now, new Date(now.getTime() - SESSION_IDLE_MS));
+  const subject = who.kind === 'staff' ? who.username : who.psn_no;
+  await writeAudit(q, { actor: by.actor, now }, 'auth.sessions_revoked', subject, { kind: who.kind, ended, ip: by.ip });
+  return ended;
 }

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { chinaDate } from '../../engine/calendar.ts';
 import { invalid } from '../../engine/errors.ts';
 import { recordConsent } from '../../app/auth/accounts.ts';
-import { SESSION_MAX_MS, signOut } from '../../app/auth/sessions.ts';
+import { revokeSessions, SESSION_MAX_MS, signOut } from '../../app/auth/sessions.ts';
 import { personSignIn, requestSignInCode, staffSignIn } from '../../app/auth/sign-in.ts';
 import { consentedPersons } from '../../store/auth/accounts.ts';
 import { ROLE_NAMES } from '../../store/auth/principal.ts';
@@ -11,8 +11,8 @@ import { nearestInstitutions } from '../../store/registry/institutions.ts';
 import type { AppDeps } from '../deps.ts';
 import { capabilitiesOf } from '../auth/access.ts';
 import { Type } from 'typebox';
-import { ConsentedPersonModel, MeModel, NearbyInstitutionModel } from './models.ts';
-import { clearSessionCookie, readCookie, scopedPerson, SESSION_COOKIE, setSessionCookie } from '../auth/hook.ts';
+import { ConsentedPersonModel, MeModel, NearbyInstitutionModel, SessionsRevokedModel } from './models.ts';
+import { clearSessionCookie, readCookie, scoped, scopedPerson, SESSION_COOKIE, setSessionCookie } from '../auth/hook.ts';
 import { body, date, str } from './cooperation-input.ts';
 import { principalLabel } from '../../store/auth/principal.ts';
 
@@ -28,21 +28,21 @@ export async function registerAuthRoutes(app: FastifyInstance, deps: AppDeps & {
 
   app.post('/api/v1/auth/staff', async (req, reply) => {
     const b = body(req.body);
-    const s = await staffSignIn(pool, str(b, 'username'), str(b, 'password'), deps.now());
+    const s = await staffSignIn(pool, str(b, 'username'), str(b, 'password'), deps.now(), req.ip);
     setSessionCookie(reply, req, s.token, MAX_AGE_S);
     return { principal: s.principal, expires_at: s.expires_at };
   });
 
   app.post('/api/v1/auth/code', { schema: { tags: ['auth'], summary: '发送登录验证码 / send a sign-in code', response: { 200: Type.Object({ sent_to: Type.String() }) } } }, async (req) => {
     const b = body(req.body);
-    return requestSignInCode(pool, str(b, 'certno'), deps.now(), sender);
+    return requestSignInCode(pool, str(b, 'certno'), deps.now(), sender, req.ip);
   });
 
   app.post('/api/v1/auth/person', async (req, reply) => {
     const b = body(req.body);
     const code = str(b, 'code');
     if (!/^[0-9]{6}$/.test(code)) throw invalid('code', '验证码为 6 位数字', 'the code is 6 digits');
-    const s = await personSignIn(pool, str(b, 'certno'), code, deps.now());
+    const s = await personSignIn(pool, str(b, 'certno'), code, deps.now(), req.ip);
     setSessionCookie(reply, req, s.token, MAX_AGE_S);
     return { principal: s.principal, expires_at: s.expires_at };
   });
@@ -52,6 +52,22 @@ export async function registerAuthRoutes(app: FastifyInstance, deps: AppDeps & {
     if (token) await signOut(pool, token, deps.now());
     clearSessionCookie(reply);
     return { signed_out: true };
+  });
+
+  // Sign-in abuse (issue 18): end every session of the caller, or (an administrator covering
+  // the account's regions) of a staff account; their tokens are refused from the next request.
+  app.post('/api/v1/auth/sign-out-everywhere', { schema: { tags: ['auth'], summary: '退出所有登录 / sign out on every device', response: { 200: SessionsRevokedModel } } }, async (req, reply) => {
+    const p = req.principal!;
+    const who = p.kind === 'staff' ? { kind: 'staff' as const, username: p.username } : { kind: 'person' as const, psn_no: p.psn_no };
+    const ended = await revokeSessions(pool, who, { actor: principalLabel(p), ip: req.ip }, deps.now());
+    clearSessionCookie(reply);
+    return { subject: who.kind === 'staff' ? who.username : who.psn_no, ended };
+  });
+
+  app.post('/api/v1/staff/:username/sessions/revoke', { schema: { tags: ['auth'], summary: '吊销账号的所有会话 / revoke every session of a staff account', response: { 200: SessionsRevokedModel } } }, async (req) => {
+    const username = scoped(req, 'staff_username');
+    const ended = await revokeSessions(pool, { kind: 'staff', username }, { actor: principalLabel(req.principal!), ip: req.ip }, deps.now());
+    return { subject: username, ended };
   });
 
   // What the pages may offer comes from the route table, so they keep no copy of its role lists.

@@ -602,3 +602,6 @@ export const SubsidyReportModel = Type.Object({
   by_group: Type.Array(Type.Object({ identity: S, share_bp: Type.Integer(), persons: Type.Integer(), fen: Fen })),
   items: Type.Array(Type.Object({ psn_no: S, psn_name: S, identity: S, amount_fen: Fen })),
 });
+
+// sign-in abuse (issue 18): the sessions ended by sign-out-everywhere or an administrator's revocation
+export const SessionsRevokedModel = Type.Object({ subject: S, ended: Type.Integer() });

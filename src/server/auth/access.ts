@@ -52,7 +52,9 @@ export type Touches =
   | 'fhir coverage by path id'
   | 'fhir claim by path id'
   | 'fhir settlement by path id'
-  | 'caller scope in SQL';
+  | 'caller scope in SQL'
+  // sign-in abuse (issue 18): a staff account, by its regions (an administrator covering any of them)
+  | 'staff account by path username';
 
 export interface RouteRule {
   access: Access;
@@ -81,6 +83,9 @@ const TABLE: Record<string, [Access, Touches, RouteRule['alsoRegion']?]> = {
   'POST /api/v1/auth/person': ['public', 'nothing'],
   'POST /api/v1/auth/sign-out': ['public', 'nothing'],
   'GET /api/v1/auth/me': ['any_account', 'nothing'],
+  // sign-in abuse (issue 18): the caller's own sessions; an administrator revokes a staff account's
+  'POST /api/v1/auth/sign-out-everywhere': ['any_account', 'nothing'],
+  'POST /api/v1/staff/:username/sessions/revoke': [['admin'], 'staff account by path username'],
 
   // reference data: readable by anyone signed in, written by administrators for a region
   'GET /api/v1/regions': ['signed_in', 'nothing'],

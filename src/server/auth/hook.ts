@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { chinaDate } from '../../engine/calendar.ts';
 import { forbidden, invalid, notFound, unauthenticated, YibaoError } from '../../engine/errors.ts';
 import { principalOfSession } from '../../app/auth/sessions.ts';
-import { activeConsent } from '../../store/auth/accounts.ts';
+import { activeConsent, staffAccountRegions } from '../../store/auth/accounts.ts';
 import { regionsCover, type Principal } from '../../store/auth/principal.ts';
 import type { Actor } from '../../store/audit.ts';
 import type { Pool } from '../../store/db.ts';
@@ -58,6 +58,8 @@ export interface Scope {
   /** The service point or grid a service-network route touches. */
   service_point?: string;
   grid?: string;
+  /** A staff account whose sessions an administrator revokes (sign-in abuse, issue 18). */
+  staff_username?: string;
   /** A one-window or medical-assistance application (its person and handling region decide), a grid worker's consent (its person's). */
   application_no?: string;
   consent_ref?: string;
@@ -235,6 +237,11 @@ async function load(pool: Pool, touches: Exclude<Touches, 'nothing'>, places: Re
     if (!members) throw notFound('agreement_no', `协议 ${value} 不存在`, `no agreement ${value}`);
     return { key, agreement: { agreement_no: value, members }, either: members };
   }
+  if (resource === 'staff account') {
+    const regions = await staffAccountRegions(pool, value);
+    if (!regions) throw notFound('username', '查无此账号', 'no such staff account');
+    return { key, staff_username: value, either: regions };
+  }
   if (resource === 'institution') {
     const inst = await findInstitution(pool, value);
     if (!inst) throw notFound('fixmedins_code', '查无此定点机构', 'no such designated institution');
@@ -392,7 +399,7 @@ export function scopedPerson(req: FastifyRequest): Person {
 }
 
 /** The loaded resource's key for the routes that touch a filing, recognition or import batch. */
-export function scoped<K extends 'filing_no' | 'recognition_no' | 'import_id' | 'message_id' | 'statement_id' | 'dispute_id' | 'application_id' | 'fixmedins_code' | 'setl_id' | 'finding_id' | 'agreement' | 'case_no' | 'region' | 'service_point' | 'grid' | 'application_no' | 'consent_ref'>(req: FastifyRequest, key: K): NonNullable<Scope[K]> {
+export function scoped<K extends 'filing_no' | 'recognition_no' | 'import_id' | 'message_id' | 'statement_id' | 'dispute_id' | 'application_id' | 'fixmedins_code' | 'setl_id' | 'finding_id' | 'agreement' | 'case_no' | 'region' | 'service_point' | 'grid' | 'application_no' | 'consent_ref' | 'staff_username'>(req: FastifyRequest, key: K): NonNullable<Scope[K]> {
   const v = req.scope?.[key];
   if (v === undefined) throw new Error(`${req.method} ${req.routeOptions.url} has no ${key} in scope: declare it in access.ts`);
   return v as NonNullable<Scope[K]>;

@@ -14,7 +14,7 @@ import { signedJson, verifiedJson } from './signing.ts';
 
 export const MESSAGES_PATH = '/federation/v1/messages';
 
-export const KIND_OF_STATUS: Record<number, ErrorKind> = { 400: 'invalid', 401: 'unauthenticated', 403: 'forbidden', 404: 'not_found', 409: 'conflict', 503: 'unavailable' };
+export const KIND_OF_STATUS: Record<number, ErrorKind> = { 400: 'invalid', 401: 'unauthenticated', 403: 'forbidden', 404: 'not_found', 409: 'conflict', 429: 'rate_limited', 503: 'unavailable' };
 
 export interface LinkOptions {
   now?: () => Date;

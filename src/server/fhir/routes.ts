@@ -21,8 +21,8 @@ import { SERVED_TYPES, type FhirResource, type ServedType } from './types.ts';
 export const FHIR_PREFIX = '/fhir/R4';
 const FHIR_JSON = 'application/fhir+json; charset=utf-8';
 
-const STATUS: Record<ErrorKind, number> = { invalid: 400, not_found: 404, conflict: 409, forbidden: 403, unauthenticated: 401, unavailable: 503 };
-const ISSUE_CODE: Record<ErrorKind, string> = { invalid: 'invalid', not_found: 'not-found', conflict: 'conflict', forbidden: 'forbidden', unauthenticated: 'login', unavailable: 'transient' };
+const STATUS: Record<ErrorKind, number> = { invalid: 400, not_found: 404, conflict: 409, forbidden: 403, unauthenticated: 401, unavailable: 503, rate_limited: 429 };
+const ISSUE_CODE: Record<ErrorKind, string> = { invalid: 'invalid', not_found: 'not-found', conflict: 'conflict', forbidden: 'forbidden', unauthenticated: 'login', unavailable: 'transient', rate_limited: 'throttled' };
 
 /** An error as FHIR's OperationOutcome: one issue per detail, naming the parameter or field, in Chinese and English. */
 export function operationOutcome(kind: ErrorKind | 'internal' | 'not-acceptable', details: readonly { field: string; zh: string; en: string }[]): FhirResource {

@@ -64,6 +64,22 @@ export async function endSession(q: Queryable, token: string, now: Date): Promis
   await q.query('UPDATE sessions SET ended_at = $2 WHERE token_sha256 = $1 AND ended_at IS NULL', [sha256(token), now]);
 }
 
+/** Ends every live session (not ended, not expired, seen after `idleSince`) of a staff account or a person (sign out everywhere, revocation); how many. */
+export async function endSessionsOf(q: Queryable, who: SessionHolder, now: Date, idleSince: Date): Promise<number> {
+  const [column, key] = who.kind === 'staff' ? ['username', who.username] : ['psn_no', who.psn_no];
+  const r = await q.query(
+    `UPDATE sessions SET ended_at = $2 WHERE ${column} = $1 AND ended_at IS NULL AND expires_at > $2 AND last_seen_at > $3`,
+    [key, now, idleSince],
+  );
+  return r.rowCount ?? 0;
+}
+
+/** A staff account's regions, for deciding who may revoke its sessions; undefined when there is no such account. */
+export async function staffAccountRegions(q: Queryable, username: string): Promise<string[] | undefined> {
+  const r = await q.query<{ regions: string[] }>('SELECT regions FROM staff_accounts WHERE username = $1', [username]);
+  return r.rows[0]?.regions;
+}
+
 export interface StaffCredentials {
   username: string;
   password_hash: string;
@@ -76,13 +92,14 @@ export async function findStaffCredentials(q: Queryable, username: string): Prom
   return r.rows[0];
 }
 
-/** Counts a wrong password, locking the account until `lockUntil` when it is the `maxFailed`th in a row (one statement, so concurrent tries count). */
-export async function countWrongPassword(q: Queryable, username: string, maxFailed: number, lockUntil: Date): Promise<void> {
-  await q.query(
+/** Counts a wrong password, locking the account until `lockUntil` when it is the `maxFailed`th in a row (one statement, so concurrent tries count); whether it locked now. */
+export async function countWrongPassword(q: Queryable, username: string, maxFailed: number, lockUntil: Date): Promise<boolean> {
+  const r = await q.query<{ failed_signins: number }>(
     `UPDATE staff_accounts SET failed_signins = failed_signins + 1,
-       locked_until = CASE WHEN failed_signins + 1 >= $2 THEN $3::timestamptz ELSE locked_until END WHERE username = $1`,
+       locked_until = CASE WHEN failed_signins + 1 >= $2 THEN $3::timestamptz ELSE locked_until END WHERE username = $1 RETURNING failed_signins`,
     [username, maxFailed, lockUntil],
   );
+  return (r.rows[0]?.failed_signins ?? 0) >= maxFailed;
 }
 
 export async function clearWrongPasswords(q: Queryable, username: string): Promise<void> {
@@ -98,12 +115,6 @@ export interface PersonContact {
 export async function findPersonContact(q: Queryable, certno: string): Promise<PersonContact | undefined> {
   const r = await q.query<PersonContact>('SELECT psn_no, psn_name, tel FROM persons WHERE certno = $1', [certno]);
   return r.rows[0];
-}
-
-/** When the person's last one-time code was made, if ever. */
-export async function lastSignInCodeAt(q: Queryable, psnNo: string): Promise<Date | undefined> {
-  const last = await q.query<{ created_at: Date }>('SELECT created_at FROM signin_codes WHERE psn_no = $1 ORDER BY created_at DESC LIMIT 1', [psnNo]);
-  return last.rows[0]?.created_at;
 }
 
 export async function insertSignInCode(q: Queryable, psnNo: string, codeSha256: Buffer, now: Date, expiresAt: Date): Promise<void> {
