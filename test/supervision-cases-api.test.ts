@@ -92,7 +92,9 @@ describe('institution accounts', () => {
   test('every other route refuses an institution account (never a 2xx), the reference reads and lists with a 403', async () => {
     const allowed = new Set(['GET /api/v1/auth/me', 'GET /api/v1/supervision/cases', 'GET /api/v1/supervision/cases/:case_no', 'GET /api/v1/supervision/cases/:case_no/evidence/:id',
       'GET /api/v1/supervision/findings', 'GET /api/v1/supervision/findings/:id', 'POST /api/v1/supervision/cases/:case_no/appeal', 'POST /api/v1/auth/staff', 'POST /api/v1/auth/code',
-      'POST /api/v1/auth/person', 'POST /api/v1/auth/sign-out', ...INSTITUTION_FHIR]);
+      'POST /api/v1/auth/person', 'POST /api/v1/auth/sign-out',
+      // its own sessions only, and ending them would end this test's too (test/sign-in-abuse.test.ts covers it)
+      'POST /api/v1/auth/sign-out-everywhere', ...INSTITUTION_FHIR]);
     let refused = 0;
     for (const key of Object.keys(ROUTES)) {
       if (allowed.has(key)) continue;
