@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Config } from '../server/config.ts';
 import { createPool, ensureDatabase, type Pool } from '../store/db.ts';
-import { startEmbeddedPostgres } from '../store/embedded.ts';
+import { runningEmbeddedUrl, startEmbeddedPostgres } from '../store/embedded.ts';
 import { migrate } from '../store/migrate.ts';
 
 export interface OpenDatabase {
@@ -39,6 +39,35 @@ export async function openDatabase(config: Config, log: (line: string) => void):
     close: async () => {
       await pool.end();
       await stopEmbedded();
+    },
+  };
+}
+
+/**
+ * The database for a maintenance command (backup, restore), not migrated: `DATABASE_URL` when
+ * set; else the embedded server in `$YIBAO_DATA_DIR/pg` — the one `yibao serve` is running, when
+ * it is, or else started for the command and stopped after.
+ */
+export async function maintenanceDatabase(config: Config, log: (line: string) => void): Promise<OpenDatabase> {
+  const pgDir = path.join(config.dataDir, 'pg');
+  const running = config.databaseUrl ? undefined : runningEmbeddedUrl(pgDir, 'yibao');
+  if (config.databaseUrl || running) {
+    const url = (config.databaseUrl ?? running)!;
+    if (running) log(`using the embedded PostgreSQL running in ${pgDir}`);
+    const pool = createPool(url, 4);
+    return { pool, url, close: () => pool.end() };
+  }
+  log(`starting embedded PostgreSQL in ${pgDir}`);
+  const embedded = await startEmbeddedPostgres(pgDir, { notice: log });
+  await ensureDatabase(embedded.url('postgres'), 'yibao');
+  const url = embedded.url('yibao');
+  const pool = createPool(url, 4);
+  return {
+    pool,
+    url,
+    close: async () => {
+      await pool.end();
+      await embedded.stop();
     },
   };
 }

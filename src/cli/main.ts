@@ -10,6 +10,7 @@ import { paymentCommand } from './payment.ts';
 import { groupCommand } from './group.ts';
 import { scanCommand } from './scan.ts';
 import { federationCommand } from './federation.ts'; // issue 17: the hub's clearing
+import { backupCommand, restoreCommand } from './backup.ts';
 
 const [command = 'serve', ...args] = process.argv.slice(2);
 
@@ -24,6 +25,8 @@ const commands: Record<string, (args: string[]) => Promise<void>> = {
   group: groupCommand,
   scan: scanCommand,
   federation: federationCommand, // report | clear | post --month YYYYMM
+  backup: backupCommand, // FILE: the whole database, beside a serving platform
+  restore: restoreCommand, // FILE: into an empty database only
 };
 
 const run = commands[command];

@@ -101,6 +101,31 @@ export async function startEmbeddedPostgres(
   };
 }
 
+/**
+ * The embedded server already running on `pgDir` (started by `yibao serve`), from its
+ * postmaster.pid (pid, data folder, start time, port, socket folder…), or undefined when none is.
+ */
+export function runningEmbeddedUrl(pgDir: string, database = 'postgres'): string | undefined {
+  let lines: string[];
+  try {
+    lines = fs.readFileSync(path.join(pgDir, 'postmaster.pid'), 'utf8').split('\n');
+  } catch {
+    return undefined;
+  }
+  const pid = Number(lines[0]);
+  const port = Number(lines[3]);
+  if (!Number.isInteger(pid) || pid <= 0 || !Number.isInteger(port) || port <= 0) return undefined;
+  try {
+    process.kill(pid, 0);
+  } catch (err) {
+    // EPERM: alive, another user's (the postgres user when we are not root)
+    if ((err as NodeJS.ErrnoException).code !== 'EPERM') return undefined;
+  }
+  const socketDir = lines[4]?.trim();
+  const host = socketDir ? encodeURIComponent(socketDir) : '127.0.0.1';
+  return `postgres://${USER}:${PASSWORD}@${host}:${port}/${database}`;
+}
+
 // As root, PostgreSQL runs as the `postgres` user, who must be able to pass through every folder
 // on the way to the binaries and to the data folder. A root's home or a `mktemp -d` folder is
 // 0700: nobody else may enter. Such a folder gets the one execute bit that applies to that user
