@@ -14,6 +14,7 @@ import { buildApp } from '../src/server/app.ts';
 import { runClearing } from '../src/app/clearing/run.ts';
 import { refreshDashboard } from '../src/store/dashboard.ts';
 import { checkLedger } from '../src/store/ledger.ts';
+import { backupDatabase } from '../src/store/backup.ts';
 import { createPool, ensureDatabase, type Pool } from '../src/store/db.ts';
 import { startEmbeddedPostgres } from '../src/store/embedded.ts';
 import { migrate } from '../src/store/migrate.ts';
@@ -49,6 +50,8 @@ export interface SoakReport {
   minutes: SoakMinute[];
   recount_ms: number;
   clearing: { month: string; statements: number; ms: number };
+  /** The backup taken half-way, when asked for (`yibao backup` beside the traffic). */
+  backup?: { ms: number; mb: number; rows: number };
   settlements: number;
   cancellations: number;
   /** Messages answered with infcode 0 during the soak, by infno. */
@@ -84,7 +87,7 @@ async function accumulatorsOff(pool: Pool): Promise<{ compared: number; off: num
 }
 
 /** Runs the soak against an app and its pool (the CLI makes both; the test gives its own). */
-export async function runSoak(app: FastifyInstance, pool: Pool, t: SoakTarget, o: { minutes: number; clients: number; log: (l: string) => void; capacitySeconds?: number }): Promise<SoakReport> {
+export async function runSoak(app: FastifyInstance, pool: Pool, t: SoakTarget, o: { minutes: number; clients: number; log: (l: string) => void; capacitySeconds?: number; backupFile?: string }): Promise<SoakReport> {
   let serial = 0;
   const envelope = (infno: string, input: unknown, signNo: string): string => JSON.stringify({
     infno, msgid: `${t.hospital}S${process.pid}${++serial}`, mdtrtarea_admvs: t.region, insuplc_admdvs: t.region, fixmedins_code: t.hospital,
@@ -181,6 +184,8 @@ export async function runSoak(app: FastifyInstance, pool: Pool, t: SoakTarget, o
   let recountMs = 0;
   let clearing = { month: '', statements: 0, ms: 0 };
   let midDone = false;
+  let jobs: Promise<void> = Promise.resolve();
+  let backup: SoakReport['backup'];
   let inFlight = 0;
   const pending = new Set<Promise<void>>();
   let next = performance.now();
@@ -198,15 +203,23 @@ export async function runSoak(app: FastifyInstance, pool: Pool, t: SoakTarget, o
     const now = performance.now();
     if (!midDone && now - began >= total / 2) {
       midDone = true;
-      // Half-way: the jobs a bureau runs beside the traffic.
-      const r0 = performance.now();
-      await refreshDashboard(pool);
-      recountMs = Math.round(performance.now() - r0);
-      const c0 = performance.now();
-      const month = chinaDate(new Date()).slice(0, 7).replace('-', '');
-      const run = await runClearing(pool, { month, level: 'province', dryRun: true, now: new Date() });
-      clearing = { month, statements: run.statements.length, ms: Math.round(performance.now() - c0) };
-      o.log(`half-way: dashboard recounted in ${recountMs} ms; clearing ${month} (dry run) ${clearing.statements} statements in ${clearing.ms} ms`);
+      // Half-way: the jobs a bureau runs beside the traffic, while it goes on.
+      jobs = (async () => {
+        const r0 = performance.now();
+        await refreshDashboard(pool);
+        recountMs = Math.round(performance.now() - r0);
+        const c0 = performance.now();
+        const month = chinaDate(new Date()).slice(0, 7).replace('-', '');
+        const run = await runClearing(pool, { month, level: 'province', dryRun: true, now: new Date() });
+        clearing = { month, statements: run.statements.length, ms: Math.round(performance.now() - c0) };
+        o.log(`half-way: dashboard recounted in ${recountMs} ms; clearing ${month} (dry run) ${clearing.statements} statements in ${clearing.ms} ms`);
+        if (o.backupFile) {
+          const b0 = performance.now();
+          const b = await backupDatabase(pool, o.backupFile);
+          backup = { ms: Math.round(performance.now() - b0), mb: Math.round((b.bytes / 1048576) * 10) / 10, rows: b.rows };
+          o.log(`half-way: backup of ${b.rows} rows, ${backup.mb} MB in ${backup.ms} ms`);
+        }
+      })();
     }
     if (now >= minuteEnd) {
       await closeMinute();
@@ -225,6 +238,7 @@ export async function runSoak(app: FastifyInstance, pool: Pool, t: SoakTarget, o
     }
   }
   await Promise.all(pending);
+  await jobs;
   if (latencies.length > 0) await closeMinute();
   const ledger = await checkLedger(pool);
   const acc = await accumulatorsOff(pool);
@@ -233,7 +247,7 @@ export async function runSoak(app: FastifyInstance, pool: Pool, t: SoakTarget, o
   o.log(`books: debits = credits ${books.debits_equal_credits}, drifted ${books.drifted}, unbalanced ${books.unbalanced}, accumulator figures ${books.accumulators_compared} compared, ${books.accumulators_off} off`);
   const last = minutes[minutes.length - 1];
   return {
-    capacity_flows_per_s: Math.round(capacity * 10) / 10, target_flows_per_s: Math.round(target * 10) / 10, minutes, recount_ms: recountMs, clearing,
+    capacity_flows_per_s: Math.round(capacity * 10) / 10, target_flows_per_s: Math.round(target * 10) / 10, minutes, recount_ms: recountMs, clearing, ...(backup ? { backup } : {}),
     settlements, cancellations, answered, books, rss_growth_mb: (last?.rss_mb ?? start.rss) - start.rss, db_growth_mb: Math.round(((last?.db_mb ?? start.db) - start.db) * 10) / 10,
   };
 }
@@ -264,7 +278,7 @@ async function main(): Promise<void> {
     if (people.length === 0) throw new Error(`no insured persons of ${region} in the demo`);
     log(`${people.length} persons of ${region} at ${hospital}`);
     const app = await buildApp({ pool, now: () => new Date() });
-    const report = await runSoak(app, pool, { hospital, region, persons: people, lines: [['XJ01CAA040E001010102231', 12.5, 2], ['XC10AAA126A001010100417', 30.1, 1], ['110200001', 10, 1], ['250101001', 25, 1]] }, { minutes, clients, log });
+    const report = await runSoak(app, pool, { hospital, region, persons: people, lines: [['XJ01CAA040E001010102231', 12.5, 2], ['XC10AAA126A001010100417', 30.1, 1], ['110200001', 10, 1], ['250101001', 25, 1]] }, { minutes, clients, log, backupFile: path.join(dir, 'half-way.backup.gz') });
     await app.close();
     console.log(JSON.stringify(report, null, 2));
     const b = report.books;
