@@ -16,12 +16,12 @@ import { freePort, startEmbeddedPostgres } from '../src/store/embedded.ts';
 import { migrate } from '../src/store/migrate.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
-const CALL = '/fsi/api/rsfComIfsService/callService';
-const HOSPITAL = 'H43021100001'; // 株洲市中心医院, level 3 (demo/fixtures.json)
-const REGION = '430200';
+export const CALL = '/fsi/api/rsfComIfsService/callService';
+export const HOSPITAL = 'H43021100001'; // 株洲市中心医院, level 3 (demo/fixtures.json)
+export const REGION = '430200';
 
 /** Ten lines from the demo catalog: 甲, 乙 with a first self-pay share, 丙, a price-limited service. */
-const LINE_CODES: Array<[string, number, number]> = [
+export const LINE_CODES: Array<[string, number, number]> = [
   ['XJ01CAA040E001010102231', 12.5, 2],
   ['XC10AAA126A001010100417', 30.1, 1],
   ['110200001', 10, 1],
@@ -75,10 +75,11 @@ export interface GatewayBench {
 }
 
 let serial = 0;
-function envelope(infno: string, input: unknown, signNo: string): string {
+/** A message of the bench's hospital; `tag` keeps each part's msgids apart. */
+export function envelope(infno: string, input: unknown, signNo: string, tag = 'B'): string {
   serial += 1;
   return JSON.stringify({
-    infno, msgid: `${HOSPITAL}B${process.pid}${serial}`, mdtrtarea_admvs: REGION, insuplc_admdvs: REGION, fixmedins_code: HOSPITAL,
+    infno, msgid: `${HOSPITAL}${tag}${process.pid}${serial}`, mdtrtarea_admvs: REGION, insuplc_admdvs: REGION, fixmedins_code: HOSPITAL,
     sign_no: signNo, infver: 'V1.0', opter_type: '1', opter: 'bench', inf_time: '', input,
   });
 }
@@ -150,7 +151,7 @@ async function dbCounters(pool: Pool): Promise<DbCounters> {
   return { commits: row.commits, walBytes: Number(row.wal_bytes), walFullPages: row.wal_fpi };
 }
 
-function percentile(sorted: number[], p: number): number {
+export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return 0;
   return Math.round(sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! * 100) / 100;
 }
@@ -215,18 +216,18 @@ async function drain<T>(clients: number, queue: readonly T[], once: (item: T) =>
  * bench measures the code production runs, not the same code loaded through tsx (whose
  * wrappers cost the server about 6 % more CPU per flow, measured in alternating runs).
  */
-function compileServer(): void {
+export function compileServer(): void {
   const tsc = path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
   const out = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: ROOT, encoding: 'utf8' });
   if (out.status !== 0) throw new Error(`compiling the server failed:\n${out.stdout}${out.stderr}`);
 }
 
-async function startServer(url: string, port: number): Promise<ChildProcess> {
+export async function startServer(url: string, port: number, env: Record<string, string> = {}): Promise<ChildProcess> {
   // BENCH_SERVER_FLAGS (e.g. --cpu-prof) profiles the server under load.
   const flags = (process.env.BENCH_SERVER_FLAGS ?? '').split(' ').filter(Boolean);
   const child = spawn(process.execPath, [...flags, path.join('dist', 'src', 'cli', 'main.js'), 'serve'], {
     cwd: ROOT,
-    env: { ...process.env, DATABASE_URL: url, PORT: String(port), HOST: '127.0.0.1', YIBAO_DEMO_PERSONS: '0', LOG_LEVEL: 'silent' },
+    env: { ...process.env, DATABASE_URL: url, PORT: String(port), HOST: '127.0.0.1', YIBAO_DEMO_PERSONS: '0', LOG_LEVEL: 'silent', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   await new Promise<void>((resolve, reject) => {
@@ -243,7 +244,15 @@ async function startServer(url: string, port: number): Promise<ChildProcess> {
   return child;
 }
 
-async function personsOf(pool: Pool, n: number): Promise<string[]> {
+/** SIGTERM, and its exit (the workers with it). */
+export async function stopServer(server: ChildProcess | undefined): Promise<void> {
+  if (!server || server.exitCode !== null) return;
+  const exited = new Promise((r) => server.once('exit', r));
+  server.kill('SIGTERM');
+  await exited;
+}
+
+export async function personsOf(pool: Pool, n: number): Promise<string[]> {
   const r = await pool.query<{ psn_no: string }>(
     `SELECT p.psn_no FROM persons p JOIN regions g ON g.code = p.insuplc_admdvs
        JOIN enrollments e ON e.psn_no = p.psn_no AND e.psn_insu_stas = '1' AND e.insutype IN ('310', '390') AND e.psn_insu_date <= '2026-01-01'
@@ -392,8 +401,7 @@ export async function runGatewayBench(opts: { quick: boolean; clients: number; s
       errors,
     };
   } finally {
-    server?.kill('SIGTERM');
-    if (server) await new Promise((r) => server!.once('exit', r));
+    await stopServer(server);
     http?.close();
     await pool.end();
     await pg.stop();

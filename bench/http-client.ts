@@ -76,11 +76,18 @@ export class BenchClient {
   }
 
   async post(json: string): Promise<any> {
+    return (await this.timed(json)).answer;
+  }
+
+  /** The answer, and the time from writing the request to its answer (not the wait for a free connection). */
+  async timed(json: string): Promise<{ answer: any; ms: number }> {
     const c = this.idle.pop() ?? (await new Promise<Connection>((r) => this.queue.push(r)));
     try {
       const body = Buffer.from(json, 'utf8');
       const head = `POST ${this.path} HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n`;
-      return JSON.parse(await c.send(Buffer.concat([Buffer.from(head, 'latin1'), body])));
+      const t = performance.now();
+      const text = await c.send(Buffer.concat([Buffer.from(head, 'latin1'), body]));
+      return { answer: JSON.parse(text), ms: performance.now() - t };
     } finally {
       const next = this.queue.shift();
       if (next) next(c);

@@ -9,6 +9,7 @@
 // `npm run bench -- --applications-only [--applications N]`: the one-window staff queue's pages alone (issue 16).
 // `npm run bench -- --federation-only [--settlements N] [--clients N]`: cross-deployment settlements against local ones (issue 17).
 // `npm run bench -- --fhir-only [--persons N] [--visits N]`: the FHIR API's ExplanationOfBenefit search of one patient's year (issue 17).
+// `npm run bench -- --flood-only [--clients N] [--seconds N]`: the gateway offered three times its capacity (issue 18).
 // The engine part runs in process; later parts (HTTP, database) add their own keys.
 import os from 'node:os';
 import { parseArgs } from 'node:util';
@@ -24,6 +25,7 @@ import { runCoverageBench } from './coverage.ts';
 import { runApplicationsBench } from './applications.ts';
 import { runFederationBench } from './federation.ts';
 import { runFhirBench } from './fhir.ts';
+import { runFloodBench } from './flood.ts';
 
 const { values } = parseArgs({
   args: process.argv.slice(2),
@@ -50,6 +52,7 @@ const { values } = parseArgs({
     applications: { type: 'string' },
     'federation-only': { type: 'boolean' },
     'fhir-only': { type: 'boolean' },
+    'flood-only': { type: 'boolean' },
     visits: { type: 'string' },
   },
 });
@@ -107,6 +110,12 @@ if (values['fhir-only']) {
   console.log(JSON.stringify({ ...header, fhir: await runFhirBench(fhirOpts) }, null, 2));
   process.exit(0);
 }
+// The gateway at three times its measured capacity, admission limits set from it (issue 18).
+const floodOpts = { quick, clients: count(values.clients, 32, 32), seconds: count(values.seconds, 20, 5) };
+if (values['flood-only']) {
+  console.log(JSON.stringify({ ...header, flood: await runFloodBench(floodOpts) }, null, 2));
+  process.exit(0);
+}
 if (values['drg-only'] || values['dip-only']) {
   console.log(JSON.stringify({ ...header, drg: values['drg-only'] ? runDrgBench({ cases: drgCases }) : undefined, dip: values['dip-only'] ? runDipBench({ stays: dipStays }) : undefined }, null, 2));
   process.exit(0);
@@ -125,6 +134,7 @@ const dip = values['gateway-only'] ? undefined : runDipBench({ stays: dipStays }
 const coverage = values['gateway-only'] ? undefined : runCoverageBench();
 
 const gateway = await runGatewayBench({ quick, clients: count(values.clients, 32, 32), seconds: count(values.seconds, 20, 5) });
+const flood = await runFloodBench(floodOpts);
 const clearing = values['gateway-only'] ? undefined : await runClearingBench({ settlements });
 const payment = values['gateway-only'] ? undefined : await runPaymentBench({ stays: dipStays });
 const scan = values['gateway-only'] ? undefined : await runScanBench(scanOpts);
@@ -143,6 +153,7 @@ console.log(
       dip,
       payment,
       gateway,
+      flood,
       clearing,
       scan,
       coverage,

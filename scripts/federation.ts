@@ -51,7 +51,7 @@ say(`PostgreSQL ready: psql ${pg.tcpUrl(dbName('hunan'))} (and ${dbName('jiangxi
 
 const processes = DEMO_DEPLOYMENTS.map((d) => new DeploymentProcess({
   id: d.id, port: ports.get(d.id)!, databaseUrl: pg.url(dbName(d.id)), federationFile: files.get(d.id)!, persons,
-  env: { LOG_LEVEL: 'info' },
+  env: { LOG_LEVEL: 'warn' }, // the demo prints its own story; the servers only their warnings
   echo: (line) => console.log(`[${d.id}] ${line.replace(/^\[yibao\] /, '')}`),
 }));
 const pools: Pool[] = [];

@@ -31,7 +31,7 @@ export async function serve(): Promise<void> {
   let stopping = false;
   let stopHttp: () => Promise<void>;
   if (config.workers <= 1) {
-    const app = await buildApp({ pool: db.pool, now: () => new Date(), fhirBase: config.fhirBase, admission: config.admission, metricsToken: config.metricsToken, logLevel: config.logLevel === 'silent' ? undefined : 'warn', ...federationOf(config) });
+    const app = await buildApp({ pool: db.pool, now: () => new Date(), fhirBase: config.fhirBase, admission: config.admission, metricsToken: config.metricsToken, logLevel: config.logLevel === 'silent' ? undefined : config.logLevel, ...federationOf(config) });
     await app.listen({ port: config.port, host: config.host });
     stopHttp = () => app.close();
   } else {
@@ -101,7 +101,7 @@ export async function serve(): Promise<void> {
 /** One HTTP worker: the primary has migrated and seeded; DATABASE_URL points at its database. */
 async function serveWorker(config: Config): Promise<void> {
   const pool = createPool(config.databaseUrl!);
-  const app = await buildApp({ pool, now: () => new Date(), fhirBase: config.fhirBase, admission: config.admission, metricsToken: config.metricsToken, logLevel: config.logLevel === 'silent' ? undefined : 'warn', ...federationOf(config) });
+  const app = await buildApp({ pool, now: () => new Date(), fhirBase: config.fhirBase, admission: config.admission, metricsToken: config.metricsToken, logLevel: config.logLevel === 'silent' ? undefined : config.logLevel, ...federationOf(config) });
   await app.listen({ port: config.port, host: config.host });
   const stop = async (): Promise<void> => {
     await app.close();
