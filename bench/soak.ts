@@ -2,8 +2,9 @@
 // a mixed load of the interface (outpatient visits 2201 → 2204 → 2207 with one 2208
 // cancellation in ten; one flow in four an inpatient stay 2401 → 2301 → 2402 → 2303 → 2304 with
 // one 2305 in ten; 1101, 5206 and 5303 queries between) at half of the capacity measured at the start, for N minutes, against
-// the real gateway over HTTP (in this process) on an embedded, durable PostgreSQL holding the
-// demo; half-way the dashboard is recounted and a month's clearing runs. Each minute it prints
+// the real gateway (its Fastify routes, injected in this process: no sockets) on an embedded, durable PostgreSQL holding the
+// demo (with its settlements, cross-region ones among them); half-way the dashboard is recounted,
+// a month's clearing runs (a dry run) and a backup is taken, beside the traffic. Each minute it prints
 // the latency percentiles, errors, memory and database size; at the end it checks the ledger
 // and the accumulators. The short form runs in `npm test` (test/soak.test.ts).
 import fs from 'node:fs';
@@ -18,7 +19,8 @@ import { backupDatabase } from '../src/store/backup.ts';
 import { createPool, ensureDatabase, type Pool } from '../src/store/db.ts';
 import { startEmbeddedPostgres } from '../src/store/embedded.ts';
 import { migrate } from '../src/store/migrate.ts';
-import { seedDemo } from '../src/demo/generate.ts';
+import { seedAll } from '../src/cli/seed.ts';
+import { readConfig } from '../src/server/config.ts';
 import { chinaDate } from '../src/engine/calendar.ts';
 
 const CALL = '/fsi/api/rsfComIfsService/callService';
@@ -268,7 +270,8 @@ async function main(): Promise<void> {
   const pool = createPool(pg.url('yibao'), clients + 4);
   try {
     await migrate(pool);
-    await seedDemo(pool, { persons, log: (l) => log(`demo: ${l}`) });
+    // The whole demo, its settlements among them (cross-region ones too): the half-way clearing has a month to clear.
+    await seedAll(pool, { ...readConfig({}), demoPersons: persons }, log);
     const hospital = 'H43021100001'; // 株洲市中心医院 (demo/fixtures.json)
     const region = '430200';
     const people = (await pool.query<{ psn_no: string; certno: string; insutype: string }>(

@@ -9,6 +9,7 @@ import zlib from 'node:zlib';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../src/server/app.ts';
 import { createPool, type Pool } from '../src/store/db.ts';
+import { startEmbeddedPostgres } from '../src/store/embedded.ts';
 import { BackupError, backupDatabase, restoreDatabase } from '../src/store/backup.ts';
 import { seedSettlementDocuments } from '../src/store/documents/seed.ts';
 import { NOW, RESIDENT, envelope, post, seedRegistry, signInAs } from './support/gateway-world.ts';
@@ -84,6 +85,7 @@ async function settleOne(a: FastifyInstance, sign: string, tag: string): Promise
 
 before(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'yibao-backup-'));
+  fs.chmodSync(dir, 0o755); // the embedded PostgreSQL of the fresh data folder runs as another user when the tests run as root
   source = await freshDatabase();
   await seedRegistry(source.pool);
   await seedSettlementDocuments(source.pool);
@@ -199,22 +201,35 @@ test('a cut-off, tampered or foreign file is refused, restores nothing, and leav
   await assertBooksHold(target.pool);
 });
 
-test('`yibao backup` and `yibao restore` on the command line, with DATABASE_URL', async () => {
-  const cli = (args: string[], url: string) =>
-    spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli/main.ts'), ...args], { cwd: ROOT, env: { ...process.env, DATABASE_URL: url, YIBAO_DATA_DIR: dir }, encoding: 'utf8' });
+test('`yibao backup` beside the platform and `yibao restore` into a fresh data folder, on the command line', async () => {
+  const cli = (args: string[], env: Record<string, string>) =>
+    spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli/main.ts'), ...args], { cwd: ROOT, env: { ...process.env, DATABASE_URL: '', ...env }, encoding: 'utf8' });
   const out = path.join(dir, 'cli.backup.gz');
-  const b = cli(['backup', out], source.url);
+  const b = cli(['backup', out], { DATABASE_URL: source.url });
   assert.equal(b.status, 0, b.stderr);
   const report = JSON.parse(b.stdout) as { rows: number; counts: Record<string, number> };
   assert.ok(report.counts['settlements']! >= ackedBefore.length);
-  const target = await emptyDatabase();
-  const r = cli(['restore', out], target.url);
+  // A new YIBAO_DATA_DIR: the command starts its embedded PostgreSQL there, restores, stops it.
+  const data = path.join(dir, 'fresh-data');
+  const r = cli(['restore', out], { YIBAO_DATA_DIR: data });
   assert.equal(r.status, 0, r.stderr);
-  assert.equal(await rows(target.pool, 'settlements'), report.counts['settlements']);
-  const again = cli(['restore', out], target.url);
-  assert.notEqual(again.status, 0, 'a second restore into the same database is refused');
+  assert.equal((JSON.parse(r.stdout) as { rows: number }).rows, report.rows);
+  const again = cli(['restore', out], { YIBAO_DATA_DIR: data });
+  assert.notEqual(again.status, 0, 'a second restore into the same data folder is refused');
   assert.match(again.stderr, /目标数据库不是空的.*not empty/);
-  const usage = cli(['backup'], source.url);
+  const usage = cli(['backup'], { DATABASE_URL: source.url });
   assert.notEqual(usage.status, 0);
   assert.match(usage.stderr, /usage: yibao backup FILE/);
+  // What a `yibao serve` on that folder will find.
+  const pg = await startEmbeddedPostgres(path.join(data, 'pg'), { notice: () => undefined });
+  const pool = createPool(pg.url('yibao'), 2);
+  try {
+    for (const t of ['settlements', 'ledger_transfers', 'persons', 'gateway_messages']) assert.equal(await rows(pool, t), report.counts[t], t);
+    const stored = new Set((await pool.query<{ setl_id: string }>(`SELECT setl_id FROM settlements`)).rows.map((x) => x.setl_id));
+    for (const s of ackedBefore) assert.ok(stored.has(s.setl_id), `${s.setl_id} in the restored data folder`);
+    await assertBooksHold(pool);
+  } finally {
+    await pool.end();
+    await pg.stop();
+  }
 });

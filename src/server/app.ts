@@ -4,7 +4,7 @@ import { clearingRoutes } from './api/clearing.ts';
 import { cooperationRoutes } from './api/cooperation.ts';
 import { gatewayRoutes } from './gateway/route.ts';
 import { databaseUnavailable } from './gateway/gateway.ts';
-import { isDatabaseUnavailable } from '../store/db.ts';
+import { isDatabaseOutOfResources, isDatabaseUnavailable } from '../store/db.ts';
 import { federationRoutes } from './federation/route.ts';
 import { federationLink } from './federation/link.ts';
 import { FEDERATION_HANDLERS } from './federation/handlers.ts';
@@ -65,6 +65,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       return reply.status(STATUS[err.kind]).send({ error: err.kind, message: err.bilingual(), details: err.details });
     }
     if (isDatabaseUnavailable(err)) {
+      if (isDatabaseOutOfResources(err)) request.log.error(err); // a full disk: the operator's to fix
       const u = databaseUnavailable();
       return reply.status(503).header('retry-after', '5').send({ error: u.kind, message: u.bilingual(), details: u.details });
     }

@@ -64,10 +64,18 @@ function preparing(client: pg.PoolClient): void {
   };
 }
 
-// The server gone or going (restart, crash, shutdown, too many connections), not a mistake in
-// the request: the same request may be retried once it is back. SQLSTATE classes 08 (connection)
-// and 57P (operator intervention), 53300 (too many connections), and the socket's own errors.
-const UNAVAILABLE_CODES = new Set(['57P01', '57P02', '57P03', '53300', 'ECONNREFUSED', 'ECONNRESET', 'ENOENT', 'EPIPE', 'ETIMEDOUT']);
+// The server gone or going (restart, crash, shutdown, too many connections) or out of room
+// (its disk full, its memory), not a mistake in the request: the same request may be retried once
+// it is back. SQLSTATE classes 08 (connection) and 57P (operator intervention), 53100 (disk full),
+// 53200 (out of memory), 53300 (too many connections), and the socket's own errors.
+const OUT_OF_RESOURCES = new Set(['53100', '53200']);
+const UNAVAILABLE_CODES = new Set(['57P01', '57P02', '57P03', ...OUT_OF_RESOURCES, '53300', 'ECONNREFUSED', 'ECONNRESET', 'ENOENT', 'EPIPE', 'ETIMEDOUT']);
+
+/** The server out of disk or memory: unavailable to the caller, and for the operator to act on. */
+export function isDatabaseOutOfResources(err: unknown): boolean {
+  const code = err instanceof Error ? (err as { code?: unknown }).code : undefined;
+  return typeof code === 'string' && OUT_OF_RESOURCES.has(code);
+}
 
 /** Whether an error means the database cannot be reached now (rather than a failed statement). */
 export function isDatabaseUnavailable(err: unknown): boolean {

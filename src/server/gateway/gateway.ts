@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { YibaoError, conflict, invalid, unauthenticated, unavailable } from '../../engine/errors.ts';
-import { isDatabaseUnavailable, type Pool, type Queryable } from '../../store/db.ts';
+import { isDatabaseOutOfResources, isDatabaseUnavailable, type Pool, type Queryable } from '../../store/db.ts';
 import type { DocumentRegistry } from '../../store/documents/registry.ts';
 import type { GroupCommit } from '../../store/group-commit.ts';
 import { insertMessage, MESSAGE_RECORDS, MESSAGE_START, messageKey, nextRefmsgSerial, startMessage, type Caller, type MessageLogRow } from '../../store/gateway-store.ts';
@@ -175,8 +175,9 @@ export async function callService(deps: GatewayDeps, body: unknown): Promise<Gat
     // The database gone (restarting, crashed): a clear "try again"; the same msgid then gets the
     // definitive answer (the log has it if the message committed just before).
     const failure = isDatabaseUnavailable(err) ? databaseUnavailable() : err;
-    if (!(failure instanceof YibaoError)) deps.logError(err, { infno: envelope?.infno, msgid: envelope?.msgid });
-    else refused = failure;
+    // A full disk is the operator's to fix: logged, though the hospital only hears "try again".
+    if (!(failure instanceof YibaoError) || isDatabaseOutOfResources(err)) deps.logError(err, { infno: envelope?.infno, msgid: envelope?.msgid });
+    if (failure instanceof YibaoError) refused = failure;
     response = await answer(failure instanceof Error ? failure : new Error(String(failure)));
   } finally {
     leave?.();
