@@ -4,12 +4,14 @@
 //   capacity     2201 → 2204 → 2207 flows a second at `clients` closed-loop clients; each accepted
 //                message's time in the server, its p99 the reference
 //   flood        flows arriving open-loop at 3 × capacity for the same time; a message answered
-//                "busy" is retried by its sender with the same msgid after 50-150 ms, as a HIS does
+//                "busy" is retried by its sender with the same msgid after the answer's Retry-After,
+//                doubling each time up to 8 s, with jitter (exponential backoff, as a HIS should)
 //   drain        the arrivals stop; the senders finish their flows
 // It reports the accepted messages' p99 in the flood against the reference, the share shed, the
 // rate settled during the flood against capacity, and checks that nothing is lost: every flow
 // that began ends in one settlement (no msgid paid twice) and the ledger balances.
 import type { ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { seedDemo } from '../src/demo/generate.ts';
@@ -18,7 +20,7 @@ import { createPool, ensureDatabase } from '../src/store/db.ts';
 import { freePort, startEmbeddedPostgres } from '../src/store/embedded.ts';
 import { migrate } from '../src/store/migrate.ts';
 import { BenchClient } from './http-client.ts';
-import { CALL, HOSPITAL, LINE_CODES, compileServer, envelope, percentile, personsOf, startServer, stopServer } from './gateway.ts';
+import { CALL, HOSPITAL, LINE_CODES, compileServer, envelope, percentile, personsOf, startServer, stopServer, treeCpuMs } from './gateway.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 
@@ -31,6 +33,8 @@ export interface FloodBench {
   capacity_flows_per_s: number;
   capacity_message_p50_ms: number;
   capacity_message_p99_ms: number;
+  /** Messages shed while capacity was measured (0 when the closed loop's connections spread evenly). */
+  shed_at_capacity: number;
   offered_flows_per_s: number;
   flood_flows_begun: number;
   /** Flows settled a second while the arrivals ran, against capacity (goodput under overload). */
@@ -44,6 +48,12 @@ export interface FloodBench {
   shed: number;
   shed_share: number;
   drain_seconds: number;
+  /**
+   * Where the machine's two kinds of time went, as cores busy on average (CPU ms per wall ms): the
+   * server's processes, PostgreSQL's, this load generator's, at capacity and in the flood (Linux).
+   */
+  cores_at_capacity: { server: number | null; postgres: number | null; client: number };
+  cores_in_flood: { server: number | null; postgres: number | null; client: number };
   /** Every begun flow settled once; the ledger balanced. */
   flows_lost: number;
   settled_twice: number;
@@ -57,13 +67,15 @@ export async function runFloodBench(opts: { quick: boolean; clients: number; sec
   const persons = opts.quick ? 2000 : 1_000_000;
   const dir = opts.dir ?? path.join(ROOT, '.yibao-bench', opts.quick ? 'quick' : 'full');
   const workers = Math.min(os.availableParallelism(), 8);
-  const limit = Math.max(1, Math.ceil(opts.clients / workers));
+  // The concurrency capacity is measured at, per process, with a quarter's slack: the cluster
+  // hands connections to whichever worker is free first, so their spread is not exact.
+  const limit = Math.max(1, Math.ceil((opts.clients / workers) * 1.25));
   const pg = await startEmbeddedPostgres(path.join(dir, 'pg'));
   await ensureDatabase(pg.url('postgres'), 'yibao');
   const url = pg.url('yibao');
   const pool = createPool(url, 4);
   let server: ChildProcess | undefined;
-  let http: BenchClient | undefined;
+  const clients: BenchClient[] = [];
   try {
     await migrate(pool);
     await seedDemo(pool, { persons, log: (l) => process.stderr.write(`[bench] demo: ${l}\n`) });
@@ -72,17 +84,23 @@ export async function runFloodBench(opts: { quick: boolean; clients: number; sec
     compileServer();
     const port = await freePort();
     server = await startServer(url, port, { YIBAO_WORKERS: String(workers), YIBAO_GATEWAY_MAX_IN_FLIGHT: String(limit), YIBAO_GATEWAY_MAX_PER_INSTITUTION: String(limit) });
-    // Enough connections that the flood reaches the server rather than queueing in this client.
-    const client = (http = new BenchClient(port, CALL, opts.clients * 8));
+    // The closed loop's own connections, opened first: the cluster hands them to the workers in
+    // turn, so each gets clients / workers and none is shed at capacity. Then enough connections
+    // that the flood reaches the server rather than queueing in this process.
+    const steady = new BenchClient(port, CALL, opts.clients);
+    const flooding = new BenchClient(port, CALL, opts.clients * 8);
+    clients.push(steady, flooding);
+    let client = steady;
     let signNo = '';
     let errors = 0;
     let shed = 0;
+    let missingRetryAfter = 0;
     let recording: number[] | undefined;
-    /** One message until it is accepted: "busy" is retried with the same msgid, as a HIS does. */
+    /** One message until it is accepted: "busy" is retried with the same msgid, backing off. */
     const send = async (infno: string, input: unknown): Promise<any> => {
       const json = envelope(infno, input, signNo, 'F');
-      for (;;) {
-        const { answer, ms } = await client.timed(json);
+      for (let attempt = 0; ; attempt++) {
+        const { answer, ms, retryAfterS } = await client.timed(json);
         if (answer.infcode === 0) {
           recording?.push(ms);
           return answer.output;
@@ -93,7 +111,9 @@ export async function runFloodBench(opts: { quick: boolean; clients: number; sec
           return undefined;
         }
         shed += 1;
-        await new Promise((r) => setTimeout(r, 50 + Math.random() * 100));
+        if (retryAfterS === undefined) missingRetryAfter += 1;
+        const backoff = Math.min(8000, (retryAfterS ?? 1) * 1000 * 2 ** attempt);
+        await new Promise((r) => setTimeout(r, backoff / 2 + (Math.random() * backoff) / 2));
       }
     };
     signNo = (await send('9001', { signIn: { opter_no: 'bench', mac: '', ip: '127.0.0.1' } })).signinoutb.sign_no as string;
@@ -121,16 +141,27 @@ export async function runFloodBench(opts: { quick: boolean; clients: number; sec
       return n;
     };
 
+    const postmaster = Number(fs.readFileSync(path.join(dir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
+    const snap = () => ({ at: performance.now(), server: treeCpuMs(server!.pid), postgres: treeCpuMs(postmaster), client: process.cpuUsage() });
+    const cores = (a: ReturnType<typeof snap>, b: ReturnType<typeof snap>) => {
+      const wall = b.at - a.at;
+      const share = (x: number | null, y: number | null): number | null => (x === null || y === null ? null : Math.round(((y - x) / wall) * 100) / 100);
+      const c = process.cpuUsage(a.client);
+      return { server: share(a.server, b.server), postgres: share(a.postgres, b.postgres), client: Math.round(((c.user + c.system) / 1000 / wall) * 100) / 100 };
+    };
     await closedLoop(Math.min(5, opts.seconds)); // warm-up (JIT, prepared statements)
     const capacityLatencies: number[] = [];
     recording = capacityLatencies;
     const shedBefore = shed;
     const t0 = performance.now();
+    const cap0 = snap();
     const capFlows = await closedLoop(opts.seconds);
+    const capCores = cores(cap0, snap());
     const capacity = capFlows / ((performance.now() - t0) / 1000);
     const shedAtCapacity = shed - shedBefore;
 
     // The flood: arrivals on a clock, whatever the answers.
+    client = flooding;
     const floodLatencies: number[] = [];
     recording = floodLatencies;
     const shedFlood0 = shed;
@@ -138,6 +169,7 @@ export async function runFloodBench(opts: { quick: boolean; clients: number; sec
     const settledBefore = settledIds.length;
     const flows: Array<Promise<boolean>> = [];
     const f0 = performance.now();
+    const flood0 = snap();
     const floodEnd = f0 + opts.seconds * 1000;
     let settledDuringFlood = 0;
     let next = f0;
@@ -150,6 +182,7 @@ export async function runFloodBench(opts: { quick: boolean; clients: number; sec
       await new Promise((r) => setTimeout(r, Math.max(1, Math.min(10, next - now))));
     }
     settledDuringFlood = settledIds.length - settledBefore;
+    const floodCores = cores(flood0, snap());
     const floodSeconds = (performance.now() - f0) / 1000;
     const d0 = performance.now();
     const outcomes = await Promise.all(flows);
@@ -167,7 +200,6 @@ export async function runFloodBench(opts: { quick: boolean; clients: number; sec
     const floodP99 = percentile(floodLatencies.sort((a, b) => a - b), 99);
     const answers = floodLatencies.length + floodShed;
     const r1 = (x: number): number => Math.round(x * 10) / 10;
-    if (shedAtCapacity > 0) process.stderr.write(`[bench] flood: ${shedAtCapacity} messages shed at capacity (connections spread unevenly over the workers)\n`);
     return {
       clients: opts.clients,
       workers,
@@ -176,6 +208,7 @@ export async function runFloodBench(opts: { quick: boolean; clients: number; sec
       capacity_flows_per_s: r1(capacity),
       capacity_message_p50_ms: percentile(capacityLatencies, 50),
       capacity_message_p99_ms: capP99,
+      shed_at_capacity: shedAtCapacity,
       offered_flows_per_s: r1(offered),
       flood_flows_begun: flows.length,
       flood_settled_per_s: r1(settledDuringFlood / floodSeconds),
@@ -186,14 +219,16 @@ export async function runFloodBench(opts: { quick: boolean; clients: number; sec
       shed: floodShed,
       shed_share: Math.round((floodShed / Math.max(answers, 1)) * 1000) / 1000,
       drain_seconds: r1(drainSeconds),
+      cores_at_capacity: capCores,
+      cores_in_flood: floodCores,
       flows_lost: outcomes.filter((ok) => !ok).length + (floodIds.length - stored.rows.length),
       settled_twice: twice.rows[0]!.n + stored.rows.filter((r) => r.n > 1).length,
       ledger_balanced: ledger.debits_fen === ledger.credits_fen && ledger.drifted.length === 0 && ledger.unbalanced.length === 0,
-      errors,
+      errors: errors + missingRetryAfter,
     };
   } finally {
     await stopServer(server);
-    http?.close();
+    for (const c of clients) c.close();
     await pool.end();
     await pg.stop();
   }

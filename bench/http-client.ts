@@ -5,8 +5,14 @@ import net from 'node:net';
 // HTTP/1.1 keep-alive connection per concurrent client, writes each request in one write and
 // reads the answer by its Content-Length (what the gateway always sends).
 
+interface Reply {
+  body: string;
+  /** The answer's Retry-After header, in seconds, when it has one. */
+  retryAfterS: number | undefined;
+}
+
 interface Waiting {
-  resolve: (body: string) => void;
+  resolve: (reply: Reply) => void;
   reject: (err: Error) => void;
 }
 
@@ -22,7 +28,7 @@ class Connection {
     this.socket.on('close', () => this.fail(new Error('connection closed by the server')));
   }
 
-  send(request: Buffer): Promise<string> {
+  send(request: Buffer): Promise<Reply> {
     if (this.waiting) throw new Error('one request at a time per connection');
     return new Promise((resolve, reject) => {
       this.waiting = { resolve, reject };
@@ -44,10 +50,11 @@ class Connection {
     const end = head + 4 + Number(m[1]);
     if (this.buffer.length < end) return;
     const body = this.buffer.subarray(head + 4, end).toString('utf8');
+    const later = /\r\nretry-after:\s*(\d+)/i.exec(headers);
     this.buffer = this.buffer.subarray(end);
     const w = this.waiting;
     this.waiting = undefined;
-    w?.resolve(body);
+    w?.resolve({ body, retryAfterS: later ? Number(later[1]) : undefined });
   }
 
   private fail(err: Error): void {
@@ -79,15 +86,15 @@ export class BenchClient {
     return (await this.timed(json)).answer;
   }
 
-  /** The answer, and the time from writing the request to its answer (not the wait for a free connection). */
-  async timed(json: string): Promise<{ answer: any; ms: number }> {
+  /** The answer, the time from writing the request to its answer (not the wait for a free connection), its Retry-After. */
+  async timed(json: string): Promise<{ answer: any; ms: number; retryAfterS: number | undefined }> {
     const c = this.idle.pop() ?? (await new Promise<Connection>((r) => this.queue.push(r)));
     try {
       const body = Buffer.from(json, 'utf8');
       const head = `POST ${this.path} HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n`;
       const t = performance.now();
-      const text = await c.send(Buffer.concat([Buffer.from(head, 'latin1'), body]));
-      return { answer: JSON.parse(text), ms: performance.now() - t };
+      const reply = await c.send(Buffer.concat([Buffer.from(head, 'latin1'), body]));
+      return { answer: JSON.parse(reply.body), ms: performance.now() - t, retryAfterS: reply.retryAfterS };
     } finally {
       const next = this.queue.shift();
       if (next) next(c);

@@ -2,6 +2,7 @@ import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../src/server/app.ts';
+import { CALL_SERVICE_PATH } from '../src/server/gateway/route.ts';
 import { freshDatabase, type TestDatabase } from './support/db.ts';
 import { HOSPITAL, NOW, RESIDENT, envelope, post, seedRegistry, signInAs } from './support/gateway-world.ts';
 
@@ -33,7 +34,10 @@ test('a flood from one institution: the excess is shed at once and writes nothin
   const flood = Array.from({ length: 40 }, () => envelope('2201', { data: { psn_no: RESIDENT.psn_no, insutype: '390' } }, { sign_no: hospitalSign }));
   // While the hospital floods, the pharmacy asks who a person is (its own slots).
   const [answers, other] = await Promise.all([
-    Promise.all(flood.map((e) => post(app, e))),
+    Promise.all(flood.map(async (e) => {
+      const res = await app.inject({ method: 'POST', url: CALL_SERVICE_PATH, headers: { 'content-type': 'application/json' }, payload: JSON.stringify(e) });
+      return { body: res.json() as Record<string, any>, retryAfter: res.headers['retry-after'] };
+    })),
     post(app, envelope('1101', { data: { mdtrt_cert_type: '02', mdtrt_cert_no: RESIDENT.certno, psn_cert_type: '01', certno: RESIDENT.certno } }, { fixmedins_code: 'P43020400002', sign_no: pharmacySign })),
   ]);
   const ok = answers.filter((a) => a.body.infcode === 0);
@@ -41,6 +45,8 @@ test('a flood from one institution: the excess is shed at once and writes nothin
   assert.ok(shed.length > 0, 'some of the flood was shed');
   assert.ok(ok.length >= 4, 'the institution\'s own slots kept working');
   for (const a of shed) assert.match(a.body.err_msg, /busy: this institution already has 4 messages in flight; this one was not processed, retry it later with the same msgid/);
+  for (const a of shed) assert.equal(a.retryAfter, '1', 'a shed answer tells the sender to wait (Retry-After)');
+  for (const a of ok) assert.equal(a.retryAfter, undefined, 'an accepted answer has no Retry-After');
   assert.equal(other.body.infcode, 0, `another institution is served during the flood: ${other.body.err_msg}`);
   assert.equal(await count(`SELECT count(*)::int AS n FROM visits`), visitsBefore + ok.length, 'a shed message wrote nothing');
   const shedIds = flood.filter((_e, i) => answers[i]!.body.infcode === -1).map((e) => String(e['msgid']));

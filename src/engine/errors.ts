@@ -52,8 +52,8 @@ export const forbidden = (field: string, zh: string, en: string): YibaoError =>
   new YibaoError('forbidden', [{ field, zh, en }]);
 export const unauthenticated = (field: string, zh: string, en: string): YibaoError =>
   new YibaoError('unauthenticated', [{ field, zh, en }]);
-export const unavailable = (field: string, zh: string, en: string): YibaoError =>
-  new YibaoError('unavailable', [{ field, zh, en }]);
+export const unavailable = (field: string, zh: string, en: string, retryAfterS?: number): YibaoError =>
+  new YibaoError('unavailable', [{ field, zh, en }], retryAfterS);
 
 /** Too many tries: refused until `retryAfterS` seconds have passed (sign-in limits). */
 export const rateLimited = (field: string, zh: string, en: string, retryAfterS: number): YibaoError =>

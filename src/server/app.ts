@@ -67,7 +67,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     if (isDatabaseUnavailable(err)) {
       if (isDatabaseOutOfResources(err)) request.log.error(err); // a full disk: the operator's to fix
       const u = databaseUnavailable();
-      return reply.status(503).header('retry-after', '5').send({ error: u.kind, message: u.bilingual(), details: u.details });
+      return reply.status(503).header('retry-after', String(u.retryAfterS ?? 5)).send({ error: u.kind, message: u.bilingual(), details: u.details });
     }
     const e = err as { validation?: unknown; statusCode?: number; message: string };
     if (e.validation || (e.statusCode && e.statusCode < 500)) {

@@ -19,6 +19,9 @@ export interface AdmissionLimits {
  */
 export const DEFAULT_ADMISSION: AdmissionLimits = { total: 4096, perInstitution: 1024 };
 
+/** A shed message's `Retry-After` (seconds): a sender that waits at least this long, and longer each time, lets the flood drain. */
+export const SHED_RETRY_AFTER_S = 1;
+
 export class Admission {
   private inFlight = 0;
   private readonly byInstitution = new Map<string, number>();
@@ -29,10 +32,10 @@ export class Admission {
   enter(institution: string): { leave: () => void } | { refused: YibaoError } {
     const mine = this.byInstitution.get(institution) ?? 0;
     if (mine >= this.limits.perInstitution) {
-      return { refused: unavailable('fixmedins_code', `平台繁忙：本机构同时处理的报文已达 ${this.limits.perInstitution} 条，本报文未处理，请稍后用同一报文重试`, `busy: this institution already has ${this.limits.perInstitution} messages in flight; this one was not processed, retry it later with the same msgid`) };
+      return { refused: unavailable('fixmedins_code', `平台繁忙：本机构同时处理的报文已达 ${this.limits.perInstitution} 条，本报文未处理，请稍后用同一报文重试`, `busy: this institution already has ${this.limits.perInstitution} messages in flight; this one was not processed, retry it later with the same msgid`, SHED_RETRY_AFTER_S) };
     }
     if (this.inFlight >= this.limits.total) {
-      return { refused: unavailable('gateway', '平台繁忙，本报文未处理，请稍后用同一报文重试', 'the platform is busy; this message was not processed, retry it later with the same msgid') };
+      return { refused: unavailable('gateway', '平台繁忙，本报文未处理，请稍后用同一报文重试', 'the platform is busy; this message was not processed, retry it later with the same msgid', SHED_RETRY_AFTER_S) };
     }
     this.inFlight += 1;
     this.byInstitution.set(institution, mine + 1);

@@ -71,6 +71,8 @@ class Answered {
 export interface GatewayAnswer {
   response: GatewayResponse;
   body: string;
+  /** Refused for now (shed, the database away): the HTTP `Retry-After` the answer carries. */
+  retryAfterS?: number;
 }
 
 export async function callService(deps: GatewayDeps, body: unknown): Promise<GatewayAnswer> {
@@ -186,10 +188,11 @@ export async function callService(deps: GatewayDeps, body: unknown): Promise<Gat
     infno: envelope?.infno, fixmedins_code: envelope?.fixmedins_code, msgid: envelope?.msgid, infcode: response.infcode, inf_refmsgid: response.inf_refmsgid, replayed, output: response.output,
     ...(refused ? { refusal: { kind: refused.kind, field: (refused.details[0]?.field ?? 'unknown').replace(/\[\d+\]/g, '[]').slice(0, 80) } } : {}),
   });
-  if (logged !== undefined) return { response, body: logged };
+  const later = refused?.kind === 'unavailable' && refused.retryAfterS !== undefined ? { retryAfterS: refused.retryAfterS } : {};
+  if (logged !== undefined) return { response, body: logged, ...later };
   const json = JSON.stringify(response);
   if (envelope && !shed) await logMessage(deps, envelope, response, json, receivedAt);
-  return { response, body: json };
+  return { response, body: json, ...later };
 }
 
 interface Prepared {
@@ -321,7 +324,7 @@ function unsupported(infno: string, registry: TransactionRegistry): YibaoError {
 }
 
 export function databaseUnavailable(): YibaoError {
-  return unavailable('database', '医保平台数据库暂时不可用，请稍后用同一报文重试（重试将得到确定结果，不会重复结算）', 'the platform\'s database is unavailable for the moment; retry later with the same msgid (the retry gets the definitive answer, never a second settlement)');
+  return unavailable('database', '医保平台数据库暂时不可用，请稍后用同一报文重试（重试将得到确定结果，不会重复结算）', 'the platform\'s database is unavailable for the moment; retry later with the same msgid (the retry gets the definitive answer, never a second settlement)', 5);
 }
 
 function internalMessage(): string {

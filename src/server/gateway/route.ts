@@ -80,6 +80,8 @@ export function gatewayRoutes(deps: GatewayRouteDeps): FastifyPluginAsync {
         },
         request.body ?? '',
       );
+      // Still 200 with the envelope (what a HIS reads); the header tells a sender that honours it how long to wait.
+      if (answer.retryAfterS !== undefined) void reply.header('retry-after', String(answer.retryAfterS));
       return reply.status(200).header('content-type', 'application/json; charset=utf-8').send(answer.body);
     });
   };
