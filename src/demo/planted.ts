@@ -6,6 +6,7 @@
 import { buildApp } from '../server/app.ts';
 import { CALL_SERVICE_PATH } from '../server/gateway/route.ts';
 import type { Pool } from '../store/db.ts';
+import { chinaDate } from '../engine/calendar.ts';
 import { formatYuan } from '../engine/money.ts';
 import type { RuleType } from '../engine/supervision/types.ts';
 import { poolingRegionOf } from '../store/cooperation/common.ts';
@@ -170,8 +171,11 @@ export async function seedPlantedClaims(pool: Pool, fixtures: Fixtures, opts: { 
         used.add(patient.psn_no);
         const done: Array<{ mdtrt_id: string; answer: { infcode: number; err_msg: string | null; output: any } }> = [];
         for (const v of plant.visits) {
-          // Each copy an hour later, for another person.
-          done.push(await visit(v, patient, new Date(opts.now.getTime() - v.start * DAY + (9 + n) * 3_600_000)));
+          // On its day at 9:00 China time, each copy an hour later, for another person: a fixed hour,
+          // not the clock's, so that no visit starts late enough for its lines to fall on a day
+          // the interface's window (up to the day after the clock's) does not reach.
+          const day = chinaDate(new Date(opts.now.getTime() - v.start * DAY));
+          done.push(await visit(v, patient, new Date(Date.parse(`${day}T00:00:00+08:00`) + (9 + n) * 3_600_000)));
         }
         const last = done[plant.claim ?? done.length - 1]!;
         const setl = last.answer;
