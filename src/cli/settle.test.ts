@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { explainText } from './settle.ts';
+import os from 'node:os';
+import { compareClaimsFile, explainText } from './settle.ts';
 import { claimInput, comparePolicies, type ClaimFile } from '../engine/simulator.ts';
 import { loadPolicyDir, loadRegionCatalog } from '../store/shipped-documents.ts';
 import { selectPolicy, settle } from '../engine/index.ts';
@@ -41,4 +42,24 @@ test('simulator: comparing Jiujiang 2026a with the falling deductible of 2026b c
   const same = comparePolicies(from, from, claims, () => catalog);
   assert.equal(same.fund_difference, '0.00');
   assert.equal(same.persons_paying_same, same.persons);
+});
+
+test('compare streams a JSONL file: the same report as the claims in memory, and a bad line named by its number', async () => {
+  const policies = loadPolicyDir();
+  const from = policies.find((p) => p.policy_id === '360400-310-2026a')!;
+  const to = policies.find((p) => p.policy_id === '360400-310-2026b')!;
+  const file = path.join(root, 'policies/examples/jiujiang-employees-2026.claims.jsonl');
+  const claims = fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as ClaimFile);
+  const catalog = loadRegionCatalog('360400');
+  const streamed = await compareClaimsFile(from, to, file, () => catalog);
+  assert.deepEqual(streamed, comparePolicies(from, to, claims, () => catalog));
+  assert.ok(streamed.claims > 0 && streamed.claims === claims.length);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'yibao-compare-'));
+  try {
+    const bad = path.join(dir, 'bad.jsonl');
+    fs.writeFileSync(bad, `${JSON.stringify(claims[0])}\n\n{"visit": \n`);
+    await assert.rejects(compareClaimsFile(from, to, bad, () => catalog), (err: Error) => err.message.includes(`${bad}:3`) && /not a JSON claim/.test(err.message));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });

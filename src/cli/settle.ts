@@ -4,10 +4,11 @@
 // On files (policies/, catalogs/, or the files given), or with `--database URL` on the versions
 // stored in that database's registry: the ones settlement prices on.
 import fs from 'node:fs';
+import readline from 'node:readline';
 import { parseArgs } from 'node:util';
 import { feeDetailResult, formatYuan, loadPolicy, selectPolicy, settle, settlementOutput, type Catalog, type ExplainValue, type Fen, type Policy, type Settlement, type SettlementInput } from '../engine/index.ts';
 import { invalid } from '../engine/errors.ts';
-import { claimInput, comparePolicies, type ClaimFile } from '../engine/simulator.ts';
+import { claimInput, PolicyComparison, type ClaimFile, type CompareReport } from '../engine/simulator.ts';
 import { diseaseLookup, loadPolicyDir, loadRegionCatalog } from '../store/shipped-documents.ts';
 import { readPolicy, settleClaim, simulate } from '../app/settlement/policy-workbench.ts';
 import { createPool, type Pool } from '../store/db.ts';
@@ -104,16 +105,45 @@ export async function compareCommand(args: string[]): Promise<void> {
   }
   const from = loadPolicy(readJson(values.from), diseaseLookup());
   const to = loadPolicy(readJson(values.to), diseaseLookup());
-  const claims = fs
-    .readFileSync(values.claims, 'utf8')
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l) => JSON.parse(l) as ClaimFile);
   const catalogs = new Map<string, Catalog>();
   const catalogFor = (admdvs: string): Catalog => {
     let c = catalogs.get(admdvs);
     if (!c) catalogs.set(admdvs, (c = loadRegionCatalog(admdvs, values.catalog)));
     return c;
   };
-  console.log(JSON.stringify({ from: from.policy_id, to: to.policy_id, ...comparePolicies(from, to, claims, catalogFor) }, null, 2));
+  const report = await compareClaimsFile(from, to, values.claims, catalogFor, (line) => console.error(line));
+  console.log(JSON.stringify({ from: from.policy_id, to: to.policy_id, ...report }, null, 2));
+}
+
+/** Claims between progress lines. */
+const PROGRESS_EVERY = 100_000;
+
+/**
+ * A JSONL file of claims compared under two policies as it is read, a line at a time: memory
+ * grows with the persons, not the claims; every PROGRESS_EVERY claims a line of progress.
+ */
+export async function compareClaimsFile(from: Policy, to: Policy, file: string, catalogFor: (admdvs: string) => Catalog, progress: (line: string) => void = () => undefined): Promise<CompareReport> {
+  const comparison = new PolicyComparison(from, to, catalogFor);
+  const started = performance.now();
+  const bytes = fs.statSync(file).size;
+  const input = fs.createReadStream(file, { encoding: 'utf8' });
+  let n = 0;
+  for await (const line of readline.createInterface({ input, crlfDelay: Infinity })) {
+    n += 1;
+    if (line.trim() === '') continue;
+    let claim: ClaimFile;
+    try {
+      claim = JSON.parse(line) as ClaimFile;
+    } catch {
+      throw invalid(`${file}:${n}`, '不是一行 JSON 理赔记录', 'is not a JSON claim on one line');
+    }
+    comparison.add(claim);
+    if (comparison.count % PROGRESS_EVERY === 0) {
+      const s = (performance.now() - started) / 1000;
+      const rate = comparison.count / s;
+      const left = rate > 0 ? ((bytes - input.bytesRead) / Math.max(input.bytesRead, 1)) * s : 0;
+      progress(`compare: ${comparison.count} claims, ${Math.round(rate)} a second, about ${Math.round(left)} s left`);
+    }
+  }
+  return comparison.report();
 }

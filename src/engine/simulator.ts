@@ -88,16 +88,33 @@ export interface CompareReport {
   persons_paying_same: number;
 }
 
-/** Settle the claims in order under both policies (each person's year accumulating separately) and compare. */
-export function comparePolicies(from: Policy, to: Policy, claims: readonly ClaimFile[], catalogFor: (admdvs: string) => Catalog): CompareReport {
-  const accFrom = new Map<string, Accumulators>();
-  const accTo = new Map<string, Accumulators>();
-  const psnFrom = new Map<string, number>();
-  const psnTo = new Map<string, number>();
-  let fundFrom = 0, fundTo = 0, refusedFrom = 0, refusedTo = 0;
-  claims.forEach((claim, i) => {
-    const who = claim.person.psn_no ?? `claim-${i + 1}`;
-    const catalog = catalogFor(claim.visit.mdtrtarea_admvs);
+/**
+ * Claims settled one at a time, in the order given, under both policies (each person's year
+ * accumulating separately), and compared: what a stream of claims feeds, so that memory grows
+ * with the persons, never with the claims.
+ */
+export class PolicyComparison {
+  private readonly accFrom = new Map<string, Accumulators>();
+  private readonly accTo = new Map<string, Accumulators>();
+  private readonly psnFrom = new Map<string, number>();
+  private readonly psnTo = new Map<string, number>();
+  private claims = 0;
+  private fundFrom = 0;
+  private fundTo = 0;
+  private refusedFrom = 0;
+  private refusedTo = 0;
+
+  constructor(
+    private readonly from: Policy,
+    private readonly to: Policy,
+    private readonly catalogFor: (admdvs: string) => Catalog,
+  ) {}
+
+  /** The next claim; a claim without psn_no is a person of its own. */
+  add(claim: ClaimFile): void {
+    this.claims += 1;
+    const who = claim.person.psn_no ?? `claim-${this.claims}`;
+    const catalog = this.catalogFor(claim.visit.mdtrtarea_admvs);
     const run = (p: Policy, accs: Map<string, Accumulators>, psn: Map<string, number>): number | null => {
       const input = claimInput({ ...claim, visit: { ...claim.visit, insuplc_admdvs: p.admdvs } }, catalog, accs.get(who) ?? accumulatorsFromYuan(claim.accumulators_yuan));
       try {
@@ -109,37 +126,51 @@ export function comparePolicies(from: Policy, to: Policy, claims: readonly Claim
         return null;
       }
     };
-    const a = run(from, accFrom, psnFrom);
-    const b = run(to, accTo, psnTo);
-    if (a === null) refusedFrom++;
-    else fundFrom += a;
-    if (b === null) refusedTo++;
-    else fundTo += b;
-  });
-  let more = 0, less = 0, same = 0, psnTotalFrom = 0, psnTotalTo = 0;
-  const persons = new Set([...psnFrom.keys(), ...psnTo.keys()]);
-  for (const who of persons) {
-    const a = psnFrom.get(who) ?? 0;
-    const b = psnTo.get(who) ?? 0;
-    psnTotalFrom += a;
-    psnTotalTo += b;
-    if (b > a) more++;
-    else if (b < a) less++;
-    else same++;
+    const a = run(this.from, this.accFrom, this.psnFrom);
+    const b = run(this.to, this.accTo, this.psnTo);
+    if (a === null) this.refusedFrom++;
+    else this.fundFrom += a;
+    if (b === null) this.refusedTo++;
+    else this.fundTo += b;
   }
-  return {
-    claims: claims.length,
-    persons: persons.size,
-    refused: { from: refusedFrom, to: refusedTo },
-    fund_total_from: formatYuan(fundFrom as Fen),
-    fund_total_to: formatYuan(fundTo as Fen),
-    fund_difference: formatYuan((fundTo - fundFrom) as Fen),
-    patient_total_from: formatYuan(psnTotalFrom as Fen),
-    patient_total_to: formatYuan(psnTotalTo as Fen),
-    persons_paying_more: more,
-    persons_paying_less: less,
-    persons_paying_same: same,
-  };
+
+  get count(): number {
+    return this.claims;
+  }
+
+  report(): CompareReport {
+    let more = 0, less = 0, same = 0, psnTotalFrom = 0, psnTotalTo = 0;
+    const persons = new Set([...this.psnFrom.keys(), ...this.psnTo.keys()]);
+    for (const who of persons) {
+      const a = this.psnFrom.get(who) ?? 0;
+      const b = this.psnTo.get(who) ?? 0;
+      psnTotalFrom += a;
+      psnTotalTo += b;
+      if (b > a) more++;
+      else if (b < a) less++;
+      else same++;
+    }
+    return {
+      claims: this.claims,
+      persons: persons.size,
+      refused: { from: this.refusedFrom, to: this.refusedTo },
+      fund_total_from: formatYuan(this.fundFrom as Fen),
+      fund_total_to: formatYuan(this.fundTo as Fen),
+      fund_difference: formatYuan((this.fundTo - this.fundFrom) as Fen),
+      patient_total_from: formatYuan(psnTotalFrom as Fen),
+      patient_total_to: formatYuan(psnTotalTo as Fen),
+      persons_paying_more: more,
+      persons_paying_less: less,
+      persons_paying_same: same,
+    };
+  }
+}
+
+/** Settle the claims in order under both policies and compare (a PolicyComparison fed the array). */
+export function comparePolicies(from: Policy, to: Policy, claims: readonly ClaimFile[], catalogFor: (admdvs: string) => Catalog): CompareReport {
+  const c = new PolicyComparison(from, to, catalogFor);
+  for (const claim of claims) c.add(claim);
+  return c.report();
 }
 
 export interface FieldChange {
