@@ -44,21 +44,22 @@ test('simulator: comparing Jiujiang 2026a with the falling deductible of 2026b c
   assert.equal(same.persons_paying_same, same.persons);
 });
 
-test('compare streams a JSONL file: the same report as the claims in memory, and a bad line named by its number', async () => {
+test('compare streams a JSONL file over worker threads by person: the same report as the claims in memory, and a bad line named by its number', async () => {
   const policies = loadPolicyDir();
   const from = policies.find((p) => p.policy_id === '360400-310-2026a')!;
   const to = policies.find((p) => p.policy_id === '360400-310-2026b')!;
+  const spec = { from: JSON.parse(fs.readFileSync(path.join(root, 'policies/360400-310-2026a.json'), 'utf8')), to: JSON.parse(fs.readFileSync(path.join(root, 'policies/360400-310-2026b.json'), 'utf8')) };
   const file = path.join(root, 'policies/examples/jiujiang-employees-2026.claims.jsonl');
   const claims = fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as ClaimFile);
   const catalog = loadRegionCatalog('360400');
-  const streamed = await compareClaimsFile(from, to, file, () => catalog);
-  assert.deepEqual(streamed, comparePolicies(from, to, claims, () => catalog));
-  assert.ok(streamed.claims > 0 && streamed.claims === claims.length);
+  const inMemory = { from: from.policy_id, to: to.policy_id, ...comparePolicies(from, to, claims, () => catalog) };
+  assert.ok(inMemory.persons > 1 && inMemory.persons_paying_less > 0, 'several persons, some paying less');
+  for (const workers of [1, 2, 3]) assert.deepEqual(await compareClaimsFile(spec, file, { workers }), inMemory, `${workers} workers`);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'yibao-compare-'));
   try {
     const bad = path.join(dir, 'bad.jsonl');
     fs.writeFileSync(bad, `${JSON.stringify(claims[0])}\n\n{"visit": \n`);
-    await assert.rejects(compareClaimsFile(from, to, bad, () => catalog), (err: Error) => err.message.includes(`${bad}:3`) && /not a JSON claim/.test(err.message));
+    await assert.rejects(compareClaimsFile(spec, bad, { workers: 2 }), (err: Error) => err.message.includes(`${bad}:3`) && /not a JSON claim/.test(err.message));
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

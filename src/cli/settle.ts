@@ -4,11 +4,16 @@
 // On files (policies/, catalogs/, or the files given), or with `--database URL` on the versions
 // stored in that database's registry: the ones settlement prices on.
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import readline from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { parseArgs } from 'node:util';
-import { feeDetailResult, formatYuan, loadPolicy, selectPolicy, settle, settlementOutput, type Catalog, type ExplainValue, type Fen, type Policy, type Settlement, type SettlementInput } from '../engine/index.ts';
+import { feeDetailResult, formatYuan, loadPolicy, selectPolicy, settle, settlementOutput, type ExplainValue, type Fen, type Policy, type Settlement, type SettlementInput } from '../engine/index.ts';
 import { invalid } from '../engine/errors.ts';
-import { claimInput, PolicyComparison, type ClaimFile, type CompareReport } from '../engine/simulator.ts';
+import { claimInput, reportOf, type ClaimFile, type CompareReport, type ComparisonTotals } from '../engine/simulator.ts';
+import type { CompareWorkerData, CompareWorkerMessage } from './compare-worker.ts';
 import { diseaseLookup, loadPolicyDir, loadRegionCatalog } from '../store/shipped-documents.ts';
 import { readPolicy, settleClaim, simulate } from '../app/settlement/policy-workbench.ts';
 import { createPool, type Pool } from '../store/db.ts';
@@ -94,8 +99,8 @@ export async function settleCommand(args: string[]): Promise<void> {
 }
 
 export async function compareCommand(args: string[]): Promise<void> {
-  const { values } = parseArgs({ args, options: { from: { type: 'string' }, to: { type: 'string' }, claims: { type: 'string' }, catalog: { type: 'string' }, database: { type: 'string' } } });
-  if (!values.from || !values.to || !values.claims) throw new Error('usage: yibao compare --from P1.json --to P2.json --claims claims.jsonl [--catalog DIR]\n       yibao compare --database URL --from ID[@VERSION] --to ID[@VERSION] --claims claims.jsonl');
+  const { values } = parseArgs({ args, options: { from: { type: 'string' }, to: { type: 'string' }, claims: { type: 'string' }, catalog: { type: 'string' }, database: { type: 'string' }, workers: { type: 'string' } } });
+  if (!values.from || !values.to || !values.claims) throw new Error('usage: yibao compare --from P1.json --to P2.json --claims claims.jsonl [--catalog DIR] [--workers N]\n       yibao compare --database URL --from ID[@VERSION] --to ID[@VERSION] --claims claims.jsonl');
   if (values.database) {
     // Stored versions on the stored catalogs; the claims still come from a file.
     const { from, to, claims } = { from: values.from, to: values.to, claims: fs.readFileSync(values.claims, 'utf8') };
@@ -103,47 +108,122 @@ export async function compareCommand(args: string[]): Promise<void> {
     console.log(JSON.stringify(report, null, 2));
     return;
   }
-  const from = loadPolicy(readJson(values.from), diseaseLookup());
-  const to = loadPolicy(readJson(values.to), diseaseLookup());
-  const catalogs = new Map<string, Catalog>();
-  const catalogFor = (admdvs: string): Catalog => {
-    let c = catalogs.get(admdvs);
-    if (!c) catalogs.set(admdvs, (c = loadRegionCatalog(admdvs, values.catalog)));
-    return c;
-  };
-  const report = await compareClaimsFile(from, to, values.claims, catalogFor, (line) => console.error(line));
-  console.log(JSON.stringify({ from: from.policy_id, to: to.policy_id, ...report }, null, 2));
+  const report = await compareClaimsFile({ from: readJson(values.from), to: readJson(values.to), catalogDir: values.catalog }, values.claims, { workers: values.workers === undefined ? os.availableParallelism() : Number(values.workers), progress: (line) => console.error(line) });
+  console.log(JSON.stringify(report, null, 2));
 }
 
-/** Claims between progress lines. */
+/** Claims between progress lines; lines sent to a worker at a time. */
 const PROGRESS_EVERY = 100_000;
+const BATCH = 500;
+const MAX_OUTSTANDING = 4;
+
+/** The policies (documents, checked by loadPolicy) and the catalogs' folder of a comparison. */
+export interface CompareSpec {
+  from: unknown;
+  to: unknown;
+  catalogDir?: string | undefined;
+}
+
+/** The first psn_no of a claim's line, without parsing it (claims without one are persons of their own). */
+const PSN_NO = /"psn_no"\s*:\s*"((?:[^"\\]|\\.)*)"/;
+
+/** A worker thread on `file`; run from the sources, it registers tsx's loader first (a worker does not inherit it). */
+function startWorker(file: URL, workerData: CompareWorkerData): Worker {
+  if (!file.pathname.endsWith('.ts')) return new Worker(file, { workerData });
+  const api = import.meta.resolve('tsx/esm/api');
+  const boot = `import(${JSON.stringify(api)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(file.href)}); });`;
+  return new Worker(boot, { eval: true, workerData });
+}
+
+function workerOf(key: string, workers: number): number {
+  let h = 0;
+  for (let i = 0; i < key.length; i++) h = (h * 31 + key.charCodeAt(i)) | 0;
+  return Math.abs(h) % workers;
+}
 
 /**
- * A JSONL file of claims compared under two policies as it is read, a line at a time: memory
- * grows with the persons, not the claims; every PROGRESS_EVERY claims a line of progress.
+ * A JSONL file of claims compared under two policies as it is read, a line at a time: the lines
+ * go to `workers` threads by person (a person's claims to one of them, in the file's order, so
+ * each year accumulates as it would), memory grows with the persons, not the claims, and every
+ * PROGRESS_EVERY claims a line of progress. A bad line is refused by its number.
  */
-export async function compareClaimsFile(from: Policy, to: Policy, file: string, catalogFor: (admdvs: string) => Catalog, progress: (line: string) => void = () => undefined): Promise<CompareReport> {
-  const comparison = new PolicyComparison(from, to, catalogFor);
-  const started = performance.now();
-  const bytes = fs.statSync(file).size;
-  const input = fs.createReadStream(file, { encoding: 'utf8' });
-  let n = 0;
-  for await (const line of readline.createInterface({ input, crlfDelay: Infinity })) {
-    n += 1;
-    if (line.trim() === '') continue;
-    let claim: ClaimFile;
-    try {
-      claim = JSON.parse(line) as ClaimFile;
-    } catch {
-      throw invalid(`${file}:${n}`, '不是一行 JSON 理赔记录', 'is not a JSON claim on one line');
+export async function compareClaimsFile(spec: CompareSpec, file: string, opts: { workers?: number; progress?: (line: string) => void } = {}): Promise<CompareReport & { from: string; to: string }> {
+  const from = loadPolicy(spec.from, diseaseLookup());
+  const to = loadPolicy(spec.to, diseaseLookup());
+  const n = Math.max(1, Math.min(opts.workers ?? 1, 16));
+  if (!Number.isInteger(n)) throw invalid('--workers', '应为 1 至 16 的整数', 'expected a whole number from 1 to 16');
+  const workerFile = new URL(`./compare-worker${path.extname(fileURLToPath(import.meta.url))}`, import.meta.url);
+  const data: CompareWorkerData = { from: spec.from, to: spec.to, catalogDir: spec.catalogDir, file };
+  const threads = Array.from({ length: n }, () => startWorker(workerFile, data));
+  let failure: string | undefined;
+  // At most MAX_OUTSTANDING batches on their way to a worker: reading waits for the slowest, so
+  // that memory stays flat rather than filling with lines sent and not yet settled.
+  const outstanding = threads.map(() => 0);
+  const waiting: Array<(() => void) | undefined> = threads.map(() => undefined);
+  /** The first failure ends the reading: nobody waits on a worker any more. */
+  const stop = (why: string): void => {
+    failure ??= why;
+    for (const wake of waiting) wake?.();
+  };
+  const totals = threads.map((w, i) => new Promise<ComparisonTotals>((resolve, reject) => {
+    w.on('message', (m: { totals?: ComparisonTotals; error?: string; ack?: true }) => {
+      if (m.ack) {
+        outstanding[i]! -= 1;
+        waiting[i]?.();
+        waiting[i] = undefined;
+      } else if (m.error !== undefined) {
+        stop(m.error);
+        reject(new Error(m.error));
+      } else if (m.totals) resolve(m.totals);
+    });
+    w.on('error', (err) => {
+      stop(err.message);
+      reject(err);
+    });
+    w.on('exit', (code) => {
+      stop(`a compare worker exited (${code})`);
+      reject(new Error(`a compare worker exited (${code})`));
+    });
+  }));
+  totals.forEach((t) => t.catch(() => undefined));
+  const batches = threads.map(() => ({ lines: [] as string[], numbers: [] as number[] }));
+  const send = async (i: number): Promise<void> => {
+    const b = batches[i]!;
+    if (b.lines.length === 0) return;
+    while (outstanding[i]! >= MAX_OUTSTANDING && !failure) await new Promise<void>((r) => (waiting[i] = r));
+    outstanding[i]! += 1;
+    threads[i]!.postMessage(b satisfies CompareWorkerMessage);
+    batches[i] = { lines: [], numbers: [] };
+  };
+  try {
+    const started = performance.now();
+    const bytes = fs.statSync(file).size;
+    const input = fs.createReadStream(file, { encoding: 'utf8' });
+    let lineNo = 0;
+    let claims = 0;
+    for await (const line of readline.createInterface({ input, crlfDelay: Infinity })) {
+      lineNo += 1;
+      if (failure) break;
+      if (line.trim() === '') continue;
+      claims += 1;
+      const i = workerOf(PSN_NO.exec(line)?.[1] ?? `line-${lineNo}`, n);
+      batches[i]!.lines.push(line);
+      batches[i]!.numbers.push(lineNo);
+      if (batches[i]!.lines.length >= BATCH) await send(i);
+      if (claims % PROGRESS_EVERY === 0) {
+        const s = (performance.now() - started) / 1000;
+        const left = (bytes - input.bytesRead) / Math.max(input.bytesRead, 1) * s;
+        opts.progress?.(`compare: ${claims} claims read, ${Math.round(claims / s)} a second, about ${Math.round(left)} s left`);
+      }
     }
-    comparison.add(claim);
-    if (comparison.count % PROGRESS_EVERY === 0) {
-      const s = (performance.now() - started) / 1000;
-      const rate = comparison.count / s;
-      const left = rate > 0 ? ((bytes - input.bytesRead) / Math.max(input.bytesRead, 1)) * s : 0;
-      progress(`compare: ${comparison.count} claims, ${Math.round(rate)} a second, about ${Math.round(left)} s left`);
-    }
+    for (let i = 0; i < n; i++) await send(i);
+    for (const w of threads) w.postMessage({ end: true } satisfies CompareWorkerMessage);
+    const parts = await Promise.all(totals);
+    return { from: from.policy_id, to: to.policy_id, ...reportOf(parts) };
+  } catch (err) {
+    if (failure) throw new Error(failure);
+    throw err;
+  } finally {
+    await Promise.all(threads.map((w) => w.terminate()));
   }
-  return comparison.report();
 }

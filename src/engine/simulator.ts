@@ -138,32 +138,58 @@ export class PolicyComparison {
     return this.claims;
   }
 
-  report(): CompareReport {
-    let more = 0, less = 0, same = 0, psnTotalFrom = 0, psnTotalTo = 0;
-    const persons = new Set([...this.psnFrom.keys(), ...this.psnTo.keys()]);
-    for (const who of persons) {
+  /** The sums so far, in fen: what comparisons of disjoint sets of persons add up (`reportOf`). */
+  totals(): ComparisonTotals {
+    const t: ComparisonTotals = { claims: this.claims, persons: 0, refused_from: this.refusedFrom, refused_to: this.refusedTo, fund_from: this.fundFrom, fund_to: this.fundTo, patient_from: 0, patient_to: 0, more: 0, less: 0, same: 0 };
+    for (const who of new Set([...this.psnFrom.keys(), ...this.psnTo.keys()])) {
       const a = this.psnFrom.get(who) ?? 0;
       const b = this.psnTo.get(who) ?? 0;
-      psnTotalFrom += a;
-      psnTotalTo += b;
-      if (b > a) more++;
-      else if (b < a) less++;
-      else same++;
+      t.persons += 1;
+      t.patient_from += a;
+      t.patient_to += b;
+      if (b > a) t.more++;
+      else if (b < a) t.less++;
+      else t.same++;
     }
-    return {
-      claims: this.claims,
-      persons: persons.size,
-      refused: { from: this.refusedFrom, to: this.refusedTo },
-      fund_total_from: formatYuan(this.fundFrom as Fen),
-      fund_total_to: formatYuan(this.fundTo as Fen),
-      fund_difference: formatYuan((this.fundTo - this.fundFrom) as Fen),
-      patient_total_from: formatYuan(psnTotalFrom as Fen),
-      patient_total_to: formatYuan(psnTotalTo as Fen),
-      persons_paying_more: more,
-      persons_paying_less: less,
-      persons_paying_same: same,
-    };
+    return t;
   }
+
+  report(): CompareReport {
+    return reportOf([this.totals()]);
+  }
+}
+
+/** A comparison's sums in fen (no person in two of them when they are added up). */
+export interface ComparisonTotals {
+  claims: number;
+  persons: number;
+  refused_from: number;
+  refused_to: number;
+  fund_from: number;
+  fund_to: number;
+  patient_from: number;
+  patient_to: number;
+  more: number;
+  less: number;
+  same: number;
+}
+
+/** The report of comparisons over disjoint sets of persons (the parts of a file split by person). */
+export function reportOf(parts: readonly ComparisonTotals[]): CompareReport {
+  const sum = (k: keyof ComparisonTotals): number => parts.reduce((a, p) => a + p[k], 0);
+  return {
+    claims: sum('claims'),
+    persons: sum('persons'),
+    refused: { from: sum('refused_from'), to: sum('refused_to') },
+    fund_total_from: formatYuan(sum('fund_from') as Fen),
+    fund_total_to: formatYuan(sum('fund_to') as Fen),
+    fund_difference: formatYuan((sum('fund_to') - sum('fund_from')) as Fen),
+    patient_total_from: formatYuan(sum('patient_from') as Fen),
+    patient_total_to: formatYuan(sum('patient_to') as Fen),
+    persons_paying_more: sum('more'),
+    persons_paying_less: sum('less'),
+    persons_paying_same: sum('same'),
+  };
 }
 
 /** Settle the claims in order under both policies and compare (a PolicyComparison fed the array). */

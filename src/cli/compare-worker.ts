@@ -1,0 +1,48 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { loadPolicy, type Catalog } from '../engine/index.ts';
+import { invalid, YibaoError } from '../engine/errors.ts';
+import { PolicyComparison, type ClaimFile } from '../engine/simulator.ts';
+import { diseaseLookup, loadRegionCatalog } from '../store/shipped-documents.ts';
+
+// One worker thread of `yibao compare` (src/cli/settle.ts): it is sent every line of the persons
+// hashed to it, in the file's order, and settles them under both policies; at the end it
+// answers its sums. The persons of two workers never meet, so the sums simply add up.
+
+export interface CompareWorkerData {
+  from: unknown;
+  to: unknown;
+  catalogDir: string | undefined;
+  file: string;
+}
+
+/** A batch of lines with their line numbers; `end` asks for the totals. */
+export type CompareWorkerMessage = { lines: string[]; numbers: number[] } | { end: true };
+
+const data = workerData as CompareWorkerData;
+const catalogs = new Map<string, Catalog>();
+const comparison = new PolicyComparison(loadPolicy(data.from, diseaseLookup()), loadPolicy(data.to, diseaseLookup()), (admdvs) => {
+  let c = catalogs.get(admdvs);
+  if (!c) catalogs.set(admdvs, (c = loadRegionCatalog(admdvs, data.catalogDir)));
+  return c;
+});
+
+parentPort!.on('message', (m: CompareWorkerMessage) => {
+  try {
+    if ('end' in m) {
+      parentPort!.postMessage({ totals: comparison.totals() });
+      return;
+    }
+    m.lines.forEach((line, i) => {
+      let claim: ClaimFile;
+      try {
+        claim = JSON.parse(line) as ClaimFile;
+      } catch {
+        throw invalid(`${data.file}:${m.numbers[i]}`, '不是一行 JSON 理赔记录', 'is not a JSON claim on one line');
+      }
+      comparison.add(claim);
+    });
+    parentPort!.postMessage({ ack: true }); // the reader sends more only as batches are done
+  } catch (err) {
+    parentPort!.postMessage({ error: err instanceof YibaoError ? err.message : (err as Error).message });
+  }
+});
