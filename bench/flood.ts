@@ -153,11 +153,11 @@ export async function runFloodBench(opts: { quick: boolean; clients: number; sec
     const capacityLatencies: number[] = [];
     recording = capacityLatencies;
     const shedBefore = shed;
-    const t0 = performance.now();
     const cap0 = snap();
     const capFlows = await closedLoop(opts.seconds);
-    const capCores = cores(cap0, snap());
-    const capacity = capFlows / ((performance.now() - t0) / 1000);
+    const cap1 = snap();
+    const capCores = cores(cap0, cap1);
+    const capacity = capFlows / ((cap1.at - cap0.at) / 1000);
     const shedAtCapacity = shed - shedBefore;
 
     // The flood: arrivals on a clock, whatever the answers.
@@ -168,11 +168,9 @@ export async function runFloodBench(opts: { quick: boolean; clients: number; sec
     const offered = 3 * capacity;
     const settledBefore = settledIds.length;
     const flows: Array<Promise<boolean>> = [];
-    const f0 = performance.now();
     const flood0 = snap();
-    const floodEnd = f0 + opts.seconds * 1000;
-    let settledDuringFlood = 0;
-    let next = f0;
+    const floodEnd = flood0.at + opts.seconds * 1000;
+    let next = flood0.at;
     while (performance.now() < floodEnd) {
       const now = performance.now();
       while (next <= now) {
@@ -181,12 +179,12 @@ export async function runFloodBench(opts: { quick: boolean; clients: number; sec
       }
       await new Promise((r) => setTimeout(r, Math.max(1, Math.min(10, next - now))));
     }
-    settledDuringFlood = settledIds.length - settledBefore;
-    const floodCores = cores(flood0, snap());
-    const floodSeconds = (performance.now() - f0) / 1000;
-    const d0 = performance.now();
+    const settledDuringFlood = settledIds.length - settledBefore;
+    const flood1 = snap();
+    const floodCores = cores(flood0, flood1);
+    const floodSeconds = (flood1.at - flood0.at) / 1000;
     const outcomes = await Promise.all(flows);
-    const drainSeconds = (performance.now() - d0) / 1000;
+    const drainSeconds = (performance.now() - flood1.at) / 1000;
     const floodShed = shed - shedFlood0;
 
     // Nothing lost: every flow begun in the flood settled, and once.

@@ -151,9 +151,11 @@ async function dbCounters(pool: Pool): Promise<DbCounters> {
   return { commits: row.commits, walBytes: Number(row.wal_bytes), walFullPages: row.wal_fpi };
 }
 
-export function percentile(sorted: number[], p: number): number {
+/** The p-th percentile of ascending `sorted`, rounded to `decimals`. */
+export function percentile(sorted: number[], p: number, decimals = 2): number {
   if (sorted.length === 0) return 0;
-  return Math.round(sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! * 100) / 100;
+  const scale = 10 ** decimals;
+  return Math.round(sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! * scale) / scale;
 }
 
 /** `clients` loops of `once` for `seconds`; returns the count and each run's latency. */

@@ -15,6 +15,7 @@ import { buildApp } from '../src/server/app.ts';
 import { runClearing } from '../src/app/clearing/run.ts';
 import { refreshDashboard } from '../src/store/dashboard.ts';
 import { checkLedger } from '../src/store/ledger.ts';
+import { percentile } from './gateway.ts';
 import { backupDatabase } from '../src/store/backup.ts';
 import { createPool, ensureDatabase, type Pool } from '../src/store/db.ts';
 import { startEmbeddedPostgres } from '../src/store/embedded.ts';
@@ -63,7 +64,7 @@ export interface SoakReport {
   db_growth_mb: number;
 }
 
-const pct = (sorted: number[], p: number): number => (sorted.length === 0 ? 0 : Math.round(sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! * 10) / 10);
+const pct = (sorted: number[], p: number): number => percentile(sorted, p, 1);
 
 /**
  * Accumulator figures (numbers, and per-disease maps flattened to `key.code`) that are not the

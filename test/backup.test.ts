@@ -1,7 +1,6 @@
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -27,23 +26,13 @@ let source: TestDatabase;
 let app: FastifyInstance;
 let signNo = '';
 let dir: string;
-const empties: Array<{ pool: Pool; url: string; drop: () => Promise<void> }> = [];
+const empties: TestDatabase[] = [];
 
 /** A new database with nothing in it (not the migrated template): what a restore goes into. */
-async function emptyDatabase(): Promise<{ pool: Pool; url: string }> {
-  const adminUrl = process.env.YIBAO_TEST_ADMIN_URL!;
-  const name = 'r_' + crypto.randomBytes(6).toString('hex');
-  const admin = createPool(adminUrl, 1);
-  await admin.query(`CREATE DATABASE ${name}`);
-  const url = new URL(adminUrl);
-  url.pathname = '/' + name;
-  const pool = createPool(url.toString(), 4);
-  empties.push({ pool, url: url.toString(), drop: async () => {
-    await pool.end().catch(() => undefined);
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.end();
-  } });
-  return { pool, url: url.toString() };
+async function emptyDatabase(): Promise<TestDatabase> {
+  const db = await freshDatabase({ empty: true });
+  empties.push(db);
+  return db;
 }
 
 const rows = async (pool: Pool, table: string): Promise<number> => (await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`)).rows[0]!.n;

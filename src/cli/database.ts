@@ -11,20 +11,22 @@ export interface OpenDatabase {
   close: () => Promise<void>;
 }
 
+/** The embedded server in `$YIBAO_DATA_DIR/pg`, started, with its `yibao` database. */
+async function startEmbedded(config: Config, log: (line: string) => void): Promise<{ url: string; stop: () => Promise<void> }> {
+  const pgDir = path.join(config.dataDir, 'pg');
+  log(`starting embedded PostgreSQL in ${pgDir}`);
+  const embedded = await startEmbeddedPostgres(pgDir, { notice: log });
+  await ensureDatabase(embedded.url('postgres'), 'yibao');
+  // The port is a new free one at each start; PostgreSQL also writes it on line 4 of pg/postmaster.pid.
+  log(`embedded PostgreSQL ready: psql ${embedded.tcpUrl('yibao')}`);
+  return { url: embedded.url('yibao'), stop: () => embedded.stop() };
+}
+
 /** The configured database, migrated: `DATABASE_URL` when set, else the embedded server in `$YIBAO_DATA_DIR/pg`. */
 export async function openDatabase(config: Config, log: (line: string) => void): Promise<OpenDatabase> {
   let url = config.databaseUrl;
   let stopEmbedded = async (): Promise<void> => undefined;
-  if (!url) {
-    const pgDir = path.join(config.dataDir, 'pg');
-    log(`starting embedded PostgreSQL in ${pgDir}`);
-    const embedded = await startEmbeddedPostgres(pgDir, { notice: log });
-    stopEmbedded = () => embedded.stop();
-    await ensureDatabase(embedded.url('postgres'), 'yibao');
-    url = embedded.url('yibao');
-    // The port is a new free one at each start; PostgreSQL also writes it on line 4 of pg/postmaster.pid.
-    log(`embedded PostgreSQL ready: psql ${embedded.tcpUrl('yibao')}`);
-  }
+  if (!url) ({ url, stop: stopEmbedded } = await startEmbedded(config, log));
   const pool = createPool(url);
   try {
     await migrate(pool, log);
@@ -51,23 +53,16 @@ export async function openDatabase(config: Config, log: (line: string) => void):
 export async function maintenanceDatabase(config: Config, log: (line: string) => void): Promise<OpenDatabase> {
   const pgDir = path.join(config.dataDir, 'pg');
   const running = config.databaseUrl ? undefined : runningEmbeddedUrl(pgDir, 'yibao');
-  if (config.databaseUrl || running) {
-    const url = (config.databaseUrl ?? running)!;
-    if (running) log(`using the embedded PostgreSQL running in ${pgDir}`);
-    const pool = createPool(url, 4);
-    return { pool, url, close: () => pool.end() };
-  }
-  log(`starting embedded PostgreSQL in ${pgDir}`);
-  const embedded = await startEmbeddedPostgres(pgDir, { notice: log });
-  await ensureDatabase(embedded.url('postgres'), 'yibao');
-  const url = embedded.url('yibao');
+  if (running) log(`using the embedded PostgreSQL running in ${pgDir}`);
+  const own = config.databaseUrl || running ? undefined : await startEmbedded(config, log);
+  const url = (config.databaseUrl ?? running ?? own?.url)!;
   const pool = createPool(url, 4);
   return {
     pool,
     url,
     close: async () => {
       await pool.end();
-      await embedded.stop();
+      await own?.stop();
     },
   };
 }

@@ -59,15 +59,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   // One place turns errors into answers: a client's mistake is never a 500.
-  app.setErrorHandler((err, request, reply) => {
+  app.setErrorHandler((thrown, request, reply) => {
+    let err = thrown;
+    if (isDatabaseUnavailable(err)) {
+      if (isDatabaseOutOfResources(err)) request.log.error(err); // a full disk: the operator's to fix
+      err = databaseUnavailable(); // 503 with its Retry-After, below
+    }
     if (err instanceof YibaoError) {
       if (err.retryAfterS !== undefined) void reply.header('retry-after', String(Math.max(1, Math.ceil(err.retryAfterS))));
       return reply.status(STATUS[err.kind]).send({ error: err.kind, message: err.bilingual(), details: err.details });
-    }
-    if (isDatabaseUnavailable(err)) {
-      if (isDatabaseOutOfResources(err)) request.log.error(err); // a full disk: the operator's to fix
-      const u = databaseUnavailable();
-      return reply.status(503).header('retry-after', String(u.retryAfterS ?? 5)).send({ error: u.kind, message: u.bilingual(), details: u.details });
     }
     const e = err as { validation?: unknown; statusCode?: number; message: string };
     if (e.validation || (e.statusCode && e.statusCode < 500)) {

@@ -5,7 +5,7 @@ import readline from 'node:readline';
 import { once } from 'node:events';
 import zlib from 'node:zlib';
 import type { Client, Pool, Queryable } from './db.ts';
-import { migrate, migrationsDir } from './migrate.ts';
+import { migrate, migrationFiles } from './migrate.ts';
 
 // Backup and restore (issue 18, docs/operations.md "Backup and restore"). A logical backup of
 // every table, taken by the platform itself over its own connection: the machine's pg_dump is
@@ -77,13 +77,10 @@ const BATCH_ROWS = 2000;
 const BATCH_BYTES = 8 << 20;
 /** Tables with more rows than this get a progress line. */
 const PROGRESS_ROWS = 50_000;
+/** Whether a table's count went past a multiple of PROGRESS_ROWS (a progress line is due). */
+const passes = (before: number, after: number): boolean => Math.floor(before / PROGRESS_ROWS) < Math.floor(after / PROGRESS_ROWS);
 
 const ident = (name: string): string => `"${name.replace(/"/g, '""')}"`;
-
-/** The code's migrations, in order: a backup restores only into the same schema. */
-function codeMigrations(): string[] {
-  return fs.readdirSync(migrationsDir()).filter((f) => /^\d{3}_[\w-]+\.sql$/.test(f)).sort();
-}
 
 /** The public tables (not views) with their columns in order; schema_migrations is the target's own. */
 async function tableSpecs(q: Queryable): Promise<TableSpec[]> {
@@ -191,8 +188,9 @@ export async function backupDatabase(pool: Pool, file: string, log: (line: strin
           text += line;
         }
         await writer.write(text);
+        const before = rows;
         rows += batch.rows.length;
-        if (rows % (PROGRESS_ROWS - (PROGRESS_ROWS % BATCH_ROWS)) === 0) log(`backup: ${t.name} ${rows} rows…`);
+        if (passes(before, rows)) log(`backup: ${t.name} ${rows} rows…`);
       }
       await client.query('CLOSE backup_rows');
       await writer.write(JSON.stringify({ end: t.name, rows, sha256: hash.digest('hex') }) + '\n');
@@ -308,7 +306,7 @@ export async function restoreDatabase(pool: Pool, file: string, log: (line: stri
     throw new BackupError(`${source} 不是 yibao 备份文件（应以 ${BACKUP_FORMAT} 清单开头）`, `${source} is not a yibao backup (it must begin with a ${BACKUP_FORMAT} manifest)`);
   }
   const manifest = first as unknown as Manifest;
-  const mine = codeMigrations();
+  const mine = migrationFiles(); // a backup restores only into the same schema
   if (manifest.migrations.join() !== mine.join()) {
     const theirs = manifest.migrations.at(-1) ?? '(none)';
     throw new BackupError(
@@ -349,7 +347,9 @@ export async function restoreDatabase(pool: Pool, file: string, log: (line: stri
       let bytes = 0;
       const flush = async (): Promise<void> => {
         if (batch.length > 0) await insertRows(client, table, batch);
+        const before = rows;
         rows += batch.length;
+        if (passes(before, rows)) log(`restore: ${table} ${rows} rows…`);
         batch = [];
         bytes = 0;
       };
@@ -367,10 +367,7 @@ export async function restoreDatabase(pool: Pool, file: string, log: (line: stri
         hash.update(raw + '\n');
         batch.push(raw);
         bytes += raw.length;
-        if (batch.length >= BATCH_ROWS || bytes >= BATCH_BYTES) {
-          await flush();
-          if (rows % (PROGRESS_ROWS - (PROGRESS_ROWS % BATCH_ROWS)) === 0) log(`restore: ${table} ${rows} rows…`);
-        }
+        if (batch.length >= BATCH_ROWS || bytes >= BATCH_BYTES) await flush();
       }
       counts[table] = rows;
       total += rows;

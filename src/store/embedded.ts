@@ -19,6 +19,11 @@ export interface EmbeddedServer {
 const USER = 'postgres';
 const PASSWORD = 'yibao';
 
+/** The embedded server's connection URL: over its Unix-domain socket in `socketDir`, else TCP on 127.0.0.1. */
+function serverUrl(socketDir: string | undefined, port: number, database: string): string {
+  return `postgres://${USER}:${PASSWORD}@${socketDir ? encodeURIComponent(socketDir) : '127.0.0.1'}:${port}/${database}`;
+}
+
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
@@ -95,8 +100,8 @@ export async function startEmbeddedPostgres(
     );
   }
   return {
-    url: (database = 'postgres') => `postgres://${USER}:${PASSWORD}@${useSocket ? encodeURIComponent(socketDir) : '127.0.0.1'}:${port}/${database}`,
-    tcpUrl: (database = 'postgres') => `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`,
+    url: (database = 'postgres') => serverUrl(useSocket ? socketDir : undefined, port, database),
+    tcpUrl: (database = 'postgres') => serverUrl(undefined, port, database),
     stop: () => server.stop(),
   };
 }
@@ -121,9 +126,7 @@ export function runningEmbeddedUrl(pgDir: string, database = 'postgres'): string
     // EPERM: alive, another user's (the postgres user when we are not root)
     if ((err as NodeJS.ErrnoException).code !== 'EPERM') return undefined;
   }
-  const socketDir = lines[4]?.trim();
-  const host = socketDir ? encodeURIComponent(socketDir) : '127.0.0.1';
-  return `postgres://${USER}:${PASSWORD}@${host}:${port}/${database}`;
+  return serverUrl(lines[4]?.trim() || undefined, port, database);
 }
 
 // As root, PostgreSQL runs as the `postgres` user, who must be able to pass through every folder

@@ -26,8 +26,13 @@ export function migrationsDir(): string {
   return path.join(projectRoot(), 'src', 'store', 'migrations');
 }
 
+/** The migrations this code has, in the order they apply. */
+export function migrationFiles(): string[] {
+  return fs.readdirSync(migrationsDir()).filter((f) => /^\d{3}_[\w-]+\.sql$/.test(f)).sort();
+}
+
 export async function migrate(pool: Pool, log: (line: string) => void = () => undefined): Promise<string[]> {
-  const files = fs.readdirSync(migrationsDir()).filter((f) => /^\d{3}_[\w-]+\.sql$/.test(f)).sort();
+  const files = migrationFiles();
   const client = await pool.connect();
   const applied: string[] = [];
   try {

@@ -11,7 +11,8 @@ export interface TestDatabase {
   drop: () => Promise<void>;
 }
 
-export async function freshDatabase(): Promise<TestDatabase> {
+/** A database of the test's own: the migrated template's clone, or with `empty` nothing at all (what a restore goes into). */
+export async function freshDatabase(opts: { empty?: boolean } = {}): Promise<TestDatabase> {
   const adminUrl = process.env.YIBAO_TEST_ADMIN_URL;
   if (!adminUrl) throw new Error('YIBAO_TEST_ADMIN_URL is not set: run the tests with `npm test`');
   const name = 't_' + crypto.randomBytes(6).toString('hex');
@@ -19,7 +20,7 @@ export async function freshDatabase(): Promise<TestDatabase> {
   // CREATE DATABASE … TEMPLATE fails if another session is copying the template at the same time.
   for (let attempt = 0; ; attempt++) {
     try {
-      await admin.query(`CREATE DATABASE ${name} TEMPLATE ${TEMPLATE_DB}`);
+      await admin.query(opts.empty ? `CREATE DATABASE ${name}` : `CREATE DATABASE ${name} TEMPLATE ${TEMPLATE_DB}`);
       break;
     } catch (err) {
       if (attempt > 50 || !/being accessed by other users/.test((err as Error).message)) throw err;

@@ -188,7 +188,7 @@ export async function callService(deps: GatewayDeps, body: unknown): Promise<Gat
     infno: envelope?.infno, fixmedins_code: envelope?.fixmedins_code, msgid: envelope?.msgid, infcode: response.infcode, inf_refmsgid: response.inf_refmsgid, replayed, output: response.output,
     ...(refused ? { refusal: { kind: refused.kind, field: (refused.details[0]?.field ?? 'unknown').replace(/\[\d+\]/g, '[]').slice(0, 80) } } : {}),
   });
-  const later = refused?.kind === 'unavailable' && refused.retryAfterS !== undefined ? { retryAfterS: refused.retryAfterS } : {};
+  const later = refused?.retryAfterS !== undefined ? { retryAfterS: refused.retryAfterS } : {};
   if (logged !== undefined) return { response, body: logged, ...later };
   const json = JSON.stringify(response);
   if (envelope && !shed) await logMessage(deps, envelope, response, json, receivedAt);
