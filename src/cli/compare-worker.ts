@@ -1,7 +1,8 @@
-import { parentPort, workerData } from 'node:worker_threads';
+import { workerData } from 'node:worker_threads';
+import { serveBatches } from '../app/threads.ts';
 import { loadPolicy, type Catalog } from '../engine/index.ts';
-import { invalid, YibaoError } from '../engine/errors.ts';
-import { PolicyComparison, type ClaimFile } from '../engine/simulator.ts';
+import { invalid } from '../engine/errors.ts';
+import { PolicyComparison, type ClaimFile, type ComparisonTotals } from '../engine/simulator.ts';
 import { diseaseLookup, loadRegionCatalog } from '../store/shipped-documents.ts';
 
 // One worker thread of `yibao compare` (src/cli/settle.ts): it is sent every line of the persons
@@ -15,9 +16,6 @@ export interface CompareWorkerData {
   file: string;
 }
 
-/** A batch of lines with their line numbers; `end` asks for the totals. */
-export type CompareWorkerMessage = { lines: string[]; numbers: number[] } | { end: true };
-
 const data = workerData as CompareWorkerData;
 const catalogs = new Map<string, Catalog>();
 const comparison = new PolicyComparison(loadPolicy(data.from, diseaseLookup()), loadPolicy(data.to, diseaseLookup()), (admdvs) => {
@@ -26,23 +24,14 @@ const comparison = new PolicyComparison(loadPolicy(data.from, diseaseLookup()), 
   return c;
 });
 
-parentPort!.on('message', (m: CompareWorkerMessage) => {
-  try {
-    if ('end' in m) {
-      parentPort!.postMessage({ totals: comparison.totals() });
-      return;
+serveBatches<ComparisonTotals>((lines, numbers) => {
+  lines.forEach((line, i) => {
+    let claim: ClaimFile;
+    try {
+      claim = JSON.parse(line) as ClaimFile;
+    } catch {
+      throw invalid(`${data.file}:${numbers[i]}`, '不是一行 JSON 理赔记录', 'is not a JSON claim on one line');
     }
-    m.lines.forEach((line, i) => {
-      let claim: ClaimFile;
-      try {
-        claim = JSON.parse(line) as ClaimFile;
-      } catch {
-        throw invalid(`${data.file}:${m.numbers[i]}`, '不是一行 JSON 理赔记录', 'is not a JSON claim on one line');
-      }
-      comparison.add(claim);
-    });
-    parentPort!.postMessage({ ack: true }); // the reader sends more only as batches are done
-  } catch (err) {
-    parentPort!.postMessage({ error: err instanceof YibaoError ? err.message : (err as Error).message });
-  }
-});
+    comparison.add(claim);
+  });
+}, () => comparison.totals());

@@ -8,12 +8,12 @@ import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import { parseArgs } from 'node:util';
 import { feeDetailResult, formatYuan, loadPolicy, selectPolicy, settle, settlementOutput, type ExplainValue, type Fen, type Policy, type Settlement, type SettlementInput } from '../engine/index.ts';
 import { invalid } from '../engine/errors.ts';
 import { claimInput, reportOf, type ClaimFile, type CompareReport, type ComparisonTotals } from '../engine/simulator.ts';
-import type { CompareWorkerData, CompareWorkerMessage } from './compare-worker.ts';
+import type { CompareWorkerData } from './compare-worker.ts';
+import { PartitionedWorkers, threadCount } from '../app/threads.ts';
 import { diseaseLookup, loadPolicyDir, loadRegionCatalog } from '../store/shipped-documents.ts';
 import { readPolicy, settleClaim, simulate } from '../app/settlement/policy-workbench.ts';
 import { createPool, type Pool } from '../store/db.ts';
@@ -112,10 +112,8 @@ export async function compareCommand(args: string[]): Promise<void> {
   console.log(JSON.stringify(report, null, 2));
 }
 
-/** Claims between progress lines; lines sent to a worker at a time. */
+/** Claims between progress lines. */
 const PROGRESS_EVERY = 100_000;
-const BATCH = 500;
-const MAX_OUTSTANDING = 4;
 
 /** The policies (documents, checked by loadPolicy) and the catalogs' folder of a comparison. */
 export interface CompareSpec {
@@ -127,74 +125,18 @@ export interface CompareSpec {
 /** The first psn_no of a claim's line, without parsing it (claims without one are persons of their own). */
 const PSN_NO = /"psn_no"\s*:\s*"((?:[^"\\]|\\.)*)"/;
 
-/** A worker thread on `file`; run from the sources, it registers tsx's loader first (a worker does not inherit it). */
-function startWorker(file: URL, workerData: CompareWorkerData): Worker {
-  if (!file.pathname.endsWith('.ts')) return new Worker(file, { workerData });
-  const api = import.meta.resolve('tsx/esm/api');
-  const boot = `import(${JSON.stringify(api)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(file.href)}); });`;
-  return new Worker(boot, { eval: true, workerData });
-}
-
-function workerOf(key: string, workers: number): number {
-  let h = 0;
-  for (let i = 0; i < key.length; i++) h = (h * 31 + key.charCodeAt(i)) | 0;
-  return Math.abs(h) % workers;
-}
-
 /**
  * A JSONL file of claims compared under two policies as it is read, a line at a time: the lines
- * go to `workers` threads by person (a person's claims to one of them, in the file's order, so
- * each year accumulates as it would), memory grows with the persons, not the claims, and every
- * PROGRESS_EVERY claims a line of progress. A bad line is refused by its number.
+ * go to `workers` threads by person (PartitionedWorkers), memory grows with the persons, not
+ * the claims, and every PROGRESS_EVERY claims a line of progress. A bad line is refused by its number.
  */
 export async function compareClaimsFile(spec: CompareSpec, file: string, opts: { workers?: number; progress?: (line: string) => void } = {}): Promise<CompareReport & { from: string; to: string }> {
   const from = loadPolicy(spec.from, diseaseLookup());
   const to = loadPolicy(spec.to, diseaseLookup());
-  const n = Math.max(1, Math.min(opts.workers ?? 1, 16));
-  if (!Number.isInteger(n)) throw invalid('--workers', '应为 1 至 16 的整数', 'expected a whole number from 1 to 16');
+  const n = threadCount(opts.workers ?? 1, '--workers');
   const workerFile = new URL(`./compare-worker${path.extname(fileURLToPath(import.meta.url))}`, import.meta.url);
   const data: CompareWorkerData = { from: spec.from, to: spec.to, catalogDir: spec.catalogDir, file };
-  const threads = Array.from({ length: n }, () => startWorker(workerFile, data));
-  let failure: string | undefined;
-  // At most MAX_OUTSTANDING batches on their way to a worker: reading waits for the slowest, so
-  // that memory stays flat rather than filling with lines sent and not yet settled.
-  const outstanding = threads.map(() => 0);
-  const waiting: Array<(() => void) | undefined> = threads.map(() => undefined);
-  /** The first failure ends the reading: nobody waits on a worker any more. */
-  const stop = (why: string): void => {
-    failure ??= why;
-    for (const wake of waiting) wake?.();
-  };
-  const totals = threads.map((w, i) => new Promise<ComparisonTotals>((resolve, reject) => {
-    w.on('message', (m: { totals?: ComparisonTotals; error?: string; ack?: true }) => {
-      if (m.ack) {
-        outstanding[i]! -= 1;
-        waiting[i]?.();
-        waiting[i] = undefined;
-      } else if (m.error !== undefined) {
-        stop(m.error);
-        reject(new Error(m.error));
-      } else if (m.totals) resolve(m.totals);
-    });
-    w.on('error', (err) => {
-      stop(err.message);
-      reject(err);
-    });
-    w.on('exit', (code) => {
-      stop(`a compare worker exited (${code})`);
-      reject(new Error(`a compare worker exited (${code})`));
-    });
-  }));
-  totals.forEach((t) => t.catch(() => undefined));
-  const batches = threads.map(() => ({ lines: [] as string[], numbers: [] as number[] }));
-  const send = async (i: number): Promise<void> => {
-    const b = batches[i]!;
-    if (b.lines.length === 0) return;
-    while (outstanding[i]! >= MAX_OUTSTANDING && !failure) await new Promise<void>((r) => (waiting[i] = r));
-    outstanding[i]! += 1;
-    threads[i]!.postMessage(b satisfies CompareWorkerMessage);
-    batches[i] = { lines: [], numbers: [] };
-  };
+  const threads = new PartitionedWorkers<ComparisonTotals>(workerFile, data, n);
   try {
     const started = performance.now();
     const bytes = fs.statSync(file).size;
@@ -203,27 +145,19 @@ export async function compareClaimsFile(spec: CompareSpec, file: string, opts: {
     let claims = 0;
     for await (const line of readline.createInterface({ input, crlfDelay: Infinity })) {
       lineNo += 1;
-      if (failure) break;
+      if (threads.failed) break;
       if (line.trim() === '') continue;
       claims += 1;
-      const i = workerOf(PSN_NO.exec(line)?.[1] ?? `line-${lineNo}`, n);
-      batches[i]!.lines.push(line);
-      batches[i]!.numbers.push(lineNo);
-      if (batches[i]!.lines.length >= BATCH) await send(i);
+      await threads.push(PSN_NO.exec(line)?.[1] ?? `line-${lineNo}`, line, lineNo);
       if (claims % PROGRESS_EVERY === 0) {
         const s = (performance.now() - started) / 1000;
         const left = (bytes - input.bytesRead) / Math.max(input.bytesRead, 1) * s;
         opts.progress?.(`compare: ${claims} claims read, ${Math.round(claims / s)} a second, about ${Math.round(left)} s left`);
       }
     }
-    for (let i = 0; i < n; i++) await send(i);
-    for (const w of threads) w.postMessage({ end: true } satisfies CompareWorkerMessage);
-    const parts = await Promise.all(totals);
-    return { from: from.policy_id, to: to.policy_id, ...reportOf(parts) };
-  } catch (err) {
-    if (failure) throw new Error(failure);
-    throw err;
+    if (threads.failed) throw new Error(threads.failed);
+    return { from: from.policy_id, to: to.policy_id, ...reportOf(await threads.finish()) };
   } finally {
-    await Promise.all(threads.map((w) => w.terminate()));
+    await threads.close();
   }
 }

@@ -114,7 +114,7 @@ export async function recordSettlement(q: Queryable, caller: Caller, visit: Visi
     // The accumulators are the owner's; this side has no row for the person, so nothing changes here.
     acc: s.increments, settlements_delta: 0,
     transfer: checkTransfer({ kind: 'settle', key: settlementKey(setlId), cause: { kind: 'settlement', id: setlId }, legs, reverses: null, memo: null }),
-    eligibility: visit.kind === 'inpatient' ? (a.eligibility ?? visit.eligibility) : null,
+    eligibility: visit.kind === 'inpatient' ? (a.eligibility ?? visit.eligibility) : null, inputs: null,
     federation: federationRecord({ role: 'treatment', peer: asked.owner.id, fed_id: asked.fed_id, orig_fed_id: null, setl_id: setlId, peer_setl_id: a.setl_id, treatment_mdtrt_id: visit.mdtrt_id, kind: 'settle' }, visit, at, s),
   });
   return { ...result, setl_id: setlId, setl_time: at };

@@ -92,7 +92,7 @@ export async function cancelSettlement(q: Queryable, caller: Caller, input: { se
     setl_id: String(serial), kind: 'cancel', orig_setl_id: orig.setl_id, shard: serial % 16, visit, setl_time: at, year: orig.setl_year,
     mid_setl: orig.mid_setl, status: orig.cross_region_status, policy_id: orig.policy_id, policy_version: orig.policy_version,
     setlinfo, setldetail, increments: back, explanation: { cancels: orig.setl_id }, msgid: caller.msgid, line_sns: lineSns,
-    visit_status: visitStatus, acc: nextAcc, settlements_delta: -1, eligibility: null,
+    visit_status: visitStatus, acc: nextAcc, settlements_delta: -1, eligibility: null, inputs: null,
     transfer: checkTransfer({ kind: 'cancel', key: settlementKey(String(serial)), cause: { kind: 'settlement', id: String(serial) }, legs, reverses: transferId, memo: null }),
     ...(across ? { federation: federationRecord({ role: across.role, peer: across.peer, fed_id: across.fed_id, orig_fed_id: across.orig_fed_id, setl_id: String(serial), peer_setl_id: across.peer_setl_id, treatment_mdtrt_id: across.treatment_mdtrt_id, kind: 'cancel' }, orig, at, { setlinfo, setldetail }) } : {}),
   });

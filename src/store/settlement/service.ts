@@ -1,4 +1,5 @@
 import { EMPTY_ACCUMULATORS, type Accumulators, type Settlement } from '../../engine/index.ts';
+import type { SettlementFacts } from '../../engine/replay.ts';
 import { CLR_TYPE_OF_VISIT } from '../../engine/codes.ts';
 import { owedByFund } from '../../engine/clearing.ts';
 import { assertInvariant } from '../../engine/errors.ts';
@@ -125,6 +126,8 @@ export interface SettlementWrite {
   /** The settlement's ledger transfer (key 'setl:' || setl_id), checked by the engine. */
   transfer: CheckedTransfer;
   eligibility: Obj | null;
+  /** The facts the engine priced on besides the lines (034_simulation.sql); null on a cancellation or a peer's settlement. */
+  inputs: SettlementFacts | null;
   /** A cross-deployment settlement's record on this side (issue 17): it replaces the in-deployment cross-region debt. */
   federation?: FederationRecord;
 }
@@ -149,8 +152,8 @@ export async function writeSettlement(q: Queryable, w: SettlementWrite): Promise
   await q.query({ name: 'settlement_write', text: `WITH s AS (
        INSERT INTO settlements (setl_id, kind, orig_setl_id, status, mdtrt_id, psn_no, fixmedins_code, insuplc_admdvs, mdtrtarea_admvs, insutype,
          psn_type, med_type, clr_type, mid_setl, setl_time, setl_year, cross_region_status, policy_id, policy_version, medfee_sumamt,
-         fund_pay_sumamt, acct_pay, psn_cash_pay, hosp_part_amt, setlinfo, setldetail, increments, explanation, msgid)
-       VALUES ($1, $2, $3, 'settled', $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28)
+         fund_pay_sumamt, acct_pay, psn_cash_pay, hosp_part_amt, setlinfo, setldetail, increments, explanation, msgid, inputs)
+       VALUES ($1, $2, $3, 'settled', $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $43)
        RETURNING setl_id),
      orig AS (UPDATE settlements SET status = 'cancelled' WHERE setl_id = $3),
      fl AS (UPDATE fee_lines SET setl_id = CASE WHEN $2 = 'settle' THEN $1 ELSE NULL END WHERE mdtrt_id = $4 AND feedetl_sn = ANY($29::text[])),
@@ -168,7 +171,7 @@ export async function writeSettlement(q: Queryable, w: SettlementWrite): Promise
       w.policy_version, s.medfee_sumamt, s.fund_pay_sumamt, s.acct_pay, s.psn_cash_pay, s.hosp_part_amt, JSON.stringify(s), JSON.stringify(w.setldetail),
       JSON.stringify(w.increments), JSON.stringify(w.explanation), w.msgid, w.line_sns, w.visit_status,
       w.eligibility === null ? null : JSON.stringify(w.eligibility), JSON.stringify(w.acc), w.settlements_delta, accountsJson(t), t.reverses, t.amount, legsJson(t),
-      month, owed, cross, t.key, JSON.stringify(byFund),
+      month, owed, cross, t.key, JSON.stringify(byFund), w.inputs === null ? null : JSON.stringify(w.inputs),
     ] });
   if (w.federation) await insertFederationRecord(q, w.federation, w.setl_time);
   await atCommit(q, LEDGER_BALANCES, balanceRows(t.changes, w.shard));

@@ -1,0 +1,197 @@
+// Stored settlements settled again (issue 19): each settlement keeps the facts the engine priced
+// it on (SettlementFacts, 034_simulation.sql) beside its fee lines, so that it can be re-settled
+// under its own policy version — which must give back exactly what was stored (replayDifferences,
+// `yibao replay --verify`) — or under a draft policy in the person's order of the year, the
+// draft's own deductibles, caps and account balance carried from one claim to the next
+// (PersonReplay). Pure: the rows come from src/store/settlement/replay.ts.
+import { applyIncrements, EMPTY_ACCUMULATORS, settle, type Accumulators, type ClassifiedFeeLine, type Policy, type Settlement, type SettlementInput, type SetldetailLine, type SetlinfoAmounts } from './index.ts';
+import type { Fen } from './money.ts';
+import { diffDocuments } from './simulator.ts';
+
+/** What a settlement was priced on besides its lines: the visit as priced, the person, the year so far, the account. */
+export type SettlementFacts = Omit<SettlementInput, 'lines'>;
+
+export const factsOf = ({ lines: _lines, ...facts }: SettlementInput): SettlementFacts => facts;
+
+/** A stored settlement or cancellation as the replay reads it. */
+export interface ReplayRow {
+  setl_id: string;
+  kind: 'settle' | 'cancel';
+  orig_setl_id: string | null;
+  mdtrt_id: string;
+  psn_no: string;
+  /** ISO time of the settlement. */
+  setl_time: string;
+  setl_year: number;
+  /** 'YYYY-MM' of setl_time in China time. */
+  month: string;
+  insutype: string;
+  /** The institution's level as the visit recorded it. */
+  hosp_lv: string;
+  policy_id: string;
+  policy_version: number;
+  setlinfo: SetlinfoAmounts;
+  setldetail: SetldetailLine[];
+  increments: Accumulators;
+  /** The stored explanation's engine part (read for a verification only). */
+  explanation?: { scheme?: unknown; steps?: unknown; lines?: unknown };
+  /** Null on a cancellation and on a settlement priced by another deployment. */
+  inputs: SettlementFacts | null;
+  /** The fee lines it priced, in upload order (null on a cancellation). */
+  lines: ClassifiedFeeLine[] | null;
+}
+
+/** The engine's input of a stored settlement, exactly as it was priced. */
+export function storedInput(row: ReplayRow): SettlementInput | null {
+  if (row.inputs === null || row.lines === null) return null;
+  return { ...row.inputs, lines: row.lines };
+}
+
+/** Where a re-settlement differs from what was stored (JSON paths, old and new); empty when it is the same. */
+export function replayDifferences(row: ReplayRow, s: Settlement): { path: string; stored: unknown; replayed: unknown }[] {
+  const stored = { setlinfo: row.setlinfo, setldetail: row.setldetail, increments: row.increments, scheme: row.explanation?.scheme, steps: row.explanation?.steps, lines: row.explanation?.lines };
+  const replayed = { setlinfo: s.setlinfo, setldetail: s.setldetail, increments: s.increments, scheme: s.scheme, steps: s.steps, lines: s.lines };
+  return diffDocuments(stored, replayed).map((c) => ({ path: c.path, stored: c.from, replayed: c.to }));
+}
+
+/** What one claim cost under one side of a comparison, in fen. */
+export interface ClaimOutcome {
+  medfee: number;
+  fund: number;
+  patient: number;
+  acct: number;
+  /** Fund payments by fund_pay_type (setldetail). */
+  by_fund: Record<string, number>;
+  /** The settlement as priced (its steps for the largest changes); absent for the stored side and cancellations. */
+  settlement?: Settlement;
+  /** The policy refused it: the patient pays the whole bill. */
+  refused: boolean;
+}
+
+/** The stored amounts of a row: what was actually paid. */
+export function storedOutcome(row: ReplayRow): ClaimOutcome {
+  const by_fund: Record<string, number> = {};
+  for (const d of row.setldetail) by_fund[d.fund_pay_type] = (by_fund[d.fund_pay_type] ?? 0) + d.fund_payamt;
+  const i = row.setlinfo;
+  return { medfee: i.medfee_sumamt, fund: i.fund_pay_sumamt, patient: i.psn_part_amt, acct: i.acct_pay, by_fund, refused: false };
+}
+
+function outcomeOf(s: Settlement): ClaimOutcome {
+  const by_fund: Record<string, number> = {};
+  for (const d of s.setldetail) by_fund[d.fund_pay_type] = (by_fund[d.fund_pay_type] ?? 0) + d.fund_payamt;
+  const i = s.setlinfo;
+  return { medfee: i.medfee_sumamt, fund: i.fund_pay_sumamt, patient: i.psn_part_amt, acct: i.acct_pay, by_fund, settlement: s, refused: false };
+}
+
+function negated(o: ClaimOutcome): ClaimOutcome {
+  return { medfee: -o.medfee, fund: -o.fund, patient: -o.patient, acct: -o.acct, by_fund: Object.fromEntries(Object.entries(o.by_fund).map(([k, v]) => [k, -v])), refused: o.refused };
+}
+
+const negIncrements = (inc: Accumulators): Accumulators => {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(inc)) out[k] = typeof v === 'number' ? -v : Object.fromEntries(Object.entries(v as Record<string, number>).map(([d, x]) => [d, -x]));
+  return out as unknown as Accumulators;
+};
+
+/**
+ * One policy's replay of one person's settlements, given in the person's order (setl_time). The
+ * person's year before each settlement is the stored one moved by what this policy did
+ * differently so far (its increments less the stored ones): so settlements outside the replay
+ * (earlier in the year, another insurance type) count as they did, and a policy that does the
+ * same gives back the stored year exactly. Likewise the personal account's balance (moved by what
+ * this policy took from it differently) and a stay's deductible paid by its earlier segments. A
+ * cancellation undoes what this policy paid for its original. `reset` starts the next person.
+ */
+export class PersonReplay {
+  private year = -1;
+  private accShift: Accumulators = EMPTY_ACCUMULATORS;
+  private acctShift = 0;
+  private readonly settled = new Map<string, { outcome: ClaimOutcome; increments: Accumulators }>();
+  private readonly stayShift = new Map<string, number>();
+
+  constructor(private readonly policy: Policy) {}
+
+  reset(): void {
+    this.year = -1;
+    this.accShift = EMPTY_ACCUMULATORS;
+    this.acctShift = 0;
+    this.settled.clear();
+    this.stayShift.clear();
+  }
+
+  /** This policy's outcome of the row; null when it cannot be replayed (no stored facts, or a cancellation of a settlement not replayed). */
+  next(row: ReplayRow): ClaimOutcome | null {
+    if (row.setl_year !== this.year) {
+      this.year = row.setl_year;
+      this.accShift = EMPTY_ACCUMULATORS;
+    }
+    if (row.kind === 'cancel') {
+      const orig = row.orig_setl_id === null ? undefined : this.settled.get(row.orig_setl_id);
+      if (!orig) return null;
+      this.shift(negIncrements(orig.increments), row.increments);
+      this.acctShift += row.setlinfo.acct_pay + orig.outcome.acct;
+      return negated(orig.outcome);
+    }
+    const input = storedInput(row);
+    if (!input) return null;
+    const v = input.visit;
+    const stay = this.stayShift.get(row.mdtrt_id) ?? 0;
+    const replayed: SettlementInput = {
+      ...input,
+      visit: v.continues_admission && stay !== 0 ? { ...v, deductible_paid_this_stay_fen: Math.max(0, (v.deductible_paid_this_stay_fen ?? 0) + stay) as Fen } : v,
+      accumulators: atLeastZero(applyIncrements(input.accumulators, this.accShift)),
+      acct_balance_fen: Math.max(0, input.acct_balance_fen + this.acctShift) as Fen,
+    };
+    let s: Settlement;
+    try {
+      s = settle(this.policy, replayed);
+    } catch {
+      // Refused under this policy: nothing accumulates, the patient bears the bill.
+      const medfee = row.setlinfo.medfee_sumamt;
+      const outcome: ClaimOutcome = { medfee, fund: 0, patient: medfee, acct: 0, by_fund: {}, refused: true };
+      this.shift(EMPTY_ACCUMULATORS, row.increments);
+      this.acctShift += row.setlinfo.acct_pay;
+      this.stayShift.set(row.mdtrt_id, stay - row.setlinfo.act_pay_dedc);
+      this.settled.set(row.setl_id, { outcome, increments: EMPTY_ACCUMULATORS });
+      return outcome;
+    }
+    this.shift(s.increments, row.increments);
+    this.acctShift += row.setlinfo.acct_pay - s.setlinfo.acct_pay;
+    this.stayShift.set(row.mdtrt_id, stay + s.setlinfo.act_pay_dedc - row.setlinfo.act_pay_dedc);
+    const outcome = outcomeOf(s);
+    this.settled.set(row.setl_id, { outcome, increments: s.increments });
+    return outcome;
+  }
+
+  /** This policy added `mine` to the year where the stored settlement added `stored`. */
+  private shift(mine: Accumulators, stored: Accumulators): void {
+    this.accShift = applyIncrements(applyIncrements(this.accShift, mine), negIncrements(stored));
+  }
+}
+
+/** Accumulators with no amount below zero (a policy that paid less leaves less, never a debt). */
+function atLeastZero(acc: Accumulators): Accumulators {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(acc)) out[k] = typeof v === 'number' ? Math.max(0, v) : Object.fromEntries(Object.entries(v as Record<string, number>).map(([d, x]) => [d, Math.max(0, x)]));
+  return out as unknown as Accumulators;
+}
+
+/** What a replay thread is asked (src/app/settlement/simulation-worker.ts). */
+export type ReplayWorkerData =
+  | { mode: 'verify'; policies: { policy_id: string; version: number; doc: unknown }[] }
+  | { mode: 'simulate'; from: unknown; to: unknown };
+
+/** What verification found, added up over threads by the caller. */
+export interface VerifyTally {
+  checked: number;
+  same: number;
+  cancellations: number;
+  /** Settlements without stored facts (before 034, or priced by another deployment). */
+  not_replayable: number;
+  different: number;
+  /** The first differences found, each with its fields. */
+  differences: { setl_id: string; psn_no: string; policy: string; fields: { path: string; stored: unknown; replayed: unknown }[] }[];
+}
+
+/** Differences listed in full; beyond them only counted. */
+export const DIFFERENCES_KEPT = 50;

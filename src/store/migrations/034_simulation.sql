@@ -1,0 +1,32 @@
+-- Policy simulation over stored settlements (issue 19). Each settlement keeps the facts the
+-- engine priced it on, besides its fee lines (found again by the feedetl_sn of its explanation,
+-- a number a visit never reuses): the visit as priced (filing status, admission number, a stay's
+-- earlier deductible), the person (identities of the day), the year's accumulators before it and
+-- the personal account's balance. With them a settlement can be re-settled exactly (yibao replay
+-- --verify) or under a draft policy in the person's order of the year. json, not jsonb: it is
+-- written on every settlement and read back whole. Null on a cancellation (it negates its
+-- original) and on the treatment side of a settlement priced by another deployment.
+ALTER TABLE settlements ADD COLUMN inputs json;
+
+-- Simulations run in the background from the staff workbench: what was asked, how far it got,
+-- and the report. A run still 'running' when the server starts again was cut off: it is marked
+-- failed with that reason, and can be asked again.
+CREATE TABLE simulation_runs (
+  id            bigserial PRIMARY KEY,
+  admdvs        text NOT NULL,
+  insutype      text NOT NULL,
+  period_from   date NOT NULL,
+  period_to     date NOT NULL,
+  from_policy   jsonb,           -- null: the stored settlements as they were paid
+  to_policy     jsonb NOT NULL,  -- the draft document
+  status        text NOT NULL CHECK (status IN ('running', 'done', 'failed')),
+  claims_total  bigint NOT NULL DEFAULT 0,
+  claims_done   bigint NOT NULL DEFAULT 0,
+  report        jsonb,
+  error         text,
+  requested_by  text NOT NULL,
+  started_at    timestamptz NOT NULL,
+  finished_at   timestamptz,
+  CHECK (period_from <= period_to)
+);
+CREATE INDEX simulation_runs_region ON simulation_runs (admdvs, started_at DESC);
