@@ -10,6 +10,7 @@
 // `npm run bench -- --federation-only [--settlements N] [--clients N]`: cross-deployment settlements against local ones (issue 17).
 // `npm run bench -- --fhir-only [--persons N] [--visits N]`: the FHIR API's ExplanationOfBenefit search of one patient's year (issue 17).
 // `npm run bench -- --flood-only [--clients N] [--seconds N]`: the gateway offered three times its capacity (issue 18).
+// `npm run bench -- --simulate-only [--settlements N]`: a draft policy over stored settlements (issue 19).
 // The engine part runs in process; later parts (HTTP, database) add their own keys.
 import os from 'node:os';
 import { parseArgs } from 'node:util';
@@ -26,6 +27,7 @@ import { runApplicationsBench } from './applications.ts';
 import { runFederationBench } from './federation.ts';
 import { runFhirBench } from './fhir.ts';
 import { runFloodBench } from './flood.ts';
+import { runSimulateBench } from './simulate.ts';
 
 const { values } = parseArgs({
   args: process.argv.slice(2),
@@ -53,6 +55,7 @@ const { values } = parseArgs({
     'federation-only': { type: 'boolean' },
     'fhir-only': { type: 'boolean' },
     'flood-only': { type: 'boolean' },
+    'simulate-only': { type: 'boolean' },
     visits: { type: 'string' },
   },
 });
@@ -116,6 +119,12 @@ if (values['flood-only']) {
   console.log(JSON.stringify({ ...header, flood: await runFloodBench(floodOpts) }, null, 2));
   process.exit(0);
 }
+// A draft priced over 1,000,000 stored settlements (50,000 quick) against the engine on the same claims (issue 19).
+const simulateOpts = { settlements: count(values.settlements, 1_000_000, 50_000) };
+if (values['simulate-only']) {
+  console.log(JSON.stringify({ ...header, simulate: await runSimulateBench(simulateOpts) }, null, 2));
+  process.exit(0);
+}
 if (values['drg-only'] || values['dip-only']) {
   console.log(JSON.stringify({ ...header, drg: values['drg-only'] ? runDrgBench({ cases: drgCases }) : undefined, dip: values['dip-only'] ? runDipBench({ stays: dipStays }) : undefined }, null, 2));
   process.exit(0);
@@ -141,6 +150,7 @@ const scan = values['gateway-only'] ? undefined : await runScanBench(scanOpts);
 const applications = values['gateway-only'] ? undefined : await runApplicationsBench({ applications: applicationCount });
 const federation = values['gateway-only'] ? undefined : await runFederationBench({ ...federationOpts, settlements: quick ? 500 : 2_000 });
 const fhir = values['gateway-only'] ? undefined : await runFhirBench(fhirOpts);
+const simulate = values['gateway-only'] ? undefined : await runSimulateBench(simulateOpts);
 
 console.log(
   JSON.stringify(
@@ -160,6 +170,7 @@ console.log(
       applications,
       federation,
       fhir,
+      simulate,
     },
     null,
     2,

@@ -28,6 +28,7 @@ const PROBES: Record<Capability, { method: 'GET' | 'POST'; url: string; payload?
   import_identities: { method: 'POST', url: '/api/v1/identity-imports', payload: { source: Object.keys(IDENTITY_SOURCES)[0], admdvs: '430100', csv: 'certno,psn_idet_type,begntime\n' } },
   file_for_persons: { method: 'POST', url: '/api/v1/filings', payload: { psn_no: 'NO-SUCH-PERSON' } },
   read_policies: { method: 'GET', url: '/api/v1/policies' },
+  run_simulations: { method: 'POST', url: '/api/v1/simulations', payload: { admdvs: '430100', draft: { policy_id: 'none' }, from: '2026-01-01', to: '2026-12-31' } },
   see_dashboard: { method: 'GET', url: '/api/v1/dashboard/enrollment' },
   refresh_dashboard: { method: 'POST', url: '/api/v1/dashboard/refresh', payload: {} },
   see_clearing: { method: 'GET', url: '/api/v1/clearing/statements?month=2026-11' },

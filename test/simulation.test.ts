@@ -5,6 +5,10 @@ import { readConfig } from '../src/server/config.ts';
 import { seedAll } from '../src/cli/seed.ts';
 import { DocumentRegistry } from '../src/store/documents/registry.ts';
 import { simulateStored, verifyStored } from '../src/app/settlement/simulation.ts';
+import { runsInProgress } from '../src/app/settlement/simulation-runs.ts';
+import { buildApp } from '../src/server/app.ts';
+import type { FastifyInstance } from 'fastify';
+import { staffCookie } from './support/auth.ts';
 
 // Issue 19 on the seeded demo: every settlement the gateway stored re-settles to exactly what
 // was stored; a change to one stored amount is found and named; a draft priced over the stored
@@ -27,8 +31,11 @@ before(async () => {
 });
 
 after(async () => {
+  await app?.close();
   await db?.drop();
 });
+
+let app: FastifyInstance;
 
 test('replay --verify: every stored settlement of the demo re-settles to exactly what was stored', async () => {
   const stored = await db.pool.query<{ settle: number; cancel: number }>(`SELECT count(*) FILTER (WHERE kind = 'settle')::int AS settle, count(*) FILTER (WHERE kind = 'cancel')::int AS cancel FROM settlements`);
@@ -98,4 +105,56 @@ test('a simulation refuses a bad period and a baseline of another region, naming
   const other = { ...busiest.doc, admdvs: busiest.doc['admdvs'] === '430100' ? '360400' : '430100' };
   await assert.rejects(simulateStored(db.pool, { ...ALL, draft: busiest.doc, baseline: other }), /baseline/);
   await assert.rejects(simulateStored(db.pool, { ...ALL, draft: { policy_id: 'x' }, baseline: null }), (e: Error) => /draft/.test(JSON.stringify(e)));
+});
+
+test('the workbench runs a simulation in the background for the region\'s own staff: its progress, its report as JSON and CSV', async () => {
+  app = await buildApp({ pool: db.pool, now: () => new Date() });
+  const region = busiest.doc['admdvs'] as string;
+  const own = await staffCookie(db.pool, { username: 'sim.clerk', role: 'clerk', regions: [region] });
+  const other = await staffCookie(db.pool, { username: 'sim.other', role: 'clerk', regions: [region === '430100' ? '360400' : '430100'] });
+  const out = busiest.doc['outpatient'] as Record<string, unknown>;
+  const draft = { ...busiest.doc, version: busiest.version + 1, outpatient: { ...out, deductible_yuan: 0 } };
+  const ask = (cookie: string, payload: object) => app.inject({ method: 'POST', url: '/api/v1/simulations', headers: { cookie }, payload });
+
+  assert.equal((await ask(other, { admdvs: region, draft, ...ALL })).statusCode, 403, 'another region\'s staff may not');
+  const mismatch = await ask(own, { admdvs: region, draft: { ...draft, admdvs: '430100' === region ? '430200' : '430100' }, ...ALL });
+  assert.equal(mismatch.statusCode, 400);
+  assert.match(mismatch.body, /draft\/admdvs/);
+  const badPeriod = await ask(own, { admdvs: region, draft, from: '2026-02-30', to: '2026-12-31' });
+  assert.equal(badPeriod.statusCode, 400);
+  assert.match(badPeriod.body, /"field":"from"/);
+
+  const started = await ask(own, { admdvs: region, draft, baseline: `${busiest.policy_id}@${busiest.version}`, ...ALL });
+  assert.equal(started.statusCode, 202, started.body);
+  const run = started.json() as { id: string; status: string; baseline: string };
+  assert.equal(run.status, 'running');
+  assert.equal(run.baseline, `${busiest.policy_id} v${busiest.version}`);
+  // One at a time: a second start while it runs is refused.
+  const second = await ask(own, { admdvs: region, draft, ...ALL });
+  assert.ok(second.statusCode === 409 || second.statusCode === 202, second.body);
+  await runsInProgress();
+  await runsInProgress();
+
+  const got = await app.inject({ method: 'GET', url: `/api/v1/simulations/${run.id}`, headers: { cookie: own } });
+  const done = got.json() as { status: string; progress: { done: number; total: number }; result: { report: { fund: { from: string; to: string }; claims: number } } };
+  assert.equal(done.status, 'done');
+  assert.equal(done.progress.done, done.progress.total);
+  const direct = await simulateStored(db.pool, { ...ALL, draft, baseline: busiest.doc });
+  assert.deepEqual(done.result.report, JSON.parse(JSON.stringify(direct.report)));
+  assert.equal((await app.inject({ method: 'GET', url: `/api/v1/simulations/${run.id}`, headers: { cookie: other } })).statusCode, 403);
+  const csv = await app.inject({ method: 'GET', url: `/api/v1/simulations/${run.id}/report.csv`, headers: { cookie: own } });
+  assert.equal(csv.statusCode, 200);
+  assert.match(csv.body, /section,key,name,count,from_yuan,to_yuan,difference_yuan,detail/);
+  assert.ok(csv.body.includes(`summary,fund,fund,${done.result.report.claims},${done.result.report.fund.from},${done.result.report.fund.to}`));
+  const list = await app.inject({ method: 'GET', url: `/api/v1/simulations?admdvs=${region}`, headers: { cookie: own } });
+  assert.ok((list.json() as { items: { id: string }[] }).items.some((r) => r.id === run.id));
+
+  // A run whose process stopped beating reads as failed, and frees the way for the next.
+  await db.pool.query(`INSERT INTO simulation_runs (admdvs, insutype, period_from, period_to, to_policy, status, requested_by, started_at, heartbeat_at)
+    VALUES ($1, '310', '2026-01-01', '2026-12-31', '{}', 'running', 'x', now() - interval '10 minutes', now() - interval '5 minutes')`, [region]);
+  const again = await ask(own, { admdvs: region, draft, ...ALL });
+  assert.equal(again.statusCode, 202, again.body);
+  await runsInProgress();
+  const stale = await db.pool.query<{ status: string; error: string }>(`SELECT status, error FROM simulation_runs WHERE requested_by = 'x'`);
+  assert.deepEqual(stale.rows[0], { status: 'failed', error: 'interrupted: the process running it stopped' });
 });

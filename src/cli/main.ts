@@ -11,6 +11,7 @@ import { groupCommand } from './group.ts';
 import { scanCommand } from './scan.ts';
 import { federationCommand } from './federation.ts'; // issue 17: the hub's clearing
 import { backupCommand, restoreCommand } from './backup.ts';
+import { replayCommand, simulateCommand } from './simulate.ts'; // issue 19
 
 const [command = 'serve', ...args] = process.argv.slice(2);
 
@@ -27,6 +28,8 @@ const commands: Record<string, (args: string[]) => Promise<void>> = {
   federation: federationCommand, // report | clear | post --month YYYYMM
   backup: backupCommand, // FILE: the whole database, beside a serving platform
   restore: restoreCommand, // FILE: into an empty database only
+  replay: replayCommand, // --verify: stored settlements re-settle to what was stored
+  simulate: simulateCommand, // --draft P: a draft policy over the stored settlements
 };
 
 const run = commands[command];

@@ -76,7 +76,7 @@ async function onDatabase<T>(url: string, work: (pool: Pool, docs: DocumentRegis
 }
 
 /** A stored policy named `ID`, `ID.json` or `ID@VERSION`. */
-const storedPolicy = (pool: Pool, docs: DocumentRegistry, name: string): Promise<unknown> => {
+export const storedPolicy = (pool: Pool, docs: DocumentRegistry, name: string): Promise<unknown> => {
   const [id, version] = name.split('@');
   if (version !== undefined && !/^[1-9][0-9]*$/.test(version)) throw new Error(`${name}: the version after @ must be a positive integer`);
   return readPolicy(pool, docs, id!, version === undefined ? undefined : Number(version));

@@ -13,6 +13,7 @@ import { registerOpenApi } from './api/openapi.ts';
 import { registryRoutes } from './api/registry.ts';
 import { registerAuthRoutes } from './api/auth.ts';
 import { registerWorkbenchRoutes } from './api/workbench.ts';
+import { registerSimulationRoutes } from './api/simulations.ts';
 import { clearingInstitutionRoutes } from './api/clearing-institutions.ts';
 import { paymentRoutes } from './api/payment.ts';
 import { supervisionRoutes } from './api/supervision.ts';
@@ -115,6 +116,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   await registerWorkbenchRoutes(app, deps);
+  await registerSimulationRoutes(app, deps);
   await serveWeb(app, deps.webDir);
 
   return app;

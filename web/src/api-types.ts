@@ -1119,6 +1119,8 @@ export interface Me {
     file_for_persons: boolean;
     /** may call GET /api/v1/policies */
     read_policies: boolean;
+    /** may call POST /api/v1/simulations */
+    run_simulations: boolean;
     /** may call GET /api/v1/dashboard/enrollment */
     see_dashboard: boolean;
     /** may call POST /api/v1/dashboard/refresh */

@@ -8,6 +8,7 @@ import { SignIn } from './pages/SignIn.tsx';
 import { PortalAssistance, PortalFilings, PortalHome, PortalInbox, PortalNearby, PortalRecognitions, PortalSettlements } from './pages/Portal.tsx';
 import { Assistance } from './pages/Assistance.tsx';
 import { StaffImports, StaffPersons, StaffPolicies, StaffQueues } from './pages/Staff.tsx';
+import { Simulations } from './pages/Simulations.tsx';
 import { Dashboard } from './pages/Dashboard.tsx';
 import { Clearing } from './pages/Clearing.tsx';
 import { Payment } from './pages/Payment.tsx';
@@ -47,6 +48,7 @@ function staffNav({ can, acts_for, routes }: Me): Nav {
   if (regionWide) nav.push({ to: '/staff/persons', zh: '人员查询', en: 'Persons' });
   if (can.import_identities) nav.push({ to: '/staff/imports', zh: '身份比对导入', en: 'Identity import' });
   if (can.read_policies) nav.push({ to: '/staff/policies', zh: '政策与测算', en: 'Policies' });
+  if (can.run_simulations && regionWide) nav.push({ to: '/staff/simulations', zh: '历史结算测算', en: 'Simulations' }); // issue 19
   if (can.see_dashboard) nav.push({ to: '/dashboard', zh: '监管看板', en: 'Dashboard' });
   if (can.see_clearing) nav.push({ to: '/clearing', zh: '清算', en: 'Clearing' });
   if (can.see_payment) nav.push({ to: '/staff/payment', zh: 'DRG/DIP 支付', en: 'DRG/DIP payment' });
@@ -170,6 +172,7 @@ function route(path: string, me: Me) {
     case '/staff/persons': return <StaffPersons me={me} />;
     case '/staff/imports': return <StaffImports me={me} />;
     case '/staff/policies': return <StaffPolicies />;
+    case '/staff/simulations': return <Simulations me={me} />;
     case '/dashboard': return <Dashboard me={me} />;
     case '/clearing': return <Clearing me={me} />;
     case '/staff/payment': return <Payment me={me} />;

@@ -54,7 +54,9 @@ export type Touches =
   | 'fhir settlement by path id'
   | 'caller scope in SQL'
   // sign-in abuse (issue 18): a staff account, by its regions (an administrator covering any of them)
-  | 'staff account by path username';
+  | 'staff account by path username'
+  // policy simulation over stored settlements (issue 19)
+  | 'simulation run by path id';
 
 export interface RouteRule {
   access: Access;
@@ -158,6 +160,11 @@ const TABLE: Record<string, [Access, Touches, RouteRule['alsoRegion']?]> = {
   'POST /api/v1/policies/validate': [OFFICE, 'nothing'],
   'POST /api/v1/policies/compare': [OFFICE, 'nothing'],
   'POST /api/v1/policies/simulate': [OFFICE, 'nothing'],
+  // a draft over the region's stored settlements, in the background (issue 19): the region's own staff
+  'POST /api/v1/simulations': [OFFICE, 'region by body admdvs'],
+  'GET /api/v1/simulations': [OFFICE, 'region by query admdvs'],
+  'GET /api/v1/simulations/:id': [OFFICE, 'simulation run by path id'],
+  'GET /api/v1/simulations/:id/report.csv': [OFFICE, 'simulation run by path id'],
   'GET /api/v1/claim-examples': [OFFICE, 'nothing'],
 
   // the dashboard: figures filtered by the caller's regions
@@ -342,6 +349,7 @@ export const CAPABILITIES = {
   import_identities: 'POST /api/v1/identity-imports',
   file_for_persons: 'POST /api/v1/filings',
   read_policies: 'GET /api/v1/policies',
+  run_simulations: 'POST /api/v1/simulations',
   see_dashboard: 'GET /api/v1/dashboard/enrollment',
   refresh_dashboard: 'POST /api/v1/dashboard/refresh',
   see_clearing: 'GET /api/v1/clearing/statements',

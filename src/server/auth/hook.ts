@@ -13,6 +13,7 @@ import { findApplication as findClearingApplication, findInstitution } from '../
 import { findApplication, findConsent } from '../../store/service/applications.ts';
 import { writeAudit } from '../../store/audit.ts';
 import { settlementRegions } from '../../store/payment/reports.ts';
+import { findRun } from '../../store/settlement/simulation-runs.ts';
 import { findingRegions } from '../../store/supervision/findings.ts';
 import { agreementMembers } from '../../store/supervision/sharing.ts';
 import { findSupervisionCase } from '../../store/supervision/cases.ts';
@@ -63,6 +64,8 @@ export interface Scope {
   /** A one-window or medical-assistance application (its person and handling region decide), a grid worker's consent (its person's). */
   application_no?: string;
   consent_ref?: string;
+  /** A workbench simulation (issue 19): its region decides. */
+  simulation_id?: string;
   /** The region the decision was made on: the person's, filing's, recognition's, batch's, or the one named. */
   region?: string;
 }
@@ -242,6 +245,11 @@ async function load(pool: Pool, touches: Exclude<Touches, 'nothing'>, places: Re
     if (!regions) throw notFound('username', '查无此账号', 'no such staff account');
     return { key, staff_username: value, either: regions };
   }
+  if (resource === 'simulation run') {
+    const run = await findRun(pool, value);
+    if (!run) throw notFound('id', `测算 ${value} 不存在`, `no simulation ${value}`);
+    return { key, simulation_id: run.id, region: run.admdvs };
+  }
   if (resource === 'institution') {
     const inst = await findInstitution(pool, value);
     if (!inst) throw notFound('fixmedins_code', '查无此定点机构', 'no such designated institution');
@@ -399,7 +407,7 @@ export function scopedPerson(req: FastifyRequest): Person {
 }
 
 /** The loaded resource's key for the routes that touch a filing, recognition or import batch. */
-export function scoped<K extends 'filing_no' | 'recognition_no' | 'import_id' | 'message_id' | 'statement_id' | 'dispute_id' | 'application_id' | 'fixmedins_code' | 'setl_id' | 'finding_id' | 'agreement' | 'case_no' | 'region' | 'service_point' | 'grid' | 'application_no' | 'consent_ref' | 'staff_username'>(req: FastifyRequest, key: K): NonNullable<Scope[K]> {
+export function scoped<K extends 'filing_no' | 'recognition_no' | 'import_id' | 'message_id' | 'statement_id' | 'dispute_id' | 'application_id' | 'fixmedins_code' | 'setl_id' | 'finding_id' | 'agreement' | 'case_no' | 'region' | 'service_point' | 'grid' | 'application_no' | 'consent_ref' | 'staff_username' | 'simulation_id'>(req: FastifyRequest, key: K): NonNullable<Scope[K]> {
   const v = req.scope?.[key];
   if (v === undefined) throw new Error(`${req.method} ${req.routeOptions.url} has no ${key} in scope: declare it in access.ts`);
   return v as NonNullable<Scope[K]>;

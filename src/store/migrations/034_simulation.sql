@@ -9,8 +9,8 @@
 ALTER TABLE settlements ADD COLUMN inputs json;
 
 -- Simulations run in the background from the staff workbench: what was asked, how far it got,
--- and the report. A run still 'running' when the server starts again was cut off: it is marked
--- failed with that reason, and can be asked again.
+-- and the report. The process running one beats its heartbeat every second or so: a run whose
+-- heartbeat has stopped was cut off (the server stopped), and reads as failed with that reason.
 CREATE TABLE simulation_runs (
   id            bigserial PRIMARY KEY,
   admdvs        text NOT NULL,
@@ -26,6 +26,7 @@ CREATE TABLE simulation_runs (
   error         text,
   requested_by  text NOT NULL,
   started_at    timestamptz NOT NULL,
+  heartbeat_at  timestamptz NOT NULL,
   finished_at   timestamptz,
   CHECK (period_from <= period_to)
 );
