@@ -20,14 +20,13 @@ import { promisify } from 'node:util';
 import { seedAll } from '../src/cli/seed.ts';
 import { readConfig } from '../src/server/config.ts';
 import { loadPolicy, settle, type SettlementInput } from '../src/engine/index.ts';
-import { storedInput, type ReplayRow } from '../src/engine/replay.ts';
+import type { ReplayRow } from '../src/engine/replay.ts';
 import { verifyStored } from '../src/app/settlement/simulation.ts';
 import { createPool, ensureDatabase, type Pool } from '../src/store/db.ts';
 import { DocumentRegistry } from '../src/store/documents/registry.ts';
 import { startEmbeddedPostgres } from '../src/store/embedded.ts';
 import { migrate } from '../src/store/migrate.ts';
 import { replayRows } from '../src/store/settlement/replay.ts';
-import { toLine, type LineRow } from '../src/store/settlement/visits.ts';
 import { diseaseLookup } from '../src/store/shipped-documents.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -40,7 +39,7 @@ export interface SimulateBench {
   seed_seconds: number;
   verify: { checked: number; different: number; seconds: number };
   engine_claims_per_s: number;
-  /** JSON.parse of a row and its lines, one core: what each worker pays before the engine. */
+  /** JSON.parse of a row with its input, one core: what each worker pays before the engine. */
   parse_rows_per_s: number;
   read_rows_per_s: number;
   simulate_claims_per_s: number;
@@ -52,7 +51,7 @@ export interface SimulateBench {
 }
 
 /** Copies the persons of `admdvs`/`insutype` with settlements, with their visits, lines and settlements, until about `target` settlements of theirs stand. */
-async function copyPersons(pool: Pool, admdvs: string, insutype: string, target: number, log: (l: string) => void): Promise<void> {
+export async function copyPersons(pool: Pool, admdvs: string, insutype: string, target: number, log: (l: string) => void): Promise<void> {
   const base = Number((await pool.query<{ n: string }>(`SELECT count(*) AS n FROM settlements WHERE insuplc_admdvs = $1 AND insutype = $2`, [admdvs, insutype])).rows[0]!.n);
   const copies = Math.max(0, Math.ceil(target / base) - 1);
   await pool.query(`CREATE TABLE bench_psn AS SELECT DISTINCT psn_no FROM settlements WHERE insuplc_admdvs = $1 AND insutype = $2`, [admdvs, insutype]);
@@ -131,9 +130,8 @@ export async function runSimulateBench(opts: { settlements: number; log?: (l: st
     const p0 = performance.now();
     const inputs: SettlementInput[] = [];
     for (const text of sample) {
-      const r = JSON.parse(text) as Omit<ReplayRow, 'lines'> & { lines: LineRow[] | null };
-      const input = storedInput({ ...r, lines: r.lines === null ? null : r.lines.map(toLine) });
-      if (input) inputs.push(input);
+      const r = JSON.parse(text) as ReplayRow;
+      if (r.inputs) inputs.push(r.inputs);
     }
     const parseRowsPerS = sample.length / ((performance.now() - p0) / 1000);
     let settled = 0;

@@ -1,17 +1,26 @@
-// Stored settlements settled again (issue 19): each settlement keeps the facts the engine priced
-// it on (SettlementFacts, 034_simulation.sql) beside its fee lines, so that it can be re-settled
-// under its own policy version — which must give back exactly what was stored (replayDifferences,
-// `yibao replay --verify`) — or under a draft policy in the person's order of the year, the
-// draft's own deductibles, caps and account balance carried from one claim to the next
-// (PersonReplay). Pure: the rows come from src/store/settlement/replay.ts.
+// Stored settlements settled again (issue 19): each settlement keeps the engine's whole input
+// (StoredInput, 034_simulation.sql: the visit as priced, the person, the year so far, the
+// account, and the fee lines as classified), so that it can be re-settled under its own policy
+// version — which must give back exactly what was stored (replayDifferences, `yibao replay
+// --verify`) — or under a draft policy in the person's order of the year, the draft's own
+// deductibles, caps and account balance carried from one claim to the next (PersonReplay).
+// Pure: the rows come from src/store/settlement/replay.ts.
 import { applyIncrements, EMPTY_ACCUMULATORS, settle, type Accumulators, type ClassifiedFeeLine, type Policy, type Settlement, type SettlementInput, type SetldetailLine, type SetlinfoAmounts } from './index.ts';
 import type { Fen } from './money.ts';
 import { diffDocuments } from './simulator.ts';
 
-/** What a settlement was priced on besides its lines: the visit as priced, the person, the year so far, the account. */
-export type SettlementFacts = Omit<SettlementInput, 'lines'>;
+/** The engine's input as a settlement stores it: the lines with their classification only. */
+export type StoredInput = SettlementInput;
 
-export const factsOf = ({ lines: _lines, ...facts }: SettlementInput): SettlementFacts => facts;
+/** What a settlement stores of its input (a stored line may carry more than the engine reads). */
+export function storedInputOf(input: SettlementInput): StoredInput {
+  const lines = input.lines.map((l): ClassifiedFeeLine => ({
+    feedetl_sn: l.feedetl_sn, med_list_codg: l.med_list_codg, det_item_fee_sumamt: l.det_item_fee_sumamt, cnt: l.cnt, pric: l.pric, chrgitm_lv: l.chrgitm_lv,
+    med_chrgitm_type: l.med_chrgitm_type, selfpay_prop: l.selfpay_prop, pric_uplmt_amt: l.pric_uplmt_amt, fulamt_ownpay_amt: l.fulamt_ownpay_amt, overlmt_amt: l.overlmt_amt,
+    preselfpay_amt: l.preselfpay_amt, inscp_scp_amt: l.inscp_scp_amt, two_diseases: l.two_diseases, separately_paid: l.separately_paid, reason: l.reason,
+  }));
+  return { ...input, lines };
+}
 
 /** A stored settlement or cancellation as the replay reads it. */
 export interface ReplayRow {
@@ -26,8 +35,6 @@ export interface ReplayRow {
   /** 'YYYY-MM' of setl_time in China time. */
   month: string;
   insutype: string;
-  /** The institution's level as the visit recorded it. */
-  hosp_lv: string;
   policy_id: string;
   policy_version: number;
   setlinfo: SetlinfoAmounts;
@@ -35,16 +42,8 @@ export interface ReplayRow {
   increments: Accumulators;
   /** The stored explanation's engine part (read for a verification only). */
   explanation?: { scheme?: unknown; steps?: unknown; lines?: unknown };
-  /** Null on a cancellation and on a settlement priced by another deployment. */
-  inputs: SettlementFacts | null;
-  /** The fee lines it priced, in upload order (null on a cancellation). */
-  lines: ClassifiedFeeLine[] | null;
-}
-
-/** The engine's input of a stored settlement, exactly as it was priced. */
-export function storedInput(row: ReplayRow): SettlementInput | null {
-  if (row.inputs === null || row.lines === null) return null;
-  return { ...row.inputs, lines: row.lines };
+  /** The engine's input; null on a cancellation and on a settlement priced by another deployment. */
+  inputs: StoredInput | null;
 }
 
 /** Where a re-settlement differs from what was stored (JSON paths, old and new); empty when it is the same. */
@@ -132,7 +131,7 @@ export class PersonReplay {
       this.acctShift += row.setlinfo.acct_pay + orig.outcome.acct;
       return negated(orig.outcome);
     }
-    const input = storedInput(row);
+    const input = row.inputs;
     if (!input) return null;
     const v = input.visit;
     const stay = this.stayShift.get(row.mdtrt_id) ?? 0;
@@ -186,7 +185,7 @@ export interface VerifyTally {
   checked: number;
   same: number;
   cancellations: number;
-  /** Settlements without stored facts (before 034, or priced by another deployment). */
+  /** Settlements without a stored input (before 034, or priced by another deployment). */
   not_replayable: number;
   different: number;
   /** The first differences found, each with its fields. */

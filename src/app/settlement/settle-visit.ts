@@ -9,7 +9,7 @@ import { fenToYuan, type Fen } from '../../engine/money.ts';
 import { chinaDate } from '../../engine/calendar.ts';
 import { checkTransfer, settlementLegs } from '../../engine/ledger.ts';
 import { splitLegs } from '../../engine/federation/index.ts';
-import { factsOf } from '../../engine/replay.ts';
+import { storedInputOf } from '../../engine/replay.ts';
 import { federationRecord } from './federation-record.ts';
 import type { Queryable } from '../../store/db.ts';
 import type { Person as PersonRow } from '../../store/registry/persons.ts';
@@ -170,7 +170,7 @@ export async function settleVisit(q: Queryable, caller: Caller, visit: VisitWith
     msgid: caller.msgid, line_sns: lines.map((l) => l.feedetl_sn), visit_status: visitStatus,
     acc: nextAcc, settlements_delta: 1, transfer: checkTransfer({ kind: 'settle', key: settlementKey(setlId), cause: { kind: 'settlement', id: setlId }, legs, reverses: null, memo: null }),
     eligibility: visit.kind === 'inpatient' ? eligibility : null,
-    inputs: factsOf(input), // what a replay re-settles it on (034_simulation.sql)
+    inputs: storedInputOf(input), // what a replay re-settles it on (034_simulation.sql)
     ...(forPeer ? { federation: federationRecord({ role: 'insured', peer: forPeer.peer, fed_id: forPeer.fed_id, orig_fed_id: null, setl_id: setlId, peer_setl_id: forPeer.treatment_setl_id, treatment_mdtrt_id: forPeer.treatment_mdtrt_id, kind: 'settle' }, visit, caller.now, settlement) } : {}),
   });
   await keepWarnings(q, checked, setlId, caller.now);

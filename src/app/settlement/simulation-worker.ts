@@ -1,8 +1,7 @@
 import { workerData } from 'node:worker_threads';
 import { loadPolicy, settle, type Policy } from '../../engine/index.ts';
-import { DIFFERENCES_KEPT, PersonReplay, replayDifferences, storedInput, storedOutcome, type ReplayRow, type ReplayWorkerData, type VerifyTally } from '../../engine/replay.ts';
+import { DIFFERENCES_KEPT, PersonReplay, replayDifferences, storedOutcome, type ReplayRow, type ReplayWorkerData, type VerifyTally } from '../../engine/replay.ts';
 import { SimulationTally, type TallyData } from '../../engine/simulation-report.ts';
-import { toLine, type LineRow } from '../../store/settlement/visits.ts';
 import { diseaseLookup } from '../../store/shipped-documents.ts';
 import { serveBatches } from '../threads.ts';
 
@@ -13,10 +12,7 @@ import { serveBatches } from '../threads.ts';
 
 const data = workerData as ReplayWorkerData;
 
-function parse(text: string): ReplayRow {
-  const r = JSON.parse(text) as Omit<ReplayRow, 'lines'> & { lines: LineRow[] | null };
-  return { ...r, lines: r.lines === null ? null : r.lines.map(toLine) };
-}
+const parse = (text: string): ReplayRow => JSON.parse(text) as ReplayRow;
 
 if (data.mode === 'verify') {
   const policies = new Map<string, Policy>(data.policies.map((p) => [`${p.policy_id}@${p.version}`, loadPolicy(p.doc, diseaseLookup())]));
@@ -28,7 +24,7 @@ if (data.mode === 'verify') {
         t.cancellations += 1;
         continue;
       }
-      const input = storedInput(row);
+      const input = row.inputs;
       if (!input) {
         t.not_replayable += 1;
         continue;
@@ -49,6 +45,8 @@ if (data.mode === 'verify') {
   const from = data.from === null ? null : new PersonReplay(loadPolicy(data.from, diseaseLookup()));
   const tally = new SimulationTally();
   let person = '';
+  /** The level of each of the person's settlements, for their cancellations (which store no input). */
+  const levels = new Map<string, string>();
   serveBatches<TallyData>((items) => {
     for (const text of items) {
       const row = parse(text);
@@ -56,11 +54,14 @@ if (data.mode === 'verify') {
         person = row.psn_no;
         to.reset();
         from?.reset();
+        levels.clear();
       }
+      const hosp_lv = row.inputs?.visit.hosp_lv ?? levels.get(row.orig_setl_id ?? '') ?? '';
+      levels.set(row.setl_id, hosp_lv);
       const a = from ? from.next(row) : storedOutcome(row);
       const b = to.next(row);
       const p = row.inputs?.person;
-      tally.add({ setl_id: row.setl_id, psn_no: row.psn_no, setl_time: row.setl_time, insutype: row.insutype, hosp_lv: row.hosp_lv, month: row.month, retiree: p?.retiree ?? false, identities: p?.identities ?? [] }, a, b);
+      tally.add({ setl_id: row.setl_id, psn_no: row.psn_no, setl_time: row.setl_time, insutype: row.insutype, hosp_lv, month: row.month, retiree: p?.retiree ?? false, identities: p?.identities ?? [] }, a, b);
     }
   }, () => tally.data());
 }

@@ -1,11 +1,11 @@
--- Policy simulation over stored settlements (issue 19). Each settlement keeps the facts the
--- engine priced it on, besides its fee lines (found again by the feedetl_sn of its explanation,
--- a number a visit never reuses): the visit as priced (filing status, admission number, a stay's
--- earlier deductible), the person (identities of the day), the year's accumulators before it and
--- the personal account's balance. With them a settlement can be re-settled exactly (yibao replay
--- --verify) or under a draft policy in the person's order of the year. json, not jsonb: it is
--- written on every settlement and read back whole. Null on a cancellation (it negates its
--- original) and on the treatment side of a settlement priced by another deployment.
+-- Policy simulation over stored settlements (issue 19). Each settlement keeps the engine's
+-- whole input: the visit as priced (filing status, admission number, a stay's earlier
+-- deductible), the person (identities of the day), the year's accumulators before it, the
+-- personal account's balance, and the fee lines as classified. With it a settlement can be
+-- re-settled exactly (yibao replay --verify) or under a draft policy in the person's order of the
+-- year, read back in one column without a join. json, not jsonb: written on every settlement
+-- and read back whole, as text. Null on a cancellation (it negates its original) and on the
+-- treatment side of a settlement priced by another deployment.
 ALTER TABLE settlements ADD COLUMN inputs json;
 
 -- Simulations run in the background from the staff workbench: what was asked, how far it got,

@@ -1,11 +1,10 @@
 import type { Pool } from '../db.ts';
-import { settlementLinesJson } from './visits.ts';
 
 // The stored settlements of a period read back for a replay (issue 19): in person order (then
 // time), through a server-side cursor in one read-only snapshot, a batch at a time, so that
 // memory stays flat however many there are. Each row comes as the JSON text of a ReplayRow
-// (src/engine/replay.ts) with its fee lines, for a worker thread to parse: the reading thread
-// only passes text along.
+// (src/engine/replay.ts), its stored input with the fee lines as priced, for a worker thread to
+// parse: the reading thread only passes text along.
 
 export interface ReplayFilter {
   /** The insured pooling region; every region when absent. */
@@ -42,7 +41,24 @@ export async function replayPolicyVersions(pool: Pool, f: ReplayFilter): Promise
   return r.rows;
 }
 
-/** The period's rows, `batch` at a time, in (psn_no, setl_time, setl_id) order. */
+interface TextRow {
+  psn_no: string; setl_id: string; kind: string; orig_setl_id: string | null; mdtrt_id: string; setl_time: string; setl_year: number; month: string;
+  insutype: string; policy_id: string; policy_version: number; setlinfo: string; setldetail: string; increments: string; inputs: string | null; explanation: string | null;
+}
+
+/** A ReplayRow's JSON put together from the columns' text: no JSON is built or parsed on this side. */
+function rowText(r: TextRow): string {
+  const q = JSON.stringify;
+  return `{"setl_id":${q(r.setl_id)},"kind":${q(r.kind)},"orig_setl_id":${q(r.orig_setl_id)},"mdtrt_id":${q(r.mdtrt_id)},"psn_no":${q(r.psn_no)},"setl_time":${q(r.setl_time)},`
+    + `"setl_year":${r.setl_year},"month":${q(r.month)},"insutype":${q(r.insutype)},"policy_id":${q(r.policy_id)},"policy_version":${r.policy_version},`
+    + `"setlinfo":${r.setlinfo},"setldetail":${r.setldetail},"increments":${r.increments},"inputs":${r.inputs ?? 'null'}${r.explanation === null ? '' : `,"explanation":${r.explanation}`}}`;
+}
+
+/**
+ * The period's rows, `batch` at a time, in (psn_no, setl_time, setl_id) order. Each column comes
+ * as text (the stored input is json: its text is sent as it is), and the row's JSON is put
+ * together here, for a worker thread to parse.
+ */
 export async function* replayRows(pool: Pool, f: ReplayFilter, batch = 2000): AsyncGenerator<ReplayText[]> {
   const client = await pool.connect();
   let open = false;
@@ -50,19 +66,16 @@ export async function* replayRows(pool: Pool, f: ReplayFilter, batch = 2000): As
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
     open = true;
     await client.query({ text: `DECLARE replay NO SCROLL CURSOR FOR
-      SELECT s.psn_no, json_build_object(
-          'setl_id', s.setl_id, 'kind', s.kind, 'orig_setl_id', s.orig_setl_id, 'mdtrt_id', s.mdtrt_id, 'psn_no', s.psn_no,
-          'setl_time', s.setl_time, 'setl_year', s.setl_year, 'insutype', s.insutype, 'policy_id', s.policy_id, 'policy_version', s.policy_version,
-          'month', to_char(s.setl_time AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM'), 'hosp_lv', (SELECT v.hosp_lv FROM visits v WHERE v.mdtrt_id = s.mdtrt_id),
-          'setlinfo', s.setlinfo, 'setldetail', s.setldetail, 'increments', s.increments, 'inputs', s.inputs,
-          'explanation', CASE WHEN $5 THEN json_build_object('scheme', s.explanation->'scheme', 'steps', s.explanation->'steps', 'lines', s.explanation->'lines') END,
-          'lines', CASE WHEN s.kind = 'settle' THEN ${settlementLinesJson('s')} END)::text AS row
+      SELECT s.psn_no, s.setl_id, s.kind, s.orig_setl_id, s.mdtrt_id, to_char(s.setl_time AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS setl_time, s.setl_year,
+             to_char(s.setl_time AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM') AS month, s.insutype, s.policy_id, s.policy_version,
+             s.setlinfo::text AS setlinfo, s.setldetail::text AS setldetail, s.increments::text AS increments, s.inputs::text AS inputs,
+             CASE WHEN $5 THEN s.explanation::text END AS explanation
         FROM settlements s WHERE ${WHERE}
        ORDER BY s.psn_no, s.setl_time, s.setl_id`, values: [...params(f), f.explanation] });
     for (;;) {
-      const r = await client.query<ReplayText>(`FETCH ${batch} FROM replay`);
+      const r = await client.query<TextRow>(`FETCH ${batch} FROM replay`);
       if (r.rows.length === 0) break;
-      yield r.rows;
+      yield r.rows.map((x) => ({ psn_no: x.psn_no, row: rowText(x) }));
     }
     await client.query('COMMIT');
     open = false;

@@ -1,5 +1,5 @@
 import { EMPTY_ACCUMULATORS, type Accumulators, type Settlement } from '../../engine/index.ts';
-import type { SettlementFacts } from '../../engine/replay.ts';
+import type { StoredInput } from '../../engine/replay.ts';
 import { CLR_TYPE_OF_VISIT } from '../../engine/codes.ts';
 import { owedByFund } from '../../engine/clearing.ts';
 import { assertInvariant } from '../../engine/errors.ts';
@@ -126,8 +126,8 @@ export interface SettlementWrite {
   /** The settlement's ledger transfer (key 'setl:' || setl_id), checked by the engine. */
   transfer: CheckedTransfer;
   eligibility: Obj | null;
-  /** The facts the engine priced on besides the lines (034_simulation.sql); null on a cancellation or a peer's settlement. */
-  inputs: SettlementFacts | null;
+  /** The engine's whole input (034_simulation.sql); null on a cancellation or a peer's settlement. */
+  inputs: StoredInput | null;
   /** A cross-deployment settlement's record on this side (issue 17): it replaces the in-deployment cross-region debt. */
   federation?: FederationRecord;
 }

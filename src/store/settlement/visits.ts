@@ -225,15 +225,6 @@ export const unsettledLinesJson = (param: string): string =>
   `(SELECT coalesce(json_agg(l ORDER BY l.seq), '[]') FROM (SELECT ${LINE_COLUMNS}, seq FROM fee_lines
      WHERE mdtrt_id = ${param} AND status = 'uploaded' AND setl_id IS NULL) l)`;
 
-/**
- * The lines a stored settlement priced, in upload order, as one JSON array (elements for toLine):
- * found by the feedetl_sn of its explanation, since a cancellation lets them go. `alias` names
- * the settlements row of the statement, e.g. `s`.
- */
-export const settlementLinesJson = (alias: string): string =>
-  `(SELECT coalesce(json_agg(l ORDER BY l.seq), '[]') FROM (SELECT ${LINE_COLUMNS}, seq FROM fee_lines
-     WHERE mdtrt_id = ${alias}.mdtrt_id AND feedetl_sn IN (SELECT e->>'feedetl_sn' FROM json_array_elements(${alias}.explanation->'lines') e)) l)`;
-
 export async function linesOf(q: Queryable, mdtrtId: string, setlId?: string): Promise<StoredLine[]> {
   const r = await q.query<LineRow>(
     `SELECT ${LINE_COLUMNS} FROM fee_lines WHERE mdtrt_id = $1 AND ($2::text IS NULL OR setl_id = $2) ORDER BY seq`,
