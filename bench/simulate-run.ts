@@ -11,7 +11,7 @@ const pool = createPool(process.env.DATABASE_URL!, 2);
 try {
   const [id, version] = baseline?.split('@') ?? [];
   const base = id === undefined ? null : (await new DocumentRegistry().get(pool, 'policy', id, Number(version))).doc;
-  const s = await simulateStored(pool, { from: '2000-01-01', to: '2099-12-31', draft: JSON.parse(fs.readFileSync(draftFile!, 'utf8')), baseline: base }, { workers: Number(workers) });
+  const s = await simulateStored(pool, new DocumentRegistry(), { from: '2000-01-01', to: '2099-12-31', draft: JSON.parse(fs.readFileSync(draftFile!, 'utf8')), baseline: base }, { workers: Number(workers) });
   console.log(JSON.stringify({ claims: s.report.claims, seconds: s.seconds, peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024) }));
 } finally {
   await pool.end();

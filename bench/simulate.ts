@@ -20,7 +20,7 @@ import { promisify } from 'node:util';
 import { seedAll } from '../src/cli/seed.ts';
 import { readConfig } from '../src/server/config.ts';
 import { loadPolicy, settle, type SettlementInput } from '../src/engine/index.ts';
-import type { ReplayRow } from '../src/engine/replay.ts';
+import { engineInput, type ReplayRow } from '../src/engine/replay.ts';
 import { verifyStored } from '../src/app/settlement/simulation.ts';
 import { createPool, ensureDatabase, type Pool } from '../src/store/db.ts';
 import { DocumentRegistry } from '../src/store/documents/registry.ts';
@@ -131,7 +131,7 @@ export async function runSimulateBench(opts: { settlements: number; log?: (l: st
     const inputs: SettlementInput[] = [];
     for (const text of sample) {
       const r = JSON.parse(text) as ReplayRow;
-      if (r.inputs) inputs.push(r.inputs);
+      if (r.inputs) inputs.push(engineInput(r.inputs));
     }
     const parseRowsPerS = sample.length / ((performance.now() - p0) / 1000);
     let settled = 0;

@@ -64,7 +64,7 @@ test('replay --verify names a stored amount that no longer matches its facts', a
 });
 
 test('a draft identical to the stored policy changes nothing; a kinder one costs the fund more, the same on one thread or two', async () => {
-  const same = await simulateStored(db.pool, { ...ALL, draft: busiest.doc, baseline: null }, { workers: 2 });
+  const same = await simulateStored(db.pool, docs, { ...ALL, draft: busiest.doc, baseline: null }, { workers: 2 });
   const r = same.report;
   assert.ok(r.claims >= busiest.n, `${r.claims} claims`);
   assert.equal(r.fund.difference, '0.00');
@@ -75,8 +75,8 @@ test('a draft identical to the stored policy changes nothing; a kinder one costs
 
   const out = busiest.doc['outpatient'] as Record<string, unknown>;
   const kinder = { ...busiest.doc, version: busiest.version + 1, outpatient: { ...out, deductible_yuan: 0, ratio_bp_by_lv: Object.fromEntries(Object.entries(out['ratio_bp_by_lv'] as Record<string, number>).map(([k, v]) => [k, Math.min(10000, v + 1000)])) } };
-  const one = await simulateStored(db.pool, { ...ALL, draft: kinder, baseline: null }, { workers: 1 });
-  const two = await simulateStored(db.pool, { ...ALL, draft: kinder, baseline: null }, { workers: 2 });
+  const one = await simulateStored(db.pool, docs, { ...ALL, draft: kinder, baseline: null }, { workers: 1 });
+  const two = await simulateStored(db.pool, docs, { ...ALL, draft: kinder, baseline: null }, { workers: 2 });
   assert.deepEqual(two.report, one.report);
   const k = one.report;
   assert.ok(Number(k.fund.to) > Number(k.fund.from), `fund ${k.fund.from} → ${k.fund.to}`);
@@ -94,17 +94,17 @@ test('a draft identical to the stored policy changes nothing; a kinder one costs
   assert.ok(Math.abs(fen(top.to.fund) - fen(top.from.fund)) >= Math.abs(fen(k.largest.at(-1)!.to.fund) - fen(k.largest.at(-1)!.from.fund)));
 
   // The stored version as the baseline gives the same report as what was paid.
-  const againstPolicy = await simulateStored(db.pool, { ...ALL, draft: kinder, baseline: busiest.doc }, { workers: 2 });
+  const againstPolicy = await simulateStored(db.pool, docs, { ...ALL, draft: kinder, baseline: busiest.doc }, { workers: 2 });
   assert.equal(againstPolicy.report.fund.from, k.fund.from);
   assert.equal(againstPolicy.report.fund.to, k.fund.to);
 });
 
 test('a simulation refuses a bad period and a baseline of another region, naming the field', async () => {
-  await assert.rejects(simulateStored(db.pool, { from: '2026-13-01', to: '2026-12-31', draft: busiest.doc, baseline: null }), (e: Error) => /expected a date/.test(e.message) && /from/.test(JSON.stringify(e)));
-  await assert.rejects(simulateStored(db.pool, { from: '2026-12-31', to: '2026-01-01', draft: busiest.doc, baseline: null }), /cannot be before/);
+  await assert.rejects(simulateStored(db.pool, docs, { from: '2026-13-01', to: '2026-12-31', draft: busiest.doc, baseline: null }), (e: Error) => /expected a date/.test(e.message) && /from/.test(JSON.stringify(e)));
+  await assert.rejects(simulateStored(db.pool, docs, { from: '2026-12-31', to: '2026-01-01', draft: busiest.doc, baseline: null }), /cannot be before/);
   const other = { ...busiest.doc, admdvs: busiest.doc['admdvs'] === '430100' ? '360400' : '430100' };
-  await assert.rejects(simulateStored(db.pool, { ...ALL, draft: busiest.doc, baseline: other }), /baseline/);
-  await assert.rejects(simulateStored(db.pool, { ...ALL, draft: { policy_id: 'x' }, baseline: null }), (e: Error) => /draft/.test(JSON.stringify(e)));
+  await assert.rejects(simulateStored(db.pool, docs, { ...ALL, draft: busiest.doc, baseline: other }), /baseline/);
+  await assert.rejects(simulateStored(db.pool, docs, { ...ALL, draft: { policy_id: 'x' }, baseline: null }), (e: Error) => /draft/.test(JSON.stringify(e)));
 });
 
 test('the workbench runs a simulation in the background for the region\'s own staff: its progress, its report as JSON and CSV', async () => {
@@ -139,7 +139,7 @@ test('the workbench runs a simulation in the background for the region\'s own st
   const done = got.json() as { status: string; progress: { done: number; total: number }; result: { report: { fund: { from: string; to: string }; claims: number } } };
   assert.equal(done.status, 'done');
   assert.equal(done.progress.done, done.progress.total);
-  const direct = await simulateStored(db.pool, { ...ALL, draft, baseline: busiest.doc });
+  const direct = await simulateStored(db.pool, docs, { ...ALL, draft, baseline: busiest.doc });
   assert.deepEqual(done.result.report, JSON.parse(JSON.stringify(direct.report)));
   assert.equal((await app.inject({ method: 'GET', url: `/api/v1/simulations/${run.id}`, headers: { cookie: other } })).statusCode, 403);
   const csv = await app.inject({ method: 'GET', url: `/api/v1/simulations/${run.id}/report.csv`, headers: { cookie: own } });

@@ -70,7 +70,7 @@ export async function simulateCommand(args: string[]): Promise<void> {
   const { values } = parseArgs({ args, options: { draft: { type: 'string' }, baseline: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, workers: { type: 'string' }, json: { type: 'boolean' }, csv: { type: 'string' } } });
   if (!values.draft) throw new Error('usage: yibao simulate --draft P.json|ID[@VERSION] [--baseline P.json|ID@VERSION] [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--workers N] [--json] [--csv FILE]');
   const { draft, baseline } = { draft: values.draft, baseline: values.baseline };
-  const result = await withDatabase(async (pool, docs) => simulateStored(pool, {
+  const result = await withDatabase(async (pool, docs) => simulateStored(pool, docs, {
     from: values.from ?? EVER.from, to: values.to ?? EVER.to,
     draft: await policyArg(pool, docs, draft),
     baseline: baseline === undefined ? null : await policyArg(pool, docs, baseline),

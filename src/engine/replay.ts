@@ -9,7 +9,7 @@ import { applyIncrements, EMPTY_ACCUMULATORS, settle, type Accumulators, type Cl
 import type { Fen } from './money.ts';
 import { diffDocuments } from './simulator.ts';
 
-/** The engine's input as a settlement stores it: the lines with their classification only. */
+/** The engine's input as a settlement stores it: the lines with their classification only, the accumulators without their zeros (engineInput puts them back). */
 export type StoredInput = SettlementInput;
 
 /** What a settlement stores of its input (a stored line may carry more than the engine reads). */
@@ -19,8 +19,13 @@ export function storedInputOf(input: SettlementInput): StoredInput {
     med_chrgitm_type: l.med_chrgitm_type, selfpay_prop: l.selfpay_prop, pric_uplmt_amt: l.pric_uplmt_amt, fulamt_ownpay_amt: l.fulamt_ownpay_amt, overlmt_amt: l.overlmt_amt,
     preselfpay_amt: l.preselfpay_amt, inscp_scp_amt: l.inscp_scp_amt, two_diseases: l.two_diseases, separately_paid: l.separately_paid, reason: l.reason,
   }));
-  return { ...input, lines };
+  // The year's accumulators without their zeros (most are zero for most persons): a third of the text.
+  const accumulators = Object.fromEntries(Object.entries(input.accumulators).filter(([, v]) => (typeof v === 'number' ? v !== 0 : Object.keys(v as object).length > 0)));
+  return { ...input, lines, accumulators: accumulators as unknown as Accumulators };
 }
+
+/** A stored input as the engine reads it: the accumulators' zeros put back. */
+export const engineInput = (stored: StoredInput): SettlementInput => ({ ...stored, accumulators: { ...EMPTY_ACCUMULATORS, ...stored.accumulators } });
 
 /** A stored settlement or cancellation as the replay reads it. */
 export interface ReplayRow {
@@ -37,53 +42,50 @@ export interface ReplayRow {
   insutype: string;
   policy_id: string;
   policy_version: number;
-  setlinfo: SetlinfoAmounts;
-  setldetail: SetldetailLine[];
-  increments: Accumulators;
-  /** The stored explanation's engine part (read for a verification only). */
-  explanation?: { scheme?: unknown; steps?: unknown; lines?: unknown };
+  /** What was paid, in fen, from the row's own columns: re-settling its input must give the same. */
+  paid: { medfee: number; fund: number; acct: number; cash: number };
   /** The engine's input; null on a cancellation and on a settlement priced by another deployment. */
   inputs: StoredInput | null;
+  /** The stored outcome in full (read for a verification only). */
+  stored?: { setlinfo: SetlinfoAmounts; setldetail: SetldetailLine[]; increments: Accumulators; explanation: { scheme?: unknown; steps?: unknown; lines?: unknown } };
 }
 
 /** Where a re-settlement differs from what was stored (JSON paths, old and new); empty when it is the same. */
-export function replayDifferences(row: ReplayRow, s: Settlement): { path: string; stored: unknown; replayed: unknown }[] {
-  const stored = { setlinfo: row.setlinfo, setldetail: row.setldetail, increments: row.increments, scheme: row.explanation?.scheme, steps: row.explanation?.steps, lines: row.explanation?.lines };
-  const replayed = { setlinfo: s.setlinfo, setldetail: s.setldetail, increments: s.increments, scheme: s.scheme, steps: s.steps, lines: s.lines };
-  return diffDocuments(stored, replayed).map((c) => ({ path: c.path, stored: c.from, replayed: c.to }));
+export function replayDifferences(stored: NonNullable<ReplayRow['stored']>, s: Settlement): { path: string; stored: unknown; replayed: unknown }[] {
+  const was = { setlinfo: stored.setlinfo, setldetail: stored.setldetail, increments: stored.increments, scheme: stored.explanation.scheme, steps: stored.explanation.steps, lines: stored.explanation.lines };
+  const now = { setlinfo: s.setlinfo, setldetail: s.setldetail, increments: s.increments, scheme: s.scheme, steps: s.steps, lines: s.lines };
+  return diffDocuments(was, now).map((c) => ({ path: c.path, stored: c.from, replayed: c.to }));
 }
 
-/** What one claim cost under one side of a comparison, in fen. */
+/** What one claim cost under one side of a comparison, in fen, and what it added to the year. */
 export interface ClaimOutcome {
   medfee: number;
   fund: number;
   patient: number;
   acct: number;
+  /** The deductible it charged (act_pay_dedc). */
+  dedc: number;
   /** Fund payments by fund_pay_type (setldetail). */
   by_fund: Record<string, number>;
-  /** The settlement as priced (its steps for the largest changes); absent for the stored side and cancellations. */
+  increments: Accumulators;
+  /** The settlement as priced (its steps for the largest changes); absent for a cancellation or a refusal. */
   settlement?: Settlement;
   /** The policy refused it: the patient pays the whole bill. */
   refused: boolean;
-}
-
-/** The stored amounts of a row: what was actually paid. */
-export function storedOutcome(row: ReplayRow): ClaimOutcome {
-  const by_fund: Record<string, number> = {};
-  for (const d of row.setldetail) by_fund[d.fund_pay_type] = (by_fund[d.fund_pay_type] ?? 0) + d.fund_payamt;
-  const i = row.setlinfo;
-  return { medfee: i.medfee_sumamt, fund: i.fund_pay_sumamt, patient: i.psn_part_amt, acct: i.acct_pay, by_fund, refused: false };
 }
 
 function outcomeOf(s: Settlement): ClaimOutcome {
   const by_fund: Record<string, number> = {};
   for (const d of s.setldetail) by_fund[d.fund_pay_type] = (by_fund[d.fund_pay_type] ?? 0) + d.fund_payamt;
   const i = s.setlinfo;
-  return { medfee: i.medfee_sumamt, fund: i.fund_pay_sumamt, patient: i.psn_part_amt, acct: i.acct_pay, by_fund, settlement: s, refused: false };
+  return { medfee: i.medfee_sumamt, fund: i.fund_pay_sumamt, patient: i.psn_part_amt, acct: i.acct_pay, dedc: i.act_pay_dedc, by_fund, increments: s.increments, settlement: s, refused: false };
 }
 
 function negated(o: ClaimOutcome): ClaimOutcome {
-  return { medfee: -o.medfee, fund: -o.fund, patient: -o.patient, acct: -o.acct, by_fund: Object.fromEntries(Object.entries(o.by_fund).map(([k, v]) => [k, -v])), refused: o.refused };
+  return {
+    medfee: -o.medfee, fund: -o.fund, patient: -o.patient, acct: -o.acct, dedc: -o.dedc, by_fund: Object.fromEntries(Object.entries(o.by_fund).map(([k, v]) => [k, -v])),
+    increments: negIncrements(o.increments), refused: o.refused,
+  };
 }
 
 const negIncrements = (inc: Accumulators): Accumulators => {
@@ -93,19 +95,52 @@ const negIncrements = (inc: Accumulators): Accumulators => {
 };
 
 /**
- * One policy's replay of one person's settlements, given in the person's order (setl_time). The
- * person's year before each settlement is the stored one moved by what this policy did
- * differently so far (its increments less the stored ones): so settlements outside the replay
- * (earlier in the year, another insurance type) count as they did, and a policy that does the
- * same gives back the stored year exactly. Likewise the personal account's balance (moved by what
- * this policy took from it differently) and a stay's deductible paid by its earlier segments. A
- * cancellation undoes what this policy paid for its original. `reset` starts the next person.
+ * What was paid, one person's rows at a time: each settlement's stored input re-settled under
+ * its own stored version — which `replay --verify` proves gives back exactly what was stored —
+ * so a simulation reads no stored amounts but the row's four columns, which each re-settlement
+ * is checked against (`mismatches`). A cancellation is its original negated. `reset` starts the next person.
+ */
+export class StoredReplay {
+  mismatches = 0;
+  private readonly settled = new Map<string, ClaimOutcome>();
+
+  constructor(private readonly versionOf: (policyId: string, version: number) => Policy | undefined) {}
+
+  reset(): void {
+    this.settled.clear();
+  }
+
+  /** The stored outcome of the row; null when it cannot be replayed (no input, its version gone, or a cancellation of a settlement not replayed). */
+  next(row: ReplayRow): ClaimOutcome | null {
+    if (row.kind === 'cancel') {
+      const orig = row.orig_setl_id === null ? undefined : this.settled.get(row.orig_setl_id);
+      return orig ? negated(orig) : null;
+    }
+    const policy = this.versionOf(row.policy_id, row.policy_version);
+    if (!row.inputs || !policy) return null;
+    const o = outcomeOf(settle(policy, row.inputs));
+    const p = row.paid;
+    if (o.medfee !== p.medfee || o.fund !== p.fund || o.acct !== p.acct || o.patient !== p.acct + p.cash) this.mismatches += 1;
+    this.settled.set(row.setl_id, o);
+    return o;
+  }
+}
+
+/**
+ * One policy's replay of one person's settlements, given in the person's order (setl_time) with
+ * their stored outcomes (StoredReplay). The person's year before each settlement is the stored
+ * one moved by what this policy did differently so far (its increments less the stored ones):
+ * so settlements outside the replay (earlier in the year, another insurance type) count as they
+ * did, and a policy that does the same gives back the stored year exactly. Likewise the personal
+ * account's balance (moved by what this policy took from it differently) and a stay's deductible
+ * paid by its earlier segments. A cancellation undoes what this policy paid for its original.
+ * `reset` starts the next person.
  */
 export class PersonReplay {
   private year = -1;
   private accShift: Accumulators = EMPTY_ACCUMULATORS;
   private acctShift = 0;
-  private readonly settled = new Map<string, { outcome: ClaimOutcome; increments: Accumulators }>();
+  private readonly settled = new Map<string, ClaimOutcome>();
   private readonly stayShift = new Map<string, number>();
 
   constructor(private readonly policy: Policy) {}
@@ -118,8 +153,8 @@ export class PersonReplay {
     this.stayShift.clear();
   }
 
-  /** This policy's outcome of the row; null when it cannot be replayed (no stored facts, or a cancellation of a settlement not replayed). */
-  next(row: ReplayRow): ClaimOutcome | null {
+  /** This policy's outcome of the row whose stored outcome is `stored`; null when it cannot be replayed. */
+  next(row: ReplayRow, stored: ClaimOutcome): ClaimOutcome | null {
     if (row.setl_year !== this.year) {
       this.year = row.setl_year;
       this.accShift = EMPTY_ACCUMULATORS;
@@ -127,9 +162,10 @@ export class PersonReplay {
     if (row.kind === 'cancel') {
       const orig = row.orig_setl_id === null ? undefined : this.settled.get(row.orig_setl_id);
       if (!orig) return null;
-      this.shift(negIncrements(orig.increments), row.increments);
-      this.acctShift += row.setlinfo.acct_pay + orig.outcome.acct;
-      return negated(orig.outcome);
+      const mine = negated(orig);
+      this.shift(mine.increments, stored.increments);
+      this.acctShift += stored.acct - mine.acct;
+      return mine;
     }
     const input = row.inputs;
     if (!input) return null;
@@ -141,25 +177,18 @@ export class PersonReplay {
       accumulators: atLeastZero(applyIncrements(input.accumulators, this.accShift)),
       acct_balance_fen: Math.max(0, input.acct_balance_fen + this.acctShift) as Fen,
     };
-    let s: Settlement;
+    let mine: ClaimOutcome;
     try {
-      s = settle(this.policy, replayed);
+      mine = outcomeOf(settle(this.policy, replayed));
     } catch {
       // Refused under this policy: nothing accumulates, the patient bears the bill.
-      const medfee = row.setlinfo.medfee_sumamt;
-      const outcome: ClaimOutcome = { medfee, fund: 0, patient: medfee, acct: 0, by_fund: {}, refused: true };
-      this.shift(EMPTY_ACCUMULATORS, row.increments);
-      this.acctShift += row.setlinfo.acct_pay;
-      this.stayShift.set(row.mdtrt_id, stay - row.setlinfo.act_pay_dedc);
-      this.settled.set(row.setl_id, { outcome, increments: EMPTY_ACCUMULATORS });
-      return outcome;
+      mine = { medfee: stored.medfee, fund: 0, patient: stored.medfee, acct: 0, dedc: 0, by_fund: {}, increments: EMPTY_ACCUMULATORS, refused: true };
     }
-    this.shift(s.increments, row.increments);
-    this.acctShift += row.setlinfo.acct_pay - s.setlinfo.acct_pay;
-    this.stayShift.set(row.mdtrt_id, stay + s.setlinfo.act_pay_dedc - row.setlinfo.act_pay_dedc);
-    const outcome = outcomeOf(s);
-    this.settled.set(row.setl_id, { outcome, increments: s.increments });
-    return outcome;
+    this.shift(mine.increments, stored.increments);
+    this.acctShift += stored.acct - mine.acct;
+    this.stayShift.set(row.mdtrt_id, stay + mine.dedc - stored.dedc);
+    this.settled.set(row.setl_id, mine);
+    return mine;
   }
 
   /** This policy added `mine` to the year where the stored settlement added `stored`. */
@@ -176,9 +205,10 @@ function atLeastZero(acc: Accumulators): Accumulators {
 }
 
 /** What a replay thread is asked (src/app/settlement/simulation-worker.ts). */
-export type ReplayWorkerData =
-  | { mode: 'verify'; policies: { policy_id: string; version: number; doc: unknown }[] }
-  | { mode: 'simulate'; from: unknown; to: unknown };
+export type ReplayWorkerData = {
+  /** The policy versions the period's settlements were priced under. */
+  policies: { policy_id: string; version: number; doc: unknown }[];
+} & ({ mode: 'verify' } | { mode: 'simulate'; from: unknown; to: unknown });
 
 /** What verification found, added up over threads by the caller. */
 export interface VerifyTally {

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runsInProgress } from '../../src/app/settlement/simulation-runs.ts';
 import { simulateStored } from '../../src/app/settlement/simulation.ts';
+import { DocumentRegistry } from '../../src/store/documents/registry.ts';
 import { seededSite, signInStaff } from '../support/browser.ts';
 
 // The simulator over stored settlements in Debian's Chromium on the seeded demo (issue 19):
@@ -34,7 +35,7 @@ test("Changsha's clerk simulates a lower outpatient deductible over the stored y
   const report = page.getByTestId('simulation-report');
   await report.waitFor();
   await runsInProgress();
-  const direct = await simulateStored(site.db.pool, { from: `${year - 1}-01-01`, to: `${year}-12-31`, draft: { ...draft, version: Number(draft['version']) + 1 }, baseline: null });
+  const direct = await simulateStored(site.db.pool, new DocumentRegistry(), { from: `${year - 1}-01-01`, to: `${year}-12-31`, draft: { ...draft, version: Number(draft['version']) + 1 }, baseline: null });
   assert.equal(await report.getByTestId('fund-difference').textContent(), direct.report.fund.difference);
   assert.ok(Number(direct.report.fund.difference) > 0, 'no deductible: the fund pays more');
   assert.match((await report.getByTestId('groups').textContent()) ?? '', /全部/);

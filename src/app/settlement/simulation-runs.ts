@@ -5,6 +5,7 @@
 import { conflict, invalid, notFound, YibaoError } from '../../engine/errors.ts';
 import { writeAudit, type WriteContext } from '../../store/audit.ts';
 import type { Pool } from '../../store/db.ts';
+import type { DocumentRegistry } from '../../store/documents/registry.ts';
 import { beatRun, failStaleRuns, findRun, finishRun, insertRun, listRuns, type SimulationRunRow } from '../../store/settlement/simulation-runs.ts';
 import { checkSimulation, simulateStored, type StoredSimulation } from './simulation.ts';
 
@@ -51,7 +52,7 @@ const messageOf = (err: unknown): string =>
  * Starts a simulation of `req.draft` over the stored settlements of `admdvs` (the region the
  * caller was let into, which must be the draft's), audited; answers at once with the run.
  */
-export async function startSimulationRun(pool: Pool, ctx: WriteContext, req: { admdvs: string; draft: unknown; baseline: unknown | null; from: unknown; to: unknown }, clock: () => Date = () => new Date()): Promise<SimulationRunView> {
+export async function startSimulationRun(pool: Pool, docs: DocumentRegistry, ctx: WriteContext, req: { admdvs: string; draft: unknown; baseline: unknown | null; from: unknown; to: unknown }, clock: () => Date = () => new Date()): Promise<SimulationRunView> {
   const { period, draft } = checkSimulation({ from: req.from as string, to: req.to as string, draft: req.draft, baseline: req.baseline });
   if (draft.admdvs !== req.admdvs) throw invalid('draft/admdvs', `草案的统筹区应为 ${req.admdvs}`, `the draft's admdvs must be ${req.admdvs}`);
   await failStaleRuns(pool, ctx.now);
@@ -60,7 +61,7 @@ export async function startSimulationRun(pool: Pool, ctx: WriteContext, req: { a
   await writeAudit(pool, ctx, 'simulation.start', `simulation:${row.id}`, { draft: label(req.draft), baseline: label(req.baseline), ...period });
   let progress = { done: 0, total: 0 };
   const beat = setInterval(() => void beatRun(pool, row.id, progress.done, progress.total, clock()).catch(() => undefined), 1000);
-  const work = simulateStored(pool, { ...period, draft: req.draft, baseline: req.baseline }, { workers: 1, progress: (p) => (progress = { done: p.done, total: p.total }) })
+  const work = simulateStored(pool, docs, { ...period, draft: req.draft, baseline: req.baseline }, { workers: 1, progress: (p) => (progress = { done: p.done, total: p.total }) })
     .then((result) => finishRun(pool, row.id, { report: result }, clock()), (err: unknown) => finishRun(pool, row.id, { error: messageOf(err) }, clock()))
     .catch(() => undefined) // the database went away: the heartbeat stops, and the run reads as failed
     .finally(() => {

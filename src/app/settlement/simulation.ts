@@ -15,7 +15,7 @@ import { DIFFERENCES_KEPT, type ReplayWorkerData, type VerifyTally } from '../..
 import { mergeTallies, simulationReport, type SimulationReport, type TallyData } from '../../engine/simulation-report.ts';
 import type { Pool } from '../../store/db.ts';
 import type { DocumentRegistry } from '../../store/documents/registry.ts';
-import { countReplayRows, replayPolicyVersions, replayRows, storedSteps, type ReplayFilter } from '../../store/settlement/replay.ts';
+import { countReplayRows, replayPolicyVersions, replayRows, type ReplayFilter } from '../../store/settlement/replay.ts';
 import { diseaseLookup } from '../../store/shipped-documents.ts';
 import { PartitionedWorkers, threadCount } from '../threads.ts';
 
@@ -80,19 +80,24 @@ export interface VerifyReport extends Omit<VerifyTally, 'differences'> {
   differences: VerifyTally['differences'];
 }
 
+/** The documents of the policy versions the period's settlements were priced under (a version no longer stored is left out: its settlements do not replay). */
+async function storedVersions(pool: Pool, docs: DocumentRegistry, f: ReplayFilter): Promise<ReplayWorkerData['policies']> {
+  const policies: ReplayWorkerData['policies'] = [];
+  for (const v of await replayPolicyVersions(pool, f)) {
+    try {
+      policies.push({ ...v, doc: (await docs.get(pool, 'policy', v.policy_id, v.version)).doc });
+    } catch (err) {
+      if (!(err instanceof YibaoError)) throw err;
+    }
+  }
+  return policies;
+}
+
 /** Every stored settlement of the period re-settled under its own policy version: what differs. */
 export async function verifyStored(pool: Pool, docs: DocumentRegistry, filter: Omit<ReplayFilter, 'explanation'>, opts: ReplayOptions = {}): Promise<VerifyReport> {
   const period = checkPeriod(filter.from, filter.to);
   const f = { ...filter, explanation: true };
-  const versions = await replayPolicyVersions(pool, f);
-  const policies: { policy_id: string; version: number; doc: unknown }[] = [];
-  for (const v of versions) {
-    try {
-      policies.push({ ...v, doc: (await docs.get(pool, 'policy', v.policy_id, v.version)).doc });
-    } catch (err) {
-      if (!(err instanceof YibaoError)) throw err; // a version no longer stored: its settlements are listed as different
-    }
-  }
+  const policies = await storedVersions(pool, docs, f);
   const { answers, seconds } = await replayOver<VerifyTally>(pool, f, { mode: 'verify', policies }, opts);
   const sum = (k: 'checked' | 'same' | 'cancellations' | 'not_replayable' | 'different'): number => answers.reduce((a, t) => a + t[k], 0);
   const differences = answers.flatMap((t) => t.differences).sort((a, b) => Number(a.setl_id) - Number(b.setl_id)).slice(0, DIFFERENCES_KEPT);
@@ -138,18 +143,17 @@ export function checkSimulation(req: SimulationRequest): { period: { from: strin
 /**
  * The draft priced over the period's stored settlements of its region and insurance type, each
  * person's claims in their order, against what was paid (or the baseline): the report, the
- * largest changes with the stored explanation beside the draft's.
+ * largest changes with both explanations (what was paid explained by its own version's steps).
  */
-export async function simulateStored(pool: Pool, req: SimulationRequest, opts: ReplayOptions = {}): Promise<StoredSimulation> {
+export async function simulateStored(pool: Pool, docs: DocumentRegistry, req: SimulationRequest, opts: ReplayOptions = {}): Promise<StoredSimulation> {
   const { period, draft, baseline } = checkSimulation(req);
   const filter: ReplayFilter = { ...period, admdvs: draft.admdvs, insutype: draft.insutype, explanation: false };
-  const { answers, seconds } = await replayOver<TallyData>(pool, filter, { mode: 'simulate', from: req.baseline, to: req.draft }, opts);
+  const policies = await storedVersions(pool, docs, filter);
+  const { answers, seconds } = await replayOver<TallyData & { mismatches: number }>(pool, filter, { mode: 'simulate', policies, from: req.baseline, to: req.draft }, opts);
+  // What was paid is each stored input re-settled under its own version: it must be what the row says was paid.
+  const mismatches = answers.reduce((a, t) => a + t.mismatches, 0);
+  if (mismatches > 0) throw new Error(`${mismatches} stored settlements do not re-settle to what was paid: run yibao replay --verify over the period`);
   const tally = mergeTallies(answers);
-  // What was paid is explained by the stored steps; only the largest changes need them.
-  if (!baseline && tally.largest.length > 0) {
-    const steps = await storedSteps(pool, tally.largest.map((c) => c.setl_id));
-    for (const c of tally.largest) c.from.steps = (steps.get(c.setl_id) ?? null) as typeof c.from.steps;
-  }
   return {
     policy: { to: `${draft.policy_id} v${draft.version}`, from: baseline ? `${baseline.policy_id} v${baseline.version}` : 'stored', admdvs: draft.admdvs, insutype: draft.insutype },
     period,

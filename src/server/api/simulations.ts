@@ -31,7 +31,7 @@ export async function registerSimulationRoutes(app: FastifyInstance, deps: AppDe
     const b = body(req.body);
     const draft = await policyOf(b, 'draft');
     const baseline = b.baseline === undefined || b.baseline === null ? null : await policyOf(b, 'baseline');
-    const run = await startSimulationRun(pool, writeContext(req, deps), { admdvs: scoped(req, 'region'), draft, baseline, from: str(b, 'from'), to: str(b, 'to') }, deps.now);
+    const run = await startSimulationRun(pool, docs, writeContext(req, deps), { admdvs: scoped(req, 'region'), draft, baseline, from: str(b, 'from'), to: str(b, 'to') }, deps.now);
     return reply.status(202).send(run);
   });
   app.get('/api/v1/simulations', async (req) => ({ items: await simulationRuns(pool, scoped(req, 'region'), deps.now()) }));

@@ -41,23 +41,24 @@ export async function replayPolicyVersions(pool: Pool, f: ReplayFilter): Promise
   return r.rows;
 }
 
-interface TextRow {
-  psn_no: string; setl_id: string; kind: string; orig_setl_id: string | null; mdtrt_id: string; setl_time: string; setl_year: number; month: string;
-  insutype: string; policy_id: string; policy_version: number; setlinfo: string; setldetail: string; increments: string; inputs: string | null; explanation: string | null;
-}
+/** The columns of a replay row, as text (numbers where they are numbers), in the cursor's order. */
+type TextRow = [psn_no: string, setl_id: string, kind: string, orig_setl_id: string | null, mdtrt_id: string, setl_time: string, setl_year: number, month: string,
+  insutype: string, policy_id: string, policy_version: number, medfee: string, fund: string, acct: string, cash: string, inputs: string | null, stored: string | null];
 
 /** A ReplayRow's JSON put together from the columns' text: no JSON is built or parsed on this side. */
 function rowText(r: TextRow): string {
   const q = JSON.stringify;
-  return `{"setl_id":${q(r.setl_id)},"kind":${q(r.kind)},"orig_setl_id":${q(r.orig_setl_id)},"mdtrt_id":${q(r.mdtrt_id)},"psn_no":${q(r.psn_no)},"setl_time":${q(r.setl_time)},`
-    + `"setl_year":${r.setl_year},"month":${q(r.month)},"insutype":${q(r.insutype)},"policy_id":${q(r.policy_id)},"policy_version":${r.policy_version},`
-    + `"setlinfo":${r.setlinfo},"setldetail":${r.setldetail},"increments":${r.increments},"inputs":${r.inputs ?? 'null'}${r.explanation === null ? '' : `,"explanation":${r.explanation}`}}`;
+  return `{"psn_no":${q(r[0])},"setl_id":${q(r[1])},"kind":${q(r[2])},"orig_setl_id":${q(r[3])},"mdtrt_id":${q(r[4])},"setl_time":${q(r[5])},"setl_year":${r[6]},`
+    + `"month":${q(r[7])},"insutype":${q(r[8])},"policy_id":${q(r[9])},"policy_version":${r[10]},"paid":{"medfee":${r[11]},"fund":${r[12]},"acct":${r[13]},"cash":${r[14]}},`
+    + `"inputs":${r[15] ?? 'null'}${r[16] === null ? '' : `,"stored":${r[16]}`}}`;
 }
 
 /**
- * The period's rows, `batch` at a time, in (psn_no, setl_time, setl_id) order. Each column comes
- * as text (the stored input is json: its text is sent as it is), and the row's JSON is put
- * together here, for a worker thread to parse.
+ * The period's rows, `batch` at a time, in (psn_no, setl_time, setl_id) order (an index's, so
+ * the database does not sort them). A simulation reads what was paid from four bigint columns
+ * and the stored input as the text it is stored as (json): turning the stored outcome's jsonb
+ * into text costs the database more than all the rest, so only a verification reads it. The
+ * row's JSON is put together here from the columns' text, for a worker thread to parse.
  */
 export async function* replayRows(pool: Pool, f: ReplayFilter, batch = 2000): AsyncGenerator<ReplayText[]> {
   const client = await pool.connect();
@@ -66,16 +67,21 @@ export async function* replayRows(pool: Pool, f: ReplayFilter, batch = 2000): As
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
     open = true;
     await client.query({ text: `DECLARE replay NO SCROLL CURSOR FOR
-      SELECT s.psn_no, s.setl_id, s.kind, s.orig_setl_id, s.mdtrt_id, to_char(s.setl_time AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS setl_time, s.setl_year,
-             to_char(s.setl_time AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM') AS month, s.insutype, s.policy_id, s.policy_version,
-             s.setlinfo::text AS setlinfo, s.setldetail::text AS setldetail, s.increments::text AS increments, s.inputs::text AS inputs,
-             CASE WHEN $5 THEN s.explanation::text END AS explanation
+      SELECT s.psn_no, s.setl_id, s.kind, s.orig_setl_id, s.mdtrt_id, to_char(s.setl_time AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), s.setl_year,
+             to_char(s.setl_time AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM'), s.insutype, s.policy_id, s.policy_version,
+             s.medfee_sumamt, s.fund_pay_sumamt, s.acct_pay, s.psn_cash_pay, s.inputs::text,
+             CASE WHEN $5 THEN json_build_object('setlinfo', s.setlinfo, 'setldetail', s.setldetail, 'increments', s.increments, 'explanation', s.explanation)::text END
         FROM settlements s WHERE ${WHERE}
        ORDER BY s.psn_no, s.setl_time, s.setl_id`, values: [...params(f), f.explanation] });
+    // One FETCH always on its way: the database makes the next batch while this one is passed on.
+    const fetch = () => client.query<TextRow>({ text: `FETCH ${batch} FROM replay`, rowMode: 'array' });
+    let next = fetch();
     for (;;) {
-      const r = await client.query<TextRow>(`FETCH ${batch} FROM replay`);
+      const r = await next;
       if (r.rows.length === 0) break;
-      yield r.rows.map((x) => ({ psn_no: x.psn_no, row: rowText(x) }));
+      next = fetch();
+      next.catch(() => undefined); // its failure is thrown where it is awaited
+      yield r.rows.map((x) => ({ psn_no: x[0], row: rowText(x) }));
     }
     await client.query('COMMIT');
     open = false;
@@ -83,10 +89,4 @@ export async function* replayRows(pool: Pool, f: ReplayFilter, batch = 2000): As
     if (open) await client.query('ROLLBACK').catch(() => undefined);
     client.release();
   }
-}
-
-/** The stored explanation steps of some settlements (the largest changes of a report). */
-export async function storedSteps(pool: Pool, setlIds: readonly string[]): Promise<Map<string, unknown[]>> {
-  const r = await pool.query<{ setl_id: string; steps: unknown[] }>(`SELECT setl_id, explanation->'steps' AS steps FROM settlements WHERE setl_id = ANY($1::text[])`, [setlIds]);
-  return new Map(r.rows.map((x) => [x.setl_id, x.steps ?? []]));
 }
