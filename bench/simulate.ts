@@ -4,7 +4,8 @@
 //   engine_claims_per_s          the same claims' inputs settled under the draft, in process, on one core
 //   simulate_claims_per_s        `yibao simulate` (draft against what was paid) over the database, both cores
 //   simulate_to_engine           the ratio; the goal is 0.7 × 2 (both cores) = 1.4
-//   simulate_two_policies_claims_per_s  the same with a baseline policy re-settled too (two settlements a claim)
+//   simulate_one_thread_claims_per_s    the same on one worker thread
+//   simulate_two_policies_claims_per_s  the same with a baseline policy re-settled too
 //   read_rows_per_s              the cursor alone (rows read and dropped): the ceiling the database sets
 //   peak_rss_mb                  the simulating process's peak resident memory (its own child process)
 // The stored settlements: the 2,000-person demo's, seeded through the gateway (each with the
@@ -45,6 +46,7 @@ export interface SimulateBench {
   simulate_claims_per_s: number;
   simulate_seconds: number;
   simulate_to_engine: number;
+  simulate_one_thread_claims_per_s: number;
   simulate_two_policies_claims_per_s: number;
   peak_rss_mb: number;
   workers: number;
@@ -109,6 +111,7 @@ export async function runSimulateBench(opts: { settlements: number; log?: (l: st
     const workers = os.availableParallelism();
     const v = await verifyStored(pool, new DocumentRegistry(), filter, { workers });
     log(`simulate: replay --verify ${v.checked} checked, ${v.different} different, ${v.seconds} s`);
+    if (v.different > 0) throw new Error(`${v.different} stored settlements do not re-settle to what was stored`);
 
     // The draft: the stored policy with a lower outpatient deductible and higher ratios.
     const stored = (await new DocumentRegistry().get(pool, 'policy', busiest.policy_id, busiest.version)).doc as Record<string, unknown>;
@@ -149,6 +152,9 @@ export async function runSimulateBench(opts: { settlements: number; log?: (l: st
     const engineRate = settled / ((performance.now() - e0) / 1000);
 
     const one = await simulateChild(pg.url('yibao'), draftFile, undefined, workers);
+    log(`simulate: ${one.claims} claims in ${one.seconds} s on ${workers} threads, peak ${one.peak_rss_mb} MB`);
+    const single = await simulateChild(pg.url('yibao'), draftFile, undefined, 1);
+    log(`simulate: ${single.claims} claims in ${single.seconds} s on 1 thread, peak ${single.peak_rss_mb} MB`);
     const two = await simulateChild(pg.url('yibao'), draftFile, `${busiest.policy_id}@${busiest.version}`, workers);
     const rate = one.claims / one.seconds;
     return {
@@ -156,7 +162,8 @@ export async function runSimulateBench(opts: { settlements: number; log?: (l: st
       verify: { checked: v.checked, different: v.different, seconds: v.seconds },
       engine_claims_per_s: Math.round(engineRate), parse_rows_per_s: Math.round(parseRowsPerS), read_rows_per_s: Math.round(readRowsPerS),
       simulate_claims_per_s: Math.round(rate), simulate_seconds: one.seconds, simulate_to_engine: Math.round((rate / engineRate) * 1000) / 1000,
-      simulate_two_policies_claims_per_s: Math.round(two.claims / two.seconds), peak_rss_mb: Math.max(one.peak_rss_mb, two.peak_rss_mb), workers,
+      simulate_one_thread_claims_per_s: Math.round(single.claims / single.seconds),
+      simulate_two_policies_claims_per_s: Math.round(two.claims / two.seconds), peak_rss_mb: Math.max(one.peak_rss_mb, single.peak_rss_mb, two.peak_rss_mb), workers,
     };
   } finally {
     await pool.end();

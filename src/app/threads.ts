@@ -17,11 +17,12 @@ export type BatchMessage = { items: string[]; tags: number[] } | { end: true };
 type ThreadMessage<A> = { ack: true } | { error: string } | { answer: A };
 
 /** A worker thread on `file`; run from the sources, it registers tsx's loader first (a worker does not inherit it). */
-function startWorker(file: URL, workerData: unknown): Worker {
-  if (!file.pathname.endsWith('.ts')) return new Worker(file, { workerData });
+function startWorker(file: URL, workerData: unknown, heapMb: number | undefined): Worker {
+  const resourceLimits = heapMb === undefined ? undefined : { maxOldGenerationSizeMb: heapMb };
+  if (!file.pathname.endsWith('.ts')) return new Worker(file, { workerData, resourceLimits });
   const api = import.meta.resolve('tsx/esm/api');
   const boot = `import(${JSON.stringify(api)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(file.href)}); });`;
-  return new Worker(boot, { eval: true, workerData });
+  return new Worker(boot, { eval: true, workerData, resourceLimits });
 }
 
 function threadOf(key: string, threads: number): number {
@@ -44,9 +45,13 @@ export class PartitionedWorkers<A> {
   private readonly answers: Promise<A>[];
   private failure: string | undefined;
 
-  /** `file` is the worker module (it calls serveBatches); `workerData` is handed to every thread. */
-  constructor(file: URL, workerData: unknown, threads: number) {
-    this.threads = Array.from({ length: threads }, () => startWorker(file, workerData));
+  /**
+   * `file` is the worker module (it calls serveBatches); `workerData` is handed to every thread.
+   * `heapMb` caps each thread's heap, for work whose memory is flat by design: a thread
+   * collects its garbage sooner rather than growing (and fails, named, if it ever needs more).
+   */
+  constructor(file: URL, workerData: unknown, threads: number, heapMb?: number) {
+    this.threads = Array.from({ length: threads }, () => startWorker(file, workerData, heapMb));
     this.outstanding = this.threads.map(() => 0);
     this.waiting = this.threads.map(() => undefined);
     this.batches = this.threads.map(() => ({ items: [], tags: [] }));

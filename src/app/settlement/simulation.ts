@@ -34,12 +34,15 @@ export interface ReplayOptions {
   progress?: (p: ReplayProgress) => void;
 }
 
+/** A replay thread holds one person's year and a batch or four: its heap stays small whatever the period. */
+const THREAD_HEAP_MB = 64;
+
 const workerFile = new URL(`./simulation-worker${path.extname(fileURLToPath(import.meta.url))}`, import.meta.url);
 
 /** The period's rows through `workers` threads; every thread's answer. */
 async function replayOver<A>(pool: Pool, filter: ReplayFilter, data: ReplayWorkerData, opts: ReplayOptions): Promise<{ answers: A[]; seconds: number }> {
   const total = await countReplayRows(pool, filter);
-  const threads = new PartitionedWorkers<A>(workerFile, data, threadCount(opts.workers ?? 1, 'workers'));
+  const threads = new PartitionedWorkers<A>(workerFile, data, threadCount(opts.workers ?? 1, 'workers'), THREAD_HEAP_MB);
   const started = performance.now();
   let done = 0;
   let reported = started;
