@@ -90,16 +90,17 @@ async function simulateChild(url: string, draftFile: string, baseline: string | 
   return JSON.parse(stdout) as { claims: number; seconds: number; peak_rss_mb: number };
 }
 
-export async function runSimulateBench(opts: { settlements: number; log?: (l: string) => void }): Promise<SimulateBench> {
+export async function runSimulateBench(opts: { settlements: number; persons?: number; log?: (l: string) => void }): Promise<SimulateBench> {
   const log = opts.log ?? ((l: string) => console.error(l));
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'yibao-bench-simulate-'));
+  fs.chmodSync(dir, 0o755); // PostgreSQL runs as another user when the bench runs as root
   const pg = await startEmbeddedPostgres(path.join(dir, 'pg'));
   const pool = createPool(pg.url('yibao'), 4);
   try {
     await ensureDatabase(pg.url('postgres'), 'yibao');
     await migrate(pool);
     const t0 = performance.now();
-    await seedAll(pool, { ...readConfig({}), demoPersons: 2000 }, () => undefined);
+    await seedAll(pool, { ...readConfig({}), demoPersons: opts.persons ?? 2000 }, () => undefined);
     const busiest = (await pool.query<{ insuplc_admdvs: string; insutype: string; policy_id: string; version: number }>(
       `SELECT insuplc_admdvs, insutype, policy_id, policy_version AS version FROM settlements WHERE kind = 'settle' GROUP BY 1, 2, 3, 4 ORDER BY count(*) DESC, 3 LIMIT 1`,
     )).rows[0]!;

@@ -15,7 +15,7 @@ import { claimInput, reportOf, type ClaimFile, type CompareReport, type Comparis
 import type { CompareWorkerData } from './compare-worker.ts';
 import { PartitionedWorkers, threadCount } from '../app/threads.ts';
 import { diseaseLookup, loadPolicyDir, loadRegionCatalog } from '../store/shipped-documents.ts';
-import { readPolicy, settleClaim, simulate } from '../app/settlement/policy-workbench.ts';
+import { readNamedPolicy, settleClaim, simulate } from '../app/settlement/policy-workbench.ts';
 import { createPool, type Pool } from '../store/db.ts';
 import { DocumentRegistry } from '../store/documents/registry.ts';
 
@@ -76,11 +76,7 @@ async function onDatabase<T>(url: string, work: (pool: Pool, docs: DocumentRegis
 }
 
 /** A stored policy named `ID`, `ID.json` or `ID@VERSION`. */
-export const storedPolicy = (pool: Pool, docs: DocumentRegistry, name: string): Promise<unknown> => {
-  const [id, version] = name.split('@');
-  if (version !== undefined && !/^[1-9][0-9]*$/.test(version)) throw new Error(`${name}: the version after @ must be a positive integer`);
-  return readPolicy(pool, docs, id!, version === undefined ? undefined : Number(version));
-};
+export const storedPolicy = (pool: Pool, docs: DocumentRegistry, name: string): Promise<unknown> => readNamedPolicy(pool, docs, name, name);
 
 export async function settleCommand(args: string[]): Promise<void> {
   const { values } = parseArgs({ args, options: { policy: { type: 'string' }, claim: { type: 'string' }, catalog: { type: 'string' }, database: { type: 'string' }, json: { type: 'boolean' } } });

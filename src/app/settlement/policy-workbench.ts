@@ -71,6 +71,13 @@ export async function readPolicy(q: Queryable, docs: DocumentRegistry, file: str
   return (await named(file, version, () => docs.get(q, 'policy', policyIdOf(file), version))).doc;
 }
 
+/** A stored policy named `ID`, `ID.json` or `ID@VERSION` (the CLI's and the simulations' way to name one). */
+export async function readNamedPolicy(q: Queryable, docs: DocumentRegistry, name: string, field: string): Promise<unknown> {
+  const [id, version] = name.split('@');
+  if (version !== undefined && !/^[1-9][0-9]{0,8}$/.test(version)) throw invalid(field, `${name}：@ 之后应为正整数版本号`, `${name}: the version after @ must be a positive integer`);
+  return readPolicy(q, docs, id!, version === undefined ? undefined : Number(version));
+}
+
 export type Validation = { valid: true; policy: Omit<PolicySummary, 'file'> } | { valid: false; problems: readonly ErrorDetail[] };
 
 /** Every problem of a draft (its own, then its period against the other stored policies), or its summary when it would store. */
@@ -94,8 +101,8 @@ export async function storePolicyVersion(q: Queryable, docs: DocumentRegistry, c
   return versionOf(stored);
 }
 
-/** A policy given by the caller, its problems named under the request's field (`from`, `to`, `policy`). */
-function policyOf(doc: unknown, field: string): Policy {
+/** A policy given by the caller, its problems named under the request's field (`from`, `to`, `policy`, `draft`). */
+export function policyOf(doc: unknown, field: string): Policy {
   try {
     return loadPolicy(doc, diseaseLookup());
   } catch (err) {

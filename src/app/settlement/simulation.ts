@@ -10,14 +10,14 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isIsoDate } from '../../engine/calendar.ts';
 import { invalid, YibaoError } from '../../engine/errors.ts';
-import { loadPolicy, type Policy } from '../../engine/index.ts';
+import type { Policy } from '../../engine/index.ts';
 import { DIFFERENCES_KEPT, type ReplayWorkerData, type VerifyTally } from '../../engine/replay.ts';
 import { mergeTallies, simulationReport, type SimulationReport, type TallyData } from '../../engine/simulation-report.ts';
 import type { Pool } from '../../store/db.ts';
 import type { DocumentRegistry } from '../../store/documents/registry.ts';
 import { countReplayRows, replayPolicyVersions, replayRows, type ReplayFilter } from '../../store/settlement/replay.ts';
-import { diseaseLookup } from '../../store/shipped-documents.ts';
 import { PartitionedWorkers, threadCount } from '../threads.ts';
+import { policyOf } from './policy-workbench.ts';
 
 /** How far a replay has got. */
 export interface ReplayProgress {
@@ -122,21 +122,11 @@ export interface StoredSimulation {
   report: SimulationReport;
 }
 
-/** A policy document given by the caller, its problems named under `field`. */
-function compiledPolicy(doc: unknown, field: string): Policy {
-  try {
-    return loadPolicy(doc, diseaseLookup());
-  } catch (err) {
-    if (err instanceof YibaoError) throw new YibaoError('invalid', err.details.map((d) => ({ ...d, field: `${field}${d.field}` })));
-    throw err;
-  }
-}
-
 /** The request checked: the period, the draft and the baseline compiled, both of one region and insurance type. */
 export function checkSimulation(req: SimulationRequest): { period: { from: string; to: string }; draft: Policy; baseline: Policy | null } {
   const period = checkPeriod(req.from, req.to);
-  const draft = compiledPolicy(req.draft, 'draft');
-  const baseline = req.baseline === null ? null : compiledPolicy(req.baseline, 'baseline');
+  const draft = policyOf(req.draft, 'draft');
+  const baseline = req.baseline === null ? null : policyOf(req.baseline, 'baseline');
   if (baseline && (baseline.admdvs !== draft.admdvs || baseline.insutype !== draft.insutype)) {
     throw invalid('baseline/admdvs', `基准政策应与草案同属 ${draft.admdvs} 险种 ${draft.insutype}`, `the baseline must be of the draft's region ${draft.admdvs} and insutype ${draft.insutype}`);
   }

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { invalid } from '../../engine/errors.ts';
 import { SIMULATION_CSV_HEADER, simulationTable } from '../../engine/simulation-report.ts';
 import { simulationRun, simulationRuns, startSimulationRun } from '../../app/settlement/simulation-runs.ts';
-import { readPolicy } from '../../app/settlement/policy-workbench.ts';
+import { readNamedPolicy } from '../../app/settlement/policy-workbench.ts';
 import { documentRegistry } from '../../store/documents/registry.ts';
 import type { AppDeps } from '../deps.ts';
 import { scoped } from '../auth/hook.ts';
@@ -17,14 +17,12 @@ import { toCsv } from './spreadsheet.ts';
 export async function registerSimulationRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   const docs = deps.documents ?? documentRegistry;
   const { pool } = deps;
-  /** A policy given inline, or by a stored name (`ID.json`, `ID@VERSION`). */
+  /** A policy given inline, or by a stored name (`ID`, `ID.json`, `ID@VERSION`). */
   const policyOf = async (b: Json, field: string): Promise<unknown> => {
     const v = b[field];
     if (v !== null && typeof v === 'object') return v;
     if (typeof v !== 'string') throw invalid(field, `${field} 应为政策文件名或政策文档`, `${field} must be a policy file name or a policy document`);
-    const [id, version] = v.split('@');
-    if (version !== undefined && !/^[1-9][0-9]{0,8}$/.test(version)) throw invalid(field, '@ 之后应为正整数版本号', 'the version after @ must be a positive integer');
-    return readPolicy(pool, docs, id!, version === undefined ? undefined : Number(version));
+    return readNamedPolicy(pool, docs, v, field);
   };
 
   app.post('/api/v1/simulations', async (req, reply) => {

@@ -34,3 +34,5 @@ CREATE TABLE simulation_runs (
   CHECK (period_from <= period_to)
 );
 CREATE INDEX simulation_runs_region ON simulation_runs (admdvs, started_at DESC);
+-- One run at a time in a deployment (it takes a core from settlement), even when two start at once.
+CREATE UNIQUE INDEX simulation_runs_one_running ON simulation_runs ((true)) WHERE status = 'running';

@@ -37,7 +37,7 @@ export async function failStaleRuns(q: Queryable, now: Date): Promise<void> {
 /** A new run, unless one is running already (one at a time: it takes a core from settlement). */
 export async function insertRun(q: Queryable, r: { admdvs: string; insutype: string; from: string; to: string; from_policy: unknown; to_policy: unknown; requested_by: string; now: Date }): Promise<SimulationRunRow | undefined> {
   const res = await q.query<SimulationRunRow>(`INSERT INTO simulation_runs (admdvs, insutype, period_from, period_to, from_policy, to_policy, status, requested_by, started_at, heartbeat_at)
-     SELECT $1, $2, $3, $4, $5, $6, 'running', $7, $8, $8 WHERE NOT EXISTS (SELECT 1 FROM simulation_runs WHERE status = 'running')
+     VALUES ($1, $2, $3, $4, $5, $6, 'running', $7, $8, $8) ON CONFLICT ((true)) WHERE status = 'running' DO NOTHING
      RETURNING ${COLUMNS}`, [r.admdvs, r.insutype, r.from, r.to, r.from_policy === null ? null : JSON.stringify(r.from_policy), JSON.stringify(r.to_policy), r.requested_by, r.now]);
   return res.rows[0];
 }
