@@ -6,7 +6,7 @@
 //   simulate_to_engine           the ratio; the goal is 0.7 × 2 (both cores) = 1.4
 //   simulate_one_thread_claims_per_s    the same on one worker thread
 //   simulate_two_policies_claims_per_s  the same with a baseline policy re-settled too
-//   read_rows_per_s              the cursor alone (rows read and dropped): the ceiling the database sets
+//   read_rows_per_s              one thread's cursor alone (rows read and parsed, nothing priced)
 //   peak_rss_mb                  the simulating process's peak resident memory (its own child process)
 // The stored settlements: the 2,000-person demo's, seeded through the gateway (each with the
 // facts it was priced on), then its busiest region and insurance type's persons copied in SQL
@@ -21,7 +21,6 @@ import { promisify } from 'node:util';
 import { seedAll } from '../src/cli/seed.ts';
 import { readConfig } from '../src/server/config.ts';
 import { loadPolicy, settle, type SettlementInput } from '../src/engine/index.ts';
-import { engineInput, type ReplayRow } from '../src/engine/replay.ts';
 import { verifyStored } from '../src/app/settlement/simulation.ts';
 import { createPool, ensureDatabase, type Pool } from '../src/store/db.ts';
 import { DocumentRegistry } from '../src/store/documents/registry.ts';
@@ -40,8 +39,6 @@ export interface SimulateBench {
   seed_seconds: number;
   verify: { checked: number; different: number; seconds: number };
   engine_claims_per_s: number;
-  /** JSON.parse of a row with its input, one core: what each worker pays before the engine. */
-  parse_rows_per_s: number;
   read_rows_per_s: number;
   simulate_claims_per_s: number;
   simulate_seconds: number;
@@ -122,22 +119,15 @@ export async function runSimulateBench(opts: { settlements: number; persons?: nu
     fs.writeFileSync(draftFile, JSON.stringify(draft));
     const policy = loadPolicy(draft, diseaseLookup());
 
-    // The cursor alone, and the engine alone on the first 50,000 rows' inputs (one core, in process).
-    const sample: string[] = [];
+    // One thread's cursor alone (rows read and parsed), and the engine alone on the first 50,000 rows' inputs (one core, in process).
+    const inputs: SettlementInput[] = [];
     let read = 0;
     const r0 = performance.now();
-    for await (const rows of replayRows(pool, { ...filter, explanation: false })) {
-      read += rows.length;
-      for (const r of rows) if (sample.length < 50_000) sample.push(r.row);
+    for await (const r of replayRows(pool, { ...filter, explanation: false })) {
+      read += 1;
+      if (r.inputs && inputs.length < 50_000) inputs.push(r.inputs);
     }
     const readRowsPerS = read / ((performance.now() - r0) / 1000);
-    const p0 = performance.now();
-    const inputs: SettlementInput[] = [];
-    for (const text of sample) {
-      const r = JSON.parse(text) as ReplayRow;
-      if (r.inputs) inputs.push(engineInput(r.inputs));
-    }
-    const parseRowsPerS = sample.length / ((performance.now() - p0) / 1000);
     let settled = 0;
     const e0 = performance.now();
     while (performance.now() - e0 < 2000) {
@@ -161,7 +151,7 @@ export async function runSimulateBench(opts: { settlements: number; persons?: nu
     return {
       settlements: counts.n, persons: counts.p, policy: `${busiest.policy_id} v${busiest.version}`, seed_seconds: Math.round(seedSeconds),
       verify: { checked: v.checked, different: v.different, seconds: v.seconds },
-      engine_claims_per_s: Math.round(engineRate), parse_rows_per_s: Math.round(parseRowsPerS), read_rows_per_s: Math.round(readRowsPerS),
+      engine_claims_per_s: Math.round(engineRate), read_rows_per_s: Math.round(readRowsPerS),
       simulate_claims_per_s: Math.round(rate), simulate_seconds: one.seconds, simulate_to_engine: Math.round((rate / engineRate) * 1000) / 1000,
       simulate_one_thread_claims_per_s: Math.round(single.claims / single.seconds),
       simulate_two_policies_claims_per_s: Math.round(two.claims / two.seconds), peak_rss_mb: Math.max(one.peak_rss_mb, single.peak_rss_mb, two.peak_rss_mb), workers,

@@ -1,11 +1,15 @@
 import { parentPort, Worker } from 'node:worker_threads';
 
-// Work split by key over worker threads (issue 19): each item goes to the thread its key hashes
-// to (a person's claims all to one thread, in the order given, so each year accumulates as it
-// would), in batches; reading waits while a thread has MAX_OUTSTANDING batches unsettled, so
-// memory stays flat rather than filling with items sent and not yet done. At the end every
-// thread answers what it added up. Used by `yibao compare` (claim files) and the replay of
-// stored settlements (src/app/settlement/simulation.ts).
+// Work over worker threads (issue 19), two ways:
+//  - PartitionedWorkers: one reader splits items by key (a person's claims all to one thread, in
+//    the order given, so each year accumulates as it would), in batches; reading waits while a
+//    thread has MAX_OUTSTANDING batches unsettled, so memory stays flat rather than filling with
+//    items sent and not yet done. `yibao compare` reads its claim file this way.
+//  - runThreads: each thread reads its own share itself (a share of the persons, from the
+//    database) and says how far it has got: the replay of stored settlements
+//    (src/app/settlement/simulation.ts), where relaying rows through one thread cost as much as
+//    reading them.
+// Either way every thread answers what it added up at the end.
 
 /** Items sent to a thread at a time; batches a thread may have unsettled. */
 const BATCH = 500;
@@ -13,12 +17,12 @@ const MAX_OUTSTANDING = 4;
 
 /** What the reading side sends: a batch of items with a number each (a line number), or the end. */
 export type BatchMessage = { items: string[]; tags: number[] } | { end: true };
-/** What a thread answers: a batch done, its failure, or its answer at the end. */
-type ThreadMessage<A> = { ack: true } | { error: string } | { answer: A };
+/** What a thread answers: a batch done, its failure, or its answer at the end; `done` counts items a thread read itself (runThreads). */
+type ThreadMessage<A> = { ack: true } | { error: string } | { answer: A } | { done: number };
 
 /** A worker thread on `file`; run from the sources, it registers tsx's loader first (a worker does not inherit it). */
 function startWorker(file: URL, workerData: unknown, heapMb: number | undefined): Worker {
-  const resourceLimits = heapMb === undefined ? undefined : { maxOldGenerationSizeMb: heapMb };
+  const resourceLimits = heapMb === undefined ? undefined : { maxOldGenerationSizeMb: heapMb, maxYoungGenerationSizeMb: 64 };
   if (!file.pathname.endsWith('.ts')) return new Worker(file, { workerData, resourceLimits });
   const api = import.meta.resolve('tsx/esm/api');
   const boot = `import(${JSON.stringify(api)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(file.href)}); });`;
@@ -57,6 +61,7 @@ export class PartitionedWorkers<A> {
     this.batches = this.threads.map(() => ({ items: [], tags: [] }));
     this.answers = this.threads.map((w, i) => new Promise<A>((resolve, reject) => {
       w.on('message', (m: ThreadMessage<A>) => {
+        if ('done' in m) return;
         if ('ack' in m) {
           this.outstanding[i]! -= 1;
           this.wake(i);
@@ -138,4 +143,37 @@ export function serveBatches<A>(handle: (items: string[], tags: number[]) => voi
       parentPort!.postMessage({ error: (err as Error).message } satisfies ThreadMessage<A>);
     }
   });
+}
+
+/**
+ * `threads` threads that each read their own share of the work (thread i gets `dataOf(i)`), tell
+ * how many items they have done as they go (`progress`, the sum over threads), and answer at
+ * the end. The first failure of any ends them all.
+ */
+export async function runThreads<A>(file: URL, threads: number, dataOf: (i: number) => unknown, opts: { heapMb?: number; progress?: (done: number) => void } = {}): Promise<A[]> {
+  const workers = Array.from({ length: threads }, (_, i) => startWorker(file, dataOf(i), opts.heapMb));
+  let done = 0;
+  try {
+    return await Promise.all(workers.map((w) => new Promise<A>((resolve, reject) => {
+      w.on('message', (m: ThreadMessage<A>) => {
+        if ('done' in m) {
+          done += m.done;
+          opts.progress?.(done);
+        } else if ('error' in m) reject(new Error(m.error));
+        else if ('answer' in m) resolve(m.answer);
+      });
+      w.on('error', reject);
+      w.on('exit', (code) => reject(new Error(`a worker thread exited (${code})`)));
+    })));
+  } finally {
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+}
+
+/** The thread's side of runThreads: `work` reads its share, calling `done(n)` as it goes; its result is the answer. */
+export function runThread<A>(work: (done: (n: number) => void) => Promise<A>): void {
+  work((n) => parentPort!.postMessage({ done: n } satisfies ThreadMessage<A>)).then(
+    (answer) => parentPort!.postMessage({ answer } satisfies ThreadMessage<A>),
+    (err: unknown) => parentPort!.postMessage({ error: (err as Error).message } satisfies ThreadMessage<A>),
+  );
 }

@@ -1,37 +1,51 @@
 import { workerData } from 'node:worker_threads';
 import { loadPolicy, settle, type Policy } from '../../engine/index.ts';
-import { DIFFERENCES_KEPT, engineInput, PersonReplay, replayDifferences, StoredReplay, type ReplayRow, type ReplayWorkerData, type VerifyTally } from '../../engine/replay.ts';
+import { DIFFERENCES_KEPT, PersonReplay, replayDifferences, StoredReplay, type ReplayRow, type ReplayWorkerData, type VerifyTally } from '../../engine/replay.ts';
 import { SimulationTally, type TallyData } from '../../engine/simulation-report.ts';
 import { diseaseLookup } from '../../store/shipped-documents.ts';
-import { serveBatches } from '../threads.ts';
+import { runThread } from '../threads.ts';
+import { createPool } from '../../store/db.ts';
+import { replayRows, type ReplayFilter, type ReplayShare } from '../../store/settlement/replay.ts';
 
-// One worker thread of a replay of stored settlements (simulation.ts): it is sent every row of
-// the persons hashed to it, in person order, and either re-settles each under its own policy
+// One worker thread of a replay of stored settlements (simulation.ts): it reads the rows of its
+// share of the persons itself, in person order, in the snapshot the replay exported, and either re-settles each under its own policy
 // version and lists what differs from what was stored (verify), or re-settles it under its own
 // version (what was paid), the draft and the baseline policy when one is given, and tallies the
 // comparison (simulate).
 
-const data = workerData as ReplayWorkerData;
-/** A row as sent, its stored input made whole for the engine. */
-function parse(text: string): ReplayRow {
-  const row = JSON.parse(text) as ReplayRow;
-  return row.inputs ? { ...row, inputs: engineInput(row.inputs) } : row;
+/** What a replay thread is given: its job, the database, the period and its share of the persons. */
+export type ReplayThreadData = ReplayWorkerData & { url: string; filter: ReplayFilter; share: ReplayShare };
+
+const data = workerData as ReplayThreadData;
+
+/** The thread's share of the rows, each handed to `each`; `done` told after every batch. */
+async function eachRow(each: (row: ReplayRow) => void, done: (n: number) => void): Promise<void> {
+  const pool = createPool(data.url, 1);
+  try {
+    let n = 0;
+    for await (const row of replayRows(pool, data.filter, data.share)) {
+      each(row);
+      if (++n % 1000 === 0) done(1000);
+    }
+    done(n % 1000);
+  } finally {
+    await pool.end();
+  }
 }
 const versions = new Map<string, Policy>(data.policies.map((p) => [`${p.policy_id}@${p.version}`, loadPolicy(p.doc, diseaseLookup())]));
 const versionOf = (id: string, version: number): Policy | undefined => versions.get(`${id}@${version}`);
 
 if (data.mode === 'verify') {
   const t: VerifyTally = { checked: 0, same: 0, cancellations: 0, not_replayable: 0, different: 0, differences: [] };
-  serveBatches<VerifyTally>((items) => {
-    for (const text of items) {
-      const row = parse(text);
+  runThread<VerifyTally>(async (done) => {
+    await eachRow((row) => {
       if (row.kind === 'cancel') {
         t.cancellations += 1;
-        continue;
+        return;
       }
       if (!row.inputs || !row.stored) {
         t.not_replayable += 1;
-        continue;
+        return;
       }
       t.checked += 1;
       const key = `${row.policy_id}@${row.policy_version}`;
@@ -42,8 +56,9 @@ if (data.mode === 'verify') {
         t.different += 1;
         if (t.differences.length < DIFFERENCES_KEPT) t.differences.push({ setl_id: row.setl_id, psn_no: row.psn_no, policy: key, fields: fields.slice(0, 10) });
       }
-    }
-  }, () => t);
+    }, done);
+    return t;
+  });
 } else {
   const stored = new StoredReplay(versionOf);
   const to = new PersonReplay(loadPolicy(data.to, diseaseLookup()));
@@ -52,9 +67,8 @@ if (data.mode === 'verify') {
   let person = '';
   /** The level of each of the person's settlements, for their cancellations (which store no input). */
   const levels = new Map<string, string>();
-  serveBatches<TallyData & { mismatches: number }>((items) => {
-    for (const text of items) {
-      const row = parse(text);
+  runThread<TallyData & { mismatches: number }>(async (done) => {
+    await eachRow((row) => {
       if (row.psn_no !== person) {
         person = row.psn_no;
         stored.reset();
@@ -69,9 +83,10 @@ if (data.mode === 'verify') {
       const claim = { setl_id: row.setl_id, psn_no: row.psn_no, setl_time: row.setl_time, insutype: row.insutype, hosp_lv, month: row.month, retiree: p?.retiree ?? false, identities: p?.identities ?? [] };
       if (!paid) {
         tally.skip();
-        continue;
+        return;
       }
       tally.add(claim, from ? from.next(row, paid) : paid, to.next(row, paid));
-    }
-  }, () => ({ ...tally.data(), mismatches: stored.mismatches }));
+    }, done);
+    return { ...tally.data(), mismatches: stored.mismatches };
+  });
 }

@@ -1,6 +1,7 @@
 // Policy simulation over the settlements stored in yibao (issue 19). A period's settlements are
-// read in person order through one cursor (src/store/settlement/replay.ts) and split by person
-// over worker threads (src/app/threads.ts, simulation-worker.ts), which either
+// read in person order by worker threads, each its own share of the persons through its own
+// cursor in one exported snapshot (src/store/settlement/replay.ts, src/app/threads.ts,
+// simulation-worker.ts), which either
 //  - verify: re-settle each under its own stored policy version, which must give back exactly
 //    the stored amounts and explanation (`yibao replay --verify`), or
 //  - simulate: price each under a draft policy, the person's year carried from claim to claim,
@@ -15,8 +16,9 @@ import { DIFFERENCES_KEPT, type ReplayWorkerData, type VerifyTally } from '../..
 import { mergeTallies, simulationReport, type SimulationReport, type TallyData } from '../../engine/simulation-report.ts';
 import type { Pool } from '../../store/db.ts';
 import type { DocumentRegistry } from '../../store/documents/registry.ts';
-import { countReplayRows, replayPolicyVersions, replayRows, type ReplayFilter } from '../../store/settlement/replay.ts';
-import { PartitionedWorkers, threadCount } from '../threads.ts';
+import { countReplayRows, exportSnapshot, replayBoundaries, replayPolicyVersions, type ReplayFilter } from '../../store/settlement/replay.ts';
+import { runThreads, threadCount } from '../threads.ts';
+import type { ReplayThreadData } from './simulation-worker.ts';
 import { policyOf } from './policy-workbench.ts';
 
 /** How far a replay has got. */
@@ -34,38 +36,47 @@ export interface ReplayOptions {
   progress?: (p: ReplayProgress) => void;
 }
 
-/** A replay thread holds one person's year and a batch or four: its heap stays small whatever the period. */
-const THREAD_HEAP_MB = 64;
+/** A replay thread holds one person's year and a batch of rows: its heap stays small whatever the period. */
+const THREAD_HEAP_MB = 128;
 
 const workerFile = new URL(`./simulation-worker${path.extname(fileURLToPath(import.meta.url))}`, import.meta.url);
 
-/** The period's rows through `workers` threads; every thread's answer. */
+/**
+ * The period's rows over `workers` threads, each reading its own range of the persons (about
+ * equal in rows) in one snapshot exported here, so they see the same settlements; every
+ * thread's answer.
+ */
 async function replayOver<A>(pool: Pool, filter: ReplayFilter, data: ReplayWorkerData, opts: ReplayOptions): Promise<{ answers: A[]; seconds: number }> {
-  const total = await countReplayRows(pool, filter);
-  const threads = new PartitionedWorkers<A>(workerFile, data, threadCount(opts.workers ?? 1, 'workers'), THREAD_HEAP_MB);
+  const threads = threadCount(opts.workers ?? 1, 'workers');
+  const url = (pool as unknown as { options: { connectionString?: string } }).options.connectionString;
+  if (!url) throw new Error('a replay needs a pool made from a connection URL (createPool)');
+  const { snapshot, release } = await exportSnapshot(pool);
   const started = performance.now();
-  let done = 0;
   let reported = started;
-  const report = (): void => {
-    const s = (performance.now() - started) / 1000;
-    const rate = done / Math.max(s, 1e-3);
-    opts.progress?.({ done, total, per_second: Math.round(rate), seconds_left: Math.round((total - done) / Math.max(rate, 1)) });
-  };
+  let done = 0;
   try {
-    for await (const rows of replayRows(pool, filter)) {
-      for (const r of rows) await threads.push(r.psn_no, r.row);
-      done += rows.length;
-      if (threads.failed) throw new Error(threads.failed);
-      if (performance.now() - reported >= 1000) {
-        reported = performance.now();
-        report();
-      }
-    }
-    const answers = await threads.finish();
+    const total = await countReplayRows(pool, filter);
+    const ends = await replayBoundaries(pool, filter, threads);
+    const shares = [...ends, null].map((upto, i) => ({ after: i === 0 ? null : ends[i - 1]!, upto, snapshot }));
+    const report = (): void => {
+      const s = (performance.now() - started) / 1000;
+      const rate = done / Math.max(s, 1e-3);
+      opts.progress?.({ done, total, per_second: Math.round(rate), seconds_left: Math.round((total - done) / Math.max(rate, 1)) });
+    };
+    const answers = await runThreads<A>(workerFile, shares.length, (i): ReplayThreadData => ({ ...data, url, filter, share: shares[i]! }), {
+      heapMb: THREAD_HEAP_MB,
+      progress: (n) => {
+        done = n;
+        if (performance.now() - reported >= 1000) {
+          reported = performance.now();
+          report();
+        }
+      },
+    });
     report();
     return { answers, seconds: (performance.now() - started) / 1000 };
   } finally {
-    await threads.close();
+    await release();
   }
 }
 
