@@ -152,7 +152,7 @@ test('a new policy version: the generation moves, settlement prices it, the work
   const sim = await rest('POST', '/api/v1/policies/simulate', clerk, { to: v3, claims: JSON.stringify(claim) });
   assert.equal(sim.status, 200, JSON.stringify(sim.body));
   assert.deepEqual(sim.body.changes, [{ path: '/outpatient/ratio_bp_by_lv/3', from: 9000, to: 5000 }], 'compared with the stored version 2');
-  assert.ok(Number(sim.body.fund_difference) < 0);
+  assert.ok(Number(sim.body.fund.difference) < 0);
 });
 
 test('a document the engine refuses, or one that overlaps a stored policy, stores nothing', async () => {
@@ -209,7 +209,7 @@ test('the CLI with --database settles and compares on the stored versions', asyn
     assert.deepEqual([onFiles.policy_id, onFiles.policy_version], ['430200-390-2026', 1], 'on files: the file');
     const compared = JSON.parse(yibao('compare', '--database', w.db.url, '--from', '430200-390-2026@1', '--to', '430200-390-2026.json', '--claims', claimFile));
     assert.equal(compared.claims, 1);
-    assert.ok(Number(compared.fund_difference) > 0, 'version 2 pays more than version 1');
+    assert.ok(Number(compared.fund.difference) > 0, 'version 2 pays more than version 1');
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -34,14 +34,19 @@ test('simulator: comparing Jiujiang 2026a with the falling deductible of 2026b c
   const catalog = loadRegionCatalog('360400');
   const r = comparePolicies(from, to, claims, () => catalog);
   assert.equal(r.refused.from + r.refused.to, 0);
-  assert.ok(Number(r.fund_difference) > 0);
-  assert.equal(r.persons_paying_more, 0);
-  assert.ok(r.persons_paying_less > 0);
-  assert.equal(r.persons_paying_more + r.persons_paying_less + r.persons_paying_same, r.persons);
+  assert.ok(Number(r.fund.difference) > 0);
+  const everyone = r.persons_by_group[0]!;
+  assert.equal(everyone.group, 'all');
+  assert.equal(everyone.more, 0);
+  assert.ok(everyone.less > 0);
+  assert.equal(everyone.more + everyone.less + everyone.same, r.persons);
+  assert.equal(Number(r.fund.difference) + Number(r.patient.difference), 0, 'what the fund pays more the patients pay less');
+  assert.ok(r.largest.length > 0 && r.largest[0]!.to.steps !== null, 'the largest changes come with their steps');
   // Same policy on both sides: no difference at all.
   const same = comparePolicies(from, from, claims, () => catalog);
-  assert.equal(same.fund_difference, '0.00');
-  assert.equal(same.persons_paying_same, same.persons);
+  assert.equal(same.fund.difference, '0.00');
+  assert.equal(same.persons_by_group[0]!.same, same.persons);
+  assert.deepEqual(same.largest, []);
 });
 
 test('compare streams a JSONL file over worker threads by person: the same report as the claims in memory, and a bad line named by its number', async () => {
@@ -53,7 +58,7 @@ test('compare streams a JSONL file over worker threads by person: the same repor
   const claims = fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as ClaimFile);
   const catalog = loadRegionCatalog('360400');
   const inMemory = { from: from.policy_id, to: to.policy_id, ...comparePolicies(from, to, claims, () => catalog) };
-  assert.ok(inMemory.persons > 1 && inMemory.persons_paying_less > 0, 'several persons, some paying less');
+  assert.ok(inMemory.persons > 1 && inMemory.persons_by_group[0]!.less > 0, 'several persons, some paying less');
   for (const workers of [1, 2, 3]) assert.deepEqual(await compareClaimsFile(spec, file, { workers }), inMemory, `${workers} workers`);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'yibao-compare-'));
   try {

@@ -11,7 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { feeDetailResult, formatYuan, loadPolicy, selectPolicy, settle, settlementOutput, type ExplainValue, type Fen, type Policy, type Settlement, type SettlementInput } from '../engine/index.ts';
 import { invalid } from '../engine/errors.ts';
-import { claimInput, reportOf, type ClaimFile, type CompareReport, type ComparisonTotals } from '../engine/simulator.ts';
+import { claimInput, type ClaimFile } from '../engine/simulator.ts';
+import { mergeTallies, simulationReport, type SimulationReport, type TallyData } from '../engine/simulation-report.ts';
 import type { CompareWorkerData } from './compare-worker.ts';
 import { PartitionedWorkers, threadCount } from '../app/threads.ts';
 import { diseaseLookup, loadPolicyDir, loadRegionCatalog } from '../store/shipped-documents.ts';
@@ -126,13 +127,13 @@ const PSN_NO = /"psn_no"\s*:\s*"((?:[^"\\]|\\.)*)"/;
  * go to `workers` threads by person (PartitionedWorkers), memory grows with the persons, not
  * the claims, and every PROGRESS_EVERY claims a line of progress. A bad line is refused by its number.
  */
-export async function compareClaimsFile(spec: CompareSpec, file: string, opts: { workers?: number; progress?: (line: string) => void } = {}): Promise<CompareReport & { from: string; to: string }> {
+export async function compareClaimsFile(spec: CompareSpec, file: string, opts: { workers?: number; progress?: (line: string) => void } = {}): Promise<SimulationReport & { from: string; to: string }> {
   const from = loadPolicy(spec.from, diseaseLookup());
   const to = loadPolicy(spec.to, diseaseLookup());
   const n = threadCount(opts.workers ?? 1, '--workers');
   const workerFile = new URL(`./compare-worker${path.extname(fileURLToPath(import.meta.url))}`, import.meta.url);
   const data: CompareWorkerData = { from: spec.from, to: spec.to, catalogDir: spec.catalogDir, file };
-  const threads = new PartitionedWorkers<ComparisonTotals>(workerFile, data, n);
+  const threads = new PartitionedWorkers<TallyData>(workerFile, data, n);
   try {
     const started = performance.now();
     const bytes = fs.statSync(file).size;
@@ -152,7 +153,7 @@ export async function compareClaimsFile(spec: CompareSpec, file: string, opts: {
       }
     }
     if (threads.failed) throw new Error(threads.failed);
-    return { from: from.policy_id, to: to.policy_id, ...reportOf(await threads.finish()) };
+    return { from: from.policy_id, to: to.policy_id, ...simulationReport(mergeTallies(await threads.finish())) };
   } finally {
     await threads.close();
   }

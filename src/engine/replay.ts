@@ -8,6 +8,7 @@
 import { applyIncrements, EMPTY_ACCUMULATORS, settle, type Accumulators, type ClassifiedFeeLine, type Policy, type Settlement, type SettlementInput, type SetldetailLine, type SetlinfoAmounts } from './index.ts';
 import type { Fen } from './money.ts';
 import { diffDocuments } from './simulator.ts';
+import { claimOutcome, refusedOutcome, type ClaimOutcome } from './simulation-report.ts';
 
 /** The engine's input as a settlement stores it: the lines with their classification only, the accumulators without their zeros (engineInput puts them back). */
 export type StoredInput = SettlementInput;
@@ -57,30 +58,6 @@ export function replayDifferences(stored: NonNullable<ReplayRow['stored']>, s: S
   return diffDocuments(was, now).map((c) => ({ path: c.path, stored: c.from, replayed: c.to }));
 }
 
-/** What one claim cost under one side of a comparison, in fen, and what it added to the year. */
-export interface ClaimOutcome {
-  medfee: number;
-  fund: number;
-  patient: number;
-  acct: number;
-  /** The deductible it charged (act_pay_dedc). */
-  dedc: number;
-  /** Fund payments by fund_pay_type (setldetail). */
-  by_fund: Record<string, number>;
-  increments: Accumulators;
-  /** The settlement as priced (its steps for the largest changes); absent for a cancellation or a refusal. */
-  settlement?: Settlement;
-  /** The policy refused it: the patient pays the whole bill. */
-  refused: boolean;
-}
-
-function outcomeOf(s: Settlement): ClaimOutcome {
-  const by_fund: Record<string, number> = {};
-  for (const d of s.setldetail) by_fund[d.fund_pay_type] = (by_fund[d.fund_pay_type] ?? 0) + d.fund_payamt;
-  const i = s.setlinfo;
-  return { medfee: i.medfee_sumamt, fund: i.fund_pay_sumamt, patient: i.psn_part_amt, acct: i.acct_pay, dedc: i.act_pay_dedc, by_fund, increments: s.increments, settlement: s, refused: false };
-}
-
 function negated(o: ClaimOutcome): ClaimOutcome {
   return {
     medfee: -o.medfee, fund: -o.fund, patient: -o.patient, acct: -o.acct, dedc: -o.dedc, by_fund: Object.fromEntries(Object.entries(o.by_fund).map(([k, v]) => [k, -v])),
@@ -118,7 +95,7 @@ export class StoredReplay {
     }
     const policy = this.versionOf(row.policy_id, row.policy_version);
     if (!row.inputs || !policy) return null;
-    const o = outcomeOf(settle(policy, row.inputs));
+    const o = claimOutcome(settle(policy, row.inputs));
     const p = row.paid;
     if (o.medfee !== p.medfee || o.fund !== p.fund || o.acct !== p.acct || o.patient !== p.acct + p.cash) this.mismatches += 1;
     this.settled.set(row.setl_id, o);
@@ -179,10 +156,10 @@ export class PersonReplay {
     };
     let mine: ClaimOutcome;
     try {
-      mine = outcomeOf(settle(this.policy, replayed));
+      mine = claimOutcome(settle(this.policy, replayed));
     } catch {
       // Refused under this policy: nothing accumulates, the patient bears the bill.
-      mine = { medfee: stored.medfee, fund: 0, patient: stored.medfee, acct: 0, dedc: 0, by_fund: {}, increments: EMPTY_ACCUMULATORS, refused: true };
+      mine = refusedOutcome(stored.medfee);
     }
     this.shift(mine.increments, stored.increments);
     this.acctShift += stored.acct - mine.acct;

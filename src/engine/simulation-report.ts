@@ -6,8 +6,34 @@
 // persons; tallies of disjoint persons (one per worker thread) merge into one report.
 import { FUND_PAY_TYPES, HOSP_LVS, IDENTITY_GROUPS, type IdentityGroup } from './codes.ts';
 import { formatYuan, type Fen } from './money.ts';
-import type { ClaimOutcome } from './replay.ts';
-import type { ExplanationStep } from './settle.ts';
+import { EMPTY_ACCUMULATORS, type Accumulators, type ExplanationStep, type Settlement } from './settle.ts';
+
+/** What one claim cost under one side of a comparison, in fen, and what it added to the year. */
+export interface ClaimOutcome {
+  medfee: number;
+  fund: number;
+  patient: number;
+  acct: number;
+  /** The deductible it charged (act_pay_dedc). */
+  dedc: number;
+  /** Fund payments by fund_pay_type (setldetail). */
+  by_fund: Record<string, number>;
+  increments: Accumulators;
+  /** The settlement as priced (its steps for the largest changes); absent for a cancellation or a refusal. */
+  settlement?: Settlement;
+  /** The policy refused it: the patient pays the whole bill. */
+  refused: boolean;
+}
+
+export function claimOutcome(s: Settlement): ClaimOutcome {
+  const by_fund: Record<string, number> = {};
+  for (const d of s.setldetail) by_fund[d.fund_pay_type] = (by_fund[d.fund_pay_type] ?? 0) + d.fund_payamt;
+  const i = s.setlinfo;
+  return { medfee: i.medfee_sumamt, fund: i.fund_pay_sumamt, patient: i.psn_part_amt, acct: i.acct_pay, dedc: i.act_pay_dedc, by_fund, increments: s.increments, settlement: s, refused: false };
+}
+
+/** A claim the policy refuses: nothing accumulates, the patient bears the bill. */
+export const refusedOutcome = (medfee: number): ClaimOutcome => ({ medfee, fund: 0, patient: medfee, acct: 0, dedc: 0, by_fund: {}, increments: EMPTY_ACCUMULATORS, refused: true });
 
 /** The claims that change most, kept with their explanations. */
 export const LARGEST_KEPT = 10;
@@ -105,21 +131,43 @@ function keepLargest(list: LargestChange[], c: LargestChange): void {
   if (list.length > LARGEST_KEPT) list.length = LARGEST_KEPT;
 }
 
-/** Claims in person order, each person closed when the next one begins (or at `data()`). */
+interface OpenPerson {
+  psn_no: string;
+  groups: Set<PersonGroup>;
+  from: number;
+  to: number;
+}
+
+/**
+ * Claims in person order, each person closed when the next one begins (or at `data()`); with
+ * `ordered` false (a claim file in no particular order), every person stays open until `data()`.
+ */
 export class SimulationTally {
   private readonly t = emptyTally();
-  private person: { psn_no: string; groups: Set<PersonGroup>; from: number; to: number } | undefined;
+  private person: OpenPerson | undefined;
+  private readonly open = new Map<string, OpenPerson>();
+
+  constructor(private readonly ordered = true) {}
+
+  private personOf(psn_no: string): OpenPerson {
+    if (!this.ordered) {
+      let p = this.open.get(psn_no);
+      if (!p) this.open.set(psn_no, (p = { psn_no, groups: new Set(), from: 0, to: 0 }));
+      return p;
+    }
+    if (this.person?.psn_no !== psn_no) {
+      if (this.person) this.closePerson(this.person);
+      this.person = { psn_no, groups: new Set(), from: 0, to: 0 };
+    }
+    return this.person;
+  }
 
   add(c: TalliedClaim, from: ClaimOutcome | null, to: ClaimOutcome | null): void {
     if (from === null || to === null) {
       this.t.skipped += 1;
       return;
     }
-    if (this.person?.psn_no !== c.psn_no) {
-      this.closePerson();
-      this.person = { psn_no: c.psn_no, groups: new Set(), from: 0, to: 0 };
-    }
-    const p = this.person;
+    const p = this.personOf(c.psn_no);
     p.groups.add('all');
     if (c.retiree) p.groups.add('retiree');
     for (const g of c.identities) p.groups.add(g);
@@ -154,10 +202,7 @@ export class SimulationTally {
     this.t.skipped += 1;
   }
 
-  private closePerson(): void {
-    const p = this.person;
-    if (!p) return;
-    this.person = undefined;
+  private closePerson(p: OpenPerson): void {
     if (p.groups.size === 1 || (p.groups.size === 2 && p.groups.has('retiree'))) p.groups.add('none');
     const delta = p.to - p.from;
     for (const g of p.groups) {
@@ -171,9 +216,12 @@ export class SimulationTally {
     }
   }
 
-  /** The state so far, the person in progress closed. */
+  /** The state so far, the persons in progress closed. */
   data(): TallyData {
-    this.closePerson();
+    if (this.person) this.closePerson(this.person);
+    this.person = undefined;
+    for (const p of this.open.values()) this.closePerson(p);
+    this.open.clear();
     return this.t;
   }
 }

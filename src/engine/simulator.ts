@@ -1,8 +1,10 @@
 // The policy simulator's pure part: a claim file (a visit, a person, year-to-date amounts in
 // yuan and the 2204 fee lines) turned into the engine's input, two policy versions compared
-// over a file of claims, and two policy documents compared field by field. Reading the files
+// over a file of claims (into the report of simulation-report.ts), and two policy documents
+// compared field by field. Reading the files
 // is the caller's business (src/store/shipped-documents.ts).
-import { applyIncrements, classifyFeeLines, EMPTY_ACCUMULATORS, feeLineFromInterface, formatYuan, settle, yuanToFen, type Accumulators, type Catalog, type Fen, type Policy, type SettlementInput } from './index.ts';
+import { applyIncrements, classifyFeeLines, EMPTY_ACCUMULATORS, feeLineFromInterface, settle, yuanToFen, type Accumulators, type Catalog, type Policy, type SettlementInput } from './index.ts';
+import { claimOutcome, refusedOutcome, SimulationTally, simulationReport, type ClaimOutcome, type SimulationReport, type TallyData } from './simulation-report.ts';
 import { CROSS_REGION_STATUSES, HOSP_LVS, IDENTITY_GROUPS, MED_TYPES, isCode, type IdentityGroup } from './codes.ts';
 import { invalid } from './errors.ts';
 
@@ -74,35 +76,19 @@ export function claimInput(claim: ClaimFile, catalog: Catalog, accumulators?: Ac
   };
 }
 
-export interface CompareReport {
-  claims: number;
-  persons: number;
-  refused: { from: number; to: number };
-  fund_total_from: string;
-  fund_total_to: string;
-  fund_difference: string;
-  patient_total_from: string;
-  patient_total_to: string;
-  persons_paying_more: number;
-  persons_paying_less: number;
-  persons_paying_same: number;
-}
-
 /**
  * Claims settled one at a time, in the order given, under both policies (each person's year
- * accumulating separately), and compared: what a stream of claims feeds, so that memory grows
- * with the persons, never with the claims.
+ * accumulating separately), and tallied into the simulation report (simulation-report.ts, the
+ * same as a replay of stored settlements gives): what a stream of claims feeds, so that memory
+ * grows with the persons, never with the claims. A claim a policy refuses is paid in full by
+ * its patient under that policy.
  */
 export class PolicyComparison {
   private readonly accFrom = new Map<string, Accumulators>();
   private readonly accTo = new Map<string, Accumulators>();
-  private readonly psnFrom = new Map<string, number>();
-  private readonly psnTo = new Map<string, number>();
+  /** A file is in no particular order of persons: each stays open until the end. */
+  private readonly tally = new SimulationTally(false);
   private claims = 0;
-  private fundFrom = 0;
-  private fundTo = 0;
-  private refusedFrom = 0;
-  private refusedTo = 0;
 
   constructor(
     private readonly from: Policy,
@@ -110,90 +96,48 @@ export class PolicyComparison {
     private readonly catalogFor: (admdvs: string) => Catalog,
   ) {}
 
-  /** The next claim; a claim without psn_no is a person of its own. */
-  add(claim: ClaimFile): void {
+  /** The next claim, `ref` its place (a line number; by default its count); a claim without psn_no is a person of its own. */
+  add(claim: ClaimFile, ref = String(this.claims + 1)): void {
     this.claims += 1;
-    const who = claim.person.psn_no ?? `claim-${this.claims}`;
+    const who = claim.person.psn_no ?? `claim-${ref}`;
     const catalog = this.catalogFor(claim.visit.mdtrtarea_admvs);
-    const run = (p: Policy, accs: Map<string, Accumulators>, psn: Map<string, number>): number | null => {
-      const input = claimInput({ ...claim, visit: { ...claim.visit, insuplc_admdvs: p.admdvs } }, catalog, accs.get(who) ?? accumulatorsFromYuan(claim.accumulators_yuan));
+    let medfee = 0;
+    const run = (p: Policy, accs: Map<string, Accumulators>): ClaimOutcome => {
       try {
+        const input = claimInput({ ...claim, visit: { ...claim.visit, insuplc_admdvs: p.admdvs } }, catalog, accs.get(who) ?? accumulatorsFromYuan(claim.accumulators_yuan));
+        medfee = input.lines.reduce((n, l) => n + l.det_item_fee_sumamt, 0);
         const s = settle(p, input);
         accs.set(who, applyIncrements(input.accumulators, s.increments));
-        psn.set(who, (psn.get(who) ?? 0) + s.setlinfo.psn_part_amt);
-        return s.setlinfo.fund_pay_sumamt;
+        return claimOutcome(s);
       } catch {
-        return null;
+        return refusedOutcome(medfee);
       }
     };
-    const a = run(this.from, this.accFrom, this.psnFrom);
-    const b = run(this.to, this.accTo, this.psnTo);
-    if (a === null) this.refusedFrom++;
-    else this.fundFrom += a;
-    if (b === null) this.refusedTo++;
-    else this.fundTo += b;
+    const a = run(this.from, this.accFrom);
+    const b = run(this.to, this.accTo);
+    const identities = (claim.person.identities ?? []).filter((g): g is IdentityGroup => isCode(IDENTITY_GROUPS, g));
+    this.tally.add({
+      setl_id: ref, psn_no: who, setl_time: claim.visit.setl_date, insutype: claim.person.insutype, hosp_lv: claim.visit.hosp_lv, month: claim.visit.setl_date.slice(0, 7),
+      retiree: claim.person.retiree ?? claim.person.psn_type.startsWith('12'), identities,
+    }, a, b);
   }
 
   get count(): number {
     return this.claims;
   }
 
-  /** The sums so far, in fen: what comparisons of disjoint sets of persons add up (`reportOf`). */
-  totals(): ComparisonTotals {
-    const t: ComparisonTotals = { claims: this.claims, persons: 0, refused_from: this.refusedFrom, refused_to: this.refusedTo, fund_from: this.fundFrom, fund_to: this.fundTo, patient_from: 0, patient_to: 0, more: 0, less: 0, same: 0 };
-    for (const who of new Set([...this.psnFrom.keys(), ...this.psnTo.keys()])) {
-      const a = this.psnFrom.get(who) ?? 0;
-      const b = this.psnTo.get(who) ?? 0;
-      t.persons += 1;
-      t.patient_from += a;
-      t.patient_to += b;
-      if (b > a) t.more++;
-      else if (b < a) t.less++;
-      else t.same++;
-    }
-    return t;
+  /** The tally so far: what comparisons of disjoint sets of persons merge (`mergeTallies`). */
+  totals(): TallyData {
+    return this.tally.data();
   }
 
-  report(): CompareReport {
-    return reportOf([this.totals()]);
+  report(): SimulationReport {
+    return simulationReport(this.totals());
   }
-}
-
-/** A comparison's sums in fen (no person in two of them when they are added up). */
-export interface ComparisonTotals {
-  claims: number;
-  persons: number;
-  refused_from: number;
-  refused_to: number;
-  fund_from: number;
-  fund_to: number;
-  patient_from: number;
-  patient_to: number;
-  more: number;
-  less: number;
-  same: number;
-}
-
-/** The report of comparisons over disjoint sets of persons (the parts of a file split by person). */
-export function reportOf(parts: readonly ComparisonTotals[]): CompareReport {
-  const sum = (k: keyof ComparisonTotals): number => parts.reduce((a, p) => a + p[k], 0);
-  return {
-    claims: sum('claims'),
-    persons: sum('persons'),
-    refused: { from: sum('refused_from'), to: sum('refused_to') },
-    fund_total_from: formatYuan(sum('fund_from') as Fen),
-    fund_total_to: formatYuan(sum('fund_to') as Fen),
-    fund_difference: formatYuan((sum('fund_to') - sum('fund_from')) as Fen),
-    patient_total_from: formatYuan(sum('patient_from') as Fen),
-    patient_total_to: formatYuan(sum('patient_to') as Fen),
-    persons_paying_more: sum('more'),
-    persons_paying_less: sum('less'),
-    persons_paying_same: sum('same'),
-  };
 }
 
 /** Settle the claims in order under both policies and compare (a PolicyComparison fed the array). */
-export function comparePolicies(from: Policy, to: Policy, claims: readonly ClaimFile[], catalogFor: (admdvs: string) => Catalog): CompareReport {
+export function comparePolicies(from: Policy, to: Policy, claims: readonly ClaimFile[], catalogFor: (admdvs: string) => Catalog): SimulationReport {
   const c = new PolicyComparison(from, to, catalogFor);
   for (const claim of claims) c.add(claim);
   return c.report();

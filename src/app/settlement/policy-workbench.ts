@@ -5,7 +5,8 @@
 // (simulator.ts, settle.ts); the REST routes of src/server/api/workbench.ts only call these.
 import { loadPolicy, selectPolicy, settle, type Policy, type Settlement, type SettlementInput } from '../../engine/index.ts';
 import { invalid, notFound, YibaoError, type ErrorDetail } from '../../engine/errors.ts';
-import { checkClaimShape, claimInput, comparePolicies, diffDocuments, parseClaims, type CompareReport, type FieldChange } from '../../engine/simulator.ts';
+import { checkClaimShape, claimInput, comparePolicies, diffDocuments, parseClaims, type FieldChange } from '../../engine/simulator.ts';
+import type { SimulationReport } from '../../engine/simulation-report.ts';
 import { writeAudit, type WriteContext } from '../../store/audit.ts';
 import type { Queryable } from '../../store/db.ts';
 import type { DocumentRegistry } from '../../store/documents/registry.ts';
@@ -111,7 +112,7 @@ export function policyOf(doc: unknown, field: string): Policy {
   }
 }
 
-export interface SimulationReport extends CompareReport {
+export interface ClaimFileSimulation extends SimulationReport {
   from: string;
   to: string;
   changes: FieldChange[];
@@ -121,7 +122,7 @@ export interface SimulationReport extends CompareReport {
  * `yibao compare` for the workbench: two documents and a claim file, priced on the stored
  * catalogs. Without `fromDoc` the draft is compared with the stored version in use of its policy.
  */
-export async function simulate(q: Queryable, docs: DocumentRegistry, fromDoc: unknown, toDoc: unknown, claimsText: string): Promise<SimulationReport> {
+export async function simulate(q: Queryable, docs: DocumentRegistry, fromDoc: unknown, toDoc: unknown, claimsText: string): Promise<ClaimFileSimulation> {
   const fromStored = fromDoc ?? (await docs.newest(q, 'policy', policyOf(toDoc, 'to').policy_id)).doc;
   const from = policyOf(fromStored, 'from');
   const to = policyOf(toDoc, 'to');

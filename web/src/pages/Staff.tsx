@@ -5,6 +5,7 @@ import { usePrefs } from '../i18n.tsx';
 import { Badge, Card, Empty, ErrorBox, Field, FILING_KINDS, Query, RegionName, StatusBadge } from '../ui.tsx';
 import { PSN_TYPES } from '../../../src/engine/codes.ts';
 import { yuanToFen } from '../../../src/engine/money.ts';
+import type { SimulationReport } from '../../../src/engine/simulation-report.ts';
 import { ENROLL_STATUS, INSUTYPE, type ConsentedPerson, type Filing, type FilingQueueItem, type History, type ImportBatch, type Recognition, type RecognitionQueueItem } from '../types.ts';
 import { FilingForm, FilingList } from './Portal.tsx';
 import { SettlementExplanation, type Settlement } from '../explanation.tsx';
@@ -347,7 +348,7 @@ export function StaffImports({ me }: { me: Me }): ReactNode {
 
 interface PolicySummary { file: string; policy_id: string; version: number; admdvs: string; region_name: string; insutype: string; effective_from: string; effective_to: string | null }
 interface Change { path: string; from: unknown; to: unknown }
-interface SimReport { claims: number; persons: number; fund_total_from: string; fund_total_to: string; fund_difference: string; patient_total_from: string; patient_total_to: string; persons_paying_more: number; persons_paying_less: number; persons_paying_same: number; refused: { from: number; to: number }; changes: Change[] }
+type SimReport = SimulationReport & { changes: Change[] };
 
 export function StaffPolicies(): ReactNode {
   const { tr } = usePrefs();
@@ -421,11 +422,11 @@ export function StaffPolicies(): ReactNode {
           <div data-testid="simulation">
             <dl className="totals">
               <div><dt>{tr('理赔笔数', 'Claims')}</dt><dd>{sim.data.claims}</dd></div>
-              <div><dt>{tr('基金支出（现行）', 'Funds pay (from)')}</dt><dd>{sim.data.fund_total_from}</dd></div>
-              <div><dt>{tr('基金支出（调整后）', 'Funds pay (to)')}</dt><dd>{sim.data.fund_total_to}</dd></div>
-              <div><dt>{tr('基金支出差额', 'Difference')}</dt><dd data-testid="fund-difference">{sim.data.fund_difference}</dd></div>
-              <div><dt>{tr('个人负担（现行 → 调整后）', 'Patients pay (from → to)')}</dt><dd>{sim.data.patient_total_from} → {sim.data.patient_total_to}</dd></div>
-              <div><dt>{tr('多付 / 少付 / 不变 人数', 'Pay more / less / same')}</dt><dd>{sim.data.persons_paying_more} / {sim.data.persons_paying_less} / {sim.data.persons_paying_same}</dd></div>
+              <div><dt>{tr('基金支出（现行）', 'Funds pay (from)')}</dt><dd>{sim.data.fund.from}</dd></div>
+              <div><dt>{tr('基金支出（调整后）', 'Funds pay (to)')}</dt><dd>{sim.data.fund.to}</dd></div>
+              <div><dt>{tr('基金支出差额', 'Difference')}</dt><dd data-testid="fund-difference">{sim.data.fund.difference}</dd></div>
+              <div><dt>{tr('个人负担（现行 → 调整后）', 'Patients pay (from → to)')}</dt><dd>{sim.data.patient.from} → {sim.data.patient.to}</dd></div>
+              <div><dt>{tr('多付 / 少付 / 不变 人数', 'Pay more / less / same')}</dt><dd>{sim.data.persons_by_group[0]?.more ?? 0} / {sim.data.persons_by_group[0]?.less ?? 0} / {sim.data.persons_by_group[0]?.same ?? 0}</dd></div>
             </dl>
             <details>
               <summary>{tr(`政策差异 ${sim.data.changes.length} 处`, `${sim.data.changes.length} differences`)}</summary>
