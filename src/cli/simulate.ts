@@ -41,9 +41,9 @@ export async function replayCommand(args: string[]): Promise<void> {
   const report = await withDatabase((pool, docs) => verifyStored(pool, docs, filter, { workers: workersOf(values.workers), progress: progressLine('replay') }));
   console.log(JSON.stringify(report, null, 2));
   if (report.different > 0) {
-    log(`${report.different} of ${report.checked} settlements differ from what their facts and policy give (the first ${report.differences.length} are listed)`);
+    log(`${report.different} of ${report.checked} settlements differ from what their stored input and policy version give (the first ${report.differences.length} are listed)`);
     process.exitCode = 1;
-  } else log(`all ${report.checked} settlements re-settle to exactly what was stored (${report.not_replayable} without stored facts, ${report.cancellations} cancellations)`);
+  } else log(`all ${report.checked} settlements re-settle to exactly what was stored (${report.not_replayable} without a stored input, ${report.cancellations} cancellations)`);
 }
 
 /** A policy named as a file (a draft) or as a stored ID[@VERSION]. */

@@ -1,5 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import { runsInProgress } from '../../src/app/settlement/simulation-runs.ts';
 import { simulateStored } from '../../src/app/settlement/simulation.ts';
 import { DocumentRegistry } from '../../src/store/documents/registry.ts';
@@ -9,7 +11,9 @@ import { seededSite, signInStaff } from '../support/browser.ts';
 // Changsha's clerk (cs.clerk) loads the employees' policy as a draft, lowers its outpatient
 // deductible, runs it over the year in the background, and reads the report — the fund's
 // difference is what the use case computes directly, the groups and the largest changes with
-// both explanations are on the page, and the CSV is offered.
+// both explanations are on the page, and the CSV is offered. YIBAO_SCREENSHOTS=dir saves one screenshot of the page.
+
+const SHOTS = process.env.YIBAO_SCREENSHOTS ? path.resolve(process.env.YIBAO_SCREENSHOTS) : undefined;
 
 const site = seededSite(300);
 
@@ -47,5 +51,10 @@ test("Changsha's clerk simulates a lower outpatient deductible over the stored y
   const csv = await page.evaluate(async (url) => (await fetch(url!)).text(), href);
   assert.match(csv, /section,key,name/);
   assert.equal(await page.getByTestId('run').first().getAttribute('data-status'), 'done');
+  assert.match((await page.getByTestId('run').first().textContent()) ?? '', new RegExp(`${direct.report.claims + direct.report.skipped} / ${direct.report.claims + direct.report.skipped}`), 'the run counts every row it read');
+  if (SHOTS) {
+    fs.mkdirSync(SHOTS, { recursive: true });
+    await page.screenshot({ path: path.join(SHOTS, 'simulations-desktop.png'), fullPage: true });
+  }
   await context.close();
 });

@@ -197,7 +197,7 @@ function Report({ run, report: r, tr }: { run: Run; report: SimulationReport; tr
         <h3>{tr('每人个人负担的变化（元）', "Change in what each person pays (yuan)")}</h3>
         <div className="scroll">
           <table data-testid="groups">
-            <thead><tr><th scope="col">{tr('人群', 'Group')}</th><th scope="col" className="num">{tr('人数', 'Persons')}</th><th scope="col" className="num">{tr('多付', 'More')}</th><th scope="col" className="num">{tr('少付', 'Less')}</th><th scope="col" className="num">{tr('不变', 'Same')}</th><th scope="col" className="num">{tr('合计变化', 'Change')}</th>{r.buckets.map((b) => <th key={b} scope="col" className="num">{b}</th>)}</tr></thead>
+            <thead><tr><th scope="col">{tr('人群', 'Group')}</th><th scope="col" className="num nowrap">{tr('人数', 'Persons')}</th><th scope="col" className="num nowrap">{tr('多付', 'More')}</th><th scope="col" className="num nowrap">{tr('少付', 'Less')}</th><th scope="col" className="num nowrap">{tr('不变', 'Same')}</th><th scope="col" className="num nowrap">{tr('合计变化', 'Change')}</th>{r.buckets.map((b) => <th key={b} scope="col" className="num">{b}</th>)}</tr></thead>
             <tbody>{r.persons_by_group.map((g) => <tr key={g.group}><td>{g.name}</td><td className="num">{g.persons}</td><td className="num">{g.more}</td><td className="num">{g.less}</td><td className="num">{g.same}</td><td className="num">{g.change}</td>{g.buckets.map((n, i) => <td key={i} className="num">{n}</td>)}</tr>)}</tbody>
           </table>
         </div>
@@ -205,7 +205,7 @@ function Report({ run, report: r, tr }: { run: Run; report: SimulationReport; tr
         {r.largest.length === 0 ? <Empty>{tr('没有结算发生变化。', 'No claim changes.')}</Empty> : r.largest.map((c) => (
           <details key={c.setl_id} data-testid="largest">
             <summary>{c.setl_id} · {c.psn_no} · {c.setl_time.slice(0, 10)} · {tr('医疗费', 'bill')} {c.medfee} · {tr('基金', 'funds')} {c.from.fund} → {c.to.fund}</summary>
-            <div className="row">
+            <div className="side-by-side">
               <div><h4>{tr('对照', 'Against')}</h4><Steps steps={c.from.steps} /></div>
               <div><h4>{tr('草案', 'Draft')}</h4><Steps steps={c.to.steps} /></div>
             </div>
