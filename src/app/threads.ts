@@ -20,7 +20,11 @@ export type BatchMessage = { items: string[]; tags: number[] } | { end: true };
 /** What a thread answers: a batch done, its failure, or its answer at the end; `done` counts items a thread read itself (runThreads). */
 type ThreadMessage<A> = { ack: true } | { error: string } | { answer: A } | { done: number };
 
-/** A worker thread on `file`; run from the sources, it registers tsx's loader first (a worker does not inherit it). */
+/**
+ * A worker thread on `file`; run from the sources, it registers tsx's loader first (a worker does
+ * not inherit it). `heapMb` caps its heap, for work whose memory is flat by design: it collects
+ * its garbage sooner rather than growing (and fails, named, if it ever needs more).
+ */
 function startWorker(file: URL, workerData: unknown, heapMb: number | undefined): Worker {
   const resourceLimits = heapMb === undefined ? undefined : { maxOldGenerationSizeMb: heapMb, maxYoungGenerationSizeMb: 64 };
   if (!file.pathname.endsWith('.ts')) return new Worker(file, { workerData, resourceLimits });
@@ -49,26 +53,21 @@ export class PartitionedWorkers<A> {
   private readonly answers: Promise<A>[];
   private failure: string | undefined;
 
-  /**
-   * `file` is the worker module (it calls serveBatches); `workerData` is handed to every thread.
-   * `heapMb` caps each thread's heap, for work whose memory is flat by design: a thread
-   * collects its garbage sooner rather than growing (and fails, named, if it ever needs more).
-   */
-  constructor(file: URL, workerData: unknown, threads: number, heapMb?: number) {
-    this.threads = Array.from({ length: threads }, () => startWorker(file, workerData, heapMb));
+  /** `file` is the worker module (it calls serveBatches); `workerData` is handed to every thread. */
+  constructor(file: URL, workerData: unknown, threads: number) {
+    this.threads = Array.from({ length: threads }, () => startWorker(file, workerData, undefined));
     this.outstanding = this.threads.map(() => 0);
     this.waiting = this.threads.map(() => undefined);
     this.batches = this.threads.map(() => ({ items: [], tags: [] }));
     this.answers = this.threads.map((w, i) => new Promise<A>((resolve, reject) => {
       w.on('message', (m: ThreadMessage<A>) => {
-        if ('done' in m) return;
         if ('ack' in m) {
           this.outstanding[i]! -= 1;
           this.wake(i);
         } else if ('error' in m) {
           this.stop(m.error);
           reject(new Error(m.error));
-        } else resolve(m.answer);
+        } else if ('answer' in m) resolve(m.answer);
       });
       w.on('error', (err) => {
         this.stop(err.message);

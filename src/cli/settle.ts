@@ -76,9 +76,6 @@ async function onDatabase<T>(url: string, work: (pool: Pool, docs: DocumentRegis
   }
 }
 
-/** A stored policy named `ID`, `ID.json` or `ID@VERSION`. */
-export const storedPolicy = (pool: Pool, docs: DocumentRegistry, name: string): Promise<unknown> => readNamedPolicy(pool, docs, name, name);
-
 export async function settleCommand(args: string[]): Promise<void> {
   const { values } = parseArgs({ args, options: { policy: { type: 'string' }, claim: { type: 'string' }, catalog: { type: 'string' }, database: { type: 'string' }, json: { type: 'boolean' } } });
   if (!values.claim) throw new Error('usage: yibao settle --claim C.json [--policy P.json] [--catalog DIR | --database URL] [--json]');
@@ -101,7 +98,7 @@ export async function compareCommand(args: string[]): Promise<void> {
   if (values.database) {
     // Stored versions on the stored catalogs; the claims still come from a file.
     const { from, to, claims } = { from: values.from, to: values.to, claims: fs.readFileSync(values.claims, 'utf8') };
-    const { changes: _changes, ...report } = await onDatabase(values.database, async (pool, docs) => simulate(pool, docs, await storedPolicy(pool, docs, from), await storedPolicy(pool, docs, to), claims));
+    const { changes: _changes, ...report } = await onDatabase(values.database, async (pool, docs) => simulate(pool, docs, await readNamedPolicy(pool, docs, from, '--from'), await readNamedPolicy(pool, docs, to, '--to'), claims));
     console.log(JSON.stringify(report, null, 2));
     return;
   }

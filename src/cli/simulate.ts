@@ -12,7 +12,7 @@ import { SIMULATION_CSV_HEADER, simulationTable } from '../engine/simulation-rep
 import { DocumentRegistry } from '../store/documents/registry.ts';
 import type { Pool } from '../store/db.ts';
 import { maintenanceDatabase } from './database.ts';
-import { storedPolicy } from './settle.ts';
+import { readNamedPolicy } from '../app/settlement/policy-workbench.ts';
 
 const log = (line: string): void => console.error(`[yibao] ${line}`);
 
@@ -49,7 +49,7 @@ export async function replayCommand(args: string[]): Promise<void> {
 /** A policy named as a file (a draft) or as a stored ID[@VERSION]. */
 async function policyArg(pool: Pool, docs: DocumentRegistry, name: string): Promise<unknown> {
   if (fs.existsSync(name)) return JSON.parse(fs.readFileSync(name, 'utf8'));
-  return storedPolicy(pool, docs, name);
+  return readNamedPolicy(pool, docs, name, name);
 }
 
 /** The report's headline as lines of text. */

@@ -5,7 +5,7 @@
 // --verify`) — or under a draft policy in the person's order of the year, the draft's own
 // deductibles, caps and account balance carried from one claim to the next (PersonReplay).
 // Pure: the rows come from src/store/settlement/replay.ts.
-import { applyIncrements, EMPTY_ACCUMULATORS, settle, type Accumulators, type ClassifiedFeeLine, type Policy, type Settlement, type SettlementInput, type SetldetailLine, type SetlinfoAmounts } from './index.ts';
+import { applyIncrements, EMPTY_ACCUMULATORS, negateIncrements, settle, type Accumulators, type ClassifiedFeeLine, type Policy, type Settlement, type SettlementInput, type SetldetailLine, type SetlinfoAmounts } from './index.ts';
 import type { Fen } from './money.ts';
 import { diffDocuments } from './simulator.ts';
 import { claimOutcome, refusedOutcome, type ClaimOutcome } from './simulation-report.ts';
@@ -61,15 +61,9 @@ export function replayDifferences(stored: NonNullable<ReplayRow['stored']>, s: S
 function negated(o: ClaimOutcome): ClaimOutcome {
   return {
     medfee: -o.medfee, fund: -o.fund, patient: -o.patient, acct: -o.acct, dedc: -o.dedc, by_fund: Object.fromEntries(Object.entries(o.by_fund).map(([k, v]) => [k, -v])),
-    increments: negIncrements(o.increments), refused: o.refused,
+    increments: negateIncrements(o.increments), refused: o.refused,
   };
 }
-
-const negIncrements = (inc: Accumulators): Accumulators => {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(inc)) out[k] = typeof v === 'number' ? -v : Object.fromEntries(Object.entries(v as Record<string, number>).map(([d, x]) => [d, -x]));
-  return out as unknown as Accumulators;
-};
 
 /**
  * What was paid, one person's rows at a time: each settlement's stored input re-settled under
@@ -170,7 +164,7 @@ export class PersonReplay {
 
   /** This policy added `mine` to the year where the stored settlement added `stored`. */
   private shift(mine: Accumulators, stored: Accumulators): void {
-    this.accShift = applyIncrements(applyIncrements(this.accShift, mine), negIncrements(stored));
+    this.accShift = applyIncrements(applyIncrements(this.accShift, mine), negateIncrements(stored));
   }
 }
 

@@ -161,6 +161,14 @@ function addMap(a: Readonly<Record<string, Fen>>, b: Readonly<Record<string, Fen
 }
 
 /** Accumulators after a settlement: what the store writes back under the person's row lock. */
+/** The increments undone: what a cancellation adds (and what a replay subtracts). */
+export function negateIncrements(inc: AccumulatorIncrements): AccumulatorIncrements {
+  const neg = (m: Readonly<Record<string, Fen>>): Record<string, Fen> => Object.fromEntries(Object.entries(m).map(([k, v]) => [k, -v as Fen]));
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(inc)) out[k] = typeof v === 'number' ? -v : neg(v as Record<string, Fen>);
+  return out as unknown as AccumulatorIncrements;
+}
+
 export function applyIncrements(acc: Accumulators, inc: AccumulatorIncrements): Accumulators {
   return {
     outpatient_deductible_used_fen: (acc.outpatient_deductible_used_fen + inc.outpatient_deductible_used_fen) as Fen,

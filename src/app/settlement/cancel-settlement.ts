@@ -2,7 +2,7 @@
 // whom (its institution, its visit and person, its kind of visit, a stay's newest first), the
 // accumulators restored by exactly what it added, the amounts negated, the ledger reversed;
 // the store reads and writes (the same statements in the same order as before the move).
-import { applyIncrements } from '../../engine/index.ts';
+import { applyIncrements, negateIncrements } from '../../engine/index.ts';
 import { conflict, invalid, notFound } from '../../engine/errors.ts';
 import type { Fen } from '../../engine/money.ts';
 import type { Queryable } from '../../store/db.ts';
@@ -13,7 +13,7 @@ import { federationRecord } from './federation-record.ts';
 import { personalAccountBalance } from '../../store/ledger.ts';
 import { findVisit, type VisitKind, type VisitRow } from '../../store/settlement/visits.ts';
 import {
-  assertNonNegative, cancelVisitLines, findSettlement, hasLaterStandingSettlement, lockAccumulators, negateIncrements,
+  assertNonNegative, cancelVisitLines, findSettlement, hasLaterStandingSettlement, lockAccumulators,
   nextSettlementSerial, settledLineSns, settlementKey, settlementTransferId, writeSettlement, type StoredSettlement,
 } from '../../store/settlement/service.ts';
 import { supersedePayment } from '../../store/payment/settlement-lists.ts';

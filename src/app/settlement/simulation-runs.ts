@@ -62,10 +62,7 @@ export async function startSimulationRun(pool: Pool, docs: DocumentRegistry, ctx
   let progress = { done: 0, total: 0 };
   const beat = setInterval(() => void beatRun(pool, row.id, progress.done, progress.total, clock()).catch(() => undefined), 1000);
   const work = simulateStored(pool, docs, { ...period, draft: req.draft, baseline: req.baseline }, { workers: 1, progress: (p) => (progress = { done: p.done, total: p.total }) })
-    .then(async (result) => {
-      await beatRun(pool, row.id, progress.done, progress.total, clock()); // the last count, also for a run shorter than a beat
-      await finishRun(pool, row.id, { report: result }, clock());
-    }, (err: unknown) => finishRun(pool, row.id, { error: messageOf(err) }, clock()))
+    .then((result) => finishRun(pool, row.id, { report: result, rows: progress.done }, clock()), (err: unknown) => finishRun(pool, row.id, { error: messageOf(err) }, clock()))
     .catch(() => undefined) // the database went away: the heartbeat stops, and the run reads as failed
     .finally(() => {
       clearInterval(beat);

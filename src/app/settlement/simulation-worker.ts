@@ -8,17 +8,17 @@ import { createPool } from '../../store/db.ts';
 import { replayRows, type ReplayFilter, type ReplayShare } from '../../store/settlement/replay.ts';
 
 // One worker thread of a replay of stored settlements (simulation.ts): it reads the rows of its
-// share of the persons itself, in person order, in the snapshot the replay exported, and either re-settles each under its own policy
-// version and lists what differs from what was stored (verify), or re-settles it under its own
-// version (what was paid), the draft and the baseline policy when one is given, and tallies the
-// comparison (simulate).
+// share of the persons itself, in person order, in the snapshot the replay exported, and either
+// re-settles each under its own policy version and lists what differs from what was stored
+// (verify), or re-settles it under its own version (what was paid), the draft and the baseline
+// policy when one is given, and tallies the comparison (simulate).
 
 /** What a replay thread is given: its job, the database, the period and its share of the persons. */
 export type ReplayThreadData = ReplayWorkerData & { url: string; filter: ReplayFilter; share: ReplayShare };
 
 const data = workerData as ReplayThreadData;
 
-/** The thread's share of the rows, each handed to `each`; `done` told after every batch. */
+/** The thread's share of the rows, each handed to `each`; `done` told every thousand rows and at the end. */
 async function eachRow(each: (row: ReplayRow) => void, done: (n: number) => void): Promise<void> {
   const pool = createPool(data.url, 1);
   try {
@@ -32,6 +32,7 @@ async function eachRow(each: (row: ReplayRow) => void, done: (n: number) => void
     await pool.end();
   }
 }
+
 const versions = new Map<string, Policy>(data.policies.map((p) => [`${p.policy_id}@${p.version}`, loadPolicy(p.doc, diseaseLookup())]));
 const versionOf = (id: string, version: number): Policy | undefined => versions.get(`${id}@${version}`);
 
@@ -79,12 +80,12 @@ if (data.mode === 'verify') {
       const hosp_lv = row.inputs?.visit.hosp_lv ?? levels.get(row.orig_setl_id ?? '') ?? '';
       levels.set(row.setl_id, hosp_lv);
       const paid = stored.next(row);
-      const p = row.inputs?.person;
-      const claim = { setl_id: row.setl_id, psn_no: row.psn_no, setl_time: row.setl_time, insutype: row.insutype, hosp_lv, month: row.month, retiree: p?.retiree ?? false, identities: p?.identities ?? [] };
       if (!paid) {
         tally.skip();
         return;
       }
+      const p = row.inputs?.person;
+      const claim = { setl_id: row.setl_id, psn_no: row.psn_no, setl_time: row.setl_time, insutype: row.insutype, hosp_lv, month: row.month, retiree: p?.retiree ?? false, identities: p?.identities ?? [] };
       tally.add(claim, from ? from.next(row, paid) : paid, to.next(row, paid));
     }, done);
     return { ...tally.data(), mismatches: stored.mismatches };

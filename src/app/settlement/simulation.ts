@@ -16,7 +16,7 @@ import { DIFFERENCES_KEPT, type ReplayWorkerData, type VerifyTally } from '../..
 import { mergeTallies, simulationReport, type SimulationReport, type TallyData } from '../../engine/simulation-report.ts';
 import type { Pool } from '../../store/db.ts';
 import type { DocumentRegistry } from '../../store/documents/registry.ts';
-import { countReplayRows, exportSnapshot, replayBoundaries, replayPolicyVersions, type ReplayFilter } from '../../store/settlement/replay.ts';
+import { exportSnapshot, replayPlan, replayPolicyVersions, type ReplayFilter } from '../../store/settlement/replay.ts';
 import { runThreads, threadCount } from '../threads.ts';
 import type { ReplayThreadData } from './simulation-worker.ts';
 import { policyOf } from './policy-workbench.ts';
@@ -55,8 +55,7 @@ async function replayOver<A>(pool: Pool, filter: ReplayFilter, data: ReplayWorke
   let reported = started;
   let done = 0;
   try {
-    const total = await countReplayRows(pool, filter);
-    const ends = await replayBoundaries(pool, filter, threads);
+    const { total, ends } = await replayPlan(pool, filter, threads);
     const shares = [...ends, null].map((upto, i) => ({ after: i === 0 ? null : ends[i - 1]!, upto, snapshot }));
     const report = (): void => {
       const s = (performance.now() - started) / 1000;

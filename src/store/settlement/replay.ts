@@ -34,21 +34,18 @@ const SHARE = `($6::text IS NULL OR s.psn_no > $6) AND ($7::text IS NULL OR s.ps
 
 const params = (f: ReplayFilter): unknown[] => [f.from, f.to, f.admdvs ?? null, f.insutype ?? null];
 
-/** How many rows the period holds (for progress). */
-export async function countReplayRows(pool: Pool, f: ReplayFilter): Promise<number> {
-  const r = await pool.query<{ n: string }>(`SELECT count(*) AS n FROM settlements s WHERE ${WHERE}`, params(f));
-  return Number(r.rows[0]!.n);
-}
-
 /**
- * The psn_no that end the first `parts − 1` of `parts` shares of the period's rows, about equal
- * in rows (a person's rows never straddle two: the shares are ranges of psn_no).
+ * How many rows the period holds (for progress), and the psn_no that end the first `parts − 1`
+ * of `parts` shares of them, about equal in rows (a person's rows never straddle two: the
+ * shares are ranges of psn_no). One scan of the period's index.
  */
-export async function replayBoundaries(pool: Pool, f: ReplayFilter, parts: number): Promise<string[]> {
-  if (parts <= 1) return [];
-  const fractions = Array.from({ length: parts - 1 }, (_, i) => (i + 1) / parts);
-  const r = await pool.query<{ b: string[] | null }>(`SELECT percentile_disc($5::float8[]) WITHIN GROUP (ORDER BY s.psn_no) AS b FROM settlements s WHERE ${WHERE}`, [...params(f), fractions]);
-  return [...new Set(r.rows[0]!.b ?? [])];
+export async function replayPlan(pool: Pool, f: ReplayFilter, parts: number): Promise<{ total: number; ends: string[] }> {
+  const fractions = Array.from({ length: Math.max(0, parts - 1) }, (_, i) => (i + 1) / parts);
+  const r = await pool.query<{ n: string; b: string[] | null }>(
+    `SELECT count(*) AS n, CASE WHEN cardinality($5::float8[]) > 0 THEN percentile_disc($5::float8[]) WITHIN GROUP (ORDER BY s.psn_no) END AS b FROM settlements s WHERE ${WHERE}`,
+    [...params(f), fractions],
+  );
+  return { total: Number(r.rows[0]!.n), ends: [...new Set(r.rows[0]!.b ?? [])] };
 }
 
 /** The distinct policy versions the period's settlements were priced under. */

@@ -3,7 +3,6 @@ import type { StoredInput } from '../../engine/replay.ts';
 import { CLR_TYPE_OF_VISIT } from '../../engine/codes.ts';
 import { owedByFund } from '../../engine/clearing.ts';
 import { assertInvariant } from '../../engine/errors.ts';
-import type { Fen } from '../../engine/money.ts';
 import { together, type Queryable } from '../db.ts';
 import { chinaDate } from '../../engine/calendar.ts';
 import { atCommit } from '../group-commit.ts';
@@ -36,13 +35,6 @@ export async function lockAccumulators(q: Queryable, psnNo: string, year: number
 export async function readAccumulatorsOf(q: Queryable, psnNo: string, year: number): Promise<Accumulators> {
   const r = await q.query<{ acc: unknown }>(`SELECT acc FROM accumulators WHERE psn_no = $1 AND year = $2`, [psnNo, year]);
   return readAccumulators(r.rows[0]?.acc ?? {});
-}
-
-export function negateIncrements(inc: Accumulators): Accumulators {
-  const neg = (m: Readonly<Record<string, Fen>>): Record<string, Fen> => Object.fromEntries(Object.entries(m).map(([k, v]) => [k, -v as Fen]));
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(inc)) out[k] = typeof v === 'number' ? -v : neg(v as Record<string, Fen>);
-  return out as unknown as Accumulators;
 }
 
 export function assertNonNegative(acc: Accumulators): void {

@@ -46,8 +46,9 @@ export async function beatRun(q: Queryable, id: string, done: number, total: num
   await q.query(`UPDATE simulation_runs SET claims_done = $2, claims_total = $3, heartbeat_at = $4 WHERE id = $1 AND status = 'running'`, [id, done, total, now]);
 }
 
-export async function finishRun(q: Queryable, id: string, outcome: { report: unknown } | { error: string }, now: Date): Promise<void> {
-  if ('report' in outcome) await q.query(`UPDATE simulation_runs SET status = 'done', report = $2, claims_done = claims_total, finished_at = $3 WHERE id = $1`, [id, JSON.stringify(outcome.report), now]);
+/** The run's end: its report and the rows it read, or why it failed. */
+export async function finishRun(q: Queryable, id: string, outcome: { report: unknown; rows: number } | { error: string }, now: Date): Promise<void> {
+  if ('report' in outcome) await q.query(`UPDATE simulation_runs SET status = 'done', report = $2, claims_done = $4, claims_total = $4, finished_at = $3 WHERE id = $1`, [id, JSON.stringify(outcome.report), now, outcome.rows]);
   else await q.query(`UPDATE simulation_runs SET status = 'failed', error = $2, finished_at = $3 WHERE id = $1`, [id, outcome.error, now]);
 }
 
